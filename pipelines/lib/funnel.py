@@ -1,0 +1,506 @@
+"""Funnel-plot control limits for comparing the 25 safety regions.
+
+A funnel plot shows, for every unit (here: a safety region), a statistic
+against its precision (the expected count, or the denominator). Control
+limits around a target value narrow as precision grows; a unit outside
+the 95% limits is a possible outlier ("alert"), a unit outside the 99.8%
+limits a probable one ("alarm"). This module computes those limits after
+Spiegelhalter (2005, *Statistics in Medicine* 24:1185) and follows the R
+package FunnelPlotR (nhs-r-community) closely. It is pure numpy/scipy, so
+it can be called from a notebook or from the pipeline alike.
+
+Two limit levels are produced: 95% (``Z95 = 1.959964``) and 99.8%
+(``Z998 = 3.090232``); these are the two-sided normal quantiles, so each
+tail holds 2.5% and 0.1%.
+
+Standardised ratios (observed O / expected E), :func:`ratio_funnel`
+    *Without overdispersion* the limits are exact Poisson limits for O
+    given E, written as limits on the ratio O/E with the chi-square form of
+    the Poisson quantile (see :func:`poisson_exact_limits`)::
+
+        lower = chi2.ppf(Phi(-z), 2E) / 2 / E
+        upper = chi2.ppf(Phi(+z), 2(E + 1)) / 2 / E
+
+    *With overdispersion* the work happens on the log scale, as in NHS
+    Digital's SHMI: ``y = log(O/E)``, standard error ``s = 1/sqrt(E)``,
+    target 0, limits ``exp(+/- z * sqrt(s^2 + tau^2))``.
+
+Proportions (numerator r / denominator n), :func:`proportion_funnel`
+    On the variance-stabilising arcsine-square-root scale:
+    ``y = asin(sqrt(r/n))``, ``s = 1 / (2 sqrt(n))``, target
+    ``asin(sqrt(p0))`` where p0 defaults to the pooled proportion
+    ``sum(r) / sum(n)``. Limits are ``target +/- z * sqrt(s^2 + tau^2)``
+    mapped back with ``sin(.)^2``. Where the angle would leave
+    ``[0, pi/2]`` (a target close to 0 or 1 with a small n) it is clamped
+    to that interval first, so limits are always in ``[0, 1]`` and never
+    "fold back" (FunnelPlotR does not clamp, and ``sin(-a)^2`` would put a
+    lower limit above zero).
+
+Overdispersion (both kinds)
+    Real units vary more than sampling error alone explains. Following
+    Spiegelhalter et al. (2012, JRSS A 175:1) the z-scores
+    ``(y - target) / s`` are winsorised 10% per side (:func:`winsorised_z`),
+    the dispersion ratio ``phi`` is the mean of their squares
+    (:func:`overdispersion_phi`), and when ``n * phi > n - 1`` an additive
+    random-effects variance is estimated by the DerSimonian-Laird moment
+    estimator (:func:`dersimonian_laird_tau2`)::
+
+        tau^2 = (n * phi - (n - 1)) / (sum(w) - sum(w^2) / sum(w)),  w = 1/s^2
+
+    otherwise ``tau^2 = 0``. The limits then use ``sqrt(s^2 + tau^2)``.
+
+Which winsorisation (and why)
+    :func:`winsorised_z` uses the classic count-based winsorisation: with
+    ``m`` usable z-scores, ``g = floor(trim * m)`` of the lowest are set to
+    the (g+1)-th lowest value and ``g`` of the highest to the (g+1)-th
+    highest (the same as ``scipy.stats.mstats.winsorize``). This is the
+    variant that reproduces FunnelPlotR's reference case exactly: for
+    O = (100, 150, 180, 80, 120, 225), E = (108, 112, 165, 95, 100, 220)
+    it gives ``phi = 2.948033``. With six units ``floor(0.6) = 0``, so no
+    unit is touched. Clamping at interpolated quantiles (R's ``quantile``
+    type 7, as DescTools ``Winsorize`` and FunnelPlotR's ``winsorisation()``
+    do) gives 2.149053 instead and does not reproduce the reference; the
+    reference value is what FunnelPlotR's default path for ratios (SHMI
+    rank truncation) returns, which also leaves all six units in place.
+    With 25 regions and ``trim = 0.1``, ``g = 2``: the two most extreme
+    z-scores per side are pulled in, which are exactly the units that
+    SHMI truncation would drop (here they are kept at the clamped value
+    rather than removed, as Spiegelhalter et al. 2012 describe).
+
+Edge cases (no function raises on them)
+    * ``E == 0`` / ``n == 0`` (or a missing value): that unit's value,
+      z-score and limits are NaN, and it is left out of phi and tau^2.
+    * ``O == 0`` in the log method: ``log(0)`` is minus infinity. The unit
+      still gets limits (they depend only on E and tau^2) and its z-score is
+      ``-inf`` (it lies below every lower limit, as its ratio is 0), but it
+      is left out of the estimation of phi and tau^2, where one infinite
+      z-score would make phi infinite. FunnelPlotR has no explicit handling
+      (its issue #17 is still open) and passes ``-Inf`` on.
+    * ``r == 0`` and ``r == n`` are fine on the arcsine scale (angles 0 and
+      pi/2) and are used for phi.
+    * Fewer than two usable units: phi is undefined (NaN), tau^2 = 0, no
+      overdispersion adjustment.
+    * All units equal to the target: every z-score is 0, so phi = 0 and
+      tau^2 = 0.
+    * ``n * phi <= n - 1`` (no overdispersion): tau^2 = 0 and
+      ``overdispersed`` is False. :func:`ratio_funnel` then returns the
+      exact Poisson limits; :func:`proportion_funnel` returns the
+      arcsine limits with tau^2 = 0.
+    * Negative counts, ``r > n``, mismatched lengths or a trim outside
+      ``[0, 0.5)`` are errors and raise :class:`ValueError`.
+
+Differences from FunnelPlotR worth knowing: expected values are not rounded
+to two decimals (SHMI does that), and with ``overdispersion=False`` phi is
+still estimated and reported (FunnelPlotR reports 0), but never applied.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+__all__ = [
+    "Z95",
+    "Z998",
+    "FunnelResult",
+    "winsorised_z",
+    "overdispersion_phi",
+    "dersimonian_laird_tau2",
+    "poisson_exact_limits",
+    "ratio_funnel",
+    "proportion_funnel",
+]
+
+Z95 = 1.959964
+Z998 = 3.090232
+
+_HALF_PI = math.pi / 2.0
+
+
+@dataclass(frozen=True)
+class FunnelResult:
+    """Funnel limits and the overdispersion estimate for a set of units.
+
+    All arrays have one entry per unit, in input order.
+
+    Attributes:
+        target: centre line on the natural scale (1.0 for ratios, p0 for
+            proportions).
+        phi: dispersion ratio, mean squared winsorised z-score; NaN when
+            fewer than two units are usable.
+        tau2: additive between-unit variance on the transformed scale;
+            0.0 when no overdispersion adjustment was applied.
+        overdispersed: True when ``n * phi > n - 1`` and tau2 was applied.
+        n_trimmed_low, n_trimmed_high: number of units whose z-score the
+            winsorisation changed at the low and high end.
+        value: the plotted statistic, O/E or r/n (NaN where E or n is 0).
+        z: z-score on the transformed scale,
+            ``(y - target) / sqrt(s^2 + tau2)`` (tau2 = 0 unless
+            overdispersed).
+        lower_95, upper_95, lower_998, upper_998: control limits on the
+            natural scale of ``value``.
+    """
+
+    target: float
+    phi: float
+    tau2: float
+    overdispersed: bool
+    n_trimmed_low: int
+    n_trimmed_high: int
+    value: np.ndarray
+    z: np.ndarray
+    lower_95: np.ndarray
+    upper_95: np.ndarray
+    lower_998: np.ndarray
+    upper_998: np.ndarray
+
+    def outside(self, level: str = "998") -> np.ndarray:
+        """Return a boolean array: True where ``value`` lies outside the limits.
+
+        ``level`` is ``"95"`` or ``"998"``. Units with NaN limits or values
+        are reported as False (not flagged).
+        """
+        if level == "95":
+            lo, hi = self.lower_95, self.upper_95
+        elif level == "998":
+            lo, hi = self.lower_998, self.upper_998
+        else:
+            raise ValueError(f"level must be '95' or '998', not {level!r}")
+        with np.errstate(invalid="ignore"):
+            return (self.value < lo) | (self.value > hi)
+
+
+# --------------------------------------------------------------------------
+# Building blocks
+# --------------------------------------------------------------------------
+
+
+def _check_trim(trim: float) -> float:
+    trim = float(trim)
+    if not (0.0 <= trim < 0.5):
+        raise ValueError(f"trim must be in [0, 0.5), not {trim}")
+    return trim
+
+
+def winsorised_z(z, trim: float = 0.1) -> tuple[np.ndarray, int, int]:
+    """Winsorise z-scores by count, ``trim`` per side.
+
+    With ``m`` finite z-scores, ``g = floor(trim * m)`` of the lowest values
+    are replaced by the (g+1)-th lowest and ``g`` of the highest by the
+    (g+1)-th highest. Non-finite entries (NaN, +/-inf) are returned
+    unchanged and do not count towards ``m``.
+
+    Args:
+        z: z-scores, any 1-d array-like.
+        trim: share to winsorise at each end, in ``[0, 0.5)``; default 10%.
+
+    Returns:
+        ``(winsorised, n_low, n_high)``: a new float array the same length as
+        ``z``, and how many values were actually changed at the low and the
+        high end (ties with the clamping value count as unchanged).
+
+    Example:
+        >>> w, lo, hi = winsorised_z(range(10), trim=0.1)
+        >>> w.tolist(), lo, hi
+        ([1.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 8.0], 1, 1)
+    """
+    trim = _check_trim(trim)
+    out = np.array(z, dtype=float, copy=True).reshape(-1)
+    finite = np.isfinite(out)
+    m = int(finite.sum())
+    if m == 0:
+        return out, 0, 0
+    # The small epsilon keeps e.g. 0.1 * 30 from flooring to 2 through
+    # floating-point error.
+    g = int(math.floor(trim * m + 1e-9))
+    if g == 0:
+        return out, 0, 0
+    ordered = np.sort(out[finite])
+    lo, hi = ordered[g], ordered[m - 1 - g]
+    vals = out[finite]
+    n_low = int((vals < lo).sum())
+    n_high = int((vals > hi).sum())
+    out[finite] = np.clip(vals, lo, hi)
+    return out, n_low, n_high
+
+
+def overdispersion_phi(z, trim: float = 0.1) -> float:
+    """Return the dispersion ratio phi: the mean squared winsorised z-score.
+
+    Only finite z-scores are used (NaN and +/-inf are dropped first). phi
+    near 1 means the spread is what sampling error predicts; phi well above
+    1 means overdispersion.
+
+    Args:
+        z: z-scores ``(y - target) / s`` on the transformed scale.
+        trim: share to winsorise at each end (see :func:`winsorised_z`).
+
+    Returns:
+        phi as a float, or NaN when fewer than two finite z-scores remain
+        (with one unit there is no between-unit spread to measure).
+    """
+    arr = np.asarray(z, dtype=float).reshape(-1)
+    arr = arr[np.isfinite(arr)]
+    if arr.size < 2:
+        _check_trim(trim)
+        return float("nan")
+    w, _, _ = winsorised_z(arr, trim)
+    return float(np.mean(w * w))
+
+
+def dersimonian_laird_tau2(phi: float, s, n: int | None = None) -> float:
+    """Return the DerSimonian-Laird between-unit variance tau^2.
+
+    ``tau^2 = (n*phi - (n-1)) / (sum(w) - sum(w^2)/sum(w))`` with
+    ``w = 1/s^2``, applied only when ``n * phi > n - 1``; otherwise 0.
+
+    Args:
+        phi: dispersion ratio from :func:`overdispersion_phi`.
+        s: within-unit standard errors on the transformed scale, one per
+            unit used for phi. Non-finite or non-positive entries are ignored.
+        n: number of units behind phi; defaults to the number of usable
+            entries in ``s``.
+
+    Returns:
+        tau^2 >= 0. Returns 0.0 when phi is NaN, fewer than two units are
+        usable, there is no overdispersion, or the weights give a
+        zero denominator.
+    """
+    s_arr = np.asarray(s, dtype=float).reshape(-1)
+    s_arr = s_arr[np.isfinite(s_arr) & (s_arr > 0)]
+    if n is None:
+        n = int(s_arr.size)
+    if phi is None or not math.isfinite(phi) or n < 2 or s_arr.size < 2:
+        return 0.0
+    excess = n * phi - (n - 1)
+    if excess <= 0:
+        return 0.0
+    w = 1.0 / (s_arr * s_arr)
+    sw = float(w.sum())
+    denom = sw - float((w * w).sum()) / sw
+    if not denom > 0:
+        return 0.0
+    return float(max(0.0, excess / denom))
+
+
+def poisson_exact_limits(expected, z) -> tuple[np.ndarray, np.ndarray]:
+    """Exact Poisson control limits on the ratio O/E, as in FunnelPlotR.
+
+    For each expected count E > 0::
+
+        lower = chi2.ppf(Phi(-z), 2E) / 2 / E
+        upper = chi2.ppf(Phi(z), 2(E + 1)) / 2 / E
+
+    These are the chi-square (gamma) forms of the Poisson quantiles, smooth
+    in E, so they also work for non-integer expected counts.
+
+    Args:
+        expected: expected counts E (scalar or array).
+        z: normal quantile of the limit, e.g. :data:`Z95` or :data:`Z998`.
+
+    Returns:
+        ``(lower, upper)`` float arrays shaped like ``expected``; NaN where
+        E is 0, negative or missing.
+    """
+    e = np.atleast_1d(np.asarray(expected, dtype=float))
+    p_lo = stats.norm.cdf(-abs(z))
+    p_hi = stats.norm.cdf(abs(z))
+    ok = np.isfinite(e) & (e > 0)
+    lower = np.full(e.shape, np.nan)
+    upper = np.full(e.shape, np.nan)
+    eo = e[ok]
+    lower[ok] = stats.chi2.ppf(p_lo, 2.0 * eo) / 2.0 / eo
+    upper[ok] = stats.chi2.ppf(p_hi, 2.0 * (eo + 1.0)) / 2.0 / eo
+    return lower, upper
+
+
+# --------------------------------------------------------------------------
+# Funnels
+# --------------------------------------------------------------------------
+
+
+def _as_pair(a, b, names: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    x = np.atleast_1d(np.asarray(a, dtype=float)).reshape(-1)
+    y = np.atleast_1d(np.asarray(b, dtype=float)).reshape(-1)
+    if x.shape != y.shape:
+        raise ValueError(
+            f"{names[0]} and {names[1]} differ in length: {x.size} and {y.size}"
+        )
+    with np.errstate(invalid="ignore"):
+        if np.any(x < 0) or np.any(y < 0):
+            raise ValueError(f"{names[0]} and {names[1]} must not be negative")
+    return x, y
+
+
+def _estimate(z0: np.ndarray, s: np.ndarray, usable: np.ndarray, trim: float):
+    """phi, tau2 and the trim counts from the unadjusted z-scores."""
+    zu = z0[usable]
+    phi = overdispersion_phi(zu, trim)
+    if zu.size >= 2:
+        _, n_low, n_high = winsorised_z(zu, trim)
+    else:
+        n_low = n_high = 0
+    tau2 = dersimonian_laird_tau2(phi, s[usable], n=int(zu.size))
+    return phi, tau2, n_low, n_high
+
+
+def ratio_funnel(observed, expected, overdispersion: bool = True,
+                 trim: float = 0.1) -> FunnelResult:
+    """Funnel limits for standardised ratios O/E (target 1).
+
+    The z-score of each unit is ``log(O/E) / sqrt(1/E + tau2)``. phi is
+    always estimated from the (winsorised) unadjusted z-scores of units
+    with E > 0 and O > 0.
+
+    * ``overdispersion=True`` and ``n * phi > n - 1``: tau^2 by
+      DerSimonian-Laird, limits ``exp(+/- z * sqrt(1/E + tau^2))`` and
+      ``overdispersed=True``.
+    * otherwise (no overdispersion found, too few units, or
+      ``overdispersion=False``): exact Poisson limits from
+      :func:`poisson_exact_limits`, ``tau2=0``, ``overdispersed=False``.
+
+    Units with E == 0 get NaN value, z and limits; units with O == 0 get
+    limits and z = -inf but do not enter phi (see the module docstring).
+
+    Args:
+        observed: observed counts O (non-negative).
+        expected: expected counts E (non-negative), same length.
+        overdispersion: allow the random-effects adjustment.
+        trim: winsorisation share per side for phi (default 0.1).
+
+    Returns:
+        A :class:`FunnelResult` with target 1.0.
+    """
+    trim = _check_trim(trim)
+    o, e = _as_pair(observed, expected, ("observed", "expected"))
+    has_e = np.isfinite(e) & (e > 0) & np.isfinite(o)
+    value = np.full(o.shape, np.nan)
+    value[has_e] = o[has_e] / e[has_e]
+
+    s = np.full(o.shape, np.nan)
+    s[has_e] = 1.0 / np.sqrt(e[has_e])
+    y = np.full(o.shape, np.nan)
+    with np.errstate(divide="ignore"):
+        y[has_e] = np.log(value[has_e])  # -inf where O == 0
+    z0 = y / s
+    usable = has_e & np.isfinite(z0)
+
+    phi, tau2, n_low, n_high = _estimate(z0, s, usable, trim)
+    overdispersed = bool(overdispersion and tau2 > 0)
+    if not overdispersed:
+        tau2 = 0.0
+
+    sd = np.sqrt(s * s + tau2)
+    z_out = y / sd
+    if overdispersed:
+        limits = {
+            lvl: (np.exp(-zq * sd), np.exp(zq * sd))
+            for lvl, zq in (("95", Z95), ("998", Z998))
+        }
+    else:
+        limits = {
+            "95": poisson_exact_limits(np.where(has_e, e, np.nan), Z95),
+            "998": poisson_exact_limits(np.where(has_e, e, np.nan), Z998),
+        }
+    return FunnelResult(
+        target=1.0,
+        phi=phi,
+        tau2=float(tau2),
+        overdispersed=overdispersed,
+        n_trimmed_low=n_low,
+        n_trimmed_high=n_high,
+        value=value,
+        z=z_out,
+        lower_95=limits["95"][0],
+        upper_95=limits["95"][1],
+        lower_998=limits["998"][0],
+        upper_998=limits["998"][1],
+    )
+
+
+def _arcsine_back(angle: np.ndarray) -> np.ndarray:
+    """sin(angle)^2 with the angle clamped to [0, pi/2]; exact 0 and 1 at the ends."""
+    out = np.sin(np.clip(angle, 0.0, _HALF_PI)) ** 2
+    out = np.where(angle <= 0.0, 0.0, out)
+    out = np.where(angle >= _HALF_PI, 1.0, out)
+    return np.where(np.isnan(angle), np.nan, out)
+
+
+def proportion_funnel(numerator, denominator, target: float | None = None,
+                      overdispersion: bool = True,
+                      trim: float = 0.1) -> FunnelResult:
+    """Funnel limits for proportions r/n on the arcsine-square-root scale.
+
+    ``y = asin(sqrt(r/n))``, ``s = 1/(2 sqrt(n))``, centre
+    ``asin(sqrt(p0))``. phi comes from the winsorised z-scores
+    ``(y - centre)/s``; with ``overdispersion=True`` and
+    ``n * phi > n - 1`` the DerSimonian-Laird tau^2 widens the limits.
+    Limits ``centre +/- z * sqrt(s^2 + tau^2)`` are clamped to
+    ``[0, pi/2]`` and mapped back with ``sin(.)^2``, so they lie in [0, 1].
+
+    Units with n == 0 get NaN value, z and limits and do not enter phi.
+    r == 0 and r == n are ordinary units.
+
+    Args:
+        numerator: event counts r (non-negative, r <= n).
+        denominator: group sizes n (non-negative), same length.
+        target: the proportion p0 to compare against, in [0, 1]; None
+            (default) uses the pooled proportion ``sum(r) / sum(n)`` over
+            units with n > 0.
+        overdispersion: allow the random-effects adjustment.
+        trim: winsorisation share per side for phi (default 0.1).
+
+    Returns:
+        A :class:`FunnelResult` with ``target`` = p0. If no unit has n > 0
+        and no target is given, p0 and everything else is NaN.
+    """
+    trim = _check_trim(trim)
+    r, n = _as_pair(numerator, denominator, ("numerator", "denominator"))
+    has_n = np.isfinite(n) & (n > 0) & np.isfinite(r)
+    if np.any(r[has_n] > n[has_n]):
+        raise ValueError("numerator must not exceed denominator")
+
+    if target is None:
+        total = float(n[has_n].sum())
+        p0 = float(r[has_n].sum()) / total if total > 0 else float("nan")
+    else:
+        p0 = float(target)
+        if not (0.0 <= p0 <= 1.0):
+            raise ValueError(f"target must be a proportion in [0, 1], not {p0}")
+    centre = math.asin(math.sqrt(p0)) if math.isfinite(p0) else float("nan")
+
+    value = np.full(r.shape, np.nan)
+    value[has_n] = r[has_n] / n[has_n]
+    s = np.full(r.shape, np.nan)
+    s[has_n] = 1.0 / (2.0 * np.sqrt(n[has_n]))
+    y = np.arcsin(np.sqrt(value))
+    z0 = (y - centre) / s
+    usable = has_n & np.isfinite(z0)
+
+    phi, tau2, n_low, n_high = _estimate(z0, s, usable, trim)
+    overdispersed = bool(overdispersion and tau2 > 0)
+    if not overdispersed:
+        tau2 = 0.0
+
+    sd = np.sqrt(s * s + tau2)
+    z_out = (y - centre) / sd
+    lims = {}
+    for lvl, zq in (("95", Z95), ("998", Z998)):
+        lims[lvl] = (_arcsine_back(centre - zq * sd), _arcsine_back(centre + zq * sd))
+    return FunnelResult(
+        target=p0,
+        phi=phi,
+        tau2=float(tau2),
+        overdispersed=overdispersed,
+        n_trimmed_low=n_low,
+        n_trimmed_high=n_high,
+        value=value,
+        z=z_out,
+        lower_95=lims["95"][0],
+        upper_95=lims["95"][1],
+        lower_998=lims["998"][0],
+        upper_998=lims["998"][1],
+    )
