@@ -1,0 +1,44 @@
+# regiobench: every command a newcomer needs. Only Python 3.11 and make are assumed.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run test serve bench validate lock clean browser
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Run the whole pipeline on the shipped returns in data/raw.
+run: $(STAMP)
+	$(BIN)/regiobench run
+
+## Run the test suite (browser tests need Debian's chromium: `make browser`).
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+## Dagster UI and daemon on 127.0.0.1:3000, instance kept in .dagster/.
+serve: $(STAMP)
+	mkdir -p .dagster
+	DAGSTER_HOME=$(CURDIR)/.dagster $(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+
+bench: $(STAMP)
+	$(BIN)/python bench/run_bench.py
+
+## Install Debian's chromium for the browser tests (root, apt).
+browser:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+## Re-resolve the lock file after a change of dependencies in pyproject.toml.
+lock:
+	$(PYTHON) -m pip install --quiet uv
+	$(PYTHON) -m uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+	  --generate-hashes --no-header --custom-compile-command "make lock" -o requirements.lock
+
+clean:
+	rm -rf $(VENV) data/warehouse.duckdb data/marts/* dashboards/*

@@ -1,0 +1,57 @@
+"""Resources shared by all assets: where the project's folders are, and the warehouse.
+
+Defaults resolve from the project root (``pipelines.lib.paths``), so the CLI,
+``dagster dev`` and the tests agree wherever they are started. The CLI passes
+its own values when given ``--raw``, ``--marts`` and so on.
+"""
+
+
+from pathlib import Path
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from pipelines.lib import paths
+
+
+class ProjectFolders(dg.ConfigurableResource):
+    """The folders a run reads from and publishes to."""
+
+    raw_dir: str = str(paths.RAW)
+    reference_dir: str = str(paths.REFERENCE)
+    marts_dir: str = str(paths.MARTS)
+    dashboards_dir: str = str(paths.DASHBOARDS)
+    validation_dir: str = str(paths.VALIDATION)
+    full_refresh: bool = False  # False: waves whose files did not change are not read again
+
+    @property
+    def raw(self) -> Path:
+        return Path(self.raw_dir)
+
+    @property
+    def reference(self) -> Path:
+        return Path(self.reference_dir)
+
+    @property
+    def marts(self) -> Path:
+        return Path(self.marts_dir)
+
+    @property
+    def dashboards(self) -> Path:
+        return Path(self.dashboards_dir)
+
+    @property
+    def validation(self) -> Path:
+        return Path(self.validation_dir)
+
+
+def make_resources(warehouse: Path | str = paths.WAREHOUSE, **folders) -> dict:
+    return {
+        "folders": ProjectFolders(**{k: str(v) for k, v in folders.items()}),
+        "warehouse": DuckDBResource(database=str(warehouse)),
+    }
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.Definitions(resources=make_resources())

@@ -1,0 +1,94 @@
+"""Raw and staging layers: discover the returns of every wave, read, check and stage them.
+
+One multi-asset does the work because a region's module must be staged whole or
+not at all, across the staging tables, in one transaction per wave. The rules it
+follows are in :mod:`pipelines.lib.ingest`.
+"""
+
+
+import time
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from pipelines.defs.resources import ProjectFolders
+from pipelines.lib.codebook import MODULES
+from pipelines.lib.discovery import list_waves
+from pipelines.lib.ingest import ingest_wave, remove_vanished_waves
+from pipelines.lib.reference import load_regions
+from pipelines.lib.warehouse import ensure_schema
+
+STAGED_TABLES = [m.table for m in MODULES.values()]
+LOADER_TABLES = ["stg_module_loads", "stg_submission_status", "stg_problems"]
+
+
+
+def _ingest_specs() -> list[dg.AssetSpec]:
+    # Built in a function: the defs loader would otherwise also pick up a module-level list of specs.
+    return [
+        dg.AssetSpec("raw_file_inventory", group_name="raw", deps=["ref_regions"],
+                 description="Alle bestanden onder data/raw per peiljaar: soort, regio, module, grootte, SHA-256."),
+    *[dg.AssetSpec(m.table, group_name="staging", deps=["ref_regions"],
+                   description=f"Module '{m.name}': {m.description}. Met herkomst per rij.") for m in MODULES.values()],
+    dg.AssetSpec("stg_module_loads", group_name="staging", deps=["ref_regions"],
+                 description="Welke bron per regio, module en peiljaar in gebruik is."),
+    dg.AssetSpec("stg_submission_status", group_name="staging", deps=["ref_regions"],
+                 description="Status per peiljaar, regio, module en bronbestand."),
+    dg.AssetSpec("stg_problems", group_name="staging", deps=["ref_regions"],
+                 description="Alle fouten en waarschuwingen per bestand, blad, rij en kolom."),
+    ]
+
+
+#: Asset keys (= table names) the ingest writes, for downstream deps.
+INGEST_KEYS = ["raw_file_inventory", *STAGED_TABLES, *LOADER_TABLES]
+
+
+class _LazyValidator:
+    """Imports Great Expectations (about 5 s) on the first wave that needs checking, once per run."""
+
+    def __init__(self, results_dir, log):
+        self.results_dir, self.log, self._gx = results_dir, log, None
+
+    def __call__(self, wave, frames, region_codes):
+        if self._gx is None:
+            from pipelines.lib.validation import GXValidator
+
+            self._gx = GXValidator(results_dir=self.results_dir, log=self.log)
+        return self._gx(wave, frames, region_codes)
+
+
+@dg.multi_asset(specs=_ingest_specs(), can_subset=False)
+def ingest_returns(context: dg.AssetExecutionContext, folders: ProjectFolders, warehouse: DuckDBResource):
+    regions = [r.code for r in load_regions(folders.reference)]
+    waves = list_waves(folders.raw)
+    validator = _LazyValidator(folders.validation, context.log)
+    started = time.perf_counter()
+    lines, totals = [], dict(loaded=0, unchanged=0, removed=0, rejected=0, skipped=0)
+    with warehouse.get_connection() as con:
+        ensure_schema(con)
+        gone = remove_vanished_waves(con, waves)
+        for wave in waves:
+            result = ingest_wave(con, folders.raw, wave, regions, validator=validator,
+                                 skip_unchanged=not folders.full_refresh)
+            if result.skipped:
+                totals["skipped"] += 1
+                lines.append(f"{wave}: ongewijzigd sinds de vorige run, niet opnieuw gelezen")
+                continue
+            totals["loaded"] += result.n_units_loaded
+            totals["unchanged"] += result.n_units_unchanged
+            totals["removed"] += result.n_units_removed
+            totals["rejected"] += len(result.rejected_files)
+            lines.append(f"{wave}: {len(result.regions_loaded)} regio's, {result.n_units_loaded} modules (opnieuw) geladen, "
+                         f"{result.n_units_unchanged} ongewijzigd, {len(result.rejected_files)} bestand(en) afgewezen")
+            for rel in result.rejected_files:
+                context.log.warning(f"afgewezen: {rel}")
+        counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in STAGED_TABLES + LOADER_TABLES}
+    summary = "; ".join(lines) or "geen peiljaren gevonden"
+    if gone:
+        summary += f"; verwijderd (map bestaat niet meer): {', '.join(map(str, gone))}"
+    context.log.info(summary)
+    yield dg.MaterializeResult(asset_key="raw_file_inventory",
+                               metadata={"waves": waves, "summary": summary, **{f"units_{k}": v for k, v in totals.items()},
+                                         "seconds": round(time.perf_counter() - started, 2)})
+    for table in STAGED_TABLES + LOADER_TABLES:
+        yield dg.MaterializeResult(asset_key=table, metadata={"rows": counts[table]})

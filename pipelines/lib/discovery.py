@@ -1,0 +1,146 @@
+"""Finding the returns of each wave under ``data/raw/``.
+
+A wave is a folder named by its year (``data/raw/2024/``). Inside it, only
+regular files directly in the folder are considered:
+
+* ``<code>*.xlsx`` whose name starts with a region code from the reference
+  (the longest code that matches, followed by a non-alphanumeric character or
+  the end of the stem) is a regional workbook;
+* ``<module>.csv`` is a survey-tool export of that module;
+* everything else is ignored and reported: hidden files (``.DS_Store``),
+  Excel's lock files (``~$VR13.xlsx``), symbolic links (never followed, so
+  nothing outside the raw folder is ever read), sub-folders, files too large,
+  and names that fit neither form.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipelines.lib.codebook import MODULES
+from pipelines.lib.problems import WARNING, ERROR, Problem
+from pipelines.lib.readers import DEFAULT_LIMITS, Limits
+
+WAVE_RE = re.compile(r"^\d{4}$")
+WORKBOOK = "werkboek"
+EXPORT = "export"
+IGNORED = "genegeerd"
+
+
+@dataclass(frozen=True)
+class RawFile:
+    path: Path
+    rel: str  # relative to the raw root, with forward slashes: how the file is named everywhere
+    wave: int
+    kind: str  # WORKBOOK, EXPORT or IGNORED
+    size: int
+    sha256: str | None = None
+    region_code: str | None = None
+    module: str | None = None
+    reason: str | None = None
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def list_waves(raw_root: Path) -> list[int]:
+    """The waves present: year-named folders directly under the raw root (links are not followed)."""
+    raw_root = Path(raw_root)
+    if not raw_root.is_dir():
+        return []
+    waves = []
+    with os.scandir(raw_root) as it:
+        for entry in it:
+            if WAVE_RE.match(entry.name) and entry.is_dir(follow_symlinks=False):
+                waves.append(int(entry.name))
+    return sorted(waves)
+
+
+def match_region(stem: str, region_codes: list[str]) -> str | None:
+    """The region code a workbook's file name starts with, if any."""
+    upper = stem.upper()
+    for code in sorted(region_codes, key=len, reverse=True):
+        if upper.startswith(code.upper()):
+            rest = stem[len(code):]
+            if rest == "" or not rest[0].isalnum():
+                return code
+    return None
+
+
+def classify(name: str, region_codes: list[str]) -> tuple[str, str | None, str | None, str | None]:
+    """(kind, region_code, module, reason) of a file name."""
+    if name.startswith("~$"):
+        return IGNORED, None, None, "tijdelijk bestand van Excel (het werkboek is nog geopend)"
+    if name.startswith("."):
+        return IGNORED, None, None, "verborgen bestand"
+    stem, dot, ext = name.rpartition(".")
+    ext = ext.lower() if dot else ""
+    if ext == "xlsx":
+        code = match_region(stem, region_codes)
+        if code:
+            return WORKBOOK, code, None, None
+        return IGNORED, None, None, "de naam van het werkboek begint niet met een bekende regiocode"
+    if ext == "csv":
+        module = stem.strip().lower()
+        if module in MODULES:
+            return EXPORT, None, module, None
+        return IGNORED, None, None, f"een export heet <module>.csv met module een van: {', '.join(MODULES)}"
+    if ext in ("xls", "xlsm", "ods", "txt", "tsv"):
+        return IGNORED, None, None, f"bestandsvorm .{ext} wordt niet gelezen; lever .xlsx of .csv"
+    return IGNORED, None, None, "geen werkboek (.xlsx) of export (.csv)"
+
+
+def discover_wave(raw_root: Path, wave: int, region_codes: list[str],
+                  limits: Limits = DEFAULT_LIMITS) -> tuple[list[RawFile], list[Problem]]:
+    """The files of one wave, hashed, and a warning for each file that is ignored."""
+    raw_root = Path(raw_root)
+    folder = raw_root / str(wave)
+    files: list[RawFile] = []
+    problems: list[Problem] = []
+    root_real = raw_root.resolve()
+    with os.scandir(folder) as it:
+        entries = sorted(it, key=lambda e: e.name)
+    for entry in entries:
+        rel = f"{wave}/{entry.name}"
+        st = entry.stat(follow_symlinks=False)
+        reason = None
+        if stat.S_ISLNK(st.st_mode):
+            reason = "symbolische koppeling: wordt om veiligheidsredenen niet gevolgd"
+        elif stat.S_ISDIR(st.st_mode):
+            reason = "map binnen een peiljaar: alleen bestanden direct in de map van het peiljaar worden gelezen"
+        elif not stat.S_ISREG(st.st_mode):
+            reason = "geen gewoon bestand"
+        elif not Path(entry.path).resolve().is_relative_to(root_real):
+            reason = "bestand ligt buiten de map data/raw"
+        if reason:
+            files.append(RawFile(Path(entry.path), rel, wave, IGNORED, 0, reason=reason))
+            problems.append(Problem(rel, "bestand.genegeerd", f"genegeerd: {reason}", WARNING))
+            continue
+        kind, code, module, reason = classify(entry.name, region_codes)
+        if kind != IGNORED and st.st_size > limits.max_file_bytes:
+            kind, reason = IGNORED, f"bestand is {st.st_size / 1024 / 1024:.0f} MB; de grens is {limits.max_file_bytes / 1024 / 1024:.0f} MB"
+            problems.append(Problem(rel, "bestand.te_groot", f"afgewezen: {reason}", ERROR, region_code=code, module=module))
+        elif kind == IGNORED:
+            problems.append(Problem(rel, "bestand.genegeerd", f"genegeerd: {reason}", WARNING))
+        digest = sha256_of(Path(entry.path)) if kind != IGNORED else None
+        files.append(RawFile(Path(entry.path), rel, wave, kind, st.st_size, digest, code, module, reason))
+    return files, problems
+
+
+def fingerprint(files: list[RawFile]) -> str:
+    """One hash over the names and contents of a wave's readable files (what 'unchanged' means)."""
+    h = hashlib.sha256()
+    for f in sorted(files, key=lambda f: f.rel):
+        if f.kind != IGNORED:
+            h.update(f"{f.rel}\0{f.sha256}\n".encode())
+    return h.hexdigest()

@@ -1,0 +1,64 @@
+"""Problems found in a return, worded for the person who has to fix them.
+
+A :class:`Problem` always says where (file, sheet, row as the person sees it in
+Excel or a text editor, column), what was found and which rule it breaks. The
+message is Dutch: it is read by analysts and by the regions' officials.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+ERROR = "fout"
+WARNING = "waarschuwing"
+
+#: Longest value quoted back in a message; the rest is elided.
+MAX_QUOTED = 80
+
+
+def quote(value) -> str:
+    """A value as it is quoted in a message: shortened, control characters made visible."""
+    if value is None:
+        return "(leeg)"
+    text = str(value)
+    if text == "":
+        return "(leeg)"
+    text = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}" for ch in text)
+    if len(text) > MAX_QUOTED:
+        text = text[: MAX_QUOTED - 1] + "…"
+    return f"'{text}'"
+
+
+@dataclass
+class Problem:
+    file: str
+    rule: str
+    message: str
+    severity: str = ERROR
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    region_code: str | None = None
+    module: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def location(self) -> str:
+        parts = [self.file]
+        if self.sheet:
+            parts.append(f"blad '{self.sheet}'")
+        if self.row is not None:
+            parts.append(f"rij {self.row}")
+        if self.column:
+            parts.append(f"kolom '{self.column}'")
+        return ", ".join(parts)
+
+    def text(self) -> str:
+        """One line: location, severity, message (which already quotes the value)."""
+        return f"{self.location()}: {self.severity}: {self.message}"
+
+    def as_dict(self) -> dict:
+        return asdict(self)

@@ -1,0 +1,152 @@
+"""Publishing outputs so that readers never see a half-written state.
+
+A publication (the marts folder, the dashboards folder) is written into a new
+sibling folder and swapped in only when it is complete:
+
+1. write everything into ``.<name>.new-<token>``;
+2. rename the current folder to ``.<name>.old-<token>``;
+3. rename the new folder to ``<name>``; remove the old one.
+
+If a run dies between 2 and 3, :func:`recover` (called at the start of every
+publication) puts the last complete folder back. Left-over ``.new`` folders of
+dead runs are removed. Renames within one file system are atomic, so at any
+moment ``<name>`` is either the previous or the new publication.
+
+Exports are made safe for spreadsheets: in the XLSX every text cell is written
+as text (never as a formula); in the CSV a text value that a spreadsheet would
+take for a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
+return) is prefixed with an apostrophe, the usual guard. The Parquet files and
+the warehouse keep the exact text.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pandas as pd
+
+FORMULA_STARTERS = ("=", "+", "-", "@", "\t", "\r")
+KEEP_FILE = ".gitkeep"  # the empty file that keeps the folder in git
+
+
+def recover(target: Path) -> str | None:
+    """Restore a consistent ``target`` after a run that died mid-swap. Returns what it did."""
+    target = Path(target)
+    parent = target.parent
+    if not parent.exists():
+        return None
+    did = None
+    olds = sorted(parent.glob(f".{target.name}.old-*"), key=lambda p: p.stat().st_mtime, reverse=True)
+    if not target.exists() and olds:
+        olds[0].rename(target)
+        olds = olds[1:]
+        did = f"{target.name} hersteld uit een onderbroken publicatie"
+    for stale in olds + list(parent.glob(f".{target.name}.new-*")):
+        shutil.rmtree(stale, ignore_errors=True)
+    return did
+
+
+@contextmanager
+def staged_folder(target: Path) -> Iterator[Path]:
+    """Yield a fresh folder to write a publication into; swap it in if the block succeeds."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    recover(target)
+    token = uuid.uuid4().hex[:8]
+    new = target.parent / f".{target.name}.new-{token}"
+    new.mkdir()
+    try:
+        yield new
+        (new / KEEP_FILE).touch()
+        _fsync_tree(new)
+        old = target.parent / f".{target.name}.old-{token}"
+        if target.exists():
+            target.rename(old)
+        new.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)
+        raise
+
+
+def _fsync_tree(folder: Path) -> None:
+    """Flush file contents to disk before the swap, so a power cut cannot expose empty files."""
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with path.open("rb") as fh:
+                os.fsync(fh.fileno())
+
+
+def csv_safe(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTERS):
+        return "'" + value
+    return value
+
+
+def _flatten_lists(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object and out[col].map(lambda v: isinstance(v, (list, tuple))).any():
+            out[col] = out[col].map(lambda v: "|".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+    return out
+
+
+def export_marts(con: duckdb.DuckDBPyConnection, names: list[str], folder: Path, schema: str = "marts") -> dict[str, int]:
+    """Write each mart as Parquet and CSV, and all of them as sheets of benchmark.xlsx."""
+    import pyarrow.parquet as pq
+
+    folder = Path(folder)
+    frames: dict[str, pd.DataFrame] = {}
+    for name in names:
+        table = con.table(f"{schema}.{name}").arrow()
+        if hasattr(table, "read_all"):  # duckdb returns a RecordBatchReader
+            table = table.read_all()
+        pq.write_table(table, folder / f"{name}.parquet")
+        frame = _flatten_lists(table.to_pandas())
+        frames[name] = frame
+        text_cols = [c for c in frame.columns if frame[c].dtype == object or str(frame[c].dtype) in ("str", "string")]
+        safe = frame.copy()
+        for c in text_cols:
+            safe[c] = safe[c].map(csv_safe)
+        safe.to_csv(folder / f"{name}.csv", index=False, encoding="utf-8", lineterminator="\n")
+    write_xlsx(frames, folder / "benchmark.xlsx")
+    return {name: len(f) for name, f in frames.items()}
+
+
+def write_xlsx(frames: dict[str, pd.DataFrame], path: Path) -> None:
+    """Every frame as a sheet; text cells are always text, never formulas or links."""
+    import xlsxwriter
+
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+               "constant_memory": True, "nan_inf_to_errors": False}
+    with xlsxwriter.Workbook(str(path), options) as wb:
+        wb.set_properties({"title": "regiobench: benchmark veiligheidsregio's", "created": pd.Timestamp(2020, 1, 1).to_pydatetime()})
+        bold = wb.add_format({"bold": True})
+        date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+        for name, frame in frames.items():
+            ws = wb.add_worksheet(name[:31])
+            for j, col in enumerate(frame.columns):
+                ws.write_string(0, j, str(col), bold)
+            columns = [frame[c].tolist() for c in frame.columns]
+            for i in range(len(frame)):
+                for j, col in enumerate(columns):
+                    v = col[i]
+                    if v is None or (isinstance(v, float) and v != v) or v is pd.NA or v is pd.NaT:
+                        continue
+                    if isinstance(v, str):
+                        ws.write_string(i + 1, j, v)
+                    elif isinstance(v, bool):
+                        ws.write_boolean(i + 1, j, v)
+                    elif isinstance(v, (int, float)):
+                        ws.write_number(i + 1, j, v)
+                    elif hasattr(v, "year"):
+                        ws.write_datetime(i + 1, j, pd.Timestamp(v).to_pydatetime(), date_fmt)
+                    else:
+                        ws.write_string(i + 1, j, str(v))
+            ws.freeze_panes(1, 0)

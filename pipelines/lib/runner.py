@@ -1,0 +1,159 @@
+"""``regiobench run``: every asset materialized in this process, then a summary.
+
+Uses Dagster's in-process executor (the default of ``materialize``): the
+multiprocess executor would import the project again for every step. The
+Dagster instance is ephemeral; the state that matters lives in the warehouse.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from pipelines.lib.runlock import LockTimeout, write_lock
+
+QUIET_LOGGERS = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+INGEST_GROUPS = ("reference", "raw", "staging")
+
+
+def _say(msg: str = "") -> None:
+    print(msg, flush=True)
+
+
+def run(args) -> int:
+    from pipelines.cli import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_REJECTED
+
+    started = time.perf_counter()
+    try:
+        with write_lock(args.warehouse, args.wait,
+                        on_wait=lambda holder: _say(f"wachten: een andere run schrijft ({holder}) ...")):
+            code = _run_locked(args, started)
+    except LockTimeout as exc:
+        print(f"regiobench: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    return {"ok": EXIT_OK, "failed": EXIT_FAILED, "rejected": EXIT_REJECTED}[code]
+
+
+def _run_locked(args, started: float) -> str:
+    import dagster as dg
+
+    from pipelines.defs.resources import make_resources
+    from pipelines.definitions import defs as load_defs
+
+    validation = args.validation or Path(args.warehouse).parent / "validation"
+    resources = make_resources(args.warehouse, raw_dir=args.raw.resolve(), reference_dir=args.reference.resolve(),
+                               marts_dir=args.marts.resolve(), dashboards_dir=args.dashboards.resolve(),
+                               validation_dir=Path(validation).resolve(), full_refresh=args.full)
+    defs = load_defs()
+    graph = defs.resolve_asset_graph()
+    everything = list(defs.assets or []) + list(defs.asset_checks or [])
+    instance = dg.DagsterInstance.ephemeral()
+    ingest_sel = dg.AssetSelection.groups(*INGEST_GROUPS)
+    _say(f"regiobench: {len(list(graph.get_all_asset_keys()))} assets; aanleveringen uit {args.raw}")
+
+    phases = [ingest_sel, dg.AssetSelection.all() - ingest_sel] if args.strict else [dg.AssetSelection.all()]
+    ok = True
+    for i, selection in enumerate(phases):
+        result = dg.materialize(everything, resources=resources, instance=instance, selection=selection,
+                                raise_on_error=False, run_config=QUIET_LOGGERS)
+        _print_steps(instance.all_logs(result.run_id), quiet=args.quiet)
+        ok = result.success
+        if not ok:
+            break
+        if args.strict and i == 0 and _rejections(args.warehouse):
+            _summary(args, started, published=False)
+            _say("--strict: er zijn afgewezen bestanden; niets gepubliceerd.")
+            return "rejected"
+    _summary(args, started, published=ok)
+    return "ok" if ok else "failed"
+
+
+def _print_steps(entries, quiet: bool) -> None:
+    """Per step: what it did (the ``summary`` metadata of its materializations) and how long it took."""
+    starts, ends, failed, summaries = {}, {}, {}, defaultdict(list)
+    for entry in entries:
+        ev = entry.dagster_event
+        if ev is None:
+            continue
+        key = ev.step_key
+        if ev.event_type_value == "STEP_START":
+            starts[key] = entry.timestamp
+        elif ev.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED"):
+            ends[key] = (ev.event_type_value, entry.timestamp)
+            if ev.event_type_value == "STEP_FAILURE":
+                err = ev.event_specific_data.error
+                failed[key] = err.message.strip().splitlines()[-1] if err else "onbekende fout"
+        elif ev.event_type_value == "ASSET_MATERIALIZATION":
+            md = ev.event_specific_data.materialization.metadata
+            if "summary" in md:
+                summaries[key].append(str(md["summary"].value))
+        elif ev.event_type_value == "ASSET_CHECK_EVALUATION":
+            ce = ev.event_specific_data
+            if not ce.passed:
+                summaries[key].append(f"controle {ce.check_name} op {ce.asset_key.to_user_string()} NIET geslaagd")
+    for key in sorted(ends, key=lambda k: starts.get(k, 0)):
+        status, end = ends[key]
+        took = end - starts.get(key, end)
+        label = {"STEP_SUCCESS": "klaar", "STEP_FAILURE": "MISLUKT", "STEP_SKIPPED": "overgeslagen"}[status]
+        if quiet and status == "STEP_SUCCESS" and not summaries.get(key):
+            continue
+        _say(f"  {key:<40} {label:<12} {took:6.1f} s")
+        for line in summaries.get(key, []):
+            _say(f"      {line}")
+        if key in failed:
+            _say(f"      {failed[key]}")
+    for key in starts:
+        if key not in ends:
+            _say(f"  {key:<40} niet afgerond")
+
+
+def _rejections(warehouse: Path) -> list[tuple]:
+    from pipelines.lib.warehouse import connect
+
+    with connect(warehouse, read_only=True) as con:
+        return con.execute(
+            "select wave, source_file, count(*) from stg_submission_status where status = 'afgewezen' "
+            "group by all order by all").fetchall()
+
+
+def _summary(args, started: float, published: bool) -> None:
+    from pipelines.lib.warehouse import connect
+
+    _say("")
+    if not Path(args.warehouse).exists():
+        _say("Geen warehouse geschreven.")
+        return
+    with connect(args.warehouse, read_only=True) as con:
+        tables = {t for (t,) in con.execute("select table_name from information_schema.tables").fetchall()}
+        if "stg_submission_status" not in tables:
+            _say("Er is nog niets geladen.")
+            return
+        per_wave = con.execute("""
+            select wave,
+                   count(distinct region_code) filter (where status = 'geladen') as loaded,
+                   count(distinct region_code) filter (where status = 'ontbreekt' and module = 'meta') as missing
+            from stg_submission_status group by wave order by wave""").fetchall()
+        _say("Peiljaren:")
+        for wave, loaded, missing in per_wave:
+            _say(f"  {wave}: {loaded} regio's geladen" + (f", {missing} zonder aanlevering" if missing else ""))
+        rejected = con.execute("""
+            select wave, source_file, region_code, module, message from stg_submission_status
+            where status in ('afgewezen', 'conflict') order by all""").fetchall()
+        if rejected:
+            _say(f"Afgewezen of in conflict ({len(rejected)}):")
+            for wave, file, region, module, message in rejected[:30]:
+                _say(f"  {wave} {region or '?'} {module} ({file}): {message}")
+            if len(rejected) > 30:
+                _say(f"  ... en {len(rejected) - 30} meer: zie de kwaliteitspagina")
+        else:
+            _say("Geen bestanden afgewezen.")
+    _say("")
+    if published:
+        _say(f"Warehouse:  {args.warehouse}")
+        _say(f"Marts:      {args.marts}")
+        _say(f"Dashboards: {args.dashboards / 'index.html'}")
+    else:
+        _say("Niet gepubliceerd: de vorige marts en dashboards zijn ongewijzigd.")
+    _say(f"Klaar in {time.perf_counter() - started:.1f} s.")

@@ -1,0 +1,49 @@
+"""The DuckDB warehouse: connection and the tables the loader owns.
+
+Schema ``main`` holds the layers ``raw_``, ``ref_``, ``stg_`` and ``int_``;
+schema ``marts`` holds the published marts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from pipelines.lib.codebook import MODULES, staging_ddl
+
+LOADER_DDL = [
+    """create table if not exists raw_file_inventory (
+        wave integer, source_file varchar, kind varchar, region_code varchar, module varchar,
+        size_bytes bigint, sha256 varchar, note varchar)""",
+    """create table if not exists raw_wave_fingerprints (
+        wave integer primary key, fingerprint varchar, loaded_at timestamp)""",
+    """create table if not exists stg_module_loads (
+        wave integer, region_code varchar, module varchar, source_file varchar, source_sha256 varchar,
+        source_sheet varchar, n_rows integer, loaded_at timestamp,
+        primary key (wave, region_code, module))""",
+    """create table if not exists stg_submission_status (
+        wave integer, region_code varchar, module varchar, source_file varchar, status varchar,
+        n_rows integer, n_errors integer, n_warnings integer, message varchar,
+        earlier_data_in_use boolean, source_sha256 varchar)""",
+    """create table if not exists stg_problems (
+        wave integer, region_code varchar, module varchar, source_file varchar, sheet varchar,
+        row_number integer, column_name varchar, value varchar, rule varchar, severity varchar,
+        message varchar)""",
+]
+
+
+def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    path = Path(path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the loader's tables where they do not exist yet (idempotent)."""
+    for ddl in LOADER_DDL:
+        con.execute(ddl)
+    for module in MODULES.values():
+        con.execute(staging_ddl(module))
+    con.execute("create schema if not exists marts")
