@@ -49,15 +49,26 @@ def _run_locked(args, started: float) -> str:
     defs = load_defs()
     graph = defs.resolve_asset_graph()
     everything = list(defs.assets or []) + list(defs.asset_checks or [])
-    instance = dg.DagsterInstance.ephemeral()
-    ingest_sel = dg.AssetSelection.groups(*INGEST_GROUPS)
-    _say(f"regiobench: {len(list(graph.get_all_asset_keys()))} assets; aanleveringen uit {args.raw}")
+    from pipelines.defs.partitions import WAVES
+    from pipelines.lib.discovery import list_waves
 
-    phases = [ingest_sel, dg.AssetSelection.all() - ingest_sel] if args.strict else [dg.AssetSelection.all()]
+    instance = dg.DagsterInstance.ephemeral()
+    waves = [str(w) for w in list_waves(args.raw)]
+    instance.add_dynamic_partitions(WAVES.name, waves)
+    # All waves in one run (single-run backfill); unchanged waves are skipped inside the ingest.
+    tags = {"dagster/asset_partition_range_start": waves[0], "dagster/asset_partition_range_end": waves[-1]} if waves else {}
+    partitioned = dg.AssetSelection.assets(*[k for k in graph.get_all_asset_keys() if graph.get(k).is_partitioned])
+    everything_sel = dg.AssetSelection.all() if waves else dg.AssetSelection.all() - partitioned
+    ingest_sel = dg.AssetSelection.groups(*INGEST_GROUPS) & everything_sel
+    _say(f"regiobench: {len(list(graph.get_all_asset_keys()))} assets, peiljaren {', '.join(waves) or '(geen)'}; "
+         f"aanleveringen uit {args.raw}")
+
+    phases = [ingest_sel, everything_sel - ingest_sel] if args.strict else [everything_sel]
     ok = True
     for i, selection in enumerate(phases):
         result = dg.materialize(everything, resources=resources, instance=instance, selection=selection,
-                                raise_on_error=False, run_config=QUIET_LOGGERS)
+                                raise_on_error=False, run_config=QUIET_LOGGERS,
+                                tags=tags if (waves and i == 0) else {})
         _print_steps(instance.all_logs(result.run_id), quiet=args.quiet)
         ok = result.success
         if not ok:

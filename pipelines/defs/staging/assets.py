@@ -11,6 +11,7 @@ import time
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from pipelines.defs.partitions import WAVES
 from pipelines.defs.resources import ProjectFolders
 from pipelines.lib.codebook import MODULES
 from pipelines.lib.discovery import list_waves
@@ -39,8 +40,8 @@ def _ingest_specs() -> list[dg.AssetSpec]:
     ]
 
 
-#: Asset keys (= table names) the ingest writes, for downstream deps.
-INGEST_KEYS = ["raw_file_inventory", *STAGED_TABLES, *LOADER_TABLES]
+#: Asset keys (= table names) of the raw and staging layers, for downstream deps.
+INGEST_KEYS = ["raw_waves", "raw_file_inventory", *STAGED_TABLES, *LOADER_TABLES]
 
 
 class _LazyValidator:
@@ -57,16 +58,32 @@ class _LazyValidator:
         return self._gx(wave, frames, region_codes)
 
 
-@dg.multi_asset(specs=_ingest_specs(), can_subset=False)
-def ingest_returns(context: dg.AssetExecutionContext, folders: ProjectFolders, warehouse: DuckDBResource):
-    regions = [r.code for r in load_regions(folders.reference)]
+@dg.asset(group_name="raw", deps=["ref_regions"],
+          description="De peiljaren (mappen onder data/raw); verwijdert wat geladen was uit mappen die verdwenen zijn.")
+def raw_waves(context: dg.AssetExecutionContext, folders: ProjectFolders, warehouse: DuckDBResource):
     waves = list_waves(folders.raw)
+    with warehouse.get_connection() as con:
+        ensure_schema(con)
+        gone = remove_vanished_waves(con, waves)
+        con.execute("create or replace table raw_waves as select unnest(?::integer[]) as wave", [waves])
+    summary = f"{len(waves)} peiljaren: {', '.join(map(str, waves))}" if waves else "geen peiljaren gevonden"
+    if gone:
+        summary += f"; verwijderd omdat de map weg is: {', '.join(map(str, gone))}"
+    return dg.MaterializeResult(metadata={"waves": waves, "removed": gone, "summary": summary})
+
+
+@dg.multi_asset(specs=_ingest_specs(), can_subset=False, partitions_def=WAVES,
+                backfill_policy=dg.BackfillPolicy.single_run())
+def ingest_returns(context: dg.AssetExecutionContext, folders: ProjectFolders, warehouse: DuckDBResource):
+    """Stage the waves of this run (one partition, or a range in a single run)."""
+    regions = [r.code for r in load_regions(folders.reference)]
+    present = set(list_waves(folders.raw))
+    waves = sorted(int(k) for k in context.partition_keys if int(k) in present)
     validator = _LazyValidator(folders.validation, context.log)
     started = time.perf_counter()
     lines, totals = [], dict(loaded=0, unchanged=0, removed=0, rejected=0, skipped=0)
     with warehouse.get_connection() as con:
         ensure_schema(con)
-        gone = remove_vanished_waves(con, waves)
         for wave in waves:
             result = ingest_wave(con, folders.raw, wave, regions, validator=validator,
                                  skip_unchanged=not folders.full_refresh)
@@ -83,9 +100,7 @@ def ingest_returns(context: dg.AssetExecutionContext, folders: ProjectFolders, w
             for rel in result.rejected_files:
                 context.log.warning(f"afgewezen: {rel}")
         counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in STAGED_TABLES + LOADER_TABLES}
-    summary = "; ".join(lines) or "geen peiljaren gevonden"
-    if gone:
-        summary += f"; verwijderd (map bestaat niet meer): {', '.join(map(str, gone))}"
+    summary = "; ".join(lines) or "geen peiljaren in deze run"
     context.log.info(summary)
     yield dg.MaterializeResult(asset_key="raw_file_inventory",
                                metadata={"waves": waves, "summary": summary, **{f"units_{k}": v for k, v in totals.items()},
