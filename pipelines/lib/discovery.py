@@ -137,10 +137,57 @@ def discover_wave(raw_root: Path, wave: int, region_codes: list[str],
     return files, problems
 
 
-def fingerprint(files: list[RawFile]) -> str:
-    """One hash over the names and contents of a wave's readable files (what 'unchanged' means)."""
-    h = hashlib.sha256()
+def fingerprint(files: list[RawFile], context: str = "") -> str:
+    """One hash over the names and contents of a wave's readable files (what 'unchanged' means).
+
+    ``context`` adds what else decides the outcome (the region set, the rules' version).
+    """
+    h = hashlib.sha256(context.encode())
     for f in sorted(files, key=lambda f: f.rel):
         if f.kind != IGNORED:
             h.update(f"{f.rel}\0{f.sha256}\n".encode())
     return h.hexdigest()
+
+
+def snapshot(raw_root: Path, previous: dict | None = None) -> dict[str, dict[str, list]]:
+    """Every regular file of every wave: ``{wave: {name: [sha256, size, mtime_ns]}}``.
+
+    A file whose size and modification time equal those in ``previous`` keeps
+    its recorded hash instead of being read again, so a sensor can look often.
+    Links and sub-folders are listed by name only (they are never read).
+    """
+    previous = previous or {}
+    out: dict[str, dict[str, list]] = {}
+    for wave in list_waves(raw_root):
+        key = str(wave)
+        before = previous.get(key, {})
+        files: dict[str, list] = {}
+        with os.scandir(Path(raw_root) / key) as it:
+            for entry in it:
+                st = entry.stat(follow_symlinks=False)
+                if not stat.S_ISREG(st.st_mode):
+                    files[entry.name] = ["-", 0, 0]
+                    continue
+                old = before.get(entry.name)
+                if old and old[1] == st.st_size and old[2] == st.st_mtime_ns:
+                    files[entry.name] = old
+                else:
+                    files[entry.name] = [sha256_of(Path(entry.path)), st.st_size, st.st_mtime_ns]
+        out[key] = files
+    return out
+
+
+def changed_waves(before: dict, after: dict) -> tuple[list[str], list[str], dict[str, list[str]]]:
+    """(affected waves still present, waves whose folder is gone, what changed per wave, in words)."""
+    affected, changes = [], {}
+    for wave, files in after.items():
+        old = before.get(wave, {})
+        added = sorted(set(files) - set(old))
+        removed = sorted(set(old) - set(files))
+        changed = sorted(n for n in set(files) & set(old) if files[n][0] != old[n][0])
+        if added or removed or changed:
+            affected.append(wave)
+            changes[wave] = [f"nieuw: {n}" for n in added] + [f"gewijzigd: {n}" for n in changed] + \
+                            [f"verwijderd: {n}" for n in removed]
+    gone = sorted(set(before) - set(after))
+    return sorted(affected), gone, changes

@@ -50,6 +50,10 @@ from pipelines.lib.readers import DEFAULT_LIMITS, Limits, parse_module, read_exp
 Validator = Callable[[int, dict[str, pd.DataFrame], list[str]], list[Problem]]
 
 
+#: Raise when reading or validation rules change, so that unchanged files are read again.
+RULES_VERSION = "1"
+
+
 @dataclass
 class Unit:
     """The source chosen for one region's module in one wave."""
@@ -235,7 +239,7 @@ def ingest_wave(con: duckdb.DuckDBPyConnection, raw_root: Path, wave: int, regio
     """Read, check and stage one wave. One transaction; safe to repeat."""
     now = now or dt.datetime.now().replace(microsecond=0)
     files, discovery_problems = discover_wave(raw_root, wave, region_codes, limits)
-    fp = fingerprint(files)
+    fp = fingerprint(files, context=f"{RULES_VERSION}|{','.join(sorted(region_codes))}")
     if skip_unchanged:
         row = con.execute("select fingerprint from raw_wave_fingerprints where wave = ?", [wave]).fetchone()
         if row and row[0] == fp:

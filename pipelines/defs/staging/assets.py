@@ -40,6 +40,9 @@ def _ingest_specs() -> list[dg.AssetSpec]:
     ]
 
 
+#: Run tag that makes the ingest read every wave again, changed or not.
+FULL_REFRESH_TAG = "regiobench/full_refresh"
+
 #: Asset keys (= table names) of the raw and staging layers, for downstream deps.
 INGEST_KEYS = ["raw_waves", "raw_file_inventory", *STAGED_TABLES, *LOADER_TABLES]
 
@@ -79,6 +82,7 @@ def ingest_returns(context: dg.AssetExecutionContext, folders: ProjectFolders, w
     regions = [r.code for r in load_regions(folders.reference)]
     present = set(list_waves(folders.raw))
     waves = sorted(int(k) for k in context.partition_keys if int(k) in present)
+    full = folders.full_refresh or context.run.tags.get(FULL_REFRESH_TAG) == "true"
     validator = _LazyValidator(folders.validation, context.log)
     started = time.perf_counter()
     lines, totals = [], dict(loaded=0, unchanged=0, removed=0, rejected=0, skipped=0)
@@ -86,7 +90,7 @@ def ingest_returns(context: dg.AssetExecutionContext, folders: ProjectFolders, w
         ensure_schema(con)
         for wave in waves:
             result = ingest_wave(con, folders.raw, wave, regions, validator=validator,
-                                 skip_unchanged=not folders.full_refresh)
+                                 skip_unchanged=not full)
             if result.skipped:
                 totals["skipped"] += 1
                 lines.append(f"{wave}: ongewijzigd sinds de vorige run, niet opnieuw gelezen")

@@ -1,0 +1,33 @@
+"""Jobs the sensor and the schedule launch.
+
+``ingest_wave`` stages one wave (a partition). ``publish`` rebuilds everything
+that is not partitioned (reference, marts, dashboards) and re-evaluates the
+blocking checks on the staging layer first, so that marts are never built on a
+staging layer that breaks them.
+"""
+
+import dagster as dg
+
+from pipelines.defs.partitions import WAVES
+from pipelines.defs.staging.assets import INGEST_KEYS
+
+PARTITIONED_KEYS = [dg.AssetKey(k) for k in INGEST_KEYS if k != "raw_waves"]
+INGEST_SELECTION = dg.AssetSelection.assets(*PARTITIONED_KEYS)
+
+ingest_wave = dg.define_asset_job(
+    "ingest_wave", selection=INGEST_SELECTION, partitions_def=WAVES,
+    description="Eén peiljaar lezen, toetsen en laden (partitie = peiljaar).")
+
+publish = dg.define_asset_job(
+    "publish",
+    selection=(dg.AssetSelection.all() - INGEST_SELECTION) | dg.AssetSelection.checks_for_assets(*PARTITIONED_KEYS),
+    description="Referentie, marts en dashboards opnieuw bouwen uit alle peiljaren; eerst de blokkerende controles.")
+
+refresh = dg.define_asset_job(
+    "refresh", selection=dg.AssetSelection.all(), partitions_def=WAVES,
+    description="Alles in één run: de peiljaren als reeks (range-tags), daarna marts en dashboards.")
+
+
+def range_tags(waves: list[str]) -> dict[str, str]:
+    """Tags that make one run cover a range of wave partitions (single-run backfill)."""
+    return {"dagster/asset_partition_range_start": waves[0], "dagster/asset_partition_range_end": waves[-1]}

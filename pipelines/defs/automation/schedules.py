@@ -1,0 +1,26 @@
+"""Full refresh every Monday at 06:00, Amsterdam time: every wave read again, then publish, in one run."""
+
+import dagster as dg
+
+from pipelines.defs.automation.jobs import range_tags, refresh
+from pipelines.defs.partitions import WAVES
+from pipelines.defs.resources import ProjectFolders
+from pipelines.lib.discovery import list_waves
+
+from pipelines.defs.staging.assets import FULL_REFRESH_TAG
+
+
+@dg.schedule(cron_schedule="0 6 * * 1", execution_timezone="Europe/Amsterdam", job=refresh,
+             default_status=dg.DefaultScheduleStatus.RUNNING,
+             description="Maandag 06:00: alle peiljaren opnieuw lezen en publiceren.")
+def weekly_full_refresh(context: dg.ScheduleEvaluationContext, folders: ProjectFolders):
+    stamp = context.scheduled_execution_time.strftime("%Y%m%d%H%M")
+    waves = [str(w) for w in list_waves(folders.raw)]
+    # The sensor normally registers new waves; do it here too so the schedule works with the sensor off.
+    known = set(context.instance.get_dynamic_partitions(WAVES.name))
+    if missing := [w for w in waves if w not in known]:
+        context.instance.add_dynamic_partitions(WAVES.name, missing)
+    if not waves:
+        return dg.SkipReason(f"geen peiljaren in {folders.raw}")
+    return dg.RunRequest(run_key=f"weekly-{stamp}",
+                         tags={"regiobench/trigger": "schedule", FULL_REFRESH_TAG: "true", **range_tags(waves)})

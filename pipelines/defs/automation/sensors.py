@@ -1,0 +1,49 @@
+"""The sensor on data/raw: new, changed and removed files, by content hash.
+
+The cursor holds the last snapshot (per wave: file name, SHA-256, size,
+modification time). On a change it asks for one ``ingest_wave`` run per
+affected wave and then one ``publish`` run; the instance runs one run at a time
+(see ``make serve``), in the order requested, so the publish run sees the new
+staging layer. With nothing changed it skips and says why.
+"""
+
+import hashlib
+import json
+
+import dagster as dg
+
+from pipelines.defs.automation.jobs import ingest_wave, publish
+from pipelines.defs.partitions import WAVES
+from pipelines.defs.resources import ProjectFolders
+from pipelines.lib.discovery import changed_waves, snapshot
+
+
+@dg.sensor(jobs=[ingest_wave, publish], minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING,
+           description="Kijkt elke 30 s naar data/raw en laadt gewijzigde peiljaren.")
+def raw_files_sensor(context: dg.SensorEvaluationContext, folders: ProjectFolders):
+    before = json.loads(context.cursor) if context.cursor else {}
+    after = snapshot(folders.raw, before)
+    affected, gone, changes = changed_waves(before, after)
+    if not affected and not gone:
+        return dg.SkipReason(f"geen nieuwe, gewijzigde of verwijderde bestanden in {folders.raw} "
+                             f"({sum(len(f) for f in after.values())} bestanden in {len(after)} peiljaren)")
+    known = set(context.instance.get_dynamic_partitions(WAVES.name))
+    stamp = "-".join(f"{w}:{len(after.get(w, {}))}" for w in affected + gone)
+    digest = hashlib.sha256(json.dumps(after, sort_keys=True).encode()).hexdigest()[:12]
+    requests = [
+        dg.RunRequest(job_name="ingest_wave", partition_key=wave, run_key=f"ingest-{wave}-{digest}",
+                      tags={"regiobench/trigger": "sensor", "regiobench/changes": "; ".join(changes[wave])[:900]})
+        for wave in affected
+    ]
+    requests.append(dg.RunRequest(job_name="publish", run_key=f"publish-{digest}",
+                                  tags={"regiobench/trigger": "sensor", "regiobench/waves": stamp[:900]}))
+    new_waves = [w for w in after if w not in known]
+    partition_requests = []
+    if new_waves:
+        partition_requests.append(WAVES.build_add_request(new_waves))
+    stale = [w for w in gone if w in known]
+    if stale:
+        partition_requests.append(WAVES.build_delete_request(stale))
+    context.log.info(f"gewijzigd: {', '.join(affected) or '-'}; verdwenen: {', '.join(gone) or '-'}")
+    return dg.SensorResult(run_requests=requests, dynamic_partitions_requests=partition_requests,
+                           cursor=json.dumps(after, sort_keys=True))
