@@ -41,7 +41,7 @@ import pandas as pd
 from pipelines.lib.codebook import MODULES, REGION_COLUMN, Module, staging_columns
 from pipelines.lib.discovery import EXPORT, IGNORED, WORKBOOK, RawFile, discover_wave, fingerprint
 from pipelines.lib.problems import ERROR, Problem, quote
-from pipelines.lib.readers import DEFAULT_LIMITS, Limits, parse_module, read_export, read_workbook
+from pipelines.lib.readers import DEFAULT_LIMITS, Limits, parse_tables, read_export, read_workbook
 
 #: A validator gets all candidate rows of one wave, one DataFrame per module
 #: (Dutch field names, typed, plus the columns ``regio_code``, ``_row``,
@@ -90,146 +90,175 @@ class WaveResult:
 
 
 @dataclass
-class _Source:
-    """A parsed sheet: all its rows (an export holds many regions)."""
+class _Export:
+    """A parsed export: all its rows (many regions) and its problems."""
 
     file: RawFile
     sheet: str
-    module: Module
-    frame: pd.DataFrame | None
+    frame: pd.DataFrame | None  # None: the file could not be read at all
     problems: list[Problem] = field(default_factory=list)
+    rows_per_region: dict[str, int] = field(default_factory=dict)
 
 
-def _read_wave(files: list[RawFile], region_codes: list[str], limits: Limits):
-    """Read every readable file of a wave once. Returns per-file problems and parsed sources."""
+@dataclass
+class _WaveRead:
+    workbooks: dict[str, list[RawFile]]
+    conflicts: set[str]
+    unreadable: dict[str, RawFile]  # region -> workbook that could not be opened
+    file_problems: dict[str, list[Problem]]  # per workbook: problems of the file as a whole
+    wb_sheets: dict[str, dict[str, tuple[RawFile, str]]]  # module -> region -> (workbook, sheet)
+    wb_frames: dict[str, pd.DataFrame]  # module -> rows of all regions' workbooks
+    wb_problems: dict[tuple[str, str], list[Problem]]  # (region, module) -> sheet and value problems
+    exports: dict[str, _Export]
+
+
+def _read_wave(files: list[RawFile], limits: Limits) -> _WaveRead:
+    """Read every readable file of a wave once; parse each module of all workbooks in one batch."""
     workbooks: dict[str, list[RawFile]] = defaultdict(list)
-    exports: dict[str, RawFile] = {}
+    export_files: dict[str, RawFile] = {}
     for f in files:
         if f.kind == WORKBOOK:
             workbooks[f.region_code].append(f)
         elif f.kind == EXPORT:
-            exports[f.module] = f
+            export_files[f.module] = f
     conflicts = {code for code, wbs in workbooks.items() if len(wbs) > 1}
 
-    file_problems: dict[str, list[Problem]] = defaultdict(list)  # problems of a file as a whole
-    wb_sources: dict[str, dict[str, _Source]] = {}  # region -> module -> source
-    unreadable_wb: dict[str, RawFile] = {}
+    file_problems: dict[str, list[Problem]] = defaultdict(list)
+    unreadable: dict[str, RawFile] = {}
+    tables: dict[str, list] = defaultdict(list)
+    wb_sheets: dict[str, dict[str, tuple[RawFile, str]]] = defaultdict(dict)
+    wb_problems: dict[tuple[str, str], list[Problem]] = defaultdict(list)
     for code, wbs in workbooks.items():
         if code in conflicts:
             continue
         wb = wbs[0]
-        tables, problems = read_workbook(wb.path, wb.rel, limits)
+        sheets, problems = read_workbook(wb.path, wb.rel, limits)
         for p in problems:
             p.region_code = code
         file_problems[wb.rel] += problems
-        if not tables and any(p.is_error for p in problems):
-            unreadable_wb[code] = wb
+        if not sheets and any(p.is_error for p in problems):
+            unreadable[code] = wb
             continue
-        wb_sources[code] = {}
-        for module_name, table in tables.items():
-            module = MODULES[module_name]
-            frame, problems = parse_module(table, module, region_code=code, limits=limits)
-            wb_sources[code][module_name] = _Source(wb, table.sheet, module, frame, table.problems + problems)
+        for module_name, table in sheets.items():
+            tables[module_name].append((table, code))
+            wb_sheets[module_name][code] = (wb, table.sheet)
+            for p in table.problems:
+                p.region_code, p.module = code, module_name
+                wb_problems[(code, module_name)].append(p)
+    wb_frames: dict[str, pd.DataFrame] = {}
+    for module_name, batch in tables.items():
+        frame, problems = parse_tables(batch, MODULES[module_name], limits=limits)
+        wb_frames[module_name] = frame
+        for p in problems:
+            wb_problems[(p.region_code, module_name)].append(p)
 
-    ex_sources: dict[str, _Source] = {}
-    for module_name, ex in exports.items():
-        module = MODULES[module_name]
+    exports: dict[str, _Export] = {}
+    for module_name, ex in export_files.items():
         table, problems = read_export(ex.path, ex.rel, limits)
         if table is None:
-            ex_sources[module_name] = _Source(ex, ex.path.stem, module, None, problems)
+            for p in problems:
+                p.module = module_name
+            exports[module_name] = _Export(ex, ex.path.stem, None, problems)
             continue
-        frame, parse_problems = parse_module(table, module, region_code=None, limits=limits)
-        # Problems of the file as a whole (header) concern every region in it.
-        for p in parse_problems:
-            if p.region_code is None and p.row is not None and p.row > 1:
+        frame, parse_problems = parse_tables([(table, None)], MODULES[module_name], limits=limits)
+        for p in table.problems:
+            p.module = module_name
+            if p.row is not None and p.row > 1:
                 match = frame.loc[frame["_row"] == p.row, REGION_COLUMN]
                 p.region_code = match.iloc[0] if len(match) else None
-        ex_sources[module_name] = _Source(ex, table.sheet, module, frame, table.problems + parse_problems)
-    return workbooks, conflicts, file_problems, wb_sources, unreadable_wb, ex_sources
+        counts = frame[REGION_COLUMN].fillna("").value_counts().to_dict()
+        exports[module_name] = _Export(ex, table.sheet, frame, table.problems + parse_problems, counts)
+    return _WaveRead(workbooks, conflicts, unreadable, file_problems, wb_sheets, wb_frames, wb_problems, exports)
 
 
 def plan_wave(wave: int, files: list[RawFile], region_codes: list[str], limits: Limits = DEFAULT_LIMITS):
     """Decide, for every region and module, where its rows come from. No database access."""
-    workbooks, conflicts, file_problems, wb_sources, unreadable_wb, ex_sources = _read_wave(files, region_codes, limits)
+    read = _read_wave(files, limits)
     known = set(region_codes)
     units: list[Unit] = []
     extra_status: list[dict] = []  # rows set aside, conflicts, unknown regions
-    problems: list[Problem] = [p for ps in file_problems.values() for p in ps]
-    frames: dict[str, list[pd.DataFrame]] = defaultdict(list)  # module -> candidate rows
+    problems: list[Problem] = [p for ps in read.file_problems.values() for p in ps]
     unit_problems: dict[tuple[str, str], list[Problem]] = defaultdict(list)
+    from_export: dict[str, list[str]] = defaultdict(list)  # module -> regions whose rows come from the export
 
     def status_row(region, module, source: RawFile | None, status, n_rows=0, message="", n_errors=0, n_warnings=0):
         return dict(wave=wave, region_code=region, module=module, source_file=source.rel if source else None,
                     status=status, n_rows=n_rows, n_errors=n_errors, n_warnings=n_warnings, message=message,
                     earlier_data_in_use=False, source_sha256=source.sha256 if source else None)
 
-    # Export rows per region, computed once per module.
-    ex_regions: dict[str, dict[str, int]] = {}
-    for module_name, src in ex_sources.items():
-        if src.frame is None:
-            ex_regions[module_name] = {}
-            continue
-        codes = src.frame[REGION_COLUMN].fillna("")
-        ex_regions[module_name] = codes.value_counts().to_dict()
-        for code, n in ex_regions[module_name].items():
+    wb_counts = {m: f[REGION_COLUMN].value_counts().to_dict() for m, f in read.wb_frames.items()}
+    export_problems: dict[tuple[str | None, str], list[Problem]] = defaultdict(list)
+    for module_name, ex in read.exports.items():
+        for p in ex.problems:
+            export_problems[(p.region_code, module_name)].append(p)
+        for code, n in ex.rows_per_region.items():
             if code not in known:
                 what = "zonder regio_code" if code == "" else f"met onbekende regio_code {quote(code)}"
-                rows = src.frame.loc[codes == code, "_row"].tolist()
-                p = Problem(src.file.rel, "regio.onbekend",
-                            f"{n} rij(en) {what} (rij {', '.join(map(str, rows[:10]))}{' …' if len(rows) > 10 else ''}); niet geladen",
-                            sheet=src.sheet, row=rows[0], column=REGION_COLUMN, value=code or None,
+                rows = ex.frame.loc[ex.frame[REGION_COLUMN].fillna("") == code, "_row"].tolist()
+                p = Problem(ex.file.rel, "regio.onbekend",
+                            f"{n} rij(en) {what} (rij {', '.join(map(str, rows[:10]))}{' …' if len(rows) > 10 else ''});"
+                            f" niet geladen", sheet=ex.sheet, row=rows[0], column=REGION_COLUMN, value=code or None,
                             region_code=code or None, module=module_name)
                 problems.append(p)
-                extra_status.append(status_row(code or None, module_name, src.file, "afgewezen", n, p.message, 1))
+                extra_status.append(status_row(code or None, module_name, ex.file, "afgewezen", n, p.message, 1))
 
     for code in region_codes:
-        for module_name, module in MODULES.items():
-            ex = ex_sources.get(module_name)
-            n_ex = ex_regions.get(module_name, {}).get(code, 0)
-            if code in conflicts:
-                names = ", ".join(f.rel for f in workbooks[code])
+        for module_name in MODULES:
+            ex = read.exports.get(module_name)
+            n_ex = ex.rows_per_region.get(code, 0) if ex else 0
+            if code in read.conflicts:
+                names = ", ".join(f.rel for f in read.workbooks[code])
                 msg = f"meerdere werkboeken voor deze regio ({names}); niets van deze regio opnieuw geladen"
-                for wb in workbooks[code]:
+                for wb in read.workbooks[code]:
                     extra_status.append(status_row(code, module_name, wb, "conflict", message=msg, n_errors=1))
                 if n_ex:
                     extra_status.append(status_row(code, module_name, ex.file, "conflict", n_ex, msg, 1))
                 units.append(Unit(code, module_name, None, status="conflict", message=msg))
                 continue
-            if code in unreadable_wb:
-                wb = unreadable_wb[code]
-                errs = [p for p in file_problems[wb.rel] if p.is_error]
-                unit = Unit(code, module_name, wb, status="afgewezen", message="; ".join(p.message for p in errs))
+            wb_choice = read.wb_sheets.get(module_name, {}).get(code)
+            holder = read.unreadable.get(code) or (wb_choice[0] if wb_choice else None)
+            if holder is not None and n_ex:
+                extra_status.append(status_row(code, module_name, ex.file, "vervangen", n_ex,
+                                               f"het werkboek {holder.rel} van deze regio gaat voor; "
+                                               f"deze rijen zijn niet gebruikt"))
+            if code in read.unreadable:
+                wb = read.unreadable[code]
+                errs = [p for p in read.file_problems[wb.rel] if p.is_error]
                 unit_problems[(code, module_name)] += errs
-                units.append(unit)
-                if n_ex:
-                    extra_status.append(status_row(code, module_name, ex.file, "vervangen", n_ex,
-                                                   f"het werkboek {wb.rel} van deze regio gaat voor; deze rijen zijn niet gebruikt"))
-                continue
-            src = wb_sources.get(code, {}).get(module_name)
-            if src is not None:
-                if n_ex:
-                    extra_status.append(status_row(code, module_name, ex.file, "vervangen", n_ex,
-                                                   f"het werkboek {src.file.rel} van deze regio gaat voor; deze rijen zijn niet gebruikt"))
-                frame = src.frame
-                unit_problems[(code, module_name)] += src.problems + file_problems[src.file.rel]
+                units.append(Unit(code, module_name, wb, status="afgewezen", message="; ".join(p.message for p in errs)))
+            elif wb_choice is not None:
+                wb, sheet = wb_choice
+                unit_problems[(code, module_name)] += read.wb_problems.get((code, module_name), []) + \
+                    read.file_problems[wb.rel]
+                units.append(Unit(code, module_name, wb, sheet, n_rows=wb_counts[module_name].get(code, 0)))
             elif ex is not None and (n_ex or ex.frame is None):
-                src = ex
+                unit_problems[(code, module_name)] += export_problems.get((code, module_name), []) + \
+                    export_problems.get((None, module_name), [])
                 if ex.frame is None:  # the export could not be read at all
                     units.append(Unit(code, module_name, ex.file, ex.sheet, "afgewezen",
                                       message="; ".join(p.message for p in ex.problems)))
-                    unit_problems[(code, module_name)] += ex.problems
                     continue
-                frame = ex.frame[ex.frame[REGION_COLUMN] == code]
-                unit_problems[(code, module_name)] += [p for p in ex.problems if p.region_code in (code, None)]
+                from_export[module_name].append(code)
+                units.append(Unit(code, module_name, ex.file, ex.sheet, n_rows=n_ex))
             else:
-                wb = workbooks.get(code, [None])[0]
+                wb = read.workbooks.get(code, [None])[0]
                 msg = (f"het werkboek {wb.rel} heeft geen blad '{module_name}'" if wb
                        else "geen werkboek of export-rijen van deze regio")
                 units.append(Unit(code, module_name, wb, status="ontbreekt", message=msg))
-                continue
-            units.append(Unit(code, module_name, src.file, src.sheet, n_rows=len(frame)))
-            frames[module_name].append(frame.assign(_file=src.file.rel, _sheet=src.sheet, _sha=src.file.sha256))
-    module_frames = {m: pd.concat(fs, ignore_index=True) for m, fs in frames.items()}
+
+    sha_of = {f.rel: f.sha256 for f in files}
+    module_frames: dict[str, pd.DataFrame] = {}
+    for module_name in MODULES:
+        parts = []
+        if module_name in read.wb_frames:
+            parts.append(read.wb_frames[module_name])
+        ex = read.exports.get(module_name)
+        if from_export.get(module_name):
+            parts.append(ex.frame[ex.frame[REGION_COLUMN].isin(from_export[module_name])])
+        parts = [p for p in parts if len(p)]
+        if parts:
+            frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
+            module_frames[module_name] = frame.assign(_sha=frame["_file"].map(sha_of))
     return units, extra_status, problems, unit_problems, module_frames
 
 

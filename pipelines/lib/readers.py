@@ -306,108 +306,133 @@ EXPECTED_FORM = {
 
 def parse_module(table: SheetTable, module: Module, *, region_code: str | None = None,
                  limits: Limits = DEFAULT_LIMITS) -> tuple[pd.DataFrame, list[Problem]]:
-    """Type a sheet's text by the codebook.
+    """Type one sheet by the codebook (see :func:`parse_tables`)."""
+    frame, problems = parse_tables([(table, region_code)], module, limits=limits)
+    return frame.drop(columns=["_file", "_sheet"]), problems
 
-    ``region_code`` is the code from the workbook's file name; ``None`` for an
-    export, whose ``regio_code`` column is then required. The result has one
-    column per codebook field that is not personal (Dutch names), plus
-    ``regio_code`` and ``_row``.
-    """
-    problems: list[Problem] = []
-    rel, sheet = table.file, table.sheet
 
-    def problem(rule, message, severity=ERROR, row=None, column=None, value=None, region=None):
-        problems.append(Problem(rel, rule, message, severity, sheet, row, column,
-                                None if value is None else str(value)[:200], region or region_code, module.name))
+def _header_map(table: SheetTable, module: Module, region_code: str | None, problems: list[Problem]) -> dict[str, int]:
+    """Position of each known column in the sheet; problems for empty, doubled, unknown and missing headers."""
+    def problem(rule, message, severity=ERROR, column=None):
+        problems.append(Problem(table.file, rule, message, severity, table.sheet, 1, column, None, region_code,
+                                module.name))
 
     known = set(module.field_names) | {REGION_COLUMN}
     seen: dict[str, int] = {}
     for i, name in enumerate(table.header):
         if name == "":
             if any(r[i].strip() for r in table.rows):
-                problem("kolom.zonder_kop", f"kolom {i + 1} heeft waarden maar geen kop; genegeerd", WARNING, row=1)
+                problem("kolom.zonder_kop", f"kolom {i + 1} heeft waarden maar geen kop; genegeerd", WARNING)
             continue
         if name in seen:
-            problem("kolom.dubbel", f"de kolom '{name}' komt twee keer voor", row=1, column=name)
+            problem("kolom.dubbel", f"de kolom '{name}' komt twee keer voor", column=name)
             continue
         seen[name] = i
         if name not in known:
-            problem("kolom.onbekend", f"onbekende kolom '{name}' is genegeerd", WARNING, row=1, column=name)
+            problem("kolom.onbekend", f"onbekende kolom '{name}' is genegeerd", WARNING, column=name)
     required = [f.name for f in module.fields if f.required]
     if region_code is None:
         required = [REGION_COLUMN] + required
-    missing = [name for name in required if name not in seen]
-    for name in missing:
-        problem("kolom.ontbreekt", f"de verplichte kolom '{name}' ontbreekt", row=1, column=name)
+    for name in required:
+        if name not in seen:
+            problem("kolom.ontbreekt", f"de verplichte kolom '{name}' ontbreekt", column=name)
+    return {name: i for name, i in seen.items() if name in known}
 
-    rows = table.rows
-    n = len(rows)
-    columns = {name: pd.Series([r[i] for r in rows], dtype="object") for name, i in seen.items() if name in known}
+
+def parse_tables(tables: list[tuple[SheetTable, str | None]], module: Module, *,
+                 limits: Limits = DEFAULT_LIMITS) -> tuple[pd.DataFrame, list[Problem]]:
+    """Type many sheets of one module at once (all regions of a wave), by the codebook.
+
+    Each sheet comes with the region code from its workbook's file name, or
+    ``None`` for an export, whose ``regio_code`` column is then required. All
+    rows are parsed in one vectorised pass: the cost does not grow with the
+    number of sheets. The result has one column per codebook field that is not
+    personal (Dutch names) plus ``regio_code``, ``_row``, ``_file`` and
+    ``_sheet``; every value that cannot be parsed is a problem with its place.
+    """
+    problems: list[Problem] = []
+    names = [REGION_COLUMN] + [f.name for f in module.fields if not f.personal]
+    records: list[list[str]] = []
+    rows_meta: list[tuple[int, str, str, str | None, bool]] = []
+    for table, region_code in tables:
+        positions = _header_map(table, module, region_code, problems)
+        idx = [positions.get(n, -1) for n in names]
+        for r, number in zip(table.rows, table.row_numbers):
+            records.append([r[i] if i >= 0 else "" for i in idx])
+            rows_meta.append((number, table.file, table.sheet, region_code, table.decimal_comma))
+    n = len(records)
+    columns = {name: pd.Series([rec[j] for rec in records], dtype="object") for j, name in enumerate(names)}
+    meta = list(zip(*rows_meta)) if rows_meta else [[], [], [], [], []]
+    row_no = pd.Series(meta[0], dtype="int64")
+    files = pd.Series(meta[1], dtype="object")
+    sheets = pd.Series(meta[2], dtype="object")
+    expected_region = pd.Series(meta[3], dtype="object")
+    decimal_comma = pd.Series(meta[4], dtype="bool")
+
+    def report(mask: pd.Series, rule: str, column: str | None, message) -> None:
+        """A problem per row where ``mask`` holds; ``message(i)`` words it."""
+        for i in np.flatnonzero(mask.to_numpy(dtype=bool, na_value=False)):
+            value = columns[column].iloc[i] if column in columns else None
+            problems.append(Problem(files.iloc[i], rule, message(i), ERROR, sheets.iloc[i], int(row_no.iloc[i]), column,
+                                    None if value is None else str(value)[:200],
+                                    expected_region.iloc[i] or (region.iloc[i] if region is not None else None),
+                                    module.name))
+
+    region = None
     for name, s in columns.items():
         too_long = s.str.len() > limits.max_cell_chars
-        for idx in np.flatnonzero(too_long.to_numpy()):
-            problem("cel.te_lang", f"de cel heeft {len(s.iloc[idx])} tekens; de grens is {limits.max_cell_chars}",
-                    row=table.row_numbers[idx], column=name)
         if too_long.any():
+            report(too_long, "cel.te_lang", name,
+                   lambda i, s=s: f"de cel heeft {len(s.iloc[i])} tekens; de grens is {limits.max_cell_chars}")
             columns[name] = s.where(~too_long, "")
 
-    out = pd.DataFrame({"_row": pd.Series(table.row_numbers, dtype="int64")})
-    if REGION_COLUMN in columns:
-        codes = columns[REGION_COLUMN].str.strip().str.upper()
-        if region_code is not None:
-            wrong = (codes != "") & (codes != region_code.upper())
-            for idx in np.flatnonzero(wrong.to_numpy()):
-                problem("regio.afwijkend", f"regio_code {quote(codes.iloc[idx])} wijkt af van de regio in de bestandsnaam ({region_code})",
-                        row=table.row_numbers[idx], column=REGION_COLUMN, value=codes.iloc[idx])
-            codes = pd.Series([region_code] * n, dtype="object")
-        out[REGION_COLUMN] = codes.replace("", None)
-    else:
-        out[REGION_COLUMN] = pd.Series([region_code] * n, dtype="object")
+    raw_region = columns[REGION_COLUMN].str.strip().str.upper()
+    has_expected = expected_region.notna()
+    wrong = has_expected & (raw_region != "") & (raw_region != expected_region.fillna("").str.upper())
+    report(wrong, "regio.afwijkend", REGION_COLUMN,
+           lambda i: f"regio_code {quote(raw_region.iloc[i])} wijkt af van de regio in de bestandsnaam "
+                     f"({expected_region.iloc[i]})")
+    region = expected_region.where(has_expected, raw_region.replace("", None))
 
+    out = pd.DataFrame({"_row": row_no, REGION_COLUMN: region, "_file": files, "_sheet": sheets})
     for f in module.fields:
         if f.personal:
             continue  # names, addresses, roles of the respondent: never read further
-        raw = columns.get(f.name, pd.Series([""] * n, dtype="object"))
+        raw = columns[f.name]
         blank = raw.str.strip() == ""
-        if f.kind in ("text", "region"):
+        if f.kind in ("text", "region", "freetext"):
             value = raw.str.strip()
             if f.kind == "region":
                 value = value.str.upper()
-            value = redact_emails(value)
-        elif f.kind == "freetext":
-            value = redact_emails(raw.str.strip())
+            value = redact_emails(value).where(~blank, None)
         elif f.kind == "code":
-            value = raw.str.strip().str.lower()
+            value = raw.str.strip().str.lower().where(~blank, None)
         elif f.kind == "codes":
-            value = parse_codes(raw)
-            value = value.where(~blank, None)
+            value = parse_codes(raw).where(~blank, None)
         elif f.kind == "int":
-            number = parse_number(raw, table.decimal_comma)
+            number = parse_number(raw, False)
+            if decimal_comma.any():
+                number = number.where(~decimal_comma, parse_number(raw, True))
             bad = ~blank & (number.isna() | (number % 1 != 0))
-            _report(problem, bad, raw, number, table, f, "type.geheel_getal")
+            report(bad, "type.geheel_getal", f.name, lambda i, raw=raw, number=number: _bad_value(
+                raw.iloc[i], number.iloc[i], "int"))
             value = number.where(~bad).round().astype("Int64")
         elif f.kind == "bool":
             value = parse_bool(raw)
-            _report(problem, ~blank & value.isna(), raw, None, table, f, "type.ja_nee")
+            report(~blank & value.isna(), "type.ja_nee", f.name, lambda i, raw=raw: _bad_value(raw.iloc[i], None, "bool"))
         elif f.kind == "date":
             value = parse_date(raw)
-            _report(problem, ~blank & value.isna(), raw, None, table, f, "type.datum")
+            report(~blank & value.isna(), "type.datum", f.name, lambda i, raw=raw: _bad_value(raw.iloc[i], None, "date"))
         else:  # pragma: no cover - the codebook refuses unknown kinds
             raise AssertionError(f.kind)
-        if f.kind not in ("int", "bool", "date"):
-            value = value.where(~blank, None)
         out[f.name] = value.reset_index(drop=True)
+    assert len(out) == n
     return out, problems
 
 
-def _report(problem, bad: pd.Series, raw: pd.Series, number, table: SheetTable, f, rule):
-    for idx in np.flatnonzero(bad.to_numpy()):
-        found = raw.iloc[idx]
-        extra = ""
-        if number is not None and not pd.isna(number.iloc[idx]):
-            extra = f" (gelezen als {number.iloc[idx]:g})"
-        problem(rule, f"waarde {quote(found)}{extra} is geen geldige invoer; verwacht {EXPECTED_FORM[f.kind]}",
-                row=table.row_numbers[idx], column=f.name, value=found)
+def _bad_value(found: str, number, kind: str) -> str:
+    extra = f" (gelezen als {number:g})" if number is not None and not pd.isna(number) else ""
+    return f"waarde {quote(found)}{extra} is geen geldige invoer; verwacht {EXPECTED_FORM[kind]}"
 
 
 def catalogue_of(module: Module, field_name: str):
