@@ -22,10 +22,12 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-## Dagster UI and daemon on 127.0.0.1:3000, instance kept in .dagster/.
+## Dagster UI and daemon on 127.0.0.1:3000 (schedule and sensor run); instance kept in .dagster/.
+## Stop with Ctrl-C, or from elsewhere: kill "$(cat .dagster/serve.pid)" (dagster dev stops its children)
 serve: $(STAMP)
 	mkdir -p .dagster
-	DAGSTER_HOME=$(CURDIR)/.dagster $(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+	cp config/dagster.yaml .dagster/dagster.yaml
+	echo $$$$ > .dagster/serve.pid; DAGSTER_HOME=$(CURDIR)/.dagster exec $(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_bench.py

@@ -6,12 +6,27 @@ its own values when given ``--raw``, ``--marts`` and so on.
 """
 
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.lib import paths
+from pipelines.lib.runlock import write_lock
+
+
+class Warehouse(DuckDBResource):
+    """The DuckDB warehouse; every connection holds the write lock that serialises writers
+    (a CLI run and a run launched by the daemon never write at the same time)."""
+
+    lock_timeout: float = 600.0
+
+    @contextmanager
+    def get_connection(self):
+        with write_lock(Path(self.database), timeout=self.lock_timeout):
+            with super().get_connection() as con:
+                yield con
 
 
 class ProjectFolders(dg.ConfigurableResource):
@@ -48,10 +63,11 @@ class ProjectFolders(dg.ConfigurableResource):
 def make_resources(warehouse: Path | str = paths.WAREHOUSE, **folders) -> dict:
     return {
         "folders": ProjectFolders(**{k: str(v) for k, v in folders.items()}),
-        "warehouse": DuckDBResource(database=str(warehouse)),
+        "warehouse": Warehouse(database=str(warehouse)),
     }
 
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    return dg.Definitions(resources=make_resources())
+    # In-process: the multiprocess executor would import the project again for every step.
+    return dg.Definitions(resources=make_resources(), executor=dg.in_process_executor)

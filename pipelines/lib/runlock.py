@@ -18,9 +18,22 @@ class LockTimeout(RuntimeError):
     pass
 
 
+_held: dict[str, int] = {}  # lock files this process holds, with their depth: the lock is re-entrant
+
+
 @contextmanager
 def write_lock(warehouse: Path, timeout: float = 600.0, poll: float = 0.2, on_wait=None):
+    """Hold the warehouse's write lock; re-entrant within one process (the CLI holds it for
+    the whole run, and every asset's connection takes it again)."""
     path = Path(str(warehouse) + ".lock")
+    key = str(path.resolve())
+    if _held.get(key):
+        _held[key] += 1
+        try:
+            yield
+        finally:
+            _held[key] -= 1
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fh = open(path, "a+")
     deadline = time.monotonic() + timeout
@@ -46,7 +59,11 @@ def write_lock(warehouse: Path, timeout: float = 600.0, poll: float = 0.2, on_wa
         fh.truncate()
         fh.write(f"pid {os.getpid()} sinds {time.strftime('%Y-%m-%d %H:%M:%S')}")
         fh.flush()
-        yield
+        _held[key] = 1
+        try:
+            yield
+        finally:
+            _held.pop(key, None)
     finally:
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
