@@ -98,7 +98,7 @@ def _print_steps(entries, quiet: bool) -> None:
                 failed[key] = err.message.strip().splitlines()[-1] if err else "onbekende fout"
         elif ev.event_type_value == "ASSET_MATERIALIZATION":
             md = ev.event_specific_data.materialization.metadata
-            if "summary" in md:
+            if "summary" in md and str(md["summary"].value) not in summaries[key]:  # once, not per partition
                 summaries[key].append(str(md["summary"].value))
         elif ev.event_type_value == "ASSET_CHECK_EVALUATION":
             ce = ev.event_specific_data

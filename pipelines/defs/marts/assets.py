@@ -1,0 +1,87 @@
+"""Intermediate and marts layers: indicators, risk model, verdicts and the published marts.
+
+One multi-asset builds them all because they are written in one DuckDB
+transaction (all or nothing) by :func:`pipelines.lib.engine.build_marts`;
+the asset keys are the table names (``int_*``, and ``marts/<name>`` for the
+marts in schema ``marts``), and the lineage between them is read from the SQL
+files.
+"""
+
+import time
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from pipelines.defs.staging.assets import INGEST_KEYS
+from pipelines.lib import engine
+
+_STAGING_KEYS = frozenset(dg.AssetKey(k) for k in INGEST_KEYS)
+_REFERENCE_KEYS = frozenset(dg.AssetKey(name) for name in ("ref_regions", "ref_ring_model_norms",
+                                                            "ref_equipment_norms"))
+
+_DESCRIPTIONS = {
+    "int_catalogue_levels": "Rangorde van de ordinale catalogi (beschikbaarheid, toegang) uit het codeboek.",
+    "int_indicator_definitions": "De 15 indicatoren: domein, normtype, polariteit, aanbeveling, onderbouwingsregel.",
+    "int_risk_model": "Verwachte waarden uit het risicomodel (alle peiljaren samen, term per peiljaar).",
+    "int_wave_statistics": "Per peiljaar en indicator: landelijke waarde, phi, tau², r², toelichting.",
+    "marts.indicator_values": "De gewone waarde van elke indicator per peiljaar, regio en indicator.",
+    "marts.variation_register": "Oordeel per peiljaar, regio en indicator, met grenzen en een Nederlandse uitleg.",
+    "marts.indicator_summary": "Landelijk beeld per peiljaar en indicator: spreiding, overdispersie, r².",
+    "marts.region_scorecard": "Aantal oordelen per soort per peiljaar en regio.",
+    "marts.equipment_matrix": "Beschikbaarheid per functie en middel tegen de norm (vastgesteld of modaal).",
+    "marts.ring_model_matrix": "Toegang per zone en discipline tegen de norm (vastgesteld of modaal).",
+    "marts.plan_exercise_matrix": "Bijzonderheden uit het plan: beoefend, onderbouwd, niet beoefend, niet in plan.",
+    "marts.recommendation_tracker": "Status per aanbeveling 1-10 per peiljaar en regio.",
+    "marts.submission_status": "Status per peiljaar, regio, module en bronbestand, met regionaam.",
+}
+
+
+def table_key(table: str) -> dg.AssetKey:
+    """The asset key of a warehouse table: ``int_x`` -> ``int_x``, ``marts.x`` -> ``marts/x``."""
+    return dg.AssetKey(table.split("."))
+
+
+def _deps(table: str) -> list[dg.AssetKey]:
+    keys = []
+    for up in engine.DEPENDENCIES.get(table, ()):
+        key = table_key(up)
+        if up in engine.TABLES or key in _STAGING_KEYS or key in _REFERENCE_KEYS:
+            keys.append(key)
+    return keys
+
+
+def _spec(table: str) -> dg.AssetSpec:
+    if table.startswith("marts."):
+        description = _DESCRIPTIONS.get(table, f"Mart {table}.")
+        group = "marts"
+    else:
+        description = _DESCRIPTIONS.get(table) or f"Tussentabel {table} (pipelines/sql/intermediate/{table}.sql)."
+        group = "intermediate"
+    return dg.AssetSpec(table_key(table), group_name=group, deps=_deps(table), description=description,
+                        kinds={"duckdb", "sql"} if table in engine.INT_SQL or table in engine.MART_SQL else {"duckdb", "python"})
+
+
+# A tuple, not a list: the defs loader would take a module-level list of specs for extra assets.
+ENGINE_SPECS = tuple(_spec(t) for t in engine.TABLES)
+
+
+@dg.multi_asset(specs=ENGINE_SPECS, can_subset=False, name="variation_engine", group_name=None)
+def variation_engine(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
+    """Indicators, risk model, funnel limits, verdicts and marts, in one transaction."""
+    started = time.perf_counter()
+    with warehouse.get_connection() as con:
+        counts = engine.build_marts(con)
+        verdicts = dict(con.execute(
+            "select verdict, count(*) from marts.variation_register group by verdict order by verdict").fetchall())
+        waves = [w for (w,) in con.execute("select wave from int_waves order by wave").fetchall()]
+    seconds = round(time.perf_counter() - started, 2)
+    summary = (f"{counts['marts.variation_register']} oordelen over {len(waves)} peiljaar/peiljaren: "
+               + ", ".join(f"{v} {k}" for k, v in verdicts.items()))
+    context.log.info(summary)
+    for table in engine.TABLES:
+        metadata = {"rows": counts[table]}
+        if table == "marts.variation_register":
+            metadata.update(summary=summary, seconds=seconds, waves=waves,
+                            **{f"verdict_{k}": int(v) for k, v in verdicts.items()},
+                            **{f"seconds_{k}": round(v, 2) for k, v in engine.LAST_TIMINGS.items()})
+        yield dg.MaterializeResult(asset_key=table_key(table), metadata=metadata)

@@ -1,0 +1,23 @@
+-- A region's availability per role and item against the norm. Cells below the
+-- norm count; cells above it are shown (above_norm) but never flagged.
+select
+    e.wave,
+    e.region_code,
+    e.discipline,
+    e.role,
+    e.item,
+    e.availability as level,
+    lv.level as level_rank,
+    n.norm_level,
+    n.norm_rank,
+    n.norm_source,
+    n.norm_basis,
+    coalesce(lv.level < n.norm_rank, false) as below_norm,
+    coalesce(lv.level > n.norm_rank, false) as above_norm,
+    nullif(trim(e.deviation_note), '') as substantiation
+from stg_equipment as e
+join stg_module_loads as l
+    on l.wave = e.wave and l.region_code = e.region_code and l.module = 'middelen'
+left join int_catalogue_levels as lv on lv.catalogue = 'beschikbaarheid' and lv.code = e.availability
+left join int_equipment_norms as n
+    on n.wave = e.wave and n.discipline = e.discipline and n.role = e.role and n.item = e.item

@@ -1,0 +1,33 @@
+-- ex_evaluated_share: share of the wave's exercises that were evaluated.
+-- National proportion; no substantiation possible.
+with loaded as (
+    select wave, region_code
+    from stg_module_loads
+    where module = 'oefeningen'
+),
+
+counts as (
+    select
+        wave,
+        region_code,
+        count(*) as n_exercises,
+        count(*) filter (where evaluated) as n_evaluated
+    from stg_exercises
+    group by wave, region_code
+)
+
+select
+    l.wave,
+    l.region_code,
+    'ex_evaluated_share' as indicator_id,
+    cast(c.n_evaluated as double) / nullif(c.n_exercises, 0) as value,
+    cast(coalesce(c.n_evaluated, 0) as double) as numerator,
+    cast(coalesce(c.n_exercises, 0) as double) as denominator,
+    false as substantiated,
+    cast(null as varchar) as substantiation,
+    cast(null as varchar) as norm_source,
+    cast(null as varchar) as detail,
+    cast(null as varchar) as window_waves,
+    cast(null as integer) as n_window_waves
+from loaded as l
+left join counts as c on c.wave = l.wave and c.region_code = l.region_code

@@ -1,0 +1,33 @@
+-- lessons_followed_up_share: share of the wave's lessons whose follow-up was
+-- carried out (opvolging = 'uitgevoerd'). National proportion; no substantiation.
+with loaded as (
+    select wave, region_code
+    from stg_module_loads
+    where module = 'lessen'
+),
+
+counts as (
+    select
+        wave,
+        region_code,
+        count(*) as n_lessons,
+        count(*) filter (where follow_up = 'uitgevoerd') as n_followed_up
+    from stg_lessons
+    group by wave, region_code
+)
+
+select
+    l.wave,
+    l.region_code,
+    'lessons_followed_up_share' as indicator_id,
+    cast(c.n_followed_up as double) / nullif(c.n_lessons, 0) as value,
+    cast(coalesce(c.n_followed_up, 0) as double) as numerator,
+    cast(coalesce(c.n_lessons, 0) as double) as denominator,
+    false as substantiated,
+    cast(null as varchar) as substantiation,
+    cast(null as varchar) as norm_source,
+    cast(null as varchar) as detail,
+    cast(null as varchar) as window_waves,
+    cast(null as integer) as n_window_waves
+from loaded as l
+left join counts as c on c.wave = l.wave and c.region_code = l.region_code
