@@ -14,19 +14,27 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.lib import paths
 from pipelines.lib.runlock import write_lock
+from pipelines.lib.warehouse import connect
 
 
 class Warehouse(DuckDBResource):
     """The DuckDB warehouse; every connection holds the write lock that serialises writers
-    (a CLI run and a run launched by the daemon never write at the same time)."""
+    (a CLI run and a run launched by the daemon never write at the same time).
+
+    The connection is closed also when the asset fails: DuckDBResource closes it only
+    on success, which leaves the file open for the rest of the process after an error.
+    """
 
     lock_timeout: float = 600.0
 
     @contextmanager
     def get_connection(self):
         with write_lock(Path(self.database), timeout=self.lock_timeout):
-            with super().get_connection() as con:
+            con = connect(self.database)
+            try:
                 yield con
+            finally:
+                con.close()
 
 
 class ProjectFolders(dg.ConfigurableResource):

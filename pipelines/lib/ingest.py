@@ -40,14 +40,16 @@ import pandas as pd
 
 from pipelines.lib.codebook import MODULES, REGION_COLUMN, Module, staging_columns
 from pipelines.lib.discovery import EXPORT, IGNORED, WORKBOOK, RawFile, discover_wave, fingerprint
-from pipelines.lib.problems import ERROR, Problem, quote
+from pipelines.lib.problems import Problem, drop_reader_repeats, quote
 from pipelines.lib.readers import DEFAULT_LIMITS, Limits, parse_tables, read_export, read_workbook
 
 #: A validator gets all candidate rows of one wave, one DataFrame per module
 #: (Dutch field names, typed, plus the columns ``regio_code``, ``_row``,
-#: ``_file``, ``_sheet`` and ``_sha``), and the known region codes. It returns
-#: the problems it finds, each with ``region_code`` and ``module`` set.
-Validator = Callable[[int, dict[str, pd.DataFrame], list[str]], list[Problem]]
+#: ``_file``, ``_sheet`` and ``_sha``), the known region codes, and as keyword
+#: ``sheets`` per module the regions whose sheet was read with its (file, sheet),
+#: also where the sheet had no rows. It returns the problems it finds, each with
+#: ``region_code`` and ``module`` set.
+Validator = Callable[..., list[Problem]]
 
 
 #: Raise when reading or validation rules change, so that unchanged files are read again.
@@ -277,8 +279,14 @@ def ingest_wave(con: duckdb.DuckDBPyConnection, raw_root: Path, wave: int, regio
     units, extra_status, problems, unit_problems, module_frames = plan_wave(wave, files, region_codes, limits)
     problems = discovery_problems + problems
 
-    if validator is not None and module_frames:
-        for p in validator(wave, module_frames, region_codes):
+    sheets: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
+    for u in units:
+        if u.status == "geladen":
+            sheets[u.module][u.region_code] = (u.source.rel, u.sheet)
+    if validator is not None and sheets:
+        reader = [p for ps in unit_problems.values() for p in ps]
+        # A value the reader could not parse reaches validation as empty: report it once, not twice.
+        for p in drop_reader_repeats(reader, validator(wave, module_frames, region_codes, sheets=dict(sheets))):
             unit_problems[(p.region_code, p.module)].append(p)
 
     existing = {

@@ -8,6 +8,7 @@ message is Dutch: it is read by analysts and by the regions' officials.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Iterable
 
 ERROR = "fout"
 WARNING = "waarschuwing"
@@ -62,3 +63,20 @@ class Problem:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def drop_reader_repeats(reader: Iterable[Problem], found: Iterable[Problem]) -> list[Problem]:
+    """``found`` (GX) without what the reader already reported for the same cell.
+
+    A value the reader could not parse reaches GX as empty, and a required
+    column the reader found missing is empty on every row: ``verplicht`` (or
+    any other rule) would then repeat the reader's error for that cell.
+    """
+    cells, columns = set(), set()
+    for p in reader:
+        if p.is_error and p.column:
+            cells.add((p.file, p.sheet, p.row, p.column))
+            if p.rule == "kolom.ontbreekt":
+                columns.add((p.file, p.sheet, p.column))
+    return [p for p in found
+            if (p.file, p.sheet, p.row, p.column) not in cells and (p.file, p.sheet, p.column) not in columns]

@@ -53,12 +53,12 @@ class _LazyValidator:
     def __init__(self, results_dir, log):
         self.results_dir, self.log, self._gx = results_dir, log, None
 
-    def __call__(self, wave, frames, region_codes):
+    def __call__(self, wave, frames, region_codes, **kwargs):
         if self._gx is None:
             from pipelines.lib.validation import GXValidator
 
             self._gx = GXValidator(results_dir=self.results_dir, log=self.log)
-        return self._gx(wave, frames, region_codes)
+        return self._gx(wave, frames, region_codes, **kwargs)
 
 
 @dg.asset(group_name="raw", deps=["ref_regions"],
