@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from conftest import read_sheets
 from pipelines.lib import sample
 from pipelines.lib.codebook import MODULES
 from pipelines.lib.discovery import list_waves
@@ -88,18 +89,6 @@ def test_every_staged_row_carries_its_provenance(con, raw, codes):
     rows = con.execute("select source_file, source_sha256, source_sheet, source_row, loaded_at from stg_ring_model").fetchall()
     assert rows and all(r[0].startswith(f"{WAVE}/") and len(r[1]) == 64 and r[2] == "ringenmodel"
                         and r[3] >= 2 and r[4] is not None for r in rows)
-
-
-def read_sheets(path: Path) -> dict[str, list[dict]]:
-    from python_calamine import CalamineWorkbook
-
-    wb = CalamineWorkbook.from_path(str(path))
-    out = {}
-    for name in wb.sheet_names:
-        rows = wb.get_sheet_by_name(name).to_python()
-        header = [str(h).strip().lower() for h in rows[0]]  # the sample varies the spelling of headers
-        out[name] = [dict(zip(header, r)) for r in rows[1:]]
-    return out
 
 
 @pytest.mark.parametrize("delimiter,encoding,decimal_comma", [

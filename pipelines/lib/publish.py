@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Iterator
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 FORMULA_STARTERS = ("=", "+", "-", "@", "\t", "\r")
@@ -90,10 +91,12 @@ def csv_safe(value):
 
 
 def _flatten_lists(frame: pd.DataFrame) -> pd.DataFrame:
+    """List cells (Arrow gives numpy arrays) as codes joined by `|`, the survey's own separator."""
+    sequence = (list, tuple, np.ndarray)
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object and out[col].map(lambda v: isinstance(v, (list, tuple))).any():
-            out[col] = out[col].map(lambda v: "|".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+        if out[col].dtype == object and out[col].map(lambda v: isinstance(v, sequence)).any():
+            out[col] = out[col].map(lambda v: "|".join(map(str, v)) if isinstance(v, sequence) else v)
     return out
 
 
@@ -114,7 +117,8 @@ def export_marts(con: duckdb.DuckDBPyConnection, names: list[str], folder: Path,
         safe = frame.copy()
         for c in text_cols:
             safe[c] = safe[c].map(csv_safe)
-        safe.to_csv(folder / f"{name}.csv", index=False, encoding="utf-8", lineterminator="\n")
+        # CRLF as in RFC 4180; it also makes the writer quote any field holding a \r or \n.
+        safe.to_csv(folder / f"{name}.csv", index=False, encoding="utf-8", lineterminator="\r\n")
     write_xlsx(frames, folder / "benchmark.xlsx")
     return {name: len(f) for name, f in frames.items()}
 

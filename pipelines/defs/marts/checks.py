@@ -12,7 +12,9 @@ from pipelines.lib import engine
 
 
 def _spec(check: engine.MartCheck) -> dg.AssetCheckSpec:
-    return dg.AssetCheckSpec(check.name, asset=dg.AssetKey(["marts", check.mart]), description=check.description)
+    # Blocking: a mart that fails its checks is neither exported nor shown on the dashboards.
+    return dg.AssetCheckSpec(check.name, asset=dg.AssetKey(["marts", check.mart]), description=check.description,
+                             blocking=True)
 
 
 # A tuple, not a list (see assets.py).

@@ -1,0 +1,20 @@
+"""Publishing the marts as files: Parquet and CSV per mart and one workbook, swapped in whole."""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from pipelines.defs.resources import ProjectFolders
+from pipelines.lib import engine
+from pipelines.lib.publish import export_marts, staged_folder
+
+
+@dg.asset(group_name="marts", deps=[dg.AssetKey(["marts", name]) for name in engine.MART_TABLES],
+          description="De marts als data/marts/<naam>.parquet en .csv, plus benchmark.xlsx met een blad per mart. "
+                      "Geschreven in een nieuwe map die pas bij succes de vorige vervangt.")
+def published_marts(context: dg.AssetExecutionContext, folders: ProjectFolders, warehouse: DuckDBResource):
+    with warehouse.get_connection() as con, staged_folder(folders.marts) as folder:
+        rows = export_marts(con, list(engine.MART_TABLES), folder)
+    size = sum(p.stat().st_size for p in folders.marts.iterdir() if p.is_file())
+    return dg.MaterializeResult(metadata={
+        "folder": str(folders.marts), **{f"rows_{k}": v for k, v in rows.items()}, "bytes": size,
+        "summary": f"{len(rows)} marts gepubliceerd in {folders.marts} ({size / 1024 / 1024:.1f} MB)"})
