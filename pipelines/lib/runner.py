@@ -68,7 +68,7 @@ def _run_locked(args, started: float) -> str:
     for i, selection in enumerate(phases):
         result = dg.materialize(everything, resources=resources, instance=instance, selection=selection,
                                 raise_on_error=False, run_config=QUIET_LOGGERS,
-                                tags=tags if (waves and i == 0) else {})
+                                tags={"regiobench/trigger": "cli", **(tags if (waves and i == 0) else {})})
         _print_steps(instance.all_logs(result.run_id), quiet=args.quiet)
         ok = result.success
         if not ok:

@@ -12,6 +12,10 @@ import duckdb
 
 from pipelines.lib.codebook import MODULES, staging_ddl
 
+RUN_HISTORY_DDL = """create table if not exists run_history (
+        run_id varchar, recorded_at timestamp, trigger varchar, step varchar, waves varchar,
+        units_loaded integer, units_unchanged integer, files_rejected integer, summary varchar)"""
+
 LOADER_DDL = [
     """create table if not exists raw_file_inventory (
         wave integer, source_file varchar, kind varchar, region_code varchar, module varchar,
@@ -26,6 +30,7 @@ LOADER_DDL = [
         wave integer, region_code varchar, module varchar, source_file varchar, status varchar,
         n_rows integer, n_errors integer, n_warnings integer, message varchar,
         earlier_data_in_use boolean, source_sha256 varchar)""",
+    RUN_HISTORY_DDL,
     """create table if not exists stg_problems (
         wave integer, region_code varchar, module varchar, source_file varchar, sheet varchar,
         row_number integer, column_name varchar, value varchar, rule varchar, severity varchar,
@@ -47,3 +52,13 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for module in MODULES.values():
         con.execute(staging_ddl(module))
     con.execute("create schema if not exists marts")
+
+
+def record_history(con: duckdb.DuckDBPyConnection, run_id: str, trigger: str, step: str, summary: str,
+                   waves: list[int] | None = None, units_loaded: int | None = None,
+                   units_unchanged: int | None = None, files_rejected: int | None = None) -> None:
+    """One line in ``run_history``: what a step of a run loaded or published (shown on the quality page)."""
+    con.execute(RUN_HISTORY_DDL)
+    con.execute("insert into run_history values (?, now()::timestamp, ?, ?, ?, ?, ?, ?, ?)",
+                [run_id, trigger, step, ", ".join(map(str, waves or [])) or None, units_loaded, units_unchanged,
+                 files_rejected, summary])

@@ -5,16 +5,20 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import ProjectFolders
 from pipelines.lib import engine
+from pipelines.defs.staging.assets import TRIGGER_TAG
 from pipelines.lib.publish import export_marts, staged_folder
+from pipelines.lib.warehouse import record_history
 
 
 @dg.asset(group_name="marts", deps=[dg.AssetKey(["marts", name]) for name in engine.MART_TABLES],
           description="De marts als data/marts/<naam>.parquet en .csv, plus benchmark.xlsx met een blad per mart. "
                       "Geschreven in een nieuwe map die pas bij succes de vorige vervangt.")
 def published_marts(context: dg.AssetExecutionContext, folders: ProjectFolders, warehouse: DuckDBResource):
-    with warehouse.get_connection() as con, staged_folder(folders.marts) as folder:
-        rows = export_marts(con, list(engine.MART_TABLES), folder)
-    size = sum(p.stat().st_size for p in folders.marts.iterdir() if p.is_file())
+    with warehouse.get_connection() as con:
+        with staged_folder(folders.marts) as folder:
+            rows = export_marts(con, list(engine.MART_TABLES), folder)
+        size = sum(p.stat().st_size for p in folders.marts.iterdir() if p.is_file())
+        summary = f"{len(rows)} marts gepubliceerd in {folders.marts} ({size / 1024 / 1024:.1f} MB)"
+        record_history(con, context.run.run_id, context.run.tags.get(TRIGGER_TAG, "dagster"), "publiceren", summary)
     return dg.MaterializeResult(metadata={
-        "folder": str(folders.marts), **{f"rows_{k}": v for k, v in rows.items()}, "bytes": size,
-        "summary": f"{len(rows)} marts gepubliceerd in {folders.marts} ({size / 1024 / 1024:.1f} MB)"})
+        "folder": str(folders.marts), **{f"rows_{k}": v for k, v in rows.items()}, "bytes": size, "summary": summary})

@@ -17,7 +17,7 @@ from pipelines.lib.codebook import MODULES
 from pipelines.lib.discovery import list_waves
 from pipelines.lib.ingest import ingest_wave, remove_vanished_waves
 from pipelines.lib.reference import load_regions
-from pipelines.lib.warehouse import ensure_schema
+from pipelines.lib.warehouse import ensure_schema, record_history
 
 STAGED_TABLES = [m.table for m in MODULES.values()]
 LOADER_TABLES = ["stg_module_loads", "stg_submission_status", "stg_problems"]
@@ -39,6 +39,9 @@ def _ingest_specs() -> list[dg.AssetSpec]:
                  description="Alle fouten en waarschuwingen per bestand, blad, rij en kolom."),
     ]
 
+
+#: Run tag that says what started a run (cli, sensor, schedule), for the run history.
+TRIGGER_TAG = "regiobench/trigger"
 
 #: Run tag that makes the ingest read every wave again, changed or not.
 FULL_REFRESH_TAG = "regiobench/full_refresh"
@@ -104,7 +107,10 @@ def ingest_returns(context: dg.AssetExecutionContext, folders: ProjectFolders, w
             for rel in result.rejected_files:
                 context.log.warning(f"afgewezen: {rel}")
         counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in STAGED_TABLES + LOADER_TABLES}
-    summary = "; ".join(lines) or "geen peiljaren in deze run"
+        summary = "; ".join(lines) or "geen peiljaren in deze run"
+        record_history(con, context.run.run_id, context.run.tags.get(TRIGGER_TAG, "dagster"), "laden", summary,
+                       waves=waves, units_loaded=totals["loaded"], units_unchanged=totals["unchanged"],
+                       files_rejected=totals["rejected"])
     context.log.info(summary)
     yield dg.MaterializeResult(asset_key="raw_file_inventory",
                                metadata={"waves": waves, "summary": summary, **{f"units_{k}": v for k, v in totals.items()},
