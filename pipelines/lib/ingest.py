@@ -30,6 +30,7 @@ so rerunning on the same files changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +82,7 @@ class WaveResult:
     n_units_removed: int = 0
     skipped: bool = False
     fingerprint: str = ""
+    timings: dict[str, float] = field(default_factory=dict)  # seconds: lezen, toetsen, laden
 
     @property
     def rejected_files(self) -> list[str]:
@@ -264,30 +266,94 @@ def plan_wave(wave: int, files: list[RawFile], region_codes: list[str], limits: 
     return units, extra_status, problems, unit_problems, module_frames
 
 
-def ingest_wave(con: duckdb.DuckDBPyConnection, raw_root: Path, wave: int, region_codes: list[str], *,
-                validator: Validator | None = None, limits: Limits = DEFAULT_LIMITS,
-                now: dt.datetime | None = None, skip_unchanged: bool = False) -> WaveResult:
-    """Read, check and stage one wave. One transaction; safe to repeat."""
-    now = now or dt.datetime.now().replace(microsecond=0)
+@dataclass
+class _Prepared:
+    """A wave read and planned, waiting for validation and writing."""
+
+    wave: int
+    files: list[RawFile]
+    fingerprint: str
+    units: list[Unit]
+    extra_status: list[dict]
+    problems: list[Problem]
+    unit_problems: dict[tuple[str, str], list[Problem]]
+    module_frames: dict[str, pd.DataFrame]
+    sheets: dict[str, dict[str, tuple[str, str]]]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _prepare(con, raw_root: Path, wave: int, region_codes: list[str], limits: Limits,
+             skip_unchanged: bool) -> _Prepared | WaveResult:
+    """Discover, read and plan one wave; a WaveResult (skipped) when nothing changed since the last load."""
+    started = time.perf_counter()
     files, discovery_problems = discover_wave(raw_root, wave, region_codes, limits)
     fp = fingerprint(files, context=f"{RULES_VERSION}|{','.join(sorted(region_codes))}")
     if skip_unchanged:
         row = con.execute("select fingerprint from raw_wave_fingerprints where wave = ?", [wave]).fetchone()
         if row and row[0] == fp:
             return WaveResult(wave, files, [], [], skipped=True, fingerprint=fp)
-
     units, extra_status, problems, unit_problems, module_frames = plan_wave(wave, files, region_codes, limits)
-    problems = discovery_problems + problems
-
     sheets: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
     for u in units:
         if u.status == "geladen":
             sheets[u.module][u.region_code] = (u.source.rel, u.sheet)
-    if validator is not None and sheets:
-        reader = [p for ps in unit_problems.values() for p in ps]
+    return _Prepared(wave, files, fp, units, extra_status, discovery_problems + problems, unit_problems,
+                     module_frames, dict(sheets), {"lezen": time.perf_counter() - started})
+
+
+def _validate(prepared: list[_Prepared], validator: Validator, region_codes: list[str]) -> None:
+    """Add validation's problems to each unit; one validator call for all waves where it can take them."""
+    todo = [p for p in prepared if p.sheets]
+    if not todo:
+        return
+    started = time.perf_counter()
+    if hasattr(validator, "validate_waves"):
+        found = validator.validate_waves([(p.wave, p.module_frames, p.sheets) for p in todo], region_codes)
+    else:
+        found = [pr for p in todo for pr in _with_wave(validator(p.wave, p.module_frames, region_codes, sheets=p.sheets), p.wave)]
+    by_wave: dict[int, list[Problem]] = defaultdict(list)
+    for pr in found:
+        by_wave[pr.wave].append(pr)
+    for p in todo:
+        reader = [pr for prs in p.unit_problems.values() for pr in prs]
         # A value the reader could not parse reaches validation as empty: report it once, not twice.
-        for p in drop_reader_repeats(reader, validator(wave, module_frames, region_codes, sheets=dict(sheets))):
-            unit_problems[(p.region_code, p.module)].append(p)
+        for pr in drop_reader_repeats(reader, by_wave.get(p.wave, [])):
+            p.unit_problems[(pr.region_code, pr.module)].append(pr)
+        p.timings["toetsen"] = (time.perf_counter() - started) / len(todo)
+
+
+def _with_wave(problems: list[Problem], wave: int) -> list[Problem]:
+    for p in problems:
+        p.wave = wave
+    return problems
+
+
+def ingest_waves(con: duckdb.DuckDBPyConnection, raw_root: Path, waves: list[int], region_codes: list[str], *,
+                 validator: Validator | None = None, limits: Limits = DEFAULT_LIMITS,
+                 now: dt.datetime | None = None, skip_unchanged: bool = False) -> list[WaveResult]:
+    """Read, check and stage several waves: read all, validate all at once, then one transaction per wave.
+
+    Safe to repeat; a wave whose files did not change is skipped when ``skip_unchanged``.
+    """
+    now = now or dt.datetime.now().replace(microsecond=0)
+    prepared = [_prepare(con, raw_root, w, region_codes, limits, skip_unchanged) for w in waves]
+    if validator is not None:
+        _validate([p for p in prepared if isinstance(p, _Prepared)], validator, region_codes)
+    return [p if isinstance(p, WaveResult) else _write(con, p, now) for p in prepared]
+
+
+def ingest_wave(con: duckdb.DuckDBPyConnection, raw_root: Path, wave: int, region_codes: list[str], *,
+                validator: Validator | None = None, limits: Limits = DEFAULT_LIMITS,
+                now: dt.datetime | None = None, skip_unchanged: bool = False) -> WaveResult:
+    """Read, check and stage one wave. One transaction; safe to repeat."""
+    return ingest_waves(con, raw_root, [wave], region_codes, validator=validator, limits=limits, now=now,
+                        skip_unchanged=skip_unchanged)[0]
+
+
+def _write(con, p: _Prepared, now: dt.datetime) -> WaveResult:
+    """Decide per unit against what is staged, and write the wave in one transaction."""
+    started = time.perf_counter()
+    wave, units, unit_problems, problems = p.wave, p.units, p.unit_problems, list(p.problems)
 
     existing = {
         (r, m): (f, s, sh)
@@ -333,14 +399,17 @@ def ingest_wave(con: duckdb.DuckDBPyConnection, raw_root: Path, wave: int, regio
                                  earlier_data_in_use=u.earlier_data_in_use,
                                  source_sha256=u.source.sha256 if u.source else None))
     problems = list({id(p): p for p in problems}.values())  # a file-wide problem is shared by its regions
-    for s in extra_status:
+    for s in p.extra_status:
         s["earlier_data_in_use"] = s["status"] == "conflict" and (s["region_code"], s["module"]) in existing
-    statuses += extra_status
+    statuses += p.extra_status
 
-    _write_wave(con, wave, files, statuses, problems, module_frames, to_write, to_remove, loads, fp, now)
-    return WaveResult(wave, files, statuses, problems,
+    _write_wave(con, wave, p.files, statuses, problems, p.module_frames, to_write, to_remove, loads, p.fingerprint, now)
+    p.timings["laden"] = time.perf_counter() - started
+    return WaveResult(wave, p.files, statuses, problems,
                       n_units_loaded=sum(len(v) for v in to_write.values()), n_units_unchanged=unchanged,
-                      n_units_removed=sum(len(v) for v in to_remove.values()), fingerprint=fp)
+                      n_units_removed=sum(len(v) for v in to_remove.values()), fingerprint=p.fingerprint,
+                      timings=p.timings)
+
 
 
 def _staging_frame(module: Module, frame: pd.DataFrame, wave: int, now: dt.datetime) -> pd.DataFrame:

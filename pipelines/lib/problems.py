@@ -42,6 +42,7 @@ class Problem:
     value: str | None = None
     region_code: str | None = None
     module: str | None = None
+    wave: int | None = None
 
     @property
     def is_error(self) -> bool:

@@ -49,7 +49,7 @@ import warnings
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -159,7 +159,8 @@ def _check_conditional_rules(rules: ConditionalRules) -> None:
 _check_conditional_rules(CONDITIONAL_RULES)
 
 #: Columns GX reports for every unexpected row.
-INDEX_COLUMNS = ["_idx", REGION_COLUMN, "_file", "_sheet", "_row"]
+WAVE = "_wave"  # the wave of a row: one GX run may check several waves
+INDEX_COLUMNS = ["_idx", WAVE, REGION_COLUMN, "_file", "_sheet", "_row"]
 RESULT_FORMAT = {
     "result_format": "COMPLETE",
     "unexpected_index_column_names": INDEX_COLUMNS,
@@ -206,9 +207,8 @@ def _text(value) -> str | None:
 class _Run:
     """What a message may need to know about the run."""
 
-    wave: int | None
     region_codes: list[str]
-    exercises: Mapping[str, list[str]]  # region -> exercise ids of the wave
+    exercises: Mapping[int | None, Mapping[str, list[str]]]  # wave -> region -> exercise ids
 
 
 @dataclass
@@ -300,7 +300,7 @@ def _module_checks(module: Module) -> list[_Check]:
                 [f.name])
 
     if module.key:
-        columns = [REGION_COLUMN, *module.key]
+        columns = [WAVE, REGION_COLUMN, *module.key]  # unique per region and wave (one run may hold several waves)
         key_text = ", ".join(module.key)
 
         def key_value(row):
@@ -349,12 +349,11 @@ def _module_checks(module: Module) -> list[_Check]:
     for module_name, name in CONDITIONAL_RULES.in_wave_year:
         if module_name != module.name:
             continue
-        helper = f"_jaar__{name}"
+        helper = f"_jaren_na_peiljaar__{name}"  # year of the date minus the row's wave: 0 when inside it
         add("datum_peiljaar", name,
-            gxe.ExpectColumnValuesToBeBetween(column=helper, min_value={"$PARAMETER": "peiljaar"},
-                                              max_value={"$PARAMETER": "peiljaar"}),
+            gxe.ExpectColumnValuesToBeBetween(column=helper, min_value=0, max_value=0),
             _field_value(name),
-            lambda row, run, name=name: f"datum {quote(_text(row[name]))} in '{name}' ligt niet in het peiljaar {run.wave}",
+            lambda row, run, name=name: f"datum {quote(_text(row[name]))} in '{name}' ligt niet in het peiljaar {row[WAVE]}",
             [helper])
 
     for r in CONDITIONAL_RULES.required_when:
@@ -373,9 +372,9 @@ def _module_checks(module: Module) -> list[_Check]:
         helper = f"_bestaat__{r.field}"  # True/False where the rule applies and the field is filled, else empty
 
         def ref_message(row, run, r=r):
-            known = run.exercises.get(row[REGION_COLUMN], [])
+            known = run.exercises.get(row[WAVE], {}).get(row[REGION_COLUMN], [])
             return (f"'{r.field}' {quote(row[r.field])} is geen {r.target_field} in '{r.target}' van regio "
-                    f"{row[REGION_COLUMN]} in peiljaar {run.wave}; bekende {r.target_field}: "
+                    f"{row[REGION_COLUMN]} in peiljaar {row[WAVE]}; bekende {r.target_field}: "
                     f"{_codes_text(known) if known else '(geen)'}")
 
         add(r.rule, r.field, gxe.ExpectColumnValuesToBeInSet(column=helper, value_set=[True]), _field_value(r.field),
@@ -479,7 +478,7 @@ def _batch(module: Module, frame: pd.DataFrame | None, wave: int | None, known: 
     for module_name, name in CONDITIONAL_RULES.in_wave_year:
         if module_name == module.name:
             years = b[name].map(_year) if wave is not None else pd.Series([None] * n, dtype="object")
-            b[f"_jaar__{name}"] = pd.array(years, dtype="Int64")
+            b[f"_jaren_na_peiljaar__{name}"] = pd.array(years, dtype="Int64") - (wave or 0)
     for r in CONDITIONAL_RULES.references:
         if r.module == module.name:
             ids = known.get(r.target, {})
@@ -607,7 +606,7 @@ class GXValidator:
 
     def __call__(self, wave: int | None, frames: Mapping[str, pd.DataFrame], region_codes: list[str], *,
                  sheets: Mapping[str, Mapping[str, tuple[str, str]]] | None = None) -> list[Problem]:
-        """Problems of all regions of one wave; each with region_code and module.
+        """Problems of all regions of one wave; each with region_code, module and wave.
 
         ``sheets`` (optional): per module, the regions whose sheet (or export
         rows) was read, with its (file, sheet), *including sheets without
@@ -615,21 +614,39 @@ class GXValidator:
         without any row cannot be told from one that did not send the module,
         so it is not reported here.
         """
-        sheets = sheets or {}
-        known = {r.target: _exercise_ids(frames, r) for r in CONDITIONAL_RULES.references}
-        run = _Run(wave, sorted(set(region_codes)), next(iter(known.values()), {}))
-        parameters = {"regio_regex": "^(?:" + "|".join(map(re.escape, run.region_codes)) + ")$",
-                      "peiljaar": wave if wave is not None else 0}
+        return self.validate_waves([(wave, frames, sheets)], region_codes)
+
+    def validate_waves(self, waves: Sequence[tuple[int | None, Mapping[str, pd.DataFrame],
+                                                   Mapping[str, Mapping[str, tuple[str, str]]] | None]],
+                       region_codes: list[str]) -> list[Problem]:
+        """Like calling the validator per wave, but with one GX run per module for all the waves.
+
+        GX's cost is mostly per run (planning ~90 expectations), not per row:
+        seven waves in one run cost about as much as one wave.
+        """
+        run = _Run(sorted(set(region_codes)), {})
+        parameters = {"regio_regex": "^(?:" + "|".join(map(re.escape, run.region_codes)) + ")$"}
+        parts: dict[str, list[pd.DataFrame]] = defaultdict(list)
+        for wave, frames, sheets in waves:
+            sheets = sheets or {}
+            known = {r.target: _exercise_ids(frames, r) for r in CONDITIONAL_RULES.references}
+            run.exercises[wave] = next(iter(known.values()), {})
+            for name, module in MODULES.items():
+                frame = frames.get(name)
+                if (frame is not None and len(frame)) or sheets.get(name):
+                    batch = _batch(module, frame, wave, known, sheets.get(name, {}))
+                    if len(batch):
+                        parts[name].append(batch.assign(**{WAVE: wave}))
+        label = _waves_label([w for w, _, _ in waves])
         problems: list[Problem] = []
         for name, module in MODULES.items():
-            frame = frames.get(name)
-            started = time.perf_counter()
-            batch = _batch(module, frame, wave, known, sheets.get(name, {})) \
-                if (frame is not None and len(frame)) or sheets.get(name) else None
-            if batch is None or not len(batch):
+            if not parts.get(name):
                 if self.results_dir is not None:  # no rows, no run: no result of an earlier run either
-                    (self.results_dir / _wave_folder(wave) / f"{name}.json").unlink(missing_ok=True)
+                    (self.results_dir / label / f"{name}.json").unlink(missing_ok=True)
                 continue
+            batch = pd.concat(parts[name], ignore_index=True) if len(parts[name]) > 1 else parts[name][0]
+            batch["_idx"] = np.arange(len(batch), dtype="int64")
+            started = time.perf_counter()
             checks = self.checks[name]
             columns = list(dict.fromkeys(INDEX_COLUMNS + [c for check in checks for c in check.uses]))
             with _quiet():
@@ -641,9 +658,9 @@ class GXValidator:
             found = self._problems(module, checks, result, batch, run)
             problems += found
             if self.results_dir is not None:
-                self._save(wave, name, result)
+                self._save(label, name, result)
             if self.log is not None:
-                self.log.info(f"GX {name}: {len(batch)} rijen, {len(checks)} verwachtingen, "
+                self.log.info(f"GX {name} ({label}): {len(batch)} rijen, {len(checks)} verwachtingen, "
                               f"{len(found)} meldingen ({time.perf_counter() - started:.2f} s)")
         return sorted(problems, key=sort_key)
 
@@ -670,11 +687,11 @@ class GXValidator:
                     file=row["_file"] or "", rule=check.rule, message=check.message(row, run), severity=ERROR,
                     sheet=row["_sheet"], row=None if row["_row"] is None else int(row["_row"]), column=check.column,
                     value=None if (v := _text(check.value(row))) is None else v[:200],
-                    region_code=row[REGION_COLUMN], module=module.name))
+                    region_code=row[REGION_COLUMN], module=module.name, wave=row[WAVE]))
         return out
 
-    def _save(self, wave, module_name: str, result) -> None:
-        folder = self.results_dir / _wave_folder(wave)
+    def _save(self, label: str, module_name: str, result) -> None:
+        folder = self.results_dir / label
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{module_name}.json"
         tmp = path.with_suffix(".json.tmp")
@@ -682,15 +699,19 @@ class GXValidator:
         tmp.replace(path)
 
 
-def _wave_folder(wave) -> str:
-    return str(wave) if wave is not None else "onbekend"
+def _waves_label(waves) -> str:
+    """Folder name of the JSON results: the wave, or the first and last wave of a run over several."""
+    known = sorted(w for w in waves if w is not None)
+    if not known:
+        return "onbekend"
+    return str(known[0]) if known[0] == known[-1] else f"{known[0]}-{known[-1]}"
 
 
 def _annotate_duplicates(module: Module, records: list[dict]) -> None:
     """For a duplicate key: how often it occurs and on which rows (for the message)."""
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for row in records:
-        groups[(row[REGION_COLUMN], *(row[k] for k in module.key))].append(row)
+        groups[(row[WAVE], row[REGION_COLUMN], *(row[k] for k in module.key))].append(row)
     for rows in groups.values():
         numbers = ", ".join(str(r["_row"]) for r in rows)
         for r in rows:

@@ -15,7 +15,7 @@ from pipelines.defs.partitions import WAVES
 from pipelines.defs.resources import ProjectFolders
 from pipelines.lib.codebook import MODULES
 from pipelines.lib.discovery import list_waves
-from pipelines.lib.ingest import ingest_wave, remove_vanished_waves
+from pipelines.lib.ingest import ingest_waves, remove_vanished_waves
 from pipelines.lib.reference import load_regions
 from pipelines.lib.warehouse import ensure_schema, record_history
 
@@ -56,12 +56,19 @@ class _LazyValidator:
     def __init__(self, results_dir, log):
         self.results_dir, self.log, self._gx = results_dir, log, None
 
-    def __call__(self, wave, frames, region_codes, **kwargs):
+    @property
+    def gx(self):
         if self._gx is None:
             from pipelines.lib.validation import GXValidator
 
             self._gx = GXValidator(results_dir=self.results_dir, log=self.log)
-        return self._gx(wave, frames, region_codes, **kwargs)
+        return self._gx
+
+    def __call__(self, wave, frames, region_codes, **kwargs):
+        return self.gx(wave, frames, region_codes, **kwargs)
+
+    def validate_waves(self, waves, region_codes):
+        return self.gx.validate_waves(waves, region_codes)
 
 
 @dg.asset(group_name="raw", deps=["ref_regions"],
@@ -91,9 +98,8 @@ def ingest_returns(context: dg.AssetExecutionContext, folders: ProjectFolders, w
     lines, totals = [], dict(loaded=0, unchanged=0, removed=0, rejected=0, skipped=0)
     with warehouse.get_connection() as con:
         ensure_schema(con)
-        for wave in waves:
-            result = ingest_wave(con, folders.raw, wave, regions, validator=validator,
-                                 skip_unchanged=not full)
+        for result in ingest_waves(con, folders.raw, waves, regions, validator=validator, skip_unchanged=not full):
+            wave = result.wave
             if result.skipped:
                 totals["skipped"] += 1
                 lines.append(f"{wave}: ongewijzigd sinds de vorige run, niet opnieuw gelezen")
@@ -103,7 +109,9 @@ def ingest_returns(context: dg.AssetExecutionContext, folders: ProjectFolders, w
             totals["removed"] += result.n_units_removed
             totals["rejected"] += len(result.rejected_files)
             lines.append(f"{wave}: {len(result.regions_loaded)} regio's, {result.n_units_loaded} modules (opnieuw) geladen, "
-                         f"{result.n_units_unchanged} ongewijzigd, {len(result.rejected_files)} bestand(en) afgewezen")
+                         f"{result.n_units_unchanged} ongewijzigd, {len(result.rejected_files)} bestand(en) afgewezen"
+                         f" (lezen {result.timings.get('lezen', 0):.1f} s, toetsen {result.timings.get('toetsen', 0):.1f} s,"
+                         f" laden {result.timings.get('laden', 0):.1f} s)")
             for rel in result.rejected_files:
                 context.log.warning(f"afgewezen: {rel}")
         counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in STAGED_TABLES + LOADER_TABLES}
