@@ -1,0 +1,63 @@
+"""Dashboards: the offline website under ``dashboards/``, built from the marts.
+
+The site is written into a fresh folder and swapped in only when it is complete
+(:func:`pipelines.lib.publish.staged_folder`), so a reader who double-clicks
+``dashboards/index.html`` during a run sees the previous site, never half a new
+one. The builder itself is :mod:`pipelines.lib.site` (no Dagster in it).
+"""
+
+import time
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from pipelines.defs.resources import ProjectFolders
+from pipelines.lib.publish import staged_folder
+from pipelines.lib.site import build_site
+from pipelines.lib.site.data import MARTS
+
+#: The marts the site reads (asset keys marts/<name>), and the loader's and reference tables it shows.
+MART_KEYS = [dg.AssetKey(["marts", name]) for name in MARTS]
+OTHER_KEYS = [dg.AssetKey(name) for name in ("stg_submission_status", "stg_problems", "stg_risk_assessments",
+                                             "stg_lessons", "ref_regions")]
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1_000_000:.1f}".replace(".", ",") + " MB"
+
+
+@dg.asset(
+    group_name="dashboards",
+    deps=MART_KEYS + OTHER_KEYS,
+    kinds={"html", "plotly"},
+    description="De offline website onder dashboards/: overzicht, indicatoren, een profiel per regio, "
+                "middelen, ringenmodel, plan en oefenen, risico, trends, aanbevelingen en datakwaliteit. "
+                "Werkt zonder internet (file://).",
+)
+def dashboards_site(context: dg.AssetExecutionContext, folders: ProjectFolders,
+                    warehouse: DuckDBResource) -> dg.MaterializeResult:
+    started = time.perf_counter()
+    with warehouse.get_connection() as con:
+        with staged_folder(folders.dashboards) as tmp:
+            written = build_site(con, tmp, folders.reference)
+        waves = [w for (w,) in con.execute(
+            "select distinct wave from marts.region_scorecard order by wave").fetchall()]
+        n_regions = con.execute("select count(distinct region_code) from marts.region_scorecard").fetchone()[0]
+    pages = sorted(p for p in written if p.endswith(".html"))
+    total = sum(written.values())
+    without_plotly = total - written.get("assets/plotly.min.js", 0)
+    span = f"{waves[0]}–{waves[-1]}" if len(waves) > 1 else (str(waves[0]) if waves else "geen")
+    summary = (f"{len(pages)} pagina's voor {n_regions} regio's, peiljaren {span}; "
+               f"{_mb(total)} (zonder plotly.min.js {_mb(without_plotly)})")
+    context.log.info(summary)
+    index = folders.dashboards / "index.html"
+    return dg.MaterializeResult(metadata={
+        "pages": len(pages),
+        "total_bytes": total,
+        "bytes_without_plotly": without_plotly,
+        "largest_page": max(pages, key=lambda p: written[p]) if pages else "",
+        "waves": waves,
+        "seconds": round(time.perf_counter() - started, 2),
+        "index": dg.MetadataValue.path(str(index)),
+        "summary": summary,
+    })

@@ -1,0 +1,152 @@
+/* Datakwaliteit: statuses, rejections with their messages, missing returns, earlier data in use, runs. */
+(function () {
+  'use strict';
+  var S = window.Site, D = S.data;
+  var status = S.unpack(D.status);
+  var problems = S.unpack(D.problems);
+  var history = S.unpack(D.history);
+  var modules = D.modules || [];
+  var GLYPH = { geladen: '✔', afgewezen: '✖', ontbreekt: '?', vervangen: '↺', conflict: '!' };
+  var cmp = function (a, b) { return a == null ? (b == null ? 0 : 1) : b == null ? -1 : a < b ? -1 : a > b ? 1 : 0; };
+
+  if (D.notes && D.notes.length) S.put('kwaliteit-notes', S.el('p', { class: 'warning', text: D.notes.join(' ') }));
+
+  function perWave() {
+    var rows = S.waves.slice().reverse().map(function (w) {
+      var st = status.filter(function (r) { return r.wave === w; });
+      var pr = problems.filter(function (r) { return r.wave === w; });
+      var regionsWith = function (f) { return new Set(st.filter(f).map(function (r) { return r.region_code; })).size; };
+      var missingAll = S.regions.filter(function (reg) {
+        var mine = st.filter(function (r) { return r.region_code === reg.code; });
+        return !mine.length || mine.every(function (r) { return r.status === 'ontbreekt'; });
+      }).length;
+      return { w: w, loaded: regionsWith(function (r) { return r.status === 'geladen'; }), missing: missingAll,
+        rejected: new Set(st.filter(function (r) { return r.status === 'afgewezen'; }).map(function (r) { return r.source_file + '|' + r.module + '|' + r.region_code; })).size,
+        conflict: st.filter(function (r) { return r.status === 'conflict'; }).length,
+        earlier: st.filter(function (r) { return r.earlier_data_in_use; }).length,
+        errors: pr.filter(function (r) { return r.severity === 'error'; }).length,
+        warnings: pr.filter(function (r) { return r.severity !== 'error'; }).length };
+    });
+    S.put('per-peiljaar', S.table([
+      { label: 'Peiljaar', value: function (r) { return String(r.w); } },
+      { label: 'Regio\'s geladen', cls: 'num', value: function (r) { return S.num(r.loaded, 0) + ' van ' + S.regions.length; } },
+      { label: 'Zonder aanlevering', cls: 'num', value: function (r) { return S.num(r.missing, 0); } },
+      { label: 'Afgewezen modules', cls: 'num', value: function (r) { return S.num(r.rejected, 0); } },
+      { label: 'Conflicten', cls: 'num', value: function (r) { return S.num(r.conflict, 0); } },
+      { label: 'Eerdere gegevens in gebruik', cls: 'num', value: function (r) { return S.num(r.earlier, 0); } },
+      { label: 'Fouten', cls: 'num', value: function (r) { return S.num(r.errors, 0); } },
+      { label: 'Waarschuwingen', cls: 'num', value: function (r) { return S.num(r.warnings, 0); } }
+    ], rows, { rowClass: function (r) { return r.w === S.wave ? 'hi' : null; } }));
+  }
+
+  function grid(wave) {
+    var st = status.filter(function (r) { return r.wave === wave; });
+    var mods = modules.slice();
+    st.forEach(function (r) { if (r.module && mods.indexOf(r.module) < 0) mods.push(r.module); });
+    var codes = S.regions.map(function (r) { return r.code; });
+    st.forEach(function (r) { if (codes.indexOf(r.region_code) < 0) codes.push(r.region_code); });
+    var cell = function (code, mod) {
+      var mine = st.filter(function (r) { return r.region_code === code && r.module === mod; });
+      if (!mine.length) return '–';
+      var span = S.el('span');
+      mine.forEach(function (r, i) {
+        if (i) span.appendChild(document.createTextNode(' '));
+        var b = S.statusBadge('submission', r.status, GLYPH);
+        b.setAttribute('title', (r.source_file || 'geen bestand') + (r.message ? ': ' + r.message : ''));
+        span.appendChild(b);
+        if (r.earlier_data_in_use) span.appendChild(S.el('span', { class: 'small', text: ' eerdere in gebruik' }));
+      });
+      return span;
+    };
+    S.put('status-grid', S.table([{ label: 'Regio', value: function (c) { return c == null ? 'onbekende regio' : S.regionLink(c, S.regionName(c) + ' (' + c + ')'); } }]
+      .concat(mods.map(function (m) { return { label: m, value: function (c) { return cell(c, m); } }; })), codes, { cls: 'grid' }));
+  }
+
+  function problemTable(list) {
+    return S.table([
+      { label: 'Blad', value: function (p) { return p.sheet; } },
+      { label: 'Rij', cls: 'num', value: function (p) { return p.row_number == null ? '–' : String(p.row_number); } },
+      { label: 'Kolom', value: function (p) { return p.column_name; } },
+      { label: 'Gevonden waarde', cls: 'text', value: function (p) { return p.value; } },
+      { label: 'Regel', value: function (p) { return p.rule; } },
+      { label: 'Ernst', value: function (p) { return S.statusBadge('severity', p.severity); } },
+      { label: 'Melding', cls: 'text', value: function (p) { return p.message; } }
+    ], list);
+  }
+
+  function rejected(wave) {
+    var st = status.filter(function (r) { return r.wave === wave && (r.status === 'afgewezen' || r.status === 'conflict'); })
+      .sort(function (a, b) { return cmp(a.region_code, b.region_code) || cmp(a.module, b.module) || cmp(a.source_file, b.source_file); });
+    var box = S.clear(S.byId('afgewezen'));
+    if (!st.length) { box.appendChild(S.note('Geen bestanden afgewezen en geen conflicten in peiljaar ' + wave + '.')); return; }
+    st.forEach(function (r) {
+      var list = problems.filter(function (p) {
+        return p.wave === wave && p.source_file === r.source_file && (p.module == null || r.module == null || p.module === r.module) &&
+          (p.region_code == null || r.region_code == null || p.region_code === r.region_code);
+      });
+      var d = S.el('details', { class: 'rejection', open: 'open' }, [
+        S.el('summary', null, [S.statusBadge('submission', r.status, GLYPH), ' ' + (r.region_code ? S.regionName(r.region_code) + ' (' + r.region_code + ')' : 'onbekende regio') +
+          ' · module ' + (r.module || '–') + ' · ' + (r.source_file || 'geen bestand') + ' · ' + S.num(r.n_errors, 0) + ' fout(en)']),
+        S.el('p', null, ['Melding: ', S.el('span', { text: r.message || '–' })]),
+        S.el('p', { text: r.earlier_data_in_use ? 'Eerder geladen gegevens van deze regio, module en dit peiljaar blijven in gebruik.'
+          : 'Er waren geen eerder geladen gegevens: deze module telt als ontbrekend (onvoldoende gegevens).' })
+      ]);
+      d.appendChild(list.length ? problemTable(list) : S.note('Geen meldingen per cel voor dit bestand.'));
+      box.appendChild(d);
+    });
+  }
+
+  function missing(wave) {
+    var st = status.filter(function (r) { return r.wave === wave && r.status === 'ontbreekt'; });
+    if (!st.length) { S.put('ontbreekt', S.note('Alle regio\'s hebben in peiljaar ' + wave + ' alle modules aangeleverd.')); return; }
+    var by = S.groupBy(st, 'region_code');
+    var rows = Array.from(by.keys()).sort(cmp).map(function (c) {
+      var mods = by.get(c).map(function (r) { return r.module; });
+      return { code: c, mods: mods, all: modules.length && modules.every(function (m) { return mods.indexOf(m) >= 0; }), msg: by.get(c)[0].message };
+    });
+    S.put('ontbreekt', S.table([
+      { label: 'Regio', value: function (r) { return r.code == null ? 'onbekende regio' : S.regionLink(r.code, S.regionName(r.code) + ' (' + r.code + ')'); } },
+      { label: 'Ontbrekend', value: function (r) { return r.all ? 'geen enkele aanlevering' : r.mods.join(', '); } },
+      { label: 'Melding', cls: 'text', value: function (r) { return r.msg; } }
+    ], rows));
+  }
+
+  function earlier(wave) {
+    var st = status.filter(function (r) { return r.wave === wave && r.earlier_data_in_use; });
+    if (!st.length) { S.put('eerder', S.note('In peiljaar ' + wave + ' worden geen eerder geladen gegevens gebruikt in plaats van een nieuwe aanlevering.')); return; }
+    S.put('eerder', S.table([
+      { label: 'Regio', value: function (r) { return r.region_code == null ? 'onbekende regio' : S.regionLink(r.region_code); } },
+      { label: 'Module', value: function (r) { return r.module; } },
+      { label: 'Nieuw bestand (niet gebruikt)', value: function (r) { return r.source_file; } },
+      { label: 'Status', value: function (r) { return S.statusBadge('submission', r.status, GLYPH); } },
+      { label: 'Melding', cls: 'text', value: function (r) { return r.message; } }
+    ], st));
+  }
+
+  function warnings(wave) {
+    var pr = problems.filter(function (p) { return p.wave === wave && p.severity !== 'error'; });
+    if (!pr.length) { S.put('waarschuwingen', S.note('Geen waarschuwingen in peiljaar ' + wave + '.')); return; }
+    S.put('waarschuwingen', S.table([
+      { label: 'Bestand', value: function (p) { return p.source_file; } },
+      { label: 'Regio', value: function (p) { return p.region_code == null ? '–' : S.regionName(p.region_code); } },
+      { label: 'Module', value: function (p) { return p.module; } },
+      { label: 'Rij', cls: 'num', value: function (p) { return p.row_number == null ? '–' : String(p.row_number); } },
+      { label: 'Kolom', value: function (p) { return p.column_name; } },
+      { label: 'Waarde', cls: 'text', value: function (p) { return p.value; } },
+      { label: 'Melding', cls: 'text', value: function (p) { return p.message; } }
+    ], pr));
+  }
+
+  function runs() {
+    var cols = D.history_columns;
+    if (!cols) { S.put('runs', S.note('Er is geen verwerkingsgeschiedenis (tabel run_history) in het warehouse.')); return; }
+    if (!history.length) { S.put('runs', S.note('De verwerkingsgeschiedenis is leeg.')); return; }
+    S.put('runs', S.table(cols.map(function (c) {
+      var head = (S.labels.run_history || {})[c] || c;
+      return { label: head, cls: c === 'summary' ? 'text' : null, value: function (r) { var v = r[c]; return v == null ? '–' : typeof v === 'object' ? JSON.stringify(v) : String(v); } };
+    }), history));
+  }
+
+  runs();
+  S.start(function (wave) { perWave(); grid(wave); rejected(wave); missing(wave); earlier(wave); warnings(wave); });
+})();

@@ -1,0 +1,209 @@
+/* Overzicht: map of the regions coloured by the number of unjustified deviations. */
+(function () {
+  'use strict';
+  var S = window.Site, D = S.data;
+  var score = S.unpack(D.scorecard);
+  var domains = S.unpack(D.domains);
+  var tiles = D.tiles || { pos: {}, cols: 1, rows: 1, mode: 'plain' };
+  var bounds = D.boundaries;
+  // Orange side of PuOr: readable for colour-blind readers; the count is also printed on every region.
+  var SCALE = [[0, '#f4f4f4'], [0.2, '#fee0b6'], [0.45, '#fdb863'], [0.7, '#e08214'], [1, '#b35806']];
+
+  if (D.notes && D.notes.length) S.byId('kaart-notes').textContent = D.notes.join(' ');
+
+  // With boundaries: a geo subplot makes Plotly fetch a world outline (topojson) from the internet. An
+  // empty outline is registered beforehand (Plotly keeps a PlotlyGeoAssets that already exists), so the
+  // map shows only the regions' own boundaries and nothing is fetched.
+  if (bounds) {
+    window.PlotlyGeoAssets = window.PlotlyGeoAssets || { topojson: {} };
+    window.PlotlyGeoAssets.topojson = window.PlotlyGeoAssets.topojson || {};
+    ['world_110m', 'world_50m', 'europe_110m', 'europe_50m'].forEach(function (k) {
+      window.PlotlyGeoAssets.topojson[k] = { type: 'Topology', objects: {}, arcs: [] };
+    });
+  }
+
+  function rowsOf(wave) {
+    var byCode = {};
+    score.forEach(function (r) { if (r.wave === wave) byCode[r.region_code] = r; });
+    return S.regions.map(function (reg) {
+      var r = byCode[reg.code];
+      var hasData = !!r && (r.n_missing || 0) < (r.n_indicators || 0);
+      return { code: reg.code, name: reg.name, r: r, has: hasData, n: hasData ? (r.n_unjustified || 0) : null };
+    });
+  }
+
+  function hoverOf(x, wave) {
+    if (!x.has) return S.hover(x.name + ' (' + x.code + ')', [['Peiljaar', wave]], ['Geen gegevens in dit peiljaar (geen aanlevering of alles afgewezen).']);
+    var r = x.r;
+    return S.hover(x.name + ' (' + x.code + ')', [
+      ['Niet onderbouwde afwijkingen', r.n_unjustified], ['Onderbouwde afwijkingen', r.n_substantiated],
+      ['Gunstige afwijkingen', r.n_favourable], ['Conform', r.n_conform], ['Onvoldoende gegevens', r.n_missing],
+      ['Indicatoren', r.n_indicators]]) + '<br><i>klik voor het regioprofiel</i>';
+  }
+
+  function drawMap(wave) {
+    var xs = rowsOf(wave);
+    var max = Math.max(1, Math.max.apply(null, xs.map(function (x) { return x.n || 0; })));
+    var title = 'Niet onderbouwde afwijkingen per regio, peiljaar ' + wave;
+    var has = xs.filter(function (x) { return x.has; }), none = xs.filter(function (x) { return !x.has; });
+    var colorbar = { title: { text: 'aantal', side: 'top' }, thickness: 14, len: 0.6, dtick: max > 10 ? null : 1 };
+    if (bounds) {
+      var geojson = { type: 'FeatureCollection', features: bounds.features };
+      var withShape = function (x) { return !!bounds.centroids[x.code]; };
+      var traces = [{
+        type: 'choropleth', geojson: geojson, featureidkey: 'properties.region_code', name: 'regio\'s',
+        locations: has.filter(withShape).map(function (x) { return x.code; }),
+        z: has.filter(withShape).map(function (x) { return x.n; }),
+        hovertext: has.filter(withShape).map(function (x) { return hoverOf(x, wave); }), hoverinfo: 'text',
+        customdata: has.filter(withShape).map(function (x) { return x.code; }),
+        colorscale: SCALE, zmin: 0, zmax: max, marker: { line: { color: '#333333', width: 0.6 } }, colorbar: colorbar,
+        meta: { role: 'regio' }
+      }];
+      if (none.filter(withShape).length) traces.push({
+        type: 'choropleth', geojson: geojson, featureidkey: 'properties.region_code', name: 'geen gegevens',
+        locations: none.filter(withShape).map(function (x) { return x.code; }), z: none.filter(withShape).map(function () { return 0; }),
+        hovertext: none.filter(withShape).map(function (x) { return hoverOf(x, wave); }), hoverinfo: 'text',
+        customdata: none.filter(withShape).map(function (x) { return x.code; }),
+        colorscale: [[0, '#ffffff'], [1, '#ffffff']], showscale: false, marker: { line: { color: '#8C8C8C', width: 1 } },
+        meta: { role: 'geen' }
+      });
+      var lab = xs.filter(withShape);
+      traces.push({
+        type: 'scattergeo', mode: 'text', name: 'aantal', showlegend: false, hoverinfo: 'skip',
+        lon: lab.map(function (x) { return bounds.centroids[x.code][0]; }), lat: lab.map(function (x) { return bounds.centroids[x.code][1]; }),
+        text: lab.map(function (x) { return x.has ? String(x.n) : '–'; }),
+        textfont: { size: 13, color: lab.map(function (x) { return x.has && x.n / max > 0.6 ? '#ffffff' : '#1a1a1a'; }) },
+        meta: { role: 'label' }
+      });
+      S.plot('kaart', traces, S.layout(title, {
+        height: 620, margin: { l: 10, r: 10, t: 50, b: 10 },
+        geo: { fitbounds: 'locations', visible: false, projection: { type: 'mercator' }, bgcolor: '#ffffff' }
+      }), { link: true });
+    } else {
+      drawTiles(xs, max, title);
+    }
+  }
+
+
+  // ---------------------------------------------------------------- tile grid as plain SVG (no Plotly needed)
+  var NS = 'http://www.w3.org/2000/svg';
+  function svg(tag, attrs, text) {
+    var e = document.createElementNS(NS, tag);
+    Object.keys(attrs || {}).forEach(function (k) { if (attrs[k] != null) e.setAttribute(k, String(attrs[k])); });
+    if (text != null) e.textContent = String(text);
+    return e;
+  }
+  function hex(c) { return [1, 3, 5].map(function (i) { return parseInt(c.slice(i, i + 2), 16); }); }
+  function colorAt(t) {
+    t = Math.max(0, Math.min(1, t));
+    for (var i = 1; i < SCALE.length; i++) {
+      if (t <= SCALE[i][0]) {
+        var a = SCALE[i - 1], b = SCALE[i], f = (t - a[0]) / (b[0] - a[0] || 1), ca = hex(a[1]), cb = hex(b[1]);
+        return 'rgb(' + ca.map(function (v, k) { return Math.round(v + (cb[k] - v) * f); }).join(',') + ')';
+      }
+    }
+    return SCALE[SCALE.length - 1][1];
+  }
+  function plainHover(x, wave) {
+    if (!x.has) return x.name + ' (' + x.code + ')\nPeiljaar ' + wave + ': geen gegevens (geen aanlevering of alles afgewezen).';
+    var r = x.r;
+    return x.name + ' (' + x.code + ')\nNiet onderbouwde afwijkingen: ' + r.n_unjustified + '\nOnderbouwde afwijkingen: ' + r.n_substantiated +
+      '\nGunstige afwijkingen: ' + r.n_favourable + '\nConform: ' + r.n_conform + '\nOnvoldoende gegevens: ' + r.n_missing + '\n(klik voor het regioprofiel)';
+  }
+  function drawTiles(xs, max, title) {
+    var cell = 70, gap = 5, top = 34, left = 4, legendW = 150;
+    var W = left + tiles.cols * cell + legendW, H = top + tiles.rows * cell + 36;
+    var root = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, width: '100%', role: 'img', class: 'tilemap', 'aria-labelledby': 'kaart-titel',
+      style: 'max-width:' + (W * 1.25) + 'px' });
+    var defs = svg('defs');
+    var pat = svg('pattern', { id: 'geen-gegevens', width: 8, height: 8, patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)' });
+    pat.appendChild(svg('rect', { width: 8, height: 8, fill: '#ffffff' }));
+    pat.appendChild(svg('line', { x1: 0, y1: 0, x2: 0, y2: 8, stroke: '#b0b0b0', 'stroke-width': 3 }));
+    defs.appendChild(pat);
+    var grad = svg('linearGradient', { id: 'schaal', x1: 0, y1: 1, x2: 0, y2: 0 });
+    SCALE.forEach(function (s) { grad.appendChild(svg('stop', { offset: s[0], 'stop-color': s[1] })); });
+    defs.appendChild(grad);
+    root.appendChild(defs);
+    root.appendChild(svg('text', { id: 'kaart-titel', x: left, y: 20, class: 'tm-title' }, title));
+    xs.forEach(function (x) {
+      var p = tiles.pos[x.code] || [0, 0];
+      var tx = left + p[0] * cell, ty = top + p[1] * cell, size = cell - gap;
+      var href = S.regionHref(x.code);
+      var g = svg('a', { href: href ? S.withWave(href) : null, class: 'tile' + (x.has ? '' : ' no-data'), 'data-code': x.code,
+        'data-n': x.has ? x.n : '', 'data-keep-wave': href ? '1' : null });
+      var fill = x.has ? colorAt(x.n / max) : 'url(#geen-gegevens)';
+      var dark = x.has && x.n / max > 0.6;
+      g.appendChild(svg('title', null, plainHover(x, S.wave)));
+      g.appendChild(svg('rect', { x: tx, y: ty, width: size, height: size, rx: 4, fill: fill, stroke: x.has ? '#333333' : '#8C8C8C', 'stroke-width': 1 }));
+      g.appendChild(svg('text', { x: tx + size / 2, y: ty + 21, class: 'tm-code', fill: dark ? '#ffffff' : '#1a1a1a' }, x.code));
+      g.appendChild(svg('text', { x: tx + size / 2, y: ty + 48, class: 'tm-n', fill: dark ? '#ffffff' : '#1a1a1a' }, x.has ? x.n : '–'));
+      root.appendChild(g);
+    });
+    // legend: colour ramp with the count, and the pattern for "geen gegevens"
+    var lx = left + tiles.cols * cell + 24, ly = top + 10, lh = Math.min(200, tiles.rows * cell - 70);
+    root.appendChild(svg('text', { x: lx, y: ly - 2, class: 'tm-legend' }, 'aantal niet'));
+    root.appendChild(svg('text', { x: lx, y: ly + 12, class: 'tm-legend' }, 'onderbouwd'));
+    root.appendChild(svg('rect', { x: lx, y: ly + 22, width: 18, height: lh, fill: 'url(#schaal)', stroke: '#333333', 'stroke-width': 0.5 }));
+    var steps = max <= 6 ? max : 4;
+    for (var i = 0; i <= steps; i++) {
+      var v = Math.round(max * i / steps), yy = ly + 22 + lh - lh * v / max;
+      root.appendChild(svg('line', { x1: lx + 18, x2: lx + 23, y1: yy, y2: yy, stroke: '#333333' }));
+      root.appendChild(svg('text', { x: lx + 27, y: yy + 4, class: 'tm-legend' }, v));
+    }
+    root.appendChild(svg('rect', { x: lx, y: ly + lh + 36, width: 18, height: 18, fill: 'url(#geen-gegevens)', stroke: '#8C8C8C' }));
+    root.appendChild(svg('text', { x: lx + 24, y: ly + lh + 49, class: 'tm-legend' }, 'geen gegevens'));
+    if (tiles.mode !== 'geo') root.appendChild(svg('text', { x: left, y: H - 8, class: 'tm-legend' },
+      'Regio\u2019s in codevolgorde: geen geografische indeling voor deze regioset.'));
+    S.purge('kaart');
+    S.byId('kaart').appendChild(root);
+  }
+
+  function card(big, what) {
+    return S.el('div', { class: 'card' }, [S.el('div', { class: 'big', text: big }), S.el('div', { class: 'what', text: what })]);
+  }
+
+  function drawCards(wave) {
+    var xs = rowsOf(wave);
+    var sum = function (k) { return xs.reduce(function (a, x) { return a + (x.r ? (x.r[k] || 0) : 0); }, 0); };
+    var affected = xs.filter(function (x) { return x.n > 0; }).length;
+    var box = S.clear(S.byId('kerncijfers'));
+    box.appendChild(card(S.num(sum('n_unjustified'), 0), 'niet onderbouwde afwijkingen'));
+    box.appendChild(card(S.num(affected, 0) + ' van ' + xs.length, 'regio\'s met minstens één niet onderbouwde afwijking'));
+    box.appendChild(card(S.num(sum('n_substantiated'), 0), 'onderbouwde afwijkingen (ter weging)'));
+    box.appendChild(card(S.num(sum('n_favourable'), 0), 'gunstige afwijkingen (om van te leren)'));
+    box.appendChild(card(S.num(xs.filter(function (x) { return !x.has; }).length, 0), 'regio\'s zonder gegevens'));
+
+    var top = xs.filter(function (x) { return x.n > 0; }).sort(function (a, b) {
+      return b.n - a.n || (b.r.n_substantiated || 0) - (a.r.n_substantiated || 0) || (a.code < b.code ? -1 : 1);
+    }).slice(0, 10);
+    if (!top.length) S.put('top', S.note('Geen enkele regio heeft in peiljaar ' + wave + ' een niet onderbouwde afwijking.'));
+    else S.put('top', S.table([
+      { label: '#', cls: 'num', value: function (x) { return String(top.indexOf(x) + 1); } },
+      { label: 'Regio', value: function (x) { return S.regionLink(x.code, x.name + ' (' + x.code + ')'); } },
+      { label: 'Niet onderbouwd', cls: 'num', value: function (x) { return S.num(x.n, 0); } },
+      { label: 'Onderbouwd', cls: 'num', value: function (x) { return S.num(x.r.n_substantiated, 0); } },
+      { label: 'Gunstig', cls: 'num', value: function (x) { return S.num(x.r.n_favourable, 0); } }
+    ], top, { cls: 'top-list' }));
+
+    var dom = S.clear(S.byId('domeinen'));
+    var rows = domains.filter(function (r) { return r.wave === wave; });
+    var order = Object.keys(S.labels.domain || {});
+    rows.forEach(function (r) { if (order.indexOf(r.domain) < 0) order.push(r.domain); });
+    order.forEach(function (d) {
+      var rs = rows.filter(function (r) { return r.domain === d; });
+      if (!rs.length) return;
+      var get = function (v) { var r = rs.find(function (x) { return x.verdict === v; }); return r ? r : { n: 0, n_regions: 0 }; };
+      var c = S.el('div', { class: 'card' }, [
+        S.el('h3', { text: S.label('domain', d) }),
+        S.el('div', { class: 'big', text: S.num(get('afwijking_niet_onderbouwd').n, 0) }),
+        S.el('div', { class: 'what', text: 'niet onderbouwde afwijkingen, bij ' + get('afwijking_niet_onderbouwd').n_regions + ' regio(\'s)' }),
+        S.el('ul', null, ['afwijking_onderbouwd', 'gunstige_afwijking', 'conform', 'onvoldoende_gegevens'].map(function (v) {
+          return S.el('li', null, [S.badge(v), ' ' + S.num(get(v).n, 0)]);
+        }))
+      ]);
+      dom.appendChild(c);
+    });
+  }
+
+  S.start(function (wave) { drawMap(wave); drawCards(wave); });
+})();

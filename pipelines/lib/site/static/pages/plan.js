@@ -1,0 +1,64 @@
+/* Plan en oefenen: regions x characteristics: exercised, substantiated, not exercised, not in plan. */
+(function () {
+  'use strict';
+  var S = window.Site, D = S.data;
+  var rows = S.unpack(D.plan);
+  var CHAR = Object.keys(S.labels.bijzonderheid || {});
+  var ORDER = ['niet_in_plan', 'niet_beoefend', 'onderbouwd', 'beoefend'];
+  var COLOR = { niet_in_plan: '#f2f2f2', niet_beoefend: '#E69F00', onderbouwd: '#9ecae1', beoefend: '#0072B2' };
+  var GLYPH = { niet_in_plan: '·', niet_beoefend: '✖', onderbouwd: '○', beoefend: '✔' };
+  var idx = function (list, v) { var i = list.indexOf(v); return i < 0 ? list.length : i; };
+
+  function render(wave) {
+    var rs = rows.filter(function (r) { return r.wave === wave; });
+    if (!rs.length) {
+      ['plan-kaart', 'plan-telling'].forEach(function (id) { S.purge(id); S.byId(id).appendChild(S.note('Geen gegevens over planvorming in peiljaar ' + wave + '.')); });
+      return;
+    }
+    var chars = Array.from(new Set(rs.map(function (r) { return r.characteristic; }))).sort(function (a, b) { return idx(CHAR, a) - idx(CHAR, b) || (a < b ? -1 : 1); });
+    var codes = S.regions.map(function (r) { return r.code; }).filter(function (c) { return rs.some(function (r) { return r.region_code === c; }); });
+    var ci = {}, ri = {};
+    chars.forEach(function (c, i) { ci[c] = i; });
+    codes.forEach(function (c, i) { ri[c] = i; });
+    var z = codes.map(function () { return chars.map(function () { return null; }); });
+    var text = codes.map(function () { return chars.map(function () { return ''; }); });
+    var hover = codes.map(function () { return chars.map(function () { return ''; }); });
+    rs.forEach(function (r) {
+      var i = ri[r.region_code], j = ci[r.characteristic], k = ORDER.indexOf(r.status);
+      z[i][j] = k < 0 ? null : k;
+      text[i][j] = GLYPH[r.status] || '?';
+      hover[i][j] = S.hover(S.regionName(r.region_code), [['Bijzonderheid', S.label('bijzonderheid', r.characteristic)],
+        ['In het plan', r.in_plan ? 'ja' : 'nee'], ['Beoefend in de laatste drie peiljaren', r.exercised_3w ? 'ja' : 'nee'],
+        ['Niet beoefenen onderbouwd', r.substantiated ? 'ja' : 'nee'], ['Status', S.label('plan', r.status)]]);
+    });
+    var scale = [];
+    ORDER.forEach(function (s, k) { scale.push([k / ORDER.length, COLOR[s]], [(k + 1) / ORDER.length, COLOR[s]]); });
+    var shortLabel = function (c) { return S.esc(String(c).replace(/_/g, ' ')); };
+    S.plot('plan-kaart', [{
+      type: 'heatmap', name: 'status', z: z, x: chars.map(function (c, i) { return i; }), y: codes.map(function (c, i) { return i; }),
+      zmin: -0.5, zmax: ORDER.length - 0.5, colorscale: scale, xgap: 2, ygap: 2, text: text, texttemplate: '%{text}',
+      textfont: { size: 13 }, hovertext: hover, hoverinfo: 'text',
+      colorbar: { title: { text: 'status', side: 'top' }, tickvals: ORDER.map(function (s, k) { return k; }),
+        ticktext: ORDER.map(function (s) { return S.esc(GLYPH[s] + ' ' + S.label('plan', s)); }), thickness: 14, len: 0.7 },
+      meta: { role: 'regio' }
+    }], S.layout('Bijzonderheden in het plan en beoefend in de laatste drie peiljaren, peiljaar ' + wave, {
+      height: codes.length * 24 + 260, margin: { l: 190, r: 20, t: 50, b: 160 },
+      xaxis: S.axis('bijzonderheid uit het plan', { tickvals: chars.map(function (c, i) { return i; }), ticktext: chars.map(shortLabel), tickangle: -40, showgrid: false, zeroline: false }),
+      yaxis: S.axis('', { tickvals: codes.map(function (c, i) { return i; }), ticktext: codes.map(function (c) { return S.esc(S.regionName(c)); }),
+        autorange: 'reversed', showgrid: false, zeroline: false })
+    }));
+
+    var bars = ORDER.slice().reverse().map(function (s) {
+      var counts = chars.map(function (c) { return rs.filter(function (r) { return r.characteristic === c && r.status === s; }).length; });
+      return { type: 'bar', orientation: 'h', name: GLYPH[s] + ' ' + S.label('plan', s), y: chars.map(shortLabel), x: counts,
+        marker: { color: COLOR[s], line: { color: '#555555', width: 0.5 }, pattern: s === 'niet_beoefend' ? { shape: '/', fgcolor: '#7a4f00', bgcolor: COLOR[s], size: 7, solidity: 0.25 } : undefined },
+        hovertext: counts.map(function (n, j) { return S.hover(S.label('bijzonderheid', chars[j]), [[S.label('plan', s), n + ' regio(\'s)']]); }),
+        hoverinfo: 'text', meta: { role: 'telling' } };
+    });
+    S.plot('plan-telling', bars, S.layout('Aantal regio\'s per status en bijzonderheid, peiljaar ' + wave, {
+      barmode: 'stack', height: chars.length * 28 + 190, margin: { l: 190, r: 20, t: 50, b: 110 },
+      xaxis: S.axis('aantal regio\'s', { dtick: 5 }), yaxis: S.axis('', { autorange: 'reversed' })
+    }));
+  }
+  S.start(render);
+})();

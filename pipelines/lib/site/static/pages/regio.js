@@ -1,0 +1,176 @@
+/* Regioprofiel: spine chart, verdicts, trend, recommendations and lessons of one region. */
+(function () {
+  'use strict';
+  var S = window.Site, D = S.data;
+  var code = D.region;
+  var reg = S.unpack(D.register);
+  var summ = S.unpack(D.summary);
+  var national = S.unpack(D.national);
+  var recs = S.unpack(D.recommendations);
+  var score = S.unpack(D.scorecard);
+  var status = S.unpack(D.status);
+  var lessons = S.unpack(D.lessons);
+  var REC_GLYPH = { op_orde: '✔', aandacht: '!', onvoldoende_gegevens: '?', buiten_uitvraag: '–' };
+  var SUB_GLYPH = { geladen: '✔', afgewezen: '✖', ontbreekt: '?', vervangen: '↺', conflict: '!' };
+
+  var picker = S.byId('regio-keuze');
+  if (picker) picker.addEventListener('change', function () { location.href = S.withWave(S.root + 'regio/' + picker.value); });
+
+  function plainValue(r) {
+    var m = S.ind[r.indicator_id] || {};
+    return m.kind === 'ratio' ? r.numerator : r.value;
+  }
+
+  function cards(wave) {
+    var r = score.find(function (x) { return x.wave === wave; });
+    var box = S.clear(S.byId('kerncijfers'));
+    if (!r) { box.appendChild(S.note('Geen scorekaart voor peiljaar ' + wave + '.')); return; }
+    [['afwijking_niet_onderbouwd', r.n_unjustified], ['afwijking_onderbouwd', r.n_substantiated],
+      ['gunstige_afwijking', r.n_favourable], ['conform', r.n_conform], ['onvoldoende_gegevens', r.n_missing]].forEach(function (p) {
+      box.appendChild(S.el('div', { class: 'card' }, [S.el('div', { class: 'big', text: S.num(p[1], 0) }), S.badge(p[0])]));
+    });
+    var st = status.filter(function (x) { return x.wave === wave; });
+    var line = S.clear(S.byId('aanlevering'));
+    if (st.length) {
+      line.appendChild(document.createTextNode('Aanlevering ' + wave + ': '));
+      st.forEach(function (x, i) {
+        if (i) line.appendChild(document.createTextNode(' · '));
+        line.appendChild(document.createTextNode(x.module + ' '));
+        line.appendChild(S.statusBadge('submission', x.status, SUB_GLYPH));
+        if (x.earlier_data_in_use) line.appendChild(document.createTextNode(' (eerdere gegevens in gebruik)'));
+      });
+      line.appendChild(document.createTextNode('. '));
+      line.appendChild(S.el('a', { href: S.withWave(S.root + 'kwaliteit.html'), 'data-keep-wave': '1', text: 'Details op de kwaliteitspagina' }));
+    }
+  }
+
+  function position(v, sm, polarity) {
+    if (v == null || !sm || sm.median == null) return null;
+    var med = sm.median, p;
+    if (v >= med) { var up = (sm.max == null ? med : sm.max) - med; p = up > 0 ? (v - med) / up : 0; }
+    else { var down = med - (sm.min == null ? med : sm.min); p = down > 0 ? -(med - v) / down : 0; }
+    p = Math.max(-1.08, Math.min(1.08, p));
+    return polarity === 'lager' ? -p : p;
+  }
+
+  function spine(wave) {
+    var inds = S.indicators;
+    var n = inds.length;
+    var y = function (i) { return n - 1 - i; };
+    var minmax = { x: [], base: [], y: [] }, iqr = { x: [], base: [], y: [] }, med = { x: [], y: [] }, pts = [], ticks = [];
+    inds.forEach(function (m, i) {
+      var r = reg.find(function (x) { return x.wave === wave && x.indicator_id === m.id; });
+      var sm = summ.find(function (x) { return x.wave === wave && x.indicator_id === m.id; });
+      var has = r && r.value != null && sm;
+      var suffix = m.polarity === 'beide' ? ' (← laag · hoog →)' : '';
+      ticks.push(S.esc(m.short + suffix + (has ? '' : ' · geen gegevens')));
+      if (!sm) return;
+      minmax.x.push(2); minmax.base.push(-1); minmax.y.push(y(i));
+      var a = position(sm.p25, sm, m.polarity), b = position(sm.p75, sm, m.polarity);
+      if (a != null && b != null) { var lo = Math.min(a, b), w = Math.max(Math.abs(b - a), 0.02); iqr.x.push(w); iqr.base.push(lo); iqr.y.push(y(i)); }
+      med.x.push(0); med.y.push(y(i));
+      if (!has) return;
+      pts.push({ x: position(r.value, sm, m.polarity), y: y(i), verdict: r.verdict, code: null,
+        hover: S.hover(m.short, [['Waarde', S.fmt(m.id, r.value)], ['Landelijk minimum', S.fmt(m.id, sm.min)],
+          ['25e percentiel', S.fmt(m.id, sm.p25)], ['Mediaan', S.fmt(m.id, sm.median)], ['75e percentiel', S.fmt(m.id, sm.p75)],
+          ['Landelijk maximum', S.fmt(m.id, sm.max)], ['Oordeel', S.verdictStyle(r.verdict).label]],
+          [r.explanation ? 'Toelichting: ' + r.explanation : '', r.substantiation ? 'Onderbouwing: ' + r.substantiation : '']) });
+    });
+    var traces = [
+      { type: 'bar', orientation: 'h', name: 'landelijk minimum tot maximum', x: minmax.x, base: minmax.base, y: minmax.y,
+        marker: { color: '#e4e4e4', line: { color: '#c8c8c8', width: 1 } }, width: 0.62, hoverinfo: 'skip', meta: { role: 'spreiding' } },
+      { type: 'bar', orientation: 'h', name: '25e tot 75e percentiel', x: iqr.x, base: iqr.base, y: iqr.y,
+        marker: { color: '#a9a9a9' }, width: 0.62, hoverinfo: 'skip', meta: { role: 'spreiding' } },
+      { type: 'scatter', mode: 'markers', name: 'landelijke mediaan', x: med.x, y: med.y, hoverinfo: 'skip',
+        marker: { symbol: 'line-ns-open', size: 22, color: '#222222', line: { width: 2.5, color: '#222222' } }, meta: { role: 'mediaan' } }
+    ].concat(S.verdictTraces(pts).map(function (t) { t.marker.size = 13; return t; }));
+    S.plot('spine', traces, S.layout('Waarden van ' + S.regionName(code) + ' tegen de landelijke spreiding, peiljaar ' + wave, {
+      barmode: 'overlay', height: n * 34 + 150, margin: { l: 300, r: 20, t: 50, b: 90 },
+      xaxis: S.axis('positie in de landelijke spreiding (rechts = gunstiger)', { range: [-1.15, 1.15], zeroline: false,
+        tickvals: [-1, -0.5, 0, 0.5, 1], ticktext: ['ongunstigst', '', 'mediaan', '', 'gunstigst'] }),
+      yaxis: S.axis('', { tickvals: inds.map(function (m, i) { return y(i); }), ticktext: ticks, range: [-0.6, n - 0.4], showgrid: false, zeroline: false }),
+      legend: { orientation: 'h', x: 0, y: -0.12, yanchor: 'top' }
+    }));
+  }
+
+  function verdicts(wave) {
+    var rows = S.indicators.map(function (m) { return reg.find(function (x) { return x.wave === wave && x.indicator_id === m.id; }); })
+      .filter(Boolean);
+    if (!rows.length) { S.put('oordelen', S.note('Geen oordelen voor peiljaar ' + wave + '.')); return; }
+    S.put('oordelen', S.table([
+      { label: 'Indicator', value: function (r) { return (S.ind[r.indicator_id] || {}).short || r.indicator_id; } },
+      { label: 'Domein', cls: 'print-hide', value: function (r) { return S.label('domain', (S.ind[r.indicator_id] || {}).domain); } },
+      { label: 'Waarde', cls: 'num', value: function (r) { return S.fmt(r.indicator_id, r.value); } },
+      { label: 'Doel', cls: 'num', value: function (r) { return S.fmt(r.indicator_id, r.target); } },
+      { label: '99,8%-grenzen', cls: 'num', value: function (r) {
+        return r.lower_998 == null && r.upper_998 == null ? '–' : S.fmt(r.indicator_id, r.lower_998) + ' tot ' + S.fmt(r.indicator_id, r.upper_998); } },
+      { label: 'Oordeel', value: function (r) { return S.badge(r.verdict); } },
+      { label: 'Toelichting', cls: 'text', value: function (r) { return r.explanation; } },
+      { label: 'Onderbouwing', cls: 'text', value: function (r) { return r.substantiation; } }
+    ], rows, { rowClass: function (r) { return r.verdict === 'afwijking_niet_onderbouwd' ? 'hi' : null; } }));
+  }
+
+  function trend(wave) {
+    var inds = S.indicators, cols = 3, rows = Math.ceil(inds.length / cols);
+    var traces = [], annotations = [], shapes = [], layout = {};
+    inds.forEach(function (m, i) {
+      var k = i === 0 ? '' : String(i + 1);
+      var rs = reg.filter(function (x) { return x.indicator_id === m.id; }).sort(function (a, b) { return a.wave - b.wave; });
+      var nat = national.filter(function (x) { return x.indicator_id === m.id; }).sort(function (a, b) { return a.wave - b.wave; });
+      traces.push({ type: 'scatter', mode: 'lines', name: 'landelijk', legendgroup: 'land', showlegend: i === 0,
+        x: nat.map(function (x) { return x.wave; }), y: nat.map(function (x) { return x.national; }),
+        xaxis: 'x' + k, yaxis: 'y' + k, line: { color: '#555555', dash: 'dot', width: 1.5 }, hoverinfo: 'skip', meta: { role: 'landelijk' } });
+      traces.push({ type: 'scatter', mode: 'lines+markers', name: S.regionName(code), legendgroup: 'regio', showlegend: i === 0,
+        x: rs.map(function (x) { return x.wave; }), y: rs.map(plainValue), connectgaps: false,
+        xaxis: 'x' + k, yaxis: 'y' + k, line: { color: '#0072B2', width: 2 },
+        marker: { size: 8, color: rs.map(function (x) { return S.verdictStyle(x.verdict).color; }),
+          symbol: rs.map(function (x) { return S.verdictStyle(x.verdict).symbol; }), line: { color: '#222222', width: 1 } },
+        hovertext: rs.map(function (x) {
+          return S.hover(m.short + ', ' + x.wave, [['Waarde', S.fmt(m.id, plainValue(x), true)], ['Oordeel', S.verdictStyle(x.verdict).label]]);
+        }), hoverinfo: 'text', meta: { role: 'regio' } });
+      layout['xaxis' + k] = { tickvals: S.waves, ticktext: S.waves.map(String), tickangle: 0, gridcolor: '#eeeeee',
+        range: [S.waves[0] - 0.4, S.waves[S.waves.length - 1] + 0.4], title: { text: Math.floor(i / cols) === rows - 1 ? 'peiljaar' : '' } };
+      layout['yaxis' + k] = { tickformat: S.tickformat(m.id), gridcolor: '#eeeeee', rangemode: 'tozero', automargin: true };
+      annotations.push({ text: S.esc(m.kind === 'ratio' ? (m.plain_short || m.short) : m.short) + '<br><span style="font-size:10px;color:#555555">' + S.esc(m.kind === 'ratio' ? m.plain_unit : m.unit) + '</span>',
+        xref: 'x' + k + ' domain', yref: 'y' + k + ' domain', x: 0, y: 1.04, xanchor: 'left', yanchor: 'bottom', showarrow: false, align: 'left', font: { size: 11 } });
+      shapes.push({ type: 'line', xref: 'x' + k, yref: 'y' + k + ' domain', x0: wave, x1: wave, y0: 0, y1: 1,
+        line: { color: '#E69F00', width: 2, dash: 'dash' } });
+    });
+    S.plot('trend', traces, S.layout('Ontwikkeling van ' + S.regionName(code) + ' per indicator (gemarkeerd: peiljaar ' + wave + ')', Object.assign({
+      height: rows * 200 + 150, margin: { l: 60, r: 20, t: 100, b: 60 }, showlegend: true,
+      grid: { rows: rows, columns: cols, pattern: 'independent', roworder: 'top to bottom', ygap: 0.55, xgap: 0.18 },
+      annotations: annotations, shapes: shapes, legend: { orientation: 'h', x: 1, xanchor: 'right', y: 0.995, yanchor: 'top', yref: 'container' }
+    }, layout)));
+  }
+
+  function recommendations(wave) {
+    var rows = recs.filter(function (r) { return r.wave === wave; });
+    if (!rows.length) { S.put('aanbevelingen', S.note('Geen stand van de aanbevelingen voor peiljaar ' + wave + '.')); return; }
+    S.put('aanbevelingen', S.table([
+      { label: 'Nr.', cls: 'num', value: function (r) { return String(r.recommendation); } },
+      { label: 'Onderwerp', value: function (r) { return S.label('recommendation', String(r.recommendation)); } },
+      { label: 'Stand', value: function (r) { return S.statusBadge('recommendation_status', r.status, REC_GLYPH); } },
+      { label: 'Indicatoren', value: function (r) {
+        var ids = Array.isArray(r.indicator_ids) ? r.indicator_ids : String(r.indicator_ids || '').split(/[|,]/).filter(Boolean);
+        return ids.map(function (i) { return (S.ind[i] || {}).short || i; }).join('; ') || '–'; } },
+      { label: 'Niet onderbouwd', cls: 'num', value: function (r) { return S.num(r.n_unjustified, 0); } }
+    ], rows, { rowClass: function (r) { return r.status === 'aandacht' ? 'hi' : null; } }));
+  }
+
+  function lessonTable(wave) {
+    var rows = lessons.filter(function (r) { return r.wave === wave; });
+    if (!rows.length) { S.put('lessen', S.note('Geen lessen aangeleverd voor peiljaar ' + wave + '.')); return; }
+    S.put('lessen', S.table([
+      { label: 'Bijzonderheid', value: function (r) { return S.label('bijzonderheid', r.characteristic); } },
+      { label: 'Bron', value: function (r) { return S.label('bron', r.source); } },
+      { label: 'Omschrijving', cls: 'text', value: function (r) { return r.description; } },
+      { label: 'Gedeeld via', value: function (r) { return S.label('gedeeld', r.shared_via); } },
+      { label: 'Opvolging', value: function (r) { return S.label('opvolging', r.follow_up); } },
+      { label: 'Overgenomen van', value: function (r) { return r.taken_from_region ? S.regionName(r.taken_from_region) : '–'; } }
+    ], rows));
+  }
+
+  S.start(function (wave) {
+    cards(wave); spine(wave); verdicts(wave); trend(wave); recommendations(wave); lessonTable(wave);
+  });
+})();

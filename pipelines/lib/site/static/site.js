@@ -1,0 +1,375 @@
+/* regiobench: shared code of every page.
+ *
+ * The data of a page is embedded in <script type="application/json" id="site-data">.
+ * Everything from the data reaches the page as text: DOM nodes get textContent (never
+ * innerHTML), and text handed to Plotly (which renders a subset of HTML in titles,
+ * tick labels and hover labels) goes through Site.esc first.
+ */
+(function () {
+  'use strict';
+  var S = (window.Site = {});
+  var node = document.getElementById('site-data');
+  S.data = node ? JSON.parse(node.textContent) : {};
+  S.root = document.body.getAttribute('data-root') || '';
+
+  // ------------------------------------------------------------------ tables packed by column
+  S.unpack = function (t) {
+    if (!t || !t.n) return [];
+    var cols = Object.keys(t.c);
+    var arrays = cols.map(function (c) {
+      var v = t.c[c];
+      if (Array.isArray(v)) return v;
+      return v.i.map(function (i) { return v.d[i]; });
+    });
+    var out = new Array(t.n);
+    for (var i = 0; i < t.n; i++) {
+      var row = {};
+      for (var j = 0; j < cols.length; j++) row[cols[j]] = arrays[j][i];
+      out[i] = row;
+    }
+    return out;
+  };
+  S.groupBy = function (rows, key) {
+    var m = new Map();
+    rows.forEach(function (r) {
+      var k = typeof key === 'function' ? key(r) : r[key];
+      if (!m.has(k)) m.set(k, []);
+      m.get(k).push(r);
+    });
+    return m;
+  };
+
+  // ------------------------------------------------------------------ words and numbers
+  S.regions = S.data.regions || [];
+  S.regionByCode = {};
+  S.regions.forEach(function (r) { S.regionByCode[r.code] = r; });
+  S.regionName = function (code) { var r = S.regionByCode[code]; return r ? r.name : (code == null ? 'onbekende regio' : String(code)); };
+  S.regionHref = function (code) {
+    var r = S.regionByCode[code];
+    return r ? S.root + 'regio/' + r.file : null;
+  };
+  S.indicators = S.data.indicators || [];
+  S.ind = {};
+  S.indicators.forEach(function (m) { S.ind[m.id] = m; });
+  S.labels = S.data.labels || {};
+  S.label = function (group, code) {
+    if (code == null || code === '') return '–';
+    var g = S.labels[group];
+    return g && Object.prototype.hasOwnProperty.call(g, code) ? g[code] : String(code).replace(/_/g, ' ');
+  };
+
+  var formats = {};
+  function nf(d) {
+    return formats[d] || (formats[d] = new Intl.NumberFormat('nl-NL', { minimumFractionDigits: 0, maximumFractionDigits: d }));
+  }
+  S.num = function (v, d) { return v == null || isNaN(v) ? '–' : nf(d == null ? 2 : d).format(v); };
+  S.pct = function (v, d) { return v == null || isNaN(v) ? '–' : nf(d == null ? 0 : d).format(v * 100) + '%'; };
+  /* A value in the indicator's own terms; plain = the value of indicator_values (for O/E: the count). */
+  S.fmt = function (indId, v, plain) {
+    var m = S.ind[indId] || { kind: 'score' };
+    if (v == null) return '–';
+    switch (m.kind) {
+      case 'share': return S.pct(v, 0);
+      case 'ratio': return plain ? S.num(v, 0) : S.num(v, 2);
+      case 'yesno': return v >= 1 ? 'ja' : v <= 0 ? 'nee' : S.num(v, 2);
+      case 'count': return S.num(v, 1);
+      default: return S.num(v, 2);
+    }
+  };
+  S.tickformat = function (indId) {
+    var m = S.ind[indId] || {};
+    return m.kind === 'share' ? ',.0%' : '';
+  };
+
+  /* For Plotly text: escape the characters Plotly's label markup would read. */
+  S.esc = function (s) {
+    return s == null ? '' : String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  };
+  /* Wrap to lines of about `width` characters, escape every line, join with <br>. */
+  S.wrap = function (s, width) {
+    width = width || 70;
+    if (s == null || s === '') return '';
+    var lines = [], line = '';
+    String(s).split(/\s+/).forEach(function (word) {
+      while (word.length > width) {
+        if (line) { lines.push(line); line = ''; }
+        lines.push(word.slice(0, width));
+        word = word.slice(width);
+      }
+      if (!word) return;
+      if (line && (line + ' ' + word).length > width) { lines.push(line); line = word; }
+      else line = line ? line + ' ' + word : word;
+    });
+    if (line) lines.push(line);
+    return lines.map(S.esc).join('<br>');
+  };
+  /* Hover text from [label, value] pairs (both plain text) plus optional long sentences. */
+  S.hover = function (title, pairs, sentences) {
+    var out = ['<b>' + S.esc(title) + '</b>'];
+    (pairs || []).forEach(function (p) { if (p && p[1] != null && p[1] !== '') out.push(S.esc(p[0]) + ': ' + S.esc(p[1])); });
+    (sentences || []).forEach(function (s) { if (s) out.push(S.wrap(s, 70)); });
+    return out.join('<br>');
+  };
+
+  // ------------------------------------------------------------------ verdicts (colour + symbol + word)
+  // Okabe-Ito colours; every verdict also has its own marker shape and its word.
+  S.VERDICTS = ['conform', 'gunstige_afwijking', 'afwijking_onderbouwd', 'afwijking_niet_onderbouwd', 'onvoldoende_gegevens'];
+  S.VERDICT = {
+    conform: { label: 'conform', color: '#56B4E9', symbol: 'circle', glyph: '●' },
+    gunstige_afwijking: { label: 'gunstige afwijking', color: '#0072B2', symbol: 'triangle-up', glyph: '▲' },
+    afwijking_onderbouwd: { label: 'afwijking, onderbouwd', color: '#E69F00', symbol: 'diamond', glyph: '◆' },
+    afwijking_niet_onderbouwd: { label: 'afwijking, niet onderbouwd', color: '#D55E00', symbol: 'x', glyph: '✖' },
+    onvoldoende_gegevens: { label: 'onvoldoende gegevens', color: '#8C8C8C', symbol: 'circle-open', glyph: '○' }
+  };
+  S.verdictStyle = function (v) {
+    return S.VERDICT[v] || { label: v == null ? 'geen oordeel' : String(v).replace(/_/g, ' '), color: '#666666', symbol: 'square-open', glyph: '□' };
+  };
+
+  // ------------------------------------------------------------------ DOM, text only
+  S.el = function (tag, attrs, children) {
+    var e = document.createElement(tag);
+    if (attrs) Object.keys(attrs).forEach(function (k) {
+      var v = attrs[k];
+      if (v == null || v === false) return;
+      if (k === 'text') e.textContent = String(v);
+      else if (k === 'class') e.className = v;
+      else e.setAttribute(k, String(v));
+    });
+    (children || []).forEach(function (c) {
+      if (c == null) return;
+      e.appendChild(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
+    });
+    return e;
+  };
+  S.clear = function (e) { while (e.firstChild) e.removeChild(e.firstChild); return e; };
+  S.byId = function (id) { return document.getElementById(id); };
+  S.badge = function (verdict) {
+    var st = S.verdictStyle(verdict);
+    return S.el('span', { class: 'badge v-' + (verdict || 'none') }, [S.el('span', { class: 'glyph', 'aria-hidden': 'true', text: st.glyph }), ' ' + st.label]);
+  };
+  S.statusBadge = function (group, code, glyphs) {
+    return S.el('span', { class: 'badge s-' + String(code || 'none').replace(/[^a-z_]/g, '') },
+      [glyphs && glyphs[code] ? S.el('span', { class: 'glyph', 'aria-hidden': 'true', text: glyphs[code] }) : null,
+        (glyphs && glyphs[code] ? ' ' : '') + S.label(group, code)]);
+  };
+  S.regionLink = function (code, text) {
+    var href = S.regionHref(code);
+    var label = text == null ? S.regionName(code) : text;
+    if (!href) return document.createTextNode(label);
+    return S.el('a', { href: S.withWave(href), 'data-keep-wave': '1', text: label });
+  };
+  /* columns: [{label, value: row => string | Node, cls}] */
+  S.table = function (columns, rows, opts) {
+    opts = opts || {};
+    var thead = S.el('thead', null, [S.el('tr', null, columns.map(function (c) {
+      return S.el('th', { scope: 'col', class: c.cls, text: c.label });
+    }))]);
+    var tbody = S.el('tbody', null, rows.map(function (r) {
+      return S.el('tr', { class: opts.rowClass ? opts.rowClass(r) : null }, columns.map(function (c) {
+        var v = c.value(r);
+        return S.el('td', { class: c.cls }, [v == null ? '–' : v]);
+      }));
+    }));
+    var t = S.el('table', { class: 'data' + (opts.cls ? ' ' + opts.cls : '') }, [
+      opts.caption ? S.el('caption', { text: opts.caption }) : null, thead, tbody]);
+    return S.el('div', { class: 'table-wrap' }, [t]);
+  };
+  S.put = function (id, child) {
+    var e = S.clear(S.byId(id));
+    if (child) e.appendChild(child);
+    return e;
+  };
+  S.note = function (text) { return S.el('p', { class: 'empty', text: text }); };
+
+  // ------------------------------------------------------------------ the wave (peiljaar) and the URL hash
+  S.waves = S.data.waves || [];
+  S.wave = S.waves.length ? S.waves[S.waves.length - 1] : null;
+  S.hashParams = function () {
+    var out = {};
+    location.hash.replace(/^#/, '').split('&').forEach(function (p) {
+      if (!p) return;
+      var i = p.indexOf('=');
+      try { out[decodeURIComponent(i < 0 ? p : p.slice(0, i))] = i < 0 ? '' : decodeURIComponent(p.slice(i + 1)); } catch (e) { /* ignore */ }
+    });
+    return out;
+  };
+  S.setHash = function (key, value) {
+    var p = S.hashParams();
+    p[key] = value;
+    var h = '#' + Object.keys(p).map(function (k) { return encodeURIComponent(k) + '=' + encodeURIComponent(p[k]); }).join('&');
+    try { history.replaceState(null, '', h); } catch (e) { /* some file:// setups refuse; the page still works */ }
+  };
+  S.withWave = function (href) {
+    return S.wave == null ? href : href.replace(/#.*$/, '') + '#peiljaar=' + S.wave;
+  };
+  S.updateLinks = function () {
+    document.querySelectorAll('a[data-keep-wave]').forEach(function (a) {
+      a.setAttribute('href', S.withWave(a.getAttribute('href')));
+    });
+    document.querySelectorAll('.fn-wave').forEach(function (e) {
+      e.textContent = S.wave == null ? 'geen peiljaar' : 'peiljaar ' + S.wave;
+    });
+  };
+  /* Wire the wave select; call render(wave) now and after every change.
+   * Tables and cards appear at once; charts as soon as plotly.min.js is parsed (see loadPlotly). */
+  S.start = function (render) {
+    var sel = S.byId('peiljaar');
+    var asked = parseInt(S.hashParams().peiljaar, 10);
+    if (S.waves.indexOf(asked) >= 0) S.wave = asked;
+    if (sel) {
+      sel.value = String(S.wave);
+      sel.addEventListener('change', function () {
+        S.wave = parseInt(sel.value, 10);
+        S.setHash('peiljaar', S.wave);
+        S.updateLinks();
+        S.safeRender(render);
+      });
+    }
+    window.addEventListener('hashchange', function () {
+      var w = parseInt(S.hashParams().peiljaar, 10);
+      if (S.waves.indexOf(w) >= 0 && w !== S.wave) {
+        S.wave = w;
+        if (sel) sel.value = String(w);
+        S.updateLinks();
+        S.safeRender(render);
+      }
+    });
+    S.updateLinks();
+    S.safeRender(render);
+    document.body.setAttribute('data-ready', '1');
+    S.loadPlotly();
+  };
+  S.safeRender = function (render) {
+    if (S.wave == null) {
+      document.querySelectorAll('.needs-data').forEach(function (e) { S.clear(e).appendChild(S.note('Er zijn nog geen gegevens.')); });
+      return;
+    }
+    render(S.wave);
+  };
+
+  // ------------------------------------------------------------------ Plotly
+  S.COLORS = { blue: '#0072B2', sky: '#56B4E9', orange: '#E69F00', vermillion: '#D55E00', green: '#009E73',
+    yellow: '#F0E442', purple: '#CC79A7', black: '#000000', grey: '#8C8C8C', light: '#DDDDDD' };
+  S.config = {
+    displaylogo: false,
+    responsive: true,
+    locale: 'nl',
+    locales: { nl: { dictionary: {
+      'Download plot as a PNG': 'Grafiek opslaan als PNG', 'Download plot': 'Grafiek opslaan', 'Zoom': 'Zoomen',
+      'Pan': 'Verschuiven', 'Zoom in': 'Inzoomen', 'Zoom out': 'Uitzoomen', 'Autoscale': 'Automatisch schalen',
+      'Reset axes': 'Assen herstellen', 'Reset view': 'Beeld herstellen', 'Reset': 'Herstellen',
+      'Toggle Spike Lines': 'Hulplijnen aan/uit', 'Show closest data on hover': 'Dichtstbijzijnde punt tonen',
+      'Compare data on hover': 'Punten vergelijken', 'Box Select': 'Rechthoek selecteren', 'Lasso Select': 'Lasso selecteren',
+      'Double-click to zoom back out': 'Dubbelklik om uit te zoomen'
+    }, format: { decimal: ',', thousands: '.', date: '%d-%m-%Y',
+      days: ['zondag', 'maandag', 'dinsdag', 'woensdag', 'donderdag', 'vrijdag', 'zaterdag'],
+      shortDays: ['zo', 'ma', 'di', 'wo', 'do', 'vr', 'za'],
+      months: ['januari', 'februari', 'maart', 'april', 'mei', 'juni', 'juli', 'augustus', 'september', 'oktober', 'november', 'december'],
+      shortMonths: ['jan', 'feb', 'mrt', 'apr', 'mei', 'jun', 'jul', 'aug', 'sep', 'okt', 'nov', 'dec'] } } },
+    modeBarButtonsToRemove: ['select2d', 'lasso2d', 'autoScale2d', 'toggleSpikelines'],
+    toImageButtonOptions: { format: 'png', scale: 2 }
+  };
+  S.layout = function (title, extra) {
+    var base = {
+      title: { text: '<b>' + S.esc(title) + '</b>', x: 0, xanchor: 'left', pad: { l: 8 }, font: { size: 15 } },
+      separators: ',.',
+      font: { family: 'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif', size: 12, color: '#1a1a1a' },
+      paper_bgcolor: '#ffffff', plot_bgcolor: '#ffffff',
+      margin: { l: 70, r: 20, t: 50, b: 60 },
+      hoverlabel: { align: 'left', bgcolor: '#ffffff', bordercolor: '#333333', font: { color: '#1a1a1a' } },
+      legend: { orientation: 'h', y: -0.18, yanchor: 'top', x: 0 }
+    };
+    return Object.assign(base, extra || {});
+  };
+  S.axis = function (title, extra) {
+    return Object.assign({ title: { text: S.esc(title) }, gridcolor: '#e5e5e5', zerolinecolor: '#bbbbbb', automargin: true }, extra || {});
+  };
+  // Charts asked for before Plotly is there wait here (latest per chart); loadPlotly draws them.
+  var pending = {}, pendingOrder = [];
+  S.plot = function (id, traces, layout, opts) {
+    var div = S.byId(id);
+    if (!div) return null;
+    if (!window.Plotly) {
+      if (!pending[id]) { pendingOrder.push(id); if (!div.querySelector('.loading')) S.clear(div).appendChild(S.el('p', { class: 'loading', text: 'Grafiek wordt geladen …' })); }
+      pending[id] = [traces, layout, opts];
+      return null;
+    }
+    var stale = div.querySelector('.loading, .empty');
+    if (stale && !div.classList.contains('js-plotly-plot')) S.clear(div);
+    else if (stale) stale.remove();
+    div.classList.add('chart-live');
+    var done = Plotly.react(div, traces, layout, S.config);
+    if ((opts && opts.link) || linkWanted[id]) S.linkPoints(id);
+    return done;
+  };
+  S.purge = function (id) {
+    var div = S.byId(id);
+    delete pending[id];
+    if (div && window.Plotly && div.classList.contains('js-plotly-plot')) Plotly.purge(div);
+    if (div) { div.classList.remove('chart-live'); S.clear(div); }
+  };
+  /* Load assets/plotly.min.js after the first paint (it takes a while to parse), then draw what waits. */
+  S.loadPlotly = function () {
+    if (document.body.getAttribute('data-plotly') !== '1' || window.Plotly) { document.body.setAttribute('data-charts', '1'); return; }
+    var go = function () {
+      var tag = document.createElement('script');
+      tag.src = S.root + 'assets/plotly.min.js';
+      tag.onload = function () {
+        var ids = pendingOrder.slice();
+        pendingOrder = [];
+        var jobs = ids.map(function (id) { var p = pending[id]; delete pending[id]; return p ? S.plot(id, p[0], p[1], p[2]) : null; });
+        Promise.all(jobs).then(function () { document.body.setAttribute('data-charts', '1'); });
+      };
+      tag.onerror = function () {
+        pendingOrder.forEach(function (id) { S.put(id, S.el('p', { class: 'warning', text: 'De grafiekbibliotheek assets/plotly.min.js ontbreekt; de tabellen zijn wel volledig.' })); });
+        document.body.setAttribute('data-charts', 'error');
+      };
+      document.body.appendChild(tag);
+    };
+    // two animation frames: the tables and cards are painted before the parse starts
+    requestAnimationFrame(function () { requestAnimationFrame(function () { setTimeout(go, 0); }); });
+  };
+  /* One marker trace per verdict, so that the legend shows colour, shape and word together. */
+  S.verdictTraces = function (points, base) {
+    var by = S.groupBy(points, 'verdict');
+    var order = S.VERDICTS.concat(Array.from(by.keys()).filter(function (v) { return S.VERDICTS.indexOf(v) < 0; }));
+    var traces = [];
+    order.forEach(function (v) {
+      var pts = by.get(v);
+      if (!pts || !pts.length) return;
+      var st = S.verdictStyle(v);
+      traces.push(Object.assign({
+        type: 'scatter', mode: 'markers', name: st.label,
+        x: pts.map(function (p) { return p.x; }), y: pts.map(function (p) { return p.y; }),
+        hovertext: pts.map(function (p) { return p.hover; }), hoverinfo: 'text',
+        customdata: pts.map(function (p) { return p.code; }),
+        marker: { color: st.color, symbol: st.symbol, size: 11, line: { color: '#222222', width: st.symbol === 'x' ? 0 : 1 } },
+        meta: { role: 'regio' }
+      }, base || {}));
+    });
+    return traces;
+  };
+  /* Clicking a point whose customdata is a region code opens that region's profile. */
+  var linkWanted = {};
+  S.linkPoints = function (id) {
+    var div = S.byId(id);
+    if (!div) return;
+    if (typeof div.on !== 'function') { linkWanted[id] = true; return; }
+    if (div.__linked) return;
+    div.__linked = true;
+    div.on('plotly_click', function (ev) {
+      var p = ev && ev.points && ev.points[0];
+      var code = p && (Array.isArray(p.customdata) ? p.customdata[0] : p.customdata);
+      var href = code != null && S.regionHref(code);
+      if (href) location.href = S.withWave(href);
+    });
+  };
+
+  // A4 printing: charts get the width of the paper, and back afterwards.
+  window.addEventListener('beforeprint', function () {
+    if (window.Plotly) document.querySelectorAll('.js-plotly-plot').forEach(function (d) { Plotly.relayout(d, { width: 680 }); });
+  });
+  window.addEventListener('afterprint', function () {
+    if (window.Plotly) document.querySelectorAll('.js-plotly-plot').forEach(function (d) { Plotly.relayout(d, { width: null, autosize: true }); });
+  });
+})();
