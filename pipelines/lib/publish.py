@@ -13,7 +13,7 @@ dead runs are removed. Renames within one file system are atomic, so at any
 moment ``<name>`` is either the previous or the new publication.
 
 Exports are made safe for spreadsheets: in the XLSX every text cell is written
-as text (never as a formula); in the CSV a text value that a spreadsheet would
+as an inline string, never as a formula (see :mod:`pipelines.lib.xlsx`); in the CSV a text value that a spreadsheet would
 take for a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
 return) is prefixed with an apostrophe, the usual guard. The Parquet files and
 the warehouse keep the exact text.
@@ -31,6 +31,8 @@ from typing import Iterator
 import duckdb
 import numpy as np
 import pandas as pd
+
+from pipelines.lib.xlsx import write_xlsx
 
 FORMULA_STARTERS = ("=", "+", "-", "@", "\t", "\r")
 KEEP_FILE = ".gitkeep"  # the empty file that keeps the folder in git
@@ -84,10 +86,11 @@ def _fsync_tree(folder: Path) -> None:
                 os.fsync(fh.fileno())
 
 
-def csv_safe(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTERS):
-        return "'" + value
-    return value
+def csv_safe(values: pd.Series) -> pd.Series:
+    """Text that a spreadsheet would take for a formula gets a leading apostrophe (vectorised)."""
+    is_text = values.map(lambda v: isinstance(v, str)) if values.dtype == object else values.notna()
+    starts = values.where(is_text, "").astype(str).str.startswith(FORMULA_STARTERS)
+    return values.where(~starts, "'" + values.where(starts, "").astype(str))
 
 
 def _flatten_lists(frame: pd.DataFrame) -> pd.DataFrame:
@@ -116,41 +119,8 @@ def export_marts(con: duckdb.DuckDBPyConnection, names: list[str], folder: Path,
         text_cols = [c for c in frame.columns if frame[c].dtype == object or str(frame[c].dtype) in ("str", "string")]
         safe = frame.copy()
         for c in text_cols:
-            safe[c] = safe[c].map(csv_safe)
+            safe[c] = csv_safe(safe[c])
         # CRLF as in RFC 4180; it also makes the writer quote any field holding a \r or \n.
         safe.to_csv(folder / f"{name}.csv", index=False, encoding="utf-8", lineterminator="\r\n")
-    write_xlsx(frames, folder / "benchmark.xlsx")
+    write_xlsx(frames, folder / "benchmark.xlsx", title="regiobench: benchmark veiligheidsregio's")
     return {name: len(f) for name, f in frames.items()}
-
-
-def write_xlsx(frames: dict[str, pd.DataFrame], path: Path) -> None:
-    """Every frame as a sheet; text cells are always text, never formulas or links."""
-    import xlsxwriter
-
-    options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-               "constant_memory": True, "nan_inf_to_errors": False}
-    with xlsxwriter.Workbook(str(path), options) as wb:
-        wb.set_properties({"title": "regiobench: benchmark veiligheidsregio's", "created": pd.Timestamp(2020, 1, 1).to_pydatetime()})
-        bold = wb.add_format({"bold": True})
-        date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
-        for name, frame in frames.items():
-            ws = wb.add_worksheet(name[:31])
-            for j, col in enumerate(frame.columns):
-                ws.write_string(0, j, str(col), bold)
-            columns = [frame[c].tolist() for c in frame.columns]
-            for i in range(len(frame)):
-                for j, col in enumerate(columns):
-                    v = col[i]
-                    if v is None or (isinstance(v, float) and v != v) or v is pd.NA or v is pd.NaT:
-                        continue
-                    if isinstance(v, str):
-                        ws.write_string(i + 1, j, v)
-                    elif isinstance(v, bool):
-                        ws.write_boolean(i + 1, j, v)
-                    elif isinstance(v, (int, float)):
-                        ws.write_number(i + 1, j, v)
-                    elif hasattr(v, "year"):
-                        ws.write_datetime(i + 1, j, pd.Timestamp(v).to_pydatetime(), date_fmt)
-                    else:
-                        ws.write_string(i + 1, j, str(v))
-            ws.freeze_panes(1, 0)

@@ -1,0 +1,59 @@
+"""The marts workbook writer: exact text, real numbers, never a formula, and Excel's row limit respected."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import openpyxl
+import pandas as pd
+from python_calamine import CalamineWorkbook
+
+from pipelines.lib import xlsx
+
+AWKWARD = ["=1+1", "+31", "-x", "@SUM(A1)", "\tt", "a\rb", "regel 1\nregel 2", "_x0041_ blijft letterlijk",
+           "<b>&amp;</b>", "bel\x07", "Fryslân 🚒 \u202eevil", ""]
+
+
+def test_round_trip_of_text_numbers_booleans_and_empties(tmp_path):
+    frame = pd.DataFrame({
+        "text": AWKWARD,
+        "number": [1, 2.5, -3, None, np.nan, 1e20, 0, 7, 8, 9, 10, 11],
+        "flag": pd.array([True, False, None] + [True] * 9, dtype="boolean"),
+        "when": [dt.date(2024, 3, 5)] * 12,
+        "count": pd.array(list(range(11)) + [None], dtype="Int64"),
+    })
+    path = tmp_path / "t.xlsx"
+    assert xlsx.write_xlsx({"demo": frame}, path) == {"demo": ["demo"]}
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("demo").to_python()
+    assert rows[0] == ["text", "number", "flag", "when", "count"]
+    assert [r[0] for r in rows[1:]] == AWKWARD
+    assert [r[1] for r in rows[1:6]] == [1, 2.5, -3, "", ""]
+    assert rows[6][1] == 1e20
+    assert [r[2] for r in rows[1:4]] == [True, False, ""]
+    assert rows[1][3] == "2024-03-05"
+    assert rows[12][4] == ""
+    ws = openpyxl.load_workbook(path)["demo"]
+    assert all(ws.cell(row=i, column=1).data_type == "s" for i in range(2, 13))  # text, never a formula
+    assert ws.freeze_panes == "A2" and ws.cell(row=1, column=1).font.b
+
+
+def test_a_mart_longer_than_excel_allows_continues_on_more_sheets(tmp_path, monkeypatch):
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 4)
+    frame = pd.DataFrame({"i": range(10)})
+    names = xlsx.write_xlsx({"equipment_matrix": frame}, tmp_path / "t.xlsx")
+    assert names == {"equipment_matrix": ["equipment_matrix", "equipment_matrix (2)", "equipment_matrix (3)"]}
+    wb = CalamineWorkbook.from_path(str(tmp_path / "t.xlsx"))
+    got = [r[0] for n in names["equipment_matrix"] for r in wb.get_sheet_by_name(n).to_python()[1:]]
+    assert got == list(range(10))
+
+
+def test_same_data_gives_the_same_bytes(tmp_path):
+    frame = pd.DataFrame({"a": ["x", "y"], "b": [1, 2]})
+    xlsx.write_xlsx({"m": frame}, tmp_path / "1.xlsx")
+    xlsx.write_xlsx({"m": frame}, tmp_path / "2.xlsx")
+    assert (tmp_path / "1.xlsx").read_bytes() == (tmp_path / "2.xlsx").read_bytes()
+
+
+def test_column_letters_past_z():
+    assert xlsx.column_letters(28)[-3:] == ["Z", "AA", "AB"]
