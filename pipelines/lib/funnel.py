@@ -100,7 +100,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 __all__ = [
     "Z95",
@@ -305,6 +304,9 @@ def poisson_exact_limits(expected, z) -> tuple[np.ndarray, np.ndarray]:
         ``(lower, upper)`` float arrays shaped like ``expected``; NaN where
         E is 0, negative or missing.
     """
+    from scipy import stats  # imported here: scipy.stats costs a second at import, which loading
+    # the Dagster definitions would otherwise pay in every process
+
     e = np.atleast_1d(np.asarray(expected, dtype=float))
     p_lo = stats.norm.cdf(-abs(z))
     p_hi = stats.norm.cdf(abs(z))

@@ -36,7 +36,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
 RISK_BASIS = ("log_population", "high_risk_sites", "large_events")
 
@@ -102,7 +101,12 @@ def fit_count_model(frame: pd.DataFrame, y: str = "observed") -> ModelFit:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            res = sm.GLM(yv, X, family=sm.families.Poisson()).fit(maxiter=100)
+            # Imported here: statsmodels takes over a second to import, which every Dagster process
+            # (the UI, the daemon, each run) would otherwise pay on loading the definitions.
+            from statsmodels.genmod.families import Poisson
+            from statsmodels.genmod.generalized_linear_model import GLM
+
+            res = GLM(yv, X, family=Poisson()).fit(maxiter=100)
     except (ValueError, np.linalg.LinAlgError) as exc:  # a degenerate panel: report, do not guess
         return ModelFit(fitted, len(sub), n_waves, names, message=f"het model kon niet worden geschat: {exc}")
     mu = np.asarray(res.fittedvalues, dtype=float)
@@ -125,7 +129,9 @@ def fit_score_model(frame: pd.DataFrame, y: str = "observed") -> ModelFit:
         return ModelFit(fitted, len(sub), n_waves, names, message="te weinig waarnemingen voor het model")
     yv = sub[y].to_numpy(dtype=float)
     try:
-        res = sm.OLS(yv, X).fit()
+        from statsmodels.regression.linear_model import OLS  # imported here: see fit_count_model
+
+        res = OLS(yv, X).fit()
     except (ValueError, np.linalg.LinAlgError) as exc:
         return ModelFit(fitted, len(sub), n_waves, names, message=f"het model kon niet worden geschat: {exc}")
     fitted[ok] = np.asarray(res.fittedvalues, dtype=float)

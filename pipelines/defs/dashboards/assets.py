@@ -12,6 +12,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import ProjectFolders
+from pipelines.lib.freshness import inputs_fingerprint, is_current, mark_built
 from pipelines.lib.publish import staged_folder
 from pipelines.lib.site import build_site
 from pipelines.lib.site.data import MARTS
@@ -38,8 +39,14 @@ def dashboards_site(context: dg.AssetExecutionContext, folders: ProjectFolders,
                     warehouse: DuckDBResource) -> dg.MaterializeResult:
     started = time.perf_counter()
     with warehouse.get_connection() as con:
+        # Unchanged inputs: the site is current (its run history then ends at the last build).
+        fingerprint = inputs_fingerprint(con, folders.reference, target=folders.dashboards.resolve())
+        if is_current(con, "dashboards", fingerprint) and (folders.dashboards / "index.html").is_file():
+            return dg.MaterializeResult(metadata={"rebuilt": False,
+                                                  "summary": f"ongewijzigd: {folders.dashboards} is actueel"})
         with staged_folder(folders.dashboards) as tmp:
             written = build_site(con, tmp, folders.reference)
+        mark_built(con, "dashboards", fingerprint)
         waves = [w for (w,) in con.execute(
             "select distinct wave from marts.region_scorecard order by wave").fetchall()]
         n_regions = con.execute("select count(distinct region_code) from marts.region_scorecard").fetchone()[0]

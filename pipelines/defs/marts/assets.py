@@ -12,8 +12,10 @@ import time
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from pipelines.defs.resources import ProjectFolders
 from pipelines.defs.staging.assets import INGEST_KEYS
 from pipelines.lib import engine
+from pipelines.lib.freshness import inputs_fingerprint, is_current, mark_built
 
 _STAGING_KEYS = frozenset(dg.AssetKey(k) for k in INGEST_KEYS)
 _REFERENCE_KEYS = frozenset(dg.AssetKey(name) for name in ("ref_regions", "ref_ring_model_norms",
@@ -66,11 +68,20 @@ ENGINE_SPECS = tuple(_spec(t) for t in engine.TABLES)
 
 
 @dg.multi_asset(specs=ENGINE_SPECS, can_subset=False, name="variation_engine", group_name=None)
-def variation_engine(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
+def variation_engine(context: dg.AssetExecutionContext, folders: ProjectFolders, warehouse: DuckDBResource):
     """Indicators, risk model, funnel limits, verdicts and marts, in one transaction."""
     started = time.perf_counter()
     with warehouse.get_connection() as con:
+        fingerprint = inputs_fingerprint(con, folders.reference)
+        built = {t for (t,) in con.execute("select table_name from information_schema.tables "
+                                           "where table_schema = 'marts'").fetchall()}
+        if is_current(con, "marts", fingerprint) and set(engine.MART_TABLES) <= built:
+            summary = "ongewijzigd: geen nieuwe aanleveringen, referentie of code sinds de vorige bouw"
+            for table in engine.TABLES:
+                yield dg.MaterializeResult(asset_key=table_key(table), metadata={"summary": summary, "rebuilt": False})
+            return
         counts = engine.build_marts(con)
+        mark_built(con, "marts", fingerprint)
         verdicts = dict(con.execute(
             "select verdict, count(*) from marts.variation_register group by verdict order by verdict").fetchall())
         waves = [w for (w,) in con.execute("select wave from int_waves order by wave").fetchall()]

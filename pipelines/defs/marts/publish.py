@@ -6,6 +6,7 @@ from dagster_duckdb import DuckDBResource
 from pipelines.defs.resources import ProjectFolders
 from pipelines.lib import engine
 from pipelines.defs.staging.assets import TRIGGER_TAG
+from pipelines.lib.freshness import inputs_fingerprint, is_current, mark_built
 from pipelines.lib.publish import export_marts, staged_folder
 from pipelines.lib.warehouse import record_history
 
@@ -15,8 +16,14 @@ from pipelines.lib.warehouse import record_history
                       "Geschreven in een nieuwe map die pas bij succes de vorige vervangt.")
 def published_marts(context: dg.AssetExecutionContext, folders: ProjectFolders, warehouse: DuckDBResource):
     with warehouse.get_connection() as con:
+        fingerprint = inputs_fingerprint(con, folders.reference, target=folders.marts.resolve())
+        expected = [f"{n}.{ext}" for n in engine.MART_TABLES for ext in ("parquet", "csv")] + ["benchmark.xlsx"]
+        if is_current(con, "mart_files", fingerprint) and all((folders.marts / f).is_file() for f in expected):
+            return dg.MaterializeResult(metadata={"folder": str(folders.marts), "rebuilt": False,
+                                                  "summary": f"ongewijzigd: {folders.marts} is actueel"})
         with staged_folder(folders.marts) as folder:
             rows = export_marts(con, list(engine.MART_TABLES), folder)
+        mark_built(con, "mart_files", fingerprint)
         size = sum(p.stat().st_size for p in folders.marts.iterdir() if p.is_file())
         summary = f"{len(rows)} marts gepubliceerd in {folders.marts} ({size / 1024 / 1024:.1f} MB)"
         record_history(con, context.run.run_id, context.run.tags.get(TRIGGER_TAG, "dagster"), "publiceren", summary)
