@@ -133,7 +133,8 @@ def _sample(args) -> int:
         regions = load_regions(paths.REFERENCE)
     summary = sample.generate(args.out, args.waves, seed=args.seed, regions=regions, form=args.form,
                               ground_truth=args.ground_truth)
-    print(f"voorbeeld geschreven naar {args.out}: {summary}")
+    print(f"voorbeeld geschreven naar {args.out}: peiljaren {', '.join(map(str, summary['waves']))}, "
+          f"{summary['n_regions']} regio's, {summary['n_files']} bestanden, {summary['bytes'] / 1024:.0f} kB")
     return EXIT_OK
 
 
