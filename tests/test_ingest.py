@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import read_sheets
+from support import read_sheets
 from pipelines.lib import sample
 from pipelines.lib.codebook import MODULES
 from pipelines.lib.discovery import list_waves

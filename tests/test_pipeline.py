@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from conftest import ROOT, read_sheets, run_pipeline
+from support import ROOT, read_sheets, run_pipeline
 from pipelines.lib import engine, sample
 from pipelines.lib.codebook import MODULES
 from pipelines.lib.discovery import list_waves

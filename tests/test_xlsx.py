@@ -57,3 +57,11 @@ def test_same_data_gives_the_same_bytes(tmp_path):
 
 def test_column_letters_past_z():
     assert xlsx.column_letters(28)[-3:] == ["Z", "AA", "AB"]
+
+
+def test_pandas_string_dtype_columns(tmp_path):
+    """pandas 3 reads text as the 'str' dtype; its masks are not plain booleans."""
+    frame = pd.DataFrame({"a": pd.Series(["x", None, "=y"], dtype="str"), "b": pd.Series(["1", "2", "3"], dtype="string")})
+    xlsx.write_xlsx({"m": frame}, tmp_path / "t.xlsx")
+    rows = CalamineWorkbook.from_path(str(tmp_path / "t.xlsx")).get_sheet_by_name("m").to_python()
+    assert rows[1:] == [["x", "1"], ["", "2"], ["=y", "3"]]

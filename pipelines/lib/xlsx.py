@@ -69,21 +69,27 @@ def _cells(series: pd.Series, ref: pd.Series) -> pd.Series:
         vals = series[present].map(lambda v: v.isoformat())
         out[present] = '<c r="' + ref[present] + '" t="inlineStr"><is><t>' + vals + "</t></is></c>"
         return out
-    # object: text, mixed, dates; numbers mixed into an object column stay numbers
-    present = series.notna() & series.map(lambda v: not (isinstance(v, float) and np.isnan(v)))
-    vals = series[present]
-    is_num = vals.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
-    is_bool = vals.map(lambda v: isinstance(v, (bool, np.bool_)))
-    texts = vals[~is_num & ~is_bool].map(lambda v: v.isoformat() if hasattr(v, "isoformat") else v)
-    r = ref[present]
-    out.loc[texts.index] = ('<c r="' + r[texts.index] + '" t="inlineStr"><is><t xml:space="preserve">'
-                            + _text_xml(texts) + "</t></is></c>")
+    # text (object or str dtype), mixed, dates; numbers mixed into an object column stay numbers
+    values = series.tolist()
+    present = np.array([v is not None and v is not pd.NA and not (isinstance(v, float) and np.isnan(v))
+                        for v in values], dtype=bool)
+    is_num = np.array([isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+                       for v in values], dtype=bool) & present
+    is_bool = np.array([isinstance(v, (bool, np.bool_)) for v in values], dtype=bool) & present
+    is_text = present & ~is_num & ~is_bool
+    if is_text.any():
+        texts = pd.Series([v.isoformat() if hasattr(v, "isoformat") else str(v)
+                           for v, t in zip(values, is_text) if t], index=series.index[is_text], dtype=object)
+        out[is_text] = ('<c r="' + ref[is_text] + '" t="inlineStr"><is><t xml:space="preserve">'
+                        + _text_xml(texts) + "</t></is></c>")
     if is_num.any():
-        nums = vals[is_num].map(lambda v: str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else repr(float(v)))
-        out.loc[nums.index] = '<c r="' + r[nums.index] + '"><v>' + nums + "</v></c>"
+        nums = pd.Series([str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else repr(float(v))
+                          for v, t in zip(values, is_num) if t], index=series.index[is_num], dtype=object)
+        out[is_num] = '<c r="' + ref[is_num] + '"><v>' + nums + "</v></c>"
     if is_bool.any():
-        bools = vals[is_bool].map(lambda v: "1" if v else "0")
-        out.loc[bools.index] = '<c r="' + r[bools.index] + '" t="b"><v>' + bools + "</v></c>"
+        bools = pd.Series(["1" if v else "0" for v, t in zip(values, is_bool) if t], index=series.index[is_bool],
+                          dtype=object)
+        out[is_bool] = '<c r="' + ref[is_bool] + '" t="b"><v>' + bools + "</v></c>"
     return out
 
 

@@ -12,7 +12,7 @@ import re
 
 import duckdb
 import pytest
-from conftest import SCREENSHOTS, WAVES, Opened
+from browser_support import SCREENSHOTS, WAVES, Opened
 from test_site_fixture import XSS_REGION, build_synthetic_warehouse, make_regions
 
 from pipelines.lib.site import NAV, build_site, region_file

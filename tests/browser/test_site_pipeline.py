@@ -11,7 +11,7 @@ import sys
 
 import duckdb
 import pytest
-from conftest import SCREENSHOTS
+from browser_support import SCREENSHOTS
 from test_site_browser import CHART_SUMMARY, regio_points
 
 from pipelines.lib.site import NAV, region_file
