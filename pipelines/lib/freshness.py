@@ -54,8 +54,9 @@ def inputs_fingerprint(con: duckdb.DuckDBPyConnection, reference_dir: Path, targ
 
 def is_current(con: duckdb.DuckDBPyConnection, output: str, fingerprint: str) -> bool:
     con.execute(STATE_DDL)
-    row = con.execute("select fingerprint from publication_state where output = ?", [output]).fetchone()
-    return bool(row) and row[0] == fingerprint
+    # fetchall, not fetchone: an unread rest of a result keeps DuckDB's relational API (con.table) from starting
+    rows = con.execute("select fingerprint from publication_state where output = ?", [output]).fetchall()
+    return bool(rows) and rows[0][0] == fingerprint
 
 
 def mark_built(con: duckdb.DuckDBPyConnection, output: str, fingerprint: str) -> None:
