@@ -65,3 +65,10 @@ def test_pandas_string_dtype_columns(tmp_path):
     xlsx.write_xlsx({"m": frame}, tmp_path / "t.xlsx")
     rows = CalamineWorkbook.from_path(str(tmp_path / "t.xlsx")).get_sheet_by_name("m").to_python()
     assert rows[1:] == [["x", "1"], ["", "2"], ["=y", "3"]]
+
+
+def test_an_entirely_empty_numeric_column(tmp_path):
+    frame = pd.DataFrame({"a": [1, 2], "empty": pd.Series([np.nan, np.nan], dtype="float64")})
+    xlsx.write_xlsx({"m": frame}, tmp_path / "t.xlsx")
+    rows = CalamineWorkbook.from_path(str(tmp_path / "t.xlsx")).get_sheet_by_name("m").to_python()
+    assert [r[0] for r in rows[1:]] == [1, 2]

@@ -61,8 +61,10 @@ def _cells(series: pd.Series, ref: pd.Series) -> pd.Series:
     if kind in "iuf" or str(series.dtype) in ("Int64", "Int32", "Float64"):
         numeric = pd.to_numeric(series, errors="coerce").astype("float64")
         present = np.isfinite(numeric.to_numpy())
-        vals = numeric[present].map(lambda v: str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v))
-        out[present] = '<c r="' + ref[present] + '"><v>' + vals + "</v></c>"
+        if present.any():  # an all-empty column would make the mapped values float, not text
+            vals = pd.Series([str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v) for v in numeric[present]],
+                             index=series.index[present], dtype=object)
+            out[present] = '<c r="' + ref[present] + '"><v>' + vals + "</v></c>"
         return out
     if kind == "M":
         present = series.notna()
