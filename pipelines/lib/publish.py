@@ -109,6 +109,9 @@ def export_marts(con: duckdb.DuckDBPyConnection, names: list[str], folder: Path,
 
     folder = Path(folder)
     frames: dict[str, pd.DataFrame] = {}
+    # DuckDB's relational API (con.table) refuses to start while a result of execute() is unread, as
+    # after a fetchone() (the freshness check reads one row): finish that result first.
+    con.complete()
     for name in names:
         table = con.table(f"{schema}.{name}").arrow()
         if hasattr(table, "read_all"):  # duckdb returns a RecordBatchReader

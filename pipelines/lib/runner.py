@@ -41,6 +41,13 @@ def _run_locked(args, started: float) -> str:
 
     from pipelines.defs.resources import make_resources
     from pipelines.definitions import defs as load_defs
+    from pipelines.lib.publish import recover
+
+    # Clean up after a run killed while publishing, even when this run finds its outputs current and
+    # publishes nothing: put back a folder left renamed aside, remove half-written new ones.
+    for target in (args.marts, args.dashboards):
+        if restored := recover(target.resolve()):
+            _say(f"regiobench: {restored}")
 
     validation = args.validation or Path(args.warehouse).parent / "validation"
     resources = make_resources(args.warehouse, raw_dir=args.raw.resolve(), reference_dir=args.reference.resolve(),

@@ -22,5 +22,9 @@ def weekly_full_refresh(context: dg.ScheduleEvaluationContext, folders: ProjectF
         context.instance.add_dynamic_partitions(WAVES.name, missing)
     if not waves:
         return dg.SkipReason(f"geen peiljaren in {folders.raw}")
+    # A range runs from its first to its last key in the order the partitions were added, not by year
+    # (a wave added later, even an older one, comes last): span every key so that no wave falls outside;
+    # the ingest reads only the waves whose folder exists.
+    ordered = context.instance.get_dynamic_partitions(WAVES.name)
     return dg.RunRequest(run_key=f"weekly-{stamp}",
-                         tags={"regiobench/trigger": "schedule", FULL_REFRESH_TAG: "true", **range_tags(waves)})
+                         tags={"regiobench/trigger": "schedule", FULL_REFRESH_TAG: "true", **range_tags(ordered)})

@@ -29,7 +29,9 @@ def raw_files_sensor(context: dg.SensorEvaluationContext, folders: ProjectFolder
                              f"({sum(len(f) for f in after.values())} bestanden in {len(after)} peiljaren)")
     known = set(context.instance.get_dynamic_partitions(WAVES.name))
     stamp = "-".join(f"{w}:{len(after.get(w, {}))}" for w in affected + gone)
-    digest = hashlib.sha256(json.dumps(after, sort_keys=True).encode()).hexdigest()[:12]
+    # The run keys name the change (snapshot before and after), not only the new state: Dagster never
+    # launches a run key twice, and a state can come back (a backup restored with its modification time).
+    digest = hashlib.sha256(json.dumps([before, after], sort_keys=True).encode()).hexdigest()[:12]
     requests = [
         dg.RunRequest(job_name="ingest_wave", partition_key=wave, run_key=f"ingest-{wave}-{digest}",
                       tags={"regiobench/trigger": "sensor", "regiobench/changes": "; ".join(changes[wave])[:900]})
