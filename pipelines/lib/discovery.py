@@ -9,8 +9,15 @@ regular files directly in the folder are considered:
 * ``<module>.csv`` is a survey-tool export of that module;
 * everything else is ignored and reported: hidden files (``.DS_Store``),
   Excel's lock files (``~$VR13.xlsx``), symbolic links (never followed, so
-  nothing outside the raw folder is ever read), sub-folders, files too large,
-  and names that fit neither form.
+  nothing outside the raw folder is ever read), sub-folders, and names that fit
+  neither form.
+
+A workbook or export that is too large, or that cannot be read (a file swapped
+for a link or a pipe after it was listed, no permission), keeps its kind but
+gets a ``reason`` and no hash: the ingest rejects it, so that the region's
+earlier data stays in use (an ignored file would make the region *missing*).
+A name that is not valid UTF-8 or holds control or bidirectional characters is
+shown escaped (``VR13_\\xe2.xlsx``) everywhere, with a warning.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import hashlib
 import os
 import re
 import stat
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,8 +54,12 @@ class RawFile:
 
 
 def sha256_of(path: Path) -> str:
+    """The file's SHA-256; a link is never followed and a pipe never waited on (OSError instead)."""
     h = hashlib.sha256()
-    with path.open("rb") as fh:
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError("geen gewoon bestand")
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
@@ -64,6 +76,34 @@ def list_waves(raw_root: Path) -> list[int]:
             if WAVE_RE.match(entry.name) and entry.is_dir(follow_symlinks=False):
                 waves.append(int(entry.name))
     return sorted(waves)
+
+
+#: Characters that change how surrounding text is shown: shown escaped in a file name.
+_BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def display_name(name: str) -> tuple[str, bool]:
+    """A file name as it is shown and stored, and whether it needed no escaping.
+
+    Bytes that are not UTF-8 (``os`` gives them as surrogates), control and
+    bidirectional characters and, in such a name, the backslash are escaped:
+    the result can always be stored and printed, and two names never give the
+    same result.
+    """
+    if not any(unicodedata.category(c) in ("Cc", "Cs") or c in _BIDI for c in name):
+        return name, True
+    out = []
+    for c in name:
+        o = ord(c)
+        if 0xDC80 <= o <= 0xDCFF:  # a byte that is not UTF-8
+            out.append(f"\\x{o - 0xDC00:02x}")
+        elif unicodedata.category(c) in ("Cc", "Cs") or c in _BIDI:
+            out.append(f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}")
+        elif c == "\\":
+            out.append("\\\\")
+        else:
+            out.append(c)
+    return "".join(out), False
 
 
 def match_region(stem: str, region_codes: list[str]) -> str | None:
@@ -111,8 +151,18 @@ def discover_wave(raw_root: Path, wave: int, region_codes: list[str],
     with os.scandir(folder) as it:
         entries = sorted(it, key=lambda e: e.name)
     for entry in entries:
-        rel = f"{wave}/{entry.name}"
-        st = entry.stat(follow_symlinks=False)
+        shown, clean = display_name(entry.name)
+        rel = f"{wave}/{shown}"
+        if not clean:
+            problems.append(Problem(rel, "bestand.naam", "de bestandsnaam bevat tekens die geen tekst zijn (geen UTF-8, "
+                                    "stuur- of richtingstekens); zo getoond, met \\x.. voor elk zo'n teken", WARNING))
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except OSError as exc:
+            reason = f"het bestand kan niet worden bekeken ({exc.strerror or type(exc).__name__})"
+            files.append(RawFile(Path(entry.path), rel, wave, IGNORED, 0, reason=reason))
+            problems.append(Problem(rel, "bestand.genegeerd", f"genegeerd: {reason}", WARNING))
+            continue
         reason = None
         if stat.S_ISLNK(st.st_mode):
             reason = "symbolische koppeling: wordt om veiligheidsredenen niet gevolgd"
@@ -126,13 +176,17 @@ def discover_wave(raw_root: Path, wave: int, region_codes: list[str],
             files.append(RawFile(Path(entry.path), rel, wave, IGNORED, 0, reason=reason))
             problems.append(Problem(rel, "bestand.genegeerd", f"genegeerd: {reason}", WARNING))
             continue
-        kind, code, module, reason = classify(entry.name, region_codes)
-        if kind != IGNORED and st.st_size > limits.max_file_bytes:
-            kind, reason = IGNORED, f"bestand is {st.st_size / 1024 / 1024:.0f} MB; de grens is {limits.max_file_bytes / 1024 / 1024:.0f} MB"
-            problems.append(Problem(rel, "bestand.te_groot", f"afgewezen: {reason}", ERROR, region_code=code, module=module))
-        elif kind == IGNORED:
+        kind, code, module, reason = classify(shown, region_codes)
+        digest = None
+        if kind == IGNORED:
             problems.append(Problem(rel, "bestand.genegeerd", f"genegeerd: {reason}", WARNING))
-        digest = sha256_of(Path(entry.path)) if kind != IGNORED else None
+        elif st.st_size > limits.max_file_bytes:  # rejected by the ingest (see the module's docstring)
+            reason = f"het bestand is {st.st_size / 1024 / 1024:.0f} MB; de grens is {limits.max_file_bytes / 1024 / 1024:.0f} MB"
+        else:
+            try:
+                digest = sha256_of(Path(entry.path))
+            except OSError as exc:  # rejected by the ingest
+                reason = f"het bestand kan niet worden gelezen ({exc.strerror or exc})"
         files.append(RawFile(Path(entry.path), rel, wave, kind, st.st_size, digest, code, module, reason))
     return files, problems
 
@@ -164,15 +218,19 @@ def snapshot(raw_root: Path, previous: dict | None = None) -> dict[str, dict[str
         files: dict[str, list] = {}
         with os.scandir(Path(raw_root) / key) as it:
             for entry in it:
-                st = entry.stat(follow_symlinks=False)
-                if not stat.S_ISREG(st.st_mode):
-                    files[entry.name] = ["-", 0, 0]
-                    continue
-                old = before.get(entry.name)
-                if old and old[1] == st.st_size and old[2] == st.st_mtime_ns:
-                    files[entry.name] = old
-                else:
-                    files[entry.name] = [sha256_of(Path(entry.path)), st.st_size, st.st_mtime_ns]
+                name = display_name(entry.name)[0]
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                    if not stat.S_ISREG(st.st_mode):
+                        files[name] = ["-", 0, 0]
+                        continue
+                    old = before.get(name)
+                    if old and old[1] == st.st_size and old[2] == st.st_mtime_ns:
+                        files[name] = old
+                    else:
+                        files[name] = [sha256_of(Path(entry.path)), st.st_size, st.st_mtime_ns]
+                except OSError:  # gone, swapped or unreadable: changed, the run will say more
+                    files[name] = ["?", 0, 0]
         out[key] = files
     return out
 

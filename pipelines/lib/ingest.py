@@ -42,7 +42,7 @@ import pandas as pd
 from pipelines.lib.codebook import MODULES, REGION_COLUMN, Module, staging_columns
 from pipelines.lib.discovery import EXPORT, IGNORED, WORKBOOK, RawFile, discover_wave, fingerprint
 from pipelines.lib.problems import Problem, drop_reader_repeats, quote
-from pipelines.lib.readers import DEFAULT_LIMITS, Limits, parse_tables, read_export, read_workbook
+from pipelines.lib.readers import DEFAULT_LIMITS, Limits, parse_tables, read_export, read_workbooks
 
 #: A validator gets all candidate rows of one wave, one DataFrame per module
 #: (Dutch field names, typed, plus the columns ``regio_code``, ``_row``,
@@ -54,7 +54,7 @@ Validator = Callable[..., list[Problem]]
 
 
 #: Raise when reading or validation rules change, so that unchanged files are read again.
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 
 
 @dataclass
@@ -114,6 +114,13 @@ class _WaveRead:
     wb_frames: dict[str, pd.DataFrame]  # module -> rows of all regions' workbooks
     wb_problems: dict[tuple[str, str], list[Problem]]  # (region, module) -> sheet and value problems
     exports: dict[str, _Export]
+    bad_sheets: dict[tuple[str, str], tuple[RawFile, str]] = field(default_factory=dict)  # a module sheet not read
+
+
+def _refused(f: RawFile, limits: Limits) -> Problem:
+    """The problem of a workbook or export that discovery found too large or unreadable."""
+    rule = "bestand.te_groot" if f.size > limits.max_file_bytes else "bestand.onleesbaar"
+    return Problem(f.rel, rule, f"afgewezen: {f.reason}", region_code=f.region_code, module=f.module)
 
 
 def _read_wave(files: list[RawFile], limits: Limits) -> _WaveRead:
@@ -132,13 +139,23 @@ def _read_wave(files: list[RawFile], limits: Limits) -> _WaveRead:
     tables: dict[str, list] = defaultdict(list)
     wb_sheets: dict[str, dict[str, tuple[RawFile, str]]] = defaultdict(dict)
     wb_problems: dict[tuple[str, str], list[Problem]] = defaultdict(list)
+    bad_sheets: dict[tuple[str, str], tuple[RawFile, str]] = {}
+    opened = read_workbooks([(wbs[0].path, wbs[0].rel) for code, wbs in workbooks.items()
+                             if code not in conflicts and wbs[0].reason is None], limits)
     for code, wbs in workbooks.items():
         if code in conflicts:
             continue
         wb = wbs[0]
-        sheets, problems = read_workbook(wb.path, wb.rel, limits)
+        sheets, problems = opened[wb.rel] if wb.reason is None else ({}, [_refused(wb, limits)])
         for p in problems:
             p.region_code = code
+        # An error about one module's sheet (too large, unreadable, twice) rejects that module only.
+        for p in problems:
+            if p.is_error and p.module:
+                wb_problems[(code, p.module)].append(p)
+                if p.module not in sheets:
+                    bad_sheets.setdefault((code, p.module), (wb, p.sheet))
+        problems = [p for p in problems if not (p.is_error and p.module)]
         file_problems[wb.rel] += problems
         if not sheets and any(p.is_error for p in problems):
             unreadable[code] = wb
@@ -158,7 +175,7 @@ def _read_wave(files: list[RawFile], limits: Limits) -> _WaveRead:
 
     exports: dict[str, _Export] = {}
     for module_name, ex in export_files.items():
-        table, problems = read_export(ex.path, ex.rel, limits)
+        table, problems = read_export(ex.path, ex.rel, limits) if ex.reason is None else (None, [_refused(ex, limits)])
         if table is None:
             for p in problems:
                 p.module = module_name
@@ -172,7 +189,8 @@ def _read_wave(files: list[RawFile], limits: Limits) -> _WaveRead:
                 p.region_code = match.iloc[0] if len(match) else None
         counts = frame[REGION_COLUMN].fillna("").value_counts().to_dict()
         exports[module_name] = _Export(ex, table.sheet, frame, table.problems + parse_problems, counts)
-    return _WaveRead(workbooks, conflicts, unreadable, file_problems, wb_sheets, wb_frames, wb_problems, exports)
+    return _WaveRead(workbooks, conflicts, unreadable, file_problems, wb_sheets, wb_frames, wb_problems, exports,
+                     bad_sheets)
 
 
 def plan_wave(wave: int, files: list[RawFile], region_codes: list[str], limits: Limits = DEFAULT_LIMITS):
@@ -220,7 +238,8 @@ def plan_wave(wave: int, files: list[RawFile], region_codes: list[str], limits: 
                 units.append(Unit(code, module_name, None, status="conflict", message=msg))
                 continue
             wb_choice = read.wb_sheets.get(module_name, {}).get(code)
-            holder = read.unreadable.get(code) or (wb_choice[0] if wb_choice else None)
+            bad_sheet = read.bad_sheets.get((code, module_name))
+            holder = read.unreadable.get(code) or (wb_choice or bad_sheet or (None,))[0]
             if holder is not None and n_ex:
                 extra_status.append(status_row(code, module_name, ex.file, "vervangen", n_ex,
                                                f"het werkboek {holder.rel} van deze regio gaat voor; "
@@ -230,6 +249,12 @@ def plan_wave(wave: int, files: list[RawFile], region_codes: list[str], limits: 
                 errs = [p for p in read.file_problems[wb.rel] if p.is_error]
                 unit_problems[(code, module_name)] += errs
                 units.append(Unit(code, module_name, wb, status="afgewezen", message="; ".join(p.message for p in errs)))
+            elif bad_sheet is not None:  # the workbook has the sheet, but it could not be read
+                wb, sheet = bad_sheet
+                errs = read.wb_problems.get((code, module_name), [])
+                unit_problems[(code, module_name)] += errs + read.file_problems[wb.rel]
+                units.append(Unit(code, module_name, wb, sheet, status="afgewezen",
+                                  message="; ".join(p.message for p in errs if p.is_error)))
             elif wb_choice is not None:
                 wb, sheet = wb_choice
                 unit_problems[(code, module_name)] += read.wb_problems.get((code, module_name), []) + \

@@ -26,7 +26,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
+import pickle
 import re
+import select
+import signal
+import stat
+import struct
+import subprocess
+import sys
+import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,14 +56,21 @@ from pipelines.lib.problems import ERROR, WARNING, Problem, quote
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds on what one file may cost; beyond them the file is rejected."""
+    """Bounds on what one file may cost; beyond them the file is rejected.
+
+    docs/input-limits.md explains each bound and how to raise it.
+    """
 
     max_file_bytes: int = 50 * 1024 * 1024
     max_unpacked_bytes: int = 200 * 1024 * 1024  # xlsx is a zip: guards against decompression bombs
     max_compression_ratio: int = 200
+    max_zip_directory_bytes: int = 1024 * 1024  # the zip's table of contents (~15,000 parts; a workbook has ~15)
     max_sheet_rows: int = 20_000  # one region's sheet
-    max_export_rows: int = 2_000_000  # all regions in one export file
+    max_sheet_cells: int = 1_000_000  # rows x columns of a sheet's used area (a sparse sheet is read as a full grid)
+    max_export_rows: int = 250_000  # all regions in one export file
     max_cell_chars: int = 32_767  # Excel's own limit for a cell
+    max_seconds_per_file: float = 60.0  # wall time to read one file
+    max_reader_memory_bytes: int = 1024 * 1024 * 1024  # address space of the process that opens a workbook
 
 
 DEFAULT_LIMITS = Limits()
@@ -105,8 +121,11 @@ def normalise_header(name) -> str:
 
 
 def _table_from_rows(file: str, sheet: str, raw_rows, first_row_number: int, limits: Limits,
-                     decimal_comma: bool = False, row_numbers=None) -> SheetTable:
-    """Header from the first row; drop empty rows; keep row numbers."""
+                     decimal_comma: bool = False, row_numbers=None, texts_ready: bool = False) -> SheetTable:
+    """Header from the first row; drop empty rows; keep row numbers.
+
+    ``texts_ready``: the cells are already text (a CSV), so :func:`cell_text` is skipped.
+    """
     table = SheetTable(file, sheet, [], [], [], decimal_comma)
     it = iter(raw_rows)
     try:
@@ -118,7 +137,7 @@ def _table_from_rows(file: str, sheet: str, raw_rows, first_row_number: int, lim
     n = len(table.header)
     for i, cells in enumerate(it):
         number = row_numbers[i + 1] if row_numbers is not None else first_row_number + 1 + i
-        texts = [cell_text(c) for c in cells]
+        texts = list(cells) if texts_ready else [cell_text(c) for c in cells]
         if not any(t.strip() for t in texts):
             continue
         if len(texts) < n:
@@ -140,12 +159,57 @@ def _table_from_rows(file: str, sheet: str, raw_rows, first_row_number: int, lim
 # ---------------------------------------------------------------------------
 
 
-def check_zip(path: Path, rel: str, limits: Limits) -> Problem | None:
-    """An xlsx is a zip archive: refuse broken archives and decompression bombs before opening."""
+def _open_regular(path: Path, limits: Limits) -> bytes | None:
+    """A file's bytes, or None when it is larger than ``max_file_bytes``.
+
+    Never follows a symbolic link and never blocks on a pipe or device: the
+    file may have been swapped since discovery listed it. Raises OSError.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError("geen gewoon bestand")
+        data = fh.read(limits.max_file_bytes + 1)
+    return data if len(data) <= limits.max_file_bytes else None
+
+
+def _too_large(rel: str, limits: Limits) -> Problem:
+    return Problem(rel, "bestand.te_groot", f"het bestand is groter dan {limits.max_file_bytes / 1024 / 1024:.0f} MB")
+
+
+def _unreadable(rel: str, exc: OSError) -> Problem:
+    return Problem(rel, "bestand.onleesbaar", f"het bestand kan niet worden gelezen ({type(exc).__name__}: "
+                                              f"{exc.strerror or exc})")
+
+
+def _zip_directory_bytes(fh) -> int | None:
+    """Size of a zip's central directory from its end record, read without parsing the directory."""
+    fh.seek(0, os.SEEK_END)
+    size = fh.tell()
+    tail = min(size, 65_535 + 22)
+    fh.seek(size - tail)
+    data = fh.read(tail)
+    at = data.rfind(b"PK\x05\x06")
+    if at < 0 or len(data) - at < 22:
+        return None
+    return struct.unpack("<I", data[at + 12:at + 16])[0]
+
+
+def check_zip(path: Path | bytes, rel: str, limits: Limits) -> Problem | None:
+    """An xlsx is a zip archive: refuse broken archives and decompression bombs before opening.
+
+    ``path`` is the file, or its bytes.
+    """
     try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        with (io.BytesIO(path) if isinstance(path, bytes) else open(path, "rb")) as fh:
+            directory = _zip_directory_bytes(fh)
+            if directory is not None and directory > limits.max_zip_directory_bytes:
+                return Problem(rel, "bestand.te_groot",
+                    f"de inhoudsopgave van het werkboek (zip) is {directory / 1024 / 1024:.1f} MB; de grens is "
+                    f"{limits.max_zip_directory_bytes / 1024 / 1024:.1f} MB (een werkboek heeft een paar tientallen onderdelen)")
+            with zipfile.ZipFile(fh) as zf:
+                infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error) as exc:
         return Problem(rel, "bestand.onleesbaar", f"geen geldig Excel-werkboek (.xlsx): {type(exc).__name__}")
     unpacked = sum(i.file_size for i in infos)
     packed = max(1, sum(i.compress_size for i in infos))
@@ -155,43 +219,279 @@ def check_zip(path: Path, rel: str, limits: Limits) -> Problem | None:
     return None
 
 
-def read_workbook(path: Path, rel: str, limits: Limits = DEFAULT_LIMITS) -> tuple[dict[str, SheetTable], list[Problem]]:
-    """All module sheets of a workbook, keyed by module name, and file-level problems.
+#: Workbooks are opened by calamine (native code) in a child process with an
+#: address-space limit (``max_reader_memory_bytes``) and a deadline per file
+#: (``max_seconds_per_file``). A hostile workbook of a few kilobytes can make
+#: calamine allocate without bound: two cells far apart (a sparse sheet is
+#: stored as a full grid), a huge ``uniqueCount`` in the shared strings, one
+#: long shared string repeated in many cells. An allocation that fails aborts
+#: the process: here that is one rejected file, in-process it would be the end
+#: of the run. The child uses only the standard library and python_calamine, so
+#: it starts in a fraction of a second; one child reads all workbooks of a wave,
+#: each sent as bytes (the bytes checked by :func:`check_zip` are the bytes read).
+_WORKBOOK_CHILD = r"""
+import io, pickle, resource, struct, sys
+limit = int(sys.argv[1])
+resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+if limit > 0:
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+inp, out = sys.stdin.buffer, sys.stdout.buffer
 
-    Sheets that are not a module are reported as a warning and ignored.
-    """
-    from python_calamine import CalamineWorkbook  # fast reader; only needed here
+def send(obj):
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    out.write(struct.pack("<Q", len(data)) + data)
+    out.flush()
 
-    problems: list[Problem] = []
-    if (p := check_zip(path, rel, limits)) is not None:
-        return {}, [p]
+def receive():
+    head = inp.read(8)
+    if len(head) < 8:
+        return None
+    return pickle.loads(inp.read(struct.unpack("<Q", head)[0]))
+
+from python_calamine import CalamineWorkbook
+
+job = receive()
+modules, max_rows, max_cells, max_text = set(job["modules"]), job["max_rows"], job["max_cells"], job["max_text"]
+send("ready")
+
+def read(data):
     try:
-        wb = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for broken files
-        return {}, [Problem(rel, "bestand.onleesbaar", f"het werkboek kan niet worden geopend: {type(exc).__name__}")]
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except BaseException as exc:
+        return {"error": type(exc).__name__}
+    sheets, seen, text = [], set(), 0
+    for meta in wb.sheets_metadata:
+        entry = {"name": meta.name, "visible": str(meta.visible).rsplit(".", 1)[-1]}
+        sheets.append(entry)
+        module = meta.name.strip().lower()
+        if module not in modules or module in seen:
+            continue
+        seen.add(module)
+        try:
+            sheet = wb.get_sheet_by_name(meta.name)
+            end = sheet.end
+            height, width = (end[0] + 1, end[1] + 1) if end else (0, 0)
+            entry["size"] = (sheet.height, height, width)
+            if sheet.height > max_rows + 1 or height * width > max_cells:
+                continue
+            rows, top, left = [], sheet.start[0], [""] * sheet.start[1]
+            for i, row in enumerate(sheet.iter_rows()):  # as to_python(skip_empty_area=False), row by row
+                row = [""] * width if i < top else left + row
+                text += sum(len(v) for v in row if type(v) is str)
+                if text > max_text:  # one long shared string in many cells: stop before it fills the memory
+                    return {"text": text}
+                rows.append(row)
+            entry["rows"] = rows
+            entry["merged"] = sheet.merged_cell_ranges or []
+        except BaseException as exc:
+            entry["error"] = type(exc).__name__
+    return {"sheets": sheets}
+
+while (data := receive()) is not None:
+    send(read(data))
+"""
+
+
+class _ChildGone(Exception):
+    pass
+
+
+def _send(fd: int, obj) -> None:
+    """One length-prefixed pickle to the child (os.write may write less than asked: loop)."""
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    view = memoryview(struct.pack("<Q", len(data)) + data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _receive(fd: int, deadline: float, max_bytes: int):
+    """One length-prefixed pickle from the child, or TimeoutError / _ChildGone."""
+    def exact(n: int) -> bytes:
+        parts = []
+        while n:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise TimeoutError
+            chunk = os.read(fd, min(n, 1 << 20))
+            if not chunk:
+                raise _ChildGone
+            parts.append(chunk)
+            n -= len(chunk)
+        return b"".join(parts)
+
+    (size,) = struct.unpack("<Q", exact(8))
+    if size > max_bytes:
+        raise _ChildGone
+    return pickle.loads(exact(size))
+
+
+class _WorkbookReader:
+    """The child process that opens workbooks; see ``_WORKBOOK_CHILD``."""
+
+    def __init__(self, limits: Limits):
+        self.limits = limits
+        self.proc = subprocess.Popen([sys.executable, "-c", _WORKBOOK_CHILD, str(limits.max_reader_memory_bytes)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                     bufsize=0, close_fds=True)
+        job = {"modules": sorted(MODULES), "max_rows": limits.max_sheet_rows, "max_cells": limits.max_sheet_cells,
+               "max_text": limits.max_unpacked_bytes}
+        try:
+            _send(self.proc.stdin.fileno(), job)
+            ready = _receive(self.proc.stdout.fileno(), time.monotonic() + max(30.0, limits.max_seconds_per_file),
+                             1 << 20)
+        except (OSError, TimeoutError, _ChildGone) as exc:
+            ready = exc
+        if ready != "ready":
+            self.close()
+            raise RuntimeError(f"de werkboeklezer (python_calamine in een hulpproces) start niet: {ready!r}")
+
+    def read(self, data: bytes) -> dict | tuple[str, str]:
+        """What the child read from a workbook's bytes, or (rule, message) when it died or ran out of time."""
+        limits = self.limits
+        deadline = time.monotonic() + limits.max_seconds_per_file
+        try:
+            _send(self.proc.stdin.fileno(), data)
+            return _receive(self.proc.stdout.fileno(), deadline, limits.max_reader_memory_bytes)
+        except TimeoutError:
+            self.proc.kill()  # still busy with this file: no use waiting for it
+            return ("bestand.te_traag",
+                    f"het lezen van het werkboek duurde langer dan {limits.max_seconds_per_file:g} s en is afgebroken")
+        except (OSError, _ChildGone):
+            try:
+                code = self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                code = None
+            how = f"signaal {signal.Signals(-code).name}" if code is not None and code < 0 else f"code {code}"
+            return ("bestand.te_groot",
+                    f"het werkboek kon niet worden gelezen binnen de grens van "
+                    f"{limits.max_reader_memory_bytes / 1024 / 1024:.0f} MB geheugen (de lezer stopte met {how}); "
+                    f"vermoedelijk een misvormd of kwaadwillig werkboek")
+
+    def close(self) -> None:
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc.stdout.close()
+
+
+def _cell_name(row: int, col: int) -> str:
+    """0-based (row, column) as Excel names it: (1, 0) is A2."""
+    letters, n = "", col + 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        letters = chr(65 + r) + letters
+    return f"{letters}{row + 1}"
+
+
+def _tables_from_child(rel: str, raw: dict, limits: Limits) -> tuple[dict[str, SheetTable], list[Problem]]:
+    """A workbook's module sheets as tables, and its problems, from what the child read."""
+    if "error" in raw:
+        return {}, [Problem(rel, "bestand.onleesbaar", f"het werkboek kan niet worden geopend: {raw['error']}")]
+    if "text" in raw:
+        return {}, [Problem(rel, "bestand.te_groot", f"de cellen van het werkboek bevatten samen meer dan "
+                                                     f"{limits.max_unpacked_bytes:,} tekens (de grens)".replace(",", "."))]
+    problems: list[Problem] = []
     tables: dict[str, SheetTable] = {}
-    for sheet_name in wb.sheet_names:
+    seen: set[str] = set()
+    for entry in raw["sheets"]:
+        sheet_name = entry["name"]
         module = sheet_name.strip().lower()
         if module not in MODULES:
             problems.append(Problem(rel, "blad.onbekend", f"blad {quote(sheet_name)} hoort niet bij de uitvraag en is genegeerd",
                                     WARNING, sheet_name))
             continue
-        if module in tables:
-            problems.append(Problem(rel, "blad.dubbel", f"de module '{module}' staat twee keer in het werkboek", sheet=sheet_name))
-            continue
-        try:
-            sheet = wb.get_sheet_by_name(sheet_name)
-            if sheet.height > limits.max_sheet_rows + 1:
-                problems.append(Problem(rel, "blad.te_groot",
-                    f"het blad heeft {sheet.height} rijen; de grens is {limits.max_sheet_rows}", sheet=sheet_name, module=module))
-                continue
-            raw = sheet.to_python(skip_empty_area=False)
-        except Exception as exc:
-            problems.append(Problem(rel, "blad.onleesbaar", f"het blad kan niet worden gelezen: {type(exc).__name__}",
+        if module in seen:
+            problems.append(Problem(rel, "blad.dubbel", f"de module '{module}' staat twee keer in het werkboek",
                                     sheet=sheet_name, module=module))
             continue
-        tables[module] = _table_from_rows(rel, sheet_name, raw, 1, limits)
+        seen.add(module)
+        if entry.get("error") == "MemoryError":
+            problems.append(Problem(rel, "blad.te_groot", f"het blad kan niet worden gelezen binnen de geheugengrens van "
+                                    f"{limits.max_reader_memory_bytes / 1024 / 1024:.0f} MB", sheet=sheet_name,
+                                    module=module))
+            continue
+        if "error" in entry:
+            problems.append(Problem(rel, "blad.onleesbaar", f"het blad kan niet worden gelezen: {entry['error']}",
+                                    sheet=sheet_name, module=module))
+            continue
+        if "rows" not in entry:
+            rows, height, width = entry["size"]
+            if rows > limits.max_sheet_rows + 1:
+                message = f"het blad heeft {rows - 1} rijen onder de kopregel; de grens is {limits.max_sheet_rows}"
+            else:
+                message = (f"het blad beslaat {height} rijen x {width} kolommen = {height * width} cellen; "
+                           f"de grens is {limits.max_sheet_cells}")
+            problems.append(Problem(rel, "blad.te_groot", message, sheet=sheet_name, module=module))
+            continue
+        table = _table_from_rows(rel, sheet_name, entry["rows"], 1, limits)
+        if entry["visible"] != "Visible":
+            table.problems.append(Problem(rel, "blad.verborgen", f"het blad is verborgen in Excel; het is wel gelezen",
+                                          WARNING, sheet_name, module=module))
+        merged = sorted(entry["merged"])
+        if merged:
+            names = [f"{_cell_name(*a)}:{_cell_name(*b)}" for a, b in merged]
+            table.problems.append(Problem(rel, "blad.samengevoegd",
+                f"samengevoegde cellen ({', '.join(names[:5])}{' …' if len(names) > 5 else ''}): alleen de eerste cel "
+                f"van een samenvoeging heeft een waarde, de andere zijn leeg gelezen", WARNING, sheet_name,
+                merged[0][0][0] + 1, module=module))
+        tables[module] = table
     return tables, problems
+
+
+def read_workbooks(items: list[tuple[Path, str]], limits: Limits = DEFAULT_LIMITS
+                   ) -> dict[str, tuple[dict[str, SheetTable], list[Problem]]]:
+    """Many workbooks ``(path, rel)`` at once, keyed by ``rel``; see :func:`read_workbook`.
+
+    One child process reads them in turn; a file that kills it or runs past the
+    deadline is rejected, and a new child goes on with the next.
+    """
+    results: dict[str, tuple[dict[str, SheetTable], list[Problem]]] = {}
+    reader: _WorkbookReader | None = None
+    try:
+        for path, rel in items:
+            try:
+                data = _open_regular(Path(path), limits)
+            except OSError as exc:
+                results[rel] = ({}, [_unreadable(rel, exc)])
+                continue
+            if data is None:
+                results[rel] = ({}, [_too_large(rel, limits)])
+                continue
+            if (p := check_zip(data, rel, limits)) is not None:
+                results[rel] = ({}, [p])
+                continue
+            reader = reader or _WorkbookReader(limits)
+            raw = reader.read(data)
+            if isinstance(raw, tuple):  # the child died or was too slow: the next file gets a new one
+                results[rel] = ({}, [Problem(rel, *raw)])
+                reader.close()
+                reader = None
+            else:
+                results[rel] = _tables_from_child(rel, raw, limits)
+    finally:
+        if reader is not None:
+            reader.close()
+    return results
+
+
+def read_workbook(path: Path, rel: str, limits: Limits = DEFAULT_LIMITS) -> tuple[dict[str, SheetTable], list[Problem]]:
+    """All module sheets of a workbook, keyed by module name, and file-level problems.
+
+    Sheets that are not a module are reported as a warning and ignored; a
+    module sheet that cannot be read or is too large is a problem with its
+    ``module`` set (that module is rejected, the others are read). Hidden
+    sheets are read, with a warning; so are merged cells, which give a value
+    in their first cell only.
+    """
+    return read_workbooks([(path, rel)], limits)[rel]
 
 
 # ---------------------------------------------------------------------------
@@ -201,7 +501,7 @@ def read_workbook(path: Path, rel: str, limits: Limits = DEFAULT_LIMITS) -> tupl
 
 def decode_text(data: bytes, rel: str) -> tuple[str | None, str | None, Problem | None]:
     """Decode an export: UTF-8 (with or without BOM) or Windows-1252; anything else is refused."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(data) > 1 and data[1:2] == b"\x00"):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(data) > 1 and b"\x00" in (data[:1], data[1:2])):
         return None, None, Problem(rel, "bestand.codering",
             "het bestand is UTF-16 gecodeerd; sla het op als CSV UTF-8 of Windows-1252")
     if b"\x00" in data:
@@ -229,28 +529,75 @@ def sniff_delimiter(text: str) -> str:
     return ";" if counts[";"] > counts[","] else ","
 
 
+def _count_records(text: str, delimiter: str, stop: int) -> int:
+    """Records in a CSV text, counted up to ``stop`` without keeping them."""
+    n = 0
+    for n, _ in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
+        if n >= stop:
+            break
+    return n
+
+
 def read_export(path: Path, rel: str, limits: Limits = DEFAULT_LIMITS) -> tuple[SheetTable | None, list[Problem]]:
     """A survey-tool export (all regions of one module) as a table."""
-    data = path.read_bytes()
+    started = time.monotonic()
+    try:
+        data = _open_regular(path, limits)
+    except OSError as exc:
+        return None, [_unreadable(rel, exc)]
+    if data is None:
+        return None, [_too_large(rel, limits)]
     text, _encoding, problem = decode_text(data, rel)
     if problem:
         return None, [problem]
     delimiter = sniff_delimiter(text)
+    # A cell longer than max_cell_chars is reported for its own row (cel.te_lang); the csv module's own
+    # limit (128 KiB) would reject the whole export, every region with it. The file size bounds a cell.
+    csv.field_size_limit(max(csv.field_size_limit(), limits.max_file_bytes + 1))
+    too_many = Problem(rel, "bestand.te_groot", f"het bestand heeft meer dan {limits.max_export_rows} rijen")
+    if text.count("\n") + text.count("\r") - text.count("\r\n") > limits.max_export_rows and \
+            _count_records(text, delimiter, limits.max_export_rows + 2) > limits.max_export_rows + 1:
+        return None, [too_many]  # counted before anything is kept: a long file costs time, not memory
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows, numbers = [], []
+    line_start = 1
     try:
-        line_start = 1
         for cells in reader:
             rows.append(cells)
             numbers.append(line_start)
             line_start = reader.line_num + 1
+            if len(rows) % 10_000 == 0 and time.monotonic() - started > limits.max_seconds_per_file:
+                return None, [Problem(rel, "bestand.te_traag", f"het lezen duurde langer dan "
+                                                               f"{limits.max_seconds_per_file:g} s en is afgebroken")]
             if len(rows) > limits.max_export_rows + 1:
-                return None, [Problem(rel, "bestand.te_groot",
-                    f"het bestand heeft meer dan {limits.max_export_rows} rijen")]
+                return None, [too_many]
     except csv.Error as exc:
-        return None, [Problem(rel, "bestand.csv", f"het CSV-bestand is niet goed opgebouwd ({exc})", row=reader.line_num)]
+        if str(exc).startswith("unexpected end of data"):
+            message = (f"een aanhalingsteken (\") in rij {line_start} wordt niet gesloten; alles vanaf die rij zou "
+                       f"één cel worden")
+        else:
+            message = f"het CSV-bestand is niet goed opgebouwd in rij {line_start} ({exc})"
+        return None, [Problem(rel, "bestand.csv", message, row=line_start)]
+    # A row in one cell that the other delimiter splits (an export pasted together from two tools): read it
+    # with that delimiter, so its region is known, and reject it there, with the reason.
+    other, mixed = ("," if delimiter == ";" else ";"), []
+    if rows and len(rows[0]) > 1:
+        for i in range(1, len(rows)):
+            if len(rows[i]) == 1 and other in rows[i][0]:
+                try:
+                    split = next(csv.reader([rows[i][0]], delimiter=other))
+                except (csv.Error, StopIteration):
+                    continue
+                if len(split) > 1:
+                    rows[i] = split
+                    mixed.append(numbers[i])
     sheet = path.stem
-    table = _table_from_rows(rel, sheet, rows, 1, limits, decimal_comma=(delimiter == ";"), row_numbers=numbers)
+    table = _table_from_rows(rel, sheet, rows, 1, limits, decimal_comma=(delimiter == ";"), row_numbers=numbers,
+                             texts_ready=True)
+    for n in mixed:
+        table.problems.append(Problem(rel, "rij.scheidingsteken",
+            f"rij {n} is gescheiden met '{other}', de kopregel met '{delimiter}'; gebruik één scheidingsteken in het "
+            f"hele bestand", ERROR, sheet, n))
     return table, table.problems
 
 
@@ -378,7 +725,10 @@ def parse_tables(tables: list[tuple[SheetTable, str | None]], module: Module, *,
                                     expected_region.iloc[i] or (region.iloc[i] if region is not None else None),
                                     module.name))
 
-    region = None
+    # The region of every row first: a problem in an export's row belongs to that row's region only.
+    raw_region = columns[REGION_COLUMN].str.strip().str.upper()
+    has_expected = expected_region.notna()
+    region = expected_region.where(has_expected, raw_region.replace("", None))
     for name, s in columns.items():
         too_long = s.str.len() > limits.max_cell_chars
         if too_long.any():
@@ -386,13 +736,10 @@ def parse_tables(tables: list[tuple[SheetTable, str | None]], module: Module, *,
                    lambda i, s=s: f"de cel heeft {len(s.iloc[i])} tekens; de grens is {limits.max_cell_chars}")
             columns[name] = s.where(~too_long, "")
 
-    raw_region = columns[REGION_COLUMN].str.strip().str.upper()
-    has_expected = expected_region.notna()
     wrong = has_expected & (raw_region != "") & (raw_region != expected_region.fillna("").str.upper())
     report(wrong, "regio.afwijkend", REGION_COLUMN,
            lambda i: f"regio_code {quote(raw_region.iloc[i])} wijkt af van de regio in de bestandsnaam "
                      f"({expected_region.iloc[i]})")
-    region = expected_region.where(has_expected, raw_region.replace("", None))
 
     out = pd.DataFrame({"_row": row_no, REGION_COLUMN: region, "_file": files, "_sheet": sheets})
     for f in module.fields:
@@ -413,7 +760,8 @@ def parse_tables(tables: list[tuple[SheetTable, str | None]], module: Module, *,
             number = parse_number(raw, False)
             if decimal_comma.any():
                 number = number.where(~decimal_comma, parse_number(raw, True))
-            bad = ~blank & (number.isna() | (number % 1 != 0))
+            # beyond 2**53 a float no longer holds every integer, and beyond 2**63 none fits the column: bad input
+            bad = ~blank & (number.isna() | (number % 1 != 0) | (number.abs() > 2 ** 53))
             report(bad, "type.geheel_getal", f.name, lambda i, raw=raw, number=number: _bad_value(
                 raw.iloc[i], number.iloc[i], "int"))
             value = number.where(~bad).round().astype("Int64")
