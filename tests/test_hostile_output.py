@@ -161,20 +161,28 @@ def test_dashboards_show_payloads_as_text_and_run_no_script(hostile_run):
     assert len(pages) >= 30
     shown: dict[str, str] = {}
     dialogs: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
-        try:
-            page = browser.new_context().new_page()
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            for path in pages:
-                page.goto(path.as_uri())
-                page.wait_for_selector("body[data-ready='1']", state="attached", timeout=30_000)
-                name = str(path.relative_to(dash))
-                assert page.evaluate("typeof window.__xss") == "undefined", name
-                assert page.evaluate("document.querySelectorAll('img[src=\"x\"], img[onerror]').length") == 0, name
-                shown[name] = page.evaluate("document.body.innerText")
-        finally:
-            browser.close()
+    def browse():
+        # In a thread of its own: the browser tests' session-wide Playwright keeps an asyncio loop
+        # running in the main thread, and the sync API refuses to start inside one.
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+            try:
+                page = browser.new_context().new_page()
+                page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+                for path in pages:
+                    page.goto(path.as_uri())
+                    page.wait_for_selector("body[data-ready='1']", state="attached", timeout=30_000)
+                    name = str(path.relative_to(dash))
+                    assert page.evaluate("typeof window.__xss") == "undefined", name
+                    assert page.evaluate("document.querySelectorAll('img[src=\"x\"], img[onerror]').length") == 0, name
+                    shown[name] = page.evaluate("document.body.innerText")
+            finally:
+                browser.close()
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(browse).result()
     assert dialogs == []
     profile = shown[f"regio/{TARGET}.html"]  # the region's own page shows its lessons and explanations
     for payload in XSS + [FORMULAS[0], "\u202eevil"]:
