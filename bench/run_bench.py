@@ -95,7 +95,9 @@ RATIO_TARGET = 2.0  # csv2500x10 full / direct-SQL baseline
 # The CLI's output: per step `  <key> <status> <seconds> s`, then its summary lines
 # --------------------------------------------------------------------------
 
-STEP_RE = re.compile(r"^  (\S+)\s+(klaar|MISLUKT|overgeslagen)\s+(-?\d+(?:\.\d+)?) s\s*$")
+STEP_RE = re.compile(r"^  (\S+)\s+(klaar|MISLUKT|overgeslagen)\s+(-?\d+(?:\.\d+)?) s\b(.*)$")
+#: Optional, after a step's seconds: the process's peak RSS so far (`  ingest_returns  klaar  12.3 s  piek 812 MiB`).
+STEP_RSS_RE = re.compile(r"piek\s+(\d+(?:[.,]\d+)?)\s*MiB", re.IGNORECASE)
 NOT_DONE_RE = re.compile(r"^  (\S+)\s+niet afgerond\s*$")
 SUMMARY_RE = re.compile(r"^      (.*)$")
 TOTAL_RE = re.compile(r"^Klaar in (\d+(?:[.,]\d+)?) s\.")
@@ -132,6 +134,9 @@ def parse_output(text: str) -> dict:
         if m:
             current = m.group(1)
             steps[current] = {"status": m.group(2), "seconds": float(m.group(3)), "summary": []}
+            rss = STEP_RSS_RE.search(m.group(4))
+            if rss:
+                steps[current]["peak_mib"] = _num(rss.group(1))
             continue
         m = NOT_DONE_RE.match(line)
         if m:
@@ -153,8 +158,10 @@ def parse_output(text: str) -> dict:
     total = None
     for line in text.splitlines():
         total = TOTAL_RE.match(line) or total
+    peaks = {k: st["peak_mib"] for k, st in steps.items() if "peak_mib" in st}
     return {
         "steps": steps,
+        "step_peaks": peaks,
         "stages": stages,
         "cli_total": _num(total.group(1)) if total else None,
         "units_loaded": sum(int(n) for n in LOADED_RE.findall(ingest_text)),
@@ -401,6 +408,8 @@ class Run:
     files_rejected: int
     note: str = ""
     code: str = ""  # code_state() when the run started
+    bench: str = ""  # which bench made it (start, commit): set for runs taken over with --merge
+    step_peaks: dict = dataclasses.field(default_factory=dict)  # step -> peak RSS (MiB) after it, if printed
 
 
 class Budget:
@@ -445,7 +454,8 @@ def pipeline_run(case: Case, scenario: str, rep: int, raw: Path, reference: Path
     elif parsed["files_rejected"]:
         note = f"{parsed['files_rejected']} bestand(en) afgewezen"
     run = Run(case.name, scenario, rep, proc.seconds if proc.returncode is not None else None, proc.returncode,
-              proc.max_rss, stages, parsed["cli_total"], parsed["units_loaded"], parsed["files_rejected"], note, code)
+              proc.max_rss, stages, parsed["cli_total"], parsed["units_loaded"], parsed["files_rejected"], note, code,
+              step_peaks=parsed["step_peaks"])
     state = "ok" if proc.returncode == 0 else note
     print(f"  {case.name:<11} {scenario:<8} #{rep}  {proc.seconds:7.1f} s  "
           f"{proc.max_rss / 2**20:7.0f} MiB  ingest {stages['ingest']:.1f} s, marts {stages['marts']:.1f} s, "
@@ -524,39 +534,74 @@ def _flag_code_changes(cycle_runs: list[Run]) -> None:
 # --------------------------------------------------------------------------
 
 
-def profile(case: Case, raw: Path, reference: Path, budget: Budget, n_lines: int = 40) -> dict | None:
+def profile(case: Case, raw: Path, reference: Path, budget: Budget, n_lines: int = 60) -> dict | None:
     try:
         import pyinstrument  # noqa: F401
     except ImportError:
         print("  --profile: pyinstrument is not installed (.venv/bin/pip install pyinstrument); skipped")
         return None
-    from pyinstrument.renderers import ConsoleRenderer
-    from pyinstrument.session import Session
 
     PROFILE_DIR.mkdir(parents=True, exist_ok=True)
     session_file = PROFILE_DIR / f"{case.name}.pyisession"
     clean_work(case)
     restore_original(DATA / case.name)
-    proc = run_child([sys.executable, "-m", "pyinstrument", "-r", "pyisession", "-o", str(session_file),
+    proc = run_child([sys.executable, "-m", "pyinstrument", "-i", "0.002", "-r", "pyisession", "-o", str(session_file),
                       "-m", "pipelines.cli", *run_argv(case, raw, reference)], max(budget.left(), 600.0),
                      LOGS / f"{case.name}-profile.log")
     if proc.returncode != 0 or not session_file.is_file():
         return None
-    session = Session.load(str(session_file))
-    tree = ConsoleRenderer(unicode=True, color=False, short_mode=True,
-                           processor_options={"filter_threshold": 0.02}).render(session)
-    flat = ConsoleRenderer(unicode=True, color=False, flat=True,
-                           processor_options={"filter_threshold": 0.005}).render(session)
-    (PROFILE_DIR / f"{case.name}-tree.txt").write_text(tree)
-    (PROFILE_DIR / f"{case.name}-flat.txt").write_text(flat)
     clean_work(case)
     print(f"  {case.name:<11} profile   {proc.seconds:7.1f} s  -> {PROFILE_DIR.relative_to(ROOT)}", flush=True)
-    return {"case": case.name, "seconds": proc.seconds, "tree": _top(tree, n_lines), "flat": _top(flat, 25)}
+    return render_profile(case.name, session_file, proc.seconds, n_lines)
+
+
+def render_profile(name: str, session_file: Path, seconds: float, n_lines: int = 60) -> dict:
+    from pyinstrument.renderers import ConsoleRenderer
+    from pyinstrument.session import Session
+
+    session = Session.load(str(session_file))
+    tree = ConsoleRenderer(unicode=True, color=False, processor_options={"filter_threshold": 0.02}).render(session)
+    flat = _hot_spots(session)
+    (PROFILE_DIR / f"{name}-tree.txt").write_text(tree)
+    (PROFILE_DIR / f"{name}-hotspots.txt").write_text(flat)
+    (PROFILE_DIR / f"{name}.seconds").write_text(f"{seconds:.2f}")
+    return {"case": name, "seconds": seconds, "tree": _top(tree, n_lines),
+            "flat": "\n".join(flat.splitlines()[:25])}
+
+
+def _hot_spots(session) -> str:
+    """Inclusive time per function of the project (pipelines/...), each counted once per stack, largest first.
+
+    (pyinstrument's own flat view folds hidden library frames and idle time into odd places.)
+    """
+    total: dict[str, float] = {}
+
+    def walk(frame, active: frozenset):
+        name = None
+        path = frame.file_path or ""
+        if "/pipelines/" in path and "/site-packages/" not in path:
+            rel = path[path.rindex("/pipelines/") + 1:]
+            name = f"{frame.function}  {rel}:{frame.line_no}"
+            if name not in active:
+                total[name] = total.get(name, 0.0) + frame.time
+            active = active | {name}
+        for child in frame.children:
+            walk(child, active)
+
+    root = session.root_frame()
+    if root is not None:
+        walk(root, frozenset())
+    # the entry points (cli, runner) hold ~everything: leave them out
+    rows = sorted(((n, t) for n, t in total.items() if root is None or t < 0.97 * root.time), key=lambda kv: -kv[1])
+    return "\n".join(f"{t:8.2f} s  {name}" for name, t in rows)
 
 
 def _top(text: str, n: int) -> str:
-    lines = [ln.rstrip() for ln in text.splitlines() if ln.strip() and not set(ln.strip()) <= set("_-")]
-    return "\n".join(lines[:n])
+    """The report without pyinstrument's banner and program line: its first ``n`` lines."""
+    lines = text.splitlines()
+    start = next((i + 1 for i, ln in enumerate(lines) if ln.startswith("Program:")), 0)
+    body = [ln.rstrip() for ln in lines[start:] if ln.strip()]
+    return "\n".join(body[:n])
 
 
 # --------------------------------------------------------------------------
@@ -607,15 +652,31 @@ def _commit() -> str:
     except (OSError, StopIteration):
         return "onbekend"
     try:
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+                                ":(exclude)bench"], cwd=ROOT,
                                capture_output=True, text=True, timeout=30).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         dirty = ""
-    return sha[:12] + (" + niet-gecommitte wijzigingen" if dirty else "")
+    return sha[:12] + (" + niet-gecommitte wijzigingen (buiten bench/)" if dirty else "")
+
+
+def load_earlier(skip: set[str]) -> tuple[list[Run], list[dict], dict[str, str]]:
+    """Runs and baselines of the cases in ``skip``'s complement from the previous results.json (``--merge``)."""
+    if not RESULTS_JSON.is_file():
+        return [], [], {}
+    old = json.loads(RESULTS_JSON.read_text())
+    fields = {f.name for f in dataclasses.fields(Run)}
+    when = f"{old.get('started', '?')[:16].replace('T', ' ')}, commit {old.get('machine', {}).get('commit', '?')}"
+    runs = [Run(**{k: v for k, v in r.items() if k in fields}) for r in old.get("runs", []) if r["case"] not in skip]
+    for r in runs:
+        r.bench = r.bench or when
+    baselines = [{"bench": when, **b} for b in old.get("baselines", []) if b["case"] not in skip]
+    return runs, baselines, {r.case: r.bench for r in runs}
 
 
 def report(cases: list[Case], runs: list[Run], baselines: list[dict], profiles: list[dict], gen: dict,
-           info: dict, started: dt.datetime, wall: float, args) -> str:
+           info: dict, started: dt.datetime, wall: float, args, earlier: dict[str, str] | None = None) -> str:
+    earlier = earlier or {}
     by: dict[tuple[str, str], list[Run]] = {}
     for r in runs:
         by.setdefault((r.case, r.scenario), []).append(r)
@@ -658,6 +719,8 @@ def report(cases: list[Case], runs: list[Run], baselines: list[dict], profiles: 
             notes = sorted({r.note for r in rs if r.note})
             if not rs:
                 notes = ["niet gedraaid (budget)"]
+            if case.name in earlier:
+                notes.insert(0, f"uit een eerdere bench: {earlier[case.name]}")
             n = f"{len(done)}" + (f"/{len(rs)}" if len(rs) != len(done) else "")
             add(f"| {case.name} | {sc} | {case.form} | {case.label} | {n} | {_s(total)} | {_s(st['ingest'])} "
                 f"| {_s(st['read'])} | {_s(st['validate'])} | {_s(st['load'])} | {_s(st['marts'])} "
@@ -690,7 +753,25 @@ def report(cases: list[Case], runs: list[Run], baselines: list[dict], profiles: 
         if case.name == "csv2500x10":
             target = f" (doel ≤ {RATIO_TARGET:.0f}: {'gehaald' if ratio <= RATIO_TARGET else '**niet gehaald**'})"
         add(f"- {case.name}: {full:.1f} s / {proc_s:.1f} s = **{ratio:.1f}**{target}; "
-            f"alleen build_marts {call_s:.1f} s -> {full / call_s:.1f} (n = {len(bs)})")
+            f"alleen build_marts {call_s:.1f} s -> {full / call_s:.1f} (n = {len(bs)})"
+            + (f" (eerdere bench: {earlier[case.name]})" if case.name in earlier else ""))
+    peak_lines = []
+    for case in cases:
+        full = [r for r in by.get((case.name, "full"), []) if r.returncode == 0 and r.step_peaks]
+        if full:
+            last = full[-1]
+            rise, prev = [], 0.0
+            for key, mib in last.step_peaks.items():  # in the order the steps ran
+                if mib > prev:
+                    rise.append((mib - prev, key, mib))
+                prev = max(prev, mib)
+            top = ", ".join(f"{k} +{d:,.0f} (tot {m:,.0f})" for d, k, m in sorted(rise, reverse=True)[:4])
+            peak_lines.append(f"- {case.name}: {top}")
+    if peak_lines:
+        add("")
+        add("**Piekgeheugen per stap** (volledige run, MiB; de grootste stijgingen van de piek na een stap):")
+        add("")
+        lines.extend(peak_lines)
     add("")
     load0, load1 = info["load"], info.get("load_end", info["load"])
     add(f"**Machine:** {info['cores']} cores ({info['usable_cores']} bruikbaar), "
@@ -698,7 +779,7 @@ def report(cases: list[Case], runs: list[Run], baselines: list[dict], profiles: 
         f"commit {info['commit']}"
         + (f" (code {info['code']}" + (f", aan het eind {info['code_end']}: de code veranderde tijdens de bench"
                                        if info.get('code_end', info['code']) != info['code'] else "") + ")")
-        + ". Load average bij start {load0[0]:.1f}, aan het eind {load1[0]:.1f}"
+        + f". Load average bij start {load0[0]:.1f}, aan het eind {load1[0]:.1f}"
         + (" — de machine was niet stil, de tijden zijn ruisig." if max(load0[0], load1[0]) > 1.0 else ".")
         + ("" if info["usable_cores"] == 2 else " De doelen gelden voor 2 cores."))
     add("")
@@ -720,7 +801,7 @@ def report(cases: list[Case], runs: list[Run], baselines: list[dict], profiles: 
             add(p["tree"])
             add("```")
             add("")
-            add("Vlak, naar eigen tijd (self time):")
+            add("Eigen code, inclusieve tijd per functie (de grootste 25; een functie telt één keer per stapel):")
             add("")
             add("```")
             add(p["flat"])
@@ -733,6 +814,27 @@ def report(cases: list[Case], runs: list[Run], baselines: list[dict], profiles: 
 # --------------------------------------------------------------------------
 
 
+def report_only(args) -> int:
+    old = json.loads(RESULTS_JSON.read_text())
+    fields = {f.name for f in dataclasses.fields(Run)}
+    runs = [Run(**{k: v for k, v in r.items() if k in fields}) for r in old["runs"]]
+    earlier = {r.case: r.bench for r in runs if r.bench}
+    profiles = []
+    for name in ("sample", "csv250x10"):
+        session_file = PROFILE_DIR / f"{name}.pyisession"
+        if session_file.is_file() and session_file.stat().st_size:
+            secs = PROFILE_DIR / f"{name}.seconds"
+            profiles.append(render_profile(name, session_file, float(secs.read_text()) if secs.is_file() else 0.0))
+    for key in ("reps", "big_reps", "budget"):
+        setattr(args, key, old.get("args", {}).get(key, getattr(args, key)))
+    shown = [c for c in CASES.values() if any(r.case == c.name for r in runs)]
+    text = report(shown, runs, old.get("baselines", []), profiles, old.get("generation", {}), old["machine"],
+                  dt.datetime.fromisoformat(old["started"]), old.get("wall_s", 0.0), args, earlier)
+    args.results.write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--cases", default=",".join(CASES), help=f"komma-gescheiden, uit {', '.join(CASES)}")
@@ -743,9 +845,15 @@ def main(argv=None) -> int:
     p.add_argument("--profile", action="store_true", help="ook pyinstrument op sample en csv250x10 (volledig)")
     p.add_argument("--no-baseline", action="store_true", help="de directe-SQL-baseline overslaan")
     p.add_argument("--results", type=Path, default=RESULTS_MD)
+    p.add_argument("--report-only", action="store_true",
+                   help="geen runs: results.md opnieuw maken uit bench/out/results.json (en de profielen)")
+    p.add_argument("--merge", action="store_true",
+                   help="cases die nu niet draaien uit de vorige bench/out/results.json overnemen (gemarkeerd)")
     args = p.parse_args(argv)
 
     cases = [CASES[n.strip()] for n in args.cases.split(",") if n.strip()]
+    if args.report_only:
+        return report_only(args)
     started = dt.datetime.now()
     t0 = time.monotonic()
     budget = Budget(args.budget)
@@ -773,7 +881,7 @@ def main(argv=None) -> int:
         estimate = cycle_seconds.get(case.name)
         if not must and estimate is not None and estimate > budget.left():
             print(f"  {case.name:<11} #{rep} overgeslagen: ~{estimate:.0f} s nodig, {budget.left():.0f} s over")
-            return False
+            return True  # skipped for the budget: shown in the table's n, not an error
         t = time.monotonic()
         finished = cycle(case, rep, *data[case.name], budget, runs)
         cycle_seconds[case.name] = time.monotonic() - t
@@ -821,11 +929,20 @@ def main(argv=None) -> int:
     info["load_end"] = os.getloadavg()
     info["code_end"] = code_state()
     wall = time.monotonic() - t0
-    text = report(cases, runs, baselines, profiles, gen, info, started, wall, args)
-    args.results.write_text(text, encoding="utf-8")
+    RESULTS_JSON.parent.mkdir(parents=True, exist_ok=True)
+    earlier_runs, earlier_baselines, earlier = load_earlier({c.name for c in cases}) if args.merge else ([], [], {})
+    if args.merge and RESULTS_JSON.is_file():
+        shutil.copy2(RESULTS_JSON, RESULTS_JSON.with_name("results.previous.json"))
     RESULTS_JSON.write_text(json.dumps({"started": started.isoformat(), "machine": info, "wall_s": wall,
-                                        "runs": [dataclasses.asdict(r) for r in runs], "baselines": baselines,
-                                        "generation": gen}, indent=1, default=str))
+                                        "runs": [dataclasses.asdict(r) for r in runs + earlier_runs],
+                                        "baselines": baselines + earlier_baselines,
+                                        "generation": gen,
+                                        "args": {"reps": args.reps, "big_reps": args.big_reps, "budget": args.budget,
+                                                 "cases": args.cases}}, indent=1, default=str))
+    shown = [c for c in CASES.values() if c in cases or c.name in earlier]
+    text = report(shown, runs + earlier_runs, baselines + earlier_baselines, profiles, gen, info, started, wall,
+                  args, earlier)
+    args.results.write_text(text, encoding="utf-8")
     print()
     print(text)
     print(f"geschreven: {args.results.relative_to(ROOT) if args.results.is_relative_to(ROOT) else args.results}; "
