@@ -337,3 +337,15 @@ def test_the_requested_runs_executed_in_order_load_and_publish(tmp_path, instanc
     assert ("schedule", "publiceren", None) in history  # and published anew
     assert query("select distinct wave from marts.region_scorecard order by wave") == [(2024,), (2025,)]
     assert pd.read_parquet(tmp_path / "marts" / "region_scorecard.parquet")["wave"].unique().tolist() == [2024, 2025]
+
+    # A daemon run killed between the two renames of a publication left the marts renamed aside and a
+    # half-written site folder. The next run puts the marts back and clears the leftover before it asks
+    # whether its outputs are current; they are, so it rebuilds nothing.
+    published = len([h for h in history if h[1] == "publiceren"])
+    (tmp_path / "marts").rename(tmp_path / ".marts.old-dead0001")
+    (tmp_path / ".dashboards.new-dead0002").mkdir()
+    execute(dg.RunRequest(), "publish")
+    assert (tmp_path / "marts" / "variation_register.parquet").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+    after = query("select trigger, step, waves from run_history order by recorded_at")
+    assert len([h for h in after if h[1] == "publiceren"]) == published

@@ -13,7 +13,7 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import ProjectFolders
 from pipelines.lib.freshness import inputs_fingerprint, is_current, mark_built
-from pipelines.lib.publish import staged_folder
+from pipelines.lib.publish import recover, staged_folder
 from pipelines.lib.site import build_site
 from pipelines.lib.site.data import MARTS
 
@@ -38,6 +38,8 @@ def _mb(n: int) -> str:
 def dashboards_site(context: dg.AssetExecutionContext, folders: ProjectFolders,
                     warehouse: DuckDBResource) -> dg.MaterializeResult:
     started = time.perf_counter()
+    if restored := recover(folders.dashboards.resolve()):  # see published_marts
+        context.log.warning(restored)
     with warehouse.get_connection() as con:
         # Unchanged inputs: the site is current (its run history then ends at the last build).
         fingerprint = inputs_fingerprint(con, folders.reference, target=folders.dashboards.resolve())

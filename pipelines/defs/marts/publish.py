@@ -7,7 +7,7 @@ from pipelines.defs.resources import ProjectFolders
 from pipelines.lib import engine
 from pipelines.defs.staging.assets import TRIGGER_TAG
 from pipelines.lib.freshness import inputs_fingerprint, is_current, mark_built
-from pipelines.lib.publish import export_marts, staged_folder
+from pipelines.lib.publish import export_marts, recover, staged_folder
 from pipelines.lib.warehouse import record_history
 
 
@@ -15,6 +15,10 @@ from pipelines.lib.warehouse import record_history
           description="De marts als data/marts/<naam>.parquet en .csv, plus benchmark.xlsx met een blad per mart. "
                       "Geschreven in een nieuwe map die pas bij succes de vorige vervangt.")
 def published_marts(context: dg.AssetExecutionContext, folders: ProjectFolders, warehouse: DuckDBResource):
+    # A run killed mid-swap (daemon or CLI) leaves the folder renamed aside: put it back before asking
+    # whether it is current, and clear half-written folders even when nothing is rebuilt.
+    if restored := recover(folders.marts.resolve()):
+        context.log.warning(restored)
     with warehouse.get_connection() as con:
         fingerprint = inputs_fingerprint(con, folders.reference, target=folders.marts.resolve())
         expected = [f"{n}.{ext}" for n in engine.MART_TABLES for ext in ("parquet", "csv")] + ["benchmark.xlsx"]
