@@ -24,10 +24,13 @@ test: $(STAMP)
 
 ## Dagster UI and daemon on 127.0.0.1:3000 (schedule and sensor run); instance kept in .dagster/.
 ## Stop with Ctrl-C, or from elsewhere: kill "$(cat .dagster/serve.pid)" (dagster dev stops its children)
+## SERVE_HOME and PORT may be overridden (the test of this target does).
+SERVE_HOME ?= $(CURDIR)/.dagster
+PORT       ?= 3000
 serve: $(STAMP)
-	mkdir -p .dagster
-	cp config/dagster.yaml .dagster/dagster.yaml
-	echo $$$$ > .dagster/serve.pid; DAGSTER_HOME=$(CURDIR)/.dagster exec $(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+	mkdir -p $(SERVE_HOME)
+	cp config/dagster.yaml $(SERVE_HOME)/dagster.yaml
+	echo $$$$ > $(SERVE_HOME)/serve.pid; DAGSTER_HOME=$(SERVE_HOME) exec $(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p $(PORT)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_bench.py
