@@ -7,6 +7,7 @@ Dagster instance is ephemeral; the state that matters lives in the warehouse.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections import defaultdict
@@ -16,6 +17,7 @@ from pipelines.lib.runlock import LockTimeout, write_lock
 
 QUIET_LOGGERS = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 INGEST_GROUPS = ("reference", "raw", "staging")
+WORKER_MAX_RAW_BYTES = 64 * 1024 * 1024
 
 
 def _say(msg: str = "") -> None:
@@ -45,18 +47,42 @@ def _run_locked(args, started: float) -> str:
         if restored := recover(target.resolve()):
             _say(f"regiobench: {restored}")
 
-    if not (args.full or args.strict) and _nothing_changed(args, started):
-        return "ok"
+    from pipelines.lib import validation_worker
+
+    validation = Path(args.validation or Path(args.warehouse).parent / "validation").resolve()
+    if _raw_bytes(args.raw) <= WORKER_MAX_RAW_BYTES:
+        # Let GX get ready on the other core while this process checks for changes and starts Dagster.
+        # (Above this size the frames pickled to the worker would cost more memory than the overlap saves.)
+        validation_worker.start(validation)
+    try:
+        if not (args.full or args.strict) and _nothing_changed(args, started):
+            return "ok"
+        return _run_dagster(args, started, validation)
+    finally:
+        validation_worker.stop_all()
+
+
+def _raw_bytes(raw: Path) -> int:
+    total = 0
+    for folder, _, files in os.walk(raw):
+        for name in files:
+            try:
+                total += os.stat(os.path.join(folder, name), follow_symlinks=False).st_size
+            except OSError:
+                pass
+    return total
+
+
+def _run_dagster(args, started: float, validation: Path) -> str:
 
     import dagster as dg
 
     from pipelines.defs.resources import make_resources
     from pipelines.definitions import defs as load_defs
 
-    validation = args.validation or Path(args.warehouse).parent / "validation"
     resources = make_resources(args.warehouse, raw_dir=args.raw.resolve(), reference_dir=args.reference.resolve(),
                                marts_dir=args.marts.resolve(), dashboards_dir=args.dashboards.resolve(),
-                               validation_dir=Path(validation).resolve(), full_refresh=args.full)
+                               validation_dir=validation, full_refresh=args.full)
     defs = load_defs()
     graph = defs.resolve_asset_graph()
     everything = list(defs.assets or []) + list(defs.asset_checks or [])

@@ -16,6 +16,7 @@ from pipelines.defs.resources import ProjectFolders
 from pipelines.lib.codebook import MODULES
 from pipelines.lib.discovery import list_waves
 from pipelines.lib.ingest import ingest_waves, remove_vanished_waves
+from pipelines.lib import validation_worker
 from pipelines.lib.reference import load_regions
 from pipelines.lib.warehouse import ensure_schema, record_history
 
@@ -68,6 +69,13 @@ class _LazyValidator:
         return self.gx(wave, frames, region_codes, **kwargs)
 
     def validate_waves(self, waves, region_codes):
+        # The CLI may have started GX in a helper process while it got ready (validation_worker).
+        worker = validation_worker.take(self.results_dir)
+        if worker is not None:
+            try:
+                return worker.validate_waves(waves, region_codes, log=self.log)
+            except validation_worker.WorkerFailed as exc:
+                self.log.warning(f"{exc}; de toetsing loopt nu in dit proces")
         return self.gx.validate_waves(waves, region_codes)
 
 
