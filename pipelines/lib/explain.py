@@ -225,10 +225,20 @@ def _subject(ind: str, f: pd.DataFrame, lookback: int) -> pd.Series:
     R = f["region_code"].astype(str)
     W = f["wave"].astype(int).astype(str)
     num = nl_numbers(f["numerator"], 0)
-    den = nl_numbers(f["denominator"], 0)
-    lim = nl_range(f["lower_998"], f["upper_998"])
-    limp = nl_range(f["lower_998"], f["upper_998"], 1, percent=True)
-    win = _window_phrase(f, lookback)
+    # Each indicator uses only some phrases: the others are built when called (at 2,500 regions
+    # each costs about a second over the register).
+    def den():
+        return nl_numbers(f["denominator"], 0)
+
+    def lim():
+        return nl_range(f["lower_998"], f["upper_998"])
+
+    def limp():
+        return nl_range(f["lower_998"], f["upper_998"], 1, percent=True)
+
+    def win():
+        return _window_phrase(f, lookback)
+
     detail = f["detail"].fillna("").astype(str)
     if ind == "ex_count":
         basis = pd.to_numeric(f["basis_wave"], errors="coerce")
@@ -236,31 +246,31 @@ def _subject(ind: str, f: pd.DataFrame, lookback: int) -> pd.Series:
                               " (risicobeoordeling uit " + basis.fillna(0).astype(int).astype(str) + ")", ""), f.index)
         return (R + " hield in " + W + " " + num + " " + plural(f["numerator"], "oefening", "oefeningen")
                 + " waar op grond van het risicoprofiel" + carried + " " + nl_numbers(f["denominator"], 1)
-                + " werden verwacht (O/E " + nl_numbers(f["value"], 2) + "; 99,8%-grenzen " + lim + ")")
+                + " werden verwacht (O/E " + nl_numbers(f["value"], 2) + "; 99,8%-grenzen " + lim() + ")")
     if ind == "risk_probability":
         return (R + " schat de kans op een aanslag in " + W + " op " + nl_numbers(f["value"], 0)
                 + ", waar het risicoprofiel " + nl_numbers(f["target"], 2) + " doet verwachten (99,8%-grenzen "
-                + lim + ")")
+                + lim() + ")")
     share = {
-        "ex_multidisciplinary_share": R + ": " + num + " van " + den + " oefeningen in " + W + " waren multidisciplinair",
-        "ex_evaluated_share": R + " evalueerde " + num + " van " + den + " oefeningen in " + W,
-        "plan_coverage": R + " beoefende " + win + " " + num + " van de " + den + " bijzonderheden uit het plan",
-        "lessons_shared_share": R + " deelde " + num + " van " + den + " lessen in " + W + " via het virtueel kantoor",
-        "lessons_followed_up_share": R + " voerde bij " + num + " van " + den + " lessen in " + W + " de opvolging uit",
+        "ex_multidisciplinary_share": lambda: R + ": " + num + " van " + den() + " oefeningen in " + W + " waren multidisciplinair",
+        "ex_evaluated_share": lambda: R + " evalueerde " + num + " van " + den() + " oefeningen in " + W,
+        "plan_coverage": lambda: R + " beoefende " + win() + " " + num + " van de " + den() + " bijzonderheden uit het plan",
+        "lessons_shared_share": lambda: R + " deelde " + num + " van " + den() + " lessen in " + W + " via het virtueel kantoor",
+        "lessons_followed_up_share": lambda: R + " voerde bij " + num + " van " + den() + " lessen in " + W + " de opvolging uit",
     }
     if ind in share:
-        return (share[ind] + " (" + nl_percent(f["value"]) + "; landelijk " + nl_percent(f["target"])
-                + ", 99,8%-grenzen " + limp + ")")
+        return (share[ind]() + " (" + nl_percent(f["value"]) + "; landelijk " + nl_percent(f["target"])
+                + ", 99,8%-grenzen " + limp() + ")")
     norm = " (norm: " + NORM_PHRASES.get(ind, "") + ")"
     modal = _s(np.where(f["norm_source"].astype(object) == "modaal", ", deels modaal", ""), f.index)
     if ind == "ex_strategic":
-        return R + " hield " + win + " " + num + " " + plural(f["numerator"], "oefening", "oefeningen") + " op strategisch niveau" + norm
+        return R + " hield " + win() + " " + num + " " + plural(f["numerator"], "oefening", "oefeningen") + " op strategisch niveau" + norm
     if ind == "ex_with_ncc":
-        return (R + " hield " + win + " " + num + " " + plural(f["numerator"], "oefening", "oefeningen")
+        return (R + " hield " + win() + " " + num + " " + plural(f["numerator"], "oefening", "oefeningen")
                 + " met de nationale crisisorganisatie" + norm)
     if ind == "plan_unexercised_unsubstantiated":
         which = _s(np.where(detail != "", " (" + shorten_list(detail) + ")", ""), f.index)
-        return (R + " heeft " + num + " van de " + den + " bijzonderheden uit het plan " + win
+        return (R + " heeft " + num + " van de " + den() + " bijzonderheden uit het plan " + win()
                 + " niet beoefend zonder onderbouwing" + which + norm)
     if ind == "risk_substantiated":
         ok = _s(np.where(pd.to_numeric(f["value"]) >= 1, "is", "is niet"), f.index)
@@ -268,17 +278,17 @@ def _subject(ind: str, f: pd.DataFrame, lookback: int) -> pd.Series:
                 + " onderbouwd en vastgesteld" + norm)
     if ind == "ring_conformity":
         which = _s(np.where(detail != "", "; afwijkend: " + shorten_list(detail), ""), f.index)
-        return (R + " volgt in " + num + " van de " + den + " cellen van het ringenmodel de norm ("
+        return (R + " volgt in " + num + " van de " + den() + " cellen van het ringenmodel de norm ("
                 + nl_percent(f["value"]) + which + "; norm: " + NORM_PHRASES[ind] + modal + ")")
     if ind == "ring_exercised":
         done = _s(np.where(pd.to_numeric(f["value"]) >= 1, "wel", "niet"), f.index)
-        return R + " heeft het ringenmodel " + win + " " + done + " beoefend" + norm
+        return R + " heeft het ringenmodel " + win() + " " + done + " beoefend" + norm
     if ind == "equipment_parity":
         which = _s(np.where(detail != "", "; onder de norm: " + shorten_list(detail), ""), f.index)
-        return (R + " haalt in " + num + " van de " + den + " cellen van functie en middel de norm ("
+        return (R + " haalt in " + num + " van de " + den() + " cellen van functie en middel de norm ("
                 + nl_percent(f["value"]) + which + "; norm: " + NORM_PHRASES[ind] + modal + ")")
     if ind == "lessons_from_others":
-        return (R + " nam " + win + " " + num + " " + plural(f["numerator"], "les", "lessen")
+        return (R + " nam " + win() + " " + num + " " + plural(f["numerator"], "les", "lessen")
                 + " over van een andere regio" + norm)
     return R + " heeft in " + W + " de waarde " + nl_numbers(f["value"], 2)
 
