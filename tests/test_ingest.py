@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 from pathlib import Path
@@ -277,3 +278,63 @@ def test_waves_are_year_folders_only(tmp_path):
         (tmp_path / name).mkdir()
     os.symlink(tmp_path / "2023", tmp_path / "2022")
     assert list_waves(tmp_path) == [2023, 2024]
+
+
+def _rewrite_export(path: Path, change) -> None:
+    """An export's rows as dicts (line breaks in cells flattened, so row i is on line i + 2), edited, written back."""
+    import csv
+    import io
+
+    text = path.read_bytes().decode("utf-8-sig")
+    delimiter = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
+    rows = [{k: " ".join(v.split()) for k, v in r.items()}
+            for r in csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    change(rows)
+    sample.write_export(path, rows, delimiter=",", encoding="utf-8")
+
+
+def test_validation_batches_do_not_change_what_is_staged_or_reported(pristine, tmp_path, codes):
+    """Waves validated one per batch or all in one: the same rows, statuses and problems, and a rejection in
+    a later batch names its own wave, file, row and region."""
+    from pipelines.lib.ingest import ingest_waves
+    from pipelines.lib.validation import GXValidator
+
+    raw = tmp_path / "raw"
+    sample.generate(raw, [2023, WAVE], seed=SEED, regions=sample.make_regions(4, SEED), form="csv")
+    bad_region = codes[2]
+
+    def out_of_range(rows):
+        for r in rows:
+            if r["regio_code"] == bad_region:
+                r["kans_score"] = "9"  # GX: bereik
+
+    def unreadable(rows):
+        rows[5]["aantal"] = "veel"  # the reader: type.geheel_getal
+
+    _rewrite_export(raw / str(WAVE) / "risico.csv", out_of_range)
+    _rewrite_export(raw / str(WAVE) / "middelen.csv", unreadable)
+    risico_line = 2 + [i for i, line in enumerate((raw / str(WAVE) / "risico.csv").read_text().splitlines()[1:])
+                       if line.startswith(bad_region)][0]
+    middelen_region = (raw / str(WAVE) / "middelen.csv").read_text().splitlines()[6].split(",")[0]
+    validator = GXValidator()
+    outcomes = []
+    for batch_rows in (1, 10 ** 9):  # every wave its own batch; all waves in one batch
+        con = duckdb.connect(":memory:")
+        ensure_schema(con)
+        results = ingest_waves(con, raw, [2023, WAVE], codes, validator=validator,
+                               now=dt.datetime(2025, 1, 1), batch_rows=batch_rows)
+        assert [r.wave for r in results] == [2023, WAVE]
+        problems = con.execute("select wave, region_code, module, source_file, sheet, row_number, column_name, value, "
+                               "rule, severity, message from stg_problems order by all").fetchall()
+        outcomes.append((snapshot(con), status(con), status(con, 2023), problems))
+        con.close()
+    assert outcomes[0] == outcomes[1]
+    problems = outcomes[0][3]
+    assert (WAVE, bad_region, "risico", f"{WAVE}/risico.csv", "risico", risico_line, "kans_score", "9", "bereik",
+            "fout") in [p[:10] for p in problems]
+    assert (WAVE, middelen_region, "middelen", f"{WAVE}/middelen.csv", "middelen", 7, "aantal", "veel",
+            "type.geheel_getal", "fout") in [p[:10] for p in problems]
+    assert {p[0] for p in problems if p[9] == "fout"} == {WAVE}
+    rejected = {(r[0], r[1], r[3]) for r in outcomes[0][1] if r[3] == "afgewezen"}
+    assert rejected == {(bad_region, "risico", "afgewezen"), (middelen_region, "middelen", "afgewezen")}
+

@@ -14,6 +14,7 @@ from pipelines.lib.readers import (
     cell_text,
     parse_module,
     parse_number,
+    parse_tables,
     read_export,
     sniff_delimiter,
 )
@@ -194,3 +195,96 @@ def test_delimiter_sniffing_ignores_delimiters_inside_quotes():
                                         (" x ", " x ")])
 def test_workbook_cells_become_the_text_a_person_typed(value, text):
     assert cell_text(value) == text
+
+
+# ---------------------------------------------------------------------------
+# Fast paths give what the record-by-record reading gives
+# ---------------------------------------------------------------------------
+
+
+def _csv_text(delimiter: str, newline: str, n: int, multiline_every: int = 0, blank_every: int = 0) -> str:
+    lines = [delimiter.join(["regio_code", "datum_ingevuld", "functie"])]
+    for i in range(n):
+        if blank_every and i % blank_every == 0:
+            lines.append("")
+        text = f"functie {i}"
+        if multiline_every and i % multiline_every == 0:
+            text = f'"regel 1{newline}regel 2 \r\n regel 3 \n\n ""aanhalingstekens"" {delimiter} eind"'
+        lines.append(delimiter.join([f"VR{i % 25 + 1:02d}", "2024-03-01", text]))
+    return newline.join(lines) + newline
+
+
+def _reference_records(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
+    """Record by record with the reader's line_num: the line each record starts on."""
+    import csv
+    import io
+
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows, numbers, line_start = [], [], 1
+    for cells in reader:
+        rows.append(cells)
+        numbers.append(line_start)
+        line_start = reader.line_num + 1
+    return rows, numbers
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+@pytest.mark.parametrize("newline", ["\r\n", "\n", "\r"])
+@pytest.mark.parametrize("shape", [(30, 0, 0), (25_000, 7, 0), (25_000, 0, 3), (12_000, 9_999, 11)])
+def test_csv_read_in_blocks_gives_the_records_and_lines_of_record_by_record(tmp_path, monkeypatch, delimiter,
+                                                                              newline, shape):
+    """Blocks of 10,000 records, line breaks inside quoted cells (\\n, \\r\\n, \\r) and blank lines: every row
+    keeps the line number it starts on, as reading one record at a time gives it."""
+    from pipelines.lib import readers
+
+    n, multiline_every, blank_every = shape
+    text = _csv_text(delimiter, newline, n, multiline_every, blank_every)
+    path = tmp_path / "meta.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    fast = readers._read_records(text, delimiter, readers.DEFAULT_LIMITS, readers.time.monotonic())
+    assert fast is not None  # the blocks added up: the fast path was taken
+    assert fast == _reference_records(text, delimiter)
+    table, problems = read_export(path, "2024/meta.csv")
+    monkeypatch.setattr(readers, "_read_records", lambda *a: None)  # record by record, as before
+    slow, slow_problems = read_export(path, "2024/meta.csv")
+    assert (table.header, table.rows, table.row_numbers, table.decimal_comma) == \
+        (slow.header, slow.rows, slow.row_numbers, slow.decimal_comma)
+    assert problems == slow_problems
+    if multiline_every and not blank_every and newline != "\r":  # (a \r-only file's header is sniffed up to the first \n: garbled alike)
+        assert table.row_numbers[:2] == [2, 7]  # the first row's cell spans lines 2-6
+
+
+@pytest.mark.parametrize("text, rule, row", [
+    ('regio_code,functie\nVR01,"open\nVR02,x\n', "bestand.csv", 2),
+    ('regio_code,functie\nVR01,a\n' * 6000 + 'VR01,"a"b\n', "bestand.csv", 12001),
+])
+def test_malformed_csv_is_worded_as_record_by_record(tmp_path, text, rule, row):
+    path = tmp_path / "meta.csv"
+    path.write_text(text, encoding="utf-8")
+    table, problems = read_export(path, "2024/meta.csv")
+    assert table is None and [(p.rule, p.row) for p in problems] == [(rule, row)]
+
+
+def test_a_bad_value_repeated_on_many_rows_is_reported_on_each_row():
+    """Values are parsed once per distinct value; problems still come per row, with that row's place."""
+    header = ["oefening_id", "datum", "deelnemers", "geevalueerd", "disciplines"]
+    a = SheetTable("2024/VR01.xlsx", "oefeningen", header,
+                   [["O1", "2024-02-30", "12,5", "misschien", "politie"], ["O2", "2024-03-01", "3", "ja", "politie"],
+                    ["O3", "2024-02-30", "12,5", "misschien", "Politie | GHOR"]], [2, 3, 5])
+    b = SheetTable("2024/oefeningen.csv", "oefeningen", ["regio_code"] + header,
+                   [["vr02", "O1", "2024-02-30", "12,5", "misschien", "politie"]], [7], decimal_comma=True)
+    frame, problems = parse_tables([(a, "VR01"), (b, None)], MODULES["oefeningen"])
+    found = sorted((p.file, p.row, p.rule, p.value, p.region_code) for p in problems if p.rule.startswith("type."))
+    assert found == sorted([
+        ("2024/VR01.xlsx", 2, "type.datum", "2024-02-30", "VR01"), ("2024/VR01.xlsx", 5, "type.datum", "2024-02-30", "VR01"),
+        ("2024/oefeningen.csv", 7, "type.datum", "2024-02-30", "VR02"),
+        ("2024/VR01.xlsx", 2, "type.geheel_getal", "12,5", "VR01"), ("2024/VR01.xlsx", 5, "type.geheel_getal", "12,5", "VR01"),
+        ("2024/oefeningen.csv", 7, "type.geheel_getal", "12,5", "VR02"),
+        ("2024/VR01.xlsx", 2, "type.ja_nee", "misschien", "VR01"), ("2024/VR01.xlsx", 5, "type.ja_nee", "misschien", "VR01"),
+        ("2024/oefeningen.csv", 7, "type.ja_nee", "misschien", "VR02"),
+    ])  # 12,5 with a decimal comma is 12.5 in the export: not an integer either
+    assert len([p for p in problems if p.file == "2024/oefeningen.csv" and p.rule == "type.geheel_getal"]) == 1
+    assert frame["_row"].tolist() == [2, 3, 5, 7]
+    assert frame["regio_code"].tolist() == ["VR01", "VR01", "VR01", "VR02"]
+    assert frame["deelnemers"].tolist()[1] == 3 and frame["geevalueerd"].tolist()[1] is True
+    assert frame["disciplines"].tolist() == [["politie"], ["politie"], ["politie", "ghor"], ["politie"]]

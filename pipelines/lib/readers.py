@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import os
 import pickle
 import re
@@ -135,6 +136,9 @@ def _table_from_rows(file: str, sheet: str, raw_rows, first_row_number: int, lim
         return table
     table.header = [normalise_header(h) for h in header_cells]
     n = len(table.header)
+    if texts_ready and row_numbers is not None:
+        _text_rows(table, raw_rows, row_numbers, n)
+        return table
     for i, cells in enumerate(it):
         number = row_numbers[i + 1] if row_numbers is not None else first_row_number + 1 + i
         texts = list(cells) if texts_ready else [cell_text(c) for c in cells]
@@ -152,6 +156,30 @@ def _table_from_rows(file: str, sheet: str, raw_rows, first_row_number: int, lim
         table.rows.append(texts)
         table.row_numbers.append(number)
     return table
+
+
+def _text_rows(table: SheetTable, raw_rows: list[list[str]], row_numbers: list[int], n: int) -> None:
+    """The body of :func:`_table_from_rows` for rows of text (a CSV): the same result, with the per-row work in C.
+
+    A row is empty when all its cells are blank, i.e. when its cells joined are blank.
+    """
+    file, sheet = table.file, table.sheet
+    keep = [i for i in range(1, len(raw_rows)) if "".join(raw_rows[i]).strip()]
+    rows = [raw_rows[i] for i in keep]
+    numbers = [row_numbers[i] for i in keep]
+    for j, texts in enumerate(rows):
+        if len(texts) == n:
+            continue
+        if len(texts) < n:
+            rows[j] = texts + [""] * (n - len(texts))
+        else:
+            extra = texts[n:]
+            if any(t.strip() for t in extra):
+                table.problems.append(Problem(file, "rij.te_veel_cellen",
+                    f"rij heeft {len(texts)} cellen maar de kopregel {n} kolommen; de cellen zonder kop zijn genegeerd",
+                    WARNING, sheet, numbers[j]))
+            rows[j] = texts[:n]
+    table.rows, table.row_numbers = rows, numbers
 
 
 # ---------------------------------------------------------------------------
@@ -538,6 +566,48 @@ def _count_records(text: str, delimiter: str, stop: int) -> int:
     return n
 
 
+def _line_breaks(cell: str) -> int:
+    """Line breaks in (quoted) cells, as ``io.StringIO(newline="")`` splits lines: \\n, \\r\\n or \\r."""
+    return cell.count("\n") + cell.count("\r") - cell.count("\r\n")
+
+
+def _read_records(text: str, delimiter: str, limits: Limits, started: float):
+    """The records of a CSV text with the line each starts on, read 10,000 at a time.
+
+    The same records and numbers as reading one record at a time and asking the reader's ``line_num``
+    (what :func:`read_export` does when this returns ``None``): a record spans one line plus one per line
+    break inside its quoted cells, and every block is checked against ``line_num``. ``None`` when the
+    text is not well-formed or a block does not add up (the slow path then finds and words the problem);
+    ``"te_traag"`` when reading takes longer than ``max_seconds_per_file``.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    done = 0  # lines read so far
+    try:
+        while chunk := list(itertools.islice(reader, 10_000)):
+            lines = reader.line_num - done
+            if lines == len(chunk):  # every record on one line
+                numbers.extend(range(done + 1, done + 1 + lines))
+            else:
+                at = done + 1
+                # NUL cannot occur in a text (decode_text refuses it): joined with it, no break spans two cells
+                for breaks in map(_line_breaks, map("\0".join, chunk)):
+                    numbers.append(at)
+                    at += 1 + breaks
+                if at != reader.line_num + 1:
+                    return None
+            done = reader.line_num
+            rows.extend(chunk)
+            if time.monotonic() - started > limits.max_seconds_per_file:
+                return "te_traag"
+            if len(rows) > limits.max_export_rows + 1:
+                return None
+    except csv.Error:
+        return None
+    return rows, numbers
+
+
 def read_export(path: Path, rel: str, limits: Limits = DEFAULT_LIMITS) -> tuple[SheetTable | None, list[Problem]]:
     """A survey-tool export (all regions of one module) as a table."""
     started = time.monotonic()
@@ -558,8 +628,13 @@ def read_export(path: Path, rel: str, limits: Limits = DEFAULT_LIMITS) -> tuple[
     if text.count("\n") + text.count("\r") - text.count("\r\n") > limits.max_export_rows and \
             _count_records(text, delimiter, limits.max_export_rows + 2) > limits.max_export_rows + 1:
         return None, [too_many]  # counted before anything is kept: a long file costs time, not memory
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    rows, numbers = [], []
+    fast = _read_records(text, delimiter, limits, started)
+    if fast == "te_traag":
+        return None, [Problem(rel, "bestand.te_traag", f"het lezen duurde langer dan "
+                                                       f"{limits.max_seconds_per_file:g} s en is afgebroken")]
+    rows, numbers = fast if fast is not None else ([], [])
+    # Record by record (where the blocks above did not add up): the exact place of a malformed row.
+    reader = csv.reader(io.StringIO(text if fast is None else "", newline=""), delimiter=delimiter, strict=True)
     line_start = 1
     try:
         for cells in reader:
@@ -582,8 +657,8 @@ def read_export(path: Path, rel: str, limits: Limits = DEFAULT_LIMITS) -> tuple[
     # with that delimiter, so its region is known, and reject it there, with the reason.
     other, mixed = ("," if delimiter == ";" else ";"), []
     if rows and len(rows[0]) > 1:
-        for i in range(1, len(rows)):
-            if len(rows[i]) == 1 and other in rows[i][0]:
+        for i in [i for i in range(1, len(rows)) if len(rows[i]) == 1]:
+            if other in rows[i][0]:
                 try:
                     split = next(csv.reader([rows[i][0]], delimiter=other))
                 except (csv.Error, StopIteration):
@@ -686,6 +761,31 @@ def _header_map(table: SheetTable, module: Module, region_code: str | None, prob
     return {name: i for name, i in seen.items() if name in known}
 
 
+class _Distinct:
+    """A column of text as its distinct values (``values``, object Series) and, per row, which one (``codes``)."""
+
+    def __init__(self, values, codes: np.ndarray | None = None):
+        if codes is None:
+            codes, uniques = pd.factorize(np.asarray(values, dtype=object) if len(values) else np.array([], dtype=object))
+            values = pd.Series(uniques, dtype="object")
+        self.codes, self.values = codes, values
+
+    def rows(self, per_value: pd.Series) -> pd.Series:
+        """A result per distinct value, spread over the rows."""
+        return per_value.take(self.codes).reset_index(drop=True)
+
+    def mask(self, per_value: pd.Series) -> np.ndarray:
+        return per_value.to_numpy(dtype=bool, na_value=False)[self.codes]
+
+    def at(self, i: int) -> str:
+        return self.values.iat[self.codes[i]]
+
+    def blank_where(self, per_value: pd.Series) -> "_Distinct":
+        """The same column with the values where ``per_value`` holds replaced by ``""``."""
+        values = self.values.where(~per_value.to_numpy(dtype=bool, na_value=False), "")
+        return _Distinct(values, self.codes)
+
+
 def parse_tables(tables: list[tuple[SheetTable, str | None]], module: Module, *,
                  limits: Limits = DEFAULT_LIMITS) -> tuple[pd.DataFrame, list[Problem]]:
     """Type many sheets of one module at once (all regions of a wave), by the codebook.
@@ -699,42 +799,67 @@ def parse_tables(tables: list[tuple[SheetTable, str | None]], module: Module, *,
     """
     problems: list[Problem] = []
     names = [REGION_COLUMN] + [f.name for f in module.fields if not f.personal]
-    records: list[list[str]] = []
-    rows_meta: list[tuple[int, str, str, str | None, bool]] = []
+    cells: dict[str, list[str]] = {name: [] for name in names}
+    row_numbers: list[int] = []
+    file_of: list[str] = []
+    sheet_of: list[str] = []
+    region_of: list[str | None] = []
+    comma_of: list[bool] = []
     for table, region_code in tables:
         positions = _header_map(table, module, region_code, problems)
-        idx = [positions.get(n, -1) for n in names]
-        for r, number in zip(table.rows, table.row_numbers):
-            records.append([r[i] if i >= 0 else "" for i in idx])
-            rows_meta.append((number, table.file, table.sheet, region_code, table.decimal_comma))
-    n = len(records)
-    columns = {name: pd.Series([rec[j] for rec in records], dtype="object") for j, name in enumerate(names)}
-    meta = list(zip(*rows_meta)) if rows_meta else [[], [], [], [], []]
-    row_no = pd.Series(meta[0], dtype="int64")
-    files = pd.Series(meta[1], dtype="object")
-    sheets = pd.Series(meta[2], dtype="object")
-    expected_region = pd.Series(meta[3], dtype="object")
-    decimal_comma = pd.Series(meta[4], dtype="bool")
+        rows, m = table.rows, len(table.rows)
+        width = len(table.header)
+        if all(len(r) == width for r in rows):
+            by_column = list(zip(*rows)) if m else []  # a column at a time (C speed), not a row at a time
+        else:  # rows of uneven length (not from _table_from_rows): as before, cell by cell
+            by_column = None
+        for name in names:
+            i = positions.get(name, -1)
+            if not m:
+                continue
+            if i < 0:
+                cells[name].extend([""] * m)
+            elif by_column is not None:
+                cells[name].extend(by_column[i])
+            else:
+                cells[name].extend([r[i] for r in rows])
+        row_numbers.extend(table.row_numbers[:m])
+        file_of.extend([table.file] * m)
+        sheet_of.extend([table.sheet] * m)
+        region_of.extend([region_code] * m)
+        comma_of.extend([table.decimal_comma] * m)
+    n = len(row_numbers)
+    # Every rule below applies to one value at a time: it is worked out once per distinct value of a column
+    # (codes, numbers and booleans repeat a lot) and spread over the rows with a take.
+    columns = {name: _Distinct(values) for name, values in cells.items()}
+    del cells
+    row_no = pd.Series(row_numbers, dtype="int64")
+    files = pd.Series(file_of, dtype="object")
+    sheets = pd.Series(sheet_of, dtype="object")
+    expected_region = pd.Series(region_of, dtype="object")
+    decimal_comma = pd.Series(comma_of, dtype="bool")
+    del row_numbers, file_of, sheet_of, region_of, comma_of
 
-    def report(mask: pd.Series, rule: str, column: str | None, message) -> None:
+    def report(mask, rule: str, column: str | None, message) -> None:
         """A problem per row where ``mask`` holds; ``message(i)`` words it."""
-        for i in np.flatnonzero(mask.to_numpy(dtype=bool, na_value=False)):
-            value = columns[column].iloc[i] if column in columns else None
+        mask = mask.to_numpy(dtype=bool, na_value=False) if isinstance(mask, pd.Series) else mask
+        for i in np.flatnonzero(mask):
+            value = columns[column].at(i) if column in columns else None
             problems.append(Problem(files.iloc[i], rule, message(i), ERROR, sheets.iloc[i], int(row_no.iloc[i]), column,
                                     None if value is None else str(value)[:200],
                                     expected_region.iloc[i] or (region.iloc[i] if region is not None else None),
                                     module.name))
 
     # The region of every row first: a problem in an export's row belongs to that row's region only.
-    raw_region = columns[REGION_COLUMN].str.strip().str.upper()
+    raw_region = columns[REGION_COLUMN].rows(columns[REGION_COLUMN].values.str.strip().str.upper())
     has_expected = expected_region.notna()
     region = expected_region.where(has_expected, raw_region.replace("", None))
-    for name, s in columns.items():
-        too_long = s.str.len() > limits.max_cell_chars
+    for name, col in columns.items():
+        too_long = col.mask(col.values.str.len() > limits.max_cell_chars)
         if too_long.any():
             report(too_long, "cel.te_lang", name,
-                   lambda i, s=s: f"de cel heeft {len(s.iloc[i])} tekens; de grens is {limits.max_cell_chars}")
-            columns[name] = s.where(~too_long, "")
+                   lambda i, col=col: f"de cel heeft {len(col.at(i))} tekens; de grens is {limits.max_cell_chars}")
+            columns[name] = col.blank_where(col.values.str.len() > limits.max_cell_chars)
 
     wrong = has_expected & (raw_region != "") & (raw_region != expected_region.fillna("").str.upper())
     report(wrong, "regio.afwijkend", REGION_COLUMN,
@@ -745,32 +870,36 @@ def parse_tables(tables: list[tuple[SheetTable, str | None]], module: Module, *,
     for f in module.fields:
         if f.personal:
             continue  # names, addresses, roles of the respondent: never read further
-        raw = columns[f.name]
-        blank = raw.str.strip() == ""
+        col = columns[f.name]
+        raw = col.values  # the distinct values of the column
+        blank_u = raw.str.strip() == ""
+        blank = col.mask(blank_u)
         if f.kind in ("text", "region", "freetext"):
             value = raw.str.strip()
             if f.kind == "region":
                 value = value.str.upper()
-            value = redact_emails(value).where(~blank, None)
+            value = col.rows(redact_emails(value).where(~blank_u, None))
         elif f.kind == "code":
-            value = raw.str.strip().str.lower().where(~blank, None)
+            value = col.rows(raw.str.strip().str.lower().where(~blank_u, None))
         elif f.kind == "codes":
-            value = parse_codes(raw).where(~blank, None)
+            value = col.rows(parse_codes(raw).where(~blank_u, None))
         elif f.kind == "int":
-            number = parse_number(raw, False)
+            number = col.rows(parse_number(raw, False))
             if decimal_comma.any():
-                number = number.where(~decimal_comma, parse_number(raw, True))
+                number = number.where(~decimal_comma, col.rows(parse_number(raw, True)))
             # beyond 2**53 a float no longer holds every integer, and beyond 2**63 none fits the column: bad input
-            bad = ~blank & (number.isna() | (number % 1 != 0) | (number.abs() > 2 ** 53))
-            report(bad, "type.geheel_getal", f.name, lambda i, raw=raw, number=number: _bad_value(
-                raw.iloc[i], number.iloc[i], "int"))
+            bad = ~blank & (number.isna() | (number % 1 != 0) | (number.abs() > 2 ** 53)).to_numpy()
+            report(bad, "type.geheel_getal", f.name, lambda i, col=col, number=number: _bad_value(
+                col.at(i), number.iloc[i], "int"))
             value = number.where(~bad).round().astype("Int64")
         elif f.kind == "bool":
-            value = parse_bool(raw)
-            report(~blank & value.isna(), "type.ja_nee", f.name, lambda i, raw=raw: _bad_value(raw.iloc[i], None, "bool"))
+            value = col.rows(parse_bool(raw))
+            report(~blank & value.isna().to_numpy(), "type.ja_nee", f.name,
+                   lambda i, col=col: _bad_value(col.at(i), None, "bool"))
         elif f.kind == "date":
-            value = parse_date(raw)
-            report(~blank & value.isna(), "type.datum", f.name, lambda i, raw=raw: _bad_value(raw.iloc[i], None, "date"))
+            value = col.rows(parse_date(raw))
+            report(~blank & value.isna().to_numpy(), "type.datum", f.name,
+                   lambda i, col=col: _bad_value(col.at(i), None, "date"))
         else:  # pragma: no cover - the codebook refuses unknown kinds
             raise AssertionError(f.kind)
         out[f.name] = value.reset_index(drop=True)
