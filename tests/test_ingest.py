@@ -338,3 +338,45 @@ def test_validation_batches_do_not_change_what_is_staged_or_reported(pristine, t
     rejected = {(r[0], r[1], r[3]) for r in outcomes[0][1] if r[3] == "afgewezen"}
     assert rejected == {(bad_region, "risico", "afgewezen"), (middelen_region, "middelen", "afgewezen")}
 
+
+LESSON_WITHOUT_EXERCISE = (
+    "select l.region_code, l.lesson_id from stg_lessons l anti join stg_exercises e "
+    "on e.wave = l.wave and e.region_code = l.region_code and e.exercise_id = l.source_exercise_id "
+    "where l.source = 'oefening'")
+
+
+def test_lessons_are_held_back_when_the_exercises_they_name_are_rejected(con, raw, codes):
+    """A resubmission renames its exercises (the lessons follow) but its exercise sheet is rejected: staging
+    the new lessons would leave them pointing at exercises that are not in the warehouse, which blocks every
+    publication. The earlier, consistent pair stays in use and the lessons' rejection says why."""
+    code = codes[0]
+    ingest_wave(con, raw, WAVE, codes)
+    before = snapshot(con)
+    assert con.execute(LESSON_WITHOUT_EXERCISE).fetchall() == []
+
+    def rename_and_break(sheets):
+        renamed = {}
+        for row in sheets["oefeningen"]:
+            renamed[row["oefening_id"]] = new = f"{row['oefening_id']}-herzien"
+            row["oefening_id"] = new
+        for row in sheets["lessen"]:
+            if row.get("bron_oefening_id") in renamed:
+                row["bron_oefening_id"] = renamed[row["bron_oefening_id"]]
+        sheets["oefeningen"][0]["deelnemers"] = "veel"
+
+    path = workbook_of(raw, code)
+    assert any(r.get("bron") == "oefening" for r in read_sheets(path)["lessen"]), "sample lacks lessons from exercises"
+    rewrite_workbook(path, rename_and_break)
+    result = ingest_wave(con, raw, WAVE, codes)
+
+    assert con.execute(LESSON_WITHOUT_EXERCISE).fetchall() == []
+    after = snapshot(con)
+    assert after["stg_exercises"] == before["stg_exercises"]
+    assert after["stg_lessons"] == before["stg_lessons"]
+    rows = {r[1]: r for r in status(con) if r[0] == code}
+    assert rows["oefeningen"][3] == "afgewezen" and rows["lessen"][3] == "afgewezen"
+    assert rows["lessen"][4] is True and "blijven in gebruik" in rows["lessen"][5]
+    why = [p for p in result.problems if p.region_code == code and p.module == "lessen" and p.rule == "bron_oefening"]
+    assert len(why) == 1 and "-herzien" in why[0].message and "oefeningen" in why[0].message
+    # the region's other modules and the other regions are untouched by the hold-back
+    assert all(r[3] == "geladen" for r in status(con) if r[0] != code)

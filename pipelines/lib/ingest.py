@@ -39,6 +39,7 @@ from typing import Callable, Iterable
 import duckdb
 import pandas as pd
 
+from pipelines.lib import crossref
 from pipelines.lib.codebook import MODULES, REGION_COLUMN, Module, staging_columns
 from pipelines.lib.discovery import EXPORT, IGNORED, WORKBOOK, RawFile, discover_wave, fingerprint
 from pipelines.lib.problems import Problem, drop_reader_repeats, quote
@@ -423,6 +424,17 @@ def _write(con, p: _Prepared, now: dt.datetime) -> WaveResult:
             "select region_code, module, source_file, source_sha256, source_sheet from stg_module_loads where wave = ?",
             [wave]).fetchall()
     }
+
+    def staged_ids(region: str, module: str) -> set[str]:
+        if module == crossref.LESSONS:
+            sql = ("select source_exercise_id from stg_lessons where wave = ? and region_code = ? "
+                   "and source = 'oefening' and source_exercise_id is not null")
+        else:
+            sql = "select exercise_id from stg_exercises where wave = ? and region_code = ?"
+        return {str(v) for (v,) in con.execute(sql, [wave, region]).fetchall()}
+
+    # A lesson staged without its exercise would block every publication: hold back the module that breaks the pair.
+    crossref.reconcile(wave, units, p.module_frames, unit_problems, set(existing), staged_ids)
 
     statuses: list[dict] = []
     to_write: dict[str, set[str]] = defaultdict(set)  # module -> regions whose rows are replaced
