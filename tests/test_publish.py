@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import duckdb
 import openpyxl
@@ -78,3 +79,90 @@ def test_recover_after_a_death_between_the_two_renames(tmp_path):
     assert recover(target) is not None
     assert (target / "a.csv").read_text() == "vorige"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["marts"]
+
+
+def test_csv_is_crlf_with_guard_and_lists_as_the_pandas_export_wrote_them(tmp_path):
+    """The DuckDB COPY path: CRLF records, quoting, empty/NULL, booleans, list flattening and the guard on it."""
+    c = duckdb.connect(":memory:")
+    c.execute("create schema marts")
+    c.execute("create table marts.m (text varchar, flag boolean, n integer, x double, codes varchar[])")
+    c.executemany("insert into marts.m values (?, ?, ?, ?, ?)", [
+        ("regel 1\nregel 2", True, 1, 0.1, ["=a", "b"]),
+        ("", False, None, float("nan"), []),
+        (None, None, 3, 1e20, None),
+        ("a,\"b\"", True, -4, -1.5, ["x", None]),
+        ("-\u202eevil", False, 5, 2.0, ["-1"]),
+    ])
+    export_marts(c, ["m"], tmp_path)
+    raw = (tmp_path / "m.csv").read_bytes()
+    assert raw.startswith(b"text,flag,n,x,codes\r\n") and raw.endswith(b"\r\n")
+    assert raw.count(b"\r\n") == 6 and b"\n" not in raw.replace(b"\r\n", b"").replace(b"regel 1\nregel 2", b"")
+    assert b'"regel 1\nregel 2"' in raw  # a field holding a newline is quoted
+    with (tmp_path / "m.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[1:] == [
+        ["regel 1\nregel 2", "True", "1", "0.1", "'=a|b"],  # the list is joined first, then guarded
+        ["", "False", "", "", ""],  # an empty text, NaN and an empty list: empty fields, as NULL
+        ["", "", "3", "1e+20", ""],
+        ['a,"b"', "True", "-4", "-1.5", "x|None"],
+        ["'-\u202eevil", "False", "5", "2.0", "'-1"],
+    ]
+    c.close()
+
+
+def test_workbook_from_export_splits_long_marts_and_keeps_row_order(tmp_path, monkeypatch):
+    from python_calamine import CalamineWorkbook
+
+    from pipelines.lib import xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 4)
+    monkeypatch.setattr(xlsx, "BATCH_ROWS", 3)  # batches that straddle the sheet boundaries
+    c = duckdb.connect(":memory:")
+    c.execute("create schema marts")
+    c.execute("create table marts.long_mart as select i, 'r' || i as label from range(10) t(i)")
+    c.execute("create table marts.gaps as select i from range(12) t(i)")
+    c.execute("delete from marts.gaps where i in (0, 5)")  # rowids no longer 0..n-1: the row_number() path
+    c.execute("create table marts.empty (a integer)")
+    export_marts(c, ["long_mart", "gaps", "empty"], tmp_path)
+    wb = CalamineWorkbook.from_path(str(tmp_path / "benchmark.xlsx"))
+    assert wb.sheet_names == ["long_mart", "long_mart (2)", "long_mart (3)", "gaps", "gaps (2)", "gaps (3)", "empty"]
+    sheets = {n: wb.get_sheet_by_name(n).to_python() for n in wb.sheet_names}
+    assert all(s[0] == ["i", "label"] for n, s in sheets.items() if n.startswith("long_mart"))
+    assert [r for n in ["long_mart", "long_mart (2)", "long_mart (3)"] for r in sheets[n][1:]] == \
+        [[i, f"r{i}"] for i in range(10)]
+    assert [len(sheets[n]) for n in ["long_mart", "long_mart (2)", "long_mart (3)"]] == [5, 5, 3]
+    assert [r[0] for n in ["gaps", "gaps (2)", "gaps (3)"] for r in sheets[n][1:]] == [1, 2, 3, 4, 6, 7, 8, 9, 10, 11]
+    assert sheets["empty"] == [["a"]]
+    c.close()
+
+
+def test_a_failed_swap_puts_the_previous_publication_back_at_once(tmp_path, monkeypatch):
+    target = tmp_path / "marts"
+    with staged_folder(target) as folder:
+        (folder / "a.csv").write_text("eerste")
+    real_rename = Path.rename
+
+    def rename(self, dest):
+        if self.name.startswith(".marts.new-") and Path(dest) == target:
+            raise OSError("rename failed")
+        return real_rename(self, dest)
+
+    monkeypatch.setattr(Path, "rename", rename)
+    with pytest.raises(OSError):
+        with staged_folder(target) as folder:
+            (folder / "a.csv").write_text("tweede")
+    assert (target / "a.csv").read_text() == "eerste"  # back now, not only after the next recover()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["marts"]
+
+
+def test_csv_rows_keep_the_table_order_on_a_large_mart(tmp_path):
+    """DuckDB's parallel COPY may reorder rows once the guard is in the query; the export must not."""
+    c = duckdb.connect(":memory:")
+    c.execute("set threads = 4")
+    c.execute("create schema marts")
+    c.execute("create table marts.big as select i, 'r' || i as label, i % 7 = 0 as flag from range(400000) t(i)")
+    export_marts(c, ["big"], tmp_path)
+    with (tmp_path / "big.csv").open(encoding="utf-8", newline="") as fh:
+        got = [int(row[0]) for row in csv.reader(fh) if row[0] != "i"]
+    assert got == list(range(400000))
+    c.close()

@@ -72,3 +72,33 @@ def test_an_entirely_empty_numeric_column(tmp_path):
     xlsx.write_xlsx({"m": frame}, tmp_path / "t.xlsx")
     rows = CalamineWorkbook.from_path(str(tmp_path / "t.xlsx")).get_sheet_by_name("m").to_python()
     assert [r[0] for r in rows[1:]] == [1, 2]
+
+
+def test_the_duckdb_path_writes_the_same_sheet_xml_as_the_pandas_path(tmp_path):
+    """write_xlsx_from_duckdb builds the XML in SQL; it must match write_xlsx cell for cell, escapes included."""
+    import zipfile
+
+    import duckdb
+
+    texts = AWKWARD + [None, "x\ufffey\uffff", "\x00nul", "\uff01 \ufffd", "_x_x_", "a & b < c > d"]
+    n = len(texts)
+    numbers = [1.0, 2.5, -3.0, None, float("nan"), 1e20, 0.0, 1e15, 123456789012345.0, 0.1, float("inf"), 1e-7,
+               -0.0, 7.0, 8.0, 9.0, 10.0, 11.0]
+    con = duckdb.connect()
+    con.execute("create table t (s varchar, plain varchar, d double, i bigint, b boolean, l varchar[], e double)")
+    con.executemany("insert into t values (?, ?, ?, ?, ?, ?, ?)", [
+        (texts[k], f"code_{k}" if k % 5 else None, numbers[k], [1, None, -5, 10**15, 10**16][k % 5] + k if k % 5 != 1 else None,
+         [True, False, None][k % 3], [["a", "b"], [], None, ["x", None]][k % 4], None) for k in range(n)])
+    assert xlsx.write_xlsx_from_duckdb(con, {"t": "t"}, tmp_path / "new.xlsx") == {"t": ["t"]}
+    frame = con.execute("select * from t").df()
+    frame["l"] = frame["l"].map(lambda v: "|".join(map(str, v)) if isinstance(v, (list, np.ndarray)) else v)
+    frame["b"] = frame["b"].astype("boolean")
+    frame["i"] = frame["i"].astype("Int64")
+    xlsx.write_xlsx({"t": frame}, tmp_path / "old.xlsx")
+    old = zipfile.ZipFile(tmp_path / "old.xlsx").read("xl/worksheets/sheet1.xml").decode()
+    new = zipfile.ZipFile(tmp_path / "new.xlsx").read("xl/worksheets/sheet1.xml").decode()
+    assert new.split("<row") == old.split("<row")
+    assert "_x0007_" in new and "_x005F_x0041_" in new and "&lt;b&gt;" in new and "_xFFFE_" in new
+    rows = CalamineWorkbook.from_path(str(tmp_path / "new.xlsx")).get_sheet_by_name("t").to_python()
+    assert [r[0] for r in rows[1:len(AWKWARD) + 1]] == AWKWARD
+    con.close()
