@@ -36,16 +36,52 @@ def site(tmp_path_factory):
     return {"out": base / "out", "written": written, "info": info, "db": base / "w.duckdb"}
 
 
-def page_data(path: Path) -> dict:
+def own_data(path: Path) -> dict:
+    """The data embedded in the page itself."""
     html = path.read_text(encoding="utf-8")
     blobs = re.findall(r'<script type="application/json" id="site-data">(.*?)</script>', html, re.S)
     assert len(blobs) == 1, path
     return json.loads(blobs[0])
 
 
-def unpack(t: dict) -> list[dict]:
-    """Python mirror of Site.unpack in site.js."""
-    cols = {c: (v if isinstance(v, list) else [v["d"][i] for i in v["i"]]) for c, v in t["c"].items()}
+def script_data(path: Path) -> dict:
+    """The payload of a data script under assets/data/ (window.SiteShared = Object.assign(..., {...});)."""
+    text = path.read_text(encoding="utf-8")
+    m = re.fullmatch(r"window\.SiteShared = Object\.assign\(window\.SiteShared \|\| \{\}, (.*)\);\n", text, re.S) or \
+        re.fullmatch(r"\(window\.SiteParts = window\.SiteParts \|\| \{\}\)\[\"[^\"]*\"\] = (.*);\n", text, re.S)
+    assert m, path
+    assert "<" not in m.group(1) and ">" not in m.group(1) and "&" not in m.group(1)
+    return json.loads(m.group(1))
+
+
+def page_data(path: Path) -> dict:
+    """What site.js sees as Site.data: the shared data scripts the page loads, then the page's own data."""
+    html = path.read_text(encoding="utf-8")
+    data: dict = {}
+    for src in re.findall(r'<script src="([^"]*assets/data/[^"]+)"></script>', html):
+        data.update(script_data((path.parent / src).resolve()))
+    data.update(own_data(path))
+    return data
+
+
+def unpack(t: dict, shared: dict | None = None) -> list[dict]:
+    """Python mirror of Site.unpack in site.js; ``shared``: Site.data, for text from shared templates."""
+    def column(v):
+        if isinstance(v, list):
+            return v
+        if "k" in v:
+            parts = [tpl.split("\x00") for tpl in (shared or {})[v["s"]]]
+            out = []
+            for k, x in zip(v["k"], v["v"]):
+                if k < 0:
+                    out.append(x)
+                    continue
+                nums = x.split(",") if x else []
+                out.append(parts[k][0] + "".join(n + p for n, p in zip(nums, parts[k][1:])))
+            return out
+        return [v["d"][i] for i in v["i"]]
+
+    cols = {c: column(v) for c, v in t["c"].items()}
     return [{c: cols[c][i] for c in cols} for i in range(t["n"])]
 
 
@@ -132,7 +168,7 @@ def test_region_pages_come_from_one_template_with_their_own_data(site):
     for code in info["regions"]:
         data = page_data(out / "regio" / region_file(code))
         assert data["region"] == code
-        rows = unpack(data["register"])
+        rows = unpack(data["register"], data)
         assert {r["wave"] for r in rows} == set(info["waves"])
         assert len(rows) == 15 * len(info["waves"])
         assert all("region_code" not in r for r in rows)  # only this region's rows, without the code
@@ -152,7 +188,7 @@ def test_embedded_json_cannot_close_its_script_and_keeps_the_text_exact(site):
     blob = re.search(r'id="site-data">(.*?)</script>', html, re.S).group(1)
     assert "<" not in blob and ">" not in blob and "&" not in blob
     data = page_data(page)
-    rows = unpack(data["register"])
+    rows = unpack(data["register"], data)
     assert any(r["explanation"] == XSS for r in rows)
     assert any(r["substantiation"] == XSS for r in rows)
     assert any(r.get("description") == XSS for r in unpack(data["lessons"]))
@@ -187,11 +223,43 @@ def test_server_side_text_is_escaped(tmp_path):
     con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
     build_site(con, tmp_path / "out", REFERENCE)
     con.close()
-    for page in [tmp_path / "out" / "regio" / "VR02.html", tmp_path / "out" / "regios.html",
-                 tmp_path / "out" / "regio" / "VR01.html"]:
+    for page in [tmp_path / "out" / "regio" / "VR02.html", tmp_path / "out" / "regios.html"]:
         text = page.read_text(encoding="utf-8")
         assert "<img" not in text, page
         assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in text, page
+    # other region pages get the name from the shared data (region picker, filled by regio.js as text)
+    assert "<img" not in (tmp_path / "out" / "regio" / "VR01.html").read_text(encoding="utf-8")
+    common = (tmp_path / "out" / "assets" / "data" / "common.js").read_text(encoding="utf-8")
+    assert "<img" not in common and "\\u003cimg src=x" in common
+    names = {r["code"]: r["name"] for r in page_data(tmp_path / "out" / "regio" / "VR01.html")["regions"]}
+    assert names["VR02"] == '<img src=x onerror="alert(1)">'
+
+
+def test_pages_filled_into_a_frame_equal_pages_rendered_whole(tmp_path, monkeypatch):
+    """The region pages are one rendered frame with each page's title, heading, region and data filled in;
+    that must give exactly what Jinja gives when it renders each page, also for hostile names."""
+    from pipelines.lib.site import builder
+
+    build_synthetic_warehouse(tmp_path / "w.duckdb", n_regions=5, waves=[2024, 2025])
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("update ref_regions set region_name = ? where region_code = 'VR02'",
+                ['<img src=x onerror="alert(1)"> \x00title\x00 & \'x\''])
+    con.close()
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    fast = build_site(con, tmp_path / "fast", REFERENCE)
+    monkeypatch.setattr(builder, "USE_FRAMES", False)  # every page rendered whole by Jinja
+    whole = build_site(con, tmp_path / "whole", REFERENCE)
+    con.close()
+    assert fast.keys() == whole.keys()
+    stamp = re.compile(r"Gebouwd op [0-9-]+ [0-9:]+")
+    for rel in fast:
+        if rel.endswith(".html"):
+            a = stamp.sub("", (tmp_path / "fast" / rel).read_text(encoding="utf-8"))
+            b = stamp.sub("", (tmp_path / "whole" / rel).read_text(encoding="utf-8"))
+            assert a == b, rel
+    text = (tmp_path / "fast" / "regio" / "VR02.html").read_text(encoding="utf-8")
+    assert "<img" not in text
+    assert "Regioprofiel &lt;img src=x onerror=&#34;alert(1)&#34;&gt; \x00title\x00 &amp; &#39;x&#39;" in text
 
 
 # ---------------------------------------------------------------------------- size
@@ -205,6 +273,161 @@ def test_site_stays_under_10_mb_for_25_regions_and_7_waves(tmp_path):
     without_plotly = sum(v for k, v in written.items() if k != "assets/plotly.min.js")
     assert without_plotly < 10_000_000, without_plotly
     assert len([p for p in written if p.startswith("regio/")]) == 25
+
+
+def test_common_payload_is_written_once_not_into_every_page(site):
+    out, info = site["out"], site["info"]
+    common = script_data(out / "assets" / "data" / "common.js")
+    assert [r["code"] for r in common["regions"]] == sorted(info["regions"])
+    assert common["indicators"] and common["labels"] and common["waves"] == sorted(info["waves"])
+    shared_region = script_data(out / "assets" / "data" / "regio.js")
+    assert unpack(shared_region["summary"]) and unpack(shared_region["national"])
+    names = info["names"]
+    for page in out.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        root = "../" if page.parent.name == "regio" else ""
+        assert f'<script src="{root}assets/data/common.js"></script>' in text, page
+        own = own_data(page)
+        assert not {"regions", "indicators", "labels", "waves"} & set(own), page  # only in common.js
+        if page.parent.name == "regio":
+            assert f'<script src="../assets/data/regio.js"></script>' in text
+            assert not {"summary", "national"} & set(own), page  # only in regio.js
+            # no region page lists the other regions: the picker is filled from common.js
+            others = [c for c in info["regions"] if region_file(c) != page.name]
+            assert not any(f"({c})" in text or names[c] in text for c in others[:5]), page
+
+
+def test_region_pages_rebuild_every_explanation_exactly_from_the_shared_templates(site):
+    out = site["out"]
+    con = duckdb.connect(str(site["db"]), read_only=True)
+    try:
+        for code in site["info"]["regions"]:
+            data = page_data(out / "regio" / region_file(code))
+            assert isinstance(data["register"]["c"]["explanation"], dict)  # templated, not the whole text
+            got = [(r["wave"], r["indicator_id"], r["explanation"]) for r in unpack(data["register"], data)]
+            want = con.execute("select wave, indicator_id, explanation from marts.variation_register "
+                               "where region_code = ? order by wave, indicator_id", [code]).fetchall()
+            assert got == [tuple(w) for w in want], code
+    finally:
+        con.close()
+
+
+def test_templated_text_round_trips_whatever_the_text():
+    import pandas as pd
+
+    from pipelines.lib.site.data import templated
+
+    texts = ["R0001 haalt 3 van 4 (75,0%).", "R0002 haalt 10 van 12 (83,3%).", "R0003 haalt 0 van 0 (–).",
+             "geen cijfers", "", None, "12", "a\x005 b", "a7 b", "٣ arabisch 3", XSS, "R0001 haalt 3 van 4 (75,0%)."]
+    s = pd.Series(texts, dtype="str")
+    tpl, k, v = templated(s, min_count=2)
+    assert "R\x00 haalt \x00 van \x00 (\x00,\x00%)." in tpl
+    shared = {"t": tpl}
+    rows = unpack({"n": len(texts), "c": {"x": {"s": "t", "k": k, "v": v}}}, shared)
+    assert [r["x"] for r in rows] == texts
+    assert k[texts.index("a\x005 b")] == -1 and k[texts.index(None)] == -1
+
+
+def _region_page_sizes(tmp_path: Path, n: int) -> list[int]:
+    build_synthetic_warehouse(tmp_path / f"w{n}.duckdb", n_regions=n, waves=[2024, 2025])
+    con = duckdb.connect(str(tmp_path / f"w{n}.duckdb"), read_only=True)
+    written = build_site(con, tmp_path / f"out{n}", REFERENCE)
+    con.close()
+    return sorted(v for k, v in written.items() if k.startswith("regio/"))
+
+
+def test_a_region_page_does_not_grow_with_the_number_of_regions(tmp_path):
+    """The region list belongs in assets/data/common.js: a region page that carried it grew by well over
+    100 bytes per region (JSON plus a rendered <option>), and 2,500 of them made the site 800 MB."""
+    small, large = _region_page_sizes(tmp_path, 8), _region_page_sizes(tmp_path, 48)
+    median = lambda xs: xs[len(xs) // 2]  # noqa: E731
+    assert median(large) - median(small) < 40 * 25, (median(small), median(large))  # < 25 bytes per extra region
+
+
+def test_pack_per_column_equals_clean_per_cell():
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(7)
+    x = rng.normal(0, 1, 4000) * 10.0 ** rng.integers(-9, 14, 4000)
+    x[::17] = np.nan
+    x[5], x[6], x[7], x[8], x[9] = np.inf, -np.inf, 3.0, 1e16, 2.5
+    n = len(x)
+    df = pd.DataFrame({
+        "f": x,
+        "i": np.arange(n, dtype="int32"),
+        "ni": pd.array([None if k % 5 == 0 else k for k in range(n)], dtype="Int64"),
+        "b": np.arange(n) % 2 == 0,
+        "nb": pd.array([None if k % 3 == 0 else k % 2 == 0 for k in range(n)], dtype="boolean"),
+        "s": pd.array([None if k % 7 == 0 else f"t{k % 4}" for k in range(n)], dtype="str"),
+        "o": pd.Series([None if k % 7 == 0 else f"u{k}" for k in range(n)], dtype=object),
+        "lst": pd.Series([["a", k] if k % 2 else np.nan for k in range(n)], dtype=object),
+        "ts": pd.to_datetime(pd.Series([f"2025-01-{1 + k % 28:02d} 10:00:00" for k in range(n)])),
+    })
+    packed = json.loads(to_json(pack(df)))
+    rows = unpack(packed)
+    for col in df.columns:
+        expected = [clean(v) for v in df[col].tolist()]
+        assert [r[col] for r in rows] == json.loads(json.dumps(expected)), col
+    assert isinstance(packed["c"]["s"], dict) and packed["c"]["s"]["d"] == [None, "t1", "t2", "t3", "t0"]
+
+
+def test_many_regions_split_the_indicator_data_and_select_regions_on_overview_pages(tmp_path, monkeypatch):
+    """Beyond OVERVIEW_LIMIT regions (2,500 in the benchmark; here the limit is lowered to 10) the overview
+    pages hold a selection of the regions and say so, indicator data comes in parts, counts stay complete."""
+    from pipelines.lib.site import builder
+
+    monkeypatch.setattr(builder, "OVERVIEW_LIMIT", 10)
+    monkeypatch.setattr(builder, "TREND_LIMIT", 4)
+    info = build_synthetic_warehouse(tmp_path / "w.duckdb", waves=[2024, 2025])
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    written = build_site(con, tmp_path / "out", REFERENCE)
+    q = lambda sql: con.execute(sql).fetchall()  # noqa: E731
+    out = tmp_path / "out"
+    try:
+        ind = page_data(out / "indicatoren.html")
+        assert "register" not in ind and ind["explanation_elsewhere"] is True
+        n = 0
+        for ind_id, rel in ind["parts"].items():
+            assert f"assets/data/{rel}" in written
+            rows = unpack(script_data(out / "assets" / "data" / rel)["register"])
+            assert {r["indicator_id"] for r in rows} == {ind_id} and all("explanation" not in r for r in rows)
+            n += len(rows)
+        assert n == q("select count(*) from marts.variation_register")[0][0]
+
+        eq = unpack(page_data(out / "middelen.html")["equipment"])
+        for w in info["waves"]:
+            shown = {r["region_code"] for r in eq if r["wave"] == w}
+            top = q(f"""select region_code from marts.equipment_matrix where wave = {w} group by region_code
+                        order by sum(case when below_norm then 1 else 0 end) desc, region_code limit 10""")
+            assert shown == {c for (c,) in top}
+        plan = page_data(out / "plan.html")
+        counts = {(r["wave"], r["characteristic"], r["status"]): r["n"] for r in unpack(plan["counts"])}
+        assert counts == {(w, c, s): k for w, c, s, k in q(
+            "select wave, characteristic, status, count(*) from marts.plan_exercise_matrix group by all")}
+        assert len({r["region_code"] for r in unpack(plan["plan"]) if r["wave"] == 2025}) == 10
+        recs = page_data(out / "aanbevelingen.html")
+        n_recs = q("select count(*) from marts.recommendation_tracker")[0][0]
+        assert sum(r["n"] for r in unpack(recs["counts"])) == n_recs
+        trend = unpack(page_data(out / "trends.html")["values"])
+        for ind_id in {r["indicator_id"] for r in trend}:
+            assert len({r["region_code"] for r in trend if r["indicator_id"] == ind_id}) == 4
+        for page in ["indicatoren.html", "middelen.html", "ringenmodel.html", "plan.html", "trends.html",
+                     "aanbevelingen.html"]:
+            assert 'class="warning scale-note"' in (out / page).read_text(encoding="utf-8"), page
+        # the region pages are complete
+        data = page_data(out / "regio" / region_file(XSS_REGION))
+        assert len(unpack(data["register"], data)) == 15 * 2
+    finally:
+        con.close()
+
+
+def test_few_regions_show_every_region_without_a_note(site):
+    out = site["out"]
+    for page in out.rglob("*.html"):
+        assert "scale-note" not in page.read_text(encoding="utf-8"), page
+    assert "register" in page_data(out / "indicatoren.html")
+    assert not (out / "assets" / "data" / "indicatoren").exists()
 
 
 # ---------------------------------------------------------------------------- geography

@@ -12,7 +12,7 @@ import re
 
 import duckdb
 import pytest
-from browser_support import SCREENSHOTS, WAVES, Opened
+from browser_support import REFERENCE, SCREENSHOTS, WAVES, Opened
 from test_site_fixture import XSS_REGION, build_synthetic_warehouse, make_regions
 
 from pipelines.lib.site import NAV, build_site, region_file
@@ -273,3 +273,71 @@ def test_region_profile_prints_on_a4(site, open_page):
     (SCREENSHOTS.parent / f"regio-{XSS_REGION}.pdf").write_bytes(pdf)
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert 3 <= pages <= 12, pages
+
+
+# ---------------------------------------------------------------------------- the region picker
+
+
+def test_region_picker_lists_every_region_from_the_shared_data(site, open_page):
+    o = open_page(site["out"] / "regio" / region_file(XSS_REGION), wait_charts=False)
+    options = o.page.eval_on_selector_all("#regio-keuze option", "os => os.map(o => [o.value, o.textContent, o.selected])")
+    assert [v for v, _, _ in options] == [region_file(c) for c in sorted(site["regions"])]
+    assert [v for v, _, sel in options if sel] == [region_file(XSS_REGION)]
+    assert all(t.endswith(")") for _, t, _ in options)
+    o.page.select_option("#regio-keuze", region_file(CODES[0]))
+    o.page.wait_for_url(f"**/regio/{region_file(CODES[0])}*")
+    o.page.wait_for_selector("body[data-ready='1']", state="attached")
+    assert o.page.evaluate("window.Site.data.region") == CODES[0]
+
+
+# ---------------------------------------------------------------------------- many regions
+
+
+def test_many_regions_load_indicator_data_on_demand_and_select_regions(tmp_path, browser, monkeypatch):
+    """Beyond OVERVIEW_LIMIT regions (lowered here to 10 of the 25) indicator data comes from a data file per
+    indicator, loaded by a <script> tag from file://, and the heatmaps hold a selection of the regions."""
+    from pipelines.lib.site import builder
+
+    monkeypatch.setattr(builder, "OVERVIEW_LIMIT", 10)
+    info = build_synthetic_warehouse(tmp_path / "w.duckdb", waves=WAVES)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    build_site(con, tmp_path / "out", REFERENCE)
+    con.close()
+    out = tmp_path / "out"
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        o = Opened(ctx, (out / "indicatoren.html").as_uri())
+        assert o.network() == [] and o.console_errors() == []
+        assert o.page.locator(".scale-note").count() == 1
+        charts = o.page.evaluate(CHART_SUMMARY)
+        assert regio_points(charts, "trechter")[0] == 25
+        assert o.page.locator("#oordelen tbody tr").count() == 25
+        assert o.page.locator("#oordelen a", has_text="in het regioprofiel").count() == 25
+        o.page.select_option("#indicator", "lessons_shared_share")
+        o.page.wait_for_function("() => !document.body.hasAttribute('data-busy')")
+        assert "Lessen gedeeld" in regio_points(o.page.evaluate(CHART_SUMMARY), "rangorde")[1]["title"]
+        assert o.page.locator("#oordelen tbody tr").count() == 25
+        wave, _ = info["missing"]
+        o.page.select_option("#peiljaar", str(wave))
+        o.page.wait_for_function("() => !document.body.hasAttribute('data-busy')")
+        assert o.page.locator("#oordelen tbody tr").count() == 25
+        assert any(u.startswith("file://") and "/assets/data/indicatoren/" in u for u in o.requests)
+        assert o.network() == [] and o.console_errors() == []
+        o.close()
+
+        o = Opened(ctx, (out / "middelen.html").as_uri())
+        heat = [t for t in o.page.evaluate(CHART_SUMMARY)[0]["traces"] if t["type"] == "heatmap"][0]
+        assert heat["rows"] == 10 and o.page.locator(".scale-note").count() == 1
+        assert o.console_errors() == []
+        o.close()
+
+        o = Opened(ctx, (out / "plan.html").as_uri())
+        bars = [t for t in regio_points(o.page.evaluate(CHART_SUMMARY), "plan-telling")[1]["traces"]]
+        totals = o.page.evaluate("() => { const gd = document.getElementById('plan-telling'); "
+                                 "return gd.data[0].x.map((_, j) => gd.data.reduce((a, t) => a + t.x[j], 0)); }")
+        assert bars and set(totals) == {25}  # the counts cover every region, not only the 10 shown
+        assert o.console_errors() == []
+        o.close()
+    finally:
+        ctx.close()
+

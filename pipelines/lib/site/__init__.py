@@ -8,11 +8,17 @@ writes the whole site into ``out``:
 - one page per subject (``index.html``, ``indicatoren.html``, ...) and one per region
   (``regio/<code>.html``, all from one template);
 - ``assets/plotly.min.js`` (copied once from the plotly package), ``assets/site.css``,
-  ``assets/site.js`` and ``assets/pages/<page>.js``.
+  ``assets/site.js`` and ``assets/pages/<page>.js``;
+- ``assets/data/common.js`` (regions, indicators, labels: loaded by every page, written
+  once), ``assets/data/regio.js`` (what all region pages share) and, beyond
+  ``builder.OVERVIEW_LIMIT`` regions, ``assets/data/indicatoren/<id>.js`` (one indicator's
+  register, loaded when the indicator is chosen).
 
-Every page embeds its own data as JSON and draws charts and tables in the browser,
-so it works from ``file://`` without any network, and switching the wave needs no
-server. This package imports no Dagster; the asset lives in
+Every page embeds its own data as JSON and draws charts and tables in the browser; the
+shared data files are plain ``<script src>`` files that set a global, so the site works
+from ``file://`` without any network or fetch(), and switching the wave needs no server.
+Beyond ``OVERVIEW_LIMIT`` regions the pages with a row per region show a selection of
+the regions and say so on the page. This package imports no Dagster; the asset lives in
 ``pipelines/defs/dashboards/assets.py``.
 """
 

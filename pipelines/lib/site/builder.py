@@ -4,22 +4,29 @@ Server side, Jinja (autoescape on) writes the frame of every page: navigation,
 headings, the wave and indicator selectors, static text. The charts and tables are
 drawn in the browser from the embedded data by ``assets/site.js`` and the page's
 own script under ``assets/pages/``, so that switching the wave needs no server.
+
+What many pages share is written once as a data script under ``assets/data/``
+(:func:`data_script`), loaded with ``<script src>`` (file:// allows no fetch()). The
+region pages come from one template, their data from one pass over each table
+(:func:`~pipelines.lib.site.data.pack_groups`). At 2,500 regions x 10 waves this keeps
+the site step to seconds and the site to about 140 MB instead of 900 MB.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from pipelines.lib.site import geo, labels
-from pipelines.lib.site.data import SiteData, load, pack, to_json
+from pipelines.lib.site.data import SiteData, load, pack, pack_groups, templated, to_json
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -65,6 +72,43 @@ class Page:
     plotly: bool = True
     context: dict | None = None
     wave_select: bool = True
+    shared: tuple[str, ...] = ()  # data scripts under assets/data/ that this page loads besides common.js
+    note: str | None = None  # shown above the content: what the page leaves out at this scale
+
+
+#: Beyond this many regions a page that draws one row per region (a heatmap, small multiples) shows a
+#: selection of the regions and says so: 2,500 rows are no longer readable, and the page would weigh tens of MB.
+OVERVIEW_LIMIT = 100
+#: the number of regions the trends page shows per indicator beyond OVERVIEW_LIMIT
+TREND_LIMIT = 25
+#: the shared data scripts, under assets/data/
+COMMON_JS = "common.js"
+REGION_JS = "regio.js"
+
+
+def part_file(key: str) -> str:
+    """The file name of a data part loaded on demand: the key reduced to characters safe in a file name."""
+    safe = re.sub(r"[^A-Za-z0-9_-]", "_", str(key)) or "deel"
+    return f"{safe}.js"
+
+
+def data_script(payload: dict, part: str | None = None) -> str:
+    """A data file as JavaScript: it adds ``payload`` to a global, which a plain <script src> loads from file://.
+
+    Shared data (``part`` None) is merged into ``window.SiteShared`` before ``site.js`` runs; a part loaded on
+    demand lands in ``window.SiteParts[part]``. The JSON is escaped as in the pages (:func:`to_json`).
+    """
+    if part is None:
+        return "window.SiteShared = Object.assign(window.SiteShared || {}, " + to_json(payload) + ");\n"
+    return ("(window.SiteParts = window.SiteParts || {})[" + to_json(part) + "] = " + to_json(payload) + ";\n")
+
+
+#: Fill pages that share a frame into it (see write_site); False renders every page whole (tests compare both).
+USE_FRAMES = True
+
+
+def _nl(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
 
 
 def _environment() -> Environment:
@@ -152,17 +196,56 @@ def _trend_frame(d: SiteData) -> pd.DataFrame:
         ["indicator_id", "region_code", "wave"])
 
 
-def _pages(d: SiteData, reference_dir: Path) -> list[Page]:
+def _limit_regions(df: pd.DataFrame, flag: pd.Series, limit: int, per: str = "wave") -> pd.DataFrame:
+    """Per ``per`` the ``limit`` regions with the most rows where ``flag`` holds (ties: region code), in df's order."""
+    if df.empty:
+        return df
+    score = pd.DataFrame({"per": df[per].values, "region_code": df["region_code"].values,
+                          "s": flag.fillna(False).astype(float).values})
+    s = score.groupby(["per", "region_code"], sort=False)["s"].sum().reset_index()
+    s = s.sort_values(["per", "s", "region_code"], ascending=[True, False, True], kind="stable")
+    top = s.groupby("per", sort=False).head(limit)[["per", "region_code"]]
+    keep = pd.MultiIndex.from_arrays([df[per].values, df["region_code"].values]).isin(
+        pd.MultiIndex.from_frame(top))
+    return df[keep]
+
+
+def _count_by(df: pd.DataFrame, cols: list[str]) -> dict:
+    if df.empty:
+        return pack(pd.DataFrame(columns=cols + ["n"]))
+    return pack(df.groupby(cols, dropna=False).size().rename("n").reset_index())
+
+
+def _selection_note(n_regions: int, what: str, limit: int = OVERVIEW_LIMIT, per: str = "per peiljaar") -> str:
+    return (f"Er zijn {_nl(n_regions)} regio's; een overzicht met een rij per regio is dan niet meer leesbaar "
+            f"en te zwaar voor de browser. Deze pagina toont daarom {per} de {_nl(limit)} regio's met {what} "
+            "(bij gelijke aantallen op regiocode). Elke regio staat volledig in haar regioprofiel en in de "
+            "gepubliceerde marts (CSV, Parquet en benchmark.xlsx).")
+
+
+REGION_REGISTER_COLS = ["wave", "indicator_id", "value", "numerator", "target", "lower_998", "upper_998", "verdict",
+                        "substantiation", "explanation"]  # what regio.js shows of the register
+
+
+def _pages(d: SiteData, reference_dir: Path, parts: dict[str, dict] | None = None,
+           templated_register: tuple[list[str], pd.DataFrame] | None = None) -> list[Page]:
+    """Every page. Data too large for one page is put in ``parts`` ({file under assets/data/: payload});
+    ``templated_register``: see :func:`_explanation_templates` (the templates are in assets/data/regio.js)."""
     m = d.marts
     nav_heading = {f: h for f, _, h in NAV}
     pages: list[Page] = []
+    parts = {} if parts is None else parts
+    register_t = (_explanation_templates(d) if templated_register is None else templated_register)[1]
+    n_regions = len(d.regions)
+    large = n_regions > OVERVIEW_LIMIT
 
     def add(path, script, payload, plotly=True, heading=None, title=None, nav=None, context=None, template=None,
-            wave_select=True):
+            wave_select=True, shared=(), note=None):
         name = nav or path
         label = next(lbl for f, lbl, _ in NAV if f == name)
         pages.append(Page(path, template or path.replace(".html", ".html.j2"), script, title or label,
-                          heading or nav_heading[name], payload, name, plotly, context or {}, wave_select))
+                          heading or nav_heading[name], payload, name, plotly, context or {}, wave_select,
+                          tuple(shared), note))
 
     codes = d.regions["region_code"].tolist()
     boundaries, geo_notes = geo.load_boundaries(reference_dir, codes)
@@ -173,54 +256,102 @@ def _pages(d: SiteData, reference_dir: Path) -> list[Page]:
         "boundaries": boundaries,
         "notes": geo_notes,
     }, plotly=boundaries is not None)
-    add("indicatoren.html", "indicatoren", {
-        "register": pack(m["variation_register"].sort_values(["wave", "indicator_id", "region_code"]), REGISTER_COLS),
-        "summary": pack(m["indicator_summary"], SUMMARY_COLS),
-    })
+
+    register = m["variation_register"].sort_values(["wave", "indicator_id", "region_code"], kind="stable")
+    if not large:
+        add("indicatoren.html", "indicatoren", {
+            "register": pack(register, REGISTER_COLS),
+            "summary": pack(m["indicator_summary"], SUMMARY_COLS),
+        })
+    else:
+        # one data file per indicator, loaded when the indicator is chosen; the explanation (a sentence that
+        # repeats value, limits and verdict) stays on the region profiles, else the site doubles in size
+        by_ind, _ = pack_groups(register, "indicator_id", [c for c in REGISTER_COLS if c != "explanation"])
+        files = {}
+        for ind, packed in by_ind.items():
+            rel = "indicatoren/" + part_file(ind)
+            if rel in parts:  # two ids that differ only in characters not allowed in a file name
+                rel = rel[:-3] + f"_{len(parts)}.js"
+            parts[rel] = {"key": rel, "payload": {"register": packed}}
+            files[ind] = rel
+        add("indicatoren.html", "indicatoren", {
+            "parts": files,
+            "explanation_elsewhere": True,
+            "summary": pack(m["indicator_summary"], SUMMARY_COLS),
+        }, note=(f"Er zijn {_nl(n_regions)} regio's: de gegevens van een indicator worden pas geladen als u "
+                 "die kiest, en de toelichting per regio (een zin met waarde, grenzen en oordeel) staat niet "
+                 "in de tabel maar in het regioprofiel van de regio."))
     add("regios.html", "regios", {"scorecard": pack(m["region_scorecard"], SCORE_COLS)}, plotly=False)
 
-    summary_small = m["indicator_summary"][["wave", "indicator_id", "n_regions", "national_value", "min", "p25",
-                                            "median", "p75", "max"]]
-    national = _national_line(d)
+    # region pages: what every region page shows alike is in assets/data/regio.js; per region one pass
+    reg_by, reg_empty = pack_groups(register_t, "region_code", REGION_REGISTER_COLS, ["wave", "indicator_id"],
+                                    templates={"explanation": ("explanation_templates", "_ek", "_ev")})
+    rec_by, rec_empty = pack_groups(m["recommendation_tracker"], "region_code",
+                                    ["wave", "recommendation", "status", "indicator_ids", "n_unjustified"],
+                                    ["wave", "recommendation"])
+    score_by, score_empty = pack_groups(m["region_scorecard"], "region_code", SCORE_COLS)
+    status_by, status_empty = pack_groups(d.status, "region_code", ["wave", "module", "source_file", "status",
+                                                                    "message", "earlier_data_in_use"])
+    if d.lessons is not None:
+        lesson_by, lesson_empty = pack_groups(d.lessons, "region_code",
+                                              [c for c in d.lessons.columns if c != "region_code"])
+    else:
+        lesson_by, lesson_empty = {}, {"n": 0, "c": {}}
     for r in d.regions.itertuples(index=False):
         code = r.region_code
-
-        def only(df, code=code):
-            return df[df["region_code"] == code]
-
-        lessons = only(d.lessons) if d.lessons is not None else None
         add("regio/" + region_file(code), "regio", {
             "region": code,
-            "register": pack(only(m["variation_register"]).sort_values(["wave", "indicator_id"]),
-                             [c for c in REGISTER_COLS if c != "region_code"]),
-            "summary": pack(summary_small),
-            "national": pack(national),
-            "recommendations": pack(only(m["recommendation_tracker"]).sort_values(["wave", "recommendation"]),
-                                    ["wave", "recommendation", "status", "indicator_ids", "n_unjustified"]),
-            "scorecard": pack(only(m["region_scorecard"]), SCORE_COLS),
-            "status": pack(only(d.status), ["wave", "module", "source_file", "status", "message",
-                                           "earlier_data_in_use"]),
-            "lessons": pack(lessons.drop(columns=["region_code"]) if lessons is not None else None),
+            "register": reg_by.get(code, reg_empty),
+            "recommendations": rec_by.get(code, rec_empty),
+            "scorecard": score_by.get(code, score_empty),
+            "status": status_by.get(code, status_empty),
+            "lessons": lesson_by.get(code, lesson_empty),
         }, nav="regios.html", template="regio.html.j2", title=f"Regioprofiel {r.region_name}",
             heading=f"Regioprofiel {r.region_name} ({code})",
-            context={"region_code": code, "region_name": r.region_name})
+            context={"region_code": code, "region_name": r.region_name}, shared=(REGION_JS,))
 
-    add("middelen.html", "middelen", {"equipment": pack(m["equipment_matrix"])})
-    add("ringenmodel.html", "ringenmodel", {"ring": pack(m["ring_model_matrix"])})
-    add("plan.html", "plan", {"plan": pack(m["plan_exercise_matrix"])})
+    equipment, ring, plan, recs = (m["equipment_matrix"], m["ring_model_matrix"], m["plan_exercise_matrix"],
+                                   m["recommendation_tracker"])
+    notes = {}
+    if large:
+        equipment = _limit_regions(equipment, equipment["below_norm"], OVERVIEW_LIMIT)
+        ring = _limit_regions(ring, ring["deviates"], OVERVIEW_LIMIT)
+        plan = _limit_regions(plan, plan["status"] == "niet_beoefend", OVERVIEW_LIMIT)
+        recs = _limit_regions(recs, recs["status"] == "aandacht", OVERVIEW_LIMIT)
+        notes = {"middelen": _selection_note(n_regions, "de meeste cellen onder de norm"),
+                 "ring": _selection_note(n_regions, "de meeste afwijkingen van de norm"),
+                 "plan": _selection_note(n_regions, "de meeste bijzonderheden die niet zijn beoefend zonder "
+                                                    "onderbouwing") + " De telling onderaan gaat over alle regio's.",
+                 "recs": _selection_note(n_regions, "de meeste aanbevelingen die aandacht vragen")
+                 + " De telling in de tabel gaat over alle regio's."}
+    add("middelen.html", "middelen", {"equipment": pack(equipment)}, note=notes.get("middelen"))
+    add("ringenmodel.html", "ringenmodel", {"ring": pack(ring)}, note=notes.get("ring"))
+    plan_payload = {"plan": pack(plan)}
+    if large:
+        plan_payload["counts"] = _count_by(m["plan_exercise_matrix"], ["wave", "characteristic", "status"])
+    add("plan.html", "plan", plan_payload, note=notes.get("plan"))
     add("risico.html", "risico", {
         "risk": pack(_risk_frame(d)),
         "summary": pack(m["indicator_summary"][m["indicator_summary"]["indicator_id"] == "risk_probability"],
                         ["wave", "n_regions", "r2_risk", "r2_method", "n_unfavourable", "n_unjustified"]),
     })
+    trend = _trend_frame(d)
+    trend_note = None
+    if large:
+        trend = _limit_regions(trend, trend["verdict"] == "afwijking_niet_onderbouwd", TREND_LIMIT,
+                               per="indicator_id")
+        trend_note = _selection_note(n_regions, "de meeste niet onderbouwde afwijkingen over alle peiljaren",
+                                     TREND_LIMIT, per="per indicator")
     add("trends.html", "trends", {
-        "values": pack(_trend_frame(d)),
+        "values": pack(trend, ["wave", "region_code", "indicator_id", "value", "verdict"]),
         "national": pack(_national_line(d)),
-    })
-    add("aanbevelingen.html", "aanbevelingen", {
-        "recommendations": pack(m["recommendation_tracker"].sort_values(["wave", "region_code", "recommendation"]),
-                                ["wave", "region_code", "recommendation", "status", "indicator_ids", "n_unjustified"]),
-    })
+    }, note=trend_note)
+    rec_payload = {"recommendations": pack(recs.sort_values(["wave", "region_code", "recommendation"]),
+                                           ["wave", "region_code", "recommendation", "status", "indicator_ids",
+                                            "n_unjustified"])}
+    if large:
+        rec_payload["counts"] = _count_by(m["recommendation_tracker"], ["wave", "recommendation", "status"])
+    add("aanbevelingen.html", "aanbevelingen", rec_payload, note=notes.get("recs"))
     add("kwaliteit.html", "kwaliteit", {
         "status": pack(d.status, ["wave", "region_code", "module", "source_file", "status", "n_rows", "n_errors",
                                   "n_warnings", "message", "earlier_data_in_use"]),
@@ -232,6 +363,22 @@ def _pages(d: SiteData, reference_dir: Path) -> list[Page]:
     }, plotly=False)
     add("methode.html", "methode", {}, plotly=False, wave_select=False)
     return pages
+
+
+def _explanation_templates(d: SiteData) -> tuple[list[str], pd.DataFrame]:
+    """The sentences the register's explanations are made from (digits left out), shared by the region pages,
+    and the register with per row its template (_ek) and numbers or text (_ev)."""
+    reg = d.marts["variation_register"]
+    templates, k, v = templated(reg["explanation"])
+    return templates, reg.assign(_ek=k, _ev=pd.Series(v, index=reg.index, dtype=object))
+
+
+def _region_shared(d: SiteData, templates: list[str]) -> dict:
+    """What every region page shows alike: the national spread, the national line, the explanation templates."""
+    summary_small = d.marts["indicator_summary"][["wave", "indicator_id", "n_regions", "national_value", "min",
+                                                  "p25", "median", "p75", "max"]]
+    return {"summary": pack(summary_small), "national": pack(_national_line(d)),
+            "explanation_templates": templates}
 
 
 # ---------------------------------------------------------------------------- writing
@@ -251,6 +398,12 @@ def write_site(data: SiteData, out: Path, reference_dir: Path) -> dict[str, int]
     out.mkdir(parents=True, exist_ok=True)
     written: dict[str, int] = {}
 
+    def write(rel: str, blob: bytes) -> None:
+        target = out / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(blob)
+        written[rel] = len(blob)
+
     assets = out / "assets"
     (assets / "pages").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(plotly_js_path(), assets / "plotly.min.js")
@@ -265,26 +418,63 @@ def write_site(data: SiteData, out: Path, reference_dir: Path) -> dict[str, int]
 
     env = _environment()
     common = _common(data)
+    # the payload every page shares is written once, not into each of the pages
+    write(f"assets/data/{COMMON_JS}", data_script(common).encode("utf-8"))
+    templated_register = _explanation_templates(data)
+    write(f"assets/data/{REGION_JS}", data_script(_region_shared(data, templated_register[0])).encode("utf-8"))
     waves_desc = sorted(data.waves, reverse=True)
     built = dt.datetime.now().strftime("%d-%m-%Y %H:%M")
     span = (f"peiljaren {data.waves[0]}–{data.waves[-1]}" if len(data.waves) > 1
             else f"peiljaar {data.waves[0]}" if data.waves else "nog geen peiljaren")
-    for page in _pages(data, reference_dir):
-        depth = page.path.count("/")
-        root = "../" * depth
-        payload = dict(common)
-        payload.update(page.payload)
-        payload["page"] = page.script
+    parts: dict[str, dict] = {}
+    pages = _pages(data, reference_dir, parts, templated_register)
+    for rel, part in parts.items():
+        write(f"assets/data/{rel}", data_script(part["payload"], part["key"]).encode("utf-8"))
+    templates = {}
+    frames: dict[tuple, str | None] = {}
+    # markers with a random part: no text from the warehouse can look like one
+    nonce = secrets.token_hex(8)
+    marks = re.compile("\x00" + nonce + "([a-z_]+)\x00")
+
+    def mark(key: str) -> str:
+        return f"\x00{nonce}{key}\x00"
+
+    def render(page: Page, **varying) -> str:
+        root = "../" * page.path.count("/")
         nav = [{"href": f, "label": lbl, "active": f == page.nav_active} for f, lbl, _ in NAV]
-        html = env.get_template(page.template).render(
-            root=root, nav=nav, title=page.title, heading=page.heading, script=page.script,
+        if page.template not in templates:
+            templates[page.template] = env.get_template(page.template)
+        context = dict(page.context or {})
+        context.update(title=page.title, heading=page.heading)
+        context.update(varying)
+        return templates[page.template].render(
+            root=root, nav=nav, script=page.script,
             plotly=page.plotly, wave_select=page.wave_select, waves=waves_desc, latest=waves_desc[0] if waves_desc else None,
             regions=common["regions"], indicators=common["indicators"], domains=labels.DOMAINS,
-            recommendations=labels.RECOMMENDATIONS, built=built, wave_span=span,
-            data_json=Markup(to_json(payload)), **(page.context or {}))
-        target = out / page.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        blob = html.encode("utf-8")
-        target.write_bytes(blob)
-        written[page.path] = len(blob)
+            recommendations=labels.RECOMMENDATIONS, built=built, wave_span=span, note=page.note,
+            shared=[COMMON_JS] + list(page.shared), **context)
+
+    for page in pages:
+        payload = dict(page.payload)
+        payload["page"] = page.script
+        data_json = to_json(payload)
+        # Pages from one template that differ only in their title, heading, context and data (the 2,500
+        # region pages) are rendered once with markers; each page is that frame with its own text filled in,
+        # escaped as Jinja escapes it. A frame that does not hold every marker once is not used.
+        shape = (page.template, page.path.count("/"), page.script, page.plotly, page.wave_select, page.nav_active,
+                 page.note, page.shared, tuple(sorted((page.context or {}).keys())))
+        if shape not in frames:
+            keys = ["title", "heading", *sorted(page.context or {})]
+            frame = render(page, data_json=Markup(mark("data_json")), **{k: mark(k) for k in keys})
+            ok = USE_FRAMES and all(frame.count(mark(k)) >= 1 for k in keys) and frame.count(mark("data_json")) == 1
+            frames[shape] = frame if ok else None
+        frame = frames[shape]
+        if frame is not None:
+            values = {"title": page.title, "heading": page.heading, **(page.context or {})}
+            # one pass: a value is never searched for markers again
+            html = marks.sub(lambda m: data_json if m.group(1) == "data_json" else str(escape(values[m.group(1)])),
+                             frame)
+        else:
+            html = render(page, data_json=Markup(data_json))
+        write(page.path, html.encode("utf-8"))
     return written

@@ -12,6 +12,8 @@ import datetime as dt
 import decimal
 import json
 import math
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import duckdb
@@ -49,7 +51,8 @@ def _columns(con, table: str) -> list[str]:
 
 
 def _df(con, sql: str, params=None) -> pd.DataFrame:
-    return con.execute(sql, params or []).df()
+    """A query as a DataFrame, through Arrow (several times faster than ``.df()`` on wide text tables)."""
+    return con.sql(sql, params=params or None).to_arrow_table().to_pandas()
 
 
 def load(con: duckdb.DuckDBPyConnection) -> SiteData:
@@ -165,6 +168,81 @@ def clean(v):
     return str(v)
 
 
+def _floats(x: np.ndarray) -> list:
+    """A float column as :func:`clean` would give it, computed per column with numpy.
+
+    NaN and infinity become None, whole numbers below 1e15 ints, the rest is rounded to
+    6 significant digits (np.round to the right number of decimals per decimal exponent:
+    the result is the double nearest to the rounded decimal, as ``float(f"{f:.6g}")``).
+    """
+    out = x.astype(object)
+    finite = np.isfinite(x)
+    if not finite.all():
+        out[~finite] = None
+    with np.errstate(invalid="ignore"):
+        integral = finite & (x == np.trunc(x)) & (np.abs(x) < 1e15)
+    if integral.any():
+        out[integral] = x[integral].astype(np.int64).astype(object)
+    rest = np.flatnonzero(finite & ~integral)
+    if len(rest):
+        v = x[rest]
+        with np.errstate(divide="ignore"):
+            exp = np.floor(np.log10(np.abs(v)))
+        rounded = np.empty_like(v)
+        for e in np.unique(exp):
+            sel = exp == e
+            if -250 <= e <= 250:
+                rounded[sel] = np.round(v[sel], int(5 - e))
+            else:  # far outside what the marts hold: leave it to clean()
+                rounded[sel] = [clean(f) for f in v[sel]]
+        out[rest] = rounded.astype(object)
+    return out.tolist()
+
+
+def column_values(s: pd.Series) -> tuple[list, bool]:
+    """A column as a list of plain JSON values (as :func:`clean` per cell), and whether it is text.
+
+    The common dtypes are converted per column (numpy/pandas); only other columns (lists,
+    timestamps, decimals, mixed objects) fall back to :func:`clean` per cell.
+    """
+    dt_ = s.dtype
+    if len(s) == 0:
+        return [], False
+    if isinstance(dt_, np.dtype):
+        if dt_.kind == "b":
+            return s.to_numpy().tolist(), False
+        if dt_.kind in "iu":
+            return s.to_numpy().tolist(), False
+        if dt_.kind == "f":
+            return _floats(s.to_numpy()), False
+        if dt_.kind == "O":
+            kind = pd.api.types.infer_dtype(s, skipna=True)
+            if kind in ("string", "empty"):
+                values = s.to_numpy(dtype=object, copy=True)
+                values[pd.isna(values)] = None
+                return values.tolist(), True
+        return [clean(v) for v in s.tolist()], False
+    if isinstance(dt_, pd.StringDtype):
+        return s.to_numpy(dtype=object, na_value=None).tolist(), True
+    if pd.api.types.is_bool_dtype(dt_) or pd.api.types.is_integer_dtype(dt_):
+        return s.to_numpy(dtype=object, na_value=None).tolist(), False
+    if pd.api.types.is_float_dtype(dt_):
+        return _floats(s.to_numpy(dtype=np.float64, na_value=np.nan)), False
+    values = [clean(v) for v in s.tolist()]
+    return values, all(v is None or isinstance(v, str) for v in values)
+
+
+def encode(values: list, text: bool):
+    """A column's values, or for text with few distinct values {"d": [distinct], "i": [index per row]}."""
+    if text and len(values) >= 16:
+        index = dict.fromkeys(values)
+        if len(index) * 3 <= len(values):
+            for i, v in enumerate(index):
+                index[v] = i
+            return {"d": list(index), "i": [index[v] for v in values]}
+    return values
+
+
 def pack(df: pd.DataFrame | None, columns: list[str] | None = None) -> dict:
     """A table packed by column: {"n": rows, "c": {col: [values] | {"d": [distinct], "i": [index]}}}."""
     if df is None:
@@ -173,15 +251,82 @@ def pack(df: pd.DataFrame | None, columns: list[str] | None = None) -> dict:
         df = df[[c for c in columns if c in df.columns]]
     out: dict = {"n": int(len(df)), "c": {}}
     for col in df.columns:
-        values = [clean(v) for v in df[col].tolist()]
-        if len(values) >= 16 and all(v is None or isinstance(v, str) for v in values):
-            distinct = list(dict.fromkeys(values))
-            if len(distinct) * 3 <= len(values):
-                index = {v: i for i, v in enumerate(distinct)}
-                out["c"][col] = {"d": distinct, "i": [index[v] for v in values]}
-                continue
-        out["c"][col] = values
+        out["c"][col] = encode(*column_values(df[col]))
     return out
+
+
+#: a run of digits: what differs between two explanations made from the same sentence
+NUMBER_RUN = re.compile(r"([0-9]+)")
+
+
+def templated(s: pd.Series, min_count: int = 3) -> tuple[list[str], list, list]:
+    """Free text as shared templates: (templates, per row the template index, per row the values).
+
+    A template is a text with every run of digits replaced by U+0000; those that occur at least
+    ``min_count`` times are kept, most frequent first. A row whose text fits a template gets its
+    index and its digit runs joined by commas; any other row index -1 and its whole text (None
+    stays None; text that itself holds U+0000 or U+0001 is kept whole). The explanations of the register
+    are made from a few hundred sentences with other numbers in them: a page then holds a template
+    number and the numbers, the templates are shared. ``Site.unpack`` in site.js puts the text
+    together again.
+    """
+    values = s.to_numpy(dtype=object)
+    usable = [isinstance(x, str) and "\x00" not in x and "\x01" not in x for x in values]
+    texts = [x for x, ok in zip(values, usable) if ok]
+    # two regular expressions over all texts at once (joined by U+0001) instead of one per text
+    joined = "\x01".join(texts)
+    skel_iter = iter(NUMBER_RUN.sub("\x00", joined).split("\x01") if texts else [])
+    num_iter = iter(re.sub(r"[^0-9\x01]+", ",", joined).split("\x01") if texts else [])
+    skeletons = [next(skel_iter) if ok else None for ok in usable]
+    numbers = [next(num_iter).strip(",") if ok else None for ok in usable]
+    counts = Counter(t for t in skeletons if t is not None)
+    templates = [t for t, n in sorted(counts.items(), key=lambda kv: -kv[1]) if n >= min_count]
+    index = {t: i for i, t in enumerate(templates)}
+    k = [index.get(t, -1) if t is not None else -1 for t in skeletons]
+    v = [numbers[i] if k[i] >= 0 else (x if isinstance(x, str) else None) for i, x in enumerate(values)]
+    return templates, k, v
+
+
+def pack_groups(df: pd.DataFrame | None, key: str, columns: list[str] | None = None,
+                order: list[str] | None = None, templates: dict[str, tuple[str, str, str]] | None = None
+                ) -> tuple[dict, dict]:
+    """One pass over ``df``: {key value: the packed rows of that key}, and the pack of no rows.
+
+    The rows of a group keep the order of ``order`` (a stable sort), else that of ``df``;
+    ``key`` itself is not among the packed columns unless it is in ``columns``. Every
+    column is converted once for the whole table; a group is a slice of it. A column in
+    ``templates`` ({column: (shared table name, index column, values column)}) is packed as
+    {"s": table, "k": [template index], "v": [digit runs or text]} from the two columns that
+    :func:`templated` gave.
+    """
+    if df is None:
+        return {}, {"n": 0, "c": {}}
+    cols = [c for c in (columns if columns is not None else df.columns) if c in df.columns and
+            (columns is not None or c != key)]
+    sort = [key] + [c for c in (order or []) if c in df.columns]
+    keep = list(dict.fromkeys(sort + cols + [c for t in (templates or {}).values() for c in t[1:] if c in df.columns]))
+    df = df[keep]
+    df = df[df[key].notna()]
+    df = df.sort_values(sort, kind="stable") if len(df) else df
+    keys = df[key].astype(str).to_numpy(dtype=object)
+    templates = {c: t for c, t in (templates or {}).items() if c in cols and t[1] in df.columns}
+    converted = {c: column_values(df[c]) for c in cols if c not in templates}
+    shaped = {c: (name, df[kc].tolist(), df[vc].tolist()) for c, (name, kc, vc) in templates.items()}
+    empty = {"n": 0, "c": {c: [] for c in cols}}
+    groups: dict = {}
+    if len(keys):
+        starts = np.concatenate([[0], np.flatnonzero(keys[1:] != keys[:-1]) + 1, [len(keys)]])
+        for a, b in zip(starts[:-1].tolist(), starts[1:].tolist()):
+            packed = {}
+            for c in cols:
+                if c in shaped:
+                    name, k, v = shaped[c]
+                    packed[c] = {"s": name, "k": k[a:b], "v": v[a:b]}
+                else:
+                    v, t = converted[c]
+                    packed[c] = encode(v[a:b], t)
+            groups[keys[a]] = {"n": b - a, "c": packed}
+    return groups, empty
 
 
 def to_json(obj) -> str:

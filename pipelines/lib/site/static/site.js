@@ -1,6 +1,9 @@
 /* regiobench: shared code of every page.
  *
- * The data of a page is embedded in <script type="application/json" id="site-data">.
+ * The data of a page is embedded in <script type="application/json" id="site-data">; what
+ * every page shares (regions, indicators, labels) is in assets/data/common.js, loaded once
+ * by a plain <script src> before this file (it fills window.SiteShared; file:// allows no
+ * fetch()). Data too large for one page comes in parts that Site.need loads on demand.
  * Everything from the data reaches the page as text: DOM nodes get textContent (never
  * innerHTML), and text handed to Plotly (which renders a subset of HTML in titles,
  * tick labels and hover labels) goes through Site.esc first.
@@ -9,16 +12,31 @@
   'use strict';
   var S = (window.Site = {});
   var node = document.getElementById('site-data');
-  S.data = node ? JSON.parse(node.textContent) : {};
+  S.data = Object.assign({}, window.SiteShared || {}, node ? JSON.parse(node.textContent) : {});
   S.root = document.body.getAttribute('data-root') || '';
 
   // ------------------------------------------------------------------ tables packed by column
+  /* Columns: a list of values; {d: distinct values, i: index per row}; or text from shared templates
+   * {s: name of the template list in Site.data, k: template per row (-1: none), v: the row's digit runs
+   * joined by commas, or its whole text where k is -1}: a template's U+0000 marks stand for the digit runs. */
+  var split = {};
+  function fromTemplates(v) {
+    var parts = split[v.s] || (split[v.s] = (S.data[v.s] || []).map(function (t) { return t.split('\u0000'); }));
+    return v.k.map(function (k, i) {
+      var x = v.v[i];
+      if (k == null || k < 0 || !parts[k]) return x;
+      var p = parts[k], nums = x ? String(x).split(',') : [], out = p[0];
+      for (var j = 1; j < p.length; j++) out += (nums[j - 1] || '') + p[j];
+      return out;
+    });
+  }
   S.unpack = function (t) {
     if (!t || !t.n) return [];
     var cols = Object.keys(t.c);
     var arrays = cols.map(function (c) {
       var v = t.c[c];
       if (Array.isArray(v)) return v;
+      if (v.k) return fromTemplates(v);
       return v.i.map(function (i) { return v.d[i]; });
     });
     var out = new Array(t.n);
@@ -28,6 +46,24 @@
       out[i] = row;
     }
     return out;
+  };
+  /* A data part (assets/data/<file>, written by the builder) loaded by a <script> tag; done(data or null). */
+  var parts = (window.SiteParts = window.SiteParts || {}), waiting = {};
+  S.need = function (file, done) {
+    if (Object.prototype.hasOwnProperty.call(parts, file)) { done(parts[file]); return; }
+    if (waiting[file]) { waiting[file].push(done); return; }
+    waiting[file] = [done];
+    var tag = document.createElement('script');
+    var finish = function () {
+      var cbs = waiting[file] || [];
+      delete waiting[file];
+      var got = Object.prototype.hasOwnProperty.call(parts, file) ? parts[file] : null;
+      cbs.forEach(function (cb) { cb(got); });
+    };
+    tag.onload = finish;
+    tag.onerror = finish;
+    tag.src = S.root + 'assets/data/' + file;
+    document.body.appendChild(tag);
   };
   S.groupBy = function (rows, key) {
     var m = new Map();
@@ -235,16 +271,30 @@
       }
     });
     S.updateLinks();
-    S.safeRender(render);
-    document.body.setAttribute('data-ready', '1');
-    S.loadPlotly();
+    var ready = function () {
+      document.body.setAttribute('data-ready', '1');
+      S.loadPlotly();
+    };
+    var first = S.safeRender(render);
+    // a page whose data comes in parts is ready once the first part is drawn
+    if (first && typeof first.then === 'function') first.then(ready, ready);
+    else ready();
   };
+  /* render(wave) may return a Promise (data loaded on demand); data-busy is set until it settles. */
+  var busy = 0;
   S.safeRender = function (render) {
     if (S.wave == null) {
       document.querySelectorAll('.needs-data').forEach(function (e) { S.clear(e).appendChild(S.note('Er zijn nog geen gegevens.')); });
-      return;
+      return null;
     }
-    render(S.wave);
+    var out = render(S.wave);
+    if (out && typeof out.then === 'function') {
+      busy++;
+      document.body.setAttribute('data-busy', '1');
+      var done = function () { if (--busy === 0) document.body.removeAttribute('data-busy'); };
+      out.then(done, done);
+    }
+    return out;
   };
 
   // ------------------------------------------------------------------ Plotly

@@ -8,6 +8,13 @@
   var GLYPH = { buiten_uitvraag: '–', onvoldoende_gegevens: '?', op_orde: '✔', aandacht: '!' };
   var ids = function (r) { return Array.isArray(r.indicator_ids) ? r.indicator_ids : String(r.indicator_ids || '').split(/[|,]/).filter(Boolean); };
 
+  // with many regions the page holds a selection of them; D.counts then has the counts over all regions
+  var counted = null;
+  if (D.counts) {
+    counted = {};
+    S.unpack(D.counts).forEach(function (r) { counted[r.wave + '|' + r.recommendation + '|' + r.status] = r.n; });
+  }
+
   function render(wave) {
     var rs = rows.filter(function (r) { return r.wave === wave; });
     if (!rs.length) { S.purge('aanbevelingen-kaart'); S.byId('aanbevelingen-kaart').appendChild(S.note('Geen gegevens in peiljaar ' + wave + '.')); S.put('aanbevelingen-tabel', null); return; }
@@ -52,6 +59,7 @@
         return any ? ids(any).map(function (i) { return (S.ind[i] || {}).short || i; }).join('; ') : '–'; } }
     ].concat(ORDER.slice().reverse().map(function (s) {
       return { label: GLYPH[s] + ' ' + S.label('recommendation_status', s), cls: 'num', value: function (r) {
+        if (counted) return String(counted[wave + '|' + r + '|' + s] || 0);
         return String(rs.filter(function (x) { return x.recommendation === r && x.status === s; }).length); } };
     })), recs));
   }

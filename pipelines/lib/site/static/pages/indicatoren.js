@@ -2,7 +2,10 @@
 (function () {
   'use strict';
   var S = window.Site, D = S.data;
-  var reg = S.unpack(D.register);
+  // at a few regions the register is in the page; with many, one data part per indicator (D.parts) is
+  // loaded when the indicator is chosen, and the explanations stay on the region profiles
+  var reg = D.parts ? null : S.unpack(D.register);
+  var byInd = {};
   var summ = S.unpack(D.summary);
   var sel = S.byId('indicator');
   var asked = S.hashParams().indicator;
@@ -101,14 +104,20 @@
     traces = traces.concat(S.verdictTraces(pts.map(function (r, i) {
       return { x: r.value, y: i, verdict: r.verdict, code: r.region_code, hover: hoverOf(r, m) };
     })));
+    // with hundreds of regions a row per region would make the chart metres high: then the rows are packed
+    // together without names (the name is in the hover text and in the table below)
+    var many = pts.length > 200;
     S.plot('rangorde', traces, S.layout(m.short + ': regio\'s gerangschikt, peiljaar ' + wave, {
-      height: Math.max(420, pts.length * 22 + 170), margin: { l: 190, r: 20, t: 80, b: 70 },
+      height: many ? 1200 : Math.max(420, pts.length * 22 + 170), margin: { l: 190, r: 20, t: 80, b: 70 },
       xaxis: S.axis(m.unit, { tickformat: S.tickformat(m.id) }),
-      yaxis: S.axis('', { tickvals: pts.map(function (r, i) { return i; }), range: [-0.7, pts.length - 0.3],
+      yaxis: many ? S.axis('regio\'s, van laag naar hoog (naam in de hovertekst)', { range: [-0.7, pts.length - 0.3],
+        showticklabels: false, showgrid: false, zeroline: false }) :
+        S.axis('', { tickvals: pts.map(function (r, i) { return i; }), range: [-0.7, pts.length - 0.3],
         ticktext: pts.map(function (r) { return S.esc(S.regionName(r.region_code)); }), showgrid: true, gridcolor: '#f0f0f0', zeroline: false }),
       legend: { orientation: 'h', x: 0, y: 1.01, yanchor: 'bottom' },
       annotations: missing.length ? [{ xref: 'paper', yref: 'paper', x: 0, y: -0.09, showarrow: false, xanchor: 'left',
-        text: S.esc('Geen gegevens: ' + missing.map(function (r) { return S.regionName(r.region_code); }).join(', ')), font: { size: 11, color: '#555555' } }] : []
+        text: S.esc('Geen gegevens: ' + (missing.length > 20 ? missing.length + ' regio\'s (zie de tabel)'
+          : missing.map(function (r) { return S.regionName(r.region_code); }).join(', '))), font: { size: 11, color: '#555555' } }] : []
     }));
     S.linkPoints('rangorde');
   }
@@ -147,15 +156,16 @@
       { label: 'Doel', cls: 'num', value: function (r) { return S.fmt(m.id, r.target); } },
       { label: '99,8%-grenzen', cls: 'num', value: function (r) { return limitsText(r.lower_998, r.upper_998, m.id); } },
       { label: 'Oordeel', value: function (r) { return S.badge(r.verdict); } },
-      { label: 'Toelichting', cls: 'text', value: function (r) { return r.explanation; } },
+      { label: 'Toelichting', cls: 'text', value: function (r) {
+        return D.explanation_elsewhere ? S.regionLink(r.region_code, 'in het regioprofiel') : r.explanation; } },
       { label: 'Onderbouwing', cls: 'text', value: function (r) { return r.substantiation; } }
     ], sorted));
   }
 
-  function render(wave) {
-    var id = sel.value, m = S.ind[id] || { id: id, short: id, unit: 'waarde', kind: 'score' };
+  function draw(all, id, wave) {
+    var m = S.ind[id] || { id: id, short: id, unit: 'waarde', kind: 'score' };
     S.byId('ind-label').textContent = m.label + ' (' + m.unit + '; ' + (POLARITY[m.polarity] || '') + ').';
-    var rows = reg.filter(function (r) { return r.wave === wave && r.indicator_id === id; });
+    var rows = all.filter(function (r) { return r.wave === wave && r.indicator_id === id; });
     var sm = summ.find(function (r) { return r.wave === wave && r.indicator_id === id; });
     funnel(rows, m, wave, sm);
     ranked(rows, m, wave);
@@ -163,6 +173,24 @@
     verdictTable(rows, m);
   }
 
-  sel.addEventListener('change', function () { S.setHash('indicator', sel.value); render(S.wave); });
+  function render(wave) {
+    var id = sel.value;
+    if (reg) { draw(reg, id, wave); return null; }
+    if (byInd[id]) { draw(byInd[id], id, wave); return null; }
+    var file = (D.parts || {})[id];
+    if (!file) { draw([], id, wave); return null; }
+    S.put('oordelen', S.el('p', { class: 'loading', text: 'Gegevens van deze indicator worden geladen …' }));
+    return new Promise(function (resolve) {
+      S.need(file, function (part) {
+        byInd[id] = part ? S.unpack(part.register) : [];
+        if (!part) S.put('oordelen', S.el('p', { class: 'warning', text: 'Het gegevensbestand assets/data/' + file + ' ontbreekt.' }));
+        // draw only what is still asked for: the reader may have chosen another indicator or wave meanwhile
+        if (sel.value === id && S.wave === wave && part) draw(byInd[id], id, wave);
+        resolve();
+      });
+    });
+  }
+
+  sel.addEventListener('change', function () { S.setHash('indicator', sel.value); S.safeRender(render); });
   S.start(render);
 })();

@@ -16,8 +16,9 @@
       var st = status.filter(function (r) { return r.wave === w; });
       var pr = problems.filter(function (r) { return r.wave === w; });
       var regionsWith = function (f) { return new Set(st.filter(f).map(function (r) { return r.region_code; })).size; };
+      var byRegion = S.groupBy(st, 'region_code');
       var missingAll = S.regions.filter(function (reg) {
-        var mine = st.filter(function (r) { return r.region_code === reg.code; });
+        var mine = byRegion.get(reg.code) || [];
         return !mine.length || mine.every(function (r) { return r.status === 'ontbreekt'; });
       }).length;
       return { w: w, loaded: regionsWith(function (r) { return r.status === 'geladen'; }), missing: missingAll,
@@ -44,9 +45,11 @@
     var mods = modules.slice();
     st.forEach(function (r) { if (r.module && mods.indexOf(r.module) < 0) mods.push(r.module); });
     var codes = S.regions.map(function (r) { return r.code; });
-    st.forEach(function (r) { if (codes.indexOf(r.region_code) < 0) codes.push(r.region_code); });
+    var known = new Set(codes);
+    st.forEach(function (r) { if (!known.has(r.region_code)) { known.add(r.region_code); codes.push(r.region_code); } });
+    var byCell = S.groupBy(st, function (r) { return r.region_code + '\u0000' + r.module; });
     var cell = function (code, mod) {
-      var mine = st.filter(function (r) { return r.region_code === code && r.module === mod; });
+      var mine = byCell.get(code + '\u0000' + mod) || [];
       if (!mine.length) return '–';
       var span = S.el('span');
       mine.forEach(function (r, i) {

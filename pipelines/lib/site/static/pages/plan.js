@@ -9,6 +9,17 @@
   var GLYPH = { niet_in_plan: '·', niet_beoefend: '✖', onderbouwd: '○', beoefend: '✔' };
   var idx = function (list, v) { var i = list.indexOf(v); return i < 0 ? list.length : i; };
 
+  // with many regions the page holds a selection of them; D.counts then has the counts over all regions
+  var counted = null;
+  if (D.counts) {
+    counted = {};
+    S.unpack(D.counts).forEach(function (r) { counted[r.wave + '|' + r.characteristic + '|' + r.status] = r.n; });
+  }
+  function count(wave, c, s, rs) {
+    if (counted) return counted[wave + '|' + c + '|' + s] || 0;
+    return rs.filter(function (r) { return r.characteristic === c && r.status === s; }).length;
+  }
+
   function render(wave) {
     var rs = rows.filter(function (r) { return r.wave === wave; });
     if (!rs.length) {
@@ -49,7 +60,7 @@
     }));
 
     var bars = ORDER.slice().reverse().map(function (s) {
-      var counts = chars.map(function (c) { return rs.filter(function (r) { return r.characteristic === c && r.status === s; }).length; });
+      var counts = chars.map(function (c) { return count(wave, c, s, rs); });
       return { type: 'bar', orientation: 'h', name: GLYPH[s] + ' ' + S.label('plan', s), y: chars.map(shortLabel), x: counts,
         marker: { color: COLOR[s], line: { color: '#555555', width: 0.5 }, pattern: s === 'niet_beoefend' ? { shape: '/', fgcolor: '#7a4f00', bgcolor: COLOR[s], size: 7, solidity: 0.25 } : undefined },
         hovertext: counts.map(function (n, j) { return S.hover(S.label('bijzonderheid', chars[j]), [[S.label('plan', s), n + ' regio(\'s)']]); }),
@@ -57,7 +68,7 @@
     });
     S.plot('plan-telling', bars, S.layout('Aantal regio\'s per status en bijzonderheid, peiljaar ' + wave, {
       barmode: 'stack', height: chars.length * 28 + 190, margin: { l: 190, r: 20, t: 50, b: 110 },
-      xaxis: S.axis('aantal regio\'s', { dtick: 5 }), yaxis: S.axis('', { autorange: 'reversed' })
+      xaxis: S.axis('aantal regio\'s', { dtick: S.regions.length <= 50 ? 5 : null }), yaxis: S.axis('', { autorange: 'reversed' })
     }));
   }
   S.start(render);

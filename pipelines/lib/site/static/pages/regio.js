@@ -13,8 +13,16 @@
   var REC_GLYPH = { op_orde: '✔', aandacht: '!', onvoldoende_gegevens: '?', buiten_uitvraag: '–' };
   var SUB_GLYPH = { geladen: '✔', afgewezen: '✖', ontbreekt: '?', vervangen: '↺', conflict: '!' };
 
+  // the list of regions comes from assets/data/common.js, not from every region page
   var picker = S.byId('regio-keuze');
-  if (picker) picker.addEventListener('change', function () { location.href = S.withWave(S.root + 'regio/' + picker.value); });
+  if (picker) {
+    S.regions.forEach(function (r) {
+      var o = S.el('option', { value: r.file, text: r.name + ' (' + r.code + ')' });
+      if (r.code === code) o.selected = true;
+      picker.appendChild(o);
+    });
+    picker.addEventListener('change', function () { location.href = S.withWave(S.root + 'regio/' + picker.value); });
+  }
 
   function plainValue(r) {
     var m = S.ind[r.indicator_id] || {};
