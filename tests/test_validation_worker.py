@@ -108,3 +108,37 @@ def test_stopping_does_not_wait_for_a_worker_still_importing(tmp_path):
     validation_worker.stop_all()
     assert w.proc.returncode == -signal.SIGKILL  # killed mid-import, not waited for
     assert validation_worker.take(tmp_path) is None
+
+
+def test_idle_time_is_used_only_while_the_answer_is_out(worker, case):
+    waves, codes, in_process, _, _ = case
+    calls = []
+
+    def busy():
+        calls.append("called")
+        raise RuntimeError("a failing warm-up must not fail the validation")
+
+    assert as_rows(worker.validate_waves(waves, codes, while_waiting=busy)) == as_rows(in_process)
+    # The first answer needs GX's import in the worker: the caller had time to spare.
+    assert calls == ["called"]
+
+
+def test_the_ingest_imports_the_models_while_it_waits(worker, case, monkeypatch):
+    from pipelines.defs.staging.assets import _LazyValidator
+    from pipelines.lib import riskmodel
+
+    waves, codes, in_process, _, _ = case
+    calls = []
+    monkeypatch.setattr(riskmodel, "preload", lambda: calls.append("preload"))
+    lazy = _LazyValidator(worker.results_dir, Log())
+    assert as_rows(lazy.validate_waves(waves, codes)) == as_rows(in_process)
+    assert calls == ["preload"]
+
+
+def test_preload_imports_statsmodels():
+    import subprocess
+    import sys
+
+    code = ("import sys; from pipelines.lib import riskmodel; assert 'statsmodels' not in sys.modules; "
+            "riskmodel.preload(); assert 'statsmodels.genmod.generalized_linear_model' in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -80,6 +80,17 @@ def _usable(frame: pd.DataFrame, y: str) -> np.ndarray:
     return np.isfinite(arr).all(axis=1)
 
 
+def preload() -> None:
+    """Import the statsmodels parts the models use (over a second) ahead of the first fit.
+
+    For a process that has idle time before it builds the marts, such as a run
+    waiting for its validation worker.
+    """
+    from statsmodels.genmod.families import Poisson  # noqa: F401
+    from statsmodels.genmod.generalized_linear_model import GLM  # noqa: F401
+    from statsmodels.regression.linear_model import OLS  # noqa: F401
+
+
 def fit_count_model(frame: pd.DataFrame, y: str = "observed") -> ModelFit:
     """Poisson GLM of counts ``y`` on the risk basis and C(wave); E per row.
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import select
 import struct
 import subprocess
 import sys
@@ -61,9 +62,20 @@ class ValidationWorker:
             [sys.executable, "-m", "pipelines.lib.validation_worker", str(self.results_dir)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 
-    def validate_waves(self, waves, region_codes, log=None) -> list:
+    def validate_waves(self, waves, region_codes, log=None, while_waiting=None) -> list:
+        """The worker's problems for ``waves``.
+
+        ``while_waiting`` is called once if the answer is not there yet: work this process
+        would do later anyway (an import) is done in time it would otherwise spend idle.
+        It must not fail the validation: whatever it raises is ignored.
+        """
         try:
             _write(self.proc.stdin, (waves, region_codes))
+            if while_waiting is not None and not self._answer_ready():
+                try:
+                    while_waiting()
+                except Exception:  # noqa: BLE001 - an optimisation; the caller pays the cost later
+                    pass
             answer = _read(self.proc.stdout)
         except (OSError, EOFError, pickle.PickleError) as exc:
             self.close()
@@ -75,6 +87,11 @@ class ValidationWorker:
             for line in lines:
                 log.info(line)
         return problems
+
+    def _answer_ready(self) -> bool:
+        # Answers are read exactly to their length, so nothing waits in the reader's buffer.
+        ready, _, _ = select.select([self.proc.stdout], [], [], 0)
+        return bool(ready)
 
     def close(self) -> None:
         """Stop the worker at once: it holds nothing that outlives an answer (it may still be importing)."""

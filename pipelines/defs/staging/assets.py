@@ -16,7 +16,7 @@ from pipelines.defs.resources import ProjectFolders
 from pipelines.lib.codebook import MODULES
 from pipelines.lib.discovery import list_waves
 from pipelines.lib.ingest import ingest_waves, remove_vanished_waves
-from pipelines.lib import validation_worker
+from pipelines.lib import riskmodel, validation_worker
 from pipelines.lib.reference import load_regions
 from pipelines.lib.warehouse import ensure_schema, record_history
 
@@ -73,7 +73,8 @@ class _LazyValidator:
         worker = validation_worker.take(self.results_dir)
         if worker is not None:
             try:
-                return worker.validate_waves(waves, region_codes, log=self.log)
+                # While GX works there, this process imports what the marts will need.
+                return worker.validate_waves(waves, region_codes, log=self.log, while_waiting=riskmodel.preload)
             except validation_worker.WorkerFailed as exc:
                 self.log.warning(f"{exc}; de toetsing loopt nu in dit proces")
         return self.gx.validate_waves(waves, region_codes)
