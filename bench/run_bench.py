@@ -688,7 +688,8 @@ def report(cases: list[Case], runs: list[Run], baselines: list[dict], profiles: 
     add(f"Gemaakt door `make bench` (bench/run_bench.py) op {started:%Y-%m-%d %H:%M}; de hele bench duurde "
         f"{wall / 60:.1f} min. Elke run is een vers proces `python -m pipelines.cli run`. Tijden in seconden, "
         f"mediaan van de runs (kolom *n*); piekgeheugen = hoogste peak RSS van die runs. "
-        f"Zie bench/README.md voor wat elke case en kolom betekent.")
+        f"Zie bench/README.md voor wat elke case en kolom betekent, en (onder 'Targets not met') wat de "
+        f"niet gehaalde doelen begrenst.")
     add("")
     add("| case | scenario | vorm | regio's x peiljaren | n | totaal | ingest | lezen | toetsen | laden | marts "
         "| dashboards | publiceren | overig | overhead | piek-RSS | doel | gehaald |")
