@@ -39,22 +39,23 @@ def run(args) -> int:
 
 
 def _run_locked(args, started: float) -> str:
-    from pipelines.lib.publish import recover
-
-    # Clean up after a run killed while publishing, even when this run finds its outputs current and
-    # publishes nothing: put back a folder left renamed aside, remove half-written new ones.
-    for target in (args.marts, args.dashboards):
-        if restored := recover(target.resolve()):
-            _say(f"regiobench: {restored}")
-
     from pipelines.lib import validation_worker
 
     validation = Path(args.validation or Path(args.warehouse).parent / "validation").resolve()
     if _raw_bytes(args.raw) <= WORKER_MAX_RAW_BYTES:
         # Let GX get ready on the other core while this process checks for changes and starts Dagster.
+        # First thing, before even pandas is imported here: a run with returns to check waits for it.
         # (Above this size the frames pickled to the worker would cost more memory than the overlap saves.)
         validation_worker.start(validation)
     try:
+        from pipelines.lib.publish import recover
+
+        # Clean up after a run killed while publishing, even when this run finds its outputs current and
+        # publishes nothing: put back a folder left renamed aside, remove half-written new ones.
+        for target in (args.marts, args.dashboards):
+            if restored := recover(target.resolve()):
+                _say(f"regiobench: {restored}")
+
         if not (args.full or args.strict) and _nothing_changed(args, started):
             return "ok"
         return _run_dagster(args, started, validation)
