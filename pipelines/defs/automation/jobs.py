@@ -8,7 +8,6 @@ staging layer that breaks them.
 
 import dagster as dg
 
-from pipelines.defs.partitions import WAVES
 from pipelines.defs.staging.assets import INGEST_KEYS
 
 PARTITIONED_KEYS = [dg.AssetKey(k) for k in INGEST_KEYS if k != "raw_waves"]
@@ -18,7 +17,7 @@ INGEST_SELECTION = dg.AssetSelection.assets(*PARTITIONED_KEYS)
 # warehouse every sensor-launched ingest run failed on them), and nothing downstream here needs them;
 # the publish job evaluates them, blocking, before it builds the marts.
 ingest_wave = dg.define_asset_job(
-    "ingest_wave", selection=INGEST_SELECTION.without_checks(), partitions_def=WAVES,
+    "ingest_wave", selection=INGEST_SELECTION.without_checks(),
     description="Eén peiljaar lezen, toetsen en laden (partitie = peiljaar).")
 
 publish = dg.define_asset_job(
@@ -27,7 +26,7 @@ publish = dg.define_asset_job(
     description="Referentie, marts en dashboards opnieuw bouwen uit alle peiljaren; eerst de blokkerende controles.")
 
 refresh = dg.define_asset_job(
-    "refresh", selection=dg.AssetSelection.all(), partitions_def=WAVES,
+    "refresh", selection=dg.AssetSelection.all(),
     description="Alles in één run: de peiljaren als reeks (range-tags), daarna marts en dashboards.")
 
 
