@@ -29,7 +29,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from pipelines.lib import explain, paths, riskmodel
+from pipelines.lib import explain, paths, problems, riskmodel
 from pipelines.lib.codebook import CATALOGUES, SUBMISSION_STATUSES
 from pipelines.lib.funnel import Z95, Z998, proportion_funnel, ratio_funnel
 
@@ -123,6 +123,8 @@ MART_COLUMNS: dict[str, tuple[str, ...]] = {
                              "status"),
     "recommendation_tracker": ("wave", "region_code", "recommendation", "status", "indicator_ids", "n_unjustified"),
     "submission_status": ("wave", "region_code", "module", "source_file", "status", "n_rows", "n_errors", "message"),
+    "submission_problems": ("wave", "region_code", "module", "source_file", "sheet", "row_number", "column_name",
+                            "value", "rule", "severity", "message"),
 }
 
 #: The grain of every mart: its key columns.
@@ -136,6 +138,8 @@ MART_KEYS: dict[str, tuple[str, ...]] = {
     "plan_exercise_matrix": ("wave", "region_code", "characteristic"),
     "recommendation_tracker": ("wave", "region_code", "recommendation"),
     "submission_status": ("wave", "region_code", "module", "source_file", "status"),
+    # one row per problem: no key of its own (two identical problems are two rows), so no unique_grain check
+    "submission_problems": (),
 }
 
 # --------------------------------------------------------------------------
@@ -662,10 +666,11 @@ def _mart_checks() -> tuple[MartCheck, ...]:
     out = []
     for mart, key in MART_KEYS.items():
         k = ", ".join(key)
-        out.append(MartCheck(
-            mart, "unique_grain", f"one row per {' x '.join(key)}",
-            f"select {k}, count(*) as n from marts.{mart} group by all having count(*) > 1",
-            _key_label(key) + " || ' (' || n || 'x)'"))
+        if key:
+            out.append(MartCheck(
+                mart, "unique_grain", f"one row per {' x '.join(key)}",
+                f"select {k}, count(*) as n from marts.{mart} group by all having count(*) > 1",
+                _key_label(key) + " || ' (' || n || 'x)'"))
         out.append(MartCheck(
             mart, "contract_columns", "the contract's columns come first, in the contract's order",
             """select expected.name from unnest(?) with ordinality as expected(name, pos)
@@ -746,6 +751,13 @@ def _mart_checks() -> tuple[MartCheck, ...]:
         "submission_status", "codes", "status from its set",
         "select * from marts.submission_status where not list_contains(?, status)",
         "wave || ' ' || region_code || ' ' || module || ': ' || status", (list(SUBMISSION_STATUSES),)))
+    out.append(MartCheck(
+        "submission_problems", "codes", "severity is fout or waarschuwing; every problem has a rule and a message",
+        """select * from marts.submission_problems
+           where severity is null or not list_contains(?, severity)
+              or coalesce(trim(rule), '') = '' or coalesce(trim(message), '') = ''""",
+        "coalesce(source_file, '') || ': ' || coalesce(rule, '') || ' ' || coalesce(severity, '')",
+        ([problems.ERROR, problems.WARNING],)))
     return tuple(out)
 
 

@@ -450,7 +450,7 @@ def _write(con, p: _Prepared, now: dt.datetime) -> WaveResult:
         had = key in existing
         if u.status == "geladen" and n_err:
             u.status = "afgewezen"
-            u.message = f"{n_err} fout(en); zie de meldingen"
+            u.message = _errors_summary([p for p in ups if p.is_error])
         if u.status in ("afgewezen", "conflict"):
             u.earlier_data_in_use = had
             if had:
@@ -569,3 +569,19 @@ def remove_vanished_waves(con: duckdb.DuckDBPyConnection, present: Iterable[int]
             con.execute("rollback")
             raise
     return gone
+
+
+def _errors_summary(errors: list) -> str:
+    """"3 fout(en); eerste: <where> (regel <rule>), en nog 2; zie submission_problems".
+
+    The first error in the order of the mart ``submission_problems`` (sheet, row, column, rule). Only its
+    place and rule are named, not its message: a message may quote a value, and values are the
+    problems mart's business (where they can be redacted), not this one-line status.
+    """
+    def order(p):
+        return (p.sheet is not None, p.sheet or "", p.row is not None, p.row or 0,
+                p.column is not None, p.column or "", p.rule or "", p.message or "")
+
+    first = min(errors, key=order)
+    more = f", en nog {len(errors) - 1}" if len(errors) > 1 else ""
+    return f"{len(errors)} fout(en); eerste: {first.location()} (regel {first.rule}){more}; zie submission_problems"

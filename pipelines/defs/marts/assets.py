@@ -35,6 +35,7 @@ _DESCRIPTIONS = {
     "marts.plan_exercise_matrix": "Bijzonderheden uit het plan: beoefend, onderbouwd, niet beoefend, niet in plan.",
     "marts.recommendation_tracker": "Status per aanbeveling 1-10 per peiljaar en regio.",
     "marts.submission_status": "Status per peiljaar, regio, module en bronbestand, met regionaam.",
+    "marts.submission_problems": "Elke fout en waarschuwing in elk bronbestand: waar (blad, rij, kolom), welke regel, wat te doen.",
 }
 
 
