@@ -369,7 +369,7 @@ def test_free_text_is_realistic_without_markup(parsed):
 
 
 # ---------------------------------------------------------------------------
-# The world it shows (methodology.md)
+# The world it shows (docs/method.md)
 # ---------------------------------------------------------------------------
 
 
@@ -453,7 +453,7 @@ def _modal(frames, present, t, module, value, norms):
 
 
 def recompute_uniform(frames) -> dict[tuple[int, str, str], str]:
-    """The rule-based verdicts of methodology.md, from the parsed files."""
+    """The rule-based verdicts of docs/method.md, from the parsed files."""
     ring_norms, eq_norms = load_ring_norms(REFERENCE), load_equipment_norms(REFERENCE)
     levels = CATALOGUES["beschikbaarheid"].levels
     out = {}

@@ -4,7 +4,7 @@ The marts (``pipelines/lib/engine.py``) were being written while the site was; t
 fixture lets the site be built and tested without them. It writes, into a DuckDB
 file, every table :func:`pipelines.lib.site.build_site` reads:
 
-- ``marts.*``: the nine marts of ``marts-contract.md``, with plausible values and
+- ``marts.*``: the nine marts the site reads, of ``docs/marts-contract.md``, with plausible values and
   verdicts that agree with each other (scorecard = counts of the register, and so on);
 - ``stg_submission_status``, ``stg_problems`` (as in :mod:`pipelines.lib.warehouse`);
 - ``stg_risk_assessments``, ``stg_lessons``, ``ref_regions`` and ``run_history``.
@@ -31,7 +31,7 @@ from pipelines.lib.codebook import CATALOGUES, MODULES, ROLE_DISCIPLINE
 XSS = '<script>window.__xss=1</script><img src=x onerror="window.__xss=1"> & "quotes"'
 XSS_REGION = "VR03"
 
-#: The contract (marts-contract.md): mart -> columns, in order.
+#: The contract columns (docs/marts-contract.md) of the marts the site reads: mart -> columns, in order.
 CONTRACT = {
     "indicator_values": ["wave", "region_code", "indicator_id", "value", "numerator", "denominator"],
     "variation_register": ["wave", "region_code", "region_name", "indicator_id", "domain", "value", "numerator",

@@ -434,10 +434,63 @@ def staging_columns(module: Module) -> list[str]:
     return list(PROVENANCE_COLUMNS) + [f.column for f in module.stored_fields]
 
 
+def _survey_overview() -> list[str]:
+    """The survey's files and reading rules, for the top of docs/codebook.md."""
+    def booleans(value: bool) -> str:
+        return ", ".join(f"`{w}`" for w, b in BOOLEAN_WORDS.items() if b is value)
+
+    modules = ", ".join(f"`{m}`" for m in MODULES)
+    return [
+        "The inspectorate's yearly survey of the safety regions about their preparation for the aftermath of",
+        "a terrorist attack. Every file under `data/raw/` follows this page; what it does not allow is",
+        "rejected with a message that names file, sheet, row and column, without losing another region's data",
+        "(the problems are published in the mart `submission_problems`, see `docs/marts-contract.md`).",
+        "Field names and codes are Dutch because the regions fill them in; staging renames them to English.",
+        "",
+        "## Waves and files",
+        "",
+        "- A wave is a survey year; its files lie directly in `data/raw/<year>/` (see `pipelines/lib/discovery.py`).",
+        "- **Regional workbook**: `<region code>*.xlsx`, the name starting with a code of",
+        "  `data/reference/regions.csv` (the region set is reference data, not fixed in code). One sheet per",
+        f"  module, named as the module ({modules}); header in row 1. A `{REGION_COLUMN}` column may be absent;",
+        "  where present it must equal the code in the file name.",
+        f"- **Survey-tool export**: `<module>.csv` with all regions and a `{REGION_COLUMN}` column; delimiter `,` or",
+        "  `;`, UTF-8 (with or without byte-order mark) or Windows-1252; with `;` a decimal comma is allowed.",
+        "- A workbook beats an export for the same region, module and wave (the export's rows are set aside:",
+        "  status `vervangen`). Two workbooks of one region in a wave are a `conflict`: that region's wave is",
+        "  not (re)loaded and what was loaded before stays. A region that sent nothing is `ontbreekt`, never zero.",
+        "- Any error in a module rejects that region's module (`afgewezen`); earlier data of it stays in use.",
+        "  Other regions and modules load. Warnings (such as an unknown extra column) do not reject.",
+        "",
+        "## Reading values",
+        "",
+        f"- `bool`: {booleans(True)} (true) and {booleans(False)} (false), case-insensitive.",
+        "- `date`: `YYYY-MM-DD` or `DD-MM-YYYY`.",
+        f"- `codes` (multi-select): codes separated by `{MULTI_SEPARATOR}`, spaces around them allowed.",
+        "- Column order is free; header names are case-insensitive, surrounding spaces ignored; empty rows ignored.",
+        "- Free text can hold anything a person types (quotes, line breaks, `<`, `&`, `=`, emoji): it is shown",
+        "  as text, never run as markup or as a spreadsheet formula.",
+        "- Names and e-mail addresses in `meta` are personal data: they never reach the warehouse, a mart,",
+        "  a page or a log.",
+        "",
+        "## Rules across fields",
+        "",
+        "- `risico.datum_vastgesteld` is required when `bestuurlijk_vastgesteld` is true.",
+        "- `oefeningen.datum` lies in the wave year. A region that held no exercise sends the sheet with its",
+        "  header only (zero exercises).",
+        "- `middelen.functie` belongs to its `discipline`.",
+        "- `lessen.bron_oefening_id` is required where `bron` is `oefening` and names an exercise of the same",
+        "  region and wave; `lessen.overgenomen_van` is required where `bron` is `andere_regio` and is never the",
+        "  region itself.",
+        "",
+    ]
+
+
 def describe_markdown() -> str:
     """The data contract as Markdown, generated from this module (docs/codebook.md)."""
     out = ["# Codebook (generated from `pipelines/lib/codebook.py`)", ""]
     out += ["Do not edit by hand: `regiobench codebook > docs/codebook.md` regenerates it.", ""]
+    out += _survey_overview()
     for m in MODULES.values():
         out += [f"## `{m.name}` → `{m.table}`", "", m.description + ".", ""]
         if m.key:
@@ -456,9 +509,10 @@ def describe_markdown() -> str:
                 f"| `{f.name}` | {column} | {f.kind} | {'yes' if f.required else ''} | {allowed} | {f.description} |"
             )
         out.append("")
-    out += ["## Catalogues", "", "| catalogue | codes |", "| --- | --- |"]
+    out += ["## Catalogues", "", "Ordinal catalogues give each code its rank (low to high) in brackets.", "",
+            "| catalogue | description | codes |", "| --- | --- | --- |"]
     for c in CATALOGUES.values():
         codes = ", ".join(f"`{code}`" + (f" ({c.levels[code]})" if c.levels else "") for code in c.codes)
-        out.append(f"| `{c.name}` | {codes} |")
+        out.append(f"| `{c.name}` | {c.description} | {codes} |")
     out.append("")
     return "\n".join(out)

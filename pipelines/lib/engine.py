@@ -44,7 +44,7 @@ INTERMEDIATE_DIR = paths.SQL / "intermediate"
 MARTS_DIR = paths.SQL / "marts"
 
 # --------------------------------------------------------------------------
-# The indicators (methodology.md, "Indicators")
+# The indicators (docs/method.md, "Indicators")
 # --------------------------------------------------------------------------
 
 
@@ -103,7 +103,7 @@ PLAN_STATUSES = ("beoefend", "onderbouwd", "niet_beoefend", "niet_in_plan")
 TRACKER_STATUSES = ("op_orde", "aandacht", "onvoldoende_gegevens", "buiten_uitvraag")
 
 # --------------------------------------------------------------------------
-# The contract (marts-contract.md): these columns first, in this order
+# The contract (docs/marts-contract.md): these columns first, in this order
 # --------------------------------------------------------------------------
 
 MART_COLUMNS: dict[str, tuple[str, ...]] = {

@@ -1,6 +1,6 @@
 """Verdicts and their one-sentence Dutch explanations, vectorised over a frame.
 
-The verdict rules are the methodology's (``/work/shared/methodology.md``):
+The verdict rules are the methodology's (``docs/method.md``):
 
 * a value outside the 99.8% limits (or, for a uniform norm, not meeting the
   norm) on the unfavourable side of the indicator's polarity is a deviation:

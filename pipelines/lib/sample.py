@@ -27,7 +27,7 @@ How the world is built
    says otherwise, so that the ground truth of those (wave, indicator) pairs is
    complete: conform or planted, nothing accidental.
 4. *Oracle* (:func:`uniform_verdicts`): an independent implementation of the
-   rule-based indicators of ``methodology.md`` computes every verdict from the
+   rule-based indicators of ``docs/method.md`` computes every verdict from the
    generated data; the design's intentions are checked against it, and the
    planted proportions are checked against funnel limits computed here.
 5. *Rendering*: the same world can be written as survey-tool exports, as one
@@ -136,7 +136,7 @@ ACCESS = CATALOGUES["toegang"]
 AVAIL = CATALOGUES["beschikbaarheid"]
 assert ACCESS.levels is not None and AVAIL.levels is not None
 
-#: Indicator ids of methodology.md, in its order.
+#: Indicator ids of docs/method.md, in its order.
 INDICATORS = (
     "ex_count", "ex_multidisciplinary_share", "ex_strategic", "ex_with_ncc", "ex_evaluated_share", "plan_coverage",
     "plan_unexercised_unsubstantiated", "risk_substantiated", "risk_probability", "ring_conformity", "ring_exercised",
@@ -1527,7 +1527,7 @@ def _scores(sim: _Sim) -> None:
 
 
 # ---------------------------------------------------------------------------
-# Oracle: the rule-based verdicts, from the data (methodology.md)
+# Oracle: the rule-based verdicts, from the data (docs/method.md)
 # ---------------------------------------------------------------------------
 
 
@@ -1612,7 +1612,7 @@ def _risk_substantiated(rw: RegionWave) -> bool:
 
 
 def _proportion_z(r: np.ndarray, n: np.ndarray, i: int, trim: float = 0.1) -> tuple[float, float, float]:
-    """z of unit i on the arcsine scale with winsorised phi and DerSimonian-Laird tau^2 (methodology.md).
+    """z of unit i on the arcsine scale with winsorised phi and DerSimonian-Laird tau^2 (docs/method.md).
     Returns (z, pooled p, tau2)."""
     keep = n > 0
     p0 = float(r[keep].sum() / n[keep].sum())

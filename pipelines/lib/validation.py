@@ -119,7 +119,7 @@ class ConditionalRules:
     not_own_region: tuple[tuple[str, str, str], ...]  # (module, region field, rule)
 
 
-#: The codebook's rules that are written in words only (docs: survey-codebook.md).
+#: The codebook's rules that are written in words only (written out in docs/codebook.md).
 CONDITIONAL_RULES = ConditionalRules(
     in_wave_year=(("oefeningen", "datum"),),
     required_when=(

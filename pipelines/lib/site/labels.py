@@ -1,6 +1,6 @@
 """Dutch words the site shows for the codes in the marts.
 
-The codes themselves come from ``methodology.md`` and :mod:`pipelines.lib.codebook`;
+The codes themselves come from ``docs/method.md`` and :mod:`pipelines.lib.codebook`;
 catalogue codes are labelled through ``CATALOGUES[...].label``. An indicator or
 status the site does not know is shown by its code, never dropped.
 """
