@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -198,25 +199,132 @@ def test_build_writes_every_table_it_lists(built):
 
 def test_every_mart_starts_with_the_contract_columns_in_order(built):
     con, _ = built
-    contract = _contract_from_markdown()
+    contract = parse_contract(CONTRACT_DOC.read_text(encoding="utf-8"))
     assert set(contract) == set(engine.MART_COLUMNS)
-    for mart, cols in contract.items():
+    for mart, section in contract.items():
+        cols = section.contract_columns
         actual = [r[0] for r in con.execute(f"describe marts.{mart}").fetchall()]
         assert actual[: len(cols)] == cols, mart
         assert tuple(cols) == engine.MART_COLUMNS[mart]
 
 
-def _contract_from_markdown() -> dict[str, list[str]]:
-    """The column lists of /work/shared/marts-contract.md (or the copy in engine when that file is absent)."""
-    path = Path("/work/shared/marts-contract.md")
-    if not path.exists():
-        return {k: list(v) for k, v in engine.MART_COLUMNS.items()}
-    out = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        m = re.match(r"\|\s*`(\w+)`\s*\|[^|]*\|(.*)\|\s*$", line)
-        if m:
-            out[m.group(1)] = re.findall(r"`(\w+)`(?:\s*\([^)]*\))?", m.group(2))
+# --------------------------------------------------------------------------
+# The marts contract document (docs/marts-contract.md) against the engine and the published files
+# --------------------------------------------------------------------------
+
+#: The contract, in the repository; nothing outside the project is read.
+CONTRACT_DOC = paths.PROJECT_ROOT / "docs" / "marts-contract.md"
+
+
+@dataclass
+class ContractSection:
+    columns: list[tuple[str, str]]  # (name, type), in the order of the files
+    key: tuple[str, ...]
+    n_contract: int
+
+    @property
+    def contract_columns(self) -> list[str]:
+        return [name for name, _ in self.columns[: self.n_contract]]
+
+
+def parse_contract(text: str) -> dict[str, ContractSection]:
+    """Every ``### <mart>`` section of the contract: its column table, ``- Key:`` and ``- Contract columns:``."""
+    out: dict[str, ContractSection] = {}
+    section = None
+    for line in text.splitlines():
+        if m := re.match(r"^###\s+`?(\w+)`?\s*$", line):
+            section = out.setdefault(m.group(1), ContractSection([], (), -1))
+        elif line.startswith("## "):
+            section = None
+        elif section is None:
+            continue
+        elif m := re.match(r"^- Key:\s*(.*)$", line):
+            section.key = tuple(re.findall(r"`(\w+)`", m.group(1)))
+        elif m := re.match(r"^- Contract columns: the first (\d+)\.\s*$", line):
+            section.n_contract = int(m.group(1))
+        elif m := re.match(r"^\|\s*`(\w+)`\s*\|\s*([a-z]+)\s*\|", line):
+            section.columns.append((m.group(1), m.group(2)))
     return out
+
+
+def contract_differences(contract: dict[str, ContractSection], published: dict[str, list[tuple[str, str]]],
+                         declared: dict[str, tuple[str, ...]], keys: dict[str, tuple[str, ...]]) -> list[str]:
+    """What differs between the document, the published marts (name -> [(column, type)]) and the engine."""
+    diffs = []
+    for mart in sorted(set(contract) ^ set(published)):
+        diffs.append(f"{mart}: {'not published' if mart in contract else 'not in the contract'}")
+    for mart in sorted(set(declared) - set(contract)):
+        diffs.append(f"{mart}: declared by the engine, not in the contract")
+    for mart in sorted(set(contract) & set(published)):
+        section = contract[mart]
+        if section.columns != published[mart]:
+            diffs.append(f"{mart}: columns {section.columns} in the contract, {published[mart]} published")
+        if section.n_contract < 0 or tuple(section.contract_columns) != declared.get(mart):
+            diffs.append(f"{mart}: contract columns {section.contract_columns} (first {section.n_contract}), "
+                         f"engine declares {declared.get(mart)}")
+        if section.key != keys.get(mart):
+            diffs.append(f"{mart}: key {section.key} in the contract, engine {keys.get(mart)}")
+    return diffs
+
+
+def _published(run) -> dict[str, list[tuple[str, str]]]:
+    """Every published mart: its Parquet file's columns with their warehouse types (and the CSV's header agreeing)."""
+    out = {}
+    with duckdb.connect(str(run.warehouse), read_only=True) as con:
+        for path in sorted(run.marts.glob("*.parquet")):
+            types = dict(con.execute(f"select column_name, lower(data_type) from information_schema.columns "
+                                     f"where table_schema = 'marts' and table_name = ?", [path.stem]).fetchall())
+            names = list(pd.read_parquet(path).columns)
+            assert list(pd.read_csv(run.marts / f"{path.stem}.csv", nrows=0).columns) == names, path.stem
+            out[path.stem] = [(n, types.get(n, "?")) for n in names]
+    return out
+
+
+def test_the_contract_document_is_what_the_pipeline_publishes(shipped_run):
+    contract = parse_contract(CONTRACT_DOC.read_text(encoding="utf-8"))
+    published = _published(shipped_run)
+    assert set(published) == set(engine.MART_TABLES)
+    assert contract_differences(contract, published, engine.MART_COLUMNS, engine.MART_KEYS) == []
+    assert all(section.columns for section in contract.values())
+
+
+def test_the_contract_comparison_finds_every_kind_of_difference(shipped_run):
+    text = CONTRACT_DOC.read_text(encoding="utf-8")
+    published = _published(shipped_run)
+
+    def diffs(doctored: str) -> list[str]:
+        assert doctored != text
+        return contract_differences(parse_contract(doctored), published, engine.MART_COLUMNS, engine.MART_KEYS)
+
+    renamed = diffs(text.replace("| `n_unjustified` | bigint |", "| `n_unjust` | bigint |", 1))
+    assert len(renamed) >= 1 and all(d.startswith("indicator_summary: ") for d in renamed)
+    retyped = diffs(text.replace("| `explanation` | varchar |", "| `explanation` | integer |", 1))
+    assert retyped and retyped[0].startswith("variation_register: columns")
+    dropped = diffs(re.sub(r"^\| `n_warnings` .*\n", "", text, flags=re.M))
+    assert dropped and dropped[0].startswith("submission_status: columns")
+    assert set(diffs(text.replace("### submission_problems", "### submission_problemz"))) == {
+        "submission_problems: not in the contract", "submission_problemz: not published",
+        "submission_problems: declared by the engine, not in the contract"}
+    wrong_key = diffs(text.replace("- Key: `wave`, `indicator_id`", "- Key: `wave`", 1))
+    assert wrong_key == ["indicator_summary: key ('wave',) in the contract, engine ('wave', 'indicator_id')"]
+    fewer = diffs(text.replace("- Contract columns: the first 6.", "- Contract columns: the first 5.", 1))
+    assert len(fewer) == 1 and fewer[0].startswith("indicator_values: contract columns")
+    # and the engine's declaration is compared too: a column the engine adds to the contract is found
+    declared = dict(engine.MART_COLUMNS, region_scorecard=engine.MART_COLUMNS["region_scorecard"] + ("n_signal_95",))
+    assert [d.split(":")[0] for d in contract_differences(parse_contract(text), published, declared,
+                                                          engine.MART_KEYS)] == ["region_scorecard"]
+
+
+def test_no_test_or_code_reads_outside_the_project():
+    """The specification lives in docs/: nothing names the sibling folder the requirements came from."""
+    forbidden = ("/work/" + "shared", "../" + "shared")
+    offenders = []
+    for folder in ("pipelines", "tests", "docs", "bench"):
+        for path in (paths.PROJECT_ROOT / folder).rglob("*"):
+            if path.suffix in (".py", ".sql", ".md", ".toml") and path.is_file():
+                text = path.read_text(encoding="utf-8", errors="replace")
+                offenders += [f"{path.relative_to(paths.PROJECT_ROOT)}: {f}" for f in forbidden if f in text]
+    assert offenders == []
 
 
 def test_all_mart_checks_pass(built):
