@@ -325,7 +325,7 @@ def write_marts_database(con: duckdb.DuckDBPyConnection, names: list[str], path:
     """
     alias = f"publication_{uuid.uuid4().hex[:8]}"
     try:
-        con.execute(f"ATTACH {sql_literal(str(path))} AS {alias}")
+        con.execute(f"ATTACH {sql_literal(str(path))} AS {alias} (READ_WRITE)")  # also from a read-only con
         try:
             for name in names:
                 con.execute(f"CREATE TABLE {alias}.main.{quote_ident(name)} AS "

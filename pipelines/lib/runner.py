@@ -16,6 +16,9 @@ from pathlib import Path
 from pipelines.lib.runlock import LockTimeout, write_lock
 
 QUIET_LOGGERS = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+# Without --verbose not even Dagster's error log (a step failure's whole chain and traceback): the runner prints
+# each failed step's root cause in one Dutch line instead.
+SILENT_LOGGERS = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 INGEST_GROUPS = ("reference", "raw", "staging")
 WORKER_MAX_RAW_BYTES = 64 * 1024 * 1024
 
@@ -86,6 +89,7 @@ def _run_locked(args, started: float) -> str:
     from pipelines.lib import validation_worker
     from pipelines.lib.publish import publication_of, recover_group
 
+    args._before = {name: publication_of(folder) for name, folder in _outputs(args).items()}
     if getattr(args, "rebuild", False):
         _rebuild(args)
     _check_warehouse(args)
@@ -156,7 +160,8 @@ def _run_dagster(args, started: float, validation: Path) -> str:
     ok = True
     for i, selection in enumerate(phases):
         result = dg.materialize(everything, resources=resources, instance=instance, selection=selection,
-                                raise_on_error=False, run_config=QUIET_LOGGERS,
+                                raise_on_error=False,
+                                run_config=QUIET_LOGGERS if getattr(args, "verbose", False) else SILENT_LOGGERS,
                                 tags={"regiobench/trigger": "cli", **(tags if (waves and i == 0) else {})})
         causes = _print_steps(instance.all_logs(result.run_id), quiet=args.quiet,
                               verbose=getattr(args, "verbose", False))
