@@ -175,3 +175,51 @@ def test_the_published_marts_database_never_blocks_a_run(shipped_run, tmp_path):
         holder.wait()
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "Gepubliceerd: marts ja, dashboards ja" in proc.stdout
+
+
+# --- portability: the Unix-only calls behind pipelines.lib.portability ----------------------------------
+
+
+def test_without_a_file_lock_facility_the_run_lock_says_so_in_dutch(tmp_path, monkeypatch):
+    from pipelines.lib import portability
+    from pipelines.lib.runlock import write_lock
+
+    monkeypatch.setattr(portability, "fcntl", None)  # as on a system without fcntl ...
+    monkeypatch.setattr(portability, "msvcrt", None)  # ... and without Windows' stand-in
+    with pytest.raises(portability.NotSupported) as caught:
+        with write_lock(tmp_path / "w.duckdb", timeout=0):
+            pass
+    line = root_line(caught.value)
+    assert "bestandsvergrendeling (fcntl.flock) ontbreekt op dit systeem" in line and "WSL2" in line, line
+
+
+def test_waiting_on_a_pipe_where_select_cannot_says_so(monkeypatch):
+    import os
+    import select
+
+    from pipelines.lib import portability
+
+    def no_select(*args):
+        raise OSError(10038, "An operation was attempted on something that is not a socket")
+
+    monkeypatch.setattr(select, "select", no_select)
+    r, w = os.pipe()
+    try:
+        with pytest.raises(portability.NotSupported, match="select op een pipe"):
+            portability.wait_readable(r, 0.1)
+    finally:
+        os.close(r)
+        os.close(w)
+
+
+def test_the_workbook_child_starts_without_the_resource_module():
+    """CHILD_LIMITS in a child where ``import resource`` fails (as on native Windows): no limit, no crash."""
+    from pipelines.lib.portability import CHILD_LIMITS
+
+    code = "import sys\nsys.modules['resource'] = None\n" + CHILD_LIMITS + "print('zonder grens', resource)\n"
+    done = subprocess.run([sys.executable, "-c", code, str(1 << 30)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "zonder grens None", done.stderr
+    with_limits = subprocess.run([sys.executable, "-c", CHILD_LIMITS + "import resource\n"
+                                  "print(resource.getrlimit(resource.RLIMIT_AS)[0])\n", str(1 << 30)],
+                                 capture_output=True, text=True, timeout=60)
+    assert with_limits.stdout.strip() == str(1 << 30), with_limits.stderr

@@ -79,6 +79,8 @@ def lock_holder(message: str) -> str | None:
 
 
 def _classify(cls: str, message: str, errno: int | None) -> Cause | None:
+    if cls == "NotSupported":  # pipelines.lib.portability: already one Dutch line
+        return Cause("platform", message.strip().splitlines()[-1] if message.strip() else cls)
     if holder := lock_holder(message):
         return Cause("busy", f"het warehouse is in gebruik door een ander proces: {holder}; sluit dat "
                              f"(bijvoorbeeld een notebook met een verbinding) en draai opnieuw. Open voor eigen "
