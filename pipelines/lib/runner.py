@@ -167,6 +167,11 @@ def _run_dagster(args, started: float, validation: Path) -> str:
                               verbose=getattr(args, "verbose", False))
         ok = result.success
         if not ok:
+            # A step failed after the other output was prepared: remove what was prepared (never swapped in).
+            from pipelines.lib.publish import recover_group
+
+            for line in recover_group([args.marts.resolve(), args.dashboards.resolve()]):
+                _say(f"regiobench: {line}")
             _summary(args, started, published=False)
             return "busy" if "busy" in causes else "failed"
         if args.strict and i == 0 and _rejections(args.warehouse):
