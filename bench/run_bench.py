@@ -110,12 +110,12 @@ REJECTED_RE = re.compile(r"(\d+) bestand\(en\) afgewezen")
 
 #: Step key -> stage. Steps not named here (asset checks, reference, raw_waves) count as 'other'.
 STEP_STAGE = {"ingest_returns": "ingest", "variation_engine": "marts", "dashboards_site": "dashboards",
-              "published_marts": "publish"}
+              "published_marts": "publish", "publication": "publish"}
 STAGES = ("ingest", "read", "validate", "load", "marts", "dashboards", "publish", "other", "overhead")
 STAGE_TEXT = {
     "ingest": "ingest_returns (lezen + toetsen + laden)", "read": "lezen (uit de samenvatting van de ingest)",
     "validate": "toetsen (idem)", "load": "laden (idem)", "marts": "variation_engine",
-    "dashboards": "dashboards_site", "publish": "published_marts",
+    "dashboards": "dashboards_site", "publish": "published_marts + publication (de twee mappen samen erin)",
     "other": "overige stappen: ref_*, raw_waves, asset checks",
     "overhead": "totaal min de som van de stappen: opstarten, imports, Dagster, de samenvatting",
 }

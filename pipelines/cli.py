@@ -22,7 +22,7 @@ from pipelines.lib import paths
 EXIT_OK = 0
 EXIT_FAILED = 1  # the run could not publish
 EXIT_REJECTED = 2  # --strict and a file was rejected (nothing published)
-EXIT_LOCKED = 3  # another run kept the warehouse locked past the timeout
+EXIT_LOCKED = 3  # another run (or a process holding the warehouse open) kept it past the timeout
 
 
 def _waves(text: str) -> list[int]:
@@ -52,6 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--full", action="store_true", help="alle peiljaren opnieuw lezen, ook ongewijzigde")
     run.add_argument("--wait", type=float, default=600.0, help="seconden wachten op een andere run (standaard 600)")
     run.add_argument("--quiet", action="store_true", help="alleen de samenvatting")
+    run.add_argument("--verbose", action="store_true",
+                     help="bij een fout ook de volledige foutmelding (traceback), niet alleen de oorzaak")
+    run.add_argument("--rebuild", action="store_true",
+                     help="het warehouse opzijzetten (bewaard) en opnieuw opbouwen uit de aanleveringen; "
+                          "voor een beschadigd warehouse")
 
     val = sub.add_parser("validate", help="bestanden toetsen aan de uitvraag, zonder iets te laden")
     val.add_argument("paths", nargs="+", type=Path)

@@ -543,6 +543,7 @@ def test_asset_publishes_into_the_dashboards_folder_and_keeps_the_old_site_on_fa
     import dagster as dg
 
     from pipelines.defs.dashboards.assets import dashboards_site
+    from pipelines.defs.marts.publish import publication
     from pipelines.defs.resources import make_resources
 
     dash = tmp_path / "dashboards"
@@ -550,7 +551,8 @@ def test_asset_publishes_into_the_dashboards_folder_and_keeps_the_old_site_on_fa
     (dash / "old.html").write_text("oud", encoding="utf-8")
     build_synthetic_warehouse(tmp_path / "w.duckdb", n_regions=5, waves=[2024, 2025])
     resources = make_resources(tmp_path / "w.duckdb", dashboards_dir=dash, reference_dir=REFERENCE)
-    result = dg.materialize([dashboards_site], resources=resources)
+    # the site is prepared by dashboards_site and swapped in by publication (with the marts, issue 15)
+    result = dg.materialize([dashboards_site, publication], resources=resources)
     assert result.success
     md = result.asset_materializations_for_node("dashboards_site")[0].metadata
     assert md["pages"].value == len(NAV) + 5
@@ -561,7 +563,7 @@ def test_asset_publishes_into_the_dashboards_folder_and_keeps_the_old_site_on_fa
 
     # a warehouse without marts: the run fails and the published site stays as it was
     resources = make_resources(tmp_path / "empty.duckdb", dashboards_dir=dash, reference_dir=REFERENCE)
-    result = dg.materialize([dashboards_site], resources=resources, raise_on_error=False)
+    result = dg.materialize([dashboards_site, publication], resources=resources, raise_on_error=False)
     assert not result.success
     assert (dash / "index.html").is_file()
     assert not list(tmp_path.glob(".dashboards.*"))

@@ -14,7 +14,7 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.lib import paths
 from pipelines.lib.runlock import write_lock
-from pipelines.lib.warehouse import connect
+from pipelines.lib.warehouse import open_for_writing
 
 
 class Warehouse(DuckDBResource):
@@ -30,7 +30,8 @@ class Warehouse(DuckDBResource):
     @contextmanager
     def get_connection(self):
         with write_lock(Path(self.database), timeout=self.lock_timeout):
-            con = connect(self.database)
+            # A notebook holding the file open: wait as for another run, then say who holds it.
+            con = open_for_writing(self.database, timeout=self.lock_timeout)
             try:
                 yield con
             finally:
@@ -68,10 +69,10 @@ class ProjectFolders(dg.ConfigurableResource):
         return Path(self.validation_dir)
 
 
-def make_resources(warehouse: Path | str = paths.WAREHOUSE, **folders) -> dict:
+def make_resources(warehouse: Path | str = paths.WAREHOUSE, lock_timeout: float = 600.0, **folders) -> dict:
     return {
         "folders": ProjectFolders(**{k: str(v) for k, v in folders.items()}),
-        "warehouse": Warehouse(database=str(warehouse)),
+        "warehouse": Warehouse(database=str(warehouse), lock_timeout=lock_timeout),
     }
 
 

@@ -30,6 +30,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.lib import portability
 from pipelines.lib.codebook import MODULES
 from pipelines.lib.problems import WARNING, ERROR, Problem
 from pipelines.lib.readers import DEFAULT_LIMITS, Limits
@@ -56,7 +57,7 @@ class RawFile:
 def sha256_of(path: Path) -> str:
     """The file's SHA-256; a link is never followed and a pipe never waited on (OSError instead)."""
     h = hashlib.sha256()
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    fd = os.open(path, os.O_RDONLY | portability.O_NOFOLLOW | portability.O_NONBLOCK)
     with os.fdopen(fd, "rb") as fh:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError("geen gewoon bestand")

@@ -74,7 +74,7 @@ def check(con: duckdb.DuckDBPyConnection, raw_root: Path, reference_dir: Path, m
     for output, target in outputs.items():
         if state.get(output) != inputs_fingerprint(con, reference_dir, target=target):
             return Verdict(False, f"{output} niet actueel")
-    files = [f"{n}.{ext}" for n in MART_TABLES for ext in ("parquet", "csv")] + ["benchmark.xlsx"]
+    files = [f"{n}.{ext}" for n in MART_TABLES for ext in ("parquet", "csv")] + ["benchmark.xlsx", "marts.duckdb"]
     if not all((marts_dir / f).is_file() for f in files):
         return Verdict(False, "martbestanden ontbreken")
     if not (dashboards_dir / "index.html").is_file():

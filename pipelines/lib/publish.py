@@ -12,6 +12,14 @@ publication) puts the last complete folder back. Left-over ``.new`` folders of
 dead runs are removed. Renames within one file system are atomic, so at any
 moment ``<name>`` is either the previous or the new publication.
 
+Marts and dashboards are one publication, published together or not at all
+(:func:`prepare` both, then :func:`swap_together`): each prepared folder gets a
+marker file (``.publicatie.json``) with the publication's id, and the second
+swap failing undoes the first. A run killed between the two swaps leaves one
+folder with the new id and its previous version beside it as
+``.<name>.old-<id>``; :func:`recover_group` (at the start of every run) then
+rolls that folder back, so both again hold the same publication.
+
 Exports are made safe for spreadsheets: in the XLSX every text cell is written
 as an inline string, never as a formula (see :mod:`pipelines.lib.xlsx`); in the CSV a text value that a spreadsheet would
 take for a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
@@ -22,9 +30,11 @@ the warehouse keep the exact text.
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import shutil
+import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,21 +49,132 @@ FORMULA_STARTERS = ("=", "+", "-", "@", "\t", "\r")
 KEEP_FILE = ".gitkeep"  # the empty file that keeps the folder in git
 
 
+MARKER = ".publicatie.json"  # in every published folder: which publication it belongs to
+
+
+def publication_of(folder: Path) -> dict | None:
+    """The marker of a published (or prepared) folder: ``{"id", "time", "output", ...}``, or None."""
+    try:
+        data = json.loads((Path(folder) / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def run_publication_id(run_id: str) -> str:
+    """The id of the publication a run makes: a piece of its run id (the time is in the marker)."""
+    return (run_id.replace("-", "") or uuid.uuid4().hex)[:12]
+
+
+def recover_group(targets, keep: str | None = None) -> list[str]:
+    """Restore ``targets`` (published together) to one consistent publication after a run that died mid-swap.
+
+    1. a target renamed aside and not replaced is put back (the newest ``.old-`` folder);
+    2. when the targets then hold different publications and one of them still has its previous version
+       beside it (``.<name>.old-<its id>``: the swap of that publication was not finished), that one is
+       rolled back;
+    3. left-over ``.old-`` and ``.new-`` folders are removed, except the prepared ``.new-<keep>`` of the
+       publication this run is making.
+
+    Returns what it did, in Dutch.
+    """
+    targets = [Path(t) for t in targets]
+    did: list[str] = []
+    for target in targets:
+        if not target.parent.exists():
+            continue
+        olds = sorted(target.parent.glob(f".{target.name}.old-*"), key=lambda p: p.stat().st_mtime, reverse=True)
+        if not target.exists() and olds:
+            olds[0].rename(target)
+            did.append(f"{target.name} hersteld uit een onderbroken publicatie")
+    ids = {t: (publication_of(t) or {}).get("id") for t in targets if t.exists()}
+    if len(set(ids.values())) > 1:
+        for target, pid in ids.items():
+            old = target.parent / f".{target.name}.old-{pid}"
+            if pid and old.is_dir():
+                target.rename(target.parent / f".{target.name}.new-{pid}")  # removed below
+                old.rename(target)
+                did.append(f"{target.name}: de half afgemaakte publicatie {pid} teruggedraaid, zodat marts en "
+                           f"dashboards weer bij dezelfde publicatie horen")
+    for target in targets:
+        if not target.parent.exists():
+            continue
+        for stale in list(target.parent.glob(f".{target.name}.old-*")) + list(target.parent.glob(f".{target.name}.new-*")):
+            if keep and stale.name == f".{target.name}.new-{keep}":
+                continue
+            shutil.rmtree(stale, ignore_errors=True)
+    return did
+
+
 def recover(target: Path) -> str | None:
     """Restore a consistent ``target`` after a run that died mid-swap. Returns what it did."""
+    return "; ".join(recover_group([target])) or None
+
+
+def prepared_path(target: Path, pub_id: str) -> Path:
     target = Path(target)
-    parent = target.parent
-    if not parent.exists():
-        return None
-    did = None
-    olds = sorted(parent.glob(f".{target.name}.old-*"), key=lambda p: p.stat().st_mtime, reverse=True)
-    if not target.exists() and olds:
-        olds[0].rename(target)
-        olds = olds[1:]
-        did = f"{target.name} hersteld uit een onderbroken publicatie"
-    for stale in olds + list(parent.glob(f".{target.name}.new-*")):
-        shutil.rmtree(stale, ignore_errors=True)
-    return did
+    return target.parent / f".{target.name}.new-{pub_id}"
+
+
+@contextmanager
+def prepare(target: Path, pub_id: str, output: str, **marker) -> Iterator[Path]:
+    """Yield the folder to write ``target``'s part of publication ``pub_id`` into; nothing is swapped yet.
+
+    On success the folder gets its marker (with ``marker``'s items, e.g. the inputs' fingerprint) and is
+    flushed to disk; on failure it is removed. :func:`swap_together` publishes it.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    new = prepared_path(target, pub_id)
+    if new.exists():
+        shutil.rmtree(new)
+    new.mkdir()
+    try:
+        yield new
+        (new / KEEP_FILE).touch()
+        (new / MARKER).write_text(json.dumps({"id": pub_id, "time": time.strftime("%Y-%m-%d %H:%M:%S"),
+                                              "output": output, **marker}), encoding="utf-8")
+        _fsync_tree(new)
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)
+        raise
+
+
+def swap_together(targets, pub_id: str) -> list[Path]:
+    """Swap in every prepared ``.<name>.new-<pub_id>`` of ``targets``; all of them or none.
+
+    Targets without a prepared folder (their output was current) are left as they are. When a swap fails,
+    the swaps already made are undone (the previous publication goes back) and the error is raised.
+    Returns the targets swapped.
+    """
+    items = [(Path(t), prepared_path(t, pub_id)) for t in targets]
+    items = [(t, new) for t, new in items if new.is_dir()]
+    done: list[tuple[Path, Path, bool]] = []
+    try:
+        for target, new in items:
+            old = target.parent / f".{target.name}.old-{pub_id}"
+            moved = False
+            if target.exists():
+                target.rename(old)
+                moved = True
+            try:
+                new.rename(target)
+            except BaseException:
+                if moved and not target.exists():
+                    old.rename(target)
+                raise
+            done.append((target, old, moved))
+    except BaseException:
+        for target, old, moved in reversed(done):  # undo: the new one aside again, the previous one back
+            target.rename(prepared_path(target, pub_id))
+            if moved:
+                old.rename(target)
+        for _, new in items:
+            shutil.rmtree(new, ignore_errors=True)
+        raise
+    for _, old, _ in done:
+        shutil.rmtree(old, ignore_errors=True)
+    return [t for t, _, _ in done]
 
 
 @contextmanager
@@ -189,4 +310,28 @@ def export_marts(con: duckdb.DuckDBPyConnection, names: list[str], folder: Path,
             raise _as_oserror(exc) from exc
     write_xlsx_from_duckdb(con, {name: f"{quote_ident(schema)}.{quote_ident(name)}" for name in names},
                            folder / "benchmark.xlsx", title="regiobench: benchmark veiligheidsregio's")
+    write_marts_database(con, names, folder / MARTS_DATABASE, schema)
     return rows
+
+
+MARTS_DATABASE = "marts.duckdb"  # the marts as tables, for analysts' own queries (never the warehouse)
+
+
+def write_marts_database(con: duckdb.DuckDBPyConnection, names: list[str], path: Path, schema: str = "marts") -> None:
+    """All marts as tables of a small DuckDB file of their own, made read-only.
+
+    Analysts open this file (``duckdb.connect('data/marts/marts.duckdb', read_only=True)``) instead of the
+    warehouse: a notebook holding it open never blocks a run, which writes a new folder and swaps it in.
+    """
+    alias = f"publication_{uuid.uuid4().hex[:8]}"
+    try:
+        con.execute(f"ATTACH {sql_literal(str(path))} AS {alias} (READ_WRITE)")  # also from a read-only con
+        try:
+            for name in names:
+                con.execute(f"CREATE TABLE {alias}.main.{quote_ident(name)} AS "
+                            f"SELECT * FROM {quote_ident(schema)}.{quote_ident(name)}")
+        finally:
+            con.execute(f"DETACH {alias}")
+    except duckdb.IOException as exc:
+        raise _as_oserror(exc) from exc
+    os.chmod(path, 0o444)

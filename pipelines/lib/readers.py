@@ -30,7 +30,6 @@ import itertools
 import os
 import pickle
 import re
-import select
 import signal
 import stat
 import struct
@@ -44,6 +43,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pipelines.lib import portability
 from pipelines.lib.codebook import (
     BOOLEAN_WORDS,
     CATALOGUES,
@@ -193,7 +193,7 @@ def _open_regular(path: Path, limits: Limits) -> bytes | None:
     Never follows a symbolic link and never blocks on a pipe or device: the
     file may have been swapped since discovery listed it. Raises OSError.
     """
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    fd = os.open(path, os.O_RDONLY | portability.O_NOFOLLOW | portability.O_NONBLOCK)
     with os.fdopen(fd, "rb") as fh:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError("geen gewoon bestand")
@@ -257,12 +257,8 @@ def check_zip(path: Path | bytes, rel: str, limits: Limits) -> Problem | None:
 #: of the run. The child uses only the standard library and python_calamine, so
 #: it starts in a fraction of a second; one child reads all workbooks of a wave,
 #: each sent as bytes (the bytes checked by :func:`check_zip` are the bytes read).
-_WORKBOOK_CHILD = r"""
-import io, pickle, resource, struct, sys
-limit = int(sys.argv[1])
-resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-if limit > 0:
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+_WORKBOOK_CHILD = portability.CHILD_LIMITS + r"""
+import io, pickle, struct, sys
 inp, out = sys.stdin.buffer, sys.stdout.buffer
 
 def send(obj):
@@ -338,7 +334,7 @@ def _receive(fd: int, deadline: float, max_bytes: int):
         parts = []
         while n:
             left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
+            if left <= 0 or not portability.wait_readable(fd, left):
                 raise TimeoutError
             chunk = os.read(fd, min(n, 1 << 20))
             if not chunk:

@@ -7,11 +7,12 @@ released by the operating system when the process dies, even with ``kill -9``.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import time
 from contextlib import contextmanager
 from pathlib import Path
+
+from pipelines.lib.portability import lock_exclusive, unlock
 
 
 class LockTimeout(RuntimeError):
@@ -41,7 +42,7 @@ def write_lock(warehouse: Path, timeout: float = 600.0, poll: float = 0.2, on_wa
     try:
         while True:
             try:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                lock_exclusive(fh)  # fcntl.flock; see pipelines.lib.portability
                 break
             except BlockingIOError:
                 if not told and on_wait:
@@ -66,6 +67,6 @@ def write_lock(warehouse: Path, timeout: float = 600.0, poll: float = 0.2, on_wa
             _held.pop(key, None)
     finally:
         try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+            unlock(fh)
         finally:
             fh.close()

@@ -16,6 +16,9 @@ from pathlib import Path
 from pipelines.lib.runlock import LockTimeout, write_lock
 
 QUIET_LOGGERS = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+# Without --verbose not even Dagster's error log (a step failure's whole chain and traceback): the runner prints
+# each failed step's root cause in one Dutch line instead.
+SILENT_LOGGERS = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 INGEST_GROUPS = ("reference", "raw", "staging")
 WORKER_MAX_RAW_BYTES = 64 * 1024 * 1024
 
@@ -26,21 +29,70 @@ def _say(msg: str = "") -> None:
 
 def run(args) -> int:
     from pipelines.cli import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_REJECTED
+    from pipelines.lib.failures import root_cause
+    from pipelines.lib.warehouse import WarehouseBusy
 
     started = time.perf_counter()
     try:
         with write_lock(args.warehouse, args.wait,
                         on_wait=lambda holder: _say(f"wachten: een andere run schrijft ({holder}) ...")):
             code = _run_locked(args, started)
-    except LockTimeout as exc:
+    except (LockTimeout, WarehouseBusy) as exc:
         print(f"regiobench: {exc}", file=sys.stderr)
         return EXIT_LOCKED
-    return {"ok": EXIT_OK, "failed": EXIT_FAILED, "rejected": EXIT_REJECTED}[code]
+    except Exception as exc:  # outside the steps: one Dutch line with the root cause, the traceback on request
+        if getattr(args, "verbose", False):
+            import traceback
+
+            traceback.print_exc()
+        cause = root_cause(exc)
+        print(f"regiobench: mislukt: {cause.line}", file=sys.stderr)
+        _say_publication(args, getattr(args, "_before", {}), ok=False)
+        return EXIT_LOCKED if cause.kind == "busy" else EXIT_FAILED
+    return {"ok": EXIT_OK, "failed": EXIT_FAILED, "rejected": EXIT_REJECTED, "busy": EXIT_LOCKED}[code]
+
+
+def _rebuild(args) -> None:
+    """``--rebuild``: put the warehouse aside (kept, never deleted) and build a new one from the raw folder."""
+    from pipelines.lib.warehouse import move_aside
+
+    aside = move_aside(args.warehouse)
+    args.full = True
+    if aside is None:
+        _say(f"regiobench: --rebuild: er was geen warehouse op {args.warehouse}; een nieuw wordt gebouwd")
+        return
+    _say(f"regiobench: --rebuild: het warehouse is opzijgezet als {aside} (bewaard, niet verwijderd); een nieuw "
+         f"warehouse wordt gebouwd uit {args.raw}.")
+    _say("  Verloren in het nieuwe warehouse: de runhistorie (run_history) van voor nu, en eerder geladen gegevens "
+         "die alleen nog in het oude warehouse stonden: van bestanden die niet meer in de map met aanleveringen "
+         "staan, en de eerdere versie van een regio waarvan het huidige bestand wordt afgewezen (die regio krijgt "
+         "nu onvoldoende_gegevens in plaats van zijn oude gegevens). Is het oude bestand nog leesbaar, dan staan "
+         "die gegevens daar nog in.")
+
+
+def _check_warehouse(args) -> None:
+    """Before anything else: the warehouse opens for writing (waiting for a notebook up to --wait), or a
+    damaged one raises here, before Dagster, with the root cause in Dutch."""
+    from pipelines.lib.warehouse import open_for_writing
+
+    if not Path(args.warehouse).exists():
+        return
+    con = open_for_writing(args.warehouse, timeout=args.wait,
+                           on_wait=lambda holder: _say(f"wachten: het warehouse is open in {holder} ..."))
+    try:
+        con.execute("select count(*) from information_schema.tables").fetchall()
+    finally:
+        con.close()
 
 
 def _run_locked(args, started: float) -> str:
     from pipelines.lib import validation_worker
+    from pipelines.lib.publish import publication_of, recover_group
 
+    args._before = {name: publication_of(folder) for name, folder in _outputs(args).items()}
+    if getattr(args, "rebuild", False):
+        _rebuild(args)
+    _check_warehouse(args)
     validation = Path(args.validation or Path(args.warehouse).parent / "validation").resolve()
     if _raw_bytes(args.raw) <= WORKER_MAX_RAW_BYTES:
         # Let GX get ready on the other core while this process checks for changes and starts Dagster.
@@ -48,19 +100,22 @@ def _run_locked(args, started: float) -> str:
         # (Above this size the frames pickled to the worker would cost more memory than the overlap saves.)
         validation_worker.start(validation)
     try:
-        from pipelines.lib.publish import recover
-
         # Clean up after a run killed while publishing, even when this run finds its outputs current and
-        # publishes nothing: put back a folder left renamed aside, remove half-written new ones.
-        for target in (args.marts, args.dashboards):
-            if restored := recover(target.resolve()):
-                _say(f"regiobench: {restored}")
+        # publishes nothing: put back a folder left renamed aside, roll back a half-finished publication of
+        # marts and dashboards, remove half-written new ones.
+        for restored in recover_group([args.marts.resolve(), args.dashboards.resolve()]):
+            _say(f"regiobench: {restored}")
+        args._before = {name: publication_of(folder) for name, folder in _outputs(args).items()}
 
         if not (args.full or args.strict) and _nothing_changed(args, started):
             return "ok"
         return _run_dagster(args, started, validation)
     finally:
         validation_worker.stop_all()
+
+
+def _outputs(args) -> dict:
+    return {"marts": Path(args.marts), "dashboards": Path(args.dashboards)}
 
 
 def _raw_bytes(raw: Path) -> int:
@@ -81,7 +136,7 @@ def _run_dagster(args, started: float, validation: Path) -> str:
     from pipelines.defs.resources import make_resources
     from pipelines.definitions import defs as load_defs
 
-    resources = make_resources(args.warehouse, raw_dir=args.raw.resolve(), reference_dir=args.reference.resolve(),
+    resources = make_resources(args.warehouse, lock_timeout=args.wait, raw_dir=args.raw.resolve(), reference_dir=args.reference.resolve(),
                                marts_dir=args.marts.resolve(), dashboards_dir=args.dashboards.resolve(),
                                validation_dir=validation, full_refresh=args.full)
     defs = load_defs()
@@ -105,12 +160,20 @@ def _run_dagster(args, started: float, validation: Path) -> str:
     ok = True
     for i, selection in enumerate(phases):
         result = dg.materialize(everything, resources=resources, instance=instance, selection=selection,
-                                raise_on_error=False, run_config=QUIET_LOGGERS,
+                                raise_on_error=False,
+                                run_config=QUIET_LOGGERS if getattr(args, "verbose", False) else SILENT_LOGGERS,
                                 tags={"regiobench/trigger": "cli", **(tags if (waves and i == 0) else {})})
-        _print_steps(instance.all_logs(result.run_id), quiet=args.quiet)
+        causes = _print_steps(instance.all_logs(result.run_id), quiet=args.quiet,
+                              verbose=getattr(args, "verbose", False))
         ok = result.success
         if not ok:
-            break
+            # A step failed after the other output was prepared: remove what was prepared (never swapped in).
+            from pipelines.lib.publish import recover_group
+
+            for line in recover_group([args.marts.resolve(), args.dashboards.resolve()]):
+                _say(f"regiobench: {line}")
+            _summary(args, started, published=False)
+            return "busy" if "busy" in causes else "failed"
         if args.strict and i == 0 and _rejections(args.warehouse):
             _summary(args, started, published=False)
             _say("--strict: er zijn afgewezen bestanden; niets gepubliceerd.")
@@ -132,7 +195,7 @@ def _nothing_changed(args, started: float) -> bool:
     if not Path(args.warehouse).is_file():
         return False
     t0 = time.perf_counter()
-    with connect(args.warehouse) as con:
+    with connect(args.warehouse) as con:  # opened for writing already by _check_warehouse: not busy now
         verdict = check(con, args.raw.resolve(), args.reference.resolve(), args.marts, args.dashboards)
         if not verdict.current:
             return False
@@ -153,13 +216,22 @@ def _nothing_changed(args, started: float) -> bool:
         _say(f"      ongewijzigd: {args.marts} is actueel")
         _say(f"  {'dashboards_site':<40} {'klaar':<12} {0:6.1f} s")
         _say(f"      ongewijzigd: {args.dashboards} is actueel")
+        _say(f"  {'publication':<40} {'klaar':<12} {0:6.1f} s")
+        _say("      niets te publiceren: marts en dashboards zijn actueel")
     _summary(args, started, published=True)
     return True
 
 
-def _print_steps(entries, quiet: bool) -> None:
-    """Per step: what it did (the ``summary`` metadata of its materializations) and how long it took."""
-    starts, ends, failed, summaries = {}, {}, {}, defaultdict(list)
+def _print_steps(entries, quiet: bool, verbose: bool = False) -> set[str]:
+    """Per step: what it did (the ``summary`` metadata of its materializations) and how long it took.
+
+    A failed step gets its root cause in one Dutch line (:mod:`pipelines.lib.failures`), the whole error
+    with ``--verbose``. Returns the kinds of the causes found (``disk``, ``busy``, ``damaged``, ...).
+    """
+    from pipelines.lib.failures import root_cause
+
+    starts, ends, failed, errors, summaries = {}, {}, {}, {}, defaultdict(list)
+    kinds: set[str] = set()
     for entry in entries:
         ev = entry.dagster_event
         if ev is None:
@@ -171,7 +243,13 @@ def _print_steps(entries, quiet: bool) -> None:
             ends[key] = (ev.event_type_value, entry.timestamp)
             if ev.event_type_value == "STEP_FAILURE":
                 err = ev.event_specific_data.error
-                failed[key] = err.message.strip().splitlines()[-1] if err else "onbekende fout"
+                if err:
+                    cause = root_cause(err)
+                    kinds.add(cause.kind)
+                    failed[key] = cause.line
+                    errors[key] = err
+                else:
+                    failed[key] = "onbekende fout"
         elif ev.event_type_value == "ASSET_MATERIALIZATION":
             md = ev.event_specific_data.materialization.metadata
             if "summary" in md and str(md["summary"].value) not in summaries[key]:  # once, not per partition
@@ -190,10 +268,14 @@ def _print_steps(entries, quiet: bool) -> None:
         for line in summaries.get(key, []):
             _say(f"      {line}")
         if key in failed:
-            _say(f"      {failed[key]}")
+            _say(f"      oorzaak: {failed[key]}")
+            if verbose and key in errors:
+                for line in errors[key].to_string().rstrip().splitlines():
+                    _say(f"        {line}")
     for key in starts:
         if key not in ends:
             _say(f"  {key:<40} niet afgerond")
+    return kinds
 
 
 def _rejections(warehouse: Path) -> list[tuple]:
@@ -241,6 +323,40 @@ def _summary(args, started: float, published: bool) -> None:
         _say(f"Warehouse:  {args.warehouse}")
         _say(f"Marts:      {args.marts}")
         _say(f"Dashboards: {args.dashboards / 'index.html'}")
-    else:
-        _say("Niet gepubliceerd: de vorige marts en dashboards zijn ongewijzigd.")
+    _say_publication(args, getattr(args, "_before", {}), ok=published)
     _say(f"Klaar in {time.perf_counter() - started:.1f} s.")
+
+
+def _say_publication(args, before: dict, ok: bool) -> None:
+    """The last lines: what this run published, read from the folders' markers, not assumed.
+
+    ``Gepubliceerd: marts ja, dashboards ja (publicatie <id>, <tijd>).`` A folder whose publication did not
+    change says ``nee``: ``actueel`` after a successful run (its inputs had not changed), else with the
+    publication that is still there.
+    """
+    from pipelines.lib.publish import publication_of
+
+    after = {name: publication_of(folder) for name, folder in _outputs(args).items()}
+    new = {name: bool(after[name]) and (before.get(name) or {}).get("id") != after[name].get("id")
+           for name in after}
+
+    def label(p: dict | None) -> str:
+        return f"publicatie {p['id']}, {p.get('time', '?')}" if p else "geen publicatie"
+
+    def word(name: str) -> str:
+        if new[name]:
+            return "ja"
+        return "nee (actueel)" if ok else "nee"
+
+    ids = {(p or {}).get("id") for p in after.values()}
+    if any(new.values()):
+        newest = next(after[n] for n in after if new[n])
+        _say(f"Gepubliceerd: marts {word('marts')}, dashboards {word('dashboards')} ({label(newest)}).")
+    elif ok:
+        _say(f"Gepubliceerd: marts {word('marts')}, dashboards {word('dashboards')}; er was niets nieuws te "
+             f"publiceren ({label(after['marts'])}).")
+    else:
+        still = label(after["marts"]) if len(ids) == 1 else \
+            f"marts: {label(after['marts'])}; dashboards: {label(after['dashboards'])}"
+        _say(f"Niet gepubliceerd: marts nee, dashboards nee; de vorige marts en dashboards zijn ongewijzigd "
+             f"({still}).")

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import select
 import struct
 import subprocess
 import sys
@@ -90,8 +89,9 @@ class ValidationWorker:
 
     def _answer_ready(self) -> bool:
         # Answers are read exactly to their length, so nothing waits in the reader's buffer.
-        ready, _, _ = select.select([self.proc.stdout], [], [], 0)
-        return bool(ready)
+        from pipelines.lib.portability import wait_readable
+
+        return wait_readable(self.proc.stdout.fileno(), 0)
 
     def close(self) -> None:
         """Stop the worker at once: it holds nothing that outlives an answer (it may still be importing)."""

@@ -6,6 +6,7 @@ schema ``marts`` holds the published marts.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import duckdb
@@ -43,6 +44,58 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     return duckdb.connect(str(path), read_only=read_only)
+
+
+class WarehouseBusy(RuntimeError):
+    """Another process (a notebook, a DuckDB shell) holds the warehouse open past the wait."""
+
+
+def open_for_writing(path: Path | str, timeout: float = 600.0, poll: float = 0.5,
+                     on_wait=None) -> duckdb.DuckDBPyConnection:
+    """A read-write connection; while another process holds the file open, wait up to ``timeout`` s.
+
+    DuckDB names the holder in its lock error ("Conflicting lock is held in <program> (PID n)"); past the
+    wait that becomes :class:`WarehouseBusy` with one Dutch line naming it. Other errors (a damaged file) are
+    raised as they are.
+    """
+    from pipelines.lib.failures import lock_holder
+
+    deadline = time.monotonic() + timeout
+    told = False
+    while True:
+        try:
+            return connect(path)
+        except duckdb.IOException as exc:
+            holder = lock_holder(str(exc))
+            if holder is None:
+                raise
+            if time.monotonic() >= deadline:
+                raise WarehouseBusy(
+                    f"het warehouse {path} is in gebruik door een ander proces: {holder}; na {timeout:.0f} s "
+                    f"wachten gestopt zonder iets te wijzigen. Sluit dat proces (bijvoorbeeld een notebook met een "
+                    f"verbinding); open voor eigen analyses data/marts/marts.duckdb, nooit het warehouse") from None
+            if on_wait and not told:
+                on_wait(holder)
+                told = True
+            time.sleep(poll)
+
+
+def move_aside(path: Path | str) -> Path | None:
+    """Rename a (damaged) warehouse and its WAL out of the way; never delete. Returns the new name."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.opzij-{stamp}")
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = path.with_name(f"{path.name}.opzij-{stamp}-{n}")
+    path.rename(aside)
+    wal = path.with_name(path.name + ".wal")
+    if wal.exists():
+        wal.rename(aside.with_name(aside.name + ".wal"))
+    return aside
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:

@@ -1,9 +1,10 @@
 """Dashboards: the offline website under ``dashboards/``, built from the marts.
 
-The site is written into a fresh folder and swapped in only when it is complete
-(:func:`pipelines.lib.publish.staged_folder`), so a reader who double-clicks
-``dashboards/index.html`` during a run sees the previous site, never half a new
-one. The builder itself is :mod:`pipelines.lib.site` (no Dagster in it).
+The site is written into a fresh folder (:func:`pipelines.lib.publish.prepare`)
+and swapped in, together with the marts, by the asset ``publication`` only when
+both are complete, so a reader who double-clicks ``dashboards/index.html``
+during a run sees the previous site, never half a new one, and the site always
+belongs to the published marts. The builder itself is :mod:`pipelines.lib.site` (no Dagster in it).
 """
 
 import time
@@ -12,8 +13,8 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import ProjectFolders
-from pipelines.lib.freshness import inputs_fingerprint, is_current, mark_built
-from pipelines.lib.publish import recover, staged_folder
+from pipelines.lib.freshness import inputs_fingerprint, is_current
+from pipelines.lib.publish import prepare, prepared_path, run_publication_id
 from pipelines.lib.site import build_site
 from pipelines.lib.site.data import MARTS
 
@@ -37,18 +38,19 @@ def _mb(n: int) -> str:
 )
 def dashboards_site(context: dg.AssetExecutionContext, folders: ProjectFolders,
                     warehouse: DuckDBResource) -> dg.MaterializeResult:
+    from pipelines.defs.marts.publish import recover_outputs
+
     started = time.perf_counter()
-    if restored := recover(folders.dashboards.resolve()):  # see published_marts
-        context.log.warning(restored)
+    recover_outputs(context, folders)
+    pub = run_publication_id(context.run.run_id)
     with warehouse.get_connection() as con:
         # Unchanged inputs: the site is current (its run history then ends at the last build).
         fingerprint = inputs_fingerprint(con, folders.reference, target=folders.dashboards.resolve())
         if is_current(con, "dashboards", fingerprint) and (folders.dashboards / "index.html").is_file():
             return dg.MaterializeResult(metadata={"rebuilt": False,
                                                   "summary": f"ongewijzigd: {folders.dashboards} is actueel"})
-        with staged_folder(folders.dashboards) as tmp:
+        with prepare(folders.dashboards.resolve(), pub, "dashboards", fingerprint=fingerprint) as tmp:
             written = build_site(con, tmp, folders.reference)
-        mark_built(con, "dashboards", fingerprint)
         waves = [w for (w,) in con.execute(
             "select distinct wave from marts.region_scorecard order by wave").fetchall()]
         n_regions = con.execute("select count(distinct region_code) from marts.region_scorecard").fetchone()[0]
@@ -59,7 +61,7 @@ def dashboards_site(context: dg.AssetExecutionContext, folders: ProjectFolders,
     summary = (f"{len(pages)} pagina's voor {n_regions} regio's, peiljaren {span}; "
                f"{_mb(total)} (zonder plotly.min.js {_mb(without_plotly)})")
     context.log.info(summary)
-    index = folders.dashboards / "index.html"
+    index = folders.dashboards / "index.html"  # once published
     return dg.MaterializeResult(metadata={
         "pages": len(pages),
         "total_bytes": total,

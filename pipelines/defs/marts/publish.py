@@ -1,4 +1,10 @@
-"""Publishing the marts as files: Parquet and CSV per mart and one workbook, swapped in whole."""
+"""Publishing the marts as files, and the one step that publishes marts and dashboards together.
+
+``published_marts`` prepares the mart files (Parquet and CSV per mart, one workbook and ``marts.duckdb``) in a
+new folder beside ``data/marts``; ``dashboards_site`` prepares the site the same way; ``publication`` then swaps
+both in, or neither (:func:`pipelines.lib.publish.swap_together`). The fingerprints that say an output is current
+are recorded only once it is published.
+"""
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -7,29 +13,64 @@ from pipelines.defs.resources import ProjectFolders
 from pipelines.lib import engine
 from pipelines.defs.staging.assets import TRIGGER_TAG
 from pipelines.lib.freshness import inputs_fingerprint, is_current, mark_built
-from pipelines.lib.publish import export_marts, recover, staged_folder
+from pipelines.lib.publish import (MARTS_DATABASE, export_marts, prepare, prepared_path, publication_of,
+                                   recover_group, run_publication_id, swap_together)
 from pipelines.lib.warehouse import record_history
+
+EXPECTED_FILES = [f"{n}.{ext}" for n in engine.MART_TABLES for ext in ("parquet", "csv")] + ["benchmark.xlsx",
+                                                                                              MARTS_DATABASE]
+
+
+def _targets(folders: ProjectFolders) -> dict:
+    return {"marts": folders.marts.resolve(), "dashboards": folders.dashboards.resolve()}
+
+
+def recover_outputs(context, folders: ProjectFolders) -> None:
+    """A run killed mid-swap (daemon or CLI): put both folders back to one publication, clear half-written
+    folders (but not what this run has prepared already)."""
+    for line in recover_group(_targets(folders).values(), keep=run_publication_id(context.run.run_id)):
+        context.log.warning(line)
 
 
 @dg.asset(group_name="marts", deps=[dg.AssetKey(["marts", name]) for name in engine.MART_TABLES],
-          description="De marts als data/marts/<naam>.parquet en .csv, plus benchmark.xlsx met een blad per mart. "
-                      "Geschreven in een nieuwe map die pas bij succes de vorige vervangt.")
+          description="De marts als data/marts/<naam>.parquet en .csv, plus benchmark.xlsx met een blad per mart "
+                      "en marts.duckdb (alle marts als tabellen, alleen-lezen). Klaargezet in een nieuwe map; "
+                      "'publication' zet die samen met de dashboards in één keer in plaats van de vorige.")
 def published_marts(context: dg.AssetExecutionContext, folders: ProjectFolders, warehouse: DuckDBResource):
-    # A run killed mid-swap (daemon or CLI) leaves the folder renamed aside: put it back before asking
-    # whether it is current, and clear half-written folders even when nothing is rebuilt.
-    if restored := recover(folders.marts.resolve()):
-        context.log.warning(restored)
+    recover_outputs(context, folders)
+    pub = run_publication_id(context.run.run_id)
     with warehouse.get_connection() as con:
         fingerprint = inputs_fingerprint(con, folders.reference, target=folders.marts.resolve())
-        expected = [f"{n}.{ext}" for n in engine.MART_TABLES for ext in ("parquet", "csv")] + ["benchmark.xlsx"]
-        if is_current(con, "mart_files", fingerprint) and all((folders.marts / f).is_file() for f in expected):
+        if is_current(con, "mart_files", fingerprint) and all((folders.marts / f).is_file() for f in EXPECTED_FILES):
             return dg.MaterializeResult(metadata={"folder": str(folders.marts), "rebuilt": False,
                                                   "summary": f"ongewijzigd: {folders.marts} is actueel"})
-        with staged_folder(folders.marts) as folder:
+        with prepare(folders.marts.resolve(), pub, "mart_files", fingerprint=fingerprint) as folder:
             rows = export_marts(con, list(engine.MART_TABLES), folder)
-        mark_built(con, "mart_files", fingerprint)
-        size = sum(p.stat().st_size for p in folders.marts.iterdir() if p.is_file())
-        summary = f"{len(rows)} marts gepubliceerd in {folders.marts} ({size / 1024 / 1024:.1f} MB)"
-        record_history(con, context.run.run_id, context.run.tags.get(TRIGGER_TAG, "dagster"), "publiceren", summary)
+    staged = prepared_path(folders.marts.resolve(), pub)
+    size = sum(p.stat().st_size for p in staged.iterdir() if p.is_file())
+    summary = f"{len(rows)} marts klaargezet voor {folders.marts} ({size / 1024 / 1024:.1f} MB)"
     return dg.MaterializeResult(metadata={
         "folder": str(folders.marts), **{f"rows_{k}": v for k, v in rows.items()}, "bytes": size, "summary": summary})
+
+
+@dg.asset(group_name="marts", deps=[published_marts, dg.AssetKey("dashboards_site")],
+          description="Marts en dashboards samen publiceren: beide klaargezette mappen in één keer in plaats van "
+                      "de vorige, of geen van beide (mislukt de tweede, dan gaat de eerste terug).")
+def publication(context: dg.AssetExecutionContext, folders: ProjectFolders, warehouse: DuckDBResource):
+    pub = run_publication_id(context.run.run_id)
+    targets = _targets(folders)
+    markers = {name: publication_of(prepared_path(t, pub)) for name, t in targets.items()}
+    if not any(markers.values()):
+        return dg.MaterializeResult(metadata={"published": False,
+                                              "summary": "niets te publiceren: marts en dashboards zijn actueel"})
+    swapped = swap_together(targets.values(), pub)
+    published = {name: targets[name] in swapped for name in targets}
+    summary = (f"publicatie {pub}: marts {'ja' if published['marts'] else 'nee (actueel)'}, "
+               f"dashboards {'ja' if published['dashboards'] else 'nee (actueel)'}")
+    with warehouse.get_connection() as con:
+        for name, marker in markers.items():
+            if marker and published[name]:
+                mark_built(con, marker["output"], marker["fingerprint"])
+        record_history(con, context.run.run_id, context.run.tags.get(TRIGGER_TAG, "dagster"), "publiceren", summary)
+    return dg.MaterializeResult(metadata={"published": True, "publication_id": pub, "summary": summary,
+                                          **{f"published_{k}": v for k, v in published.items()}})
