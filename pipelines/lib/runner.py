@@ -205,6 +205,28 @@ def _rejections(warehouse: Path) -> list[tuple]:
             "group by all order by all").fetchall()
 
 
+def _say_not_read(con, tables: set[str]) -> None:
+    """Every file and folder under the raw folder that was not read, with why (also when nothing changed)."""
+    ignored = con.execute(
+        "select source_file, note from raw_file_inventory where kind = 'genegeerd' order by wave, source_file"
+    ).fetchall() if "raw_file_inventory" in tables else []
+    folders = con.execute(
+        "select source_file, message from stg_problems where wave is null and rule = 'map.geen_peiljaar' order by all"
+    ).fetchall() if "stg_problems" in tables else []
+    empty = con.execute(
+        "select wave from stg_problems where rule = 'peiljaar.leeg' order by wave").fetchall() if "stg_problems" in tables else []
+    if folders:
+        _say(f"LET OP: mappen in de aanleveringenmap die geen peiljaar zijn, niet gelezen ({len(folders)}):")
+        for name, message in folders:
+            _say(f"  {name} {message}")
+    for (wave,) in empty:
+        _say(f"LET OP: peiljaar {wave} heeft geen aanleveringen (lege map); de site opent op een ander peiljaar.")
+    if ignored:
+        _say(f"Genegeerde bestanden ({len(ignored)}):")
+        for name, note in ignored:
+            _say(f"  {name}: {note}")
+
+
 def _summary(args, started: float, published: bool) -> None:
     from pipelines.lib.warehouse import connect
 
@@ -236,6 +258,7 @@ def _summary(args, started: float, published: bool) -> None:
                 _say(f"  ... en {len(rejected) - 30} meer: zie de kwaliteitspagina")
         else:
             _say("Geen bestanden afgewezen.")
+        _say_not_read(con, tables)
     _say("")
     if published:
         _say(f"Warehouse:  {args.warehouse}")
