@@ -386,3 +386,20 @@ def test_an_ignored_file_changes_the_wave_fingerprint(raw, codes):
     xlsm = [f for f in files if f.rel.endswith(".xlsm")]
     assert xlsm[0].region_code == codes[0]  # named for the region: its earlier data is kept (see above)
     assert any(p.rule == "bestand.genegeerd" and p.file == xlsm[0].rel for p in problems)
+
+
+def test_an_export_cut_mid_row_rejects_the_region_of_the_cut_row(con, raw, codes):
+    ingest_wave(con, raw, WAVE, codes)
+    path = raw / str(WAVE) / "oefeningen.csv"
+    before = {c: _rows(con, "stg_exercises", c) for c in codes}
+    data = path.read_bytes()
+    cut = data.rstrip(b"\r\n")
+    path.write_bytes(cut[: len(cut) - 3])  # the last row loses its last characters and its line break
+    last = con.execute("select region_code from stg_exercises order by source_row desc limit 1").fetchone()[0]
+    ingest_wave(con, raw, WAVE, codes)
+    st = _status(con, "oefeningen")
+    assert st[last][:2] == ("afgewezen", True)
+    assert _rows(con, "stg_exercises", last) == before[last]
+    assert con.execute("select count(*) from stg_problems where rule = 'export.afgebroken' and region_code = ?",
+                       [last]).fetchone() == (1,)
+    assert {c for c in codes if st[c][0] == "geladen"} == set(codes) - {last}

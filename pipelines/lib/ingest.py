@@ -131,6 +131,32 @@ def _is_empty(value) -> bool:
         return False
 
 
+def _cut_last_row(ex: RawFile, sheet: str, module_name: str, rows: pd.DataFrame) -> Problem | None:
+    """An error for the last row of an export that does not end with a line break (a copy cut mid-way).
+
+    Every export the survey tool or a spreadsheet writes ends each row, the last one too, with a line
+    break; a file that stops inside a row was cut off, and its last row may have lost cells or text
+    without any cell being invalid. The region of that row is rejected (its earlier data stays).
+    """
+    if not len(rows):
+        return None
+    try:
+        with open(ex.path, "rb") as fh:
+            fh.seek(-1, 2)
+            last = fh.read(1)
+    except OSError:
+        return None
+    if last in (b"\n", b"\r"):
+        return None
+    at = rows["_row"].idxmax()
+    code = rows.at[at, REGION_COLUMN]
+    return Problem(ex.rel, "export.afgebroken",
+                   "het bestand eindigt midden in deze rij (geen regeleinde na de laatste rij): waarschijnlijk een "
+                   "afgebroken kopie; lever het bestand opnieuw (of sluit de laatste rij af met een regeleinde)",
+                   sheet=sheet, row=int(rows.at[at, "_row"]), region_code=None if pd.isna(code) else str(code),
+                   module=module_name)
+
+
 def _withdrawals(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
     """An export's rows without its withdrawal rows, and per withdrawn region the row (as a text editor numbers it).
 
@@ -251,8 +277,13 @@ def _read_wave(files: list[RawFile], limits: Limits) -> _WaveRead:
             if p.row is not None and p.row > 1:
                 match = all_rows.loc[all_rows["_row"] == p.row, REGION_COLUMN]
                 p.region_code = match.iloc[0] if len(match) else None
+        cut = _cut_last_row(ex, table.sheet, module_name, all_rows)
+        if cut is not None and cut.region_code in withdrawn:  # its "empty" row is a cut row, not a withdrawal
+            del withdrawn[cut.region_code]
+            frame = pd.concat([frame, all_rows[all_rows[REGION_COLUMN] == cut.region_code]], ignore_index=True)
         counts = frame[REGION_COLUMN].fillna("").value_counts().to_dict()
-        exports[module_name] = _Export(ex, table.sheet, frame, table.problems + parse_problems, counts, withdrawn)
+        exports[module_name] = _Export(ex, table.sheet, frame, table.problems + parse_problems + ([cut] if cut else []),
+                                       counts, withdrawn)
     unusable: dict[str, list[RawFile]] = defaultdict(list)
     for f in files:
         if f.kind == IGNORED and f.region_code:
