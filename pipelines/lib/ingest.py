@@ -84,6 +84,7 @@ class Unit:
     # "ontbreekt" although an export of the module is present: the problems that say why, should the region
     # have had data from that export (then the unit is rejected, not removed: see _write)
     silent_in: dict[str, list[Problem]] = field(default_factory=dict)  # "export"/"werkboek" -> problems
+    last_of_export: bool = False  # loaded from the export's last row(s): suspect when the export lost regions
 
 
 @dataclass
@@ -376,7 +377,8 @@ def plan_wave(wave: int, files: list[RawFile], region_codes: list[str], limits: 
                                       message="; ".join(p.message for p in ex.problems)))
                     continue
                 from_export[module_name].append(code)
-                units.append(Unit(code, module_name, ex.file, ex.sheet, n_rows=n_ex))
+                last = ex.frame.loc[ex.frame["_row"].idxmax(), REGION_COLUMN] if len(ex.frame) else None
+                units.append(Unit(code, module_name, ex.file, ex.sheet, n_rows=n_ex, last_of_export=code == last))
             elif ex is not None and code in ex.withdrawn:  # deliberately listed with no data: missing
                 units.append(Unit(code, module_name, ex.file, ex.sheet, status="ontbreekt",
                                   message=f"bewust zonder gegevens in {ex.file.rel} (rij {ex.withdrawn[code]}: alleen "
@@ -569,6 +571,7 @@ def _write(con, p: _Prepared, now: dt.datetime) -> WaveResult:
             sql = "select exercise_id from stg_exercises where wave = ? and region_code = ?"
         return {str(v) for (v,) in con.execute(sql, [wave, region]).fetchall()}
 
+    _reject_silent(wave, units, unit_problems, existing)
     # A lesson staged without its exercise would block every publication: hold back the module that breaks the pair.
     crossref.reconcile(wave, units, p.module_frames, unit_problems, set(existing), staged_ids)
 
@@ -579,14 +582,6 @@ def _write(con, p: _Prepared, now: dt.datetime) -> WaveResult:
     unchanged = 0
     for u in units:
         key = (u.region_code, u.module)
-        came = ("export" if _from_export(existing[key][0], u.module) else "werkboek") if key in existing else None
-        if u.status == "ontbreekt" and came in u.silent_in:
-            # Present but nothing usable for a region that had data from it: a rejection, never a deletion.
-            u.status = "afgewezen"
-            if came == "werkboek":
-                u.source = RawFile(Path(), u.silent_in[came][0].file, wave, IGNORED, 0)
-                u.sheet = None
-            unit_problems[key] = list(unit_problems.get(key, [])) + u.silent_in[came]
         ups = unit_problems.get(key, [])
         n_err = sum(p.is_error for p in ups)
         n_warn = len(ups) - n_err
@@ -628,6 +623,38 @@ def _write(con, p: _Prepared, now: dt.datetime) -> WaveResult:
                       n_units_removed=sum(len(v) for v in to_remove.values()), fingerprint=p.fingerprint,
                       timings=p.timings)
 
+
+
+def _reject_silent(wave: int, units: list[Unit], unit_problems, existing) -> None:
+    """Present but nothing usable for a region that had data from it: a rejection, never a deletion.
+
+    And when an export lost regions it supplied before (a cut copy), the region of its last row may have
+    lost rows too (a cut on a line break leaves no broken row): that region is rejected as well.
+    """
+    shrunk: set[str] = set()
+    for u in units:
+        key = (u.region_code, u.module)
+        came = ("export" if _from_export(existing[key][0], u.module) else "werkboek") if key in existing else None
+        if u.status == "ontbreekt" and came in u.silent_in:
+            u.status = "afgewezen"
+            if came == "werkboek":
+                u.source = RawFile(Path(), u.silent_in[came][0].file, wave, IGNORED, 0)
+                u.sheet = None
+            else:
+                shrunk.add(u.module)
+            unit_problems[key] = list(unit_problems.get(key, [])) + u.silent_in[came]
+    for u in units:
+        key = (u.region_code, u.module)
+        if u.module in shrunk and u.last_of_export and u.status == "geladen" and key in existing \
+                and _from_export(existing[key][0], u.module):
+            u.status = "afgewezen"
+            u.message = "mogelijk afgebroken export"
+            unit_problems[key] = list(unit_problems.get(key, [])) + [Problem(
+                u.source.rel, "export.mogelijk_afgebroken",
+                f"de export {u.source.rel} mist regio's die er eerder in stonden en eindigt met de rijen van "
+                f"{u.region_code}: die kunnen bij het afbreken ook rijen kwijt zijn; de eerder geladen gegevens "
+                f"van {u.region_code} blijven in gebruik tot de export compleet is", sheet=u.sheet,
+                region_code=u.region_code, module=u.module)]
 
 
 def _from_export(source_file: str, module: str) -> bool:
