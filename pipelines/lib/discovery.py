@@ -22,6 +22,7 @@ shown escaped (``VR13_\\xe2.xlsx``) everywhere, with a warning.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import re
@@ -36,6 +37,11 @@ from pipelines.lib.problems import WARNING, ERROR, Problem
 from pipelines.lib.readers import DEFAULT_LIMITS, Limits
 
 WAVE_RE = re.compile(r"^\d{4}$")
+#: A folder name that starts with a year (``2025 (kopie)``, ``2023 ``): not a wave, but it looks like one.
+NEAR_WAVE_RE = re.compile(r"^\s*(\d{4})(?!\d)")
+#: The first year that can be a wave; the last is the current year + WAVES_AHEAD (see :func:`wave_range`).
+FIRST_WAVE = 2000
+WAVES_AHEAD = 1
 WORKBOOK = "werkboek"
 EXPORT = "export"
 IGNORED = "genegeerd"
@@ -66,17 +72,89 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def list_waves(raw_root: Path) -> list[int]:
-    """The waves present: year-named folders directly under the raw root (links are not followed)."""
+def wave_range(today: dt.date | None = None) -> tuple[int, int]:
+    """The years a wave folder may have: FIRST_WAVE up to and including the current year + WAVES_AHEAD."""
+    return FIRST_WAVE, (today or dt.date.today()).year + WAVES_AHEAD
+
+
+@dataclass(frozen=True)
+class FolderNote:
+    """Something directly under the raw root that is not a wave: reported by name, never read."""
+
+    name: str  # as shown (escaped like a file name)
+    reason: str  # Dutch
+    year: int | None = None  # the wave it looks like, if it looks like one
+
+    def problem(self) -> Problem:
+        return Problem(f"{self.name}/", "map.geen_peiljaar", f"niet gelezen: {self.reason}", WARNING)
+
+
+def scan_root(raw_root: Path, today: dt.date | None = None) -> tuple[list[int], list[FolderNote]]:
+    """The waves under the raw root, and a note for every other entry there.
+
+    A wave is a folder (not a link) named by exactly four digits whose year lies
+    in :func:`wave_range`. Everything else is a note: ``2025 (kopie)``, ``2023 ``
+    (trailing space), ``0224``, ``oud``, ``2099``, files and links. Nothing here
+    raises for a strange name.
+    """
     raw_root = Path(raw_root)
     if not raw_root.is_dir():
-        return []
-    waves = []
+        return [], []
+    first, last = wave_range(today)
+    waves, notes = [], []
     with os.scandir(raw_root) as it:
-        for entry in it:
-            if WAVE_RE.match(entry.name) and entry.is_dir(follow_symlinks=False):
-                waves.append(int(entry.name))
-    return sorted(waves)
+        entries = sorted(it, key=lambda e: e.name)
+    for entry in entries:
+        shown = display_name(entry.name)[0]
+        try:
+            is_dir = entry.is_dir(follow_symlinks=False)
+            is_link = entry.is_symlink()
+        except OSError:
+            is_dir, is_link = False, False
+        if is_link:
+            notes.append(FolderNote(shown, "symbolische koppeling in data/raw: wordt niet gevolgd"))
+            continue
+        if not is_dir:
+            if not entry.name.startswith("."):
+                notes.append(FolderNote(shown, "een bestand direct in data/raw hoort in de map van een peiljaar "
+                                               "(data/raw/<jaar>/)"))
+            continue
+        if WAVE_RE.match(entry.name):
+            year = int(entry.name)
+            if entry.name.startswith("0") or not first <= year <= last:
+                notes.append(FolderNote(shown, f"'{shown}' is geen peiljaar: een peiljaar is een jaartal van {first} "
+                                               f"tot en met {last}; de map is niet geladen", None))
+                continue
+            waves.append(year)
+            continue
+        m = NEAR_WAVE_RE.match(entry.name)
+        year = int(m.group(1)) if m and first <= int(m.group(1)) <= last else None
+        if year is not None:
+            held = not (raw_root / str(year)).is_dir()
+            notes.append(FolderNote(shown, f"de mapnaam '{shown}' is geen peiljaar (alleen een map die precies "
+                                           f"'{year}' heet, wordt gelezen)" + (
+                                               f"; er is geen map '{year}', dus wat eerder voor peiljaar {year} was "
+                                               f"geladen blijft in gebruik: hernoem de map naar '{year}', of haal "
+                                               f"hem weg uit data/raw om peiljaar {year} te verwijderen" if held else
+                                               f"; de map '{year}' wordt gelezen, deze niet: haal hem weg uit "
+                                               f"data/raw"), year))
+        else:
+            notes.append(FolderNote(shown, f"de map '{shown}' is geen peiljaar (een peiljaar heet {first} tot en "
+                                           f"met {last}); niet gelezen"))
+    return sorted(set(waves)), notes
+
+
+def held_waves(waves: list[int], notes: list[FolderNote]) -> list[int]:
+    """Waves without their folder but with a folder that looks like it (``2025 (kopie)``): their earlier data stays."""
+    return sorted({n.year for n in notes if n.year is not None and n.year not in waves})
+
+
+def list_waves(raw_root: Path) -> list[int]:
+    """The waves present: year-named folders directly under the raw root (links are not followed).
+
+    Only a four-digit year in :func:`wave_range`; see :func:`scan_root` for everything else.
+    """
+    return scan_root(raw_root)[0]
 
 
 #: Characters that change how surrounding text is shown: shown escaped in a file name.
@@ -136,7 +214,11 @@ def classify(name: str, region_codes: list[str]) -> tuple[str, str | None, str |
         if module in MODULES:
             return EXPORT, None, module, None
         return IGNORED, None, None, f"een export heet <module>.csv met module een van: {', '.join(MODULES)}"
-    if ext in ("xls", "xlsm", "ods", "txt", "tsv"):
+    if ext in ("xls", "xlsm", "xlsb", "ods", "numbers"):
+        # Named for a region: that region's return in a form not read; the ingest keeps its earlier data.
+        return IGNORED, match_region(stem, region_codes), None, \
+            f"bestandsvorm .{ext} wordt niet gelezen; lever een .xlsx-werkboek (Excel: Opslaan als .xlsx)"
+    if ext in ("txt", "tsv"):
         return IGNORED, None, None, f"bestandsvorm .{ext} wordt niet gelezen; lever .xlsx of .csv"
     return IGNORED, None, None, "geen werkboek (.xlsx) of export (.csv)"
 
@@ -189,18 +271,26 @@ def discover_wave(raw_root: Path, wave: int, region_codes: list[str],
             except OSError as exc:  # rejected by the ingest
                 reason = f"het bestand kan niet worden gelezen ({exc.strerror or exc})"
         files.append(RawFile(Path(entry.path), rel, wave, kind, st.st_size, digest, code, module, reason))
+    if not any(f.kind in (WORKBOOK, EXPORT) for f in files):
+        problems.append(Problem(f"{wave}/", "peiljaar.leeg",
+                                f"de map van peiljaar {wave} bevat geen werkboek (.xlsx) of export (.csv): elke regio "
+                                f"telt als ontbrekend en de site opent niet op dit peiljaar", WARNING))
     return files, problems
 
 
 def fingerprint(files: list[RawFile], context: str = "") -> str:
-    """One hash over the names and contents of a wave's readable files (what 'unchanged' means).
+    """One hash over the names and contents of a wave's files (what 'unchanged' means).
 
+    Ignored files count by name, kind and size (they are never read): adding an ``.xlsm`` beside
+    an unchanged wave is a change, so the run reads the wave again and reports the file.
     ``context`` adds what else decides the outcome (the region set, the rules' version).
     """
     h = hashlib.sha256(context.encode())
     for f in sorted(files, key=lambda f: f.rel):
         if f.kind != IGNORED:
             h.update(f"{f.rel}\0{f.sha256}\n".encode())
+        else:
+            h.update(f"{f.rel}\0{IGNORED}\0{f.size}\n".encode())
     return h.hexdigest()
 
 

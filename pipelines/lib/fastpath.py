@@ -6,8 +6,9 @@ costs several seconds. This module answers the same question the assets ask, fro
 the same state in the warehouse, with nothing heavier than DuckDB and hashlib:
 
 * every wave folder under ``data/raw`` has the fingerprint (file names, contents,
-  region set, rules) it had at its last successful load, and no loaded wave has
-  gone;
+  ignored files, region set, rules) it had at its last successful load, no
+  loaded wave has gone, and the folders that are not waves are the ones the
+  last run reported;
 * the marts, the mart files and the site each carry the fingerprint of their
   inputs (:mod:`pipelines.lib.freshness`) that those inputs have now, and exist.
 
@@ -24,9 +25,9 @@ from pathlib import Path
 import duckdb
 
 from pipelines.lib.engine import MART_TABLES
-from pipelines.lib.discovery import discover_wave, fingerprint, list_waves
+from pipelines.lib.discovery import discover_wave, fingerprint, held_waves, scan_root
 from pipelines.lib.freshness import inputs_fingerprint
-from pipelines.lib.ingest import RULES_VERSION
+from pipelines.lib.ingest import RULES_VERSION, stored_folder_notes
 from pipelines.lib.readers import DEFAULT_LIMITS
 from pipelines.lib.reference import load_regions
 
@@ -53,18 +54,21 @@ def _tables(con) -> set[tuple[str, str]]:
 def check(con: duckdb.DuckDBPyConnection, raw_root: Path, reference_dir: Path, marts_dir: Path,
           dashboards_dir: Path) -> Verdict:
     """Whether a run over these folders would load and publish nothing."""
-    waves = list_waves(raw_root)
+    waves, notes = scan_root(raw_root)
     if not waves:
         return Verdict(False, "geen peiljaren")
     tables = _tables(con)
-    needed = {("main", "raw_wave_fingerprints"), ("main", "stg_module_loads"), ("main", "publication_state")}
+    needed = {("main", "raw_wave_fingerprints"), ("main", "stg_module_loads"), ("main", "publication_state"),
+              ("main", "stg_problems")}
     needed |= {("marts", t) for t in MART_TABLES}
     if not needed <= tables:
         return Verdict(False, "nog niet alles gebouwd")
     stored = dict(con.execute("select wave, fingerprint from raw_wave_fingerprints").fetchall())
     loaded = {w for (w,) in con.execute("select distinct wave from stg_module_loads").fetchall()}
-    if set(stored) | loaded != set(waves):
+    if set(stored) | loaded != set(waves) | set(held_waves(waves, notes)):
         return Verdict(False, "peiljaren toegevoegd of verdwenen")
+    if stored_folder_notes(con) != sorted((n.problem().file, n.problem().message) for n in notes):
+        return Verdict(False, "mappen in data/raw die geen peiljaar zijn, gewijzigd")
     codes = [r.code for r in load_regions(reference_dir)]
     for wave in waves:
         if stored.get(wave) != wave_fingerprint(raw_root, wave, codes):

@@ -4,7 +4,8 @@ An output (the marts in the warehouse, the mart files, the site) is current
 when nothing it is built from has changed since it was last built:
 
 * the staged waves (each wave's fingerprint of file names, contents, region
-  set and rules, kept in ``raw_wave_fingerprints`` by the ingest);
+  set and rules, kept in ``raw_wave_fingerprints`` by the ingest), and the
+  folders under ``data/raw`` reported as not being waves (``stg_problems``);
 * the reference files under ``data/reference/``;
 * the code that builds it (every source file of the ``pipelines`` package);
 * where it is written (another ``--marts`` folder is another output).
@@ -45,6 +46,10 @@ def inputs_fingerprint(con: duckdb.DuckDBPyConnection, reference_dir: Path, targ
     if "raw_wave_fingerprints" in tables:
         for wave, fp in con.execute("select wave, fingerprint from raw_wave_fingerprints order by wave").fetchall():
             h.update(f"{wave}:{fp}\n".encode())
+    if "stg_problems" in tables:  # folders under data/raw that are not waves: shown on the quality page
+        for folder, message in con.execute("select source_file, message from stg_problems where wave is null "
+                                           "order by all").fetchall():
+            h.update(f"map:{folder}:{message}\n".encode())
     for path in sorted(Path(reference_dir).glob("*")):
         if path.is_file():
             h.update(path.name.encode())

@@ -13,9 +13,19 @@ Which source holds a unit (the codebook's rules across files):
    region for the module are set aside (status ``vervangen``). A workbook that
    cannot be opened at all counts as holding every module (all rejected), so
    that a region's data never silently comes from two places.
-3. Otherwise the export ``<module>.csv``'s rows of that region.
+3. Otherwise the export ``<module>.csv``'s rows of that region. Two exports of
+   one module in one wave (``risico.csv`` and ``Risico.CSV``): *conflict* for
+   every region that would take the module from an export; neither is read and
+   what was loaded before stays.
 4. Otherwise nothing: the unit is ``ontbreekt`` and anything staged for it
    earlier is removed: the warehouse follows what lies in ``data/raw``.
+   Except: when the module's export is present but lists no row of the region
+   (an empty, header-only or truncated copy looks just like that) and what is
+   staged for the region came from that export, the unit is ``afgewezen``, not
+   removed: earlier data stays in use and the export's problems are attached to
+   the region. A region is withdrawn from an export on purpose by one row with
+   only its ``regio_code`` filled in (see :func:`_withdrawals`); removing the
+   whole file removes everything it supplied.
 
 A unit with any error (from the reader, or from validation) is ``afgewezen``:
 its rows are not staged, and what was staged for it before stays in use
@@ -29,6 +39,7 @@ so rerunning on the same files changes nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from collections import Counter, defaultdict
@@ -55,7 +66,7 @@ Validator = Callable[..., list[Problem]]
 
 
 #: Raise when reading or validation rules change, so that unchanged files are read again.
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 
 
 @dataclass
@@ -70,6 +81,10 @@ class Unit:
     n_rows: int = 0
     message: str = ""
     earlier_data_in_use: bool = False
+    # "ontbreekt" although an export of the module is present: the problems that say why, should the region
+    # have had data from that export (then the unit is rejected, not removed: see _write)
+    silent_in: dict[str, list[Problem]] = field(default_factory=dict)  # "export"/"werkboek" -> problems
+    last_of_export: bool = False  # loaded from the export's last row(s): suspect when the export lost regions
 
 
 @dataclass
@@ -103,6 +118,71 @@ class _Export:
     frame: pd.DataFrame | None  # None: the file could not be read at all
     problems: list[Problem] = field(default_factory=list)
     rows_per_region: dict[str, int] = field(default_factory=dict)
+    withdrawn: dict[str, int] = field(default_factory=dict)  # region -> its withdrawal row (see _withdrawals)
+
+
+def _is_empty(value) -> bool:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return True
+    if isinstance(value, (list, tuple)) or hasattr(value, "__len__") and not isinstance(value, str):
+        return len(value) == 0
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _cut_last_row(ex: RawFile, sheet: str, module_name: str, rows: pd.DataFrame) -> Problem | None:
+    """An error for the last row of an export that does not end with a line break (a copy cut mid-way).
+
+    Every export the survey tool or a spreadsheet writes ends each row, the last one too, with a line
+    break; a file that stops inside a row was cut off, and its last row may have lost cells or text
+    without any cell being invalid. The region of that row is rejected (its earlier data stays).
+    """
+    if not len(rows):
+        return None
+    try:
+        with open(ex.path, "rb") as fh:
+            fh.seek(-1, 2)
+            last = fh.read(1)
+    except OSError:
+        return None
+    if last in (b"\n", b"\r"):
+        return None
+    at = rows["_row"].idxmax()
+    code = rows.at[at, REGION_COLUMN]
+    return Problem(ex.rel, "export.afgebroken",
+                   "het bestand eindigt midden in deze rij (geen regeleinde na de laatste rij): waarschijnlijk een "
+                   "afgebroken kopie; lever het bestand opnieuw (of sluit de laatste rij af met een regeleinde)",
+                   sheet=sheet, row=int(rows.at[at, "_row"]), region_code=None if pd.isna(code) else str(code),
+                   module=module_name)
+
+
+def _withdrawals(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+    """An export's rows without its withdrawal rows, and per withdrawn region the row (as a text editor numbers it).
+
+    The convention (README, "Rules across files"): a region that an export deliberately lists with no data
+    has exactly one kind of row there: its ``regio_code`` and every other column empty. Such a region is
+    *withdrawn* from the export: ``ontbreekt``, and what the export supplied for it earlier is removed.
+    A region with any non-empty row is not withdrawn (its empty rows go to validation like any other row).
+    """
+    data_cols = [c for c in frame.columns if c != REGION_COLUMN and not str(c).startswith("_")]
+    if not len(frame) or not data_cols:
+        return frame, {}
+    empty = frame[data_cols].apply(lambda col: col.map(_is_empty)).all(axis=1)
+    empty &= frame[REGION_COLUMN].notna() & (frame[REGION_COLUMN].astype("object").fillna("") != "")
+    if not empty.any():
+        return frame, {}
+    codes = frame[REGION_COLUMN].astype("object")
+    withdrawn = {}
+    for code in codes[empty].unique():
+        mine = codes == code
+        if empty[mine].all():
+            withdrawn[str(code)] = int(frame.loc[mine, "_row"].iloc[0])
+    if not withdrawn:
+        return frame, {}
+    keep = ~codes.isin(list(withdrawn))
+    return frame[keep].reset_index(drop=True), withdrawn
 
 
 @dataclass
@@ -116,6 +196,8 @@ class _WaveRead:
     wb_problems: dict[tuple[str, str], list[Problem]]  # (region, module) -> sheet and value problems
     exports: dict[str, _Export]
     bad_sheets: dict[tuple[str, str], tuple[RawFile, str]] = field(default_factory=dict)  # a module sheet not read
+    export_conflicts: dict[str, list[RawFile]] = field(default_factory=dict)  # module -> its exports, when two or more
+    unusable: dict[str, list[RawFile]] = field(default_factory=dict)  # region -> its workbooks in a form not read
 
 
 def _refused(f: RawFile, limits: Limits) -> Problem:
@@ -127,13 +209,16 @@ def _refused(f: RawFile, limits: Limits) -> Problem:
 def _read_wave(files: list[RawFile], limits: Limits) -> _WaveRead:
     """Read every readable file of a wave once; parse each module of all workbooks in one batch."""
     workbooks: dict[str, list[RawFile]] = defaultdict(list)
-    export_files: dict[str, RawFile] = {}
+    exports_of: dict[str, list[RawFile]] = defaultdict(list)
     for f in files:
         if f.kind == WORKBOOK:
             workbooks[f.region_code].append(f)
         elif f.kind == EXPORT:
-            export_files[f.module] = f
+            exports_of[f.module].append(f)  # the module is the name in lower case: risico.csv and Risico.CSV
     conflicts = {code for code, wbs in workbooks.items() if len(wbs) > 1}
+    # Two exports of one module: neither is read (which one is meant cannot be known).
+    export_conflicts = {m: fs for m, fs in exports_of.items() if len(fs) > 1}
+    export_files = {m: fs[0] for m, fs in exports_of.items() if len(fs) == 1}
 
     file_problems: dict[str, list[Problem]] = defaultdict(list)
     unreadable: dict[str, RawFile] = {}
@@ -183,15 +268,29 @@ def _read_wave(files: list[RawFile], limits: Limits) -> _WaveRead:
             exports[module_name] = _Export(ex, ex.path.stem, None, problems)
             continue
         frame, parse_problems = parse_tables([(table, None)], MODULES[module_name], limits=limits)
+        all_rows = frame
+        frame, withdrawn = _withdrawals(frame)
+        if withdrawn:
+            gone_rows = set(all_rows["_row"]) - set(frame["_row"])
+            parse_problems = [p for p in parse_problems if p.row not in gone_rows]
         for p in table.problems:
             p.module = module_name
             if p.row is not None and p.row > 1:
-                match = frame.loc[frame["_row"] == p.row, REGION_COLUMN]
+                match = all_rows.loc[all_rows["_row"] == p.row, REGION_COLUMN]
                 p.region_code = match.iloc[0] if len(match) else None
+        cut = _cut_last_row(ex, table.sheet, module_name, all_rows)
+        if cut is not None and cut.region_code in withdrawn:  # its "empty" row is a cut row, not a withdrawal
+            del withdrawn[cut.region_code]
+            frame = pd.concat([frame, all_rows[all_rows[REGION_COLUMN] == cut.region_code]], ignore_index=True)
         counts = frame[REGION_COLUMN].fillna("").value_counts().to_dict()
-        exports[module_name] = _Export(ex, table.sheet, frame, table.problems + parse_problems, counts)
+        exports[module_name] = _Export(ex, table.sheet, frame, table.problems + parse_problems + ([cut] if cut else []),
+                                       counts, withdrawn)
+    unusable: dict[str, list[RawFile]] = defaultdict(list)
+    for f in files:
+        if f.kind == IGNORED and f.region_code:
+            unusable[f.region_code].append(f)
     return _WaveRead(workbooks, conflicts, unreadable, file_problems, wb_sheets, wb_frames, wb_problems, exports,
-                     bad_sheets)
+                     bad_sheets, export_conflicts, dict(unusable))
 
 
 def plan_wave(wave: int, files: list[RawFile], region_codes: list[str], limits: Limits = DEFAULT_LIMITS):
@@ -261,6 +360,15 @@ def plan_wave(wave: int, files: list[RawFile], region_codes: list[str], limits: 
                 unit_problems[(code, module_name)] += read.wb_problems.get((code, module_name), []) + \
                     read.file_problems[wb.rel]
                 units.append(Unit(code, module_name, wb, sheet, n_rows=wb_counts[module_name].get(code, 0)))
+            elif module_name in read.export_conflicts:
+                names = ", ".join(f.rel for f in read.export_conflicts[module_name])
+                msg = (f"meerdere exports van module '{module_name}' in dit peiljaar ({names}); geen van beide "
+                       f"gelezen, niets van deze module opnieuw geladen")
+                for f in read.export_conflicts[module_name]:
+                    extra_status.append(status_row(code, module_name, f, "conflict", message=msg, n_errors=1))
+                    unit_problems[(code, module_name)].append(
+                        Problem(f.rel, "export.dubbel", msg, region_code=code, module=module_name))
+                units.append(Unit(code, module_name, None, status="conflict", message=msg))
             elif ex is not None and (n_ex or ex.frame is None):
                 unit_problems[(code, module_name)] += export_problems.get((code, module_name), []) + \
                     export_problems.get((None, module_name), [])
@@ -269,12 +377,42 @@ def plan_wave(wave: int, files: list[RawFile], region_codes: list[str], limits: 
                                       message="; ".join(p.message for p in ex.problems)))
                     continue
                 from_export[module_name].append(code)
-                units.append(Unit(code, module_name, ex.file, ex.sheet, n_rows=n_ex))
+                last = ex.frame.loc[ex.frame["_row"].idxmax(), REGION_COLUMN] if len(ex.frame) else None
+                units.append(Unit(code, module_name, ex.file, ex.sheet, n_rows=n_ex, last_of_export=code == last))
+            elif ex is not None and code in ex.withdrawn:  # deliberately listed with no data: missing
+                units.append(Unit(code, module_name, ex.file, ex.sheet, status="ontbreekt",
+                                  message=f"bewust zonder gegevens in {ex.file.rel} (rij {ex.withdrawn[code]}: alleen "
+                                          f"regio_code ingevuld): ingetrokken"))
             else:
                 wb = read.workbooks.get(code, [None])[0]
                 msg = (f"het werkboek {wb.rel} heeft geen blad '{module_name}'" if wb
                        else "geen werkboek of export-rijen van deze regio")
-                units.append(Unit(code, module_name, wb, status="ontbreekt", message=msg))
+                unit = Unit(code, module_name, wb, status="ontbreekt", message=msg)
+                if wb is None and read.unusable.get(code):
+                    # A workbook in a form that is not read (.xlsm, .xls, .ods) named for the region.
+                    f = read.unusable[code][0]
+                    unit.silent_in["werkboek"] = [Problem(
+                        f.rel, "bestand.vorm", f"{f.rel} is niet gelezen ({f.reason}); de eerder geladen gegevens "
+                        f"van {code} blijven in gebruik", region_code=code, module=module_name)]
+                    unit.message = f"{f.rel} is niet gelezen: {f.reason}"
+                if ex is not None and wb is None:
+                    # The export is there but does not list the region: an interrupted copy, a truncated or
+                    # header-only file looks exactly like this. _write rejects the unit when the region had
+                    # data from this export (earlier data kept), with the file's own problems attached.
+                    why = [p for p in export_problems.get((None, module_name), []) if p.is_error]
+                    own = Problem(ex.file.rel, "export.regio_ontbreekt",
+                                  f"de export {ex.file.rel} bevat geen rijen (meer) van {code}, die er eerder wel in "
+                                  f"stond" + (f"; het bestand heeft zelf {len(why)} fout(en): "
+                                              f"{'; '.join(p.message for p in why[:3])}" if why else
+                                              f" ({sum(ex.rows_per_region.values())} rij(en) van andere regio's)") +
+                                  "; de eerder geladen gegevens blijven in gebruik. Wilt u de regio bewust "
+                                  "intrekken: zet een rij met alleen haar regio_code in de export",
+                                  sheet=ex.sheet, region_code=code, module=module_name)
+                    unit.source = ex.file
+                    unit.sheet = ex.sheet
+                    unit.message = f"geen rijen van deze regio in {ex.file.rel}"
+                    unit.silent_in["export"] = [own] + [dataclasses.replace(p, region_code=code) for p in why]
+                units.append(unit)
 
     sha_of = {f.rel: f.sha256 for f in files}
     module_frames: dict[str, pd.DataFrame] = {}
@@ -433,6 +571,7 @@ def _write(con, p: _Prepared, now: dt.datetime) -> WaveResult:
             sql = "select exercise_id from stg_exercises where wave = ? and region_code = ?"
         return {str(v) for (v,) in con.execute(sql, [wave, region]).fetchall()}
 
+    _reject_silent(wave, units, unit_problems, existing)
     # A lesson staged without its exercise would block every publication: hold back the module that breaks the pair.
     crossref.reconcile(wave, units, p.module_frames, unit_problems, set(existing), staged_ids)
 
@@ -484,6 +623,44 @@ def _write(con, p: _Prepared, now: dt.datetime) -> WaveResult:
                       n_units_removed=sum(len(v) for v in to_remove.values()), fingerprint=p.fingerprint,
                       timings=p.timings)
 
+
+
+def _reject_silent(wave: int, units: list[Unit], unit_problems, existing) -> None:
+    """Present but nothing usable for a region that had data from it: a rejection, never a deletion.
+
+    And when an export lost regions it supplied before (a cut copy), the region of its last row may have
+    lost rows too (a cut on a line break leaves no broken row): that region is rejected as well.
+    """
+    shrunk: set[str] = set()
+    for u in units:
+        key = (u.region_code, u.module)
+        came = ("export" if _from_export(existing[key][0], u.module) else "werkboek") if key in existing else None
+        if u.status == "ontbreekt" and came in u.silent_in:
+            u.status = "afgewezen"
+            if came == "werkboek":
+                u.source = RawFile(Path(), u.silent_in[came][0].file, wave, IGNORED, 0)
+                u.sheet = None
+            else:
+                shrunk.add(u.module)
+            unit_problems[key] = list(unit_problems.get(key, [])) + u.silent_in[came]
+    for u in units:
+        key = (u.region_code, u.module)
+        if u.module in shrunk and u.last_of_export and u.status == "geladen" and key in existing \
+                and _from_export(existing[key][0], u.module):
+            u.status = "afgewezen"
+            u.message = "mogelijk afgebroken export"
+            unit_problems[key] = list(unit_problems.get(key, [])) + [Problem(
+                u.source.rel, "export.mogelijk_afgebroken",
+                f"de export {u.source.rel} mist regio's die er eerder in stonden en eindigt met de rijen van "
+                f"{u.region_code}: die kunnen bij het afbreken ook rijen kwijt zijn; de eerder geladen gegevens "
+                f"van {u.region_code} blijven in gebruik tot de export compleet is", sheet=u.sheet,
+                region_code=u.region_code, module=u.module)]
+
+
+def _from_export(source_file: str, module: str) -> bool:
+    """Whether a staged unit's source was the export of ``module`` (in any letter case)."""
+    stem, _, ext = source_file.rpartition("/")[2].rpartition(".")
+    return ext.lower() == "csv" and stem.strip().lower() == module
 
 
 def _staging_frame(module: Module, frame: pd.DataFrame, wave: int, now: dt.datetime) -> pd.DataFrame:
@@ -585,3 +762,28 @@ def _errors_summary(errors: list) -> str:
     first = min(errors, key=order)
     more = f", en nog {len(errors) - 1}" if len(errors) > 1 else ""
     return f"{len(errors)} fout(en); eerste: {first.location()} (regel {first.rule}){more}; zie submission_problems"
+
+
+#: stg_problems rows about entries under the raw root that are not waves (wave is null).
+FOLDER_RULE = "map.geen_peiljaar"
+
+
+def record_folder_notes(con: duckdb.DuckDBPyConnection, notes) -> None:
+    """Replace the problems about folders under the raw root that are not waves (``discovery.scan_root``)."""
+    con.execute("begin transaction")
+    try:
+        con.execute("delete from stg_problems where wave is null and rule = ?", [FOLDER_RULE])
+        for n in notes:
+            p = n.problem()
+            con.execute("insert into stg_problems (wave, source_file, rule, severity, message) values (null, ?, ?, ?, ?)",
+                        [p.file, p.rule, p.severity, p.message])
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def stored_folder_notes(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """(folder, message) of the folder notes recorded by the last run, sorted."""
+    return sorted(con.execute("select source_file, message from stg_problems where wave is null and rule = ?",
+                              [FOLDER_RULE]).fetchall())

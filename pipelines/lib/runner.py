@@ -287,6 +287,28 @@ def _rejections(warehouse: Path) -> list[tuple]:
             "group by all order by all").fetchall()
 
 
+def _say_not_read(con, tables: set[str]) -> None:
+    """Every file and folder under the raw folder that was not read, with why (also when nothing changed)."""
+    ignored = con.execute(
+        "select source_file, note from raw_file_inventory where kind = 'genegeerd' order by wave, source_file"
+    ).fetchall() if "raw_file_inventory" in tables else []
+    folders = con.execute(
+        "select source_file, message from stg_problems where wave is null and rule = 'map.geen_peiljaar' order by all"
+    ).fetchall() if "stg_problems" in tables else []
+    empty = con.execute(
+        "select wave from stg_problems where rule = 'peiljaar.leeg' order by wave").fetchall() if "stg_problems" in tables else []
+    if folders:
+        _say(f"LET OP: mappen in de aanleveringenmap die geen peiljaar zijn, niet gelezen ({len(folders)}):")
+        for name, message in folders:
+            _say(f"  {name} {message}")
+    for (wave,) in empty:
+        _say(f"LET OP: peiljaar {wave} heeft geen aanleveringen (lege map); de site opent op een ander peiljaar.")
+    if ignored:
+        _say(f"Genegeerde bestanden ({len(ignored)}):")
+        for name, note in ignored:
+            _say(f"  {name}: {note}")
+
+
 def _summary(args, started: float, published: bool) -> None:
     from pipelines.lib.warehouse import connect
 
@@ -308,16 +330,21 @@ def _summary(args, started: float, published: bool) -> None:
         for wave, loaded, missing in per_wave:
             _say(f"  {wave}: {loaded} regio's geladen" + (f", {missing} zonder aanlevering" if missing else ""))
         rejected = con.execute("""
-            select wave, source_file, region_code, module, message from stg_submission_status
-            where status in ('afgewezen', 'conflict') order by all""").fetchall()
+            select wave, source_file, module, count(*), min(region_code), min(message),
+                   count(*) filter (where earlier_data_in_use) from stg_submission_status
+            where status in ('afgewezen', 'conflict') group by all order by all""").fetchall()
         if rejected:
-            _say(f"Afgewezen of in conflict ({len(rejected)}):")
-            for wave, file, region, module, message in rejected[:30]:
-                _say(f"  {wave} {region or '?'} {module} ({file}): {message}")
-            if len(rejected) > 30:
-                _say(f"  ... en {len(rejected) - 30} meer: zie de kwaliteitspagina")
+            # One line per file and module (a bad export touches every region): every rejected file is named.
+            _say(f"Afgewezen of in conflict ({sum(r[3] for r in rejected)} modules van regio's):")
+            for wave, file, module, n, region, message, earlier in rejected[:60]:
+                who = (region or "?") if n == 1 else f"{n} regio's"
+                kept = f"; eerdere gegevens in gebruik bij {earlier}" if earlier and n > 1 else ""
+                _say(f"  {wave} {who} {module} ({file}): {message}{kept}")
+            if len(rejected) > 60:
+                _say(f"  ... en {len(rejected) - 60} meer: zie de kwaliteitspagina")
         else:
             _say("Geen bestanden afgewezen.")
+        _say_not_read(con, tables)
     _say("")
     if published:
         _say(f"Warehouse:  {args.warehouse}")

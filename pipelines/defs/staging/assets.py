@@ -14,8 +14,8 @@ from dagster_duckdb import DuckDBResource
 from pipelines.defs.partitions import WAVES
 from pipelines.defs.resources import ProjectFolders
 from pipelines.lib.codebook import MODULES
-from pipelines.lib.discovery import list_waves
-from pipelines.lib.ingest import ingest_waves, remove_vanished_waves
+from pipelines.lib.discovery import held_waves, list_waves, scan_root
+from pipelines.lib.ingest import ingest_waves, record_folder_notes, remove_vanished_waves
 from pipelines.lib import riskmodel, validation_worker
 from pipelines.lib.reference import load_regions
 from pipelines.lib.warehouse import ensure_schema, record_history
@@ -83,14 +83,19 @@ class _LazyValidator:
 @dg.asset(group_name="raw", deps=["ref_regions"],
           description="De peiljaren (mappen onder data/raw); verwijdert wat geladen was uit mappen die verdwenen zijn.")
 def raw_waves(context: dg.AssetExecutionContext, folders: ProjectFolders, warehouse: DuckDBResource):
-    waves = list_waves(folders.raw)
+    waves, notes = scan_root(folders.raw)
+    held = held_waves(waves, notes)
     with warehouse.get_connection() as con:
         ensure_schema(con)
-        gone = remove_vanished_waves(con, waves)
+        gone = remove_vanished_waves(con, set(waves) | set(held))
         con.execute("create or replace table raw_waves as select unnest(?::integer[]) as wave", [waves])
+        record_folder_notes(con, notes)
     summary = f"{len(waves)} peiljaren: {', '.join(map(str, waves))}" if waves else "geen peiljaren gevonden"
     if gone:
         summary += f"; verwijderd omdat de map weg is: {', '.join(map(str, gone))}"
+    for note in notes:
+        summary += f"; LET OP: map {note.name!r} niet gelezen"
+        context.log.warning(f"data/raw/{note.name}: {note.reason}")
     return dg.MaterializeResult(metadata={"waves": waves, "removed": gone, "summary": summary})
 
 

@@ -133,7 +133,7 @@ def _common(d: SiteData) -> dict:
                 "recommendation_status": labels.RECOMMENDATION_STATUS,
                 "recommendation": {str(k): v for k, v in labels.RECOMMENDATIONS.items()},
                 "severity": labels.SEVERITY, "run_history": labels.RUN_HISTORY})
-    return {"waves": d.waves, "regions": regions, "indicators": meta, "labels": lab}
+    return {"waves": d.waves, "default_wave": d.default_wave, "regions": regions, "indicators": meta, "labels": lab}
 
 
 REGISTER_COLS = ["wave", "region_code", "indicator_id", "value", "numerator", "denominator", "target", "norm_source",
@@ -449,7 +449,7 @@ def write_site(data: SiteData, out: Path, reference_dir: Path) -> dict[str, int]
         context.update(varying)
         return templates[page.template].render(
             root=root, nav=nav, script=page.script,
-            plotly=page.plotly, wave_select=page.wave_select, waves=waves_desc, latest=waves_desc[0] if waves_desc else None,
+            plotly=page.plotly, wave_select=page.wave_select, waves=waves_desc, latest=data.default_wave if data.default_wave in waves_desc else (waves_desc[0] if waves_desc else None),
             regions=common["regions"], indicators=common["indicators"], domains=labels.DOMAINS,
             recommendations=labels.RECOMMENDATIONS, built=built, wave_span=span, note=page.note,
             shared=[COMMON_JS] + list(page.shared), **context)

@@ -39,6 +39,14 @@ class SiteData:
     lessons: pd.DataFrame | None = None
     run_history: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
+    default_wave: int | None = None  # the wave the site opens on: the latest with any return
+
+    def __post_init__(self):
+        if self.default_wave is None and self.waves:
+            st = self.status
+            with_returns = sorted({int(w) for w in st.loc[st["status"] != "ontbreekt", "wave"].dropna().unique()}) \
+                if len(st) and "status" in st.columns else []
+            self.default_wave = with_returns[-1] if with_returns else self.waves[-1]
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:

@@ -219,7 +219,8 @@
 
   // ------------------------------------------------------------------ the wave (peiljaar) and the URL hash
   S.waves = S.data.waves || [];
-  S.wave = S.waves.length ? S.waves[S.waves.length - 1] : null;
+  // the site opens on the latest wave with returns (default_wave), not on an empty or later folder
+  S.wave = S.waves.indexOf(S.data.default_wave) >= 0 ? S.data.default_wave : S.waves.length ? S.waves[S.waves.length - 1] : null;
   S.hashParams = function () {
     var out = {};
     location.hash.replace(/^#/, '').split('&').forEach(function (p) {

@@ -140,6 +140,19 @@
     ], pr));
   }
 
+  function notRead(wave) {
+    var pr = problems.filter(function (p) {
+      return (p.wave == null && p.rule === 'map.geen_peiljaar') ||
+        (p.wave === wave && (p.rule === 'bestand.genegeerd' || p.rule === 'peiljaar.leeg'));
+    });
+    if (!pr.length) { S.put('niet-gelezen', S.note('Alles onder de aanleveringenmap is gelezen (peiljaar ' + wave + ').')); return; }
+    S.put('niet-gelezen', S.table([
+      { label: 'Map of bestand', value: function (p) { return p.source_file; } },
+      { label: 'Soort', value: function (p) { return p.rule === 'map.geen_peiljaar' ? 'map, geen peiljaar' : p.rule === 'peiljaar.leeg' ? 'lege map van een peiljaar' : 'genegeerd bestand'; } },
+      { label: 'Waarom', cls: 'text', value: function (p) { return p.message; } }
+    ], pr));
+  }
+
   function runs() {
     var cols = D.history_columns;
     if (!cols) { S.put('runs', S.note('Er is geen verwerkingsgeschiedenis (tabel run_history) in het warehouse.')); return; }
@@ -151,5 +164,5 @@
   }
 
   runs();
-  S.start(function (wave) { perWave(); grid(wave); rejected(wave); missing(wave); earlier(wave); warnings(wave); });
+  S.start(function (wave) { perWave(); notRead(wave); grid(wave); rejected(wave); missing(wave); earlier(wave); warnings(wave); });
 })();
