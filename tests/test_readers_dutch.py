@@ -9,7 +9,6 @@ loaded wave: a rejected module keeps its earlier rows (``earlier_data_in_use``) 
 from __future__ import annotations
 
 import shutil
-import struct
 from pathlib import Path
 
 import duckdb
@@ -17,7 +16,7 @@ import pandas as pd
 import pytest
 
 from support import read_sheets
-from test_hostile_corpus import col_of, write_plain
+from test_hostile_corpus import col_of, compound_file, write_plain
 from pipelines.lib import sample
 from pipelines.lib.codebook import MODULES
 from pipelines.lib.ingest import ingest_wave
@@ -200,25 +199,6 @@ def test_every_excel_error_code_is_known():
 
 
 # ---------------------------------------------------------------------------- 3. files that are no xlsx
-
-
-def compound_file(*streams: str) -> bytes:
-    """A Compound File (OLE2) with the named streams in its directory, as Excel writes an encrypted .xlsx
-    (EncryptionInfo, EncryptedPackage) or an old .xls (Workbook). Header and directory only: enough for what
-    the reader looks at (msoffcrypto-tool and olefile are not installed to build a full one)."""
-    header = bytearray(512)
-    header[:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-    header[24:34] = struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
-    directory = bytearray()
-    for name in ("Root Entry",) + streams:
-        entry = bytearray(128)
-        raw = name.encode("utf-16-le") + b"\x00\x00"
-        entry[:len(raw)] = raw
-        entry[64:66] = struct.pack("<H", len(raw))
-        entry[66] = 5 if name == "Root Entry" else 2
-        directory += entry
-    directory += bytes(-len(directory) % 512)
-    return bytes(header) + bytes(directory)
 
 
 def _truncated(template: Path) -> bytes:

@@ -274,8 +274,8 @@ def check_zip(path: Path | bytes, rel: str, limits: Limits) -> Problem | None:
                 infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error) as exc:
         if isinstance(path, bytes) and path.startswith(b"PK"):
-            return Problem(rel, "bestand.onleesbaar", f"geen geldig Excel-werkboek (.xlsx): het werkboek is beschadigd "
-                                                      f"of onvolledig (afgebroken kopie?) ({type(exc).__name__})")
+            return Problem(rel, "bestand.onleesbaar", "geen geldig Excel-werkboek (.xlsx): het werkboek is beschadigd "
+                                                      "of onvolledig (afgebroken kopie?)")
         return Problem(rel, "bestand.onleesbaar", f"geen geldig Excel-werkboek (.xlsx): {type(exc).__name__}")
     unpacked = sum(i.file_size for i in infos)
     packed = max(1, sum(i.compress_size for i in infos))
