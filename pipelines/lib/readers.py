@@ -147,9 +147,9 @@ def _table_from_rows(file: str, sheet: str, raw_rows, first_row_number: int, lim
         texts = list(cells) if texts_ready else [cell_text(c) for c in cells]
         if not any(t.strip() for t in texts):
             continue
-        if not texts_ready:
-            for j, c in enumerate(cells):
-                if type(c) is float and j < n and not INT_RE.match(texts[j]):
+        if not texts_ready and float in map(type, cells):
+            for j, c in enumerate(cells[:n]):
+                if type(c) is float and not INT_RE.match(texts[j]):
                     table.number_cells.add((len(table.rows), j))
         if len(texts) < n:
             texts += [""] * (n - len(texts))
