@@ -270,6 +270,25 @@ def write_plain(path: Path, sheets: Mapping[str, list[dict]], hook: Callable | N
     wb.close()
 
 
+def compound_file(*streams: str) -> bytes:
+    """A Compound File (OLE2) with the named streams in its directory, as Excel writes an encrypted .xlsx
+    (EncryptionInfo, EncryptedPackage) or an old .xls (Workbook). Header and directory only: enough for what
+    the reader looks at (msoffcrypto-tool and olefile are not installed to build a full one)."""
+    header = bytearray(512)
+    header[:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    header[24:34] = struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+    directory = bytearray()
+    for name in ("Root Entry",) + streams:
+        entry = bytearray(128)
+        raw = name.encode("utf-16-le") + b"\x00\x00"
+        entry[:len(raw)] = raw
+        entry[64:66] = struct.pack("<H", len(raw))
+        entry[66] = 5 if name == "Root Entry" else 2
+        directory += entry
+    directory += bytes(-len(directory) % 512)
+    return bytes(header) + bytes(directory)
+
+
 def col_of(rows: list[dict], name: str) -> int:
     return list(dict.fromkeys(k for r in rows for k in r)).index(name)
 

@@ -27,6 +27,7 @@ from support import ROOT, read_sheets
 from test_hostile_corpus import (
     big_cell,
     col_of,
+    compound_file,
     huge_string_count,
     many_parts,
     million_rows,
@@ -132,6 +133,38 @@ def numbers_as_text(template, out, **_):
     write_plain(out, sheets)
 
 
+def encrypted(template, out, **_):
+    """A workbook saved with a password: Excel encrypts the zip into a Compound File (issue 15)."""
+    out.write_bytes(compound_file("\x06DataSpaces", "EncryptionInfo", "EncryptedPackage"))
+
+
+def empty_file(template, out, **_):
+    out.write_bytes(b"")
+
+
+def legacy_xls(template, out, **_):
+    """An Excel 97-2003 workbook (.xls) renamed to .xlsx."""
+    out.write_bytes(compound_file("Workbook", "\x05SummaryInformation"))
+
+
+def misnamed_sheet(template, out, **_):
+    _rewrite(template, out, names={"oefeningen": "oefeningen 2025"})
+
+
+def formula_errors(template, out, **_):
+    """Cached formula errors (#N/A, #DIV/0!) in the risk sheet: errors of their own, never empty cells."""
+    def write(wb, ws, rows):
+        ws.write_formula(1, col_of(rows, "kans_score"), "=VLOOKUP(1,X:Y,2,0)", None, "#N/A")
+        ws.write_formula(1, col_of(rows, "hoogrisico_objecten"), "=1/0", None, "#DIV/0!")
+    _risk_cells(template, out, write)
+
+
+def dutch_thousands_as_text(template, out, **_):
+    sheets = read_sheets(template)
+    sheets["risico"][0].update(grootschalige_evenementen="1.000")
+    write_plain(out, sheets)
+
+
 # ---------------------------------------------------------------------------- expectations
 
 ALL = "*"
@@ -156,6 +189,14 @@ WORKBOOK_CASES = {
     "date_as_serial_number": (date_as_serial_number, {"risico": ("afgewezen", {"type.datum"})}),
     "date_cells_1904": (date_cells_1904, {}),
     "numbers_as_text": (numbers_as_text, {}),
+    "encrypted": (encrypted, {ALL: ("afgewezen", {"bestand.onleesbaar"})}),
+    "empty_file": (empty_file, {ALL: ("afgewezen", {"bestand.onleesbaar"})}),
+    "legacy_xls": (legacy_xls, {ALL: ("afgewezen", {"bestand.onleesbaar"})}),
+    # the lessons from those exercises cannot be checked against them: held back too, with the earlier pair
+    "misnamed_sheet": (misnamed_sheet, {"oefeningen": ("afgewezen", {"blad.naam"}),
+                                        "lessen": ("afgewezen", {"bron_oefening"})}),
+    "formula_errors": (formula_errors, {"risico": ("afgewezen", {"cel.formulefout"})}),
+    "dutch_thousands_as_text": (dutch_thousands_as_text, {}),
 }
 CONTROLS = 2
 
@@ -243,6 +284,14 @@ def test_awkward_but_allowed_workbooks_are_read_correctly(workbook_world):
 
     assert risk("formulas_with_values")[:2] == (2, 7)  # the value Excel saved with the formula
     assert risk("numbers_as_text")[:3] == (3, 12, 0)
+    assert risk("dutch_thousands_as_text")[2] == 1000  # '1.000' typed as text: a thousand, never 1
+    said = {(p.region_code, p.message.split(";")[0]) for p in w["result"].problems if p.is_error}
+    assert (w["case_of"]["encrypted"], "het werkboek is met een wachtwoord beveiligd") in said
+    assert (w["case_of"]["empty_file"], "het bestand is leeg (0 bytes)") in said
+    assert any(c == w["case_of"]["legacy_xls"] and m.startswith("dit is een oud Excel-bestand (.xls") for c, m in said)
+    errors = sorted((p.column, p.value) for p in w["result"].problems
+                    if p.region_code == w["case_of"]["formula_errors"] and p.is_error)
+    assert errors == [("hoogrisico_objecten", "#DIV/0!"), ("kans_score", "#N/A")]  # nothing else (no "verplicht")
     assert risk("date_cells_1904")[3] == dt.date(WAVE, 3, 6)
     rules = {(p.region_code, p.rule) for p in w["result"].problems}
     hidden = w["case_of"]["renamed_extra_hidden"]

@@ -486,11 +486,52 @@ def _survey_overview() -> list[str]:
     ]
 
 
+#: How the readers (pipelines/lib/readers.py) turn what a person typed into values; part of docs/codebook.md.
+READING_RULES = """\
+## How values are read
+
+**Numbers.** Every number field is a whole number. A real number cell in a workbook is read as it is.
+A number typed as *text* is read in the notation of its file:
+
+| written | workbook text cell, `;` export (Dutch) | `,` export |
+| --- | --- | --- |
+| `1000` | 1000 | 1000 |
+| `1.000`, `12.345.678` | 1000, 12345678 (a point separates thousands) | refused: ambiguous (decimal point or thousands?) |
+| `1,5`, `12,0` | 1.5 (not whole: refused), 12 (decimal comma) | refused: not a number |
+| `1.000,5` | 1000.5 (not whole: refused) | refused: not a number |
+| `1,000`, `12,345,678`, `1,000.5` | refused: ambiguous (English thousands or Dutch decimal comma?) | refused: ambiguous |
+| `1.5`, `3.0` | refused: ambiguous (a point that does not separate groups of three digits) | 1.5 (refused: not whole), 3 |
+
+"Refused" is an error on that cell (`type.geheel_getal`) whose message says why; the module of that region
+is rejected and its earlier data stays in use. Write numbers without a thousands separator to be safe.
+
+**Formula errors.** A cell holding an Excel error (`#N/A`, `#DIV/0!`, `#VALUE!`, `#REF!`, `#NAME?`, `#NUM!`,
+`#NULL!`, `#SPILL!`, `#CALC!`, `#GETTING_DATA`, and the other `#…!` codes of recent Excel), as an error cell
+or as that text in a workbook or an export, is an error of its own (`cel.formulefout`: "formulefout #N/A in
+kolom … rij …"); it is never read as an empty cell.
+
+**Sheet names.** A module's sheet is found by its name, ignoring case and surrounding spaces (`Oefeningen `
+is `oefeningen`). A sheet whose name is a *near miss* of a module's, that is: lower-cased, with `_`, `-`,
+`.` and spaces read as one space and without a leading "kopie van"/"copy of", the module's name followed
+only by years or numbers, a copy number `(2)`, or the words kopie, copy, versie n, vn, concept, definitief,
+def, nieuw, oud (`oefeningen 2025`, `Lessen (2)`, `oefeningen_2025`, `Kopie van risico`), is an error for
+that module when its own sheet is missing (`blad.naam`: "het blad 'oefeningen 2025' lijkt het blad
+'oefeningen'; hernoem het"): the module is rejected and its earlier data stays in use. Beside the real sheet
+a near miss is ignored with a warning.
+
+**Workbooks that cannot be opened** say what they are (`bestand.onleesbaar`), recognised by their first
+bytes: empty (0 bytes), protected with a password (an encrypted workbook is a Compound File with an
+`EncryptionInfo` stream, not a zip), an old Excel 97-2003 file (.xls) under an .xlsx name, or a zip cut short
+(a broken copy). All modules of that region are rejected; earlier data stays in use.
+"""
+
+
 def describe_markdown() -> str:
     """The data contract as Markdown, generated from this module (docs/codebook.md)."""
     out = ["# Codebook (generated from `pipelines/lib/codebook.py`)", ""]
     out += ["Do not edit by hand: `regiobench codebook > docs/codebook.md` regenerates it.", ""]
     out += _survey_overview()
+    out += [READING_RULES]
     for m in MODULES.values():
         out += [f"## `{m.name}` → `{m.table}`", "", m.description + ".", ""]
         if m.key:

@@ -66,7 +66,7 @@ Validator = Callable[..., list[Problem]]
 
 
 #: Raise when reading or validation rules change, so that unchanged files are read again.
-RULES_VERSION = "3"
+RULES_VERSION = "3"  # 3: empty/truncated exports, wave folders, Dutch numbers, formula errors, near-miss sheets (issue 15)
 
 
 @dataclass

@@ -89,8 +89,11 @@ class SheetTable:
     header: list[str]
     rows: list[list[str]]
     row_numbers: list[int]
-    decimal_comma: bool = False
+    decimal_comma: bool = False  # numbers in text are in Dutch notation: 1.000,5 (workbooks and ';' exports)
     problems: list[Problem] = field(default_factory=list)
+    #: (index in ``rows``, column) of workbook cells that were real number cells with a fraction: their text
+    #: (``repr``, a decimal point) is read as it is, never by the Dutch notation of typed text.
+    number_cells: set[tuple[int, int]] = field(default_factory=set)
 
 
 # ---------------------------------------------------------------------------
@@ -144,6 +147,10 @@ def _table_from_rows(file: str, sheet: str, raw_rows, first_row_number: int, lim
         texts = list(cells) if texts_ready else [cell_text(c) for c in cells]
         if not any(t.strip() for t in texts):
             continue
+        if not texts_ready and float in map(type, cells):
+            for j, c in enumerate(cells[:n]):
+                if type(c) is float and not INT_RE.match(texts[j]):
+                    table.number_cells.add((len(table.rows), j))
         if len(texts) < n:
             texts += [""] * (n - len(texts))
         elif len(texts) > n:
@@ -223,6 +230,34 @@ def _zip_directory_bytes(fh) -> int | None:
     return struct.unpack("<I", data[at + 12:at + 16])[0]
 
 
+CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE2 / Compound File: old .xls, or an encrypted .xlsx
+
+
+def sniff_workbook(data: bytes, rel: str) -> Problem | None:
+    """What a file named .xlsx really is, from its first bytes, when it is not a workbook that can be opened.
+
+    0 bytes: empty (an interrupted copy). A Compound File (``D0 CF 11 E0 …``) with an ``EncryptionInfo`` or
+    ``EncryptedPackage`` stream: an xlsx protected with a password (Excel encrypts the whole zip into such a
+    container). Any other Compound File: the old Excel 97-2003 format (.xls) under an .xlsx name. A zip
+    without its end record: a truncated copy.
+    """
+    if len(data) == 0:
+        return Problem(rel, "bestand.onleesbaar", "het bestand is leeg (0 bytes); vermoedelijk is het kopiëren of "
+                                                  "opslaan afgebroken: lever het werkboek opnieuw aan")
+    if data.startswith(CFB_MAGIC):
+        if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
+            return Problem(rel, "bestand.onleesbaar", "het werkboek is met een wachtwoord beveiligd; het kan niet "
+                                                      "worden gelezen: lever het aan zonder wachtwoord (in Excel: "
+                                                      "Bestand > Info > Werkmap beveiligen > Versleutelen met "
+                                                      "wachtwoord, het wachtwoord leegmaken)")
+        return Problem(rel, "bestand.onleesbaar", "dit is een oud Excel-bestand (.xls, Excel 97-2003) met de naam "
+                                                  ".xlsx; open het in Excel en sla het op als .xlsx (Excel-werkmap)")
+    if data.startswith(b"PK") and b"PK\x05\x06" not in data[-(65_535 + 22):]:
+        return Problem(rel, "bestand.onleesbaar", "geen geldig Excel-werkboek (.xlsx): het werkboek is beschadigd of "
+                                                  "onvolledig (afgebroken kopie?); het einde van het bestand ontbreekt")
+    return None
+
+
 def check_zip(path: Path | bytes, rel: str, limits: Limits) -> Problem | None:
     """An xlsx is a zip archive: refuse broken archives and decompression bombs before opening.
 
@@ -238,6 +273,9 @@ def check_zip(path: Path | bytes, rel: str, limits: Limits) -> Problem | None:
             with zipfile.ZipFile(fh) as zf:
                 infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error) as exc:
+        if isinstance(path, bytes) and path.startswith(b"PK"):
+            return Problem(rel, "bestand.onleesbaar", "geen geldig Excel-werkboek (.xlsx): het werkboek is beschadigd "
+                                                      "of onvolledig (afgebroken kopie?)")
         return Problem(rel, "bestand.onleesbaar", f"geen geldig Excel-werkboek (.xlsx): {type(exc).__name__}")
     unpacked = sum(i.file_size for i in infos)
     packed = max(1, sum(i.compress_size for i in infos))
@@ -278,9 +316,40 @@ job = receive()
 modules, max_rows, max_cells, max_text = set(job["modules"]), job["max_rows"], job["max_cells"], job["max_text"]
 send("ready")
 
+import re, zipfile
+ERROR_CELL = re.compile(rb'(<(?:\w+:)?c\b[^>]*?\bt=)(["\x27])e\2')
+
+def errors_as_text(data):
+    # calamine reads a cell with a formula error (t="e") as "" or refuses the whole sheet (#SPILL!, #CALC!):
+    # typed as a string, the cell gives its cached text (#N/A, #DIV/0!), which the parent reports as an error.
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        changed = {}
+        for info in zf.infolist():
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            found, tail = False, b""
+            with zf.open(info) as fh:
+                while chunk := fh.read(1 << 20):
+                    if b't="e"' in tail + chunk or b"t='e'" in tail + chunk:
+                        found = True
+                        break
+                    tail = chunk[-8:]
+            if found:
+                changed[info.filename] = ERROR_CELL.sub(rb"\1\2str\2", zf.read(info))
+        if not changed:
+            return data
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
+            for info in zf.infolist():
+                new.writestr(info.filename, changed.get(info.filename) or zf.read(info))
+        return out.getvalue()
+    except BaseException:
+        return data
+
 def read(data):
     try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(errors_as_text(data)))
     except BaseException as exc:
         return {"error": type(exc).__name__}
     sheets, seen, text = [], set(), 0
@@ -415,6 +484,28 @@ def _cell_name(row: int, col: int) -> str:
     return f"{letters}{row + 1}"
 
 
+_SHEET_EXTRA = re.compile(r"^((\(\d+\)|\d{1,4}|kopie|copy|v\d+|versie \d+|concept|definitief|def|nieuw|oud)\s*)+$")
+
+
+def near_miss_module(sheet_name: str) -> str | None:
+    """The module a misnamed sheet was meant to be, or None.
+
+    A near miss is a name that, lower-cased, with underscores, hyphens, points and runs of white space read
+    as one space, and without a leading "kopie van" / "copy of", is a module's name followed only by years or
+    numbers, a copy number ``(2)``, or the words kopie, copy, versie n, vn, concept, definitief, def, nieuw,
+    oud: ``oefeningen 2025``, ``Lessen (2)``, ``oefeningen_2025``, ``Kopie van risico``, ``middelen-v2``.
+    (Case and white space around a module's name are not a near miss: ``Oefeningen `` *is* the sheet.)
+    """
+    text = re.sub(r"[\s_.\-]+", " ", sheet_name.lower()).strip()
+    text = re.sub(r"^(kopie van|copy of) ", "", text)
+    for module in MODULES:
+        if text == module:
+            return module
+        if text.startswith(module) and _SHEET_EXTRA.match(text[len(module):].strip()):
+            return module
+    return None
+
+
 def _tables_from_child(rel: str, raw: dict, limits: Limits) -> tuple[dict[str, SheetTable], list[Problem]]:
     """A workbook's module sheets as tables, and its problems, from what the child read."""
     if "error" in raw:
@@ -425,10 +516,14 @@ def _tables_from_child(rel: str, raw: dict, limits: Limits) -> tuple[dict[str, S
     problems: list[Problem] = []
     tables: dict[str, SheetTable] = {}
     seen: set[str] = set()
+    near: list[tuple[str, str]] = []  # (sheet, module it resembles)
     for entry in raw["sheets"]:
         sheet_name = entry["name"]
         module = sheet_name.strip().lower()
         if module not in MODULES:
+            if (meant := near_miss_module(sheet_name)) is not None:
+                near.append((sheet_name, meant))
+                continue
             problems.append(Problem(rel, "blad.onbekend", f"blad {quote(sheet_name)} hoort niet bij de uitvraag en is genegeerd",
                                     WARNING, sheet_name))
             continue
@@ -455,7 +550,7 @@ def _tables_from_child(rel: str, raw: dict, limits: Limits) -> tuple[dict[str, S
                            f"de grens is {limits.max_sheet_cells}")
             problems.append(Problem(rel, "blad.te_groot", message, sheet=sheet_name, module=module))
             continue
-        table = _table_from_rows(rel, sheet_name, entry["rows"], 1, limits)
+        table = _table_from_rows(rel, sheet_name, entry["rows"], 1, limits, decimal_comma=True)
         if entry["visible"] != "Visible":
             table.problems.append(Problem(rel, "blad.verborgen", f"het blad is verborgen in Excel; het is wel gelezen",
                                           WARNING, sheet_name, module=module))
@@ -467,6 +562,16 @@ def _tables_from_child(rel: str, raw: dict, limits: Limits) -> tuple[dict[str, S
                 f"van een samenvoeging heeft een waarde, de andere zijn leeg gelezen", WARNING, sheet_name,
                 merged[0][0][0] + 1, module=module))
         tables[module] = table
+    # A module's sheet under a near-miss name (see near_miss_module): without its own sheet the module is
+    # rejected, naming the sheet found, so that the earlier data stays; beside its own sheet it is ignored.
+    for sheet_name, module in near:
+        if module in seen:
+            problems.append(Problem(rel, "blad.onbekend", f"blad {quote(sheet_name)} lijkt een kopie van het blad "
+                                    f"'{module}' en is genegeerd; het blad '{module}' is gelezen", WARNING, sheet_name))
+        else:
+            problems.append(Problem(rel, "blad.naam", f"het blad {quote(sheet_name)} lijkt het blad '{module}'; "
+                                    f"hernoem het naar '{module}' (het blad '{module}' ontbreekt, dus deze module is "
+                                    f"niet gelezen)", sheet=sheet_name, module=module))
     return tables, problems
 
 
@@ -489,7 +594,7 @@ def read_workbooks(items: list[tuple[Path, str]], limits: Limits = DEFAULT_LIMIT
             if data is None:
                 results[rel] = ({}, [_too_large(rel, limits)])
                 continue
-            if (p := check_zip(data, rel, limits)) is not None:
+            if (p := sniff_workbook(data, rel) or check_zip(data, rel, limits)) is not None:
                 results[rel] = ({}, [p])
                 continue
             reader = reader or _WorkbookReader(limits)
@@ -693,6 +798,70 @@ def parse_number(values: pd.Series, decimal_comma: bool) -> pd.Series:
     return out
 
 
+#: How text is read as a number (see README, "Getallen"). A cell that was a real number in Excel is read as it is.
+PLAIN, DUTCH, ENGLISH = 0, 1, 2
+_NL_GROUPED = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")  # 1.000  12.345.678  1.000,5
+_NL_DECIMAL = re.compile(r"^[+-]?\d+,\d+$")  # 1,5  12,0
+_COMMA_THOUSAND = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d+)?$")  # 1,000  12,345,678  1,000.5
+_DOT_THOUSAND = re.compile(r"^[+-]?[1-9]\d{0,2}(\.\d{3})+$")  # 1.000  12.345.678
+_POINT = re.compile(r"^[+-]?\d*\.\d+$")  # 1.5  3.0
+
+
+def read_number_text(text: str, style: int) -> tuple[float, str | None]:
+    """One number typed as text: (value or NaN, why it is refused as ambiguous or None).
+
+    ``DUTCH`` (text cells of a workbook, ``;`` exports): a point separates thousands, a comma is the decimal
+    sign: ``1.000`` is 1000, ``1.000,5`` 1000.5, ``12.345.678`` 12345678, ``1,5`` 1.5. A point that does not
+    separate groups of three digits (``1.5``), and a comma before exactly three digits (``1,000``: an English
+    thousand or a Dutch decimal?) are refused as ambiguous.
+    ``ENGLISH`` (``,`` exports): a point is the decimal sign (``1.5``), no thousands separator is accepted:
+    ``1.000`` and ``1,000`` are refused as ambiguous.
+    ``PLAIN`` (a real number cell): as Python reads it.
+    """
+    text = text.strip()
+    if INT_RE.match(text) or re.match(r"^[+-]?\d+[eE][+-]?\d+$", text):
+        return float(text), None
+    if style == PLAIN:
+        return (float(text), None) if NUMBER_RE.match(text) else (np.nan, None)
+    if style == DUTCH:
+        if _COMMA_THOUSAND.match(text):
+            return np.nan, (f"{quote(text)} is dubbelzinnig: een komma voor drie cijfers is in Engelse schrijfwijze "
+                            f"een scheiding van duizendtallen, in Nederlandse een decimaalteken; schrijf het getal "
+                            f"zonder scheidingsteken (bijvoorbeeld 1000)")
+        if _NL_GROUPED.match(text):
+            return float(text.replace(".", "").replace(",", ".")), None
+        if _NL_DECIMAL.match(text):
+            return float(text.replace(",", ".")), None
+        if _POINT.match(text):
+            return np.nan, (f"{quote(text)} is dubbelzinnig: in Nederlandse schrijfwijze scheidt een punt "
+                            f"duizendtallen (1.000), maar hier staan er geen drie cijfers achter; schrijf het getal "
+                            f"zonder punt (een decimaal getal met een komma)")
+        return np.nan, None
+    if _DOT_THOUSAND.match(text):
+        return np.nan, (f"{quote(text)} is dubbelzinnig: in een export met ',' als scheidingsteken is de punt een "
+                        f"decimaalteken, in Nederlandse schrijfwijze scheidt hij "
+                        f"duizendtallen; schrijf het getal zonder punt (bijvoorbeeld 1000)")
+    if _COMMA_THOUSAND.match(text):
+        return np.nan, (f"{quote(text)} is dubbelzinnig: een komma kan duizendtallen scheiden (Engels) of een "
+                        f"decimaalteken zijn (Nederlands); schrijf het getal zonder scheidingsteken")
+    return (float(text), None) if NUMBER_RE.match(text) else (np.nan, None)
+
+
+def read_numbers(values: pd.Series, style: int) -> tuple[pd.Series, pd.Series]:
+    """:func:`read_number_text` over distinct values: (numbers, messages; None where not ambiguous)."""
+    pairs = [read_number_text(v, style) if isinstance(v, str) else (np.nan, None) for v in values]
+    return (pd.Series([a for a, _ in pairs], index=values.index, dtype="float64"),
+            pd.Series([b for _, b in pairs], index=values.index, dtype="object"))
+
+
+#: Excel's formula errors. A cell holding one (as an error cell, as the text a formula gave, or typed into an
+#: export) is an error of its own: it is never read as empty.
+FORMULA_ERRORS = ("#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
+                  "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#EXTERNAL!",
+                  "#PYTHON!", "#TIMEOUT!")
+_FORMULA_ERRORS = frozenset(FORMULA_ERRORS)
+
+
 def parse_bool(values: pd.Series) -> pd.Series:
     return values.str.strip().str.lower().map(BOOLEAN_WORDS).astype("boolean")
 
@@ -801,8 +970,15 @@ def parse_tables(tables: list[tuple[SheetTable, str | None]], module: Module, *,
     sheet_of: list[str] = []
     region_of: list[str | None] = []
     comma_of: list[bool] = []
+    int_fields = [f.name for f in module.fields if f.kind == "int" and not f.personal]
+    number_cells: dict[str, list[int]] = {name: [] for name in int_fields}  # row positions of real number cells
     for table, region_code in tables:
         positions = _header_map(table, module, region_code, problems)
+        if table.number_cells:
+            offset, name_of = len(row_numbers), {positions[n]: n for n in int_fields if n in positions}
+            for r, j in table.number_cells:
+                if j in name_of and r < len(table.rows):
+                    number_cells[name_of[j]].append(offset + r)
         rows, m = table.rows, len(table.rows)
         width = len(table.header)
         if all(len(r) == width for r in rows):
@@ -857,6 +1033,19 @@ def parse_tables(tables: list[tuple[SheetTable, str | None]], module: Module, *,
                    lambda i, col=col: f"de cel heeft {len(col.at(i))} tekens; de grens is {limits.max_cell_chars}")
             columns[name] = col.blank_where(col.values.str.len() > limits.max_cell_chars)
 
+    # Formula errors (#N/A, #DIV/0!, …): an error of their own, and the cell is not read further (so that it is
+    # never also reported as not filled in).
+    for name, col in list(columns.items()):
+        if name == REGION_COLUMN:
+            continue
+        is_error = col.values.str.strip().str.upper().isin(_FORMULA_ERRORS)
+        if is_error.any():
+            report(col.mask(is_error), "cel.formulefout", name,
+                   lambda i, col=col, name=name: f"formulefout {col.at(i).strip().upper()} in kolom '{name}' rij "
+                                                 f"{int(row_no.iloc[i])}: de formule gaf geen waarde; herstel de "
+                                                 f"formule of vul de waarde zelf in")
+            columns[name] = col.blank_where(is_error)
+
     wrong = has_expected & (raw_region != "") & (raw_region != expected_region.fillna("").str.upper())
     report(wrong, "regio.afwijkend", REGION_COLUMN,
            lambda i: f"regio_code {quote(raw_region.iloc[i])} wijkt af van de regio in de bestandsnaam "
@@ -880,14 +1069,23 @@ def parse_tables(tables: list[tuple[SheetTable, str | None]], module: Module, *,
         elif f.kind == "codes":
             value = col.rows(parse_codes(raw).where(~blank_u, None))
         elif f.kind == "int":
-            number = col.rows(parse_number(raw, False))
+            # Text is read in the notation of its file (read_number_text); a real number cell as it is.
+            number, why = (col.rows(x) for x in read_numbers(raw, ENGLISH))
             if decimal_comma.any():
-                number = number.where(~decimal_comma, col.rows(parse_number(raw, True)))
+                nl_number, nl_why = (col.rows(x) for x in read_numbers(raw, DUTCH))
+                number, why = number.where(~decimal_comma, nl_number), why.where(~decimal_comma, nl_why)
+            if number_cells[f.name]:
+                plain = np.zeros(n, dtype=bool)
+                plain[number_cells[f.name]] = True
+                number = number.where(~plain, col.rows(read_numbers(raw, PLAIN)[0]))
+                why = why.where(~plain, None)
+            ambiguous = ~blank & why.notna().to_numpy()
+            report(ambiguous, "type.geheel_getal", f.name, lambda i, why=why: f"{why.iloc[i]}; verwacht {EXPECTED_FORM['int']}")
             # beyond 2**53 a float no longer holds every integer, and beyond 2**63 none fits the column: bad input
-            bad = ~blank & (number.isna() | (number % 1 != 0) | (number.abs() > 2 ** 53)).to_numpy()
+            bad = ~blank & ~ambiguous & (number.isna() | (number % 1 != 0) | (number.abs() > 2 ** 53)).to_numpy()
             report(bad, "type.geheel_getal", f.name, lambda i, col=col, number=number: _bad_value(
                 col.at(i), number.iloc[i], "int"))
-            value = number.where(~bad).round().astype("Int64")
+            value = number.where(~(bad | ambiguous)).round().astype("Int64")
         elif f.kind == "bool":
             value = col.rows(parse_bool(raw))
             report(~blank & value.isna().to_numpy(), "type.ja_nee", f.name,
