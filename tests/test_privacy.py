@@ -256,7 +256,7 @@ def test_the_planted_workbook_is_read_and_its_problems_are_recorded_redacted(pla
     assert "Traceback" not in run.stderr + run.stdout, run.stderr[-3000:]
     assert run.returncode in (0, 1), run.stdout[-3000:] + run.stderr[-3000:]
     with duckdb.connect(str(run.warehouse), read_only=True) as con:
-        rows = con.execute("SELECT file, message, coalesce(value, '') FROM stg_problems WHERE region_code = ? "
+        rows = con.execute("SELECT source_file, message, coalesce(value, '') FROM stg_problems WHERE region_code = ? "
                            "AND wave = ?", [TARGET, WAVE]).fetchall()
     text = repr(rows)
     # the planted values did reach the problem table, as marks: the scan below is not vacuous
