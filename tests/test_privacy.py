@@ -246,6 +246,10 @@ def planted_run(tmp_path_factory):
     raw = root / "raw"
     shutil.copytree(ROOT / "data" / "raw", raw)
     workbook = _plant(next((raw / str(WAVE)).glob(f"{TARGET}_*.xlsx")))
+    export = raw / "2020" / "lessen.csv"  # an export: a row whose regio_code is an address, and free text
+    with export.open("a", encoding="utf-8", newline="") as fh:
+        fh.write(f'{P_EMAILS[1]},2020-L901,landelijk,,nazorg,"bel {P_PHONES[2]}",niet,geen,\n'
+                 f'VR02,2020-L902 {P_BSNS[1]},landelijk,,nazorg,"{P_EMAILS[4]} of {P_PHONES[4]}",niet,geen,\n')
     run = run_pipeline(root, raw)
     validate = run_cli("validate", str(workbook), cwd=root)
     return run, validate, workbook
@@ -262,6 +266,10 @@ def test_the_planted_workbook_is_read_and_its_problems_are_recorded_redacted(pla
     # the planted values did reach the problem table, as marks: the scan below is not vacuous
     assert EMAIL_MARK in text and PHONE_MARK in text and BSN_MARK in text, text[:3000]
     assert f"{WAVE}/{TARGET}_{EMAIL_MARK}.xlsx" in {r[0] for r in rows}
+    with duckdb.connect(str(run.warehouse), read_only=True) as con:
+        export_rows = con.execute("SELECT region_code, message FROM stg_problems WHERE source_file = '2020/lessen.csv'"
+                                  ).fetchall()
+    assert EMAIL_MARK in repr(export_rows), export_rows
 
 
 def test_no_output_of_the_run_holds_the_planted_personal_data(planted_run):

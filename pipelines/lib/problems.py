@@ -56,6 +56,7 @@ class Problem:
         self.file = redact_name(self.file)
         self.sheet = redact(self.sheet)
         self.column = redact(self.column)
+        self.region_code = redact(self.region_code)  # an export's regio_code cell as typed
 
     @property
     def is_error(self) -> bool:

@@ -856,7 +856,7 @@ def parse_tables(tables: list[tuple[SheetTable, str | None]], module: Module, *,
                                     module.name))
 
     # The region of every row first: a problem in an export's row belongs to that row's region only.
-    raw_region = columns[REGION_COLUMN].rows(columns[REGION_COLUMN].values.str.strip().str.upper())
+    raw_region = columns[REGION_COLUMN].rows(redact_emails(columns[REGION_COLUMN].values.str.strip().str.upper()))
     has_expected = expected_region.notna()
     region = expected_region.where(has_expected, raw_region.replace("", None))
     for name, col in columns.items():
