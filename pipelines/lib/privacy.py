@@ -105,16 +105,22 @@ def _email(match: re.Match) -> str:
     return EMAIL_MARK
 
 
-_QUICK = re.compile(r"@|\d{4}|\bat\b|\bdot\b|\bpunt\b|apenstaartje|\d[ .\-/()]+\d", re.IGNORECASE)
+#: Cheap tests first: most texts hold no "@", no spelled-out "at" and no eight digits close together.
+_AT_WORD = re.compile(r"(?:^|[\s\[\(\{<])(?:at|apenstaartje)(?:$|[\s\]\)\}>])")
+_EIGHT_DIGITS = re.compile(r"\d(?:[ .\-/()]{0,3}\d){7}")
 
 
 def redact(text: Any) -> Any:
     """``text`` with e-mail addresses, phone numbers and BSN-like numbers replaced; non-text is returned as is."""
-    if not isinstance(text, str) or not text or not _QUICK.search(text):
+    if not isinstance(text, str) or not text:
         return text
-    out = EMAIL_RE.sub(_email, text)
-    out = PHONE_CANDIDATE_RE.sub(_phone, out)
-    out = BSN_CANDIDATE_RE.sub(_bsn, out)
+    out = text
+    if "@" in out or (("at" in out or "AT" in out or "At" in out or "apenstaartje" in out.lower())
+                      and _AT_WORD.search(out.lower())):
+        out = EMAIL_RE.sub(_email, out)
+    if _EIGHT_DIGITS.search(out):  # a phone number and a BSN both have at least eight digits
+        out = PHONE_CANDIDATE_RE.sub(_phone, out)
+        out = BSN_CANDIDATE_RE.sub(_bsn, out)
     return out
 
 
@@ -127,7 +133,7 @@ def redact_name(name: Any) -> Any:
     Each part between ``/`` and ``_`` is redacted on its own, and the extension is kept:
     ``2025/VR13_jan@vr.nl.xlsx`` becomes ``2025/VR13_[e-mailadres verwijderd].xlsx``.
     """
-    if not isinstance(name, str) or not name:
+    if not isinstance(name, str) or not name or redact(name) == name:  # nearly always: nothing to do
         return name
     out = []
     for part in name.split("/"):
