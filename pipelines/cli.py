@@ -101,8 +101,10 @@ def _validate(args) -> int:
 
     started = time.perf_counter()
     missing = [p for p in args.paths if not p.is_file()]
+    from pipelines.lib.privacy import redact_name as redact  # a file name is shown without the personal data it may hold
+
     for p in missing:
-        print(f"{p}: bestand bestaat niet", file=sys.stderr)
+        print(f"{redact(str(p))}: bestand bestaat niet", file=sys.stderr)
     problems = validate_paths([p for p in args.paths if p.is_file()], args.reference, wave=args.wave)
     by_file: dict[str, list] = {}
     for pr in problems:
@@ -113,7 +115,8 @@ def _validate(args) -> int:
         print(f"\n{file}: {errs} fout(en), {len(group) - errs} waarschuwing(en)")
         for pr in group:
             print(f"  - {pr.text()}")
-    clean = [str(p) for p in args.paths if p.is_file() and not any(pr.file.endswith(p.name) for pr in problems)]
+    clean = [redact(str(p)) for p in args.paths
+             if p.is_file() and not any(pr.file.endswith(redact(p.name)) for pr in problems)]
     for c in clean:
         print(f"{c}: in orde")
     print(f"\n{len(args.paths)} bestand(en) getoetst in {time.perf_counter() - started:.1f} s: "

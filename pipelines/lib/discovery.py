@@ -17,7 +17,9 @@ for a link or a pipe after it was listed, no permission), keeps its kind but
 gets a ``reason`` and no hash: the ingest rejects it, so that the region's
 earlier data stays in use (an ignored file would make the region *missing*).
 A name that is not valid UTF-8 or holds control or bidirectional characters is
-shown escaped (``VR13_\\xe2.xlsx``) everywhere, with a warning.
+shown escaped (``VR13_\\xe2.xlsx``) everywhere, with a warning. So is a name
+holding an e-mail address, phone number or BSN: it is shown with these
+replaced (``VR13_[e-mailadres verwijderd].xlsx``), see :func:`private_name`.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from pathlib import Path
 
 from pipelines.lib import portability
 from pipelines.lib.codebook import MODULES
+from pipelines.lib.privacy import redact_name
 from pipelines.lib.problems import WARNING, ERROR, Problem
 from pipelines.lib.readers import DEFAULT_LIMITS, Limits
 
@@ -185,6 +188,22 @@ def display_name(name: str) -> tuple[str, bool]:
     return "".join(out), False
 
 
+def private_name(shown: str, used: set[str]) -> str:
+    """``shown`` with personal data replaced (:func:`pipelines.lib.privacy.redact_name`), unique among ``used`` (updated).
+
+    Two names that redact to the same text get `` (2)``, `` (3)``… before the extension, in the folder's order.
+    """
+    name = redact_name(shown)
+    if name != shown:
+        stem, dot, ext = name.rpartition(".")
+        base, n = (stem, "." + ext) if dot else (name, ""), 2
+        while name in used:
+            name = f"{base[0]} ({n}){base[1]}"
+            n += 1
+    used.add(name)
+    return name
+
+
 def match_region(stem: str, region_codes: list[str]) -> str | None:
     """The region code a workbook's file name starts with, if any."""
     upper = stem.upper()
@@ -233,9 +252,14 @@ def discover_wave(raw_root: Path, wave: int, region_codes: list[str],
     root_real = raw_root.resolve()
     with os.scandir(folder) as it:
         entries = sorted(it, key=lambda e: e.name)
+    used: set[str] = set()
     for entry in entries:
         shown, clean = display_name(entry.name)
-        rel = f"{wave}/{shown}"
+        rel = f"{wave}/{private_name(shown, used)}"
+        if rel != f"{wave}/{shown}":
+            problems.append(Problem(rel, "bestand.naam_persoonsgegevens", "de bestandsnaam bevat een e-mailadres, "
+                                    "telefoonnummer of BSN; zo getoond. Geef het bestand een naam zonder persoonsgegevens",
+                                    WARNING))
         if not clean:
             problems.append(Problem(rel, "bestand.naam", "de bestandsnaam bevat tekens die geen tekst zijn (geen UTF-8, "
                                     "stuur- of richtingstekens); zo getoond, met \\x.. voor elk zo'n teken", WARNING))
@@ -307,9 +331,10 @@ def snapshot(raw_root: Path, previous: dict | None = None) -> dict[str, dict[str
         key = str(wave)
         before = previous.get(key, {})
         files: dict[str, list] = {}
+        used: set[str] = set()
         with os.scandir(Path(raw_root) / key) as it:
-            for entry in it:
-                name = display_name(entry.name)[0]
+            for entry in sorted(it, key=lambda e: e.name):
+                name = private_name(display_name(entry.name)[0], used)
                 try:
                     st = entry.stat(follow_symlinks=False)
                     if not stat.S_ISREG(st.st_mode):

@@ -3,12 +3,17 @@
 A :class:`Problem` always says where (file, sheet, row as the person sees it in
 Excel or a text editor, column), what was found and which rule it breaks. The
 message is Dutch: it is read by analysts and by the regions' officials.
+E-mail addresses, phone numbers and BSN-like numbers in a problem's message,
+value, file, sheet or column are replaced when it is made
+(:mod:`pipelines.lib.privacy`).
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from typing import Iterable
+
+from pipelines.lib.privacy import redact, redact_name
 
 ERROR = "fout"
 WARNING = "waarschuwing"
@@ -21,7 +26,7 @@ def quote(value) -> str:
     """A value as it is quoted in a message: shortened, control characters made visible."""
     if value is None:
         return "(leeg)"
-    text = str(value)
+    text = redact(str(value))  # before shortening: half an address is still an address
     if text == "":
         return "(leeg)"
     text = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}" for ch in text)
@@ -43,6 +48,15 @@ class Problem:
     region_code: str | None = None
     module: str | None = None
     wave: int | None = None
+
+    def __post_init__(self):
+        # Personal data never leaves in a problem, whatever field it was typed into (see privacy.py).
+        self.message = redact(self.message)
+        self.value = redact(self.value)
+        self.file = redact_name(self.file)
+        self.sheet = redact(self.sheet)
+        self.column = redact(self.column)
+        self.region_code = redact(self.region_code)  # an export's regio_code cell as typed
 
     @property
     def is_error(self) -> bool:

@@ -14,8 +14,10 @@ Two steps, both driven by :mod:`pipelines.lib.codebook`:
    all of them are reported, not only the first.
 
 Names and e-mail addresses (fields marked ``personal``) are dropped here and
-never leave this module. E-mail addresses typed into free text are replaced by
-a marker for the same reason.
+never leave this module. E-mail addresses, phone numbers and BSN-like numbers
+typed into text, free text and code fields are replaced by a marker for the
+same reason (:mod:`pipelines.lib.privacy`); in any other field they can only
+reach a problem, which redacts its own value and message.
 
 Rules about allowed values (catalogues, ranges, completeness, keys) are not
 checked here: that is validation's job (:mod:`pipelines.lib.validation`).
@@ -76,8 +78,7 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 
-EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
-EMAIL_MARK = "[e-mailadres verwijderd]"
+from pipelines.lib.privacy import EMAIL_MARK, EMAIL_RE, redact, redact_series  # noqa: E402,F401 (EMAIL_MARK: re-exported)
 
 
 @dataclass
@@ -881,7 +882,11 @@ def parse_codes(values: pd.Series) -> pd.Series:
 
 
 def redact_emails(values: pd.Series) -> pd.Series:
-    return values.str.replace(EMAIL_RE, EMAIL_MARK, regex=True)
+    """Text with e-mail addresses, phone numbers and BSN-like numbers replaced (:func:`pipelines.lib.privacy.redact`).
+
+    The name is historical: it redacts all three kinds since issue 15.
+    """
+    return redact_series(values)
 
 
 EXPECTED_FORM = {
@@ -1018,12 +1023,12 @@ def parse_tables(tables: list[tuple[SheetTable, str | None]], module: Module, *,
         for i in np.flatnonzero(mask):
             value = columns[column].at(i) if column in columns else None
             problems.append(Problem(files.iloc[i], rule, message(i), ERROR, sheets.iloc[i], int(row_no.iloc[i]), column,
-                                    None if value is None else str(value)[:200],
+                                    None if value is None else redact(str(value))[:200],
                                     expected_region.iloc[i] or (region.iloc[i] if region is not None else None),
                                     module.name))
 
     # The region of every row first: a problem in an export's row belongs to that row's region only.
-    raw_region = columns[REGION_COLUMN].rows(columns[REGION_COLUMN].values.str.strip().str.upper())
+    raw_region = columns[REGION_COLUMN].rows(redact_emails(columns[REGION_COLUMN].values.str.strip().str.upper()))
     has_expected = expected_region.notna()
     region = expected_region.where(has_expected, raw_region.replace("", None))
     for name, col in columns.items():
@@ -1065,9 +1070,9 @@ def parse_tables(tables: list[tuple[SheetTable, str | None]], module: Module, *,
                 value = value.str.upper()
             value = col.rows(redact_emails(value).where(~blank_u, None))
         elif f.kind == "code":
-            value = col.rows(raw.str.strip().str.lower().where(~blank_u, None))
-        elif f.kind == "codes":
-            value = col.rows(parse_codes(raw).where(~blank_u, None))
+            value = col.rows(redact_emails(raw.str.strip().str.lower()).where(~blank_u, None))
+        elif f.kind == "codes":  # a code is never personal data; what is typed instead of one may be
+            value = col.rows(parse_codes(redact_emails(raw)).where(~blank_u, None))
         elif f.kind == "int":
             # Text is read in the notation of its file (read_number_text); a real number cell as it is.
             number, why = (col.rows(x) for x in read_numbers(raw, ENGLISH))

@@ -64,6 +64,7 @@ from great_expectations.data_context.types.base import (
 from great_expectations.expectations.row_conditions import Column
 
 from pipelines.lib.codebook import CATALOGUES, MODULES, MULTI_SEPARATOR, REGION_COLUMN, ROLE_DISCIPLINE, Field, Module
+from pipelines.lib.privacy import redact, redact_deep
 from pipelines.lib.problems import ERROR, WARNING, Problem, drop_reader_repeats, quote
 
 # ---------------------------------------------------------------------------
@@ -686,7 +687,7 @@ class GXValidator:
                 out.append(Problem(
                     file=row["_file"] or "", rule=check.rule, message=check.message(row, run), severity=ERROR,
                     sheet=row["_sheet"], row=None if row["_row"] is None else int(row["_row"]), column=check.column,
-                    value=None if (v := _text(check.value(row))) is None else v[:200],
+                    value=None if (v := _text(check.value(row))) is None else redact(v)[:200],
                     region_code=row[REGION_COLUMN], module=module.name, wave=row[WAVE]))
         return out
 
@@ -695,7 +696,10 @@ class GXValidator:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{module_name}.json"
         tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(result.to_json_dict(), ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        # GX keeps the unexpected values themselves (unexpected_list, partial_unexpected_list, counts, index
+        # lists with file and sheet): every string in the result is redacted before it is written.
+        saved = redact_deep(json.loads(json.dumps(result.to_json_dict(), default=str)))
+        tmp.write_text(json.dumps(saved, ensure_ascii=False, indent=1), encoding="utf-8")
         tmp.replace(path)
 
 
