@@ -10,6 +10,7 @@ run's stdout and stderr) and `regiobench validate` on that workbook are scanned 
 
 from __future__ import annotations
 
+import pandas as pd
 import json
 import re
 import shutil
@@ -307,3 +308,15 @@ def test_two_names_that_redact_alike_stay_apart():
     used: set[str] = set()
     names = [private_name(n, used) for n in ["VR13_a@b.nl.xlsx", "VR13_c@d.nl.xlsx", "VR13_x.xlsx"]]
     assert names == [f"VR13_{EMAIL_MARK}.xlsx", f"VR13_{EMAIL_MARK} (2).xlsx", "VR13_x.xlsx"]
+
+
+def test_redacting_a_column_keeps_its_dtype_so_missing_stays_none():
+    """pandas 3 infers a string dtype from mapped text; a later ``where(..., None)`` then gave NaN (truthy),
+    and empty deviation notes counted as substantiations in the sample's recomputation."""
+    from pipelines.lib.privacy import redact_series
+
+    values = pd.Series(["bel 06-12345678", None, "geen"], dtype=object)
+    out = redact_series(values)
+    assert out.dtype == object
+    assert out.where(pd.Series([True, False, True]), None).tolist()[1] is None
+    assert "12345678" not in out.iloc[0]

@@ -165,4 +165,6 @@ def redact_deep(obj: Any) -> Any:
 
 def redact_series(values):
     """A pandas Series of text (object or string dtype) redacted element by element; missing stays missing."""
-    return values.map(redact, na_action="ignore")
+    # Keep the input's dtype: pandas 3 would infer its own string dtype from the mapped values, which turns
+    # a later ``where(..., None)`` into NaN (a truthy value) instead of None.
+    return values.map(redact, na_action="ignore").astype(values.dtype)
