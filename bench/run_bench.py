@@ -2,7 +2,7 @@
 
 Not a test: it measures and reports, it never fails on a missed target (exit 0 when
 every run it started finished; 1 when a run crashed or was stopped). Every run is a
-fresh ``python -m pipelines.cli run`` process; nothing is imported into this process
+fresh ``python -m pipelines.app.cli run`` process; nothing is imported into this process
 except the standard library. bench/README.md says what each case means.
 
     .venv/bin/python bench/run_bench.py                     # what `make bench` runs
@@ -47,7 +47,7 @@ SEED = 2020
 #: Bump when the way data sets are built or changed here changes (forces regeneration).
 DATA_VERSION = "1"
 #: Files whose content decides what ``regiobench sample`` writes (part of the data stamp).
-GENERATOR_FILES = ("pipelines/lib/sample.py", "pipelines/lib/codebook.py")
+GENERATOR_FILES = ("pipelines/sample/world.py", "pipelines/contract/codebook.py")
 GiB = 1024 ** 3
 
 
@@ -269,7 +269,7 @@ def prepare_data(case: Case) -> tuple[Path, Path, float, bool]:
     if case.form == "shipped":
         shutil.copytree(ROOT / "data" / "raw", tmp / "raw")
     else:
-        argv = [sys.executable, "-m", "pipelines.cli", "sample", "--out", str(tmp / "raw"), "--waves", case.waves,
+        argv = [sys.executable, "-m", "pipelines.app.cli", "sample", "--out", str(tmp / "raw"), "--waves", case.waves,
                 "--seed", str(SEED), "--regions", str(case.regions), "--form", case.form,
                 "--reference-out", str(tmp / "reference")]
         proc = run_child(argv, None, LOGS / f"generate-{case.name}.log")
@@ -441,7 +441,7 @@ def pipeline_run(case: Case, scenario: str, rep: int, raw: Path, reference: Path
     log = LOGS / f"{case.name}-{scenario}-{rep}.log"
     code = code_state()
     timeout = max(budget.left(), 1.0)
-    proc = run_child([sys.executable, "-m", "pipelines.cli", *run_argv(case, raw, reference)], timeout, log)
+    proc = run_child([sys.executable, "-m", "pipelines.app.cli", *run_argv(case, raw, reference)], timeout, log)
     parsed = parse_output(proc.output)
     stages = parsed["stages"]
     if proc.returncode is not None:
@@ -467,7 +467,7 @@ BASELINE_CODE = """
 import json, sys, time
 t0 = time.perf_counter()
 import duckdb
-from pipelines.lib import engine
+from pipelines.engine import build as engine
 t1 = time.perf_counter()
 con = duckdb.connect(sys.argv[1])
 t2 = time.perf_counter()
@@ -546,7 +546,7 @@ def profile(case: Case, raw: Path, reference: Path, budget: Budget, n_lines: int
     clean_work(case)
     restore_original(DATA / case.name)
     proc = run_child([sys.executable, "-m", "pyinstrument", "-i", "0.002", "-r", "pyisession", "-o", str(session_file),
-                      "-m", "pipelines.cli", *run_argv(case, raw, reference)], max(budget.left(), 600.0),
+                      "-m", "pipelines.app.cli", *run_argv(case, raw, reference)], max(budget.left(), 600.0),
                      LOGS / f"{case.name}-profile.log")
     if proc.returncode != 0 or not session_file.is_file():
         return None
@@ -686,7 +686,7 @@ def report(cases: list[Case], runs: list[Run], baselines: list[dict], profiles: 
     add("# regiobench: benchmark")
     add("")
     add(f"Gemaakt door `make bench` (bench/run_bench.py) op {started:%Y-%m-%d %H:%M}; de hele bench duurde "
-        f"{wall / 60:.1f} min. Elke run is een vers proces `python -m pipelines.cli run`. Tijden in seconden, "
+        f"{wall / 60:.1f} min. Elke run is een vers proces `python -m pipelines.app.cli run`. Tijden in seconden, "
         f"mediaan van de runs (kolom *n*); piekgeheugen = hoogste peak RSS van die runs. "
         f"Zie bench/README.md voor wat elke case en kolom betekent, en (onder 'Targets not met') wat de "
         f"niet gehaalde doelen begrenst.")

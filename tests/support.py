@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-REGIOBENCH = [sys.executable, "-m", "pipelines.cli"]
+REGIOBENCH = [sys.executable, "-m", "pipelines.app.cli"]
 
 
 @dataclass

@@ -11,10 +11,10 @@ import pytest
 from support import ROOT
 from pipelines.defs.resources import make_resources
 from pipelines.definitions import defs as load_defs
-from pipelines.lib import sample
-from pipelines.lib.discovery import list_waves
-from pipelines.lib.ingest import ingest_waves
-from pipelines.lib.warehouse import ensure_schema
+from pipelines.sample import world as sample
+from pipelines.ingest.discovery import list_waves
+from pipelines.ingest.loader import ingest_waves
+from pipelines.ingest.warehouse import ensure_schema
 
 WAVES = [2023, 2024]
 

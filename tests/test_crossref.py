@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import pandas as pd
 import pytest
 
-from pipelines.lib.crossref import reconcile
-from pipelines.lib.problems import ERROR, WARNING, Problem
+from pipelines.ingest.crossref import reconcile
+from pipelines.core.problems import ERROR, WARNING, Problem
 
 WAVE = 2025
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from pipelines.lib import paths
-from pipelines.lib.codebook import BOOLEAN_WORDS, CATALOGUES, MODULES, describe_markdown
+from pipelines.core import paths
+from pipelines.contract.codebook import BOOLEAN_WORDS, CATALOGUES, MODULES, describe_markdown
 
 DOCS = paths.PROJECT_ROOT / "docs"
 

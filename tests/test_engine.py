@@ -12,8 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines.lib import engine, explain, paths, riskmodel
-from pipelines.lib.funnel import ratio_funnel
+from pipelines.engine import build as engine
+from pipelines.engine import explain
+from pipelines.core import paths
+from pipelines.engine import riskmodel
+from pipelines.engine.funnel import ratio_funnel
 
 import test_engine_data as T
 
@@ -468,7 +471,7 @@ def test_dependencies_name_known_tables():
 
 
 # --------------------------------------------------------------------------
-# Detection on the sample (pipelines/lib/sample.py, tests/ground_truth/planted.csv)
+# Detection on the sample (pipelines/sample/world.py, tests/ground_truth/planted.csv)
 # --------------------------------------------------------------------------
 
 GROUND_TRUTH = paths.PROJECT_ROOT / "tests" / "ground_truth" / "planted.csv"
@@ -479,15 +482,15 @@ def sample_warehouse(tmp_path_factory):
     """Ingest the sample into a temporary warehouse and build the marts.
 
     Uses data/raw and tests/ground_truth/planted.csv where both exist; otherwise
-    generates the sample (pipelines.lib.sample, its defaults) into a temp folder.
+    generates the sample (pipelines.sample.world, its defaults) into a temp folder.
     """
-    from pipelines.lib.discovery import list_waves
-    from pipelines.lib.ingest import ingest_wave
-    from pipelines.lib.reference import load_regions
+    from pipelines.ingest.discovery import list_waves
+    from pipelines.ingest.loader import ingest_wave
+    from pipelines.contract.reference import load_regions
 
     raw, truth = paths.RAW, GROUND_TRUTH
     if not (list_waves(raw) and truth.is_file()):
-        from pipelines.lib import sample
+        from pipelines.sample import world as sample
 
         folder = tmp_path_factory.mktemp("sample")
         raw, truth = folder / "raw", folder / "planted.csv"

@@ -11,10 +11,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from pipelines.lib import paths
-from pipelines.lib.codebook import CATALOGUES, MODULES, ROLE_DISCIPLINE, staging_columns
-from pipelines.lib.reference import load_equipment_norms, load_regions, load_ring_norms
-from pipelines.lib.warehouse import ensure_schema
+from pipelines.core import paths
+from pipelines.contract.codebook import CATALOGUES, MODULES, ROLE_DISCIPLINE, staging_columns
+from pipelines.contract.reference import load_equipment_norms, load_regions, load_ring_norms
+from pipelines.ingest.warehouse import ensure_schema
 
 TABLE = {name: m.table for name, m in MODULES.items()}
 NOW = dt.datetime(2025, 1, 1)

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from pipelines.lib import engine
+from pipelines.engine import build as engine
 
 import test_engine_data as T
 

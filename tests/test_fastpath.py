@@ -10,7 +10,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from pipelines.lib import fastpath
+from pipelines.app import fastpath
 from support import ROOT, run_pipeline
 
 RAW = ROOT / "data" / "raw"

@@ -1,4 +1,4 @@
-"""Tests for pipelines.lib.funnel (Spiegelhalter funnel limits).
+"""Tests for pipelines.engine.funnel (Spiegelhalter funnel limits).
 
 Expected values are worked out here from the formulas with ``math`` and
 ``scipy.stats`` directly, never by calling the module under test.
@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from pipelines.lib import funnel
-from pipelines.lib.funnel import (
+from pipelines.engine import funnel
+from pipelines.engine.funnel import (
     Z95,
     Z998,
     FunnelResult,

@@ -24,11 +24,11 @@ from hypothesis import strategies as st
 
 from support import read_sheets
 from test_hostile_corpus import rebuild, write_plain
-from pipelines.lib import sample
-from pipelines.lib.codebook import MODULES
-from pipelines.lib.ingest import ingest_waves
-from pipelines.lib.readers import parse_module, read_export, read_workbook, read_workbooks
-from pipelines.lib.warehouse import ensure_schema
+from pipelines.sample import world as sample
+from pipelines.contract.codebook import MODULES
+from pipelines.ingest.loader import ingest_waves
+from pipelines.ingest.readers import parse_module, read_export, read_workbook, read_workbooks
+from pipelines.ingest.warehouse import ensure_schema
 
 def fuzz(examples: int):
     return settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), print_blob=True)
@@ -196,7 +196,7 @@ def fuzz_world(tmp_path_factory):
     root = tmp_path_factory.mktemp("fuzz-world")
     regions = sample.make_regions(2, SEED)
     sample.generate(root / "pristine", WAVES, seed=SEED, regions=regions, form="xlsx")
-    from pipelines.lib.validation import default_validator
+    from pipelines.ingest.validation import default_validator
 
     codes = [r.code for r in regions]
     con = duckdb.connect(":memory:")

@@ -21,8 +21,8 @@ import pytest
 
 from support import ROOT
 from test_site_fixture import build_synthetic_warehouse
-from pipelines.lib.publish import export_marts, staged_folder
-from pipelines.lib.site import build_site
+from pipelines.publish.outputs import export_marts, staged_folder
+from pipelines.site import build_site
 
 REFERENCE = ROOT / "data" / "reference"
 

@@ -20,12 +20,12 @@ import pytest
 
 from support import read_sheets
 from test_hostile_corpus import write_plain
-from pipelines.lib import sample
-from pipelines.lib.codebook import MODULES
-from pipelines.lib.discovery import discover_wave
-from pipelines.lib.ingest import ingest_wave
-from pipelines.lib.readers import Limits, read_export, read_workbooks
-from pipelines.lib.warehouse import ensure_schema
+from pipelines.sample import world as sample
+from pipelines.contract.codebook import MODULES
+from pipelines.ingest.discovery import discover_wave
+from pipelines.ingest.loader import ingest_wave
+from pipelines.ingest.readers import Limits, read_export, read_workbooks
+from pipelines.ingest.warehouse import ensure_schema
 
 WAVE = 2024
 SEED = 31
@@ -194,7 +194,7 @@ def test_a_file_swapped_after_listing_is_not_followed_and_never_blocks(world, pr
     table, problems = finishes(lambda: read_export(export, "lessen.csv"))
     assert table is None and problems[0].rule == "bestand.onleesbaar"
 
-    from pipelines.lib.discovery import sha256_of
+    from pipelines.ingest.discovery import sha256_of
 
     with pytest.raises(OSError):
         finishes(lambda: sha256_of(export))
@@ -215,7 +215,7 @@ def test_a_refused_file_keeps_the_regions_earlier_data(world, monkeypatch):
     before = staged_rows(con)
     _pad(workbook_of(raw, codes[0]), 400)
 
-    import pipelines.lib.discovery as discovery
+    import pipelines.ingest.discovery as discovery
 
     real = discovery.sha256_of
     unreadable = workbook_of(raw, codes[1])

@@ -25,8 +25,8 @@ import pytest
 
 from support import REGIOBENCH, ROOT, read_sheets
 from test_hostile_corpus import huge_string_count, random_bytes, sparse_grid
-from pipelines.lib import sample
-from pipelines.lib.codebook import MODULES
+from pipelines.sample import world as sample
+from pipelines.contract.codebook import MODULES
 
 RAW = ROOT / "data" / "raw"
 WAVE = 2025
@@ -203,7 +203,7 @@ def test_no_run_log_is_left_behind(hostile_run):
 HOLD = """
 import sys, time
 from pathlib import Path
-from pipelines.lib.runlock import write_lock
+from pipelines.app.runlock import write_lock
 with write_lock(Path(sys.argv[1]), timeout=5):
     print("held", flush=True)
     time.sleep(300)

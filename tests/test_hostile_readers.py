@@ -38,10 +38,10 @@ from test_hostile_corpus import (
     write_plain,
     zip_bomb,
 )
-from pipelines.lib import sample
-from pipelines.lib.codebook import MODULES
-from pipelines.lib.ingest import ingest_wave
-from pipelines.lib.warehouse import ensure_schema
+from pipelines.sample import world as sample
+from pipelines.contract.codebook import MODULES
+from pipelines.ingest.loader import ingest_wave
+from pipelines.ingest.warehouse import ensure_schema
 
 WAVE = 2024
 SEED = 11
@@ -214,7 +214,7 @@ def statuses(con, wave=WAVE):
 
 @pytest.fixture(scope="module")
 def validator():
-    from pipelines.lib.validation import default_validator
+    from pipelines.ingest.validation import default_validator
 
     return default_validator()
 
@@ -423,7 +423,7 @@ def test_hostile_export_rejects_what_it_must_and_nothing_more(export_world, modu
 MEASURE = r"""
 import json, resource, sys, time
 from pathlib import Path
-from pipelines.lib.readers import read_export, read_workbook
+from pipelines.ingest.readers import read_export, read_workbook
 kind, path = sys.argv[1], Path(sys.argv[2])
 started = time.perf_counter()
 if kind == "xlsx":
@@ -481,7 +481,7 @@ def test_bombs_and_a_million_rows_cost_bounded_time_and_memory(one_workbook, tmp
 
 def test_a_file_past_its_deadline_is_rejected_and_the_next_one_still_reads(one_workbook, tmp_path):
     """max_seconds_per_file: the reader's child is stopped, the file rejected, a new child reads the next."""
-    from pipelines.lib.readers import Limits, read_export, read_workbooks
+    from pipelines.ingest.readers import Limits, read_export, read_workbooks
 
     slow = tmp_path / "VR01_traag.xlsx"
     million_rows(one_workbook, slow)  # 1.5-2 s in the reader: well over a 0.2 s deadline

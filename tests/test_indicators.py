@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from pipelines.lib import engine
+from pipelines.engine import build as engine
 
 import test_engine_data as T
 
@@ -257,7 +257,7 @@ def test_ring_conformity_any_difference_counts_and_notes_substantiate():
 
 
 def _eq_norms():
-    from pipelines.lib.codebook import MODULES
+    from pipelines.contract.codebook import MODULES
     return {k: "persoonlijk" for k in MODULES["middelen"].expected_grid() if k[2] == "tourniquet"}
 
 

@@ -11,11 +11,11 @@ import duckdb
 import pytest
 
 from support import read_sheets
-from pipelines.lib import sample
-from pipelines.lib.codebook import MODULES
-from pipelines.lib.discovery import list_waves
-from pipelines.lib.ingest import ingest_wave
-from pipelines.lib.warehouse import ensure_schema
+from pipelines.sample import world as sample
+from pipelines.contract.codebook import MODULES
+from pipelines.ingest.discovery import list_waves
+from pipelines.ingest.loader import ingest_wave
+from pipelines.ingest.warehouse import ensure_schema
 
 SEED = 7
 WAVE = 2024
@@ -127,7 +127,7 @@ def test_rerun_on_the_same_files_changes_nothing(con, raw, codes):
 
 def test_unchanged_wave_is_skipped_without_reading(con, raw, codes, monkeypatch):
     ingest_wave(con, raw, WAVE, codes)
-    import pipelines.lib.ingest as ingest
+    import pipelines.ingest.loader as ingest
 
     def boom(*a, **k):
         raise AssertionError("an unchanged wave must not be read")
@@ -237,7 +237,7 @@ def test_module_loads_whole_or_not_at_all(con, raw, codes, monkeypatch):
     before = snapshot(con)
     rewrite_workbook(workbook_of(raw, codes[0]), lambda s: s["ringenmodel"][0].update(toegang="vrij"))
     rewrite_workbook(workbook_of(raw, codes[1]), lambda s: s["middelen"][0].update(aantal=99))
-    import pipelines.lib.ingest as ingest
+    import pipelines.ingest.loader as ingest
 
     real = ingest._staging_frame
     calls = []
@@ -296,8 +296,8 @@ def _rewrite_export(path: Path, change) -> None:
 def test_validation_batches_do_not_change_what_is_staged_or_reported(pristine, tmp_path, codes):
     """Waves validated one per batch or all in one: the same rows, statuses and problems, and a rejection in
     a later batch names its own wave, file, row and region."""
-    from pipelines.lib.ingest import ingest_waves
-    from pipelines.lib.validation import GXValidator
+    from pipelines.ingest.loader import ingest_waves
+    from pipelines.ingest.validation import GXValidator
 
     raw = tmp_path / "raw"
     sample.generate(raw, [2023, WAVE], seed=SEED, regions=sample.make_regions(4, SEED), form="csv")

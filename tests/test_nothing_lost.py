@@ -23,12 +23,12 @@ import pytest
 
 from support import ROOT, run_pipeline
 from test_ingest import _rewrite_export  # noqa: F401  (shared helper: rows of an export as dicts)
-from pipelines.lib import sample
-from pipelines.lib.codebook import MODULES
-from pipelines.lib.discovery import (FIRST_WAVE, WAVES_AHEAD, discover_wave, fingerprint, held_waves, list_waves,
+from pipelines.sample import world as sample
+from pipelines.contract.codebook import MODULES
+from pipelines.ingest.discovery import (FIRST_WAVE, WAVES_AHEAD, discover_wave, fingerprint, held_waves, list_waves,
                                      scan_root, wave_range)
-from pipelines.lib.ingest import ingest_wave
-from pipelines.lib.warehouse import ensure_schema
+from pipelines.ingest.loader import ingest_wave
+from pipelines.ingest.warehouse import ensure_schema
 
 SAMPLE_RAW = ROOT / "data" / "raw"
 

@@ -15,10 +15,11 @@ import pandas as pd
 import pytest
 
 from support import ROOT, read_sheets, run_pipeline
-from pipelines.lib import engine, sample
-from pipelines.lib.codebook import MODULES
-from pipelines.lib.discovery import list_waves
-from pipelines.lib.reference import load_regions
+from pipelines.engine import build as engine
+from pipelines.sample import world as sample
+from pipelines.contract.codebook import MODULES
+from pipelines.ingest.discovery import list_waves
+from pipelines.contract.reference import load_regions
 
 RAW = ROOT / "data" / "raw"
 EMAIL = re.compile(rb"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")

@@ -1,6 +1,6 @@
 """Personal data (issue 15, point 5): e-mail addresses, phone numbers and BSN-like numbers never leave the pipeline.
 
-Unit tests of :mod:`pipelines.lib.privacy` (each obfuscation, and the numbers that must stay), then end to
+Unit tests of :mod:`pipelines.core.privacy` (each obfuscation, and the numbers that must stay), then end to
 end: one region's 2025 workbook gets an e-mail address, a phone number and a BSN-like number in every kind
 of field (free text, number, code, codes, date, yes/no, text key, region, the meta sheet's personal fields,
 an unknown extra column and its header, an extra sheet's name) and in its file name; after `regiobench run`
@@ -20,9 +20,9 @@ import duckdb
 import pytest
 
 from support import ROOT, read_sheets, run_cli, run_pipeline
-from pipelines.lib import sample
-from pipelines.lib.privacy import BSN_MARK, EMAIL_MARK, PHONE_MARK, elfproef, redact, redact_deep
-from pipelines.lib.problems import Problem, quote
+from pipelines.sample import world as sample
+from pipelines.core.privacy import BSN_MARK, EMAIL_MARK, PHONE_MARK, elfproef, redact, redact_deep
+from pipelines.core.problems import Problem, quote
 
 # ---------------------------------------------------------------------------
 # Unit tests
@@ -297,13 +297,13 @@ def test_regiobench_validate_on_the_planted_workbook_shows_none_of_it(planted_ru
     ("2024/lessen.csv", "2024/lessen.csv"),
 ])
 def test_file_names_keep_folder_region_and_extension(name, shown):
-    from pipelines.lib.privacy import redact_name
+    from pipelines.core.privacy import redact_name
 
     assert redact_name(name) == shown
 
 
 def test_two_names_that_redact_alike_stay_apart():
-    from pipelines.lib.discovery import private_name
+    from pipelines.ingest.discovery import private_name
 
     used: set[str] = set()
     names = [private_name(n, used) for n in ["VR13_a@b.nl.xlsx", "VR13_c@d.nl.xlsx", "VR13_x.xlsx"]]

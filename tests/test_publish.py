@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipelines.lib.publish import export_marts, recover, staged_folder
+from pipelines.publish.outputs import export_marts, recover, staged_folder
 
 PAYLOADS = ["=HYPERLINK(\"http://x\",\"klik\")", "+31 6 1234", "-2+3", "@SUM(A1)", "\tTAB", "\rCR",
             "<script>alert(1)</script>", "gewone tekst"]
@@ -113,7 +113,7 @@ def test_csv_is_crlf_with_guard_and_lists_as_the_pandas_export_wrote_them(tmp_pa
 def test_workbook_from_export_splits_long_marts_and_keeps_row_order(tmp_path, monkeypatch):
     from python_calamine import CalamineWorkbook
 
-    from pipelines.lib import xlsx
+    from pipelines.publish import xlsx
 
     monkeypatch.setattr(xlsx, "MAX_ROWS", 4)
     monkeypatch.setattr(xlsx, "BATCH_ROWS", 3)  # batches that straddle the sheet boundaries

@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from support import ROOT
-from pipelines.lib.publish import (MARKER, prepare, prepared_path, publication_of, recover_group, swap_together)
+from pipelines.publish.outputs import (MARKER, prepare, prepared_path, publication_of, recover_group, swap_together)
 
 
 def digest(folder: Path) -> dict[str, str]:
@@ -133,7 +133,7 @@ def test_the_run_publishes_neither_when_the_site_cannot_be_swapped_in(shipped_ru
 
 
 def test_marts_duckdb_holds_every_mart_and_is_read_only(shipped_run):
-    from pipelines.lib.engine import MART_TABLES
+    from pipelines.engine.build import MART_TABLES
 
     path = shipped_run.marts / "marts.duckdb"
     assert not path.stat().st_mode & 0o222  # no write bit for anyone

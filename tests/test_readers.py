@@ -7,8 +7,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from pipelines.lib.codebook import MODULES
-from pipelines.lib.readers import (
+from pipelines.contract.codebook import MODULES
+from pipelines.ingest.readers import (
     EMAIL_MARK,
     SheetTable,
     cell_text,
@@ -235,7 +235,7 @@ def test_csv_read_in_blocks_gives_the_records_and_lines_of_record_by_record(tmp_
                                                                               newline, shape):
     """Blocks of 10,000 records, line breaks inside quoted cells (\\n, \\r\\n, \\r) and blank lines: every row
     keeps the line number it starts on, as reading one record at a time gives it."""
-    from pipelines.lib import readers
+    from pipelines.ingest import readers
 
     n, multiline_every, blank_every = shape
     text = _csv_text(delimiter, newline, n, multiline_every, blank_every)

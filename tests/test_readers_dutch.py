@@ -17,10 +17,10 @@ import pytest
 
 from support import read_sheets
 from test_hostile_corpus import col_of, compound_file, write_plain
-from pipelines.lib import sample
-from pipelines.lib.codebook import MODULES
-from pipelines.lib.ingest import ingest_wave
-from pipelines.lib.readers import (
+from pipelines.sample import world as sample
+from pipelines.contract.codebook import MODULES
+from pipelines.ingest.loader import ingest_wave
+from pipelines.ingest.readers import (
     DUTCH,
     ENGLISH,
     FORMULA_ERRORS,
@@ -31,7 +31,7 @@ from pipelines.lib.readers import (
     read_number_text,
     read_workbook,
 )
-from pipelines.lib.warehouse import ensure_schema
+from pipelines.ingest.warehouse import ensure_schema
 
 SEED = 5
 WAVE = 2024
@@ -307,7 +307,7 @@ def test_ingest_reads_dutch_thousands_and_rejects_an_ambiguous_number(loaded):
 
 
 def test_ingest_rejects_a_formula_error_and_never_calls_it_not_filled_in(loaded):
-    from pipelines.lib.validation import default_validator
+    from pipelines.ingest.validation import default_validator
 
     con, raw, codes = loaded
     code = codes[0]

@@ -28,8 +28,8 @@ from pipelines.defs.automation.sensors import raw_files_sensor
 from pipelines.defs.partitions import WAVES
 from pipelines.defs.resources import ProjectFolders, make_resources
 from pipelines.defs.staging.assets import FULL_REFRESH_TAG, TRIGGER_TAG
-from pipelines.lib import sample
-from pipelines.lib.discovery import sha256_of
+from pipelines.sample import world as sample
+from pipelines.ingest.discovery import sha256_of
 
 RAW = ROOT / "data" / "raw"
 RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"

@@ -25,8 +25,8 @@ import duckdb
 import pytest
 
 from support import REGIOBENCH, ROOT
-from pipelines.lib.discovery import list_waves
-from pipelines.lib.publish import export_marts
+from pipelines.ingest.discovery import list_waves
+from pipelines.publish.outputs import export_marts
 
 RAW = ROOT / "data" / "raw"
 N_WAVES = len(list_waves(RAW))

@@ -19,7 +19,7 @@ from dagster._utils.error import SerializableErrorInfo
 
 from support import ROOT, run_pipeline
 from test_refresh_cli import mart_contents
-from pipelines.lib.failures import lock_holder, root_cause, root_line
+from pipelines.app.failures import lock_holder, root_cause, root_line
 
 
 def wrapped(inner: SerializableErrorInfo) -> SerializableErrorInfo:
@@ -76,7 +76,7 @@ def run_args(root, warehouse, *extra):
 
 
 def cli(*args, timeout=600):
-    return subprocess.run([sys.executable, "-m", "pipelines.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "pipelines.app.cli", *args], capture_output=True, text=True,
                           timeout=timeout, cwd=ROOT)
 
 
@@ -177,12 +177,12 @@ def test_the_published_marts_database_never_blocks_a_run(shipped_run, tmp_path):
     assert "Gepubliceerd: marts ja, dashboards ja" in proc.stdout
 
 
-# --- portability: the Unix-only calls behind pipelines.lib.portability ----------------------------------
+# --- portability: the Unix-only calls behind pipelines.core.portability ----------------------------------
 
 
 def test_without_a_file_lock_facility_the_run_lock_says_so_in_dutch(tmp_path, monkeypatch):
-    from pipelines.lib import portability
-    from pipelines.lib.runlock import write_lock
+    from pipelines.core import portability
+    from pipelines.app.runlock import write_lock
 
     monkeypatch.setattr(portability, "fcntl", None)  # as on a system without fcntl ...
     monkeypatch.setattr(portability, "msvcrt", None)  # ... and without Windows' stand-in
@@ -197,7 +197,7 @@ def test_waiting_on_a_pipe_where_select_cannot_says_so(monkeypatch):
     import os
     import select
 
-    from pipelines.lib import portability
+    from pipelines.core import portability
 
     def no_select(*args):
         raise OSError(10038, "An operation was attempted on something that is not a socket")
@@ -214,7 +214,7 @@ def test_waiting_on_a_pipe_where_select_cannot_says_so(monkeypatch):
 
 def test_the_workbook_child_starts_without_the_resource_module():
     """CHILD_LIMITS in a child where ``import resource`` fails (as on native Windows): no limit, no crash."""
-    from pipelines.lib.portability import CHILD_LIMITS
+    from pipelines.core.portability import CHILD_LIMITS
 
     code = "import sys\nsys.modules['resource'] = None\n" + CHILD_LIMITS + "print('zonder grens', resource)\n"
     done = subprocess.run([sys.executable, "-c", code, str(1 << 30)], capture_output=True, text=True, timeout=60)

@@ -1,4 +1,4 @@
-"""Tests for pipelines.lib.sample: the deterministic sample returns and their ground truth.
+"""Tests for pipelines.sample.world: the deterministic sample returns and their ground truth.
 
 The shipped sample is generated once per module into a temporary folder and read back with the project's
 readers; the rule-based verdicts of the ground truth are recomputed here, independently of the generator's own
@@ -21,13 +21,13 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
-from pipelines.lib import sample
-from pipelines.lib.codebook import CATALOGUES, MODULES, REGION_COLUMN, ROLE_DISCIPLINE
-from pipelines.lib.discovery import match_region
-from pipelines.lib.paths import PROJECT_ROOT, RAW, REFERENCE
-from pipelines.lib.problems import ERROR
-from pipelines.lib.readers import parse_module, parse_tables, read_export, read_workbook
-from pipelines.lib.reference import load_equipment_norms, load_regions, load_ring_norms
+from pipelines.sample import world as sample
+from pipelines.contract.codebook import CATALOGUES, MODULES, REGION_COLUMN, ROLE_DISCIPLINE
+from pipelines.ingest.discovery import match_region
+from pipelines.core.paths import PROJECT_ROOT, RAW, REFERENCE
+from pipelines.core.problems import ERROR
+from pipelines.ingest.readers import parse_module, parse_tables, read_export, read_workbook
+from pipelines.contract.reference import load_equipment_norms, load_regions, load_ring_norms
 
 WAVES = range(2019, 2026)
 SEED = 2020

@@ -1,4 +1,4 @@
-"""Unit tests of the site builder (pipelines.lib.site) on the synthetic warehouse.
+"""Unit tests of the site builder (pipelines.site) on the synthetic warehouse.
 
 Fast: no browser. What the pages do in a browser is in tests/browser/.
 """
@@ -14,10 +14,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.lib.site import NAV, SiteDataError, build_site, region_file
-from pipelines.lib.site.builder import plotly_js_path
-from pipelines.lib.site.data import clean, pack, to_json
-from pipelines.lib.site.geo import TILE_GRID, load_boundaries, rd_to_wgs84, tile_positions
+from pipelines.site import NAV, SiteDataError, build_site, region_file
+from pipelines.site.builder import plotly_js_path
+from pipelines.site.data import clean, pack, to_json
+from pipelines.site.geo import TILE_GRID, load_boundaries, rd_to_wgs84, tile_positions
 from test_site_fixture import XSS, XSS_REGION, build_synthetic_warehouse, make_regions
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "reference"
@@ -238,7 +238,7 @@ def test_server_side_text_is_escaped(tmp_path):
 def test_pages_filled_into_a_frame_equal_pages_rendered_whole(tmp_path, monkeypatch):
     """The region pages are one rendered frame with each page's title, heading, region and data filled in;
     that must give exactly what Jinja gives when it renders each page, also for hostile names."""
-    from pipelines.lib.site import builder
+    from pipelines.site import builder
 
     build_synthetic_warehouse(tmp_path / "w.duckdb", n_regions=5, waves=[2024, 2025])
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
@@ -315,7 +315,7 @@ def test_region_pages_rebuild_every_explanation_exactly_from_the_shared_template
 def test_templated_text_round_trips_whatever_the_text():
     import pandas as pd
 
-    from pipelines.lib.site.data import templated
+    from pipelines.site.data import templated
 
     texts = ["R0001 haalt 3 van 4 (75,0%).", "R0002 haalt 10 van 12 (83,3%).", "R0003 haalt 0 van 0 (–).",
              "geen cijfers", "", None, "12", "a\x005 b", "a7 b", "٣ arabisch 3", XSS, "R0001 haalt 3 van 4 (75,0%)."]
@@ -375,7 +375,7 @@ def test_pack_per_column_equals_clean_per_cell():
 def test_many_regions_split_the_indicator_data_and_select_regions_on_overview_pages(tmp_path, monkeypatch):
     """Beyond OVERVIEW_LIMIT regions (2,500 in the benchmark; here the limit is lowered to 10) the overview
     pages hold a selection of the regions and say so, indicator data comes in parts, counts stay complete."""
-    from pipelines.lib.site import builder
+    from pipelines.site import builder
 
     monkeypatch.setattr(builder, "OVERVIEW_LIMIT", 10)
     monkeypatch.setattr(builder, "TREND_LIMIT", 4)

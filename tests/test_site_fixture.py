@@ -1,12 +1,12 @@
 """A synthetic warehouse for the site builder: marts with exactly the contract's columns.
 
-The marts (``pipelines/lib/engine.py``) were being written while the site was; this
+The marts (``pipelines/engine/build.py``) were being written while the site was; this
 fixture lets the site be built and tested without them. It writes, into a DuckDB
-file, every table :func:`pipelines.lib.site.build_site` reads:
+file, every table :func:`pipelines.site.build_site` reads:
 
 - ``marts.*``: the nine marts the site reads, of ``docs/marts-contract.md``, with plausible values and
   verdicts that agree with each other (scorecard = counts of the register, and so on);
-- ``stg_submission_status``, ``stg_problems`` (as in :mod:`pipelines.lib.warehouse`);
+- ``stg_submission_status``, ``stg_problems`` (as in :mod:`pipelines.ingest.warehouse`);
 - ``stg_risk_assessments``, ``stg_lessons``, ``ref_regions`` and ``run_history``.
 
 It plants what the tests look for: one region without a return in the oldest wave
@@ -25,7 +25,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from pipelines.lib.codebook import CATALOGUES, MODULES, ROLE_DISCIPLINE
+from pipelines.contract.codebook import CATALOGUES, MODULES, ROLE_DISCIPLINE
 
 #: Sets ``window.__xss`` if it ever runs; the browser tests assert it never does.
 XSS = '<script>window.__xss=1</script><img src=x onerror="window.__xss=1"> & "quotes"'
@@ -380,7 +380,7 @@ def build_synthetic_warehouse(path: Path | str, n_regions: int = 25, waves: list
         "stg_submission_status": stg_status, "stg_problems": problems, "stg_risk_assessments": risk,
         "stg_lessons": lessons, "ref_regions": ref,
     }
-    if with_run_history:  # as pipelines.lib.warehouse.RUN_HISTORY_DDL
+    if with_run_history:  # as pipelines.ingest.warehouse.RUN_HISTORY_DDL
         started = dt.datetime(2026, 3, 1, 9, 0)
         frames["run_history"] = pd.DataFrame(
             [[f"run{i}", started + dt.timedelta(days=i), "cli", step, ", ".join(map(str, waves)),

@@ -13,10 +13,11 @@ import pandas as pd
 import pytest
 
 from support import read_sheets
-from pipelines.lib import engine, sample
-from pipelines.lib.ingest import ingest_wave
-from pipelines.lib.publish import export_marts
-from pipelines.lib.warehouse import ensure_schema
+from pipelines.engine import build as engine
+from pipelines.sample import world as sample
+from pipelines.ingest.loader import ingest_wave
+from pipelines.publish.outputs import export_marts
+from pipelines.ingest.warehouse import ensure_schema
 
 SEED = 11
 WAVE = 2024

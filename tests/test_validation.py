@@ -1,4 +1,4 @@
-"""GX validation (pipelines.lib.validation): every codebook rule is found, at the right place.
+"""GX validation (pipelines.ingest.validation): every codebook rule is found, at the right place.
 
 The corpus of broken files is generated here: a valid return per region is
 built from the codebook (all grid rows, one risico row, two exercises, two
@@ -21,11 +21,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipelines.lib.codebook import CATALOGUES, MODULES, ROLE_DISCIPLINE
-from pipelines.lib.problems import ERROR, WARNING, quote
-from pipelines.lib.readers import SheetTable, parse_module
-from pipelines.lib.sample import write_export, write_workbook
-from pipelines.lib.validation import RULES, GXValidator, validate_paths
+from pipelines.contract.codebook import CATALOGUES, MODULES, ROLE_DISCIPLINE
+from pipelines.core.problems import ERROR, WARNING, quote
+from pipelines.ingest.readers import SheetTable, parse_module
+from pipelines.sample.world import write_export, write_workbook
+from pipelines.ingest.validation import RULES, GXValidator, validate_paths
 
 WAVE = 2024
 CODES = [f"VR{i:02d}" for i in range(1, 26)]
@@ -509,6 +509,6 @@ def test_validation_never_imports_dagster():
 
 
 def test_ingest_does_not_load_great_expectations():
-    code = "import sys, pipelines.lib.ingest, pipelines.lib.readers; print('great_expectations' in sys.modules)"
+    code = "import sys, pipelines.ingest.loader, pipelines.ingest.readers; print('great_expectations' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

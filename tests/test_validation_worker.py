@@ -7,8 +7,8 @@ import signal
 
 import pytest
 
-from pipelines.lib import validation_worker
-from pipelines.lib.validation import GXValidator
+from pipelines.ingest import validation_worker
+from pipelines.ingest.validation import GXValidator
 from test_validation import CASES, CODES, WAVE, frames_of, valid_return
 
 
@@ -125,7 +125,7 @@ def test_idle_time_is_used_only_while_the_answer_is_out(worker, case):
 
 def test_the_ingest_imports_the_models_while_it_waits(worker, case, monkeypatch):
     from pipelines.defs.staging.assets import _LazyValidator
-    from pipelines.lib import riskmodel
+    from pipelines.engine import riskmodel
 
     waves, codes, in_process, _, _ = case
     calls = []
@@ -139,6 +139,6 @@ def test_preload_imports_statsmodels():
     import subprocess
     import sys
 
-    code = ("import sys; from pipelines.lib import riskmodel; assert 'statsmodels' not in sys.modules; "
+    code = ("import sys; from pipelines.engine import riskmodel; assert 'statsmodels' not in sys.modules; "
             "riskmodel.preload(); assert 'statsmodels.genmod.generalized_linear_model' in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -9,7 +9,7 @@ import openpyxl
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
-from pipelines.lib import xlsx
+from pipelines.publish import xlsx
 
 AWKWARD = ["=1+1", "+31", "-x", "@SUM(A1)", "\tt", "a\rb", "regel 1\nregel 2", "_x0041_ blijft letterlijk",
            "<b>&amp;</b>", "bel\x07", "Fryslân 🚒 \u202eevil", ""]

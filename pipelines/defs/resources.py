@@ -1,6 +1,6 @@
 """Resources shared by all assets: where the project's folders are, and the warehouse.
 
-Defaults resolve from the project root (``pipelines.lib.paths``), so the CLI,
+Defaults resolve from the project root (``pipelines.core.paths``), so the CLI,
 ``dagster dev`` and the tests agree wherever they are started. The CLI passes
 its own values when given ``--raw``, ``--marts`` and so on.
 """
@@ -12,9 +12,9 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.lib import paths
-from pipelines.lib.runlock import write_lock
-from pipelines.lib.warehouse import open_for_writing
+from pipelines.core import paths
+from pipelines.app.runlock import write_lock
+from pipelines.ingest.warehouse import open_for_writing
 
 
 class Warehouse(DuckDBResource):

@@ -23,7 +23,7 @@ if str(Path(__file__).parent) not in sys.path:
 
 from test_site_fixture import build_synthetic_warehouse  # noqa: E402
 
-from pipelines.lib.site import build_site  # noqa: E402
+from pipelines.site import build_site  # noqa: E402
 
 from browser_support import (  # noqa: E402
     ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, REFERENCE, ROOT, SCREENSHOTS, WAVES, Opened)

@@ -15,8 +15,8 @@ import pytest
 from browser_support import REFERENCE, SCREENSHOTS, WAVES, Opened
 from test_site_fixture import XSS_REGION, build_synthetic_warehouse, make_regions
 
-from pipelines.lib.site import NAV, build_site, region_file
-from pipelines.lib.site.geo import TILE_GRID
+from pipelines.site import NAV, build_site, region_file
+from pipelines.site.geo import TILE_GRID
 
 pytestmark = pytest.mark.browser
 
@@ -296,7 +296,7 @@ def test_region_picker_lists_every_region_from_the_shared_data(site, open_page):
 def test_many_regions_load_indicator_data_on_demand_and_select_regions(tmp_path, browser, monkeypatch):
     """Beyond OVERVIEW_LIMIT regions (lowered here to 10 of the 25) indicator data comes from a data file per
     indicator, loaded by a <script> tag from file://, and the heatmaps hold a selection of the regions."""
-    from pipelines.lib.site import builder
+    from pipelines.site import builder
 
     monkeypatch.setattr(builder, "OVERVIEW_LIMIT", 10)
     info = build_synthetic_warehouse(tmp_path / "w.duckdb", waves=WAVES)

@@ -14,7 +14,7 @@ import pytest
 from browser_support import SCREENSHOTS
 from test_site_browser import CHART_SUMMARY, regio_points
 
-from pipelines.lib.site import NAV, region_file
+from pipelines.site import NAV, region_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory):
     base = tmp_path_factory.mktemp("pipeline")
-    run = [sys.executable, "-m", "pipelines.cli"]
+    run = [sys.executable, "-m", "pipelines.app.cli"]
     subprocess.run(run + ["sample", "--out", str(base / "raw"), "--waves", "2023-2025"],
                    check=True, capture_output=True, text=True, timeout=600)
     done = subprocess.run(run + ["run", "--raw", str(base / "raw"), "--warehouse", str(base / "w.duckdb"),

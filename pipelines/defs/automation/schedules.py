@@ -5,7 +5,7 @@ import dagster as dg
 from pipelines.defs.automation.jobs import range_tags, refresh
 from pipelines.defs.partitions import WAVES
 from pipelines.defs.resources import ProjectFolders
-from pipelines.lib.discovery import list_waves
+from pipelines.ingest.discovery import list_waves
 
 from pipelines.defs.staging.assets import FULL_REFRESH_TAG
 

@@ -15,7 +15,7 @@ import dagster as dg
 from pipelines.defs.automation.jobs import ingest_wave, publish
 from pipelines.defs.partitions import WAVES
 from pipelines.defs.resources import ProjectFolders
-from pipelines.lib.discovery import changed_waves, snapshot
+from pipelines.ingest.discovery import changed_waves, snapshot
 
 
 @dg.sensor(jobs=[ingest_wave, publish], minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING,

@@ -1,10 +1,10 @@
 """Dashboards: the offline website under ``dashboards/``, built from the marts.
 
-The site is written into a fresh folder (:func:`pipelines.lib.publish.prepare`)
+The site is written into a fresh folder (:func:`pipelines.publish.outputs.prepare`)
 and swapped in, together with the marts, by the asset ``publication`` only when
 both are complete, so a reader who double-clicks ``dashboards/index.html``
 during a run sees the previous site, never half a new one, and the site always
-belongs to the published marts. The builder itself is :mod:`pipelines.lib.site` (no Dagster in it).
+belongs to the published marts. The builder itself is :mod:`pipelines.site` (no Dagster in it).
 """
 
 import time
@@ -13,10 +13,10 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import ProjectFolders
-from pipelines.lib.freshness import inputs_fingerprint, is_current
-from pipelines.lib.publish import prepare, prepared_path, run_publication_id
-from pipelines.lib.site import build_site
-from pipelines.lib.site.data import MARTS
+from pipelines.publish.freshness import inputs_fingerprint, is_current
+from pipelines.publish.outputs import prepare, prepared_path, run_publication_id
+from pipelines.site import build_site
+from pipelines.site.data import MARTS
 
 #: The marts the site reads (asset keys marts/<name>), and the loader's and reference tables it shows.
 MART_KEYS = [dg.AssetKey(["marts", name]) for name in MARTS]

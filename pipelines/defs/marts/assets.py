@@ -1,7 +1,7 @@
 """Intermediate and marts layers: indicators, risk model, verdicts and the published marts.
 
 One multi-asset builds them all because they are written in one DuckDB
-transaction (all or nothing) by :func:`pipelines.lib.engine.build_marts`;
+transaction (all or nothing) by :func:`pipelines.engine.build.build_marts`;
 the asset keys are the table names (``int_*``, and ``marts/<name>`` for the
 marts in schema ``marts``), and the lineage between them is read from the SQL
 files.
@@ -14,8 +14,8 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import ProjectFolders
 from pipelines.defs.staging.assets import INGEST_KEYS
-from pipelines.lib import engine
-from pipelines.lib.freshness import inputs_fingerprint, is_current, mark_built
+from pipelines.engine import build as engine
+from pipelines.publish.freshness import inputs_fingerprint, is_current, mark_built
 
 _STAGING_KEYS = frozenset(dg.AssetKey(k) for k in INGEST_KEYS)
 _REFERENCE_KEYS = frozenset(dg.AssetKey(name) for name in ("ref_regions", "ref_ring_model_norms",

@@ -1,6 +1,6 @@
 """Asset checks on the marts: grain, codes, ordered limits, explanations, contract columns.
 
-The checks themselves are SQL in :data:`pipelines.lib.engine.MART_CHECKS`
+The checks themselves are SQL in :data:`pipelines.engine.build.MART_CHECKS`
 (so that the tests run exactly the same ones); a check passes when no row
 fails it. Each result carries the number of failing rows and a few examples.
 """
@@ -8,7 +8,7 @@ fails it. Each result carries the number of failing rows and a few examples.
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.lib import engine
+from pipelines.engine import build as engine
 
 
 def _spec(check: engine.MartCheck) -> dg.AssetCheckSpec:

@@ -2,7 +2,7 @@
 
 ``published_marts`` prepares the mart files (Parquet and CSV per mart, one workbook and ``marts.duckdb``) in a
 new folder beside ``data/marts``; ``dashboards_site`` prepares the site the same way; ``publication`` then swaps
-both in, or neither (:func:`pipelines.lib.publish.swap_together`). The fingerprints that say an output is current
+both in, or neither (:func:`pipelines.publish.outputs.swap_together`). The fingerprints that say an output is current
 are recorded only once it is published.
 """
 
@@ -10,12 +10,12 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import ProjectFolders
-from pipelines.lib import engine
+from pipelines.engine import build as engine
 from pipelines.defs.staging.assets import TRIGGER_TAG
-from pipelines.lib.freshness import inputs_fingerprint, is_current, mark_built
-from pipelines.lib.publish import (MARTS_DATABASE, export_marts, prepare, prepared_path, publication_of,
+from pipelines.publish.freshness import inputs_fingerprint, is_current, mark_built
+from pipelines.publish.outputs import (MARTS_DATABASE, export_marts, prepare, prepared_path, publication_of,
                                    recover_group, run_publication_id, swap_together)
-from pipelines.lib.warehouse import record_history
+from pipelines.ingest.warehouse import record_history
 
 EXPECTED_FILES = [f"{n}.{ext}" for n in engine.MART_TABLES for ext in ("parquet", "csv")] + ["benchmark.xlsx",
                                                                                               MARTS_DATABASE]

@@ -6,7 +6,7 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import ProjectFolders
-from pipelines.lib.reference import load_equipment_norms, load_regions, load_ring_norms
+from pipelines.contract.reference import load_equipment_norms, load_regions, load_ring_norms
 
 
 def _replace_table(con, table: str, frame: pd.DataFrame) -> None:

@@ -2,7 +2,7 @@
 
 One multi-asset does the work because a region's module must be staged whole or
 not at all, across the staging tables, in one transaction per wave. The rules it
-follows are in :mod:`pipelines.lib.ingest`.
+follows are in :mod:`pipelines.ingest.loader`.
 """
 
 
@@ -13,12 +13,13 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.partitions import WAVES
 from pipelines.defs.resources import ProjectFolders
-from pipelines.lib.codebook import MODULES
-from pipelines.lib.discovery import held_waves, list_waves, scan_root
-from pipelines.lib.ingest import ingest_waves, record_folder_notes, remove_vanished_waves
-from pipelines.lib import riskmodel, validation_worker
-from pipelines.lib.reference import load_regions
-from pipelines.lib.warehouse import ensure_schema, record_history
+from pipelines.contract.codebook import MODULES
+from pipelines.ingest.discovery import held_waves, list_waves, scan_root
+from pipelines.ingest.loader import ingest_waves, record_folder_notes, remove_vanished_waves
+from pipelines.engine import riskmodel
+from pipelines.ingest import validation_worker
+from pipelines.contract.reference import load_regions
+from pipelines.ingest.warehouse import ensure_schema, record_history
 
 STAGED_TABLES = [m.table for m in MODULES.values()]
 LOADER_TABLES = ["stg_module_loads", "stg_submission_status", "stg_problems"]
@@ -60,7 +61,7 @@ class _LazyValidator:
     @property
     def gx(self):
         if self._gx is None:
-            from pipelines.lib.validation import GXValidator
+            from pipelines.ingest.validation import GXValidator
 
             self._gx = GXValidator(results_dir=self.results_dir, log=self.log)
         return self._gx

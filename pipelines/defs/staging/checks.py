@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.lib.codebook import MODULES
+from pipelines.contract.codebook import MODULES
 
 EXAMPLES = 10
 

@@ -1,0 +1,151 @@
+"""The ``regiobench`` command.
+
+    regiobench run       materialize every asset in-process and publish
+    regiobench validate  check workbooks or exports against the survey contract
+    regiobench sample    write deterministic sample returns
+    regiobench codebook  print the data contract as Markdown
+
+Dagster and Great Expectations are imported only by the subcommands that need
+them, so ``validate`` and ``codebook`` start quickly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from pipelines.core import paths
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # the run could not publish
+EXIT_REJECTED = 2  # --strict and a file was rejected (nothing published)
+EXIT_LOCKED = 3  # another run (or a process holding the warehouse open) kept it past the timeout
+
+
+def _waves(text: str) -> list[int]:
+    out: list[int] = []
+    for part in text.split(","):
+        if "-" in part:
+            a, b = part.split("-", 1)
+            out += list(range(int(a), int(b) + 1))
+        elif part.strip():
+            out.append(int(part))
+    return out
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="regiobench", description=__doc__.split("\n\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="de hele pipeline draaien en publiceren")
+    run.add_argument("--raw", type=Path, default=paths.RAW, help="map met de aanleveringen (standaard data/raw)")
+    run.add_argument("--reference", type=Path, default=paths.REFERENCE, help="map met regions.csv en normen")
+    run.add_argument("--marts", type=Path, default=paths.MARTS, help="map voor de marts (standaard data/marts)")
+    run.add_argument("--dashboards", type=Path, default=paths.DASHBOARDS, help="map voor de dashboards")
+    run.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE, help="DuckDB-bestand")
+    run.add_argument("--validation", type=Path, default=None,
+                     help="map voor de GX-resultaten (standaard: validation/ naast het warehouse)")
+    run.add_argument("--strict", action="store_true", help="een afgewezen bestand is een fout: niets publiceren")
+    run.add_argument("--full", action="store_true", help="alle peiljaren opnieuw lezen, ook ongewijzigde")
+    run.add_argument("--wait", type=float, default=600.0, help="seconden wachten op een andere run (standaard 600)")
+    run.add_argument("--quiet", action="store_true", help="alleen de samenvatting")
+    run.add_argument("--verbose", action="store_true",
+                     help="bij een fout ook de volledige foutmelding (traceback), niet alleen de oorzaak")
+    run.add_argument("--rebuild", action="store_true",
+                     help="het warehouse opzijzetten (bewaard) en opnieuw opbouwen uit de aanleveringen; "
+                          "voor een beschadigd warehouse")
+
+    val = sub.add_parser("validate", help="bestanden toetsen aan de uitvraag, zonder iets te laden")
+    val.add_argument("paths", nargs="+", type=Path)
+    val.add_argument("--reference", type=Path, default=paths.REFERENCE)
+    val.add_argument("--wave", type=int, default=None, help="peiljaar (standaard: de naam van de map)")
+
+    smp = sub.add_parser("sample", help="voorbeeldaanleveringen schrijven (deterministisch)")
+    smp.add_argument("--out", type=Path, required=True)
+    smp.add_argument("--waves", type=_waves, default=_waves("2019-2025"))
+    smp.add_argument("--seed", type=int, default=2020)
+    smp.add_argument("--regions", type=int, default=None, help="aantal synthetische regio's (standaard de 25 echte)")
+    smp.add_argument("--form", choices=["csv", "xlsx"], default=None, help="alle peiljaren in één vorm")
+    smp.add_argument("--reference-out", type=Path, default=None,
+                     help="waar regions.csv en de normen komen bij --regions (standaard OUT/reference)")
+    smp.add_argument("--ground-truth", type=Path, default=None, help="waar de geplante afwijkingen komen")
+
+    sub.add_parser("codebook", help="de uitvraag als Markdown")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "run":
+        from pipelines.app.runner import run
+
+        return run(args)
+    if args.command == "validate":
+        return _validate(args)
+    if args.command == "sample":
+        return _sample(args)
+    if args.command == "codebook":
+        from pipelines.contract.codebook import describe_markdown
+
+        sys.stdout.write(describe_markdown())
+        return EXIT_OK
+    return EXIT_FAILED  # pragma: no cover
+
+
+def _validate(args) -> int:
+    from pipelines.core.problems import ERROR
+    from pipelines.ingest.validation import validate_paths
+
+    started = time.perf_counter()
+    missing = [p for p in args.paths if not p.is_file()]
+    from pipelines.core.privacy import redact_name as redact  # a file name is shown without the personal data it may hold
+
+    for p in missing:
+        print(f"{redact(str(p))}: bestand bestaat niet", file=sys.stderr)
+    problems = validate_paths([p for p in args.paths if p.is_file()], args.reference, wave=args.wave)
+    by_file: dict[str, list] = {}
+    for pr in problems:
+        by_file.setdefault(pr.file, []).append(pr)
+    n_err = sum(pr.severity == ERROR for pr in problems)
+    for file, group in by_file.items():
+        errs = sum(pr.severity == ERROR for pr in group)
+        print(f"\n{file}: {errs} fout(en), {len(group) - errs} waarschuwing(en)")
+        for pr in group:
+            print(f"  - {pr.text()}")
+    clean = [redact(str(p)) for p in args.paths
+             if p.is_file() and not any(pr.file.endswith(redact(p.name)) for pr in problems)]
+    for c in clean:
+        print(f"{c}: in orde")
+    print(f"\n{len(args.paths)} bestand(en) getoetst in {time.perf_counter() - started:.1f} s: "
+          f"{n_err} fout(en), {len(problems) - n_err} waarschuwing(en)")
+    return 1 if n_err or missing else 0
+
+
+def _sample(args) -> int:
+    from pipelines.sample import world as sample
+    from pipelines.contract.reference import load_regions
+
+    regions = None
+    if args.regions:
+        regions = sample.make_regions(args.regions, args.seed)
+        ref_out = args.reference_out or (args.out / "reference")
+        ref_out.mkdir(parents=True, exist_ok=True)
+        sample.write_regions_csv(regions, ref_out / "regions.csv")
+        for norm in ("ring_model_norms.csv", "equipment_norms.csv"):
+            (ref_out / norm).write_bytes((paths.REFERENCE / norm).read_bytes())
+        print(f"regio's en normen geschreven naar {ref_out}")
+    else:
+        regions = load_regions(paths.REFERENCE)
+    summary = sample.generate(args.out, args.waves, seed=args.seed, regions=regions, form=args.form,
+                              ground_truth=args.ground_truth)
+    print(f"voorbeeld geschreven naar {args.out}: peiljaren {', '.join(map(str, summary['waves']))}, "
+          f"{summary['n_regions']} regio's, {summary['n_files']} bestanden, {summary['bytes'] / 1024:.0f} kB")
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    sys.exit(main())

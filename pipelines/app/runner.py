@@ -1,0 +1,389 @@
+"""``regiobench run``: every asset materialized in this process, then a summary.
+
+Uses Dagster's in-process executor (the default of ``materialize``): the
+multiprocess executor would import the project again for every step. The
+Dagster instance is ephemeral; the state that matters lives in the warehouse.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from pipelines.app.runlock import LockTimeout, write_lock
+
+QUIET_LOGGERS = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+# Without --verbose not even Dagster's error log (a step failure's whole chain and traceback): the runner prints
+# each failed step's root cause in one Dutch line instead.
+SILENT_LOGGERS = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+INGEST_GROUPS = ("reference", "raw", "staging")
+WORKER_MAX_RAW_BYTES = 64 * 1024 * 1024
+
+
+def _say(msg: str = "") -> None:
+    print(msg, flush=True)
+
+
+def run(args) -> int:
+    from pipelines.app.cli import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_REJECTED
+    from pipelines.app.failures import root_cause
+    from pipelines.ingest.warehouse import WarehouseBusy
+
+    started = time.perf_counter()
+    try:
+        with write_lock(args.warehouse, args.wait,
+                        on_wait=lambda holder: _say(f"wachten: een andere run schrijft ({holder}) ...")):
+            code = _run_locked(args, started)
+    except (LockTimeout, WarehouseBusy) as exc:
+        print(f"regiobench: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    except Exception as exc:  # outside the steps: one Dutch line with the root cause, the traceback on request
+        if getattr(args, "verbose", False):
+            import traceback
+
+            traceback.print_exc()
+        cause = root_cause(exc)
+        print(f"regiobench: mislukt: {cause.line}", file=sys.stderr)
+        _say_publication(args, getattr(args, "_before", {}), ok=False)
+        return EXIT_LOCKED if cause.kind == "busy" else EXIT_FAILED
+    return {"ok": EXIT_OK, "failed": EXIT_FAILED, "rejected": EXIT_REJECTED, "busy": EXIT_LOCKED}[code]
+
+
+def _rebuild(args) -> None:
+    """``--rebuild``: put the warehouse aside (kept, never deleted) and build a new one from the raw folder."""
+    from pipelines.ingest.warehouse import move_aside
+
+    aside = move_aside(args.warehouse)
+    args.full = True
+    if aside is None:
+        _say(f"regiobench: --rebuild: er was geen warehouse op {args.warehouse}; een nieuw wordt gebouwd")
+        return
+    _say(f"regiobench: --rebuild: het warehouse is opzijgezet als {aside} (bewaard, niet verwijderd); een nieuw "
+         f"warehouse wordt gebouwd uit {args.raw}.")
+    _say("  Verloren in het nieuwe warehouse: de runhistorie (run_history) van voor nu, en eerder geladen gegevens "
+         "die alleen nog in het oude warehouse stonden: van bestanden die niet meer in de map met aanleveringen "
+         "staan, en de eerdere versie van een regio waarvan het huidige bestand wordt afgewezen (die regio krijgt "
+         "nu onvoldoende_gegevens in plaats van zijn oude gegevens). Is het oude bestand nog leesbaar, dan staan "
+         "die gegevens daar nog in.")
+
+
+def _check_warehouse(args) -> None:
+    """Before anything else: the warehouse opens for writing (waiting for a notebook up to --wait), or a
+    damaged one raises here, before Dagster, with the root cause in Dutch."""
+    from pipelines.ingest.warehouse import open_for_writing
+
+    if not Path(args.warehouse).exists():
+        return
+    con = open_for_writing(args.warehouse, timeout=args.wait,
+                           on_wait=lambda holder: _say(f"wachten: het warehouse is open in {holder} ..."))
+    try:
+        con.execute("select count(*) from information_schema.tables").fetchall()
+    finally:
+        con.close()
+
+
+def _run_locked(args, started: float) -> str:
+    from pipelines.ingest import validation_worker
+    from pipelines.publish.outputs import publication_of, recover_group
+
+    args._before = {name: publication_of(folder) for name, folder in _outputs(args).items()}
+    if getattr(args, "rebuild", False):
+        _rebuild(args)
+    _check_warehouse(args)
+    validation = Path(args.validation or Path(args.warehouse).parent / "validation").resolve()
+    if _raw_bytes(args.raw) <= WORKER_MAX_RAW_BYTES:
+        # Let GX get ready on the other core while this process checks for changes and starts Dagster.
+        # First thing, before even pandas is imported here: a run with returns to check waits for it.
+        # (Above this size the frames pickled to the worker would cost more memory than the overlap saves.)
+        validation_worker.start(validation)
+    try:
+        # Clean up after a run killed while publishing, even when this run finds its outputs current and
+        # publishes nothing: put back a folder left renamed aside, roll back a half-finished publication of
+        # marts and dashboards, remove half-written new ones.
+        for restored in recover_group([args.marts.resolve(), args.dashboards.resolve()]):
+            _say(f"regiobench: {restored}")
+        args._before = {name: publication_of(folder) for name, folder in _outputs(args).items()}
+
+        if not (args.full or args.strict) and _nothing_changed(args, started):
+            return "ok"
+        return _run_dagster(args, started, validation)
+    finally:
+        validation_worker.stop_all()
+
+
+def _outputs(args) -> dict:
+    return {"marts": Path(args.marts), "dashboards": Path(args.dashboards)}
+
+
+def _raw_bytes(raw: Path) -> int:
+    total = 0
+    for folder, _, files in os.walk(raw):
+        for name in files:
+            try:
+                total += os.stat(os.path.join(folder, name), follow_symlinks=False).st_size
+            except OSError:
+                pass
+    return total
+
+
+def _run_dagster(args, started: float, validation: Path) -> str:
+
+    import dagster as dg
+
+    from pipelines.defs.resources import make_resources
+    from pipelines.definitions import defs as load_defs
+
+    resources = make_resources(args.warehouse, lock_timeout=args.wait, raw_dir=args.raw.resolve(), reference_dir=args.reference.resolve(),
+                               marts_dir=args.marts.resolve(), dashboards_dir=args.dashboards.resolve(),
+                               validation_dir=validation, full_refresh=args.full)
+    defs = load_defs()
+    graph = defs.resolve_asset_graph()
+    everything = list(defs.assets or []) + list(defs.asset_checks or [])
+    from pipelines.defs.partitions import WAVES
+    from pipelines.ingest.discovery import list_waves
+
+    instance = dg.DagsterInstance.ephemeral()
+    waves = [str(w) for w in list_waves(args.raw)]
+    instance.add_dynamic_partitions(WAVES.name, waves)
+    # All waves in one run (single-run backfill); unchanged waves are skipped inside the ingest.
+    tags = {"dagster/asset_partition_range_start": waves[0], "dagster/asset_partition_range_end": waves[-1]} if waves else {}
+    partitioned = dg.AssetSelection.assets(*[k for k in graph.get_all_asset_keys() if graph.get(k).is_partitioned])
+    everything_sel = dg.AssetSelection.all() if waves else dg.AssetSelection.all() - partitioned
+    ingest_sel = dg.AssetSelection.groups(*INGEST_GROUPS) & everything_sel
+    _say(f"regiobench: {len(list(graph.get_all_asset_keys()))} assets, peiljaren {', '.join(waves) or '(geen)'}; "
+         f"aanleveringen uit {args.raw}")
+
+    phases = [ingest_sel, everything_sel - ingest_sel] if args.strict else [everything_sel]
+    ok = True
+    for i, selection in enumerate(phases):
+        result = dg.materialize(everything, resources=resources, instance=instance, selection=selection,
+                                raise_on_error=False,
+                                run_config=QUIET_LOGGERS if getattr(args, "verbose", False) else SILENT_LOGGERS,
+                                tags={"regiobench/trigger": "cli", **(tags if (waves and i == 0) else {})})
+        causes = _print_steps(instance.all_logs(result.run_id), quiet=args.quiet,
+                              verbose=getattr(args, "verbose", False))
+        ok = result.success
+        if not ok:
+            # A step failed after the other output was prepared: remove what was prepared (never swapped in).
+            from pipelines.publish.outputs import recover_group
+
+            for line in recover_group([args.marts.resolve(), args.dashboards.resolve()]):
+                _say(f"regiobench: {line}")
+            _summary(args, started, published=False)
+            return "busy" if "busy" in causes else "failed"
+        if args.strict and i == 0 and _rejections(args.warehouse):
+            _summary(args, started, published=False)
+            _say("--strict: er zijn afgewezen bestanden; niets gepubliceerd.")
+            return "rejected"
+    _summary(args, started, published=ok)
+    return "ok" if ok else "failed"
+
+
+def _nothing_changed(args, started: float) -> bool:
+    """No wave, reference file or code changed and every output is current: record that, skip Dagster.
+
+    Prints the lines a full run would print for its steps in that case, so the output reads the same.
+    """
+    import uuid
+
+    from pipelines.app.fastpath import check
+    from pipelines.ingest.warehouse import connect, record_history
+
+    if not Path(args.warehouse).is_file():
+        return False
+    t0 = time.perf_counter()
+    with connect(args.warehouse) as con:  # opened for writing already by _check_warehouse: not busy now
+        verdict = check(con, args.raw.resolve(), args.reference.resolve(), args.marts, args.dashboards)
+        if not verdict.current:
+            return False
+        waves = verdict.waves
+        summary = "; ".join(f"{w}: ongewijzigd sinds de vorige run, niet opnieuw gelezen" for w in waves)
+        record_history(con, str(uuid.uuid4()), "cli", "laden", summary, waves=waves, units_loaded=0,
+                       units_unchanged=0, files_rejected=0)
+    took = time.perf_counter() - t0
+    _say(f"regiobench: peiljaren {', '.join(map(str, waves))}; aanleveringen uit {args.raw}")
+    _say("regiobench: niets gewijzigd sinds de vorige geslaagde run (bestanden, referentie en code "
+         "vergeleken op inhoud): Dagster niet gestart")
+    if not args.quiet:
+        _say(f"  {'ingest_returns':<40} {'klaar':<12} {took:6.1f} s")
+        _say(f"      {summary}")
+        _say(f"  {'variation_engine':<40} {'klaar':<12} {0:6.1f} s")
+        _say("      ongewijzigd: geen nieuwe aanleveringen, referentie of code sinds de vorige bouw")
+        _say(f"  {'published_marts':<40} {'klaar':<12} {0:6.1f} s")
+        _say(f"      ongewijzigd: {args.marts} is actueel")
+        _say(f"  {'dashboards_site':<40} {'klaar':<12} {0:6.1f} s")
+        _say(f"      ongewijzigd: {args.dashboards} is actueel")
+        _say(f"  {'publication':<40} {'klaar':<12} {0:6.1f} s")
+        _say("      niets te publiceren: marts en dashboards zijn actueel")
+    _summary(args, started, published=True)
+    return True
+
+
+def _print_steps(entries, quiet: bool, verbose: bool = False) -> set[str]:
+    """Per step: what it did (the ``summary`` metadata of its materializations) and how long it took.
+
+    A failed step gets its root cause in one Dutch line (:mod:`pipelines.app.failures`), the whole error
+    with ``--verbose``. Returns the kinds of the causes found (``disk``, ``busy``, ``damaged``, ...).
+    """
+    from pipelines.app.failures import root_cause
+
+    starts, ends, failed, errors, summaries = {}, {}, {}, {}, defaultdict(list)
+    kinds: set[str] = set()
+    for entry in entries:
+        ev = entry.dagster_event
+        if ev is None:
+            continue
+        key = ev.step_key
+        if ev.event_type_value == "STEP_START":
+            starts[key] = entry.timestamp
+        elif ev.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED"):
+            ends[key] = (ev.event_type_value, entry.timestamp)
+            if ev.event_type_value == "STEP_FAILURE":
+                err = ev.event_specific_data.error
+                if err:
+                    cause = root_cause(err)
+                    kinds.add(cause.kind)
+                    failed[key] = cause.line
+                    errors[key] = err
+                else:
+                    failed[key] = "onbekende fout"
+        elif ev.event_type_value == "ASSET_MATERIALIZATION":
+            md = ev.event_specific_data.materialization.metadata
+            if "summary" in md and str(md["summary"].value) not in summaries[key]:  # once, not per partition
+                summaries[key].append(str(md["summary"].value))
+        elif ev.event_type_value == "ASSET_CHECK_EVALUATION":
+            ce = ev.event_specific_data
+            if not ce.passed:
+                summaries[key].append(f"controle {ce.check_name} op {ce.asset_key.to_user_string()} NIET geslaagd")
+    for key in sorted(ends, key=lambda k: starts.get(k, 0)):
+        status, end = ends[key]
+        took = end - starts.get(key, end)
+        label = {"STEP_SUCCESS": "klaar", "STEP_FAILURE": "MISLUKT", "STEP_SKIPPED": "overgeslagen"}[status]
+        if quiet and status == "STEP_SUCCESS" and not summaries.get(key):
+            continue
+        _say(f"  {key:<40} {label:<12} {took:6.1f} s")
+        for line in summaries.get(key, []):
+            _say(f"      {line}")
+        if key in failed:
+            _say(f"      oorzaak: {failed[key]}")
+            if verbose and key in errors:
+                for line in errors[key].to_string().rstrip().splitlines():
+                    _say(f"        {line}")
+    for key in starts:
+        if key not in ends:
+            _say(f"  {key:<40} niet afgerond")
+    return kinds
+
+
+def _rejections(warehouse: Path) -> list[tuple]:
+    from pipelines.ingest.warehouse import connect
+
+    with connect(warehouse, read_only=True) as con:
+        return con.execute(
+            "select wave, source_file, count(*) from stg_submission_status where status = 'afgewezen' "
+            "group by all order by all").fetchall()
+
+
+def _say_not_read(con, tables: set[str]) -> None:
+    """Every file and folder under the raw folder that was not read, with why (also when nothing changed)."""
+    ignored = con.execute(
+        "select source_file, note from raw_file_inventory where kind = 'genegeerd' order by wave, source_file"
+    ).fetchall() if "raw_file_inventory" in tables else []
+    folders = con.execute(
+        "select source_file, message from stg_problems where wave is null and rule = 'map.geen_peiljaar' order by all"
+    ).fetchall() if "stg_problems" in tables else []
+    empty = con.execute(
+        "select wave from stg_problems where rule = 'peiljaar.leeg' order by wave").fetchall() if "stg_problems" in tables else []
+    if folders:
+        _say(f"LET OP: mappen in de aanleveringenmap die geen peiljaar zijn, niet gelezen ({len(folders)}):")
+        for name, message in folders:
+            _say(f"  {name} {message}")
+    for (wave,) in empty:
+        _say(f"LET OP: peiljaar {wave} heeft geen aanleveringen (lege map); de site opent op een ander peiljaar.")
+    if ignored:
+        _say(f"Genegeerde bestanden ({len(ignored)}):")
+        for name, note in ignored:
+            _say(f"  {name}: {note}")
+
+
+def _summary(args, started: float, published: bool) -> None:
+    from pipelines.ingest.warehouse import connect
+
+    _say("")
+    if not Path(args.warehouse).exists():
+        _say("Geen warehouse geschreven.")
+        return
+    with connect(args.warehouse, read_only=True) as con:
+        tables = {t for (t,) in con.execute("select table_name from information_schema.tables").fetchall()}
+        if "stg_submission_status" not in tables:
+            _say("Er is nog niets geladen.")
+            return
+        per_wave = con.execute("""
+            select wave,
+                   count(distinct region_code) filter (where status = 'geladen') as loaded,
+                   count(distinct region_code) filter (where status = 'ontbreekt' and module = 'meta') as missing
+            from stg_submission_status group by wave order by wave""").fetchall()
+        _say("Peiljaren:")
+        for wave, loaded, missing in per_wave:
+            _say(f"  {wave}: {loaded} regio's geladen" + (f", {missing} zonder aanlevering" if missing else ""))
+        rejected = con.execute("""
+            select wave, source_file, module, count(*), min(region_code), min(message),
+                   count(*) filter (where earlier_data_in_use) from stg_submission_status
+            where status in ('afgewezen', 'conflict') group by all order by all""").fetchall()
+        if rejected:
+            # One line per file and module (a bad export touches every region): every rejected file is named.
+            _say(f"Afgewezen of in conflict ({sum(r[3] for r in rejected)} modules van regio's):")
+            for wave, file, module, n, region, message, earlier in rejected[:60]:
+                who = (region or "?") if n == 1 else f"{n} regio's"
+                kept = f"; eerdere gegevens in gebruik bij {earlier}" if earlier and n > 1 else ""
+                _say(f"  {wave} {who} {module} ({file}): {message}{kept}")
+            if len(rejected) > 60:
+                _say(f"  ... en {len(rejected) - 60} meer: zie de kwaliteitspagina")
+        else:
+            _say("Geen bestanden afgewezen.")
+        _say_not_read(con, tables)
+    _say("")
+    if published:
+        _say(f"Warehouse:  {args.warehouse}")
+        _say(f"Marts:      {args.marts}")
+        _say(f"Dashboards: {args.dashboards / 'index.html'}")
+    _say_publication(args, getattr(args, "_before", {}), ok=published)
+    _say(f"Klaar in {time.perf_counter() - started:.1f} s.")
+
+
+def _say_publication(args, before: dict, ok: bool) -> None:
+    """The last lines: what this run published, read from the folders' markers, not assumed.
+
+    ``Gepubliceerd: marts ja, dashboards ja (publicatie <id>, <tijd>).`` A folder whose publication did not
+    change says ``nee``: ``actueel`` after a successful run (its inputs had not changed), else with the
+    publication that is still there.
+    """
+    from pipelines.publish.outputs import publication_of
+
+    after = {name: publication_of(folder) for name, folder in _outputs(args).items()}
+    new = {name: bool(after[name]) and (before.get(name) or {}).get("id") != after[name].get("id")
+           for name in after}
+
+    def label(p: dict | None) -> str:
+        return f"publicatie {p['id']}, {p.get('time', '?')}" if p else "geen publicatie"
+
+    def word(name: str) -> str:
+        if new[name]:
+            return "ja"
+        return "nee (actueel)" if ok else "nee"
+
+    ids = {(p or {}).get("id") for p in after.values()}
+    if any(new.values()):
+        newest = next(after[n] for n in after if new[n])
+        _say(f"Gepubliceerd: marts {word('marts')}, dashboards {word('dashboards')} ({label(newest)}).")
+    elif ok:
+        _say(f"Gepubliceerd: marts {word('marts')}, dashboards {word('dashboards')}; er was niets nieuws te "
+             f"publiceren ({label(after['marts'])}).")
+    else:
+        still = label(after["marts"]) if len(ids) == 1 else \
+            f"marts: {label(after['marts'])}; dashboards: {label(after['dashboards'])}"
+        _say(f"Niet gepubliceerd: marts nee, dashboards nee; de vorige marts en dashboards zijn ongewijzigd "
+             f"({still}).")

@@ -1,0 +1,559 @@
+"""The survey's data contract, written down once.
+
+Every other part of regiobench derives from the objects in this module: the
+readers (which columns exist, how to parse them), the validation suites (which
+values are allowed), the staging tables (English column names and DuckDB
+types), the generated documentation and the sample generator. Nothing else in
+the project may list a module's columns or a catalogue's codes again.
+
+Field names and codes are Dutch, as the regions fill them in; ``Field.column``
+is the English name the value gets in the staging layer.
+
+Field kinds
+-----------
+``text``      short free text (an identifier or a name)
+``freetext``  anything a person types; shown as text, never as markup
+``int``       whole number (``min``/``max`` bound it)
+``bool``      ja/nee and the synonyms in :data:`BOOLEAN_WORDS`
+``date``      ``YYYY-MM-DD`` or ``DD-MM-YYYY``
+``code``      one code from ``catalogue``
+``codes``     several codes from ``catalogue``, separated by ``|``
+``region``    a region code from ``data/reference/regions.csv``
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+# --------------------------------------------------------------------------
+# Catalogues
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """A closed list of codes, optionally ordered (``levels``) from low to high."""
+
+    name: str
+    codes: tuple[str, ...]
+    description: str
+    labels: Mapping[str, str] = field(default_factory=dict)
+    levels: Mapping[str, int] | None = None
+
+    def label(self, code: str) -> str:
+        return self.labels.get(code, code.replace("_", " "))
+
+
+def _cat(name, description, codes, labels=None, ordinal=False) -> Catalogue:
+    codes = tuple(codes)
+    levels = MappingProxyType({c: i for i, c in enumerate(codes)}) if ordinal else None
+    return Catalogue(name, codes, description, MappingProxyType(dict(labels or {})), levels)
+
+
+CATALOGUES: Mapping[str, Catalogue] = MappingProxyType(
+    {
+        c.name: c
+        for c in [
+            _cat(
+                "bijzonderheid",
+                "bijzondere kenmerken van een terroristisch scenario",
+                [
+                    "ringenmodel",
+                    "aanhoudende_dreiging",
+                    "plaats_delict",
+                    "politie_leiding",
+                    "massaslachtoffers",
+                    "cbrn",
+                    "informatiedeling",
+                    "crisiscommunicatie",
+                    "maatschappelijke_impact",
+                    "nazorg",
+                    "bovenregionale_bijstand",
+                    "nationale_opschaling",
+                ],
+                {
+                    "ringenmodel": "werken met het ringenmodel (hot, warm, cold)",
+                    "aanhoudende_dreiging": "aanhoudende dreiging, tweede aanslag, secundair explosief",
+                    "plaats_delict": "plaats delict en forensisch onderzoek naast hulpverlening",
+                    "politie_leiding": "leiding bij de politie, SGBO naast GRIP",
+                    "massaslachtoffers": "grote aantallen slachtoffers, triage, bloedingscontrole",
+                    "cbrn": "CBRN",
+                    "informatiedeling": "delen van vertrouwelijke informatie",
+                    "crisiscommunicatie": "crisiscommunicatie",
+                    "maatschappelijke_impact": "maatschappelijke impact en onrust",
+                    "nazorg": "nazorg voor slachtoffers, verwanten en hulpverleners",
+                    "bovenregionale_bijstand": "bovenregionale bijstand",
+                    "nationale_opschaling": "opschaling naar de nationale crisisstructuur",
+                },
+            ),
+            _cat("discipline", "discipline (middelen en ringenmodel)", ["brandweer", "ambulance", "politie"]),
+            _cat(
+                "discipline_oefening",
+                "discipline die aan een oefening deelnam",
+                ["brandweer", "ambulance", "politie", "ghor", "gemeente", "defensie", "om"],
+                {"ghor": "GHOR", "om": "Openbaar Ministerie"},
+            ),
+            _cat(
+                "functie",
+                "functie van een hulpverlener",
+                [
+                    "manschap",
+                    "bevelvoerder",
+                    "ovd_b",
+                    "ambulanceverpleegkundige",
+                    "ambulancechauffeur",
+                    "ovd_g",
+                    "noodhulp",
+                    "ovd_p",
+                ],
+                {"ovd_b": "OvD-B", "ovd_g": "OvD-G", "ovd_p": "OvD-P"},
+            ),
+            _cat(
+                "middel",
+                "beschermend middel",
+                [
+                    "scherfwerend_vest",
+                    "steekwerend_vest",
+                    "kogelwerend_vest",
+                    "helm",
+                    "tourniquet",
+                    "hemostatisch_gaas",
+                    "chest_seal",
+                    "traumapakket",
+                ],
+            ),
+            _cat(
+                "beschikbaarheid",
+                "beschikbaarheid van een middel, van laag naar hoog",
+                ["niet", "op_afroep", "per_voertuig", "persoonlijk"],
+                {"op_afroep": "op afroep (centrale voorraad)", "per_voertuig": "per voertuig"},
+                ordinal=True,
+            ),
+            _cat("zone", "zone van het ringenmodel", ["hot", "warm", "cold"]),
+            _cat(
+                "toegang",
+                "toegang tot een zone, van laag naar hoog",
+                ["geen", "onder_dekking", "met_bescherming", "vrij"],
+                {"onder_dekking": "alleen onder dekking van politie", "met_bescherming": "met beschermende middelen"},
+                ordinal=True,
+            ),
+            _cat(
+                "methode",
+                "methode van risicobeoordeling",
+                ["nctv_dreigingsbeeld", "regionaal_risicoprofiel", "scenario_analyse", "expert_oordeel", "geen"],
+                {"nctv_dreigingsbeeld": "dreigingsbeeld NCTV"},
+            ),
+            _cat("niveau", "niveau van een oefening", ["operationeel", "tactisch", "strategisch"]),
+            _cat("vorm", "vorm van een oefening", ["tabletop", "praktijk", "systeem", "simulatie"]),
+            _cat(
+                "scenario",
+                "scenario van een oefening",
+                ["steekincident", "vuurwapen", "voertuig", "explosief", "cbrn", "gijzeling", "gecombineerd"],
+            ),
+            _cat("bron", "bron van een les", ["oefening", "incident", "andere_regio", "landelijk"]),
+            _cat(
+                "gedeeld",
+                "hoe een les is gedeeld",
+                ["virtueel_kantoor", "overleg", "email", "niet"],
+                {"virtueel_kantoor": "virtueel kantoor", "email": "e-mail"},
+            ),
+            _cat("opvolging", "opvolging van een les", ["uitgevoerd", "in_uitvoering", "gepland", "geen"]),
+            _cat("ja_nee_deels", "ja, nee of deels", ["ja", "nee", "deels"]),
+        ]
+    }
+)
+
+#: Which roles belong to which discipline (equipment module).
+ROLE_DISCIPLINE: Mapping[str, str] = MappingProxyType(
+    {
+        "manschap": "brandweer",
+        "bevelvoerder": "brandweer",
+        "ovd_b": "brandweer",
+        "ambulanceverpleegkundige": "ambulance",
+        "ambulancechauffeur": "ambulance",
+        "ovd_g": "ambulance",
+        "noodhulp": "politie",
+        "ovd_p": "politie",
+    }
+)
+
+#: Accepted spellings of a boolean, after lower-casing and trimming.
+BOOLEAN_WORDS: Mapping[str, bool] = MappingProxyType(
+    {
+        "ja": True, "j": True, "yes": True, "true": True, "1": True, "waar": True,
+        "nee": False, "n": False, "no": False, "false": False, "0": False, "onwaar": False,
+    }
+)
+# "waar"/"onwaar" are what a Dutch Excel shows for a logical cell; the reader
+# turns real logical cells into ja/nee before parsing anyway.
+
+MULTI_SEPARATOR = "|"
+DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y")
+
+# --------------------------------------------------------------------------
+# Fields and modules
+# --------------------------------------------------------------------------
+
+#: DuckDB type of each field kind in the staging layer.
+DUCKDB_TYPES: Mapping[str, str] = MappingProxyType(
+    {
+        "text": "VARCHAR",
+        "freetext": "VARCHAR",
+        "int": "BIGINT",
+        "bool": "BOOLEAN",
+        "date": "DATE",
+        "code": "VARCHAR",
+        "codes": "VARCHAR[]",
+        "region": "VARCHAR",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of a module as the region fills it in."""
+
+    name: str
+    column: str
+    kind: str
+    description: str
+    required: bool = False
+    catalogue: str | None = None
+    min: int | None = None
+    max: int | None = None
+    personal: bool = False  # dropped while reading; never stored anywhere
+
+    def __post_init__(self):
+        if self.kind not in DUCKDB_TYPES:
+            raise ValueError(f"unknown field kind {self.kind!r} for {self.name}")
+        if self.kind in ("code", "codes") and self.catalogue not in CATALOGUES:
+            raise ValueError(f"field {self.name} names unknown catalogue {self.catalogue!r}")
+
+    @property
+    def duckdb_type(self) -> str:
+        return DUCKDB_TYPES[self.kind]
+
+
+@dataclass(frozen=True)
+class Module:
+    """One sheet of the workbook, or one CSV file of the survey-tool export.
+
+    ``rows`` says how many rows a region sends: ``one``, ``grid`` (exactly one
+    row per combination of the ``grid`` fields' catalogues, restricted by
+    :data:`ROLE_DISCIPLINE` where both role and discipline are in it) or
+    ``many``. ``key`` names the fields that are unique per region and wave.
+    """
+
+    name: str
+    table: str
+    description: str
+    rows: str
+    fields: tuple[Field, ...]
+    key: tuple[str, ...] = ()
+    grid: tuple[str, ...] = ()
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(f"{self.name} has no field {name}")
+
+    @property
+    def stored_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if not f.personal)
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    def expected_grid(self) -> list[tuple[str, ...]]:
+        """Every combination of the grid fields a complete return holds."""
+        if not self.grid:
+            return []
+        combos: list[tuple[str, ...]] = [()]
+        for name in self.grid:
+            codes = CATALOGUES[self.field(name).catalogue].codes
+            combos = [c + (code,) for c in combos for code in codes]
+        if "functie" in self.grid and "discipline" in self.grid:
+            i_role, i_disc = self.grid.index("functie"), self.grid.index("discipline")
+            combos = [c for c in combos if ROLE_DISCIPLINE[c[i_role]] == c[i_disc]]
+        return combos
+
+
+F = Field
+MODULES: Mapping[str, Module] = MappingProxyType(
+    {
+        m.name: m
+        for m in [
+            Module(
+                "meta",
+                "stg_submission_meta",
+                "gegevens over het invullen; één rij",
+                "one",
+                (
+                    F("ingevuld_door", "filled_in_by", "text", "naam van wie invulde", personal=True),
+                    F("email", "email", "text", "e-mailadres van wie invulde", personal=True),
+                    F("functie", "respondent_role", "text", "functie van wie invulde", personal=True),
+                    F("datum_ingevuld", "completed_on", "date", "datum van invullen", required=True),
+                ),
+            ),
+            Module(
+                "risico",
+                "stg_risk_assessments",
+                "risicobeoordeling; één rij",
+                "one",
+                (
+                    F("methode", "method", "code", "methode van risicobeoordeling", True, "methode"),
+                    F("kans_score", "probability_score", "int", "eigen inschatting kans op een aanslag (1-5)", True, min=1, max=5),
+                    F("impact_score", "impact_score", "int", "eigen inschatting impact (1-5)", True, min=1, max=5),
+                    F("extra_voorbereiding", "extra_preparation", "code", "extra voorbereiding nodig geacht", True, "ja_nee_deels"),
+                    F("onderbouwing_aanwezig", "substantiation_present", "bool", "schriftelijke onderbouwing aanwezig", True),
+                    F("bestuurlijk_vastgesteld", "board_adopted", "bool", "vastgesteld door het algemeen bestuur", True),
+                    F("datum_vastgesteld", "adopted_on", "date", "datum van vaststelling (verplicht als vastgesteld)"),
+                    F("hoogrisico_objecten", "high_risk_sites", "int", "aangewezen hoogrisico-objecten in het risicoprofiel", True, min=0),
+                    F("grootschalige_evenementen", "large_events", "int", "evenementen per jaar met meer dan 10.000 bezoekers", True, min=0),
+                    F("toelichting", "notes", "freetext", "toelichting"),
+                ),
+            ),
+            Module(
+                "planvorming",
+                "stg_plan_characteristics",
+                "bijzonderheden in het TGB-plan; één rij per bijzonderheid",
+                "grid",
+                (
+                    F("bijzonderheid", "characteristic", "code", "bijzonderheid", True, "bijzonderheid"),
+                    F("in_plan", "in_plan", "bool", "het plan noemt dit als bijzonderheid", True),
+                    F("niet_beoefenen_onderbouwd", "not_exercising_substantiated", "bool", "onderbouwd waarom dit niet beoefend hoeft te worden"),
+                    F("onderbouwing", "substantiation_text", "freetext", "onderbouwing"),
+                ),
+                key=("bijzonderheid",),
+                grid=("bijzonderheid",),
+            ),
+            Module(
+                "oefeningen",
+                "stg_exercises",
+                "oefeningen met een terroristisch scenario in het peiljaar; één rij per oefening",
+                "many",
+                (
+                    F("oefening_id", "exercise_id", "text", "kenmerk van de oefening (uniek per regio en peiljaar)", True),
+                    F("datum", "exercise_date", "date", "datum van de oefening (in het peiljaar)", True),
+                    F("niveau", "level", "code", "niveau", True, "niveau"),
+                    F("vorm", "form", "code", "vorm", True, "vorm"),
+                    F("scenario", "scenario", "code", "scenario", True, "scenario"),
+                    F("disciplines", "disciplines", "codes", "deelnemende disciplines", True, "discipline_oefening"),
+                    F("met_nationale_crisisorganisatie", "with_national_crisis_org", "bool", "met de nationale crisisorganisatie", True),
+                    F("met_andere_regio", "with_other_region", "bool", "met een andere regio", True),
+                    F("beoefende_bijzonderheden", "characteristics_exercised", "codes", "beoefende bijzonderheden", catalogue="bijzonderheid"),
+                    F("geevalueerd", "evaluated", "bool", "geëvalueerd", True),
+                    F("deelnemers", "participants", "int", "aantal deelnemers", True, min=1),
+                ),
+                key=("oefening_id",),
+            ),
+            Module(
+                "ringenmodel",
+                "stg_ring_model",
+                "toegang per zone en discipline; één rij per zone en discipline",
+                "grid",
+                (
+                    F("zone", "zone", "code", "zone", True, "zone"),
+                    F("discipline", "discipline", "code", "discipline", True, "discipline"),
+                    F("toegang", "access", "code", "toegang tot de zone", True, "toegang"),
+                    F("afwijking_toelichting", "deviation_note", "freetext", "waarom de regio afwijkt van de landelijke invulling"),
+                ),
+                key=("zone", "discipline"),
+                grid=("zone", "discipline"),
+            ),
+            Module(
+                "middelen",
+                "stg_equipment",
+                "beschermende middelen per functie; één rij per functie en middel",
+                "grid",
+                (
+                    F("discipline", "discipline", "code", "discipline", True, "discipline"),
+                    F("functie", "role", "code", "functie (hoort bij de discipline)", True, "functie"),
+                    F("middel", "item", "code", "middel", True, "middel"),
+                    F("beschikbaarheid", "availability", "code", "beschikbaarheid", True, "beschikbaarheid"),
+                    F("aantal", "quantity", "int", "aantal", min=0),
+                    F("training_gevolgd", "trained", "bool", "training gevolgd"),
+                    F("afwijking_toelichting", "deviation_note", "freetext", "waarom de regio afwijkt"),
+                ),
+                key=("functie", "middel"),
+                grid=("discipline", "functie", "middel"),
+            ),
+            Module(
+                "lessen",
+                "stg_lessons",
+                "geleerde lessen; één rij per les",
+                "many",
+                (
+                    F("les_id", "lesson_id", "text", "kenmerk van de les (uniek per regio en peiljaar)", True),
+                    F("bron", "source", "code", "bron", True, "bron"),
+                    F("bron_oefening_id", "source_exercise_id", "text", "oefening waaruit de les komt (bij bron oefening)"),
+                    F("bijzonderheid", "characteristic", "code", "bijzonderheid", True, "bijzonderheid"),
+                    F("omschrijving", "description", "freetext", "omschrijving", True),
+                    F("gedeeld", "shared_via", "code", "hoe de les is gedeeld", True, "gedeeld"),
+                    F("opvolging", "follow_up", "code", "opvolging", True, "opvolging"),
+                    F("overgenomen_van", "taken_from_region", "region", "regio waarvan de les is overgenomen (bij bron andere_regio)"),
+                ),
+                key=("les_id",),
+            ),
+        ]
+    }
+)
+
+#: The column that names the region in an export (and optionally in a workbook).
+REGION_COLUMN = "regio_code"
+
+#: Provenance columns every staged row carries, with their DuckDB types.
+PROVENANCE_COLUMNS: Mapping[str, str] = MappingProxyType(
+    {
+        "wave": "INTEGER",
+        "region_code": "VARCHAR",
+        "source_file": "VARCHAR",
+        "source_sha256": "VARCHAR",
+        "source_sheet": "VARCHAR",
+        "source_row": "INTEGER",
+        "loaded_at": "TIMESTAMP",
+    }
+)
+
+#: Statuses a (wave, region, module, file) can have in submission_status.
+SUBMISSION_STATUSES = ("geladen", "afgewezen", "ontbreekt", "vervangen", "conflict")
+
+
+def staging_ddl(module: Module) -> str:
+    """CREATE TABLE statement of the module's staging table."""
+    cols = [f"{name} {typ}" for name, typ in PROVENANCE_COLUMNS.items()]
+    cols += [f"{f.column} {f.duckdb_type}" for f in module.stored_fields]
+    return f"create table if not exists {module.table} (\n    " + ",\n    ".join(cols) + "\n)"
+
+
+def staging_columns(module: Module) -> list[str]:
+    return list(PROVENANCE_COLUMNS) + [f.column for f in module.stored_fields]
+
+
+def _survey_overview() -> list[str]:
+    """The survey's files and reading rules, for the top of docs/codebook.md."""
+    def booleans(value: bool) -> str:
+        return ", ".join(f"`{w}`" for w, b in BOOLEAN_WORDS.items() if b is value)
+
+    modules = ", ".join(f"`{m}`" for m in MODULES)
+    return [
+        "The inspectorate's yearly survey of the safety regions about their preparation for the aftermath of",
+        "a terrorist attack. Every file under `data/raw/` follows this page; what it does not allow is",
+        "rejected with a message that names file, sheet, row and column, without losing another region's data",
+        "(the problems are published in the mart `submission_problems`, see `docs/marts-contract.md`).",
+        "Field names and codes are Dutch because the regions fill them in; staging renames them to English.",
+        "",
+        "## Waves and files",
+        "",
+        "- A wave is a survey year; its files lie directly in `data/raw/<year>/` (see `pipelines/ingest/discovery.py`).",
+        "- **Regional workbook**: `<region code>*.xlsx`, the name starting with a code of",
+        "  `data/reference/regions.csv` (the region set is reference data, not fixed in code). One sheet per",
+        f"  module, named as the module ({modules}); header in row 1. A `{REGION_COLUMN}` column may be absent;",
+        "  where present it must equal the code in the file name.",
+        f"- **Survey-tool export**: `<module>.csv` with all regions and a `{REGION_COLUMN}` column; delimiter `,` or",
+        "  `;`, UTF-8 (with or without byte-order mark) or Windows-1252; with `;` a decimal comma is allowed.",
+        "- A workbook beats an export for the same region, module and wave (the export's rows are set aside:",
+        "  status `vervangen`). Two workbooks of one region in a wave are a `conflict`: that region's wave is",
+        "  not (re)loaded and what was loaded before stays. A region that sent nothing is `ontbreekt`, never zero.",
+        "- Any error in a module rejects that region's module (`afgewezen`); earlier data of it stays in use.",
+        "  Other regions and modules load. Warnings (such as an unknown extra column) do not reject.",
+        "",
+        "## Reading values",
+        "",
+        f"- `bool`: {booleans(True)} (true) and {booleans(False)} (false), case-insensitive.",
+        "- `date`: `YYYY-MM-DD` or `DD-MM-YYYY`.",
+        f"- `codes` (multi-select): codes separated by `{MULTI_SEPARATOR}`, spaces around them allowed.",
+        "- Column order is free; header names are case-insensitive, surrounding spaces ignored; empty rows ignored.",
+        "- Free text can hold anything a person types (quotes, line breaks, `<`, `&`, `=`, emoji): it is shown",
+        "  as text, never run as markup or as a spreadsheet formula.",
+        "- Names and e-mail addresses in `meta` are personal data: they never reach the warehouse, a mart,",
+        "  a page or a log.",
+        "",
+        "## Rules across fields",
+        "",
+        "- `risico.datum_vastgesteld` is required when `bestuurlijk_vastgesteld` is true.",
+        "- `oefeningen.datum` lies in the wave year. A region that held no exercise sends the sheet with its",
+        "  header only (zero exercises).",
+        "- `middelen.functie` belongs to its `discipline`.",
+        "- `lessen.bron_oefening_id` is required where `bron` is `oefening` and names an exercise of the same",
+        "  region and wave; `lessen.overgenomen_van` is required where `bron` is `andere_regio` and is never the",
+        "  region itself.",
+        "",
+    ]
+
+
+#: How the readers (pipelines/ingest/readers.py) turn what a person typed into values; part of docs/codebook.md.
+READING_RULES = """\
+## How values are read
+
+**Numbers.** Every number field is a whole number. A real number cell in a workbook is read as it is.
+A number typed as *text* is read in the notation of its file:
+
+| written | workbook text cell, `;` export (Dutch) | `,` export |
+| --- | --- | --- |
+| `1000` | 1000 | 1000 |
+| `1.000`, `12.345.678` | 1000, 12345678 (a point separates thousands) | refused: ambiguous (decimal point or thousands?) |
+| `1,5`, `12,0` | 1.5 (not whole: refused), 12 (decimal comma) | refused: not a number |
+| `1.000,5` | 1000.5 (not whole: refused) | refused: not a number |
+| `1,000`, `12,345,678`, `1,000.5` | refused: ambiguous (English thousands or Dutch decimal comma?) | refused: ambiguous |
+| `1.5`, `3.0` | refused: ambiguous (a point that does not separate groups of three digits) | 1.5 (refused: not whole), 3 |
+
+"Refused" is an error on that cell (`type.geheel_getal`) whose message says why; the module of that region
+is rejected and its earlier data stays in use. Write numbers without a thousands separator to be safe.
+
+**Formula errors.** A cell holding an Excel error (`#N/A`, `#DIV/0!`, `#VALUE!`, `#REF!`, `#NAME?`, `#NUM!`,
+`#NULL!`, `#SPILL!`, `#CALC!`, `#GETTING_DATA`, and the other `#…!` codes of recent Excel), as an error cell
+or as that text in a workbook or an export, is an error of its own (`cel.formulefout`: "formulefout #N/A in
+kolom … rij …"); it is never read as an empty cell.
+
+**Sheet names.** A module's sheet is found by its name, ignoring case and surrounding spaces (`Oefeningen `
+is `oefeningen`). A sheet whose name is a *near miss* of a module's, that is: lower-cased, with `_`, `-`,
+`.` and spaces read as one space and without a leading "kopie van"/"copy of", the module's name followed
+only by years or numbers, a copy number `(2)`, or the words kopie, copy, versie n, vn, concept, definitief,
+def, nieuw, oud (`oefeningen 2025`, `Lessen (2)`, `oefeningen_2025`, `Kopie van risico`), is an error for
+that module when its own sheet is missing (`blad.naam`: "het blad 'oefeningen 2025' lijkt het blad
+'oefeningen'; hernoem het"): the module is rejected and its earlier data stays in use. Beside the real sheet
+a near miss is ignored with a warning.
+
+**Workbooks that cannot be opened** say what they are (`bestand.onleesbaar`), recognised by their first
+bytes: empty (0 bytes), protected with a password (an encrypted workbook is a Compound File with an
+`EncryptionInfo` stream, not a zip), an old Excel 97-2003 file (.xls) under an .xlsx name, or a zip cut short
+(a broken copy). All modules of that region are rejected; earlier data stays in use.
+"""
+
+
+def describe_markdown() -> str:
+    """The data contract as Markdown, generated from this module (docs/codebook.md)."""
+    out = ["# Codebook (generated from `pipelines/contract/codebook.py`)", ""]
+    out += ["Do not edit by hand: `regiobench codebook > docs/codebook.md` regenerates it.", ""]
+    out += _survey_overview()
+    out += [READING_RULES]
+    for m in MODULES.values():
+        out += [f"## `{m.name}` → `{m.table}`", "", m.description + ".", ""]
+        if m.key:
+            out += [f"Unique per region and wave: {', '.join(f'`{k}`' for k in m.key)}.", ""]
+        if m.grid:
+            out += [f"Complete: {len(m.expected_grid())} rows, one per {' x '.join(m.grid)}.", ""]
+        out += ["| field | staging column | kind | required | allowed | description |", "| --- | --- | --- | --- | --- | --- |"]
+        for f in m.fields:
+            allowed = ""
+            if f.catalogue:
+                allowed = f"catalogue `{f.catalogue}`"
+            if f.min is not None or f.max is not None:
+                allowed = f"{'' if f.min is None else f.min} .. {'' if f.max is None else f.max}"
+            column = "(dropped: personal data)" if f.personal else f"`{f.column}`"
+            out.append(
+                f"| `{f.name}` | {column} | {f.kind} | {'yes' if f.required else ''} | {allowed} | {f.description} |"
+            )
+        out.append("")
+    out += ["## Catalogues", "", "Ordinal catalogues give each code its rank (low to high) in brackets.", "",
+            "| catalogue | description | codes |", "| --- | --- | --- |"]
+    for c in CATALOGUES.values():
+        codes = ", ".join(f"`{code}`" + (f" ({c.levels[code]})" if c.levels else "") for code in c.codes)
+        out.append(f"| `{c.name}` | {c.description} | {codes} |")
+    out.append("")
+    return "\n".join(out)

@@ -1,0 +1,1 @@
+"""Foundations every room uses: where things live, Unix-only calls, personal-data redaction, the Problem type."""

@@ -1,0 +1,1 @@
+"""From the staging layer to the marts: indicators, funnel limits, the risk model, verdicts and sentences."""

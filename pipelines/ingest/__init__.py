@@ -1,0 +1,1 @@
+"""From files under data/raw to the staging layer: discovery, reading, validation, loading."""

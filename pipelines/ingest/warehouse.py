@@ -1,0 +1,117 @@
+"""The DuckDB warehouse: connection and the tables the loader owns.
+
+Schema ``main`` holds the layers ``raw_``, ``ref_``, ``stg_`` and ``int_``;
+schema ``marts`` holds the published marts.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import duckdb
+
+from pipelines.contract.codebook import MODULES, staging_ddl
+
+RUN_HISTORY_DDL = """create table if not exists run_history (
+        run_id varchar, recorded_at timestamp, trigger varchar, step varchar, waves varchar,
+        units_loaded integer, units_unchanged integer, files_rejected integer, summary varchar)"""
+
+LOADER_DDL = [
+    """create table if not exists raw_file_inventory (
+        wave integer, source_file varchar, kind varchar, region_code varchar, module varchar,
+        size_bytes bigint, sha256 varchar, note varchar)""",
+    """create table if not exists raw_wave_fingerprints (
+        wave integer primary key, fingerprint varchar, loaded_at timestamp)""",
+    """create table if not exists stg_module_loads (
+        wave integer, region_code varchar, module varchar, source_file varchar, source_sha256 varchar,
+        source_sheet varchar, n_rows integer, loaded_at timestamp,
+        primary key (wave, region_code, module))""",
+    """create table if not exists stg_submission_status (
+        wave integer, region_code varchar, module varchar, source_file varchar, status varchar,
+        n_rows integer, n_errors integer, n_warnings integer, message varchar,
+        earlier_data_in_use boolean, source_sha256 varchar)""",
+    RUN_HISTORY_DDL,
+    """create table if not exists stg_problems (
+        wave integer, region_code varchar, module varchar, source_file varchar, sheet varchar,
+        row_number integer, column_name varchar, value varchar, rule varchar, severity varchar,
+        message varchar)""",
+]
+
+
+def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    path = Path(path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+class WarehouseBusy(RuntimeError):
+    """Another process (a notebook, a DuckDB shell) holds the warehouse open past the wait."""
+
+
+def open_for_writing(path: Path | str, timeout: float = 600.0, poll: float = 0.5,
+                     on_wait=None) -> duckdb.DuckDBPyConnection:
+    """A read-write connection; while another process holds the file open, wait up to ``timeout`` s.
+
+    DuckDB names the holder in its lock error ("Conflicting lock is held in <program> (PID n)"); past the
+    wait that becomes :class:`WarehouseBusy` with one Dutch line naming it. Other errors (a damaged file) are
+    raised as they are.
+    """
+    from pipelines.app.failures import lock_holder
+
+    deadline = time.monotonic() + timeout
+    told = False
+    while True:
+        try:
+            return connect(path)
+        except duckdb.IOException as exc:
+            holder = lock_holder(str(exc))
+            if holder is None:
+                raise
+            if time.monotonic() >= deadline:
+                raise WarehouseBusy(
+                    f"het warehouse {path} is in gebruik door een ander proces: {holder}; na {timeout:.0f} s "
+                    f"wachten gestopt zonder iets te wijzigen. Sluit dat proces (bijvoorbeeld een notebook met een "
+                    f"verbinding); open voor eigen analyses data/marts/marts.duckdb, nooit het warehouse") from None
+            if on_wait and not told:
+                on_wait(holder)
+                told = True
+            time.sleep(poll)
+
+
+def move_aside(path: Path | str) -> Path | None:
+    """Rename a (damaged) warehouse and its WAL out of the way; never delete. Returns the new name."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.opzij-{stamp}")
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = path.with_name(f"{path.name}.opzij-{stamp}-{n}")
+    path.rename(aside)
+    wal = path.with_name(path.name + ".wal")
+    if wal.exists():
+        wal.rename(aside.with_name(aside.name + ".wal"))
+    return aside
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the loader's tables where they do not exist yet (idempotent)."""
+    for ddl in LOADER_DDL:
+        con.execute(ddl)
+    for module in MODULES.values():
+        con.execute(staging_ddl(module))
+    con.execute("create schema if not exists marts")
+
+
+def record_history(con: duckdb.DuckDBPyConnection, run_id: str, trigger: str, step: str, summary: str,
+                   waves: list[int] | None = None, units_loaded: int | None = None,
+                   units_unchanged: int | None = None, files_rejected: int | None = None) -> None:
+    """One line in ``run_history``: what a step of a run loaded or published (shown on the quality page)."""
+    con.execute(RUN_HISTORY_DDL)
+    con.execute("insert into run_history values (?, now()::timestamp, ?, ?, ?, ?, ?, ?, ?)",
+                [run_id, trigger, step, ", ".join(map(str, waves or [])) or None, units_loaded, units_unchanged,
+                 files_rejected, summary])

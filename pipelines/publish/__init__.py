@@ -1,0 +1,1 @@
+"""Writing the marts files and swapping publications in whole; is a published output current."""

@@ -1,0 +1,1 @@
+"""Deterministic sample returns with a planted, documented ground truth."""
