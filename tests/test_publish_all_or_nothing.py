@@ -94,7 +94,7 @@ def test_a_finished_publication_is_not_rolled_back(tmp_path):
 
 def test_the_run_publishes_neither_when_the_site_cannot_be_swapped_in(shipped_run, tmp_path, monkeypatch, capsys):
     """The real run in this process, against a copy of a loaded baseline; the dashboards' swap fails (EROFS)."""
-    from pipelines import cli
+    from pipelines.app import cli
 
     root = tmp_path
     warehouse, marts, dash = root / "warehouse.duckdb", root / "marts", root / "dashboards"
