@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from pipelines.contract import indicators, verdicts
+from pipelines.contract import docs, indicators, verdicts
 from pipelines.core import paths
 from pipelines.engine import build, explain
 from pipelines.site import labels
@@ -145,3 +145,13 @@ def test_what_the_explanation_needs_is_in_the_contract(ind):
     if ind.norm_type == "landelijk":
         assert ind.empty_reason, "a share needs the reason why it can be empty"
     assert bool(ind.substantiation) == bool(ind.substantiation_phrases)
+
+
+@pytest.mark.parametrize("name", docs.DOCUMENTS)
+def test_the_generated_tables_in_docs_are_the_contracts(name):
+    """Regenerate with `python -m pipelines.contract.docs` after changing the contract."""
+    text = (paths.PROJECT_ROOT / "docs" / name).read_text(encoding="utf-8")
+    assert "<!-- contract:indicators -->" in text and "<!-- contract:verdicts -->" in text
+    assert text == docs.render(text)
+    for i in indicators.INDICATORS:
+        assert f"| `{i.id}` | {i.domain} | {i.en_label} |" in text

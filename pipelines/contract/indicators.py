@@ -15,7 +15,7 @@ site shows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 #: Engine polarity code -> the Dutch word of the site.
 POLARITY_NL = {"higher": "hoger", "lower": "lager", "both": "beide"}
@@ -49,6 +49,9 @@ class Indicator:
     norm_phrase: str | None = None  # the uniform norm in a sentence
     substantiation_phrases: tuple[str, str] | None = None  # (holds, does not hold); None = nothing can
     empty_reason: str | None = None  # a share with nothing to divide by
+    # docs/method.md (English): what it measures, and when a deviation is substantiated
+    en_label: str = ""
+    en_substantiated: str = "never"
 
     @property
     def polarity_nl(self) -> str:
@@ -189,3 +192,40 @@ RECOMMENDATIONS: dict[int, str] = {
 
 assert all(i.domain in DOMAINS and i.recommendation in RECOMMENDATIONS and i.polarity in POLARITY_NL
            and i.norm_type in NORM_TYPES and i.window in WINDOWS for i in INDICATORS)
+
+
+#: docs/method.md's English: indicator id -> (what it measures, substantiated when).
+_EN = {
+    'ex_count': ('exercises held in the wave',
+                'the risk assessment is substantiated and adopted'),
+    'ex_multidisciplinary_share': ('share of exercises with two or more disciplines',
+                                  'never'),
+    'ex_strategic': ('a strategic-level exercise in the last three waves',
+                    'never'),
+    'ex_with_ncc': ('an exercise with the national crisis organisation in the last three waves',
+                   'the plan substantiates not exercising `nationale_opschaling`'),
+    'ex_evaluated_share': ('share of exercises evaluated',
+                          'never'),
+    'plan_coverage': ("share of the plan's characteristics exercised in the last three waves",
+                     'never'),
+    'plan_unexercised_unsubstantiated': ('characteristics in the plan, not exercised in the last three waves and not substantiated',
+                                        'never (substantiated ones are already left out)'),
+    'risk_substantiated': ('a method other than `geen`, a written substantiation, and adoption by the board',
+                          'never'),
+    'risk_probability': ('the self-assessed probability of an attack (`kans_score`, 1-5)',
+                        'the risk assessment is substantiated and adopted'),
+    'ring_conformity': ('share of the 9 zone x discipline cells equal to the norm',
+                       'every deviating cell has an `afwijking_toelichting`'),
+    'ring_exercised': ('the ring model exercised in the last three waves',
+                      'the plan substantiates not exercising `ringenmodel`'),
+    'equipment_parity': ('share of the 64 role x item cells at or above the norm',
+                        'every cell below the norm has an `afwijking_toelichting`'),
+    'lessons_shared_share': ('share of lessons shared via the `virtueel_kantoor`',
+                            'never'),
+    'lessons_followed_up_share': ('share of lessons whose follow-up is `uitgevoerd`',
+                                 'never'),
+    'lessons_from_others': ('lessons taken over from another region in the last three waves',
+                           'never'),
+}
+INDICATORS = tuple(replace(i, en_label=_EN[i.id][0], en_substantiated=_EN[i.id][1]) for i in INDICATORS)
+BY_ID = {i.id: i for i in INDICATORS}

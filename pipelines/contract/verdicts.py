@@ -26,6 +26,14 @@ VERDICT_LABELS: dict[str, str] = {
 }
 VERDICTS: tuple[str, ...] = tuple(VERDICT_LABELS)
 UNFAVOURABLE: tuple[str, ...] = (SUBSTANTIATED, UNJUSTIFIED)
+#: When each verdict is given, in English (docs/method.md's table is written from this).
+VERDICT_WHEN: dict[str, str] = {
+    CONFORM: 'inside the 99.8% limits, or meeting the norm (exceeding a uniform norm is also `conform`)',
+    FAVOURABLE: 'outside the limits on the favourable side: a practice others may learn from',
+    SUBSTANTIATED: 'an unfavourable deviation the region substantiates (the analyst weighs the substantiation)',
+    UNJUSTIFIED: 'an unfavourable deviation without substantiation: **unjustified variation**',
+    MISSING: 'no value: the module is missing, rejected or in conflict, or a share has nothing to divide by',
+}
 
 HIGHER, LOWER = "hoger", "lager"
 #: Which side of the limits or norm a deviation (or an early signal) lies on.
