@@ -419,8 +419,8 @@ PROVENANCE_COLUMNS: Mapping[str, str] = MappingProxyType(
     }
 )
 
-#: Statuses a (wave, region, module, file) can have in submission_status.
-SUBMISSION_STATUSES = ("geladen", "afgewezen", "ontbreekt", "vervangen", "conflict")
+#: Statuses a (wave, region, module, file) can have in submission_status (home: contract.verdicts).
+from pipelines.contract.verdicts import SUBMISSION_STATUSES  # noqa: E402,F401
 
 
 def staging_ddl(module: Module) -> str:

@@ -33,6 +33,7 @@ from pipelines.engine import explain
 from pipelines.core import paths
 from pipelines.core import problems
 from pipelines.engine import riskmodel
+from pipelines.contract import indicators, verdicts
 from pipelines.contract.codebook import CATALOGUES, SUBMISSION_STATUSES
 from pipelines.engine.funnel import Z95, Z998, proportion_funnel, ratio_funnel
 
@@ -51,59 +52,14 @@ MARTS_DIR = paths.SQL / "marts"
 # --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Indicator:
-    id: str
-    domain: str
-    norm_type: str  # 'model', 'landelijk' or 'vastgesteld' (uniform; 'modaal' per row where a cell norm is)
-    polarity: str  # 'higher', 'lower' or 'both'
-    target: float | None  # uniform norms only
-    recommendation: int
-    modules: tuple[str, ...]  # modules that must be in use in the wave
-    substantiation: str  # what makes a deviation 'onderbouwd' ('' = nothing can)
-    label: str
-
-
-INDICATORS: tuple[Indicator, ...] = (
-    Indicator("ex_count", "oefenen", "model", "higher", None, 4, ("oefeningen",),
-              "risk_substantiated", "oefeningen in het peiljaar (O/E)"),
-    Indicator("ex_multidisciplinary_share", "oefenen", "landelijk", "higher", None, 4, ("oefeningen",),
-              "", "aandeel multidisciplinaire oefeningen"),
-    Indicator("ex_strategic", "oefenen", "vastgesteld", "higher", 1.0, 8, ("oefeningen",),
-              "", "strategische oefening in de laatste drie peiljaren"),
-    Indicator("ex_with_ncc", "oefenen", "vastgesteld", "higher", 1.0, 8, ("oefeningen",),
-              "planvorming nationale_opschaling: niet_beoefenen_onderbouwd",
-              "oefening met de nationale crisisorganisatie in de laatste drie peiljaren"),
-    Indicator("ex_evaluated_share", "oefenen", "landelijk", "higher", None, 6, ("oefeningen",),
-              "", "aandeel geëvalueerde oefeningen"),
-    Indicator("plan_coverage", "planvorming", "landelijk", "higher", None, 4, ("planvorming", "oefeningen"),
-              "", "aandeel bijzonderheden uit het plan beoefend in de laatste drie peiljaren"),
-    Indicator("plan_unexercised_unsubstantiated", "planvorming", "vastgesteld", "lower", 0.0, 4,
-              ("planvorming", "oefeningen"), "",
-              "bijzonderheden uit het plan niet beoefend en niet onderbouwd"),
-    Indicator("risk_substantiated", "risico", "vastgesteld", "higher", 1.0, 1, ("risico",),
-              "", "risicobeoordeling onderbouwd en vastgesteld"),
-    Indicator("risk_probability", "risico", "model", "both", None, 1, ("risico",),
-              "risk_substantiated", "eigen inschatting kans op een aanslag"),
-    Indicator("ring_conformity", "ringenmodel", "vastgesteld", "higher", 1.0, 2, ("ringenmodel",),
-              "afwijking_toelichting bij elke afwijkende cel", "aandeel cellen ringenmodel volgens de norm"),
-    Indicator("ring_exercised", "ringenmodel", "vastgesteld", "higher", 1.0, 2, ("oefeningen",),
-              "planvorming ringenmodel: niet_beoefenen_onderbouwd",
-              "ringenmodel beoefend in de laatste drie peiljaren"),
-    Indicator("equipment_parity", "middelen", "vastgesteld", "higher", 1.0, 3, ("middelen",),
-              "afwijking_toelichting bij elke cel onder de norm", "aandeel cellen middelen op of boven de norm"),
-    Indicator("lessons_shared_share", "leren", "landelijk", "higher", None, 7, ("lessen",),
-              "", "aandeel lessen gedeeld via het virtueel kantoor"),
-    Indicator("lessons_followed_up_share", "leren", "landelijk", "higher", None, 6, ("lessen",),
-              "", "aandeel lessen met uitgevoerde opvolging"),
-    Indicator("lessons_from_others", "leren", "vastgesteld", "higher", 1.0, 5, ("lessen",),
-              "", "lessen overgenomen van een andere regio in de laatste drie peiljaren"),
-)
-INDICATOR_IDS = tuple(i.id for i in INDICATORS)
-BY_ID = {i.id: i for i in INDICATORS}
-NORM_SOURCES = ("model", "landelijk", "vastgesteld", "modaal")
-PLAN_STATUSES = ("beoefend", "onderbouwd", "niet_beoefend", "niet_in_plan")
-TRACKER_STATUSES = ("op_orde", "aandacht", "onvoldoende_gegevens", "buiten_uitvraag")
+# The indicators and codes live in pipelines/contract/ (one home per fact); re-exported here.
+Indicator = indicators.Indicator
+INDICATORS = indicators.INDICATORS
+INDICATOR_IDS = indicators.INDICATOR_IDS
+BY_ID = indicators.BY_ID
+NORM_SOURCES = tuple(verdicts.NORM_SOURCE_LABELS)
+PLAN_STATUSES = verdicts.PLAN_STATUSES
+TRACKER_STATUSES = verdicts.TRACKER_STATUSES
 
 # --------------------------------------------------------------------------
 # The contract (docs/marts-contract.md): these columns first, in this order
@@ -302,7 +258,7 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
     write_frame(con, "int_catalogue_levels", levels, _CATALOGUE_LEVELS_SCHEMA)
     defs = pd.DataFrame([dict(indicator_id=i.id, domain=i.domain, norm_type=i.norm_type, polarity=i.polarity,
                               target=i.target, recommendation=i.recommendation, modules=", ".join(i.modules),
-                              substantiation_rule=i.substantiation or None, label=i.label, sort_order=k)
+                              substantiation_rule=i.substantiation or None, label=i.description, sort_order=k)
                          for k, i in enumerate(INDICATORS, start=1)])
     write_frame(con, "int_indicator_definitions", defs, _DEFINITIONS_SCHEMA)
 
@@ -441,7 +397,7 @@ def _wave_note(row: dict, ind: Indicator) -> str | None:
                      f"{'peiljaar' if n == 1 else 'peiljaren'})")
         if n < 3:
             parts.append("verwachting zwak: minder dan drie peiljaren")
-    if ind.id == "risk_probability":
+    if ind.id == indicators.SCORE_MODEL_ID:
         parts.append(f"residuele sd {_nl(row.get('residual_sd'))} (alle peiljaren samen); grenzen: verwachte score "
                      f"plus of min z maal de residuele sd")
         r2r, r2m = row.get("r2_risk"), row.get("r2_method")
@@ -478,8 +434,9 @@ def build_register(con: duckdb.DuckDBPyConnection, lookback: int = LOOKBACK):
     model_frames: list[pd.DataFrame] = []
     waves = sorted(reg["wave"].unique())
 
-    # ---- ex_count: Poisson model on all waves, funnel per wave
-    m = (reg.indicator_id == "ex_count") & reg._has_row
+    # ---- the count (ex_count): Poisson model on all waves, funnel per wave
+    count_id, score_id = indicators.COUNT_MODEL_ID, indicators.SCORE_MODEL_ID
+    m = (reg.indicator_id == count_id) & reg._has_row
     ec = reg.loc[m, ["wave", "region_code", "value", *riskmodel.RISK_BASIS, "basis_wave", "method"]].rename(
         columns={"value": "observed"})
     fit = riskmodel.fit_count_model(ec)
@@ -500,13 +457,13 @@ def build_register(con: duckdb.DuckDBPyConnection, lookback: int = LOOKBACK):
                                             "landelijk niveau om een verwachting op te baseren")
     r2 = riskmodel.r2_by_wave(ec["wave"], ec["observed"], ec["expected"])
     for s in st:
-        s.update(indicator_id="ex_count", r2_risk=r2.get(s["wave"], np.nan))
+        s.update(indicator_id=count_id, r2_risk=r2.get(s["wave"], np.nan))
     stats_rows += st
-    model_frames.append(ec.assign(indicator_id="ex_count", residual=ec["observed"] - ec["expected"],
+    model_frames.append(ec.assign(indicator_id=count_id, residual=ec["observed"] - ec["expected"],
                                   z_score=reg.loc[ec.index, "z_score"], n_obs=fit.n_obs, n_model_waves=fit.n_waves))
 
-    # ---- risk_probability: least squares on all waves, residual limits
-    m = (reg.indicator_id == "risk_probability") & reg._has_row
+    # ---- the score (risk_probability): least squares on all waves, residual limits
+    m = (reg.indicator_id == score_id) & reg._has_row
     rp = reg.loc[m, ["wave", "region_code", "value", *riskmodel.RISK_BASIS, "basis_wave", "method"]].rename(
         columns={"value": "observed"})
     fit = riskmodel.fit_score_model(rp)
@@ -526,10 +483,10 @@ def build_register(con: duckdb.DuckDBPyConnection, lookback: int = LOOKBACK):
     r2 = riskmodel.r2_by_wave(rp["wave"], rp["observed"], rp["expected"])
     eta = riskmodel.eta2_by_wave(rp["wave"], rp["observed"], rp["method"])
     for w, f in rp.groupby("wave"):
-        stats_rows.append(dict(wave=w, indicator_id="risk_probability", national_value=f["observed"].mean(),
+        stats_rows.append(dict(wave=w, indicator_id=score_id, national_value=f["observed"].mean(),
                                target=np.nan, residual_sd=sd, r2_risk=r2.get(w, np.nan), r2_method=eta.get(w, np.nan),
                                n_model_waves=fit.n_waves))
-    model_frames.append(rp.assign(indicator_id="risk_probability", residual=resid, z_score=z, n_obs=fit.n_obs,
+    model_frames.append(rp.assign(indicator_id=score_id, residual=resid, z_score=z, n_obs=fit.n_obs,
                                   n_model_waves=fit.n_waves))
 
     # ---- national proportions: funnel per wave
@@ -544,11 +501,7 @@ def build_register(con: duckdb.DuckDBPyConnection, lookback: int = LOOKBACK):
             s["indicator_id"] = ind.id
         stats_rows += st
         empty = f.index[~(f["denominator"] > 0)]
-        what = {"plan_coverage": "het plan noemt geen bijzonderheden, dus er is geen aandeel te berekenen",
-                "lessons_shared_share": "de regio meldde geen lessen, dus er is geen aandeel te berekenen",
-                "lessons_followed_up_share": "de regio meldde geen lessen, dus er is geen aandeel te berekenen"}
-        reg.loc[empty, "missing_reason"] = what.get(ind.id, "de regio hield geen oefeningen, dus er is geen "
-                                                            "aandeel te berekenen")
+        reg.loc[empty, "missing_reason"] = ind.empty_reason
 
     # ---- uniform norms
     uni = reg.norm_type.eq("vastgesteld")
@@ -567,7 +520,7 @@ def build_register(con: duckdb.DuckDBPyConnection, lookback: int = LOOKBACK):
         reg["value"], reg["lower_998"], reg["upper_998"], reg["lower_95"], reg["upper_95"], reg["target"],
         limit_based, reg["polarity"], reg["substantiated"])
     reg["verdict"], reg["direction"], reg["signal_95"] = verdict, direction, signal
-    missing = reg["verdict"] == "onvoldoende_gegevens"
+    missing = reg["verdict"] == verdicts.MISSING
     no_row = missing & ~reg["_has_row"]
     if no_row.any():
         reg.loc[no_row, "missing_reason"] = _missing_reasons(con, reg.loc[no_row])

@@ -24,16 +24,13 @@ import numpy as np
 import pandas as pd
 from numpy.dtypes import StringDType
 
-VERDICTS = (
-    "conform",
-    "gunstige_afwijking",
-    "afwijking_onderbouwd",
-    "afwijking_niet_onderbouwd",
-    "onvoldoende_gegevens",
-)
-UNFAVOURABLE = ("afwijking_onderbouwd", "afwijking_niet_onderbouwd")
-DIRECTIONS = ("hoger", "lager")
-POLARITIES = ("higher", "lower", "both")
+from pipelines.contract import verdicts as V
+from pipelines.contract.indicators import BY_ID, POLARITY_NL
+
+VERDICTS = V.VERDICTS
+UNFAVOURABLE = V.UNFAVOURABLE
+DIRECTIONS = V.DIRECTIONS
+POLARITIES = tuple(POLARITY_NL)
 
 _SWAP = str.maketrans({",": ".", ".": ","})
 
@@ -155,11 +152,11 @@ def decide(value, lower_998, upper_998, lower_95, upper_95, target, limit_based,
     missing = ~np.isfinite(value)
     verdict = np.select(
         [missing, unfav & subst, unfav, fav],
-        ["onvoldoende_gegevens", "afwijking_onderbouwd", "afwijking_niet_onderbouwd", "gunstige_afwijking"],
-        default="conform",
+        [V.MISSING, V.SUBSTANTIATED, V.UNJUSTIFIED, V.FAVOURABLE],
+        default=V.CONFORM,
     ).astype(object)
-    direction = np.where(~missing & (unfav | fav), np.where(high, "hoger", "lager"), None).astype(object)
-    signal = np.where(~missing & (low95 | high95), np.where(high95, "hoger", "lager"), None).astype(object)
+    direction = np.where(~missing & (unfav | fav), np.where(high, V.HIGHER, V.LOWER), None).astype(object)
+    signal = np.where(~missing & (low95 | high95), np.where(high95, V.HIGHER, V.LOWER), None).astype(object)
     return verdict, direction, signal
 
 
@@ -167,33 +164,13 @@ def decide(value, lower_998, upper_998, lower_95, upper_95, target, limit_based,
 # Explanations
 # --------------------------------------------------------------------------
 
-#: Why a deviation is or is not substantiated, per indicator: (holds, does not hold).
-#: Indicators without an entry allow no substantiation.
-SUBSTANTIATION_PHRASES = {
-    "ex_count": ("de risicobeoordeling is onderbouwd en bestuurlijk vastgesteld",
-                 "de risicobeoordeling is niet onderbouwd en vastgesteld"),
-    "risk_probability": ("de risicobeoordeling is onderbouwd en bestuurlijk vastgesteld",
-                         "de risicobeoordeling is niet onderbouwd en vastgesteld"),
-    "ex_with_ncc": ("de regio heeft onderbouwd waarom opschaling naar de nationale crisisstructuur niet beoefend hoeft te worden",
-                    "de regio heeft niet onderbouwd waarom opschaling naar de nationale crisisstructuur niet beoefend hoeft te worden"),
-    "ring_exercised": ("de regio heeft onderbouwd waarom het ringenmodel niet beoefend hoeft te worden",
-                       "de regio heeft niet onderbouwd waarom het ringenmodel niet beoefend hoeft te worden"),
-    "ring_conformity": ("elke afwijkende cel is toegelicht", "niet elke afwijkende cel is toegelicht"),
-    "equipment_parity": ("elke cel onder de norm is toegelicht", "niet elke cel onder de norm is toegelicht"),
-}
+#: Why a deviation is or is not substantiated, per indicator: (holds, does not hold), from the contract.
+#: Indicators without phrases allow no substantiation.
+SUBSTANTIATION_PHRASES = {i.id: i.substantiation_phrases for i in BY_ID.values() if i.substantiation_phrases}
 NO_SUBSTANTIATION = "een onderbouwing kan deze afwijking niet rechtvaardigen"
 
-#: How the uniform norm reads in a sentence.
-NORM_PHRASES = {
-    "ex_strategic": "minstens één strategische oefening",
-    "ex_with_ncc": "minstens één oefening met de nationale crisisorganisatie",
-    "plan_unexercised_unsubstantiated": "0",
-    "risk_substantiated": "methode, schriftelijke onderbouwing en bestuurlijke vaststelling",
-    "ring_conformity": "alle cellen volgens de norm",
-    "ring_exercised": "beoefend",
-    "equipment_parity": "alle cellen op of boven de norm",
-    "lessons_from_others": "minstens één overgenomen les",
-}
+#: How the uniform norm reads in a sentence, from the contract.
+NORM_PHRASES = {i.id: i.norm_phrase for i in BY_ID.values() if i.norm_phrase is not None}
 
 MODULE_WORDS = {
     "oefeningen": "oefeningen",
@@ -220,77 +197,136 @@ def _window_phrase(f: pd.DataFrame, lookback: int) -> pd.Series:
     return _s(np.select([n >= full, n == 1], [allw, one], default=some), f.index)
 
 
+class _Parts:
+    """The phrases a sentence is made of, for one indicator's rows ``f``.
+
+    Each indicator uses only some phrases: those that cost time are built when
+    called (at 2,500 regions each costs about a second over the register).
+    """
+
+    def __init__(self, ind: str, f: pd.DataFrame, lookback: int):
+        self.ind, self.f, self.lookback = ind, f, lookback
+        self.R = f["region_code"].astype(str)
+        self.W = f["wave"].astype(int).astype(str)
+        self.num = nl_numbers(f["numerator"], 0)
+        self.detail = f["detail"].fillna("").astype(str)
+        self.norm = " (norm: " + NORM_PHRASES.get(ind, "") + ")"
+
+    def den(self):
+        return nl_numbers(self.f["denominator"], 0)
+
+    def lim(self):
+        return nl_range(self.f["lower_998"], self.f["upper_998"])
+
+    def limp(self):
+        return nl_range(self.f["lower_998"], self.f["upper_998"], 1, percent=True)
+
+    def win(self):
+        return _window_phrase(self.f, self.lookback)
+
+    def modal(self):
+        return _s(np.where(self.f["norm_source"].astype(object) == "modaal", ", deels modaal", ""), self.f.index)
+
+    def share(self, text):
+        return (text + " (" + nl_percent(self.f["value"]) + "; landelijk " + nl_percent(self.f["target"])
+                + ", 99,8%-grenzen " + self.limp() + ")")
+
+
+# The sentence of each indicator: a function _subject_<indicator id> (tests/test_contract.py checks
+# that there is one for every indicator of pipelines.contract.indicators and none for another).
+
+
+def _subject_ex_count(c: _Parts) -> pd.Series:
+    f = c.f
+    basis = pd.to_numeric(f["basis_wave"], errors="coerce")
+    carried = _s(np.where(basis.notna() & (basis != f["wave"]),
+                          " (risicobeoordeling uit " + basis.fillna(0).astype(int).astype(str) + ")", ""), f.index)
+    return (c.R + " hield in " + c.W + " " + c.num + " " + plural(f["numerator"], "oefening", "oefeningen")
+            + " waar op grond van het risicoprofiel" + carried + " " + nl_numbers(f["denominator"], 1)
+            + " werden verwacht (O/E " + nl_numbers(f["value"], 2) + "; 99,8%-grenzen " + c.lim() + ")")
+
+
+def _subject_risk_probability(c: _Parts) -> pd.Series:
+    return (c.R + " schat de kans op een aanslag in " + c.W + " op " + nl_numbers(c.f["value"], 0)
+            + ", waar het risicoprofiel " + nl_numbers(c.f["target"], 2) + " doet verwachten (99,8%-grenzen "
+            + c.lim() + ")")
+
+
+def _subject_ex_multidisciplinary_share(c: _Parts) -> pd.Series:
+    return c.share(c.R + ": " + c.num + " van " + c.den() + " oefeningen in " + c.W + " waren multidisciplinair")
+
+
+def _subject_ex_evaluated_share(c: _Parts) -> pd.Series:
+    return c.share(c.R + " evalueerde " + c.num + " van " + c.den() + " oefeningen in " + c.W)
+
+
+def _subject_plan_coverage(c: _Parts) -> pd.Series:
+    return c.share(c.R + " beoefende " + c.win() + " " + c.num + " van de " + c.den() + " bijzonderheden uit het plan")
+
+
+def _subject_lessons_shared_share(c: _Parts) -> pd.Series:
+    return c.share(c.R + " deelde " + c.num + " van " + c.den() + " lessen in " + c.W + " via het virtueel kantoor")
+
+
+def _subject_lessons_followed_up_share(c: _Parts) -> pd.Series:
+    return c.share(c.R + " voerde bij " + c.num + " van " + c.den() + " lessen in " + c.W + " de opvolging uit")
+
+
+def _subject_ex_strategic(c: _Parts) -> pd.Series:
+    return (c.R + " hield " + c.win() + " " + c.num + " " + plural(c.f["numerator"], "oefening", "oefeningen")
+            + " op strategisch niveau" + c.norm)
+
+
+def _subject_ex_with_ncc(c: _Parts) -> pd.Series:
+    return (c.R + " hield " + c.win() + " " + c.num + " " + plural(c.f["numerator"], "oefening", "oefeningen")
+            + " met de nationale crisisorganisatie" + c.norm)
+
+
+def _subject_plan_unexercised_unsubstantiated(c: _Parts) -> pd.Series:
+    which = _s(np.where(c.detail != "", " (" + shorten_list(c.detail) + ")", ""), c.f.index)
+    return (c.R + " heeft " + c.num + " van de " + c.den() + " bijzonderheden uit het plan " + c.win()
+            + " niet beoefend zonder onderbouwing" + which + c.norm)
+
+
+def _subject_risk_substantiated(c: _Parts) -> pd.Series:
+    ok = _s(np.where(pd.to_numeric(c.f["value"]) >= 1, "is", "is niet"), c.f.index)
+    return ("De risicobeoordeling van " + c.R + " in " + c.W + " (" + c.detail + ") " + ok
+            + " onderbouwd en vastgesteld" + c.norm)
+
+
+def _subject_ring_conformity(c: _Parts) -> pd.Series:
+    which = _s(np.where(c.detail != "", "; afwijkend: " + shorten_list(c.detail), ""), c.f.index)
+    return (c.R + " volgt in " + c.num + " van de " + c.den() + " cellen van het ringenmodel de norm ("
+            + nl_percent(c.f["value"]) + which + "; norm: " + NORM_PHRASES[c.ind] + c.modal() + ")")
+
+
+def _subject_ring_exercised(c: _Parts) -> pd.Series:
+    done = _s(np.where(pd.to_numeric(c.f["value"]) >= 1, "wel", "niet"), c.f.index)
+    return c.R + " heeft het ringenmodel " + c.win() + " " + done + " beoefend" + c.norm
+
+
+def _subject_equipment_parity(c: _Parts) -> pd.Series:
+    which = _s(np.where(c.detail != "", "; onder de norm: " + shorten_list(c.detail), ""), c.f.index)
+    return (c.R + " haalt in " + c.num + " van de " + c.den() + " cellen van functie en middel de norm ("
+            + nl_percent(c.f["value"]) + which + "; norm: " + NORM_PHRASES[c.ind] + c.modal() + ")")
+
+
+def _subject_lessons_from_others(c: _Parts) -> pd.Series:
+    return (c.R + " nam " + c.win() + " " + c.num + " " + plural(c.f["numerator"], "les", "lessen")
+            + " over van een andere regio" + c.norm)
+
+
+#: indicator id -> the function that writes its sentence.
+SUBJECTS = {name.removeprefix("_subject_"): fn for name, fn in dict(globals()).items()
+            if name.startswith("_subject_") and callable(fn)}
+
+
 def _subject(ind: str, f: pd.DataFrame, lookback: int) -> pd.Series:
     """The part of the sentence that states the value and the norm or limits."""
-    R = f["region_code"].astype(str)
-    W = f["wave"].astype(int).astype(str)
-    num = nl_numbers(f["numerator"], 0)
-    # Each indicator uses only some phrases: the others are built when called (at 2,500 regions
-    # each costs about a second over the register).
-    def den():
-        return nl_numbers(f["denominator"], 0)
-
-    def lim():
-        return nl_range(f["lower_998"], f["upper_998"])
-
-    def limp():
-        return nl_range(f["lower_998"], f["upper_998"], 1, percent=True)
-
-    def win():
-        return _window_phrase(f, lookback)
-
-    detail = f["detail"].fillna("").astype(str)
-    if ind == "ex_count":
-        basis = pd.to_numeric(f["basis_wave"], errors="coerce")
-        carried = _s(np.where(basis.notna() & (basis != f["wave"]),
-                              " (risicobeoordeling uit " + basis.fillna(0).astype(int).astype(str) + ")", ""), f.index)
-        return (R + " hield in " + W + " " + num + " " + plural(f["numerator"], "oefening", "oefeningen")
-                + " waar op grond van het risicoprofiel" + carried + " " + nl_numbers(f["denominator"], 1)
-                + " werden verwacht (O/E " + nl_numbers(f["value"], 2) + "; 99,8%-grenzen " + lim() + ")")
-    if ind == "risk_probability":
-        return (R + " schat de kans op een aanslag in " + W + " op " + nl_numbers(f["value"], 0)
-                + ", waar het risicoprofiel " + nl_numbers(f["target"], 2) + " doet verwachten (99,8%-grenzen "
-                + lim() + ")")
-    share = {
-        "ex_multidisciplinary_share": lambda: R + ": " + num + " van " + den() + " oefeningen in " + W + " waren multidisciplinair",
-        "ex_evaluated_share": lambda: R + " evalueerde " + num + " van " + den() + " oefeningen in " + W,
-        "plan_coverage": lambda: R + " beoefende " + win() + " " + num + " van de " + den() + " bijzonderheden uit het plan",
-        "lessons_shared_share": lambda: R + " deelde " + num + " van " + den() + " lessen in " + W + " via het virtueel kantoor",
-        "lessons_followed_up_share": lambda: R + " voerde bij " + num + " van " + den() + " lessen in " + W + " de opvolging uit",
-    }
-    if ind in share:
-        return (share[ind]() + " (" + nl_percent(f["value"]) + "; landelijk " + nl_percent(f["target"])
-                + ", 99,8%-grenzen " + limp() + ")")
-    norm = " (norm: " + NORM_PHRASES.get(ind, "") + ")"
-    modal = _s(np.where(f["norm_source"].astype(object) == "modaal", ", deels modaal", ""), f.index)
-    if ind == "ex_strategic":
-        return R + " hield " + win() + " " + num + " " + plural(f["numerator"], "oefening", "oefeningen") + " op strategisch niveau" + norm
-    if ind == "ex_with_ncc":
-        return (R + " hield " + win() + " " + num + " " + plural(f["numerator"], "oefening", "oefeningen")
-                + " met de nationale crisisorganisatie" + norm)
-    if ind == "plan_unexercised_unsubstantiated":
-        which = _s(np.where(detail != "", " (" + shorten_list(detail) + ")", ""), f.index)
-        return (R + " heeft " + num + " van de " + den() + " bijzonderheden uit het plan " + win()
-                + " niet beoefend zonder onderbouwing" + which + norm)
-    if ind == "risk_substantiated":
-        ok = _s(np.where(pd.to_numeric(f["value"]) >= 1, "is", "is niet"), f.index)
-        return ("De risicobeoordeling van " + R + " in " + W + " (" + detail + ") " + ok
-                + " onderbouwd en vastgesteld" + norm)
-    if ind == "ring_conformity":
-        which = _s(np.where(detail != "", "; afwijkend: " + shorten_list(detail), ""), f.index)
-        return (R + " volgt in " + num + " van de " + den() + " cellen van het ringenmodel de norm ("
-                + nl_percent(f["value"]) + which + "; norm: " + NORM_PHRASES[ind] + modal + ")")
-    if ind == "ring_exercised":
-        done = _s(np.where(pd.to_numeric(f["value"]) >= 1, "wel", "niet"), f.index)
-        return R + " heeft het ringenmodel " + win() + " " + done + " beoefend" + norm
-    if ind == "equipment_parity":
-        which = _s(np.where(detail != "", "; onder de norm: " + shorten_list(detail), ""), f.index)
-        return (R + " haalt in " + num + " van de " + den() + " cellen van functie en middel de norm ("
-                + nl_percent(f["value"]) + which + "; norm: " + NORM_PHRASES[ind] + modal + ")")
-    if ind == "lessons_from_others":
-        return (R + " nam " + win() + " " + num + " " + plural(f["numerator"], "les", "lessen")
-                + " over van een andere regio" + norm)
-    return R + " heeft in " + W + " de waarde " + nl_numbers(f["value"], 2)
+    c = _Parts(ind, f, lookback)
+    if ind in SUBJECTS:
+        return SUBJECTS[ind](c)
+    return c.R + " heeft in " + c.W + " de waarde " + nl_numbers(f["value"], 2)
 
 
 def _outcome(ind: str, f: pd.DataFrame, limit_based: bool) -> pd.Series:
@@ -298,31 +334,31 @@ def _outcome(ind: str, f: pd.DataFrame, limit_based: bool) -> pd.Series:
     verdict = f["verdict"].astype(object)
     direction = f["direction"].astype(object)
     yes, no = SUBSTANTIATION_PHRASES.get(ind, (None, NO_SUBSTANTIATION))
-    if ind in ("ex_count", "risk_probability"):  # say what is missing in the risk assessment
+    model = ind in BY_ID and BY_ID[ind].norm_type == "model"
+    if model:  # say what is missing in the risk assessment
         detail = f["detail"].fillna("").astype(str)
         no = no + _s(np.where(detail != "", " (" + detail + ")", ""), f.index)
     if limit_based:
-        side = np.where(direction == "hoger", "boven de bovengrens", "onder de ondergrens")
+        side = np.where(direction == V.HIGHER, "boven de bovengrens", "onder de ondergrens")
         signal = f["signal_95"].astype(object)
-        if ind in ("ex_count", "risk_probability"):
+        if model:
             l95 = nl_range(f["lower_95"], f["upper_95"])
         else:
             l95 = nl_range(f["lower_95"], f["upper_95"], 1, percent=True)
-        word = np.where(signal == "hoger", "hoge", "lage")
+        word = np.where(signal == V.HIGHER, "hoge", "lage")
         conform = _s(np.where(
             signal.notna(),
             "binnen de 99,8%-grenzen, maar buiten de 95%-grenzen (" + l95 + "): conform, met een vroeg signaal (aan de " + pd.Series(word, index=f.index) + " kant)",
             "binnen de 99,8%-grenzen: conform"), f.index)
     else:
-        side = np.where(direction == "hoger", "boven de norm", "onder de norm")
+        side = np.where(direction == V.HIGHER, "boven de norm", "onder de norm")
         conform = _s("voldoet aan de norm: conform", f.index)
     side = _s(side, f.index)
     favourable = side + ": gunstige afwijking, een praktijk waar anderen van kunnen leren"
     justified = side + ", maar " + (yes or "") + ": afwijking onderbouwd, ter weging door de analist"
     unjustified = side + " en " + no + ": afwijking niet onderbouwd (ongerechtvaardigde variatie)"
     return _s(np.select(
-        [verdict == "conform", verdict == "gunstige_afwijking", verdict == "afwijking_onderbouwd",
-         verdict == "afwijking_niet_onderbouwd"],
+        [verdict == V.CONFORM, verdict == V.FAVOURABLE, verdict == V.SUBSTANTIATED, verdict == V.UNJUSTIFIED],
         [conform, favourable, justified, unjustified], default=""), f.index)
 
 
@@ -336,7 +372,7 @@ def explain(frame: pd.DataFrame, norm_types: dict[str, str], lookback: int = 2) 
     :func:`explain_missing` writes theirs.
     """
     out = pd.Series("", index=frame.index, dtype=object)
-    has = frame["verdict"] != "onvoldoende_gegevens"
+    has = frame["verdict"] != V.MISSING
     for ind, f in frame[has].groupby("indicator_id", sort=False):
         limit_based = norm_types[ind] in ("model", "landelijk")
         out.loc[f.index] = _subject(ind, f, lookback) + "; " + _outcome(ind, f, limit_based) + "."

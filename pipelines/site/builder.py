@@ -25,6 +25,8 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from pipelines.contract import verdicts
+from pipelines.contract.indicators import SCORE_MODEL_ID
 from pipelines.site import geo, labels
 from pipelines.site.data import SiteData, load, pack, pack_groups, templated, to_json
 
@@ -158,9 +160,9 @@ def _domain_counts(d: SiteData) -> pd.DataFrame:
 def _risk_frame(d: SiteData) -> pd.DataFrame:
     reg = d.marts["variation_register"]
     vals = d.marts["indicator_values"]
-    rp = reg[reg["indicator_id"] == "risk_probability"][
+    rp = reg[reg["indicator_id"] == SCORE_MODEL_ID][
         ["wave", "region_code", "value", "target", "lower_998", "upper_998", "verdict", "explanation"]]
-    plain = vals[vals["indicator_id"] == "risk_probability"][["wave", "region_code", "value"]].rename(
+    plain = vals[vals["indicator_id"] == SCORE_MODEL_ID][["wave", "region_code", "value"]].rename(
         columns={"value": "kans_score"})
     out = rp.merge(plain, how="outer", on=["wave", "region_code"])
     if d.risk is not None:
@@ -191,8 +193,8 @@ def _national_line(d: SiteData) -> pd.DataFrame:
 
 def _trend_frame(d: SiteData) -> pd.DataFrame:
     vals = d.marts["indicator_values"][["wave", "region_code", "indicator_id", "value"]]
-    verdicts = d.marts["variation_register"][["wave", "region_code", "indicator_id", "verdict"]]
-    return vals.merge(verdicts, how="outer", on=["wave", "region_code", "indicator_id"]).sort_values(
+    verdict_rows = d.marts["variation_register"][["wave", "region_code", "indicator_id", "verdict"]]
+    return vals.merge(verdict_rows, how="outer", on=["wave", "region_code", "indicator_id"]).sort_values(
         ["indicator_id", "region_code", "wave"])
 
 
@@ -332,13 +334,13 @@ def _pages(d: SiteData, reference_dir: Path, parts: dict[str, dict] | None = Non
     add("plan.html", "plan", plan_payload, note=notes.get("plan"))
     add("risico.html", "risico", {
         "risk": pack(_risk_frame(d)),
-        "summary": pack(m["indicator_summary"][m["indicator_summary"]["indicator_id"] == "risk_probability"],
+        "summary": pack(m["indicator_summary"][m["indicator_summary"]["indicator_id"] == SCORE_MODEL_ID],
                         ["wave", "n_regions", "r2_risk", "r2_method", "n_unfavourable", "n_unjustified"]),
     })
     trend = _trend_frame(d)
     trend_note = None
     if large:
-        trend = _limit_regions(trend, trend["verdict"] == "afwijking_niet_onderbouwd", TREND_LIMIT,
+        trend = _limit_regions(trend, trend["verdict"] == verdicts.UNJUSTIFIED, TREND_LIMIT,
                                per="indicator_id")
         trend_note = _selection_note(n_regions, "de meeste niet onderbouwde afwijkingen over alle peiljaren",
                                      TREND_LIMIT, per="per indicator")
