@@ -32,6 +32,7 @@ import pandas as pd
 from pipelines.engine import explain
 from pipelines.core import paths
 from pipelines.core import problems
+from pipelines.core.sqlcheck import CheckOutcome, SqlCheck, run_check
 from pipelines.engine import riskmodel
 from pipelines.contract.codebook import CATALOGUES, SUBMISSION_STATUSES
 from pipelines.contract.marts import MARTS as MART_CONTRACTS
@@ -601,33 +602,17 @@ def build_marts(con: duckdb.DuckDBPyConnection, lookback: int = LOOKBACK) -> dic
 # --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class MartCheck:
-    """A check on a mart: it passes when ``failing_sql`` returns no rows."""
-
-    mart: str
-    name: str
-    description: str
-    failing_sql: str
-    label_sql: str  # an expression over failing_sql's columns that names a failing row
-    params: tuple = ()
-
-
-@dataclass
-class CheckOutcome:
-    mart: str
-    name: str
-    passed: bool
-    description: str
-    n_failing: int
-    examples: list[str]
+def MartCheck(mart: str, name: str, description: str, failing_sql: str, label_sql: str,
+              params: tuple = ()) -> SqlCheck:
+    """A check on ``marts.<mart>``: it passes when ``failing_sql`` returns no rows."""
+    return SqlCheck(f"marts.{mart}", name, description, failing_sql, params=params, label_sql=label_sql)
 
 
 def _key_label(key: tuple[str, ...]) -> str:
     return "concat_ws(' / ', " + ", ".join(f"cast({c} as varchar)" for c in key) + ")"
 
 
-def _mart_checks() -> tuple[MartCheck, ...]:
+def _mart_checks() -> tuple[SqlCheck, ...]:
     out = []
     for mart, key in MART_KEYS.items():
         k = ", ".join(key)
@@ -727,14 +712,7 @@ def _mart_checks() -> tuple[MartCheck, ...]:
 
 
 #: Every check on the marts, in a fixed order (the Dagster asset checks are made from these).
-MART_CHECKS: tuple[MartCheck, ...] = _mart_checks()
-
-
-def run_check(con: duckdb.DuckDBPyConnection, check: MartCheck, n_examples: int = 5) -> CheckOutcome:
-    params = list(check.params)
-    n = int(con.execute(f"select count(*) from ({check.failing_sql})", params).fetchone()[0])
-    ex = con.execute(f"select {check.label_sql} from ({check.failing_sql}) limit {int(n_examples)}", params).fetchall()
-    return CheckOutcome(check.mart, check.name, n == 0, check.description, n, [str(r[0]) for r in ex])
+MART_CHECKS: tuple[SqlCheck, ...] = _mart_checks()
 
 
 def check_marts(con: duckdb.DuckDBPyConnection) -> list[CheckOutcome]:
