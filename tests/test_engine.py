@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pipelines.contract import marts as marts_contract
 from pipelines.engine import build as engine
 from pipelines.engine import explain
 from pipelines.core import paths
@@ -316,6 +318,44 @@ def test_the_contract_comparison_finds_every_kind_of_difference(shipped_run):
     declared = dict(engine.MART_COLUMNS, region_scorecard=engine.MART_COLUMNS["region_scorecard"] + ("n_signal_95",))
     assert [d.split(":")[0] for d in contract_differences(parse_contract(text), published, declared,
                                                           engine.MART_KEYS)] == ["region_scorecard"]
+
+
+def test_the_contract_document_is_generated_from_the_files_beside_the_sql():
+    """docs/marts-contract.md is what `regiobench marts-contract` writes from pipelines/sql/marts/*.toml."""
+    assert CONTRACT_DOC.read_text(encoding="utf-8") == marts_contract.describe_markdown()
+    # and it would notice: a changed description in a contract file changes the document
+    m = marts_contract.MARTS["region_scorecard"]
+    changed = dataclasses.replace(m, columns=(dataclasses.replace(m.columns[0], description="Anders."),
+                                              *m.columns[1:]))
+    assert marts_contract.describe_markdown(dict(marts_contract.MARTS, region_scorecard=changed)) != \
+        CONTRACT_DOC.read_text(encoding="utf-8")
+
+
+def test_every_mart_built_on_the_sample_has_exactly_its_contract_columns_and_types(shipped_run):
+    with duckdb.connect(str(shipped_run.warehouse), read_only=True) as con:
+        built = {}
+        for table, column, data_type in con.execute(
+                "select table_name, column_name, lower(data_type) from information_schema.columns "
+                "where table_schema = 'marts' order by table_name, ordinal_position").fetchall():
+            built.setdefault(table, []).append((column, data_type))
+    assert set(built) == set(marts_contract.MARTS)
+    for name, contract in marts_contract.MARTS.items():
+        assert built[name] == list(contract.types.items()), name
+    assert engine.MART_COLUMNS == {n: c.contract_columns for n, c in marts_contract.MARTS.items()}
+    assert engine.MART_KEYS == {n: c.key for n, c in marts_contract.MARTS.items()}
+
+
+def test_a_broken_contract_file_is_refused(tmp_path):
+    good = (marts_contract.CONTRACT_DIR / "region_scorecard.toml").read_text(encoding="utf-8")
+    assert marts_contract.read_contract(marts_contract.CONTRACT_DIR / "region_scorecard.toml").key == \
+        ("wave", "region_code")
+    for broken in (good.replace("contract_columns = 9", "contract_columns = 99"),
+                   good.replace('key = ["wave", "region_code"]', 'key = ["wave", "region"]'),
+                   good.replace('name = "n_missing"', 'name = "n_conform"'),
+                   good.replace("grain = ", "grein = ")):
+        (tmp_path / "region_scorecard.toml").write_text(broken, encoding="utf-8")
+        with pytest.raises(ValueError, match="region_scorecard.toml"):
+            marts_contract.read_contract(tmp_path / "region_scorecard.toml")
 
 
 def test_no_test_or_code_reads_outside_the_project():

@@ -4,6 +4,7 @@
     regiobench validate  check workbooks or exports against the survey contract
     regiobench sample    write deterministic sample returns
     regiobench codebook  print the data contract as Markdown
+    regiobench marts-contract  print the marts contract (docs/marts-contract.md) as Markdown
 
 Dagster and Great Expectations are imported only by the subcommands that need
 them, so ``validate`` and ``codebook`` start quickly.
@@ -74,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     smp.add_argument("--ground-truth", type=Path, default=None, help="waar de geplante afwijkingen komen")
 
     sub.add_parser("codebook", help="de uitvraag als Markdown")
+    sub.add_parser("marts-contract", help="het contract van de marts als Markdown (docs/marts-contract.md)")
     return p
 
 
@@ -91,6 +93,11 @@ def main(argv: list[str] | None = None) -> int:
         from pipelines.contract.codebook import describe_markdown
 
         sys.stdout.write(describe_markdown())
+        return EXIT_OK
+    if args.command == "marts-contract":
+        from pipelines.contract import marts
+
+        sys.stdout.write(marts.describe_markdown())
         return EXIT_OK
     return EXIT_FAILED  # pragma: no cover
 

@@ -32,9 +32,11 @@ import pandas as pd
 from pipelines.engine import explain
 from pipelines.core import paths
 from pipelines.core import problems
+from pipelines.core.sqlcheck import CheckOutcome, SqlCheck, run_check
 from pipelines.engine import riskmodel
 from pipelines.contract import indicators, verdicts
 from pipelines.contract.codebook import CATALOGUES, SUBMISSION_STATUSES
+from pipelines.contract.marts import MARTS as MART_CONTRACTS
 from pipelines.engine.funnel import Z95, Z998, proportion_funnel, ratio_funnel
 
 #: "The last three waves": the wave and this many before it.
@@ -62,44 +64,14 @@ PLAN_STATUSES = verdicts.PLAN_STATUSES
 TRACKER_STATUSES = verdicts.TRACKER_STATUSES
 
 # --------------------------------------------------------------------------
-# The contract (docs/marts-contract.md): these columns first, in this order
+# The contract (pipelines/sql/marts/<mart>.toml, see pipelines/contract/marts.py)
 # --------------------------------------------------------------------------
 
-MART_COLUMNS: dict[str, tuple[str, ...]] = {
-    "indicator_values": ("wave", "region_code", "indicator_id", "value", "numerator", "denominator"),
-    "variation_register": ("wave", "region_code", "region_name", "indicator_id", "domain", "value", "numerator",
-                           "denominator", "target", "norm_source", "lower_95", "upper_95", "lower_998", "upper_998",
-                           "z_score", "direction", "verdict", "substantiation", "explanation"),
-    "indicator_summary": ("wave", "indicator_id", "n_regions", "national_value", "min", "p25", "median", "p75", "max",
-                          "fold_variation", "phi", "tau2", "r2_risk", "r2_method", "n_unfavourable", "n_unjustified"),
-    "region_scorecard": ("wave", "region_code", "region_name", "n_indicators", "n_conform", "n_favourable",
-                         "n_unjustified", "n_substantiated", "n_missing"),
-    "equipment_matrix": ("wave", "region_code", "discipline", "role", "item", "level", "norm_level", "norm_source",
-                         "below_norm", "substantiation"),
-    "ring_model_matrix": ("wave", "region_code", "zone", "discipline", "access", "norm_access", "norm_source",
-                          "deviates", "substantiation"),
-    "plan_exercise_matrix": ("wave", "region_code", "characteristic", "in_plan", "exercised_3w", "substantiated",
-                             "status"),
-    "recommendation_tracker": ("wave", "region_code", "recommendation", "status", "indicator_ids", "n_unjustified"),
-    "submission_status": ("wave", "region_code", "module", "source_file", "status", "n_rows", "n_errors", "message"),
-    "submission_problems": ("wave", "region_code", "module", "source_file", "sheet", "row_number", "column_name",
-                            "value", "rule", "severity", "message"),
-}
+#: The contract columns of every mart: these columns first, in this order.
+MART_COLUMNS: dict[str, tuple[str, ...]] = {m.name: m.contract_columns for m in MART_CONTRACTS.values()}
 
-#: The grain of every mart: its key columns.
-MART_KEYS: dict[str, tuple[str, ...]] = {
-    "indicator_values": ("wave", "region_code", "indicator_id"),
-    "variation_register": ("wave", "region_code", "indicator_id"),
-    "indicator_summary": ("wave", "indicator_id"),
-    "region_scorecard": ("wave", "region_code"),
-    "equipment_matrix": ("wave", "region_code", "role", "item"),
-    "ring_model_matrix": ("wave", "region_code", "zone", "discipline"),
-    "plan_exercise_matrix": ("wave", "region_code", "characteristic"),
-    "recommendation_tracker": ("wave", "region_code", "recommendation"),
-    "submission_status": ("wave", "region_code", "module", "source_file", "status"),
-    # one row per problem: no key of its own (two identical problems are two rows), so no unique_grain check
-    "submission_problems": (),
-}
+#: The grain of every mart: its key columns (none for submission_problems: one row per problem).
+MART_KEYS: dict[str, tuple[str, ...]] = {m.name: m.key for m in MART_CONTRACTS.values()}
 
 # --------------------------------------------------------------------------
 # Tables written from Python, with their columns and types
@@ -123,17 +95,8 @@ _WAVE_STATS_SCHEMA = {
     "n_trimmed_low": "integer", "n_trimmed_high": "integer", "r2_risk": "double", "r2_method": "double",
     "residual_sd": "double", "n_model_waves": "integer", "expectation_weak": "boolean", "note": "varchar",
 }
-_REGISTER_SCHEMA = {
-    "wave": "integer", "region_code": "varchar", "region_name": "varchar", "indicator_id": "varchar",
-    "domain": "varchar", "value": "double", "numerator": "double", "denominator": "double", "target": "double",
-    "norm_source": "varchar", "lower_95": "double", "upper_95": "double", "lower_998": "double",
-    "upper_998": "double", "z_score": "double", "direction": "varchar", "verdict": "varchar",
-    "substantiation": "varchar", "explanation": "varchar",
-    # extra columns (the contract allows more after its own)
-    "substantiated": "boolean", "signal_95": "varchar", "norm_type": "varchar", "polarity": "varchar",
-    "window_waves": "varchar", "recommendation": "integer",
-}
-assert tuple(_REGISTER_SCHEMA)[: len(MART_COLUMNS["variation_register"])] == MART_COLUMNS["variation_register"]
+#: Every column of marts.variation_register with its type, from its contract file.
+_REGISTER_SCHEMA = MART_CONTRACTS["variation_register"].types
 
 PY_INT_BEFORE = {"int_catalogue_levels": (), "int_indicator_definitions": ()}
 PY_INT_AFTER = {
@@ -592,33 +555,17 @@ def build_marts(con: duckdb.DuckDBPyConnection, lookback: int = LOOKBACK) -> dic
 # --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class MartCheck:
-    """A check on a mart: it passes when ``failing_sql`` returns no rows."""
-
-    mart: str
-    name: str
-    description: str
-    failing_sql: str
-    label_sql: str  # an expression over failing_sql's columns that names a failing row
-    params: tuple = ()
-
-
-@dataclass
-class CheckOutcome:
-    mart: str
-    name: str
-    passed: bool
-    description: str
-    n_failing: int
-    examples: list[str]
+def MartCheck(mart: str, name: str, description: str, failing_sql: str, label_sql: str,
+              params: tuple = ()) -> SqlCheck:
+    """A check on ``marts.<mart>``: it passes when ``failing_sql`` returns no rows."""
+    return SqlCheck(f"marts.{mart}", name, description, failing_sql, params=params, label_sql=label_sql)
 
 
 def _key_label(key: tuple[str, ...]) -> str:
     return "concat_ws(' / ', " + ", ".join(f"cast({c} as varchar)" for c in key) + ")"
 
 
-def _mart_checks() -> tuple[MartCheck, ...]:
+def _mart_checks() -> tuple[SqlCheck, ...]:
     out = []
     for mart, key in MART_KEYS.items():
         k = ", ".join(key)
@@ -718,14 +665,7 @@ def _mart_checks() -> tuple[MartCheck, ...]:
 
 
 #: Every check on the marts, in a fixed order (the Dagster asset checks are made from these).
-MART_CHECKS: tuple[MartCheck, ...] = _mart_checks()
-
-
-def run_check(con: duckdb.DuckDBPyConnection, check: MartCheck, n_examples: int = 5) -> CheckOutcome:
-    params = list(check.params)
-    n = int(con.execute(f"select count(*) from ({check.failing_sql})", params).fetchone()[0])
-    ex = con.execute(f"select {check.label_sql} from ({check.failing_sql}) limit {int(n_examples)}", params).fetchall()
-    return CheckOutcome(check.mart, check.name, n == 0, check.description, n, [str(r[0]) for r in ex])
+MART_CHECKS: tuple[SqlCheck, ...] = _mart_checks()
 
 
 def check_marts(con: duckdb.DuckDBPyConnection) -> list[CheckOutcome]:

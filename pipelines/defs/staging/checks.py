@@ -4,41 +4,36 @@ Each check is a query that returns the violating rows; no rows means passed.
 A failing check carries the count and up to ten examples as metadata, and,
 being blocking, stops everything downstream in the same run. All checks run
 in one step over one connection (fifteen steps cost more in overhead than the
-queries themselves).
+queries themselves). The check type and its Dagster output are shared with the
+mart checks (:mod:`pipelines.core.sqlcheck`, :mod:`pipelines.defs.sqlchecks`).
 """
-
-from dataclasses import dataclass
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.contract.codebook import MODULES
-
-EXAMPLES = 10
-
-
-@dataclass(frozen=True)
-class StagingCheck:
-    asset: str
-    name: str
-    description: str
-    sql: str
-    deps: tuple[str, ...] = ()
-    params: tuple = ()
+from pipelines.core.sqlcheck import SqlCheck, run_check
+from pipelines.defs.sqlchecks import EXAMPLES, check_key, check_result, check_spec
 
 
-def _unique(table: str, key: str) -> StagingCheck:
+def StagingCheck(asset: str, name: str, description: str, sql: str, deps: tuple[str, ...] = (),
+                 params: tuple = ()) -> SqlCheck:
+    """A check on staging table ``asset``."""
+    return SqlCheck(asset, name, description, sql, params=params, deps=deps)
+
+
+def _unique(table: str, key: str) -> SqlCheck:
     return StagingCheck(table, f"{key}_uniek", f"{key} is uniek per regio en peiljaar",
                         f"select wave, region_code, {key}, count(*) as n from {table} group by all having count(*) > 1")
 
 
-def _known_regions(table: str) -> StagingCheck:
+def _known_regions(table: str) -> SqlCheck:
     return StagingCheck(table, "regio_bekend", "elke regio komt voor in data/reference/regions.csv",
                         f"select distinct s.wave, s.region_code from {table} s "
                         f"anti join ref_regions r on r.region_code = s.region_code", ("ref_regions",))
 
 
-def _complete_grid(module_name: str) -> StagingCheck:
+def _complete_grid(module_name: str) -> SqlCheck:
     module = MODULES[module_name]
     n = len(module.expected_grid())
     return StagingCheck(module.table, "volledig", f"elke geladen regio heeft alle {n} rijen",
@@ -47,7 +42,7 @@ def _complete_grid(module_name: str) -> StagingCheck:
                         f"group by all having count(s.region_code) <> ?", ("stg_module_loads",), (module_name, n))
 
 
-CHECKS: tuple[StagingCheck, ...] = (
+CHECKS: tuple[SqlCheck, ...] = (
     _unique("stg_exercises", "exercise_id"),
     _unique("stg_lessons", "lesson_id"),
     StagingCheck(
@@ -72,27 +67,10 @@ CHECKS: tuple[StagingCheck, ...] = (
 )
 
 
-def _markdown(frame) -> str:
-    head = "| " + " | ".join(map(str, frame.columns)) + " |"
-    rule = "| " + " | ".join("---" for _ in frame.columns) + " |"
-    rows = ["| " + " | ".join(str(v) for v in r) + " |" for r in frame.itertuples(index=False)]
-    return "\n".join([head, rule, *rows])
-
-
-@dg.multi_asset_check(
-    name="staging_checks", can_subset=True,
-    specs=[dg.AssetCheckSpec(c.name, asset=c.asset, description=c.description, blocking=True,
-                             additional_deps=[dg.AssetKey(d) for d in c.deps]) for c in CHECKS])
+@dg.multi_asset_check(name="staging_checks", can_subset=True, specs=[check_spec(c) for c in CHECKS])
 def staging_checks(context: dg.AssetCheckExecutionContext, warehouse: DuckDBResource):
     selected = context.selected_asset_check_keys
     with warehouse.get_connection() as con:
         for c in CHECKS:
-            key = dg.AssetCheckKey(dg.AssetKey(c.asset), c.name)
-            if key not in selected:
-                continue
-            rows = con.execute(f"with violations as ({c.sql}) select * from violations", list(c.params)).fetchdf()
-            yield dg.AssetCheckResult(
-                asset_key=c.asset, check_name=c.name, passed=len(rows) == 0, severity=dg.AssetCheckSeverity.ERROR,
-                metadata={"violations": len(rows),
-                          "examples": dg.MetadataValue.md(_markdown(rows.head(EXAMPLES)) if len(rows) else "geen")},
-                description=f"{len(rows)} overtreding(en)" if len(rows) else "in orde")
+            if check_key(c) in selected:
+                yield check_result(run_check(con, c, EXAMPLES))
