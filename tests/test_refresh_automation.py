@@ -27,7 +27,7 @@ from pipelines.defs.automation.schedules import weekly_full_refresh
 from pipelines.defs.automation.sensors import raw_files_sensor
 from pipelines.defs.partitions import WAVES
 from pipelines.defs.resources import ProjectFolders, make_resources
-from pipelines.defs.staging.assets import FULL_REFRESH_TAG, TRIGGER_TAG
+from pipelines.defs.staging.assets import TRIGGER_TAG
 from pipelines.sample import world as sample
 from pipelines.ingest.discovery import sha256_of
 
@@ -250,7 +250,7 @@ def test_the_schedule_asks_for_one_full_refresh_run_over_all_waves(instance, raw
     assert request.run_key == "weekly-202603300600"
     assert request.job_name in (None, "refresh")
     assert request.partition_key is None  # one run over the range, not a run per wave
-    assert request.tags[FULL_REFRESH_TAG] == "true"
+    assert request.run_config["ops"]["ingest_returns"]["config"]["full_refresh"] is True  # typed config, not a tag
     assert request.tags[TRIGGER_TAG] == "schedule"
     assert (request.tags[RANGE_START], request.tags[RANGE_END]) == ("2024", "2025")
     assert sorted(instance.get_dynamic_partitions(WAVES.name)) == ["2024", "2025"]  # works with the sensor off
@@ -308,7 +308,8 @@ def test_the_requested_runs_executed_in_order_load_and_publish(tmp_path, instanc
 
     def execute(request: dg.RunRequest, job_name: str):
         result = project.resolve_job_def(job_name).execute_in_process(
-            instance=instance, partition_key=request.partition_key, tags=request.tags, raise_on_error=False)
+            instance=instance, partition_key=request.partition_key, tags=request.tags, run_config=request.run_config,
+            raise_on_error=False)
         failures = [e.message for e in result.all_events if e.is_failure]
         assert result.success, f"{job_name} {request.partition_key}: {failures}"
 

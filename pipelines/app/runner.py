@@ -134,11 +134,12 @@ def _run_dagster(args, started: float, validation: Path) -> str:
     import dagster as dg
 
     from pipelines.defs.resources import make_resources
+    from pipelines.defs.staging.assets import full_refresh_run_config
     from pipelines.definitions import defs as load_defs
 
     resources = make_resources(args.warehouse, lock_timeout=args.wait, raw_dir=args.raw.resolve(), reference_dir=args.reference.resolve(),
                                marts_dir=args.marts.resolve(), dashboards_dir=args.dashboards.resolve(),
-                               validation_dir=validation, full_refresh=args.full)
+                               validation_dir=validation)
     defs = load_defs()
     graph = defs.resolve_asset_graph()
     everything = list(defs.assets or []) + list(defs.asset_checks or [])
@@ -161,7 +162,8 @@ def _run_dagster(args, started: float, validation: Path) -> str:
     for i, selection in enumerate(phases):
         result = dg.materialize(everything, resources=resources, instance=instance, selection=selection,
                                 raise_on_error=False,
-                                run_config=QUIET_LOGGERS if getattr(args, "verbose", False) else SILENT_LOGGERS,
+                                run_config={**(QUIET_LOGGERS if getattr(args, "verbose", False) else SILENT_LOGGERS),
+                                            **(full_refresh_run_config() if (args.full and waves and i == 0) else {})},
                                 tags={"regiobench/trigger": "cli", **(tags if (waves and i == 0) else {})})
         causes = _print_steps(instance.all_logs(result.run_id), quiet=args.quiet,
                               verbose=getattr(args, "verbose", False))
@@ -250,8 +252,9 @@ def _print_steps(entries, quiet: bool, verbose: bool = False) -> set[str]:
                     errors[key] = err
                 else:
                     failed[key] = "onbekende fout"
-        elif ev.event_type_value == "ASSET_MATERIALIZATION":
-            md = ev.event_specific_data.materialization.metadata
+        elif ev.event_type_value in ("ASSET_MATERIALIZATION", "ASSET_OBSERVATION"):  # observed: nothing to do
+            data = ev.event_specific_data
+            md = (data.materialization if ev.event_type_value == "ASSET_MATERIALIZATION" else data.asset_observation).metadata
             if "summary" in md and str(md["summary"].value) not in summaries[key]:  # once, not per partition
                 summaries[key].append(str(md["summary"].value))
         elif ev.event_type_value == "ASSET_CHECK_EVALUATION":

@@ -46,7 +46,6 @@ class ProjectFolders(dg.ConfigurableResource):
     marts_dir: str = str(paths.MARTS)
     dashboards_dir: str = str(paths.DASHBOARDS)
     validation_dir: str = str(paths.VALIDATION)
-    full_refresh: bool = False  # False: waves whose files did not change are not read again
 
     @property
     def raw(self) -> Path:

@@ -13,6 +13,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import ProjectFolders
+from pipelines.defs.versions import SITE_CODE, code_version, data_version
 from pipelines.publish.freshness import inputs_fingerprint, is_current
 from pipelines.publish.outputs import prepare, prepared_path, run_publication_id
 from pipelines.site import build_site
@@ -32,6 +33,7 @@ def _mb(n: int) -> str:
     group_name="dashboards",
     deps=MART_KEYS + OTHER_KEYS,
     kinds={"html", "plotly"},
+    code_version=code_version(*SITE_CODE),
     description="De offline website onder dashboards/: overzicht, indicatoren, een profiel per regio, "
                 "middelen, ringenmodel, plan en oefenen, risico, trends, aanbevelingen en datakwaliteit. "
                 "Werkt zonder internet (file://).",
@@ -47,8 +49,10 @@ def dashboards_site(context: dg.AssetExecutionContext, folders: ProjectFolders,
         # Unchanged inputs: the site is current (its run history then ends at the last build).
         fingerprint = inputs_fingerprint(con, folders.reference, target=folders.dashboards.resolve())
         if is_current(con, "dashboards", fingerprint) and (folders.dashboards / "index.html").is_file():
+            # Reported (publication runs only on a yielded output), with the data version of the site there.
             return dg.MaterializeResult(metadata={"rebuilt": False,
-                                                  "summary": f"ongewijzigd: {folders.dashboards} is actueel"})
+                                                  "summary": f"ongewijzigd: {folders.dashboards} is actueel"},
+                                        data_version=data_version(fingerprint))
         with prepare(folders.dashboards.resolve(), pub, "dashboards", fingerprint=fingerprint) as tmp:
             written = build_site(con, tmp, folders.reference)
         waves = [w for (w,) in con.execute(
@@ -62,7 +66,8 @@ def dashboards_site(context: dg.AssetExecutionContext, folders: ProjectFolders,
                f"{_mb(total)} (zonder plotly.min.js {_mb(without_plotly)})")
     context.log.info(summary)
     index = folders.dashboards / "index.html"  # once published
-    return dg.MaterializeResult(metadata={
+    return dg.MaterializeResult(data_version=data_version(fingerprint), metadata={
+        "rebuilt": True,
         "pages": len(pages),
         "total_bytes": total,
         "bytes_without_plotly": without_plotly,

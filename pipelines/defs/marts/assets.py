@@ -14,6 +14,7 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import ProjectFolders
 from pipelines.defs.staging.assets import INGEST_KEYS
+from pipelines.defs.versions import ENGINE_CODE, code_version, data_version, table_metadata
 from pipelines.engine import build as engine
 from pipelines.publish.freshness import inputs_fingerprint, is_current, mark_built
 
@@ -53,6 +54,15 @@ def _deps(table: str) -> list[dg.AssetKey]:
     return keys
 
 
+def _code_version(table: str) -> str:
+    """The engine's code, and for a SQL model also its own SQL file (pipelines/sql/<layer>/<name>.sql)."""
+    if table in engine.INT_SQL:
+        return code_version(*ENGINE_CODE, f"sql/intermediate/{table}.sql")
+    if table in engine.MART_SQL:
+        return code_version(*ENGINE_CODE, f"sql/marts/{table.split('.', 1)[1]}.sql")
+    return code_version(*ENGINE_CODE)
+
+
 def _spec(table: str) -> dg.AssetSpec:
     if table.startswith("marts."):
         description = _DESCRIPTIONS.get(table, f"Mart {table}.")
@@ -61,6 +71,7 @@ def _spec(table: str) -> dg.AssetSpec:
         description = _DESCRIPTIONS.get(table) or f"Tussentabel {table} (pipelines/sql/intermediate/{table}.sql)."
         group = "intermediate"
     return dg.AssetSpec(table_key(table), group_name=group, deps=_deps(table), description=description,
+                        code_version=_code_version(table),
                         kinds={"duckdb", "sql"} if table in engine.INT_SQL or table in engine.MART_SQL else {"duckdb", "python"})
 
 
@@ -70,7 +81,12 @@ ENGINE_SPECS = tuple(_spec(t) for t in engine.TABLES)
 
 @dg.multi_asset(specs=ENGINE_SPECS, can_subset=False, name="variation_engine", group_name=None)
 def variation_engine(context: dg.AssetExecutionContext, folders: ProjectFolders, warehouse: DuckDBResource):
-    """Indicators, risk model, funnel limits, verdicts and marts, in one transaction."""
+    """Indicators, risk model, funnel limits, verdicts and marts, in one transaction.
+
+    Found current (same inputs and code as the last build), nothing is built: the tables are reported
+    with ``rebuilt: False`` and the data version of that build (the steps downstream run only on a
+    yielded output, and may still have work to do, e.g. for another ``--marts`` folder).
+    """
     started = time.perf_counter()
     with warehouse.get_connection() as con:
         fingerprint = inputs_fingerprint(con, folders.reference)
@@ -79,21 +95,24 @@ def variation_engine(context: dg.AssetExecutionContext, folders: ProjectFolders,
         if is_current(con, "marts", fingerprint) and set(engine.MART_TABLES) <= built:
             summary = "ongewijzigd: geen nieuwe aanleveringen, referentie of code sinds de vorige bouw"
             for table in engine.TABLES:
-                yield dg.MaterializeResult(asset_key=table_key(table), metadata={"summary": summary, "rebuilt": False})
+                yield dg.MaterializeResult(asset_key=table_key(table), data_version=data_version(fingerprint),
+                                           metadata={"summary": summary, "rebuilt": False,
+                                                     **table_metadata(con, table)})
             return
         counts = engine.build_marts(con)
         mark_built(con, "marts", fingerprint)
         verdicts = dict(con.execute(
             "select verdict, count(*) from marts.variation_register group by verdict order by verdict").fetchall())
         waves = [w for (w,) in con.execute("select wave from int_waves order by wave").fetchall()]
+        tables = {table: table_metadata(con, table) for table in engine.TABLES}
     seconds = round(time.perf_counter() - started, 2)
     summary = (f"{counts['marts.variation_register']} oordelen over {len(waves)} peiljaar/peiljaren: "
                + ", ".join(f"{v} {k}" for k, v in verdicts.items()))
     context.log.info(summary)
     for table in engine.TABLES:
-        metadata = {"rows": counts[table]}
+        metadata = {"rows": counts[table], "rebuilt": True, **tables[table]}
         if table == "marts.variation_register":
             metadata.update(summary=summary, seconds=seconds, waves=waves,
                             **{f"verdict_{k}": int(v) for k, v in verdicts.items()},
                             **{f"seconds_{k}": round(v, 2) for k, v in engine.LAST_TIMINGS.items()})
-        yield dg.MaterializeResult(asset_key=table_key(table), metadata=metadata)
+        yield dg.MaterializeResult(asset_key=table_key(table), metadata=metadata, data_version=data_version(fingerprint))

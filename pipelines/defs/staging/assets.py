@@ -13,6 +13,7 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.partitions import WAVES
 from pipelines.defs.resources import ProjectFolders
+from pipelines.defs.versions import INGEST_CODE, code_version, data_version, table_metadata
 from pipelines.contract.codebook import MODULES
 from pipelines.ingest.discovery import held_waves, list_waves, scan_root
 from pipelines.ingest.loader import ingest_waves, record_folder_notes, remove_vanished_waves
@@ -28,7 +29,8 @@ LOADER_TABLES = ["stg_module_loads", "stg_submission_status", "stg_problems"]
 
 def _ingest_specs() -> list[dg.AssetSpec]:
     # Built in a function: the defs loader would otherwise also pick up a module-level list of specs.
-    return [
+    version = code_version(*INGEST_CODE)
+    return [spec.replace_attributes(code_version=version) for spec in [
         dg.AssetSpec("raw_file_inventory", group_name="raw", deps=["ref_regions"],
                  description="Alle bestanden onder data/raw per peiljaar: soort, regio, module, grootte, SHA-256."),
     *[dg.AssetSpec(m.table, group_name="staging", deps=["ref_regions"],
@@ -39,14 +41,18 @@ def _ingest_specs() -> list[dg.AssetSpec]:
                  description="Status per peiljaar, regio, module en bronbestand."),
     dg.AssetSpec("stg_problems", group_name="staging", deps=["ref_regions"],
                  description="Alle fouten en waarschuwingen per bestand, blad, rij en kolom."),
-    ]
+    ]]
 
 
 #: Run tag that says what started a run (cli, sensor, schedule), for the run history.
 TRIGGER_TAG = "regiobench/trigger"
 
-#: Run tag that makes the ingest read every wave again, changed or not.
-FULL_REFRESH_TAG = "regiobench/full_refresh"
+
+class IngestConfig(dg.Config):
+    """Run config of ``ingest_returns`` (the CLI's ``--full``, the weekly schedule, the launchpad)."""
+
+    #: True: read every wave of the run again; False: waves whose files did not change are skipped.
+    full_refresh: bool = False
 
 #: Asset keys (= table names) of the raw and staging layers, for downstream deps.
 INGEST_KEYS = ["raw_waves", "raw_file_inventory", *STAGED_TABLES, *LOADER_TABLES]
@@ -81,7 +87,7 @@ class _LazyValidator:
         return self.gx.validate_waves(waves, region_codes)
 
 
-@dg.asset(group_name="raw", deps=["ref_regions"],
+@dg.asset(group_name="raw", deps=["ref_regions"], code_version=code_version(*INGEST_CODE),
           description="De peiljaren (mappen onder data/raw); verwijdert wat geladen was uit mappen die verdwenen zijn.")
 def raw_waves(context: dg.AssetExecutionContext, folders: ProjectFolders, warehouse: DuckDBResource):
     waves, notes = scan_root(folders.raw)
@@ -91,26 +97,37 @@ def raw_waves(context: dg.AssetExecutionContext, folders: ProjectFolders, wareho
         gone = remove_vanished_waves(con, set(waves) | set(held))
         con.execute("create or replace table raw_waves as select unnest(?::integer[]) as wave", [waves])
         record_folder_notes(con, notes)
+        table = table_metadata(con, "raw_waves")
     summary = f"{len(waves)} peiljaren: {', '.join(map(str, waves))}" if waves else "geen peiljaren gevonden"
     if gone:
         summary += f"; verwijderd omdat de map weg is: {', '.join(map(str, gone))}"
     for note in notes:
         summary += f"; LET OP: map {note.name!r} niet gelezen"
         context.log.warning(f"data/raw/{note.name}: {note.reason}")
-    return dg.MaterializeResult(metadata={"waves": waves, "removed": gone, "summary": summary})
+    return dg.MaterializeResult(metadata={"waves": waves, "removed": gone, "summary": summary, **table},
+                                data_version=data_version(code_version(*INGEST_CODE), waves, gone,
+                                                          [(n.name, n.reason) for n in notes]))
 
 
 @dg.multi_asset(specs=_ingest_specs(), can_subset=False, partitions_def=WAVES,
                 backfill_policy=dg.BackfillPolicy.single_run())
-def ingest_returns(context: dg.AssetExecutionContext, folders: ProjectFolders, warehouse: DuckDBResource):
-    """Stage the waves of this run (one partition, or a range in a single run)."""
+def ingest_returns(context: dg.AssetExecutionContext, config: IngestConfig, folders: ProjectFolders,
+                   warehouse: DuckDBResource):
+    """Stage the waves of this run (one partition, or a range in a single run).
+
+    Every partition of the run is reported materialized (Dagster records one event per partition of a
+    range, and the steps downstream run only on a yielded output); a wave skipped because its files did
+    not change says ``rebuilt: False`` in its partition's metadata, and the data version is that of the
+    staged waves' fingerprints, unchanged when nothing was read again.
+    """
     regions = [r.code for r in load_regions(folders.reference)]
     present = set(list_waves(folders.raw))
     waves = sorted(int(k) for k in context.partition_keys if int(k) in present)
-    full = folders.full_refresh or context.run.tags.get(FULL_REFRESH_TAG) == "true"
+    full = config.full_refresh
     validator = _LazyValidator(folders.validation, context.log)
     started = time.perf_counter()
     lines, totals = [], dict(loaded=0, unchanged=0, removed=0, rejected=0, skipped=0)
+    rebuilt: set[str] = set()
     with warehouse.get_connection() as con:
         ensure_schema(con)
         for result in ingest_waves(con, folders.raw, waves, regions, validator=validator, skip_unchanged=not full):
@@ -119,6 +136,7 @@ def ingest_returns(context: dg.AssetExecutionContext, folders: ProjectFolders, w
                 totals["skipped"] += 1
                 lines.append(f"{wave}: ongewijzigd sinds de vorige run, niet opnieuw gelezen")
                 continue
+            rebuilt.add(str(wave))
             totals["loaded"] += result.n_units_loaded
             totals["unchanged"] += result.n_units_unchanged
             totals["removed"] += result.n_units_removed
@@ -130,13 +148,31 @@ def ingest_returns(context: dg.AssetExecutionContext, folders: ProjectFolders, w
             for rel in result.rejected_files:
                 context.log.warning(f"afgewezen: {rel}")
         counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in STAGED_TABLES + LOADER_TABLES}
+        fingerprints = con.execute("select wave, fingerprint from raw_wave_fingerprints where wave in "
+                                   "(select unnest(?::integer[])) order by wave", [waves]).fetchall()
+        version = data_version(code_version(*INGEST_CODE), *(f"{w}:{fp}" for w, fp in fingerprints))
+        for table in ["raw_file_inventory", *STAGED_TABLES, *LOADER_TABLES]:
+            context.add_asset_metadata(table_metadata(con, table), asset_key=table)
+            for key in context.partition_keys:  # per wave: its rows, and whether it was read again
+                context.add_asset_metadata({**_wave_rows(con, table, key), "rebuilt": key in rebuilt},
+                                           asset_key=table, partition_key=key)
         summary = "; ".join(lines) or "geen peiljaren in deze run"
         record_history(con, context.run.run_id, context.run.tags.get(TRIGGER_TAG, "dagster"), "laden", summary,
                        waves=waves, units_loaded=totals["loaded"], units_unchanged=totals["unchanged"],
                        files_rejected=totals["rejected"])
     context.log.info(summary)
-    yield dg.MaterializeResult(asset_key="raw_file_inventory",
+    yield dg.MaterializeResult(asset_key="raw_file_inventory", data_version=version,
                                metadata={"waves": waves, "summary": summary, **{f"units_{k}": v for k, v in totals.items()},
                                          "seconds": round(time.perf_counter() - started, 2)})
     for table in STAGED_TABLES + LOADER_TABLES:
-        yield dg.MaterializeResult(asset_key=table, metadata={"rows": counts[table]})
+        yield dg.MaterializeResult(asset_key=table, metadata={"rows": counts[table]}, data_version=version)
+
+
+def _wave_rows(con, table: str, wave: str) -> dict:
+    return {"dagster/row_count": dg.MetadataValue.int(int(con.execute(
+        f"select count(*) from {table} where wave = ?", [int(wave)]).fetchall()[0][0]))}
+
+
+def full_refresh_run_config() -> dict:
+    """Run config that makes ``ingest_returns`` read every wave again, changed or not."""
+    return {"ops": {"ingest_returns": {"config": {"full_refresh": True}}}}
