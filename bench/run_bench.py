@@ -47,7 +47,8 @@ SEED = 2020
 #: Bump when the way data sets are built or changed here changes (forces regeneration).
 DATA_VERSION = "1"
 #: Files whose content decides what ``regiobench sample`` writes (part of the data stamp).
-GENERATOR_FILES = ("pipelines/sample/world.py", "pipelines/contract/codebook.py")
+GENERATOR_FILES = (*sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pipelines" / "sample").glob("*.py")),
+                   "pipelines/contract/codebook.py")
 GiB = 1024 ** 3
 
 

@@ -11,7 +11,7 @@ import pytest
 from support import ROOT
 from pipelines.defs.resources import make_resources
 from pipelines.definitions import defs as load_defs
-from pipelines.sample import world as sample
+from pipelines import sample
 from pipelines.ingest.discovery import list_waves
 from pipelines.ingest.loader import ingest_waves
 from pipelines.ingest.warehouse import ensure_schema

@@ -511,7 +511,7 @@ def test_dependencies_name_known_tables():
 
 
 # --------------------------------------------------------------------------
-# Detection on the sample (pipelines/sample/world.py, tests/ground_truth/planted.csv)
+# Detection on the sample (pipelines/sample/, tests/ground_truth/planted.csv)
 # --------------------------------------------------------------------------
 
 GROUND_TRUTH = paths.PROJECT_ROOT / "tests" / "ground_truth" / "planted.csv"
@@ -522,7 +522,7 @@ def sample_warehouse(tmp_path_factory):
     """Ingest the sample into a temporary warehouse and build the marts.
 
     Uses data/raw and tests/ground_truth/planted.csv where both exist; otherwise
-    generates the sample (pipelines.sample.world, its defaults) into a temp folder.
+    generates the sample (pipelines.sample, its defaults) into a temp folder.
     """
     from pipelines.ingest.discovery import list_waves
     from pipelines.ingest.loader import ingest_wave
@@ -530,7 +530,7 @@ def sample_warehouse(tmp_path_factory):
 
     raw, truth = paths.RAW, GROUND_TRUTH
     if not (list_waves(raw) and truth.is_file()):
-        from pipelines.sample import world as sample
+        from pipelines import sample
 
         folder = tmp_path_factory.mktemp("sample")
         raw, truth = folder / "raw", folder / "planted.csv"

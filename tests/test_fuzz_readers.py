@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from support import read_sheets
 from test_hostile_corpus import rebuild, write_plain
-from pipelines.sample import world as sample
+from pipelines import sample
 from pipelines.contract.codebook import MODULES
 from pipelines.ingest.loader import ingest_waves
 from pipelines.ingest.readers import parse_module, read_export, read_workbook, read_workbooks

@@ -298,7 +298,7 @@ def col_of(rows: list[dict], name: str) -> int:
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory) -> Path:
-    from pipelines.sample import world as sample
+    from pipelines import sample
 
     root = tmp_path_factory.mktemp("corpus")
     sample.generate(root, [2024], seed=5, regions=sample.make_regions(1, 5), form="xlsx")

@@ -20,7 +20,7 @@ import pytest
 
 from support import read_sheets
 from test_hostile_corpus import write_plain
-from pipelines.sample import world as sample
+from pipelines import sample
 from pipelines.contract.codebook import MODULES
 from pipelines.ingest.discovery import discover_wave
 from pipelines.ingest.loader import ingest_wave

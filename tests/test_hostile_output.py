@@ -25,7 +25,7 @@ import pytest
 
 from support import REGIOBENCH, ROOT, read_sheets
 from test_hostile_corpus import huge_string_count, random_bytes, sparse_grid
-from pipelines.sample import world as sample
+from pipelines import sample
 from pipelines.contract.codebook import MODULES
 
 RAW = ROOT / "data" / "raw"

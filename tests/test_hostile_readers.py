@@ -38,7 +38,7 @@ from test_hostile_corpus import (
     write_plain,
     zip_bomb,
 )
-from pipelines.sample import world as sample
+from pipelines import sample
 from pipelines.contract.codebook import MODULES
 from pipelines.ingest.loader import ingest_wave
 from pipelines.ingest.warehouse import ensure_schema

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from support import read_sheets
-from pipelines.sample import world as sample
+from pipelines import sample
 from pipelines.contract.codebook import MODULES
 from pipelines.ingest.discovery import list_waves
 from pipelines.ingest.loader import ingest_wave

@@ -23,7 +23,7 @@ import pytest
 
 from support import ROOT, run_pipeline
 from test_ingest import _rewrite_export  # noqa: F401  (shared helper: rows of an export as dicts)
-from pipelines.sample import world as sample
+from pipelines import sample
 from pipelines.contract.codebook import MODULES
 from pipelines.ingest.discovery import (FIRST_WAVE, WAVES_AHEAD, discover_wave, fingerprint, held_waves, list_waves,
                                      scan_root, wave_range)

@@ -16,7 +16,7 @@ import pytest
 
 from support import ROOT, read_sheets, run_pipeline
 from pipelines.engine import build as engine
-from pipelines.sample import world as sample
+from pipelines import sample
 from pipelines.contract.codebook import MODULES
 from pipelines.ingest.discovery import list_waves
 from pipelines.contract.reference import load_regions

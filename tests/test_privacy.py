@@ -20,7 +20,7 @@ import duckdb
 import pytest
 
 from support import ROOT, read_sheets, run_cli, run_pipeline
-from pipelines.sample import world as sample
+from pipelines import sample
 from pipelines.core.privacy import BSN_MARK, EMAIL_MARK, PHONE_MARK, elfproef, redact, redact_deep
 from pipelines.core.problems import Problem, quote
 

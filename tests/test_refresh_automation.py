@@ -28,7 +28,7 @@ from pipelines.defs.automation.sensors import raw_files_sensor
 from pipelines.defs.partitions import WAVES
 from pipelines.defs.resources import ProjectFolders, make_resources
 from pipelines.defs.staging.assets import TRIGGER_TAG
-from pipelines.sample import world as sample
+from pipelines import sample
 from pipelines.ingest.discovery import sha256_of
 
 RAW = ROOT / "data" / "raw"

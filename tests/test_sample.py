@@ -1,4 +1,4 @@
-"""Tests for pipelines.sample.world: the deterministic sample returns and their ground truth.
+"""Tests for pipelines.sample: the deterministic sample returns and their ground truth.
 
 The shipped sample is generated once per module into a temporary folder and read back with the project's
 readers; the rule-based verdicts of the ground truth are recomputed here, independently of the generator's own
@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
-from pipelines.sample import world as sample
+from pipelines import sample
 from pipelines.contract.codebook import CATALOGUES, MODULES, REGION_COLUMN, ROLE_DISCIPLINE
 from pipelines.ingest.discovery import match_region
 from pipelines.core.paths import PROJECT_ROOT, RAW, REFERENCE

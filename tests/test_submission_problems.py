@@ -14,7 +14,7 @@ import pytest
 
 from support import read_sheets
 from pipelines.engine import build as engine
-from pipelines.sample import world as sample
+from pipelines import sample
 from pipelines.ingest.loader import ingest_wave
 from pipelines.publish.outputs import export_marts
 from pipelines.ingest.warehouse import ensure_schema

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 from support import ROOT, read_sheets, run_cli
-from pipelines.sample import world as sample
+from pipelines import sample
 
 WORKBOOK = next((ROOT / "data" / "raw" / "2025").glob("VR13_*.xlsx"))
 

@@ -24,7 +24,7 @@ import pytest
 from pipelines.contract.codebook import CATALOGUES, MODULES, ROLE_DISCIPLINE
 from pipelines.core.problems import ERROR, WARNING, quote
 from pipelines.ingest.readers import SheetTable, parse_module
-from pipelines.sample.world import write_export, write_workbook
+from pipelines.sample import write_export, write_workbook
 from pipelines.ingest.validation import RULES, GXValidator, validate_paths
 
 WAVE = 2024

@@ -132,7 +132,7 @@ def _validate(args) -> int:
 
 
 def _sample(args) -> int:
-    from pipelines.sample import world as sample
+    from pipelines import sample
     from pipelines.contract.reference import load_regions
 
     regions = None

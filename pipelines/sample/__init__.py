@@ -1,1 +1,61 @@
-"""Deterministic sample returns with a planted, documented ground truth."""
+"""Deterministic sample returns, with a planted and documented ground truth.
+
+:func:`generate` writes a synthetic but plausible world of survey returns under
+``out/<wave>/`` and, on request, the *ground truth*: the verdicts the pipeline
+must reach for a known set of planted deviations (``tests/ground_truth/planted.csv``).
+Use it as ``from pipelines import sample; sample.generate(...)``; the names
+below are the package's public API, the modules behind them are not.
+
+Everything derives from :mod:`pipelines.contract.codebook` (modules, fields, grids,
+catalogues) and from the reference data (regions, norm files); the few codes the
+generator must name are looked up when :mod:`~pipelines.sample.names` is
+imported, so a renamed code fails loudly there.
+
+How the world is built, one module per step
+-------------------------------------------
+1. *Design* (:mod:`~pipelines.sample.design`, :mod:`~pipelines.sample.plants`):
+   which region gets which planted deviation, in which waves. Plants are
+   constraints: tokens an exercise or lesson may not carry (``forbid``), must
+   carry (``require``), forced counts or attributes, locked plan cells, and
+   overrides of the risk, ring-model and equipment cells.
+2. *Simulation* (:mod:`~pipelines.sample.simulation`, :mod:`~pipelines.sample.practice`):
+   per region and wave, respecting the design.
+3. *Discipline* (:mod:`~pipelines.sample.discipline`): in the planting waves (the
+   last three) every region is made conform on every rule-based indicator unless
+   a plant says otherwise; then the overrides, the shares and the scores.
+4. *Oracle and ground truth* (:mod:`~pipelines.sample.oracle`, :mod:`~pipelines.sample.truth`):
+   an independent implementation of the rule-based indicators of ``docs/method.md``
+   computes every verdict from the generated data; the design's intentions are
+   checked against it, and the planted proportions against funnel limits
+   computed there.
+5. *Rendering* (:mod:`~pipelines.sample.render`, :mod:`~pipelines.sample.writers`):
+   the same world written as survey-tool exports, as one workbook per region, or
+   in the shipped mix (``form=None``), by :mod:`~pipelines.sample.generator`.
+
+The low-level writers :func:`write_workbook` and :func:`write_export` are
+public so tests can build broken files with them. The bytes written are
+identical across runs for the same arguments.
+"""
+
+from pipelines.sample.generator import generate
+from pipelines.sample.helpers import slug
+from pipelines.sample.names import INDICATORS, STATISTICAL_INDICATORS, UNIFORM_INDICATORS, VERDICTS
+from pipelines.sample.oracle import uniform_verdicts
+from pipelines.sample.regions import make_regions, write_regions_csv
+from pipelines.sample.truth import GROUND_TRUTH_COLUMNS
+from pipelines.sample.writers import write_export, write_workbook
+
+__all__ = [
+    "generate",
+    "make_regions",
+    "write_regions_csv",
+    "write_workbook",
+    "write_export",
+    "uniform_verdicts",
+    "slug",
+    "INDICATORS",
+    "UNIFORM_INDICATORS",
+    "STATISTICAL_INDICATORS",
+    "VERDICTS",
+    "GROUND_TRUTH_COLUMNS",
+]

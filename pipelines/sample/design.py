@@ -1,0 +1,72 @@
+"""The design: which region gets which planted deviation, in which waves.
+
+The smallest region misses the first planting wave; the seven largest carry
+the statistical plants (a funnel singles out an extreme share best where the
+counts are large); the others, in an order drawn from the seed, get one group
+of rule-based plants each until the groups run out, and the rest stay clean.
+Small sets get fewer plants (none under 12 regions). What each plant does is
+in :mod:`pipelines.sample.plants`; this module only hands them out.
+"""
+
+from __future__ import annotations
+
+from pipelines.contract.reference import Region
+from pipelines.sample.helpers import _rng
+from pipelines.sample.model import Design
+from pipelines.sample.plants import (
+    RULE_GROUPS, _plant_coverage, _plant_extreme_shares, _plant_zero_exercises, _Planter,
+)
+
+
+def _design(regions: list[Region], waves: list[int], seed: int, shipped: bool,
+            ring_norms, ring_target, eq_norms, eq_target) -> Design:
+    """The design for ``regions`` over ``waves``; ``shipped`` adds the shipped layout's double source in 2021."""
+    planting = waves[-3:]
+    d = Design(waves, planting)
+    if len(regions) < 2:
+        return d
+    codes = [r.code for r in regions]
+    by_pop = sorted(regions, key=lambda r: (-r.population, r.code))
+
+    # the smallest region misses the first planting wave (VR14 in 2023 in the shipped sample)
+    smallest = min(regions, key=lambda r: (r.population, r.code))
+    if len(planting) == 3:
+        d.missing.add((smallest.code, planting[0]))
+        d.roles["missing"] = smallest.code
+    if len(regions) < 12:
+        return d  # too few regions for a meaningful set of plants
+
+    taken = {smallest.code}
+    big = [r.code for r in by_pop if r.code not in taken][:7]
+    taken |= set(big)
+    pool = [c for c in codes if c not in taken]
+    order = _rng(seed, "assign").permutation(len(pool))
+    pool = [pool[i] for i in order]
+    p = _Planter(d, _rng(seed, "design"), ring_norms, ring_target, eq_norms, eq_target)
+
+    x1, x2, x3, x4, x5, x6, x7 = big + [None] * (7 - len(big))
+    if len(regions) < 20:  # too few regions for a funnel to single out a planted share with confidence
+        x3 = x4 = x5 = x6 = x7 = None
+    _plant_zero_exercises(p, x1, x2)
+    _plant_extreme_shares(p, x3, x4, x5, x6, x7)
+    if pool and len(regions) >= 20:
+        _plant_coverage(p, pool.pop(0))
+    for label, group in RULE_GROUPS:
+        if not pool:
+            break
+        r = pool.pop(0)
+        d.roles[label] = r
+        for plant in group:
+            plant(p, r)
+
+    clean = pool
+    # background regions with an equipment cell or two above the norm (never flagged)
+    for r in clean[:2]:
+        for y in planting:
+            d.add(d.equip_above, (r, y), set(p.sample_cells(p.eq_modal_above, 2)))
+    if shipped and 2021 in p.present:
+        r = clean[-1] if clean else next(c for c in codes[len(codes) // 2:] + codes if c != smallest.code)
+        d.double_source = (r, 2021)
+        d.roles["workbook and export in 2021"] = r
+    d.roles["clean"] = ", ".join(clean)
+    return d

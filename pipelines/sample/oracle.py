@@ -1,0 +1,148 @@
+"""The oracle: the rule-based verdicts and the funnel z of a share, computed from the generated data.
+
+An independent implementation of the rule-based indicators of
+``docs/method.md`` (the national mode as the norm where the norm file sets
+none, the three-wave window) and of the proportion funnel's z (arcsine scale,
+winsorised overdispersion, DerSimonian-Laird tau^2). It shares no code with
+:mod:`pipelines.engine` on purpose: the ground truth must not inherit the
+engine's mistakes. It reads the typed world, not files.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from pipelines.contract.codebook import Module
+from pipelines.sample.helpers import _code_at, _level, _window
+from pipelines.sample.model import RegionWave
+from pipelines.sample.names import (
+    ACCESS, AVAIL, CONFORM, EQUIP, EXER, FOLLOW_DONE, LESSONS, METHOD_NONE, NCC_CHAR, NO_DATA, PLAN, RING,
+    RING_CHAR, RISK, SHARED_VK, SRC_OTHER, STRATEGIC, SUBSTANTIATED, UNIFORM_INDICATORS, UNSUBSTANTIATED,
+)
+
+
+def _modal_norms(module: Module, value_field: str, cat, norms, grids: list[dict], protective_high: bool):
+    """Norm per cell: the norm file, else the mode among the regions (ties: the more protective value).
+    Returns (norm per key, set of keys where the mode was a tie)."""
+    out, ties = {}, set()
+    for key in module.expected_grid():
+        code = norms[key].code
+        if code is None:
+            counts = Counter(g[key][value_field] for g in grids if key in g)
+            if not counts:
+                out[key] = None
+                continue
+            best = max(counts.values())
+            cands = [c for c, n in counts.items() if n == best]
+            if len(cands) > 1:
+                ties.add(key)
+            lv = [_level(cat, c) for c in cands]
+            code = _code_at(cat, max(lv) if protective_high else min(lv))
+        out[key] = code
+    return out, ties
+
+
+def _risk_substantiated(rw: RegionWave) -> bool:
+    risk = rw.rows[RISK.name][0]
+    return bool(risk["methode"] != METHOD_NONE and risk["onderbouwing_aanwezig"] and risk["bestuurlijk_vastgesteld"])
+
+
+def uniform_verdicts(world: Mapping[tuple[str, int], RegionWave], codes: Sequence[str], waves: Sequence[int],
+                     at: Sequence[int], ring_norms, eq_norms) -> tuple[dict[tuple[int, str, str], str], set]:
+    """Verdict of every region on every rule-based indicator in the waves ``at``.
+
+    Returns the verdicts keyed by (wave, region, indicator) and the (wave, module, key) cells where the
+    national mode was a tie.
+    """
+    out: dict[tuple[int, str, str], str] = {}
+    ties = set()
+    for t in at:
+        present = [c for c in codes if (c, t) in world]
+        ring_norm, rt = _modal_norms(RING, "toegang", ACCESS, ring_norms,
+                                     [world[(c, t)].grids[RING.name] for c in present], protective_high=False)
+        eq_norm, et = _modal_norms(EQUIP, "beschikbaarheid", AVAIL, eq_norms,
+                                   [world[(c, t)].grids[EQUIP.name] for c in present], protective_high=True)
+        ties |= {(t, RING.name, k) for k in rt} | {(t, EQUIP.name, k) for k in et}
+        for c in codes:
+            rw = world.get((c, t))
+            if rw is None:
+                for ind in UNIFORM_INDICATORS:
+                    out[(t, c, ind)] = NO_DATA
+                continue
+            win = [world[(c, y)] for y in _window(t, waves) if (c, y) in world]
+            exs = [e for w in win for e in w.rows[EXER.name]]
+            lessons = [x for w in win for x in w.rows[LESSONS.name]]
+            plan = rw.grids[PLAN.name]
+            exercised = {ch for e in exs for ch in (e["beoefende_bijzonderheden"] or [])}
+
+            def subst(ch):
+                return plan[(ch,)]["niet_beoefenen_onderbouwd"] is True
+
+            out[(t, c, "ex_strategic")] = CONFORM if any(e["niveau"] == STRATEGIC for e in exs) else UNSUBSTANTIATED
+            out[(t, c, "ex_with_ncc")] = (CONFORM if any(e["met_nationale_crisisorganisatie"] for e in exs)
+                                          else SUBSTANTIATED if subst(NCC_CHAR) else UNSUBSTANTIATED)
+            out[(t, c, "ring_exercised")] = (CONFORM if RING_CHAR in exercised
+                                             else SUBSTANTIATED if subst(RING_CHAR) else UNSUBSTANTIATED)
+            n_open = sum(1 for (ch,), v in plan.items()
+                         if v["in_plan"] and ch not in exercised and v["niet_beoefenen_onderbouwd"] is not True)
+            out[(t, c, "plan_unexercised_unsubstantiated")] = CONFORM if n_open == 0 else UNSUBSTANTIATED
+            out[(t, c, "risk_substantiated")] = CONFORM if _risk_substantiated(rw) else UNSUBSTANTIATED
+            dev = [v for k, v in rw.grids[RING.name].items() if v["toegang"] != ring_norm[k]]
+            out[(t, c, "ring_conformity")] = (CONFORM if not dev else SUBSTANTIATED
+                                              if all(v["afwijking_toelichting"] for v in dev) else UNSUBSTANTIATED)
+            low = [v for k, v in rw.grids[EQUIP.name].items()
+                   if _level(AVAIL, v["beschikbaarheid"]) < _level(AVAIL, eq_norm[k])]
+            out[(t, c, "equipment_parity")] = (CONFORM if not low else SUBSTANTIATED
+                                               if all(v["afwijking_toelichting"] for v in low) else UNSUBSTANTIATED)
+            out[(t, c, "lessons_from_others")] = (CONFORM if any(x["bron"] == SRC_OTHER for x in lessons)
+                                                  else UNSUBSTANTIATED)
+    return out, ties
+
+
+def _proportion_z(r: np.ndarray, n: np.ndarray, i: int, trim: float = 0.1) -> tuple[float, float, float]:
+    """z of unit i on the arcsine scale with winsorised phi and DerSimonian-Laird tau^2 (docs/method.md).
+    Returns (z, pooled p, tau2)."""
+    keep = n > 0
+    p0 = float(r[keep].sum() / n[keep].sum())
+    centre = math.asin(math.sqrt(p0))
+    y = np.arcsin(np.sqrt(np.where(keep, r / np.where(keep, n, 1), 0)))
+    s = 1 / (2 * np.sqrt(np.where(keep, n, 1)))
+    z0 = ((y - centre) / s)[keep]
+    m = z0.size
+    g = int(math.floor(trim * m))
+    zs = np.sort(z0)
+    zw = np.clip(z0, zs[g], zs[m - 1 - g]) if m > 2 * g else z0
+    phi = float(np.mean(zw ** 2))
+    w = 1 / s[keep] ** 2
+    tau2 = max(0.0, (m * phi - (m - 1)) / (w.sum() - (w ** 2).sum() / w.sum())) if m * phi > m - 1 else 0.0
+    return float((y[i] - centre) / math.sqrt(s[i] ** 2 + tau2)), p0, tau2
+
+
+def _statistical_counts(world, codes, waves, t, indicator) -> tuple[np.ndarray, np.ndarray]:
+    r, n = [], []
+    for c in codes:
+        rw = world.get((c, t))
+        if rw is None:
+            r.append(0), n.append(0)
+            continue
+        exs, les = rw.rows[EXER.name], rw.rows[LESSONS.name]
+        if indicator == "ex_multidisciplinary_share":
+            r.append(sum(len(e["disciplines"]) >= 2 for e in exs)), n.append(len(exs))
+        elif indicator == "ex_evaluated_share":
+            r.append(sum(bool(e["geevalueerd"]) for e in exs)), n.append(len(exs))
+        elif indicator == "lessons_shared_share":
+            r.append(sum(x["gedeeld"] == SHARED_VK for x in les)), n.append(len(les))
+        elif indicator == "lessons_followed_up_share":
+            r.append(sum(x["opvolging"] == FOLLOW_DONE for x in les)), n.append(len(les))
+        elif indicator == "plan_coverage":
+            exercised = {ch for y in _window(t, waves) if (c, y) in world
+                         for e in world[(c, y)].rows[EXER.name] for ch in (e["beoefende_bijzonderheden"] or [])}
+            in_plan = [ch for (ch,), v in rw.grids[PLAN.name].items() if v["in_plan"]]
+            r.append(sum(ch in exercised for ch in in_plan)), n.append(len(in_plan))
+        else:
+            raise AssertionError(indicator)
+    return np.array(r, dtype=float), np.array(n, dtype=float)
