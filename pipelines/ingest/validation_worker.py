@@ -9,7 +9,7 @@ when they are read. The answer is the same list of problems the in-process
 validator gives (the worker *is* that validator, in another process).
 
 The worker is an optimisation only. If it cannot start, dies, or answers with
-an error, the ingest validates in its own process as before (``WorkerFailed``).
+an error, the ingest validates in its own process (``WorkerFailed``).
 
 Protocol: :mod:`pipelines.core.pipes` (length-prefixed pickles) over the worker's stdin and a private copy of
 its stdout (anything a library prints goes to stderr instead). The parent sends

@@ -216,7 +216,7 @@ def parse_tables(tables: list[tuple[SheetTable, str | None]], module: Module, *,
         width = len(table.header)
         if all(len(r) == width for r in rows):
             by_column = list(zip(*rows)) if m else []  # a column at a time (C speed), not a row at a time
-        else:  # rows of uneven length (not from _table_from_rows): as before, cell by cell
+        else:  # rows of uneven length (not from _table_from_rows): cell by cell
             by_column = None
         for name in names:
             i = positions.get(name, -1)

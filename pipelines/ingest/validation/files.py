@@ -58,6 +58,7 @@ def validate_paths(paths: list[Path], reference_dir: Path, wave: int | None = No
     against ``oefeningen.csv``. Returns the reader's and GX's problems, sorted
     by file, sheet and row.
     """
+    from pipelines.ingest.across_files import workbook_conflicts
     from pipelines.ingest.discovery import EXPORT, IGNORED, WORKBOOK, classify
     from pipelines.ingest.readers import parse_module, read_export, read_workbook
     from pipelines.contract.reference import load_regions
@@ -84,15 +85,19 @@ def validate_paths(paths: list[Path], reference_dir: Path, wave: int | None = No
         if region is not None:
             g.sheets[module_name][region] = (rel, sheet)
 
-    workbook_of: dict[tuple[Path, str], str] = {}  # (folder, region) -> first workbook
+    entries = []  # (path, rel, wave of the file, classification or None when the file is not there)
     for path in map(Path, paths):
         folder = path.parent.name
         rel = f"{folder}/{path.name}" if _YEAR_RE.match(folder) else path.name
         file_wave = int(folder) if _YEAR_RE.match(folder) else wave
-        if not path.is_file():
+        entries.append((path, rel, file_wave, classify(path.name, codes) if path.is_file() else None))
+    conflicts = workbook_conflicts(((path.parent.resolve(), c[1]), rel) for path, rel, _, c in entries
+                                   if c is not None and c[0] == WORKBOOK)
+    for path, rel, file_wave, classified in entries:
+        if classified is None:
             problems.append(Problem(rel, "bestand.ontbreekt", "het bestand bestaat niet of is geen gewoon bestand"))
             continue
-        kind, code, module_name, reason = classify(path.name, codes)
+        kind, code, module_name, reason = classified
         if kind == IGNORED:
             problems.append(Problem(rel, "bestand.genegeerd", f"niet gecontroleerd: {reason}"))
             continue
@@ -101,7 +106,7 @@ def validate_paths(paths: list[Path], reference_dir: Path, wave: int | None = No
                                     "het peiljaar is onbekend (de map heet niet naar een jaar en er is geen peiljaar opgegeven); "
                                     "de regel 'datum_peiljaar' (datum in het peiljaar) is niet gecontroleerd", WARNING))
         if kind == WORKBOOK:
-            first = workbook_of.setdefault((path.parent.resolve(), code), rel)
+            first = conflicts.get((path.parent.resolve(), code), [rel])[0]
             if first != rel and file_wave is not None:
                 for this, other in ((rel, first), (first, rel)):
                     problems.append(Problem(this, "werkboek.conflict",
