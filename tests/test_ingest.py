@@ -237,9 +237,9 @@ def test_module_loads_whole_or_not_at_all(con, raw, codes, monkeypatch):
     before = snapshot(con)
     rewrite_workbook(workbook_of(raw, codes[0]), lambda s: s["ringenmodel"][0].update(toegang="vrij"))
     rewrite_workbook(workbook_of(raw, codes[1]), lambda s: s["middelen"][0].update(aantal=99))
-    import pipelines.ingest.loader as ingest
+    import pipelines.ingest.staging as staging
 
-    real = ingest._staging_frame
+    real = staging._staging_frame
     calls = []
 
     def fail_on_second(*args, **kwargs):
@@ -248,7 +248,7 @@ def test_module_loads_whole_or_not_at_all(con, raw, codes, monkeypatch):
             raise OSError("disk full (simulated)")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(ingest, "_staging_frame", fail_on_second)
+    monkeypatch.setattr(staging, "_staging_frame", fail_on_second)
     with pytest.raises(OSError):
         ingest_wave(con, raw, WAVE, codes)
     assert len(calls) == 2  # the first module was already written inside the transaction

@@ -236,16 +236,17 @@ def test_csv_read_in_blocks_gives_the_records_and_lines_of_record_by_record(tmp_
     """Blocks of 10,000 records, line breaks inside quoted cells (\\n, \\r\\n, \\r) and blank lines: every row
     keeps the line number it starts on, as reading one record at a time gives it."""
     from pipelines.ingest import readers
+    from pipelines.ingest.readers import export
 
     n, multiline_every, blank_every = shape
     text = _csv_text(delimiter, newline, n, multiline_every, blank_every)
     path = tmp_path / "meta.csv"
     path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
-    fast = readers._read_records(text, delimiter, readers.DEFAULT_LIMITS, readers.time.monotonic())
+    fast = export._read_records(text, delimiter, readers.DEFAULT_LIMITS, export.time.monotonic())
     assert fast is not None  # the blocks added up: the fast path was taken
     assert fast == _reference_records(text, delimiter)
     table, problems = read_export(path, "2024/meta.csv")
-    monkeypatch.setattr(readers, "_read_records", lambda *a: None)  # record by record, as before
+    monkeypatch.setattr(export, "_read_records", lambda *a: None)  # record by record, as before
     slow, slow_problems = read_export(path, "2024/meta.csv")
     assert (table.header, table.rows, table.row_numbers, table.decimal_comma) == \
         (slow.header, slow.rows, slow.row_numbers, slow.decimal_comma)

@@ -486,7 +486,7 @@ def _survey_overview() -> list[str]:
     ]
 
 
-#: How the readers (pipelines/ingest/readers.py) turn what a person typed into values; part of docs/codebook.md.
+#: How the readers (pipelines/ingest/readers/parse.py) turn what a person typed into values; part of docs/codebook.md.
 READING_RULES = """\
 ## How values are read
 

@@ -93,5 +93,15 @@ if resource is not None:
 """
 
 
+def limit_memory(max_bytes: int) -> None:
+    """What :data:`CHILD_LIMITS` does, for a helper that is a module: no core dumps, at most ``max_bytes``
+    of address space (0: no limit), where the system has ``resource``."""
+    if resource is None:
+        return
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if max_bytes > 0:
+        resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
+
+
 def memory_limit_available() -> bool:
     return resource is not None

@@ -36,7 +36,7 @@ from pathlib import Path
 from pipelines.core import portability
 from pipelines.contract.codebook import MODULES
 from pipelines.core.privacy import redact_name
-from pipelines.core.problems import WARNING, ERROR, Problem
+from pipelines.core.problems import WARNING, Problem
 from pipelines.ingest.readers import DEFAULT_LIMITS, Limits
 
 WAVE_RE = re.compile(r"^\d{4}$")

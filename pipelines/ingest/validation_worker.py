@@ -9,9 +9,9 @@ when they are read. The answer is the same list of problems the in-process
 validator gives (the worker *is* that validator, in another process).
 
 The worker is an optimisation only. If it cannot start, dies, or answers with
-an error, the ingest validates in its own process as before (``WorkerFailed``).
+an error, the ingest validates in its own process (``WorkerFailed``).
 
-Protocol: length-prefixed pickles over the worker's stdin and a private copy of
+Protocol: :mod:`pipelines.core.pipes` (length-prefixed pickles) over the worker's stdin and a private copy of
 its stdout (anything a library prints goes to stderr instead). The parent sends
 ``(waves, region_codes)``; the worker answers ``("ok", problems, log_lines)`` or
 ``("error", text)``. Only our own process talks to it, over its own pipes.
@@ -21,35 +21,17 @@ from __future__ import annotations
 
 import os
 import pickle
-import struct
 import subprocess
 import sys
 from pathlib import Path
 
-_HEADER = struct.Struct("!Q")
+from pipelines.core import pipes
+
 _started: dict[str, "ValidationWorker"] = {}
 
 
 class WorkerFailed(RuntimeError):
     pass
-
-
-def _write(fh, obj) -> None:
-    blob = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    fh.write(_HEADER.pack(len(blob)))
-    fh.write(blob)
-    fh.flush()
-
-
-def _read(fh):
-    head = fh.read(_HEADER.size)
-    if len(head) < _HEADER.size:
-        raise EOFError("worker pipe closed")
-    size = _HEADER.unpack(head)[0]
-    blob = fh.read(size)
-    if len(blob) < size:
-        raise EOFError("worker pipe closed mid-message")
-    return pickle.loads(blob)
 
 
 class ValidationWorker:
@@ -69,13 +51,13 @@ class ValidationWorker:
         It must not fail the validation: whatever it raises is ignored.
         """
         try:
-            _write(self.proc.stdin, (waves, region_codes))
+            pipes.write(self.proc.stdin, (waves, region_codes))
             if while_waiting is not None and not self._answer_ready():
                 try:
                     while_waiting()
                 except Exception:  # noqa: BLE001 - an optimisation; the caller pays the cost later
                     pass
-            answer = _read(self.proc.stdout)
+            answer = pipes.read(self.proc.stdout)
         except (OSError, EOFError, pickle.PickleError) as exc:
             self.close()
             raise WorkerFailed(f"GX-hulpproces onbereikbaar: {exc}") from exc
@@ -154,18 +136,18 @@ def _serve(results_dir: str) -> None:
         validator, failure = None, traceback.format_exc()
     while True:
         try:
-            waves, region_codes = _read(inp)
+            waves, region_codes = pipes.read(inp)
         except EOFError:
             return
         if validator is None:
-            _write(out, ("error", failure))
+            pipes.write(out, ("error", failure))
             continue
         lines.lines = []
         try:
             problems = validator.validate_waves(waves, region_codes)
-            _write(out, ("ok", problems, lines.lines))
+            pipes.write(out, ("ok", problems, lines.lines))
         except Exception:
-            _write(out, ("error", traceback.format_exc()))
+            pipes.write(out, ("error", traceback.format_exc()))
 
 
 if __name__ == "__main__":
