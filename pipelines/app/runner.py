@@ -25,6 +25,8 @@ WORKER_MAX_RAW_BYTES = 64 * 1024 * 1024
 
 
 _OUT = [sys.stdout]  # where the Dutch lines go: stderr with --json, whose stdout carries only the report
+#: Failures after which the warehouse is not written to, not even for the report.
+NOT_WRITABLE = {"busy", "damaged", "disk", "readonly", "permission"}
 EXIT_CODES = {"ok": EXIT_OK, "failed": EXIT_FAILED, "rejected": EXIT_REJECTED, "busy": EXIT_LOCKED}
 
 
@@ -40,7 +42,7 @@ def run(args) -> int:
     outcome = _run(args, started)
     report = args._report
     report.update(outcome=outcome, exit_code=EXIT_CODES[outcome], seconds=round(time.perf_counter() - started, 3))
-    if outcome != "busy":
+    if (report["failure"] or {}).get("kind") not in NOT_WRITABLE:
         _store_report(args)
     if getattr(args, "json", False):
         print(rr.as_json(report), flush=True)
