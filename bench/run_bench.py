@@ -23,7 +23,6 @@ import hashlib
 import io
 import json
 import os
-import re
 import shutil
 import signal
 import statistics
@@ -93,21 +92,11 @@ GROWTH_TARGET = 12.0  # csv2500x10 full / csv250x10 full
 RATIO_TARGET = 2.0  # csv2500x10 full / direct-SQL baseline
 
 # --------------------------------------------------------------------------
-# The CLI's output: per step `  <key> <status> <seconds> s`, then its summary lines
+# The CLI's run report (`run --json`, pipelines/app/report.py): steps, seconds, counts; no Dutch prose parsed
 # --------------------------------------------------------------------------
 
-STEP_RE = re.compile(r"^  (\S+)\s+(klaar|MISLUKT|overgeslagen)\s+(-?\d+(?:\.\d+)?) s\b(.*)$")
-#: Optional, after a step's seconds: the process's peak RSS so far (`  ingest_returns  klaar  12.3 s  piek 812 MiB`).
-STEP_RSS_RE = re.compile(r"piek\s+(\d+(?:[.,]\d+)?)\s*MiB", re.IGNORECASE)
-NOT_DONE_RE = re.compile(r"^  (\S+)\s+niet afgerond\s*$")
-SUMMARY_RE = re.compile(r"^      (.*)$")
-TOTAL_RE = re.compile(r"^Klaar in (\d+(?:[.,]\d+)?) s\.")
-#: The ingest's own split, if its summary prints it: `lezen 1.2 s, toetsen 3.4 s, laden 0.5 s`
-#: (decimal point or comma; once per run or once per wave: every occurrence is added up).
-SPLIT_RE = {stage: re.compile(rf"(?<![\w]){word}\s*[:=]?\s*(\d+(?:[.,]\d+)?)\s*s\b", re.IGNORECASE)
-            for stage, word in (("read", "lezen"), ("validate", "toetsen"), ("load", "laden"))}
-LOADED_RE = re.compile(r"(\d+) modules \(opnieuw\) geladen")
-REJECTED_RE = re.compile(r"(\d+) bestand\(en\) afgewezen")
+#: The ingest step's split of its seconds, as counts in the report.
+SPLIT_COUNTS = {"read": "seconds_lezen", "validate": "seconds_toetsen", "load": "seconds_laden"}
 
 #: Step key -> stage. Steps not named here (asset checks, reference, raw_waves) count as 'other'.
 STEP_STAGE = {"ingest_returns": "ingest", "variation_engine": "marts", "dashboards_site": "dashboards",
@@ -122,52 +111,41 @@ STAGE_TEXT = {
 }
 
 
-def _num(text: str) -> float:
-    return float(text.replace(",", "."))
+def find_report(text: str) -> dict | None:
+    """The run report in a run's output: the one line of JSON that ``run --json`` prints on stdout.
+
+    The child's stderr (the Dutch lines) is merged into the same pipe; the report is always one whole line.
+    """
+    for line in reversed(text.splitlines()):
+        if line.startswith("{"):
+            try:
+                found = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(found, dict) and "schema" in found and "steps" in found:
+                return found
+    return None
 
 
 def parse_output(text: str) -> dict:
-    """Step times, summaries and the stage times of one run's output."""
-    steps: dict[str, dict] = {}
-    current = None
-    for line in text.splitlines():
-        m = STEP_RE.match(line)
-        if m:
-            current = m.group(1)
-            steps[current] = {"status": m.group(2), "seconds": float(m.group(3)), "summary": []}
-            rss = STEP_RSS_RE.search(m.group(4))
-            if rss:
-                steps[current]["peak_mib"] = _num(rss.group(1))
-            continue
-        m = NOT_DONE_RE.match(line)
-        if m:
-            steps[m.group(1)] = {"status": "niet afgerond", "seconds": None, "summary": []}
-            current = None
-            continue
-        m = SUMMARY_RE.match(line)
-        if m and current:
-            steps[current]["summary"].append(m.group(1))
-            continue
-        current = None
+    """Step times, counts and the stage times of one run, from its run report (none: a run stopped early)."""
+    report = find_report(text) or {"steps": [], "counts": {}, "seconds": None}
+    steps = {st["name"]: {"status": st["status"], "seconds": st["seconds"], "summary": st["summary"],
+                          "counts": st["counts"]} for st in report["steps"]}
     stages = {s: 0.0 for s in ("ingest", "marts", "dashboards", "publish", "other")}
     for key, step in steps.items():
         stages[STEP_STAGE.get(key, "other")] += step["seconds"] or 0.0
-    ingest_text = "\n".join(steps.get("ingest_returns", {}).get("summary", []))
-    for stage, rx in SPLIT_RE.items():
-        found = rx.findall(ingest_text)
-        stages[stage] = sum(_num(v) for v in found) if found else None
-    total = None
-    for line in text.splitlines():
-        total = TOTAL_RE.match(line) or total
-    peaks = {k: st["peak_mib"] for k, st in steps.items() if "peak_mib" in st}
+    ingest = steps.get("ingest_returns", {}).get("counts", {})
+    for stage, count in SPLIT_COUNTS.items():
+        stages[stage] = ingest.get(count)
     return {
         "steps": steps,
-        "step_peaks": peaks,
+        "step_peaks": {},  # the report has no per-step peak memory (the process's peak is measured by wait4)
         "stages": stages,
-        "cli_total": _num(total.group(1)) if total else None,
-        "units_loaded": sum(int(n) for n in LOADED_RE.findall(ingest_text)),
-        "files_rejected": sum(int(n) for n in REJECTED_RE.findall(ingest_text)),
-        "ingest_summary": ingest_text,
+        "cli_total": report["seconds"],
+        "units_loaded": ingest.get("units_loaded", 0),
+        "files_rejected": ingest.get("units_rejected", 0),
+        "ingest_summary": "\n".join(steps.get("ingest_returns", {}).get("summary", [])),
     }
 
 
@@ -431,7 +409,7 @@ def run_argv(case: Case, raw: Path, reference: Path) -> list[str]:
     w = _work(case)
     return ["run", "--raw", str(raw), "--reference", str(reference), "--marts", str(w["marts"]),
             "--dashboards", str(w["dashboards"]), "--warehouse", str(w["warehouse"]),
-            "--validation", str(w["validation"]), "--wait", "5"]
+            "--validation", str(w["validation"]), "--wait", "5", "--json"]
 
 
 def clean_work(case: Case) -> None:

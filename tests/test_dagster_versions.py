@@ -15,7 +15,7 @@ from pipelines.defs.resources import make_resources
 from pipelines.ingest.discovery import list_waves
 from pipelines.ingest.loader import ingest_waves
 from pipelines.ingest.warehouse import ensure_schema
-from pipelines.sample import world as sample
+from pipelines import sample
 
 DATA_VERSION = "dagster/data_version"
 

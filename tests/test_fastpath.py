@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import openpyxl
 import pytest
 
 from pipelines.app import fastpath
+from pipelines.app.report import FASTPATH_STEPS
 from support import ROOT, run_pipeline
 
 RAW = ROOT / "data" / "raw"
@@ -114,3 +116,18 @@ def test_the_cli_skips_dagster_only_when_nothing_changed(copy):
     assert SKIPPED not in changed.stdout
     assert "ingest_returns" in changed.stdout and "2025: ongewijzigd" not in changed.stdout
     assert "2024: ongewijzigd" in changed.stdout and "0 bestand(en) afgewezen" in changed.stdout
+
+
+def test_the_no_change_run_reports_every_step_as_skipped_and_prints_no_step_lines(copy):
+    rerun = run_pipeline(copy, copy / "raw", "--reference", str(copy / "reference"), "--json")
+    assert rerun.returncode == 0, rerun.stdout[-2000:] + rerun.stderr[-2000:]
+    report = json.loads(rerun.stdout)  # stdout is only the report; the Dutch lines are on stderr
+    assert report["fast_path"] is True and report["outcome"] == "ok" and report["exit_code"] == 0
+    assert [(st["name"], st["status"]) for st in report["steps"]] == [(n, "skipped-current") for n in FASTPATH_STEPS]
+    assert report["published"]["marts"] is False and report["published"]["dashboards"] is False
+    assert report["counts"]["units_loaded"] == 0 and report["counts"]["files_rejected"] == 0
+    assert SKIPPED in rerun.stderr
+    assert not any(line.split()[:2] in ([n, "klaar"] for n in FASTPATH_STEPS) for line in rerun.stderr.splitlines())
+    with duckdb.connect(str(copy / "warehouse.duckdb"), read_only=True) as con:
+        stored = con.execute("select step, report from run_history where run_id = ?", [report["run_id"]]).fetchall()
+    assert [(step, json.loads(text)) for step, text in stored] == [("laden", report)]

@@ -12,6 +12,7 @@ uninterrupted run on the same returns (``shipped_run``).
 from __future__ import annotations
 
 import math
+import json
 import os
 import re
 import shutil
@@ -48,7 +49,15 @@ class Run:
 
     @property
     def stdout(self) -> str:
-        return self.out.read_text(encoding="utf-8", errors="replace")
+        """The Dutch lines the user sees: the runs are started with --json, which puts them on stderr."""
+        return self.err.read_text(encoding="utf-8", errors="replace")
+
+    @property
+    def report(self) -> dict:
+        """The run report (pipelines.app.report) that --json prints on stdout."""
+        text = self.out.read_text(encoding="utf-8")
+        assert text.strip(), f"no run report on stdout:\n{self.stdout[-3000:]}"
+        return json.loads(text)
 
     @property
     def stderr(self) -> str:
@@ -76,7 +85,7 @@ def start(root: Path, name: str, *extra: str, raw: Path = RAW) -> Run:
         proc = subprocess.Popen(
             [*REGIOBENCH, "run", "--raw", str(raw), "--warehouse", str(root / "warehouse.duckdb"),
              "--marts", str(root / "marts"), "--dashboards", str(root / "dashboards"),
-             "--validation", str(root / "validation"), *extra],
+             "--validation", str(root / "validation"), "--json", *extra],
             cwd=root, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=fo, stderr=fe, start_new_session=True)
     return Run(proc, out, err)
 
@@ -160,10 +169,10 @@ def leftovers(root: Path) -> list[str]:
 
 
 def wave_lines(run: Run) -> list[str]:
-    """The ingest's summary: one part per wave."""
-    match = re.search(r"^\s+ingest_returns\s+klaar.*\n\s+(.+)$", run.stdout, re.M)
-    assert match, run.stdout[-3000:]
-    return match.group(1).split("; ")
+    """The ingest's summary, from the run report: one part per wave."""
+    step = next((st for st in run.report["steps"] if st["name"] == "ingest_returns"), None)
+    assert step and step["status"] in ("materialized", "skipped-current") and step["summary"], run.report
+    return step["summary"][0].split("; ")
 
 
 # --- interrupted runs ----------------------------------------------------------------------------------

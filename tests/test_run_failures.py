@@ -9,6 +9,7 @@ and then exit 3 naming the process. Dagster's step failures are walked to their 
 from __future__ import annotations
 
 import errno
+import json
 import shutil
 import subprocess
 import sys
@@ -109,6 +110,14 @@ def test_a_damaged_warehouse_says_so_in_dutch_and_rebuild_recovers(shipped_run, 
 
     verbose = cli(*run_args(root, warehouse, "--verbose"))
     assert verbose.returncode == 1 and "Traceback" in verbose.stderr
+
+    as_json = cli(*run_args(root, warehouse, "--json"))  # the same failure in the run report: stdout is only JSON
+    report = json.loads(as_json.stdout)
+    assert as_json.returncode == 1 and report["exit_code"] == 1 and report["outcome"] == "failed"
+    assert report["failure"]["kind"] == "damaged" and report["failure"]["error_class"]
+    assert "het warehouse is beschadigd" in report["failure"]["cause"]
+    assert report["published"] == {"marts": False, "dashboards": False, "publication_id": report["published"]["publication_id"]}
+    assert report["published"]["publication_id"]  # the previous publication, still in place
 
     if how == "truncated":
         return  # one rebuild is enough: both damages are the same case for it

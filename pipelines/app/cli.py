@@ -20,10 +20,7 @@ from pathlib import Path
 
 from pipelines.core import paths
 
-EXIT_OK = 0
-EXIT_FAILED = 1  # the run could not publish
-EXIT_REJECTED = 2  # --strict and a file was rejected (nothing published)
-EXIT_LOCKED = 3  # another run (or a process holding the warehouse open) kept it past the timeout
+from pipelines.app.exits import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_REJECTED  # noqa: F401  (re-exported)
 
 
 def _waves(text: str) -> list[int]:
@@ -53,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--full", action="store_true", help="alle peiljaren opnieuw lezen, ook ongewijzigde")
     run.add_argument("--wait", type=float, default=600.0, help="seconden wachten op een andere run (standaard 600)")
     run.add_argument("--quiet", action="store_true", help="alleen de samenvatting")
+    run.add_argument("--json", action="store_true",
+                     help="het runrapport als JSON op stdout (stappen, tijden, aantallen, oorzaak van een fout); "
+                          "de meldingen gaan dan naar stderr")
     run.add_argument("--verbose", action="store_true",
                      help="bij een fout ook de volledige foutmelding (traceback), niet alleen de oorzaak")
     run.add_argument("--rebuild", action="store_true",

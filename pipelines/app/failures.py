@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipelines.ingest.warehouse import lock_holder  # noqa: F401  (its home: the warehouse names its holder)
+
 #: errno -> (what, what to do)
 _ERRNO = {
     28: ("de schijf is vol (ENOSPC)", "maak ruimte vrij en draai opnieuw"),
@@ -38,7 +40,6 @@ _TEXT = [  # (pattern in the message, errno it stands for)
 ]
 _ERRNO_IN_TEXT = re.compile(r"\[Errno (\d+)\]|\"errno\":\s*\"?(\d+)")
 _PATH_IN_TEXT = re.compile(r"""(?:: |file |on file )['"]([^'"]+)['"]""")
-_LOCK = re.compile(r"Conflicting lock is held in (?P<proc>.+?) \(PID (?P<pid>\d+)\)", re.S)
 _DAMAGED = re.compile(r"not a valid DuckDB database file|Could not read enough bytes|corrupt|checksum|"
                       r"INTERNAL Error|Serialization Error|block .* out of range|warehouse is beschadigd", re.I)
 _DUCKDB_ERRORS = ("IOException", "InternalException", "SerializationException", "FatalException",
@@ -50,6 +51,7 @@ _MEMORY = re.compile(r"MemoryError|OutOfMemory|Out of Memory|failed to allocate"
 class Cause:
     kind: str  # disk | readonly | permission | memory | busy | damaged | other
     line: str  # one Dutch line
+    error_class: str = ""  # the class name of the exception the line was taken from (the run report's)
 
 
 def _chain_of_exception(exc: BaseException) -> list[tuple[str, str, int | None]]:
@@ -68,14 +70,6 @@ def _chain_of_error_info(err) -> list[tuple[str, str, int | None]]:
         out.append((err.cls_name or "", err.message or "", None))
         err = err.cause or err.context
     return out
-
-
-def lock_holder(message: str) -> str | None:
-    """Who holds a DuckDB file, from DuckDB's lock error: ``"python3 (PID 1234)"``, or None."""
-    found = _LOCK.search(message)
-    if not found:
-        return None
-    return f"{found['proc'].strip()} (PID {found['pid']})"
 
 
 def _classify(cls: str, message: str, errno: int | None) -> Cause | None:
@@ -116,10 +110,11 @@ def _short(message: str, limit: int = 160) -> str:
 def _root(chain: list[tuple[str, str, int | None]]) -> Cause:
     for cls, message, errno in reversed(chain):  # innermost first
         if cause := _classify(cls, message, errno):
+            cause.error_class = cls
             return cause
     cls, message, _ = chain[-1] if chain else ("", "onbekende fout", None)
     last = message.strip().splitlines()[-1] if message.strip() else cls
-    return Cause("other", f"onverwachte fout ({cls}): {_short(last)}")
+    return Cause("other", f"onverwachte fout ({cls}): {_short(last)}", cls)
 
 
 def root_cause(error) -> Cause:

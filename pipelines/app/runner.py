@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections import defaultdict
 from pathlib import Path
 
+from pipelines.app import report as rr
+from pipelines.app.exits import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_REJECTED
 from pipelines.app.runlock import LockTimeout, write_lock
 
 QUIET_LOGGERS = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
@@ -23,33 +24,69 @@ INGEST_GROUPS = ("reference", "raw", "staging")
 WORKER_MAX_RAW_BYTES = 64 * 1024 * 1024
 
 
+_OUT = [sys.stdout]  # where the Dutch lines go: stderr with --json, whose stdout carries only the report
+#: Failures after which the warehouse is not written to, not even for the report.
+NOT_WRITABLE = {"busy", "damaged", "disk", "readonly", "permission"}
+EXIT_CODES = {"ok": EXIT_OK, "failed": EXIT_FAILED, "rejected": EXIT_REJECTED, "busy": EXIT_LOCKED}
+
+
 def _say(msg: str = "") -> None:
-    print(msg, flush=True)
+    print(msg, file=_OUT[0], flush=True)
 
 
 def run(args) -> int:
-    from pipelines.app.cli import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_REJECTED
+    """Run, print the summary (and with ``--json`` the report on stdout); the report is stored in run_history."""
+    _OUT[0] = sys.stderr if getattr(args, "json", False) else sys.stdout
+    args._report = rr.new_report()
+    started = time.perf_counter()
+    outcome = _run(args, started)
+    report = args._report
+    report.update(outcome=outcome, exit_code=EXIT_CODES[outcome], seconds=round(time.perf_counter() - started, 3))
+    if (report["failure"] or {}).get("kind") not in NOT_WRITABLE:
+        _store_report(args)
+    if getattr(args, "json", False):
+        print(rr.as_json(report), flush=True)
+    return EXIT_CODES[outcome]
+
+
+def _store_report(args) -> None:
+    from pipelines.ingest.warehouse import connect
+
+    if not Path(args.warehouse).is_file():
+        return
+    try:
+        with connect(args.warehouse) as con:
+            rr.store(con, args._report)
+    except Exception as exc:  # the run's outcome stands; only its report is not kept
+        print(f"regiobench: het runrapport is niet in run_history bewaard: {exc}", file=sys.stderr)
+
+
+def _fail(args, cause) -> None:
+    args._report["failure"] = {"cause": cause.line, "error_class": cause.error_class, "kind": cause.kind}
+
+
+def _run(args, started: float) -> str:
     from pipelines.app.failures import root_cause
     from pipelines.ingest.warehouse import WarehouseBusy
 
-    started = time.perf_counter()
     try:
         with write_lock(args.warehouse, args.wait,
                         on_wait=lambda holder: _say(f"wachten: een andere run schrijft ({holder}) ...")):
-            code = _run_locked(args, started)
+            return _run_locked(args, started)
     except (LockTimeout, WarehouseBusy) as exc:
         print(f"regiobench: {exc}", file=sys.stderr)
-        return EXIT_LOCKED
+        args._report["failure"] = {"cause": str(exc), "error_class": type(exc).__name__, "kind": "busy"}
+        return "busy"
     except Exception as exc:  # outside the steps: one Dutch line with the root cause, the traceback on request
         if getattr(args, "verbose", False):
             import traceback
 
             traceback.print_exc()
         cause = root_cause(exc)
+        _fail(args, cause)
         print(f"regiobench: mislukt: {cause.line}", file=sys.stderr)
         _say_publication(args, getattr(args, "_before", {}), ok=False)
-        return EXIT_LOCKED if cause.kind == "busy" else EXIT_FAILED
-    return {"ok": EXIT_OK, "failed": EXIT_FAILED, "rejected": EXIT_REJECTED, "busy": EXIT_LOCKED}[code]
+        return "busy" if cause.kind == "busy" else "failed"
 
 
 def _rebuild(args) -> None:
@@ -148,6 +185,7 @@ def _run_dagster(args, started: float, validation: Path) -> str:
 
     instance = dg.DagsterInstance.ephemeral()
     waves = [str(w) for w in list_waves(args.raw)]
+    args._report["waves"] = [int(w) for w in waves]
     instance.add_dynamic_partitions(WAVES.name, waves)
     # All waves in one run (single-run backfill); unchanged waves are skipped inside the ingest.
     tags = {"dagster/asset_partition_range_start": waves[0], "dagster/asset_partition_range_end": waves[-1]} if waves else {}
@@ -165,8 +203,14 @@ def _run_dagster(args, started: float, validation: Path) -> str:
                                 run_config={**(QUIET_LOGGERS if getattr(args, "verbose", False) else SILENT_LOGGERS),
                                             **(full_refresh_run_config() if (args.full and waves and i == 0) else {})},
                                 tags={"regiobench/trigger": "cli", **(tags if (waves and i == 0) else {})})
-        causes = _print_steps(instance.all_logs(result.run_id), quiet=args.quiet,
-                              verbose=getattr(args, "verbose", False))
+        steps, errors = rr.steps_from_logs(instance.all_logs(result.run_id))
+        args._report["dagster_run_ids"].append(result.run_id)
+        args._report["steps"] += steps
+        causes = _print_steps(steps, errors, quiet=args.quiet, verbose=getattr(args, "verbose", False))
+        failed = next((st for st in steps if st["status"] == rr.FAILED), None)
+        if failed and not args._report["failure"]:
+            args._report["failure"] = {"cause": failed["cause"], "error_class": failed["error_class"],
+                                       "kind": failed["kind"], "step": failed["name"]}
         ok = result.success
         if not ok:
             # A step failed after the other output was prepared: remove what was prepared (never swapped in).
@@ -187,10 +231,8 @@ def _run_dagster(args, started: float, validation: Path) -> str:
 def _nothing_changed(args, started: float) -> bool:
     """No wave, reference file or code changed and every output is current: record that, skip Dagster.
 
-    Prints the lines a full run would print for its steps in that case, so the output reads the same.
+    Says so in its own words (no step lines: no step ran); the report lists every step as skipped-current.
     """
-    import uuid
-
     from pipelines.app.fastpath import check
     from pipelines.ingest.warehouse import connect, record_history
 
@@ -203,81 +245,51 @@ def _nothing_changed(args, started: float) -> bool:
             return False
         waves = verdict.waves
         summary = "; ".join(f"{w}: ongewijzigd sinds de vorige run, niet opnieuw gelezen" for w in waves)
-        record_history(con, str(uuid.uuid4()), "cli", "laden", summary, waves=waves, units_loaded=0,
+        record_history(con, args._report["run_id"], "cli", "laden", summary, waves=waves, units_loaded=0,
                        units_unchanged=0, files_rejected=0)
     took = time.perf_counter() - t0
     _say(f"regiobench: peiljaren {', '.join(map(str, waves))}; aanleveringen uit {args.raw}")
     _say("regiobench: niets gewijzigd sinds de vorige geslaagde run (bestanden, referentie en code "
          "vergeleken op inhoud): Dagster niet gestart")
+    why = {"ingest_returns": summary,
+           "variation_engine": "ongewijzigd: geen nieuwe aanleveringen, referentie of code sinds de vorige bouw",
+           "published_marts": f"ongewijzigd: {args.marts} is actueel",
+           "dashboards_site": f"ongewijzigd: {args.dashboards} is actueel",
+           "publication": "niets te publiceren: marts en dashboards zijn actueel"}
+    args._report.update(fast_path=True, waves=list(waves))
+    args._report["steps"] = [rr.step(name, rr.SKIPPED_CURRENT, summary=[why[name]], seconds=0.0,
+                                     counts={"units_loaded": 0, "units_unchanged": 0} if name == "ingest_returns"
+                                     else {}) for name in rr.FASTPATH_STEPS]
     if not args.quiet:
-        _say(f"  {'ingest_returns':<40} {'klaar':<12} {took:6.1f} s")
+        _say(f"  controle op wijzigingen: {took:.1f} s; geen stap uitgevoerd, alles is actueel")
         _say(f"      {summary}")
-        _say(f"  {'variation_engine':<40} {'klaar':<12} {0:6.1f} s")
-        _say("      ongewijzigd: geen nieuwe aanleveringen, referentie of code sinds de vorige bouw")
-        _say(f"  {'published_marts':<40} {'klaar':<12} {0:6.1f} s")
-        _say(f"      ongewijzigd: {args.marts} is actueel")
-        _say(f"  {'dashboards_site':<40} {'klaar':<12} {0:6.1f} s")
-        _say(f"      ongewijzigd: {args.dashboards} is actueel")
-        _say(f"  {'publication':<40} {'klaar':<12} {0:6.1f} s")
-        _say("      niets te publiceren: marts en dashboards zijn actueel")
     _summary(args, started, published=True)
     return True
 
 
-def _print_steps(entries, quiet: bool, verbose: bool = False) -> set[str]:
-    """Per step: what it did (the ``summary`` metadata of its materializations) and how long it took.
+def _print_steps(steps: list[dict], errors: dict, quiet: bool, verbose: bool = False) -> set[str]:
+    """Per step of the report: what it did (the ``summary`` metadata of its materializations) and how long.
 
     A failed step gets its root cause in one Dutch line (:mod:`pipelines.app.failures`), the whole error
     with ``--verbose``. Returns the kinds of the causes found (``disk``, ``busy``, ``damaged``, ...).
     """
-    from pipelines.app.failures import root_cause
-
-    starts, ends, failed, errors, summaries = {}, {}, {}, {}, defaultdict(list)
-    kinds: set[str] = set()
-    for entry in entries:
-        ev = entry.dagster_event
-        if ev is None:
+    label = {rr.MATERIALIZED: "klaar", rr.SKIPPED_CURRENT: "klaar", rr.FAILED: "MISLUKT", rr.NOT_RUN: "overgeslagen"}
+    kinds = {st["kind"] for st in steps if st["kind"]}
+    for st in steps:
+        key = st["name"]
+        if st["status"] == rr.UNFINISHED:
+            _say(f"  {key:<40} niet afgerond")
             continue
-        key = ev.step_key
-        if ev.event_type_value == "STEP_START":
-            starts[key] = entry.timestamp
-        elif ev.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED"):
-            ends[key] = (ev.event_type_value, entry.timestamp)
-            if ev.event_type_value == "STEP_FAILURE":
-                err = ev.event_specific_data.error
-                if err:
-                    cause = root_cause(err)
-                    kinds.add(cause.kind)
-                    failed[key] = cause.line
-                    errors[key] = err
-                else:
-                    failed[key] = "onbekende fout"
-        elif ev.event_type_value in ("ASSET_MATERIALIZATION", "ASSET_OBSERVATION"):  # observed: nothing to do
-            data = ev.event_specific_data
-            md = (data.materialization if ev.event_type_value == "ASSET_MATERIALIZATION" else data.asset_observation).metadata
-            if "summary" in md and str(md["summary"].value) not in summaries[key]:  # once, not per partition
-                summaries[key].append(str(md["summary"].value))
-        elif ev.event_type_value == "ASSET_CHECK_EVALUATION":
-            ce = ev.event_specific_data
-            if not ce.passed:
-                summaries[key].append(f"controle {ce.check_name} op {ce.asset_key.to_user_string()} NIET geslaagd")
-    for key in sorted(ends, key=lambda k: starts.get(k, 0)):
-        status, end = ends[key]
-        took = end - starts.get(key, end)
-        label = {"STEP_SUCCESS": "klaar", "STEP_FAILURE": "MISLUKT", "STEP_SKIPPED": "overgeslagen"}[status]
-        if quiet and status == "STEP_SUCCESS" and not summaries.get(key):
+        if quiet and st["status"] in (rr.MATERIALIZED, rr.SKIPPED_CURRENT) and not st["summary"]:
             continue
-        _say(f"  {key:<40} {label:<12} {took:6.1f} s")
-        for line in summaries.get(key, []):
+        _say(f"  {key:<40} {label[st['status']]:<12} {st['seconds']:6.1f} s")
+        for line in st["summary"]:
             _say(f"      {line}")
-        if key in failed:
-            _say(f"      oorzaak: {failed[key]}")
+        if st["status"] == rr.FAILED:
+            _say(f"      oorzaak: {st['cause']}")
             if verbose and key in errors:
                 for line in errors[key].to_string().rstrip().splitlines():
                     _say(f"        {line}")
-    for key in starts:
-        if key not in ends:
-            _say(f"  {key:<40} niet afgerond")
     return kinds
 
 
@@ -348,6 +360,7 @@ def _summary(args, started: float, published: bool) -> None:
         else:
             _say("Geen bestanden afgewezen.")
         _say_not_read(con, tables)
+        _count(args, con, tables)
     _say("")
     if published:
         _say(f"Warehouse:  {args.warehouse}")
@@ -355,6 +368,29 @@ def _summary(args, started: float, published: bool) -> None:
         _say(f"Dashboards: {args.dashboards / 'index.html'}")
     _say_publication(args, getattr(args, "_before", {}), ok=published)
     _say(f"Klaar in {time.perf_counter() - started:.1f} s.")
+
+
+def _count(args, con, tables: set[str]) -> None:
+    """The run's counts for the report, from the warehouse and the ingest step (not from printed lines)."""
+    counts = args._report["counts"]
+    ingest = next((st["counts"] for st in args._report["steps"] if st["name"] == "ingest_returns"), {})
+    for key in ("units_loaded", "units_unchanged", "units_removed", "units_rejected"):
+        if key in ingest:
+            counts[key] = ingest[key]
+    counts["files_rejected"] = con.execute(
+        "select count(distinct source_file) from stg_submission_status where status in ('afgewezen', 'conflict')"
+    ).fetchone()[0]
+    counts["regions_loaded"] = dict(con.execute(
+        "select wave::varchar, count(distinct region_code) from stg_submission_status where status = 'geladen' "
+        "group by wave order by wave").fetchall())
+    if "raw_file_inventory" in tables:
+        counts["files_read"] = con.execute(
+            "select count(*) from raw_file_inventory where kind <> 'genegeerd'").fetchone()[0]
+        counts["files_ignored"] = con.execute(
+            "select count(*) from raw_file_inventory where kind = 'genegeerd'").fetchone()[0]
+    if "stg_problems" in tables:
+        counts["problems"] = dict(con.execute(
+            "select severity, count(*) from stg_problems group by severity order by severity").fetchall())
 
 
 def _say_publication(args, before: dict, ok: bool) -> None:
@@ -379,6 +415,10 @@ def _say_publication(args, before: dict, ok: bool) -> None:
         return "nee (actueel)" if ok else "nee"
 
     ids = {(p or {}).get("id") for p in after.values()}
+    newest_id = next((after[n]["id"] for n in after if new[n]), None)
+    if hasattr(args, "_report"):
+        args._report["published"] = {"marts": new["marts"], "dashboards": new["dashboards"],
+                                     "publication_id": newest_id or (after["marts"] or {}).get("id")}
     if any(new.values()):
         newest = next(after[n] for n in after if new[n])
         _say(f"Gepubliceerd: marts {word('marts')}, dashboards {word('dashboards')} ({label(newest)}).")

@@ -6,6 +6,7 @@ schema ``marts`` holds the published marts.
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -15,7 +16,12 @@ from pipelines.contract.codebook import MODULES, staging_ddl
 
 RUN_HISTORY_DDL = """create table if not exists run_history (
         run_id varchar, recorded_at timestamp, trigger varchar, step varchar, waves varchar,
-        units_loaded integer, units_unchanged integer, files_rejected integer, summary varchar)"""
+        units_loaded integer, units_unchanged integer, files_rejected integer, summary varchar,
+        report varchar)"""
+#: ``report``: the run report of ``regiobench run`` as JSON text (one row per CLI run, step ``run``; null on the
+#: rows of the steps). Added to a warehouse made before it, never dropped.
+RUN_HISTORY_COLUMNS = ("run_id", "recorded_at", "trigger", "step", "waves", "units_loaded", "units_unchanged",
+                       "files_rejected", "summary")
 
 LOADER_DDL = [
     """create table if not exists raw_file_inventory (
@@ -50,6 +56,17 @@ class WarehouseBusy(RuntimeError):
     """Another process (a notebook, a DuckDB shell) holds the warehouse open past the wait."""
 
 
+_LOCK = re.compile(r"Conflicting lock is held in (?P<proc>.+?) \(PID (?P<pid>\d+)\)", re.S)
+
+
+def lock_holder(message: str) -> str | None:
+    """Who holds a DuckDB file, from DuckDB's lock error: ``"python3 (PID 1234)"``, or None."""
+    found = _LOCK.search(message)
+    if not found:
+        return None
+    return f"{found['proc'].strip()} (PID {found['pid']})"
+
+
 def open_for_writing(path: Path | str, timeout: float = 600.0, poll: float = 0.5,
                      on_wait=None) -> duckdb.DuckDBPyConnection:
     """A read-write connection; while another process holds the file open, wait up to ``timeout`` s.
@@ -58,8 +75,6 @@ def open_for_writing(path: Path | str, timeout: float = 600.0, poll: float = 0.5
     wait that becomes :class:`WarehouseBusy` with one Dutch line naming it. Other errors (a damaged file) are
     raised as they are.
     """
-    from pipelines.app.failures import lock_holder
-
     deadline = time.monotonic() + timeout
     told = False
     while True:
@@ -109,9 +124,12 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 def record_history(con: duckdb.DuckDBPyConnection, run_id: str, trigger: str, step: str, summary: str,
                    waves: list[int] | None = None, units_loaded: int | None = None,
-                   units_unchanged: int | None = None, files_rejected: int | None = None) -> None:
+                   units_unchanged: int | None = None, files_rejected: int | None = None,
+                   report: str | None = None) -> None:
     """One line in ``run_history``: what a step of a run loaded or published (shown on the quality page)."""
     con.execute(RUN_HISTORY_DDL)
-    con.execute("insert into run_history values (?, now()::timestamp, ?, ?, ?, ?, ?, ?, ?)",
+    con.execute("alter table run_history add column if not exists report varchar")
+    con.execute(f"insert into run_history ({', '.join(RUN_HISTORY_COLUMNS)}, report) "
+                "values (?, now()::timestamp, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [run_id, trigger, step, ", ".join(map(str, waves or [])) or None, units_loaded, units_unchanged,
-                 files_rejected, summary])
+                 files_rejected, summary, report])

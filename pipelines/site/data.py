@@ -116,7 +116,9 @@ def load(con: duckdb.DuckDBPyConnection) -> SiteData:
                            "order by wave, region_code" + (", lesson_id" if "lesson_id" in want else ""))
     history = None
     if "run_history" in tables:
-        history = _df(con, "select * from run_history")
+        # Without the run report (JSON for the bench and tests, pipelines.app.report): the page shows the lines.
+        skip = " exclude (report)" if "report" in _columns(con, "run_history") else ""
+        history = _df(con, f"select *{skip} from run_history")
         order = next((c for c in ("recorded_at", "started_at", "finished_at", "timestamp", "run_id")
                       if c in history.columns), None)
         if order is not None:
