@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test serve bench validate lock clean browser
+.PHONY: install run test test-fast lint serve bench validate lock clean browser
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,17 @@ run: $(STAMP)
 ## Run the test suite (browser tests need Debian's chromium: `make browser`).
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+## The quick tests (under 90 s): no browser, no `dagster dev`, no slow end-to-end or scale runs.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow and not browser and not serve"
+
+## Style and type checks (config in pyproject.toml and .sqlfluff); .ci/run runs this before the tests.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint pipelines/sql
+	$(BIN)/mypy
 
 ## Dagster UI and daemon on 127.0.0.1:3000 (schedule and sensor run); instance kept in .dagster/.
 ## Stop with Ctrl-C, or from elsewhere: kill "$(cat .dagster/serve.pid)" (dagster dev stops its children)

@@ -13,3 +13,10 @@ def shipped_run(tmp_path_factory) -> PipelineRun:
     run = run_pipeline(tmp_path_factory.mktemp("shipped"))
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     return run
+
+
+def pytest_collection_modifyitems(items):
+    """A test that needs the end-to-end run of the shipped sample is slow: left out of `make test-fast`."""
+    for item in items:
+        if "shipped_run" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)

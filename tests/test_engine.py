@@ -20,7 +20,7 @@ from pipelines.core import paths
 from pipelines.engine import riskmodel
 from pipelines.engine.funnel import ratio_funnel
 
-import test_engine_data as T
+import engine_data as T
 
 VERDICT_SET = set(explain.VERDICTS)
 

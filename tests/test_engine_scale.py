@@ -8,7 +8,7 @@ import pytest
 
 from pipelines.engine import build as engine
 
-import test_engine_data as T
+import engine_data as T
 
 
 @pytest.mark.slow

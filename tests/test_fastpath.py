@@ -20,6 +20,9 @@ REFERENCE = ROOT / "data" / "reference"
 SKIPPED = "Dagster niet gestart"
 
 
+pytestmark = pytest.mark.slow  # several full pipeline runs (83 s here): left out of make test-fast
+
+
 @pytest.fixture(scope="module")
 def own_run(tmp_path_factory) -> Path:
     """A finished run with its own copy of the returns and the reference (the tests change them)."""

@@ -30,6 +30,9 @@ from pipelines.ingest.loader import ingest_waves
 from pipelines.ingest.readers import parse_module, read_export, read_workbook, read_workbooks
 from pipelines.ingest.warehouse import ensure_schema
 
+pytestmark = pytest.mark.slow  # hypothesis over whole corpora (over 150 s here): left out of make test-fast
+
+
 def fuzz(examples: int):
     return settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), print_blob=True)
 SEED = 23

@@ -305,6 +305,7 @@ def template(tmp_path_factory) -> Path:
     return next((root / "2024").glob("*.xlsx"))
 
 
+@pytest.mark.slow  # builds the bombs (21 s here)
 def test_bombs_are_small_on_disk_and_huge_inside(template, tmp_path):
     honest, liar = tmp_path / "honest.xlsx", tmp_path / "liar.xlsx"
     zip_bomb(template, honest, gib=2)

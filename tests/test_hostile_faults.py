@@ -27,6 +27,9 @@ from pipelines.site import build_site
 REFERENCE = ROOT / "data" / "reference"
 
 
+pytestmark = pytest.mark.slow  # full-disk publications in a loop (44 s here): left out of make test-fast
+
+
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
     path = tmp_path_factory.mktemp("faults") / "w.duckdb"

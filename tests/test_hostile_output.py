@@ -38,6 +38,9 @@ BROKEN = {"VR05": sparse_grid, "VR06": huge_string_count, "VR07": random_bytes}
 CHROMIUM = os.environ.get("REGIOBENCH_CHROMIUM", "/usr/bin/chromium")
 
 
+pytestmark = pytest.mark.slow  # CLI runs on hostile corpora: left out of make test-fast
+
+
 def _plant_payloads(path: Path) -> None:
     sheets = read_sheets(path)
     for i, row in enumerate(sheets["lessen"]):

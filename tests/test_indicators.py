@@ -8,7 +8,7 @@ import pytest
 
 from pipelines.engine import build as engine
 
-import test_engine_data as T
+import engine_data as T
 
 REGIONS = [("VR01", "Een", 600_000), ("VR02", "Twee", 300_000), ("VR03", "Drie", 900_000)]
 

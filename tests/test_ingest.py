@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from factories import rewrite_export as _rewrite_export
 from support import read_sheets
 from pipelines import sample
 from pipelines.contract.codebook import MODULES
@@ -278,19 +279,6 @@ def test_waves_are_year_folders_only(tmp_path):
         (tmp_path / name).mkdir()
     os.symlink(tmp_path / "2023", tmp_path / "2022")
     assert list_waves(tmp_path) == [2023, 2024]
-
-
-def _rewrite_export(path: Path, change) -> None:
-    """An export's rows as dicts (line breaks in cells flattened, so row i is on line i + 2), edited, written back."""
-    import csv
-    import io
-
-    text = path.read_bytes().decode("utf-8-sig")
-    delimiter = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
-    rows = [{k: " ".join(v.split()) for k, v in r.items()}
-            for r in csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)]
-    change(rows)
-    sample.write_export(path, rows, delimiter=",", encoding="utf-8")
 
 
 def test_validation_batches_do_not_change_what_is_staged_or_reported(pristine, tmp_path, codes):

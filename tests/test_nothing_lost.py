@@ -22,7 +22,7 @@ import duckdb
 import pytest
 
 from support import ROOT, run_pipeline
-from test_ingest import _rewrite_export  # noqa: F401  (shared helper: rows of an export as dicts)
+from factories import rewrite_export as _rewrite_export
 from pipelines import sample
 from pipelines.contract.codebook import MODULES
 from pipelines.ingest.discovery import (FIRST_WAVE, WAVES_AHEAD, discover_wave, fingerprint, held_waves, list_waves,
@@ -34,6 +34,9 @@ SAMPLE_RAW = ROOT / "data" / "raw"
 
 
 # ------------------------------------------------------------------ against a loaded baseline (CLI runs)
+
+
+pytestmark = pytest.mark.slow  # a pipeline run per case: left out of make test-fast
 
 
 @pytest.fixture(scope="module")

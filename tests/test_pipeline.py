@@ -25,6 +25,9 @@ RAW = ROOT / "data" / "raw"
 EMAIL = re.compile(rb"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 
 
+pytestmark = pytest.mark.slow  # end-to-end CLI runs: left out of make test-fast
+
+
 def query(run, sql, params=()):
     with duckdb.connect(str(run.warehouse), read_only=True) as con:
         return con.execute(sql, list(params)).fetchall()

@@ -11,8 +11,8 @@ uninterrupted run on the same returns (``shipped_run``).
 
 from __future__ import annotations
 
-import math
 import json
+import math
 import os
 import re
 import shutil
@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from factories import mart_contents
 from support import REGIOBENCH, ROOT
 from pipelines.ingest.discovery import list_waves
 from pipelines.publish.outputs import export_marts
@@ -133,25 +134,6 @@ def being_published(root: Path, name: str, min_files: int):
         return False
 
     return check
-
-
-def _norm(value):
-    if isinstance(value, float):
-        return "NaN" if math.isnan(value) else round(value, 9)
-    if isinstance(value, (list, tuple)):
-        return tuple(_norm(v) for v in value)
-    return value
-
-
-def mart_contents(folder: Path) -> dict[str, list[tuple]]:
-    """Every mart file's rows, sorted; floats to 9 decimals (DuckDB's parallel sums may differ in the last bit)."""
-    out = {}
-    with duckdb.connect() as con:
-        for path in sorted(folder.glob("*.parquet")):
-            rows = con.execute(f"select * from read_parquet('{path}') order by all").fetchall()
-            out[path.stem] = [tuple(_norm(v) for v in row) for row in rows]
-    assert out, f"no marts in {folder}"
-    return out
 
 
 def file_bytes(folder: Path) -> dict[str, bytes]:

@@ -19,7 +19,7 @@ import pytest
 from dagster._utils.error import SerializableErrorInfo
 
 from support import ROOT, run_pipeline
-from test_refresh_cli import mart_contents
+from factories import mart_contents
 from pipelines.app.failures import lock_holder, root_cause, root_line
 
 

@@ -37,6 +37,9 @@ DAGSTER = Path(sys.executable).parent / "dagster"
 STARTUP_TIMEOUT = 180
 
 
+pytestmark = pytest.mark.serve  # starts `dagster dev`: left out of make test-fast
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))

@@ -1,0 +1,42 @@
+"""Test data builders and readers that several test modules share (fixtures live in conftest.py, the CLI
+runner in support.py). Test modules import from here, never from one another."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from pathlib import Path
+
+import duckdb
+
+from pipelines.sample import world as sample
+
+
+def rewrite_export(path: Path, change) -> None:
+    """An export's rows as dicts (line breaks in cells flattened, so row i is on line i + 2), edited, written back."""
+    text = path.read_bytes().decode("utf-8-sig")
+    delimiter = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
+    rows = [{k: " ".join(v.split()) for k, v in r.items()}
+            for r in csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    change(rows)
+    sample.write_export(path, rows, delimiter=",", encoding="utf-8")
+
+
+def _norm(value):
+    if isinstance(value, float):
+        return "NaN" if math.isnan(value) else round(value, 9)
+    if isinstance(value, (list, tuple)):
+        return tuple(_norm(v) for v in value)
+    return value
+
+
+def mart_contents(folder: Path) -> dict[str, list[tuple]]:
+    """Every mart file's rows, sorted; floats to 9 decimals (DuckDB's parallel sums may differ in the last bit)."""
+    out = {}
+    with duckdb.connect() as con:
+        for path in sorted(folder.glob("*.parquet")):
+            rows = con.execute(f"select * from read_parquet('{path}') order by all").fetchall()
+            out[path.stem] = [tuple(_norm(v) for v in row) for row in rows]
+    assert out, f"no marts in {folder}"
+    return out
