@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.sample import world as sample
+from pipelines import sample
 
 
 def rewrite_export(path: Path, change) -> None:

@@ -12,7 +12,6 @@ uninterrupted run on the same returns (``shipped_run``).
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 import shutil
