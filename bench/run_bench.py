@@ -20,7 +20,6 @@ import csv
 import dataclasses
 import datetime as dt
 import hashlib
-import io
 import json
 import os
 import shutil
@@ -46,9 +45,11 @@ SEED = 2020
 #: Bump when the way data sets are built or changed here changes (forces regeneration).
 DATA_VERSION = "1"
 #: Files whose content decides what ``regiobench sample`` writes (part of the data stamp).
-GENERATOR_FILES = (*sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pipelines" / "sample").glob("*.py")),
-                   "pipelines/contract/codebook.py")
-GiB = 1024 ** 3
+GENERATOR_FILES = (
+    *sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pipelines" / "sample").glob("*.py")),
+    "pipelines/contract/codebook.py",
+)
+GiB = 1024**3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,7 +72,8 @@ def _waves(text: str) -> list[int]:
 
 
 CASES = {
-    c.name: c for c in (
+    c.name: c
+    for c in (
         Case("sample", "shipped", None, "2019-2025"),
         Case("csv250x10", "csv", 250, "2019-2028"),
         Case("xlsx250x4", "xlsx", 250, "2019-2022"),
@@ -81,12 +83,19 @@ CASES = {
 
 #: Scenarios of every case, in the order they run on one warehouse.
 SCENARIOS = ("full", "rerun", "changed")
-SCENARIO_TEXT = {"full": "volledig (koud, leeg warehouse)", "rerun": "herhaling, niets gewijzigd",
-                 "changed": "herhaling, één bestand gewijzigd"}
+SCENARIO_TEXT = {
+    "full": "volledig (koud, leeg warehouse)",
+    "rerun": "herhaling, niets gewijzigd",
+    "changed": "herhaling, één bestand gewijzigd",
+}
 
 #: Targets (seconds, or bytes for memory) per (case, scenario): medians of 3 runs on 2 cores.
-TIME_TARGETS = {("sample", "full"): 15.0, ("sample", "rerun"): 5.0, ("sample", "changed"): 8.0,
-                ("csv2500x10", "full"): 180.0}
+TIME_TARGETS = {
+    ("sample", "full"): 15.0,
+    ("sample", "rerun"): 5.0,
+    ("sample", "changed"): 8.0,
+    ("csv2500x10", "full"): 180.0,
+}
 RSS_TARGETS = {("csv2500x10", "full"): 4 * GiB}
 GROWTH_TARGET = 12.0  # csv2500x10 full / csv250x10 full
 RATIO_TARGET = 2.0  # csv2500x10 full / direct-SQL baseline
@@ -99,13 +108,22 @@ RATIO_TARGET = 2.0  # csv2500x10 full / direct-SQL baseline
 SPLIT_COUNTS = {"read": "seconds_lezen", "validate": "seconds_toetsen", "load": "seconds_laden"}
 
 #: Step key -> stage. Steps not named here (asset checks, reference, raw_waves) count as 'other'.
-STEP_STAGE = {"ingest_returns": "ingest", "variation_engine": "marts", "dashboards_site": "dashboards",
-              "published_marts": "publish", "publication": "publish"}
+STEP_STAGE = {
+    "ingest_returns": "ingest",
+    "variation_engine": "marts",
+    "dashboards_site": "dashboards",
+    "published_marts": "publish",
+    "publication": "publish",
+}
 STAGES = ("ingest", "read", "validate", "load", "marts", "dashboards", "publish", "other", "overhead")
 STAGE_TEXT = {
-    "ingest": "ingest_returns (lezen + toetsen + laden)", "read": "lezen (uit de samenvatting van de ingest)",
-    "validate": "toetsen (idem)", "load": "laden (idem)", "marts": "variation_engine",
-    "dashboards": "dashboards_site", "publish": "published_marts + publication (de twee mappen samen erin)",
+    "ingest": "ingest_returns (lezen + toetsen + laden)",
+    "read": "lezen (uit de samenvatting van de ingest)",
+    "validate": "toetsen (idem)",
+    "load": "laden (idem)",
+    "marts": "variation_engine",
+    "dashboards": "dashboards_site",
+    "publish": "published_marts + publication (de twee mappen samen erin)",
     "other": "overige stappen: ref_*, raw_waves, asset checks",
     "overhead": "totaal min de som van de stappen: opstarten, imports, Dagster, de samenvatting",
 }
@@ -130,8 +148,10 @@ def find_report(text: str) -> dict | None:
 def parse_output(text: str) -> dict:
     """Step times, counts and the stage times of one run, from its run report (none: a run stopped early)."""
     report = find_report(text) or {"steps": [], "counts": {}, "seconds": None}
-    steps = {st["name"]: {"status": st["status"], "seconds": st["seconds"], "summary": st["summary"],
-                          "counts": st["counts"]} for st in report["steps"]}
+    steps = {
+        st["name"]: {"status": st["status"], "seconds": st["seconds"], "summary": st["summary"], "counts": st["counts"]}
+        for st in report["steps"]
+    }
     stages = {s: 0.0 for s in ("ingest", "marts", "dashboards", "publish", "other")}
     for key, step in steps.items():
         stages[STEP_STAGE.get(key, "other")] += step["seconds"] or 0.0
@@ -165,8 +185,9 @@ class Proc:
 def run_child(argv: list[str], timeout: float | None, log: Path | None = None, env: dict | None = None) -> Proc:
     env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     started = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, start_new_session=True
+    )
     stopped = threading.Event()
 
     def stop():
@@ -188,8 +209,11 @@ def run_child(argv: list[str], timeout: float | None, log: Path | None = None, e
     text = out.decode("utf-8", "replace")
     if log:
         log.parent.mkdir(parents=True, exist_ok=True)
-        log.write_text(f"$ {' '.join(map(str, argv))}\n{text}\n[exit {proc.returncode}, {seconds:.2f} s, "
-                       f"maxrss {usage.ru_maxrss} KiB]\n", encoding="utf-8")
+        log.write_text(
+            f"$ {' '.join(map(str, argv))}\n{text}\n[exit {proc.returncode}, {seconds:.2f} s, "
+            f"maxrss {usage.ru_maxrss} KiB]\n",
+            encoding="utf-8",
+        )
     return Proc(seconds, None if stopped.is_set() else proc.returncode, usage.ru_maxrss * 1024, text)
 
 
@@ -223,8 +247,14 @@ def code_state() -> str:
 
 
 def _stamp(case: Case) -> dict:
-    stamp = {"case": case.name, "form": case.form, "regions": case.regions, "waves": case.waves, "seed": SEED,
-             "data_version": DATA_VERSION}
+    stamp = {
+        "case": case.name,
+        "form": case.form,
+        "regions": case.regions,
+        "waves": case.waves,
+        "seed": SEED,
+        "data_version": DATA_VERSION,
+    }
     if case.form == "shipped":
         stamp["data_raw"] = _tree_sha(ROOT / "data" / "raw")
     else:
@@ -248,9 +278,24 @@ def prepare_data(case: Case) -> tuple[Path, Path, float, bool]:
     if case.form == "shipped":
         shutil.copytree(ROOT / "data" / "raw", tmp / "raw")
     else:
-        argv = [sys.executable, "-m", "pipelines.app.cli", "sample", "--out", str(tmp / "raw"), "--waves", case.waves,
-                "--seed", str(SEED), "--regions", str(case.regions), "--form", case.form,
-                "--reference-out", str(tmp / "reference")]
+        argv = [
+            sys.executable,
+            "-m",
+            "pipelines.app.cli",
+            "sample",
+            "--out",
+            str(tmp / "raw"),
+            "--waves",
+            case.waves,
+            "--seed",
+            str(SEED),
+            "--regions",
+            str(case.regions),
+            "--form",
+            case.form,
+            "--reference-out",
+            str(tmp / "reference"),
+        ]
         proc = run_child(argv, None, LOGS / f"generate-{case.name}.log")
         if proc.returncode != 0:
             raise SystemExit(f"generating {case.name} failed; see {LOGS / f'generate-{case.name}.log'}")
@@ -401,15 +446,34 @@ class Budget:
 
 def _work(case: Case) -> dict[str, Path]:
     w = WORK / case.name
-    return {"warehouse": w / "warehouse.duckdb", "marts": w / "marts", "dashboards": w / "dashboards",
-            "validation": w / "validation"}
+    return {
+        "warehouse": w / "warehouse.duckdb",
+        "marts": w / "marts",
+        "dashboards": w / "dashboards",
+        "validation": w / "validation",
+    }
 
 
 def run_argv(case: Case, raw: Path, reference: Path) -> list[str]:
     w = _work(case)
-    return ["run", "--raw", str(raw), "--reference", str(reference), "--marts", str(w["marts"]),
-            "--dashboards", str(w["dashboards"]), "--warehouse", str(w["warehouse"]),
-            "--validation", str(w["validation"]), "--wait", "5", "--json"]
+    return [
+        "run",
+        "--raw",
+        str(raw),
+        "--reference",
+        str(reference),
+        "--marts",
+        str(w["marts"]),
+        "--dashboards",
+        str(w["dashboards"]),
+        "--warehouse",
+        str(w["warehouse"]),
+        "--validation",
+        str(w["validation"]),
+        "--wait",
+        "5",
+        "--json",
+    ]
 
 
 def clean_work(case: Case) -> None:
@@ -432,13 +496,28 @@ def pipeline_run(case: Case, scenario: str, rep: int, raw: Path, reference: Path
         note = f"exit {proc.returncode}, zie {log.relative_to(ROOT)}"
     elif parsed["files_rejected"]:
         note = f"{parsed['files_rejected']} bestand(en) afgewezen"
-    run = Run(case.name, scenario, rep, proc.seconds if proc.returncode is not None else None, proc.returncode,
-              proc.max_rss, stages, parsed["cli_total"], parsed["units_loaded"], parsed["files_rejected"], note, code,
-              step_peaks=parsed["step_peaks"])
+    run = Run(
+        case.name,
+        scenario,
+        rep,
+        proc.seconds if proc.returncode is not None else None,
+        proc.returncode,
+        proc.max_rss,
+        stages,
+        parsed["cli_total"],
+        parsed["units_loaded"],
+        parsed["files_rejected"],
+        note,
+        code,
+        step_peaks=parsed["step_peaks"],
+    )
     state = "ok" if proc.returncode == 0 else note
-    print(f"  {case.name:<11} {scenario:<8} #{rep}  {proc.seconds:7.1f} s  "
-          f"{proc.max_rss / 2**20:7.0f} MiB  ingest {stages['ingest']:.1f} s, marts {stages['marts']:.1f} s, "
-          f"dashboards {stages['dashboards']:.1f} s, publish {stages['publish']:.1f} s  [{state}]", flush=True)
+    print(
+        f"  {case.name:<11} {scenario:<8} #{rep}  {proc.seconds:7.1f} s  "
+        f"{proc.max_rss / 2**20:7.0f} MiB  ingest {stages['ingest']:.1f} s, marts {stages['marts']:.1f} s, "
+        f"dashboards {stages['dashboards']:.1f} s, publish {stages['publish']:.1f} s  [{state}]",
+        flush=True,
+    )
     return run
 
 
@@ -470,14 +549,19 @@ def baseline_run(case: Case, rep: int, budget: Budget) -> dict | None:
     wal = Path(str(src) + ".wal")
     if wal.is_file():
         shutil.copy2(wal, Path(str(copy) + ".wal"))
-    proc = run_child([sys.executable, "-c", BASELINE_CODE, str(copy)], max(budget.left(), 1.0),
-                     LOGS / f"{case.name}-baseline-{rep}.log")
+    proc = run_child(
+        [sys.executable, "-c", BASELINE_CODE, str(copy)],
+        max(budget.left(), 1.0),
+        LOGS / f"{case.name}-baseline-{rep}.log",
+    )
     if proc.returncode != 0:
         return None
     info = json.loads(proc.output.strip().splitlines()[-1])
     info.update(seconds=proc.seconds, max_rss=proc.max_rss, case=case.name, rep=rep)
-    print(f"  {case.name:<11} baseline #{rep}  {proc.seconds:7.1f} s  (build_marts {info['build_marts_s']:.1f} s)",
-          flush=True)
+    print(
+        f"  {case.name:<11} baseline #{rep}  {proc.seconds:7.1f} s  (build_marts {info['build_marts_s']:.1f} s)",
+        flush=True,
+    )
     return info
 
 
@@ -524,9 +608,24 @@ def profile(case: Case, raw: Path, reference: Path, budget: Budget, n_lines: int
     session_file = PROFILE_DIR / f"{case.name}.pyisession"
     clean_work(case)
     restore_original(DATA / case.name)
-    proc = run_child([sys.executable, "-m", "pyinstrument", "-i", "0.002", "-r", "pyisession", "-o", str(session_file),
-                      "-m", "pipelines.app.cli", *run_argv(case, raw, reference)], max(budget.left(), 600.0),
-                     LOGS / f"{case.name}-profile.log")
+    proc = run_child(
+        [
+            sys.executable,
+            "-m",
+            "pyinstrument",
+            "-i",
+            "0.002",
+            "-r",
+            "pyisession",
+            "-o",
+            str(session_file),
+            "-m",
+            "pipelines.app.cli",
+            *run_argv(case, raw, reference),
+        ],
+        max(budget.left(), 600.0),
+        LOGS / f"{case.name}-profile.log",
+    )
     if proc.returncode != 0 or not session_file.is_file():
         return None
     clean_work(case)
@@ -544,8 +643,7 @@ def render_profile(name: str, session_file: Path, seconds: float, n_lines: int =
     (PROFILE_DIR / f"{name}-tree.txt").write_text(tree)
     (PROFILE_DIR / f"{name}-hotspots.txt").write_text(flat)
     (PROFILE_DIR / f"{name}.seconds").write_text(f"{seconds:.2f}")
-    return {"case": name, "seconds": seconds, "tree": _top(tree, n_lines),
-            "flat": "\n".join(flat.splitlines()[:25])}
+    return {"case": name, "seconds": seconds, "tree": _top(tree, n_lines), "flat": "\n".join(flat.splitlines()[:25])}
 
 
 def _hot_spots(session) -> str:
@@ -559,7 +657,7 @@ def _hot_spots(session) -> str:
         name = None
         path = frame.file_path or ""
         if "/pipelines/" in path and "/site-packages/" not in path:
-            rel = path[path.rindex("/pipelines/") + 1:]
+            rel = path[path.rindex("/pipelines/") + 1 :]
             name = f"{frame.function}  {rel}:{frame.line_no}"
             if name not in active:
                 total[name] = total.get(name, 0.0) + frame.time
@@ -613,8 +711,14 @@ def machine() -> dict:
         usable = len(os.sched_getaffinity(0))
     except AttributeError:
         usable = os.cpu_count()
-    return {"cores": os.cpu_count(), "usable_cores": usable, "memory": mem, "commit": _commit(),
-            "python": sys.version.split()[0], "load": os.getloadavg()}
+    return {
+        "cores": os.cpu_count(),
+        "usable_cores": usable,
+        "memory": mem,
+        "commit": _commit(),
+        "python": sys.version.split()[0],
+        "load": os.getloadavg(),
+    }
 
 
 def _commit() -> str:
@@ -624,16 +728,25 @@ def _commit() -> str:
         head = (git / "HEAD").read_text().strip()
         if head.startswith("ref: "):
             ref = head[5:]
-            sha = (git / ref).read_text().strip() if (git / ref).is_file() else next(
-                ln.split()[0] for ln in (git / "packed-refs").read_text().splitlines() if ln.endswith(" " + ref))
+            sha = (
+                (git / ref).read_text().strip()
+                if (git / ref).is_file()
+                else next(
+                    ln.split()[0] for ln in (git / "packed-refs").read_text().splitlines() if ln.endswith(" " + ref)
+                )
+            )
         else:
             sha = head
     except (OSError, StopIteration):
         return "onbekend"
     try:
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
-                                ":(exclude)bench"], cwd=ROOT,
-                               capture_output=True, text=True, timeout=30).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)bench"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         dirty = ""
     return sha[:12] + (" + niet-gecommitte wijzigingen (buiten bench/)" if dirty else "")
@@ -653,8 +766,18 @@ def load_earlier(skip: set[str]) -> tuple[list[Run], list[dict], dict[str, str]]
     return runs, baselines, {r.case: r.bench for r in runs}
 
 
-def report(cases: list[Case], runs: list[Run], baselines: list[dict], profiles: list[dict], gen: dict,
-           info: dict, started: dt.datetime, wall: float, args, earlier: dict[str, str] | None = None) -> str:
+def report(
+    cases: list[Case],
+    runs: list[Run],
+    baselines: list[dict],
+    profiles: list[dict],
+    gen: dict,
+    info: dict,
+    started: dt.datetime,
+    wall: float,
+    args,
+    earlier: dict[str, str] | None = None,
+) -> str:
     earlier = earlier or {}
     by: dict[tuple[str, str], list[Run]] = {}
     for r in runs:
@@ -664,14 +787,18 @@ def report(cases: list[Case], runs: list[Run], baselines: list[dict], profiles: 
     add = lines.append
     add("# regiobench: benchmark")
     add("")
-    add(f"Gemaakt door `make bench` (bench/run_bench.py) op {started:%Y-%m-%d %H:%M}; de hele bench duurde "
+    add(
+        f"Gemaakt door `make bench` (bench/run_bench.py) op {started:%Y-%m-%d %H:%M}; de hele bench duurde "
         f"{wall / 60:.1f} min. Elke run is een vers proces `python -m pipelines.app.cli run`. Tijden in seconden, "
         f"mediaan van de runs (kolom *n*); piekgeheugen = hoogste peak RSS van die runs. "
         f"Zie bench/README.md voor wat elke case en kolom betekent, en (onder 'Targets not met') wat de "
-        f"niet gehaalde doelen begrenst.")
+        f"niet gehaalde doelen begrenst."
+    )
     add("")
-    add("| case | scenario | vorm | regio's x peiljaren | n | totaal | ingest | lezen | toetsen | laden | marts "
-        "| dashboards | publiceren | overig | overhead | piek-RSS | doel | gehaald |")
+    add(
+        "| case | scenario | vorm | regio's x peiljaren | n | totaal | ingest | lezen | toetsen | laden | marts "
+        "| dashboards | publiceren | overig | overhead | piek-RSS | doel | gehaald |"
+    )
     add("|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|")
     for case in cases:
         for sc in SCENARIOS:
@@ -702,23 +829,30 @@ def report(cases: list[Case], runs: list[Run], baselines: list[dict], profiles: 
             if case.name in earlier:
                 notes.insert(0, f"uit een eerdere bench: {earlier[case.name]}")
             n = f"{len(done)}" + (f"/{len(rs)}" if len(rs) != len(done) else "")
-            add(f"| {case.name} | {sc} | {case.form} | {case.label} | {n} | {_s(total)} | {_s(st['ingest'])} "
+            add(
+                f"| {case.name} | {sc} | {case.form} | {case.label} | {n} | {_s(total)} | {_s(st['ingest'])} "
                 f"| {_s(st['read'])} | {_s(st['validate'])} | {_s(st['load'])} | {_s(st['marts'])} "
                 f"| {_s(st['dashboards'])} | {_s(st['publish'])} | {_s(st['other'])} | {_s(st['overhead'])} "
                 f"| {_mib(peak)} | {', '.join(goals) or '–'} | {verdict}"
-                + (f" ({'; '.join(notes)})" if notes else "") + " |")
+                + (f" ({'; '.join(notes)})" if notes else "")
+                + " |"
+            )
     add("")
     small, big = med_total.get(("csv250x10", "full")), med_total.get(("csv2500x10", "full"))
     if small and big:
         growth = big / small
-        add(f"**Groei** 250 x 10 -> 2.500 x 10 (csv, volledig): {big:.1f} / {small:.1f} s = **{growth:.1f}x** "
-            f"(doel ≤ {GROWTH_TARGET:.0f}x: {'gehaald' if growth <= GROWTH_TARGET else 'niet gehaald'}).")
+        add(
+            f"**Groei** 250 x 10 -> 2.500 x 10 (csv, volledig): {big:.1f} / {small:.1f} s = **{growth:.1f}x** "
+            f"(doel ≤ {GROWTH_TARGET:.0f}x: {'gehaald' if growth <= GROWTH_TARGET else 'niet gehaald'})."
+        )
     else:
         add("**Groei** 250 x 10 -> 2.500 x 10: niet gemeten (een van beide runs ontbreekt).")
     add("")
-    add("**Volledige run / directe SQL** (build_marts(con) in een vers proces op een kopie van het warehouse van "
+    add(
+        "**Volledige run / directe SQL** (build_marts(con) in een vers proces op een kopie van het warehouse van "
         "de laatste volledige run, zonder Dagster of Great Expectations; noemer = wandtijd van dat proces, "
-        "tussen haakjes alleen de build_marts-aanroep):")
+        "tussen haakjes alleen de build_marts-aanroep):"
+    )
     add("")
     for case in cases:
         bs = [b for b in baselines if b["case"] == case.name]
@@ -732,9 +866,11 @@ def report(cases: list[Case], runs: list[Run], baselines: list[dict], profiles: 
         target = ""
         if case.name == "csv2500x10":
             target = f" (doel ≤ {RATIO_TARGET:.0f}: {'gehaald' if ratio <= RATIO_TARGET else '**niet gehaald**'})"
-        add(f"- {case.name}: {full:.1f} s / {proc_s:.1f} s = **{ratio:.1f}**{target}; "
+        add(
+            f"- {case.name}: {full:.1f} s / {proc_s:.1f} s = **{ratio:.1f}**{target}; "
             f"alleen build_marts {call_s:.1f} s -> {full / call_s:.1f} (n = {len(bs)})"
-            + (f" (eerdere bench: {earlier[case.name]})" if case.name in earlier else ""))
+            + (f" (eerdere bench: {earlier[case.name]})" if case.name in earlier else "")
+        )
     peak_lines = []
     for case in cases:
         full = [r for r in by.get((case.name, "full"), []) if r.returncode == 0 and r.step_peaks]
@@ -754,20 +890,32 @@ def report(cases: list[Case], runs: list[Run], baselines: list[dict], profiles: 
         lines.extend(peak_lines)
     add("")
     load0, load1 = info["load"], info.get("load_end", info["load"])
-    add(f"**Machine:** {info['cores']} cores ({info['usable_cores']} bruikbaar), "
+    add(
+        f"**Machine:** {info['cores']} cores ({info['usable_cores']} bruikbaar), "
         f"{(info['memory'] or 0) / GiB:.1f} GiB geheugen, Python {info['python']}, datum {started:%Y-%m-%d}, "
         f"commit {info['commit']}"
-        + (f" (code {info['code']}" + (f", aan het eind {info['code_end']}: de code veranderde tijdens de bench"
-                                       if info.get('code_end', info['code']) != info['code'] else "") + ")")
+        + (
+            f" (code {info['code']}"
+            + (
+                f", aan het eind {info['code_end']}: de code veranderde tijdens de bench"
+                if info.get("code_end", info["code"]) != info["code"]
+                else ""
+            )
+            + ")"
+        )
         + f". Load average bij start {load0[0]:.1f}, aan het eind {load1[0]:.1f}"
         + (" — de machine was niet stil, de tijden zijn ruisig." if max(load0[0], load1[0]) > 1.0 else ".")
-        + ("" if info["usable_cores"] == 2 else " De doelen gelden voor 2 cores."))
+        + ("" if info["usable_cores"] == 2 else " De doelen gelden voor 2 cores.")
+    )
     add("")
-    gen_text = ", ".join(k + (" hergebruikt" if v["reused"] else f" gemaakt in {v['seconds']:.0f} s")
-                         for k, v in gen.items())
-    add(f"**Data** (bench/out/data, seed {SEED}): {gen_text}. Herhalingen: {args.reps} voor de kleine cases, "
+    gen_text = ", ".join(
+        k + (" hergebruikt" if v["reused"] else f" gemaakt in {v['seconds']:.0f} s") for k, v in gen.items()
+    )
+    add(
+        f"**Data** (bench/out/data, seed {SEED}): {gen_text}. Herhalingen: {args.reps} voor de kleine cases, "
         f"{args.big_reps} voor csv2500x10 (om binnen {args.budget / 60:.0f} min te blijven); budget "
-        f"{args.budget:.0f} s.")
+        f"{args.budget:.0f} s."
+    )
     if profiles:
         add("")
         add("## Profiel (pyinstrument, volledige run)")
@@ -808,8 +956,18 @@ def report_only(args) -> int:
     for key in ("reps", "big_reps", "budget"):
         setattr(args, key, old.get("args", {}).get(key, getattr(args, key)))
     shown = [c for c in CASES.values() if any(r.case == c.name for r in runs)]
-    text = report(shown, runs, old.get("baselines", []), profiles, old.get("generation", {}), old["machine"],
-                  dt.datetime.fromisoformat(old["started"]), old.get("wall_s", 0.0), args, earlier)
+    text = report(
+        shown,
+        runs,
+        old.get("baselines", []),
+        profiles,
+        old.get("generation", {}),
+        old["machine"],
+        dt.datetime.fromisoformat(old["started"]),
+        old.get("wall_s", 0.0),
+        args,
+        earlier,
+    )
     args.results.write_text(text, encoding="utf-8")
     print(text)
     return 0
@@ -820,15 +978,25 @@ def main(argv=None) -> int:
     p.add_argument("--cases", default=",".join(CASES), help=f"komma-gescheiden, uit {', '.join(CASES)}")
     p.add_argument("--reps", type=int, default=3, help="herhalingen van de kleine cases (standaard 3)")
     p.add_argument("--big-reps", type=int, default=1, help="herhalingen van csv2500x10 (standaard 1)")
-    p.add_argument("--budget", type=float, default=14 * 60,
-                   help="seconden voor de hele bench (standaard 840); extra herhalingen vallen af als het op is")
+    p.add_argument(
+        "--budget",
+        type=float,
+        default=14 * 60,
+        help="seconden voor de hele bench (standaard 840); extra herhalingen vallen af als het op is",
+    )
     p.add_argument("--profile", action="store_true", help="ook pyinstrument op sample en csv250x10 (volledig)")
     p.add_argument("--no-baseline", action="store_true", help="de directe-SQL-baseline overslaan")
     p.add_argument("--results", type=Path, default=RESULTS_MD)
-    p.add_argument("--report-only", action="store_true",
-                   help="geen runs: results.md opnieuw maken uit bench/out/results.json (en de profielen)")
-    p.add_argument("--merge", action="store_true",
-                   help="cases die nu niet draaien uit de vorige bench/out/results.json overnemen (gemarkeerd)")
+    p.add_argument(
+        "--report-only",
+        action="store_true",
+        help="geen runs: results.md opnieuw maken uit bench/out/results.json (en de profielen)",
+    )
+    p.add_argument(
+        "--merge",
+        action="store_true",
+        help="cases die nu niet draaien uit de vorige bench/out/results.json overnemen (gemarkeerd)",
+    )
     args = p.parse_args(argv)
 
     cases = [CASES[n.strip()] for n in args.cases.split(",") if n.strip()]
@@ -839,8 +1007,11 @@ def main(argv=None) -> int:
     budget = Budget(args.budget)
     info = machine()
     info["code"] = code_state()
-    print(f"regiobench bench: {', '.join(c.name for c in cases)}; {info['usable_cores']} cores, "
-          f"load {info['load'][0]:.1f}; budget {args.budget:.0f} s", flush=True)
+    print(
+        f"regiobench bench: {', '.join(c.name for c in cases)}; {info['usable_cores']} cores, "
+        f"load {info['load'][0]:.1f}; budget {args.budget:.0f} s",
+        flush=True,
+    )
     LOGS.mkdir(parents=True, exist_ok=True)
 
     data, gen = {}, {}
@@ -913,20 +1084,32 @@ def main(argv=None) -> int:
     earlier_runs, earlier_baselines, earlier = load_earlier({c.name for c in cases}) if args.merge else ([], [], {})
     if args.merge and RESULTS_JSON.is_file():
         shutil.copy2(RESULTS_JSON, RESULTS_JSON.with_name("results.previous.json"))
-    RESULTS_JSON.write_text(json.dumps({"started": started.isoformat(), "machine": info, "wall_s": wall,
-                                        "runs": [dataclasses.asdict(r) for r in runs + earlier_runs],
-                                        "baselines": baselines + earlier_baselines,
-                                        "generation": gen,
-                                        "args": {"reps": args.reps, "big_reps": args.big_reps, "budget": args.budget,
-                                                 "cases": args.cases}}, indent=1, default=str))
+    RESULTS_JSON.write_text(
+        json.dumps(
+            {
+                "started": started.isoformat(),
+                "machine": info,
+                "wall_s": wall,
+                "runs": [dataclasses.asdict(r) for r in runs + earlier_runs],
+                "baselines": baselines + earlier_baselines,
+                "generation": gen,
+                "args": {"reps": args.reps, "big_reps": args.big_reps, "budget": args.budget, "cases": args.cases},
+            },
+            indent=1,
+            default=str,
+        )
+    )
     shown = [c for c in CASES.values() if c in cases or c.name in earlier]
-    text = report(shown, runs + earlier_runs, baselines + earlier_baselines, profiles, gen, info, started, wall,
-                  args, earlier)
+    text = report(
+        shown, runs + earlier_runs, baselines + earlier_baselines, profiles, gen, info, started, wall, args, earlier
+    )
     args.results.write_text(text, encoding="utf-8")
     print()
     print(text)
-    print(f"geschreven: {args.results.relative_to(ROOT) if args.results.is_relative_to(ROOT) else args.results}; "
-          f"elke run: {RESULTS_JSON.relative_to(ROOT)}, {LOGS.relative_to(ROOT)}/")
+    print(
+        f"geschreven: {args.results.relative_to(ROOT) if args.results.is_relative_to(ROOT) else args.results}; "
+        f"elke run: {RESULTS_JSON.relative_to(ROOT)}, {LOGS.relative_to(ROOT)}/"
+    )
     return 0 if ok else 1
 
 

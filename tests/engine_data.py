@@ -11,17 +11,20 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from pipelines.core import paths
-from pipelines.contract.codebook import CATALOGUES, MODULES, ROLE_DISCIPLINE, staging_columns
+from pipelines.contract.codebook import CATALOGUES, MODULES, staging_columns
 from pipelines.contract.reference import load_equipment_norms, load_regions, load_ring_norms
+from pipelines.core import paths
 from pipelines.ingest.warehouse import ensure_schema
 
 TABLE = {name: m.table for name, m in MODULES.items()}
 NOW = dt.datetime(2025, 1, 1)
 
 
-def new_warehouse(regions: list[tuple[str, str, int]] | None = None, ring_norms: dict | None = None,
-                  equipment_norms: dict | None = None) -> duckdb.DuckDBPyConnection:
+def new_warehouse(
+    regions: list[tuple[str, str, int]] | None = None,
+    ring_norms: dict | None = None,
+    equipment_norms: dict | None = None,
+) -> duckdb.DuckDBPyConnection:
     """An in-memory warehouse with the loader's tables and the ref_ tables.
 
     Without arguments the reference comes from data/reference/. ``ring_norms``
@@ -36,16 +39,21 @@ def new_warehouse(regions: list[tuple[str, str, int]] | None = None, ring_norms:
     if ring_norms is None:
         ring = [(*n.key, n.code, n.source or None) for n in load_ring_norms(paths.REFERENCE).values()]
     else:
-        ring = [(z, d, ring_norms.get((z, d)), "test" if ring_norms.get((z, d)) else None)
-                for z, d in MODULES["ringenmodel"].expected_grid()]
+        ring = [
+            (z, d, ring_norms.get((z, d)), "test" if ring_norms.get((z, d)) else None)
+            for z, d in MODULES["ringenmodel"].expected_grid()
+        ]
     _replace(con, "ref_ring_model_norms", pd.DataFrame(ring, columns=["zone", "discipline", "norm_access", "source"]))
     if equipment_norms is None:
         eq = [(*n.key, n.code, n.source or None) for n in load_equipment_norms(paths.REFERENCE).values()]
     else:
-        eq = [(d, r, i, equipment_norms.get((d, r, i)), "test" if equipment_norms.get((d, r, i)) else None)
-              for d, r, i in MODULES["middelen"].expected_grid()]
-    _replace(con, "ref_equipment_norms",
-             pd.DataFrame(eq, columns=["discipline", "role", "item", "norm_level", "source"]))
+        eq = [
+            (d, r, i, equipment_norms.get((d, r, i)), "test" if equipment_norms.get((d, r, i)) else None)
+            for d, r, i in MODULES["middelen"].expected_grid()
+        ]
+    _replace(
+        con, "ref_equipment_norms", pd.DataFrame(eq, columns=["discipline", "role", "item", "norm_level", "source"])
+    )
     return con
 
 
@@ -75,54 +83,107 @@ def load(con, wave: int, region: str, module: str, rows: list[dict] | None = Non
         con.register("_incoming", frame)
         con.execute(f"insert into {m.table} by name select * from _incoming")
         con.unregister("_incoming")
-    con.execute("insert into stg_module_loads values (?, ?, ?, ?, ?, ?, ?, ?)",
-                [wave, region, module, f"{wave}/{region}.xlsx", "sha", module, len(rows), NOW])
-    con.execute("insert into stg_submission_status values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [wave, region, module, f"{wave}/{region}.xlsx", status, len(rows), 0, 0, "", False, "sha"])
+    con.execute(
+        "insert into stg_module_loads values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [wave, region, module, f"{wave}/{region}.xlsx", "sha", module, len(rows), NOW],
+    )
+    con.execute(
+        "insert into stg_submission_status values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [wave, region, module, f"{wave}/{region}.xlsx", status, len(rows), 0, 0, "", False, "sha"],
+    )
 
 
 def status(con, wave: int, region: str, module: str, status: str, n_errors: int = 0, source_file: str | None = None):
     """A status row for a module that is not in use (ontbreekt, afgewezen, conflict)."""
-    con.execute("insert into stg_submission_status values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [wave, region, module, source_file, status, 0, n_errors, 0, "test", False, None])
+    con.execute(
+        "insert into stg_submission_status values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [wave, region, module, source_file, status, 0, n_errors, 0, "test", False, None],
+    )
 
 
 def exercise(i: int, level="operationeel", disciplines=("brandweer", "politie"), ncc=False, chars=(), evaluated=True):
-    return dict(exercise_id=f"OEF-{i}", exercise_date=dt.date(2024, 3, 1), level=level, form="tabletop",
-                scenario="steekincident", disciplines=list(disciplines), with_national_crisis_org=ncc,
-                with_other_region=False, characteristics_exercised=list(chars), evaluated=evaluated, participants=10)
+    return dict(
+        exercise_id=f"OEF-{i}",
+        exercise_date=dt.date(2024, 3, 1),
+        level=level,
+        form="tabletop",
+        scenario="steekincident",
+        disciplines=list(disciplines),
+        with_national_crisis_org=ncc,
+        with_other_region=False,
+        characteristics_exercised=list(chars),
+        evaluated=evaluated,
+        participants=10,
+    )
 
 
 def risk(method="regionaal_risicoprofiel", kans=3, present=True, adopted=True, hr=5, ev=10):
-    return dict(method=method, probability_score=kans, impact_score=3, extra_preparation="ja",
-                substantiation_present=present, board_adopted=adopted,
-                adopted_on=dt.date(2024, 1, 15) if adopted else None, high_risk_sites=hr, large_events=ev,
-                notes=None)
+    return dict(
+        method=method,
+        probability_score=kans,
+        impact_score=3,
+        extra_preparation="ja",
+        substantiation_present=present,
+        board_adopted=adopted,
+        adopted_on=dt.date(2024, 1, 15) if adopted else None,
+        high_risk_sites=hr,
+        large_events=ev,
+        notes=None,
+    )
 
 
-def plan(in_plan: dict[str, bool] | None = None, substantiated: dict[str, bool] | None = None,
-         texts: dict[str, str] | None = None):
+def plan(
+    in_plan: dict[str, bool] | None = None,
+    substantiated: dict[str, bool] | None = None,
+    texts: dict[str, str] | None = None,
+):
     in_plan, substantiated, texts = in_plan or {}, substantiated or {}, texts or {}
-    return [dict(characteristic=c, in_plan=in_plan.get(c, False), not_exercising_substantiated=substantiated.get(c),
-                 substantiation_text=texts.get(c)) for c in CATALOGUES["bijzonderheid"].codes]
+    return [
+        dict(
+            characteristic=c,
+            in_plan=in_plan.get(c, False),
+            not_exercising_substantiated=substantiated.get(c),
+            substantiation_text=texts.get(c),
+        )
+        for c in CATALOGUES["bijzonderheid"].codes
+    ]
 
 
 def ring(access: dict[tuple[str, str], str] | None = None, notes: dict | None = None, default="vrij"):
     access, notes = access or {}, notes or {}
-    return [dict(zone=z, discipline=d, access=access.get((z, d), default), deviation_note=notes.get((z, d)))
-            for z, d in MODULES["ringenmodel"].expected_grid()]
+    return [
+        dict(zone=z, discipline=d, access=access.get((z, d), default), deviation_note=notes.get((z, d)))
+        for z, d in MODULES["ringenmodel"].expected_grid()
+    ]
 
 
 def equipment(levels: dict[tuple[str, str], str] | None = None, notes: dict | None = None, default="persoonlijk"):
     levels, notes = levels or {}, notes or {}
-    return [dict(discipline=d, role=r, item=i, availability=levels.get((r, i), default), quantity=1, trained=True,
-                 deviation_note=notes.get((r, i)))
-            for d, r, i in MODULES["middelen"].expected_grid()]
+    return [
+        dict(
+            discipline=d,
+            role=r,
+            item=i,
+            availability=levels.get((r, i), default),
+            quantity=1,
+            trained=True,
+            deviation_note=notes.get((r, i)),
+        )
+        for d, r, i in MODULES["middelen"].expected_grid()
+    ]
 
 
 def lesson(i: int, source="oefening", shared="virtueel_kantoor", follow_up="uitgevoerd", taken_from=None):
-    return dict(lesson_id=f"LES-{i}", source=source, source_exercise_id=None, characteristic="nazorg",
-                description="les", shared_via=shared, follow_up=follow_up, taken_from_region=taken_from)
+    return dict(
+        lesson_id=f"LES-{i}",
+        source=source,
+        source_exercise_id=None,
+        characteristic="nazorg",
+        description="les",
+        shared_via=shared,
+        follow_up=follow_up,
+        taken_from_region=taken_from,
+    )
 
 
 # --------------------------------------------------------------------------
@@ -130,8 +191,9 @@ def lesson(i: int, source="oefening", shared="virtueel_kantoor", follow_up="uitg
 # --------------------------------------------------------------------------
 
 
-def synthetic(con, n_regions: int = 25, waves=range(2019, 2026), seed: int = 1,
-              plant: dict | None = None) -> pd.DataFrame:
+def synthetic(
+    con, n_regions: int = 25, waves=range(2019, 2026), seed: int = 1, plant: dict | None = None
+) -> pd.DataFrame:
     """Fill the staging tables with plausible returns of ``n_regions`` regions.
 
     ``plant`` maps (wave, region_code) -> exercise count to force. Returns the

@@ -17,8 +17,10 @@ def rewrite_export(path: Path, change) -> None:
     """An export's rows as dicts (line breaks in cells flattened, so row i is on line i + 2), edited, written back."""
     text = path.read_bytes().decode("utf-8-sig")
     delimiter = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
-    rows = [{k: " ".join(v.split()) for k, v in r.items()}
-            for r in csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    rows = [
+        {k: " ".join(v.split()) for k, v in r.items()}
+        for r in csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    ]
     change(rows)
     sample.write_export(path, rows, delimiter=",", encoding="utf-8")
 

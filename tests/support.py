@@ -30,16 +30,30 @@ class PipelineRun:
 
 def run_cli(*args: str, cwd: Path | None = None, timeout: float = 900) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    return subprocess.run([*REGIOBENCH, *args], cwd=cwd or ROOT, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [*REGIOBENCH, *args], cwd=cwd or ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def run_pipeline(root: Path, raw: Path = ROOT / "data" / "raw", *extra: str) -> PipelineRun:
-    out = PipelineRun(root, root / "warehouse.duckdb", root / "marts", root / "dashboards", root / "validation",
-                      "", "", -1)
-    proc = run_cli("run", "--raw", str(raw), "--warehouse", str(out.warehouse), "--marts", str(out.marts),
-                   "--dashboards", str(out.dashboards), "--validation", str(out.validation), *extra,
-                   cwd=root)  # started elsewhere than the project: paths must not depend on the working directory
+    out = PipelineRun(
+        root, root / "warehouse.duckdb", root / "marts", root / "dashboards", root / "validation", "", "", -1
+    )
+    proc = run_cli(
+        "run",
+        "--raw",
+        str(raw),
+        "--warehouse",
+        str(out.warehouse),
+        "--marts",
+        str(out.marts),
+        "--dashboards",
+        str(out.dashboards),
+        "--validation",
+        str(out.validation),
+        *extra,
+        cwd=root,
+    )  # started elsewhere than the project: paths must not depend on the working directory
     out.stdout, out.stderr, out.returncode = proc.stdout, proc.stderr, proc.returncode
     return out
 

@@ -40,12 +40,23 @@ def graph_snapshot(defs) -> dict:
             "checks": sorted(f"{c.asset_key.to_user_string()}:{c.name}" for c in _job_checks(job)),
             "partitioned": job.partitions_def is not None,
         }
-    schedules = {s.name: {"cron": s.cron_schedule, "timezone": s.execution_timezone, "job": s.job_name,
-                          "default_status": s.default_status.value}
-                 for s in sorted(defs.schedules or [], key=lambda s: s.name)}
-    sensors = {s.name: {"jobs": sorted(j.name for j in s.jobs), "interval": s.minimum_interval_seconds,
-                        "default_status": s.default_status.value}
-               for s in sorted(defs.sensors or [], key=lambda s: s.name)}
+    schedules = {
+        s.name: {
+            "cron": s.cron_schedule,
+            "timezone": s.execution_timezone,
+            "job": s.job_name,
+            "default_status": s.default_status.value,
+        }
+        for s in sorted(defs.schedules or [], key=lambda s: s.name)
+    }
+    sensors = {
+        s.name: {
+            "jobs": sorted(j.name for j in s.jobs),
+            "interval": s.minimum_interval_seconds,
+            "default_status": s.default_status.value,
+        }
+        for s in sorted(defs.sensors or [], key=lambda s: s.name)
+    }
     return {"assets": assets, "jobs": jobs, "schedules": schedules, "sensors": sensors}
 
 
@@ -69,10 +80,15 @@ def compare(actual: str, path: Path = SNAPSHOT) -> str | None:
     stored = path.read_text(encoding="utf-8") if path.is_file() else ""
     if stored == actual:
         return None
-    diff = "".join(difflib.unified_diff(stored.splitlines(True), actual.splitlines(True),
-                                        f"{path.name} (opgeslagen)", f"{path.name} (nu)"))
-    return (f"the asset graph differs from {path}:\n{diff}\nIf the change is meant: "
-            f"REGIOBENCH_UPDATE_SNAPSHOTS=1 pytest tests/test_asset_graph.py, and commit the snapshot.")
+    diff = "".join(
+        difflib.unified_diff(
+            stored.splitlines(True), actual.splitlines(True), f"{path.name} (opgeslagen)", f"{path.name} (nu)"
+        )
+    )
+    return (
+        f"the asset graph differs from {path}:\n{diff}\nIf the change is meant: "
+        f"REGIOBENCH_UPDATE_SNAPSHOTS=1 pytest tests/test_asset_graph.py, and commit the snapshot."
+    )
 
 
 def test_the_asset_graph_matches_its_snapshot():

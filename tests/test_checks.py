@@ -8,13 +8,13 @@ import dagster as dg
 import duckdb
 import pytest
 
-from support import ROOT
-from pipelines.defs.resources import make_resources
-from pipelines.definitions import defs as load_defs
 from pipelines import sample
+from pipelines.definitions import defs as load_defs
+from pipelines.defs.resources import make_resources
 from pipelines.ingest.discovery import list_waves
 from pipelines.ingest.loader import ingest_waves
 from pipelines.ingest.warehouse import ensure_schema
+from support import ROOT
 
 WAVES = [2023, 2024]
 
@@ -38,8 +38,14 @@ def staged(tmp_path):
     with duckdb.connect(str(warehouse)) as con:
         ensure_schema(con)
         ingest_waves(con, raw, list_waves(raw), [r.code for r in regions])
-    resources = make_resources(warehouse, raw_dir=raw, reference_dir=ref, marts_dir=tmp_path / "marts",
-                               dashboards_dir=tmp_path / "dash", validation_dir=tmp_path / "val")
+    resources = make_resources(
+        warehouse,
+        raw_dir=raw,
+        reference_dir=ref,
+        marts_dir=tmp_path / "marts",
+        dashboards_dir=tmp_path / "dash",
+        validation_dir=tmp_path / "val",
+    )
     return warehouse, resources
 
 
@@ -47,21 +53,34 @@ def downstream(defs, resources):
     """Reference, staging checks, engine and everything after it; the staging assets themselves are not rerun."""
     graph = defs.resolve_asset_graph()
     partitioned = [k for k in graph.get_all_asset_keys() if graph.get(k).is_partitioned]
-    selection = (dg.AssetSelection.all() - dg.AssetSelection.assets(*partitioned)) | \
-        dg.AssetSelection.checks_for_assets(*partitioned)
-    return dg.materialize(list(defs.assets) + list(defs.asset_checks), resources=resources,
-                          instance=dg.DagsterInstance.ephemeral(), selection=selection, raise_on_error=False)
+    selection = (
+        dg.AssetSelection.all() - dg.AssetSelection.assets(*partitioned)
+    ) | dg.AssetSelection.checks_for_assets(*partitioned)
+    return dg.materialize(
+        list(defs.assets) + list(defs.asset_checks),
+        resources=resources,
+        instance=dg.DagsterInstance.ephemeral(),
+        selection=selection,
+        raise_on_error=False,
+    )
 
 
 def steps(result) -> dict[str, str]:
-    return {e.step_key: e.event_type_value for e in result.all_events
-            if e.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE")}
+    return {
+        e.step_key: e.event_type_value
+        for e in result.all_events
+        if e.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE")
+    }
 
 
 def marts_present(warehouse) -> set[str]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        return {t for (t,) in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
+        return {
+            t
+            for (t,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        }
 
 
 def test_clean_staging_builds_the_marts(defs, staged):
@@ -72,14 +91,22 @@ def test_clean_staging_builds_the_marts(defs, staged):
     assert "variation_register" in marts_present(warehouse)
 
 
-@pytest.mark.parametrize("corruption,check", [
-    ("insert into stg_exercises select * from stg_exercises limit 1", "exercise_id_uniek"),
-    ("update stg_lessons set taken_from_region = region_code, source = 'andere_regio' "
-     "where rowid = (select min(rowid) from stg_lessons)", "overgenomen_van_andere_regio"),
-    ("delete from stg_equipment where rowid = (select min(rowid) from stg_equipment)", "volledig"),
-    ("update stg_ring_model set region_code = 'XX99' where rowid = (select min(rowid) from stg_ring_model)",
-     "regio_bekend"),
-])
+@pytest.mark.parametrize(
+    "corruption,check",
+    [
+        ("insert into stg_exercises select * from stg_exercises limit 1", "exercise_id_uniek"),
+        (
+            "update stg_lessons set taken_from_region = region_code, source = 'andere_regio' "
+            "where rowid = (select min(rowid) from stg_lessons)",
+            "overgenomen_van_andere_regio",
+        ),
+        ("delete from stg_equipment where rowid = (select min(rowid) from stg_equipment)", "volledig"),
+        (
+            "update stg_ring_model set region_code = 'XX99' where rowid = (select min(rowid) from stg_ring_model)",
+            "regio_bekend",
+        ),
+    ],
+)
 def test_a_failing_blocking_check_stops_the_marts(defs, staged, corruption, check):
     warehouse, resources = staged
     with duckdb.connect(str(warehouse)) as con:

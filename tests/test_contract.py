@@ -61,8 +61,12 @@ def test_no_python_module_outside_the_contract_writes_an_indicator_id_or_verdict
 
 
 def test_the_site_scripts_and_templates_write_no_indicator_id():
-    found = [f"{p.relative_to(PIPELINES)}: {m}" for p in _files(".js", ".j2")
-             for m in re.findall(r"['\"]([a-z_]+)['\"]", p.read_text(encoding="utf-8")) if m in IDS]
+    found = [
+        f"{p.relative_to(PIPELINES)}: {m}"
+        for p in _files(".js", ".j2")
+        for m in re.findall(r"['\"]([a-z_]+)['\"]", p.read_text(encoding="utf-8"))
+        if m in IDS
+    ]
     assert found == []
 
 
@@ -76,8 +80,13 @@ JS_NOT_YET = {
 
 
 def test_site_scripts_write_no_verdict_code_except_the_listed_ones():
-    found = sorted({str(p.relative_to(PIPELINES)) for p in _files(".js")
-                    if VERDICT_CODES & set(re.findall(r"['\"]([a-z_]+)['\"]", p.read_text(encoding="utf-8")))})
+    found = sorted(
+        {
+            str(p.relative_to(PIPELINES))
+            for p in _files(".js")
+            if VERDICT_CODES & set(re.findall(r"['\"]([a-z_]+)['\"]", p.read_text(encoding="utf-8")))
+        }
+    )
     assert found == sorted(JS_NOT_YET)
 
 

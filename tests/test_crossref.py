@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import pandas as pd
 import pytest
 
-from pipelines.ingest.crossref import reconcile
 from pipelines.core.problems import ERROR, WARNING, Problem
+from pipelines.ingest.crossref import reconcile
 
 WAVE = 2025
 
@@ -31,11 +31,23 @@ FILE = "2025/VR01.xlsx"
 
 
 def frames(lessons: list[tuple[str, str | None]], exercises: list[str], region="VR01", file=FILE):
-    les = pd.DataFrame([{"regio_code": region, "_file": file, "_sheet": "lessen", "les_id": f"L{i}",
-                         "bron": "oefening" if ex else "landelijk", "bron_oefening_id": ex}
-                        for i, (_, ex) in enumerate(lessons)])
-    oef = pd.DataFrame([{"regio_code": region, "_file": file, "_sheet": "oefeningen", "oefening_id": e}
-                        for e in exercises], columns=["regio_code", "_file", "_sheet", "oefening_id"])
+    les = pd.DataFrame(
+        [
+            {
+                "regio_code": region,
+                "_file": file,
+                "_sheet": "lessen",
+                "les_id": f"L{i}",
+                "bron": "oefening" if ex else "landelijk",
+                "bron_oefening_id": ex,
+            }
+            for i, (_, ex) in enumerate(lessons)
+        ]
+    )
+    oef = pd.DataFrame(
+        [{"regio_code": region, "_file": file, "_sheet": "oefeningen", "oefening_id": e} for e in exercises],
+        columns=["regio_code", "_file", "_sheet", "oefening_id"],
+    )
     return {"lessen": les, "oefeningen": oef}
 
 
@@ -43,8 +55,15 @@ def units(lessons="geladen", exercises="geladen", region="VR01"):
     out = []
     for module, status in (("lessen", lessons), ("oefeningen", exercises)):
         if status is not None:
-            out.append(Unit(region, module, Source(FILE) if status != "ontbreekt" else None,
-                            module if status != "ontbreekt" else None, status))
+            out.append(
+                Unit(
+                    region,
+                    module,
+                    Source(FILE) if status != "ontbreekt" else None,
+                    module if status != "ontbreekt" else None,
+                    status,
+                )
+            )
     return out
 
 
@@ -61,8 +80,7 @@ def staged(region, module):
 
 def test_new_lessons_naming_exercises_of_a_rejected_sheet_are_held_back():
     problems = {("VR01", "oefeningen"): [error("oefeningen")]}
-    got = reconcile(WAVE, units(), frames([("L0", "E-new"), ("L1", None)], ["E-new"]), problems,
-                    set(STAGED), staged)
+    got = reconcile(WAVE, units(), frames([("L0", "E-new"), ("L1", None)], ["E-new"]), problems, set(STAGED), staged)
     assert got == [("VR01", "lessen")]
     [p] = [p for p in problems[("VR01", "lessen")]]
     assert p.is_error and p.rule == "bron_oefening" and p.value == "E-new" and p.wave == WAVE

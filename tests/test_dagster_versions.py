@@ -9,13 +9,13 @@ import dagster as dg
 import duckdb
 import pytest
 
-from support import ROOT
+from pipelines import sample
 from pipelines.definitions import defs as load_defs
 from pipelines.defs.resources import make_resources
 from pipelines.ingest.discovery import list_waves
 from pipelines.ingest.loader import ingest_waves
 from pipelines.ingest.warehouse import ensure_schema
-from pipelines import sample
+from support import ROOT
 
 DATA_VERSION = "dagster/data_version"
 
@@ -47,8 +47,14 @@ def staged(tmp_path):
     with duckdb.connect(str(warehouse)) as con:
         ensure_schema(con)
         ingest_waves(con, raw, list_waves(raw), [r.code for r in regions])
-    resources = make_resources(warehouse, raw_dir=raw, reference_dir=ref, marts_dir=tmp_path / "marts",
-                               dashboards_dir=tmp_path / "dash", validation_dir=tmp_path / "val")
+    resources = make_resources(
+        warehouse,
+        raw_dir=raw,
+        reference_dir=ref,
+        marts_dir=tmp_path / "marts",
+        dashboards_dir=tmp_path / "dash",
+        validation_dir=tmp_path / "val",
+    )
     return warehouse, resources
 
 
@@ -61,19 +67,28 @@ def test_a_step_found_current_keeps_its_data_version_and_publication_records_not
     instance = dg.DagsterInstance.ephemeral()
 
     def run():
-        result = dg.materialize(list(defs.assets) + list(defs.asset_checks), resources=resources,
-                                instance=instance, selection=selection)
-        return {e.asset_key.to_user_string(): e for e in result.get_asset_materialization_events()
-                for e in [e.event_specific_data.materialization]}, result
+        result = dg.materialize(
+            list(defs.assets) + list(defs.asset_checks), resources=resources, instance=instance, selection=selection
+        )
+        return {
+            e.asset_key.to_user_string(): e
+            for e in result.get_asset_materialization_events()
+            for e in [e.event_specific_data.materialization]
+        }, result
 
     first, _ = run()
     register = first["marts/variation_register"]
     assert register.metadata["rebuilt"].value is True
     with duckdb.connect(str(warehouse), read_only=True) as con:
         n = con.execute("select count(*) from marts.variation_register").fetchone()[0]
-        columns = [c for (c,) in con.execute("select column_name from information_schema.columns where "
-                                             "table_schema = 'marts' and table_name = 'variation_register' "
-                                             "order by ordinal_position").fetchall()]
+        columns = [
+            c
+            for (c,) in con.execute(
+                "select column_name from information_schema.columns where "
+                "table_schema = 'marts' and table_name = 'variation_register' "
+                "order by ordinal_position"
+            ).fetchall()
+        ]
     assert register.metadata["dagster/row_count"].value == n > 0
     assert [c.name for c in register.metadata["dagster/column_schema"].value.columns] == columns
     assert "dagster/row_count" in first["ref_regions"].metadata and "dagster/row_count" in first["int_waves"].metadata
@@ -85,7 +100,8 @@ def test_a_step_found_current_keeps_its_data_version_and_publication_records_not
     assert again.tags[DATA_VERSION] == register.tags[DATA_VERSION]  # nothing new: the same data version
     assert again.metadata["dagster/row_count"].value == n
     assert "publication" not in second  # nothing published: no materialization, an observation instead
-    observed = [e.event_specific_data.asset_observation for e in result.all_events
-                if e.event_type_value == "ASSET_OBSERVATION"]
+    observed = [
+        e.event_specific_data.asset_observation for e in result.all_events if e.event_type_value == "ASSET_OBSERVATION"
+    ]
     assert [o.asset_key.to_user_string() for o in observed] == ["publication"]
     assert observed[0].metadata["published"].value is False

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from pipelines.core import paths
 from pipelines.contract.codebook import BOOLEAN_WORDS, CATALOGUES, MODULES, describe_markdown
+from pipelines.core import paths
 
 DOCS = paths.PROJECT_ROOT / "docs"
 

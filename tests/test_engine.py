@@ -6,21 +6,18 @@ import dataclasses
 import re
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines.contract import marts as marts_contract
-from pipelines.engine import build as engine
-from pipelines.engine import explain
-from pipelines.core import paths
-from pipelines.engine import riskmodel
-from pipelines.engine.funnel import ratio_funnel
-
 import engine_data as T
+from pipelines.contract import marts as marts_contract
+from pipelines.core import paths
+from pipelines.engine import build as engine
+from pipelines.engine import explain, riskmodel
+from pipelines.engine.funnel import ratio_funnel
 
 VERDICT_SET = set(explain.VERDICTS)
 
@@ -30,10 +27,20 @@ VERDICT_SET = set(explain.VERDICTS)
 # --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("x, d, text", [
-    (0.3125, 2, "0,31"), (4.25, 1, "4,2"), (1234.5, 1, "1.234,5"), (1_234_567, 0, "1.234.567"),
-    (-0.001, 2, "0,00"), (-2.5, 2, "-2,50"), (float("nan"), 2, "?"), (None, 2, "?"), (3, 0, "3"),
-])
+@pytest.mark.parametrize(
+    "x, d, text",
+    [
+        (0.3125, 2, "0,31"),
+        (4.25, 1, "4,2"),
+        (1234.5, 1, "1.234,5"),
+        (1_234_567, 0, "1.234.567"),
+        (-0.001, 2, "0,00"),
+        (-2.5, 2, "-2,50"),
+        (float("nan"), 2, "?"),
+        (None, 2, "?"),
+        (3, 0, "3"),
+    ],
+)
 def test_dutch_number_formatting(x, d, text):
     assert explain.nl_number(x, d) == text
     assert explain.nl_numbers(pd.Series([x], dtype=float), d).iloc[0] == text
@@ -54,37 +61,52 @@ def _decide(value, lo=0.5, hi=1.5, target=1.0, limit_based=True, polarity="highe
     return v[0], d[0], s[0]
 
 
-@pytest.mark.parametrize("value, polarity, subst, verdict, direction", [
-    (1.0, "higher", False, "conform", None),
-    (0.4, "higher", False, "afwijking_niet_onderbouwd", "lager"),
-    (0.4, "higher", True, "afwijking_onderbouwd", "lager"),
-    (1.6, "higher", False, "gunstige_afwijking", "hoger"),
-    (1.6, "higher", True, "gunstige_afwijking", "hoger"),
-    (1.6, "lower", False, "afwijking_niet_onderbouwd", "hoger"),
-    (1.6, "lower", True, "afwijking_onderbouwd", "hoger"),
-    (0.4, "lower", False, "gunstige_afwijking", "lager"),
-    (0.4, "both", False, "afwijking_niet_onderbouwd", "lager"),
-    (1.6, "both", False, "afwijking_niet_onderbouwd", "hoger"),
-    (1.6, "both", True, "afwijking_onderbouwd", "hoger"),
-    (float("nan"), "higher", False, "onvoldoende_gegevens", None),
-    (0.5, "higher", False, "conform", None),  # on the limit is inside
-])
+@pytest.mark.parametrize(
+    "value, polarity, subst, verdict, direction",
+    [
+        (1.0, "higher", False, "conform", None),
+        (0.4, "higher", False, "afwijking_niet_onderbouwd", "lager"),
+        (0.4, "higher", True, "afwijking_onderbouwd", "lager"),
+        (1.6, "higher", False, "gunstige_afwijking", "hoger"),
+        (1.6, "higher", True, "gunstige_afwijking", "hoger"),
+        (1.6, "lower", False, "afwijking_niet_onderbouwd", "hoger"),
+        (1.6, "lower", True, "afwijking_onderbouwd", "hoger"),
+        (0.4, "lower", False, "gunstige_afwijking", "lager"),
+        (0.4, "both", False, "afwijking_niet_onderbouwd", "lager"),
+        (1.6, "both", False, "afwijking_niet_onderbouwd", "hoger"),
+        (1.6, "both", True, "afwijking_onderbouwd", "hoger"),
+        (float("nan"), "higher", False, "onvoldoende_gegevens", None),
+        (0.5, "higher", False, "conform", None),  # on the limit is inside
+    ],
+)
 def test_verdicts_with_limits(value, polarity, subst, verdict, direction):
     assert _decide(value, polarity=polarity, subst=subst)[:2] == (verdict, direction)
 
 
-@pytest.mark.parametrize("value, target, polarity, subst, verdict", [
-    (1.0, 1.0, "higher", False, "conform"),
-    (3.0, 1.0, "higher", False, "conform"),  # "at least one": more is meeting the norm, not a favourable deviation
-    (0.0, 1.0, "higher", False, "afwijking_niet_onderbouwd"),
-    (0.0, 1.0, "higher", True, "afwijking_onderbouwd"),
-    (8 / 9, 1.0, "higher", True, "afwijking_onderbouwd"),
-    (0.0, 0.0, "lower", False, "conform"),
-    (2.0, 0.0, "lower", False, "afwijking_niet_onderbouwd"),
-])
+@pytest.mark.parametrize(
+    "value, target, polarity, subst, verdict",
+    [
+        (1.0, 1.0, "higher", False, "conform"),
+        (3.0, 1.0, "higher", False, "conform"),  # "at least one": more is meeting the norm, not a favourable deviation
+        (0.0, 1.0, "higher", False, "afwijking_niet_onderbouwd"),
+        (0.0, 1.0, "higher", True, "afwijking_onderbouwd"),
+        (8 / 9, 1.0, "higher", True, "afwijking_onderbouwd"),
+        (0.0, 0.0, "lower", False, "conform"),
+        (2.0, 0.0, "lower", False, "afwijking_niet_onderbouwd"),
+    ],
+)
 def test_verdicts_against_a_uniform_norm(value, target, polarity, subst, verdict):
-    got = _decide(value, lo=np.nan, hi=np.nan, lo95=np.nan, hi95=np.nan, target=target, limit_based=False,
-                  polarity=polarity, subst=subst)
+    got = _decide(
+        value,
+        lo=np.nan,
+        hi=np.nan,
+        lo95=np.nan,
+        hi95=np.nan,
+        target=target,
+        limit_based=False,
+        polarity=polarity,
+        subst=subst,
+    )
     assert got[0] == verdict
     assert got[2] is None  # no early signal without limits
 
@@ -109,9 +131,16 @@ def panel():
     con = T.new_warehouse()
     rw = T.synthetic(con, 25, waves=range(2019, 2026), seed=7)
     con.close()
-    out = pd.DataFrame({"wave": rw["wave"], "region_code": rw["region_code"], "observed": rw["count"].astype(float),
-                        "log_population": np.log(rw["pop"]), "high_risk_sites": rw["hr"].astype(float),
-                        "large_events": rw["ev"].astype(float)})
+    out = pd.DataFrame(
+        {
+            "wave": rw["wave"],
+            "region_code": rw["region_code"],
+            "observed": rw["count"].astype(float),
+            "log_population": np.log(rw["pop"]),
+            "high_risk_sites": rw["hr"].astype(float),
+            "large_events": rw["ev"].astype(float),
+        }
+    )
     return out
 
 
@@ -195,8 +224,10 @@ def built():
 def test_build_writes_every_table_it_lists(built):
     con, counts = built
     assert set(counts) == set(engine.TABLES)
-    names = {f"{s}.{t}" if s == "marts" else t for s, t in con.execute(
-        "select schema_name, table_name from duckdb_tables()").fetchall()}
+    names = {
+        f"{s}.{t}" if s == "marts" else t
+        for s, t in con.execute("select schema_name, table_name from duckdb_tables()").fetchall()
+    }
     assert set(engine.TABLES) <= names
     assert counts["marts.variation_register"] == 7 * 25 * 15
     assert counts["marts.recommendation_tracker"] == 7 * 25 * 10
@@ -252,8 +283,12 @@ def parse_contract(text: str) -> dict[str, ContractSection]:
     return out
 
 
-def contract_differences(contract: dict[str, ContractSection], published: dict[str, list[tuple[str, str]]],
-                         declared: dict[str, tuple[str, ...]], keys: dict[str, tuple[str, ...]]) -> list[str]:
+def contract_differences(
+    contract: dict[str, ContractSection],
+    published: dict[str, list[tuple[str, str]]],
+    declared: dict[str, tuple[str, ...]],
+    keys: dict[str, tuple[str, ...]],
+) -> list[str]:
     """What differs between the document, the published marts (name -> [(column, type)]) and the engine."""
     diffs = []
     for mart in sorted(set(contract) ^ set(published)):
@@ -265,8 +300,10 @@ def contract_differences(contract: dict[str, ContractSection], published: dict[s
         if section.columns != published[mart]:
             diffs.append(f"{mart}: columns {section.columns} in the contract, {published[mart]} published")
         if section.n_contract < 0 or tuple(section.contract_columns) != declared.get(mart):
-            diffs.append(f"{mart}: contract columns {section.contract_columns} (first {section.n_contract}), "
-                         f"engine declares {declared.get(mart)}")
+            diffs.append(
+                f"{mart}: contract columns {section.contract_columns} (first {section.n_contract}), "
+                f"engine declares {declared.get(mart)}"
+            )
         if section.key != keys.get(mart):
             diffs.append(f"{mart}: key {section.key} in the contract, engine {keys.get(mart)}")
     return diffs
@@ -277,8 +314,13 @@ def _published(run) -> dict[str, list[tuple[str, str]]]:
     out = {}
     with duckdb.connect(str(run.warehouse), read_only=True) as con:
         for path in sorted(run.marts.glob("*.parquet")):
-            types = dict(con.execute(f"select column_name, lower(data_type) from information_schema.columns "
-                                     f"where table_schema = 'marts' and table_name = ?", [path.stem]).fetchall())
+            types = dict(
+                con.execute(
+                    "select column_name, lower(data_type) from information_schema.columns "
+                    "where table_schema = 'marts' and table_name = ?",
+                    [path.stem],
+                ).fetchall()
+            )
             names = list(pd.read_parquet(path).columns)
             assert list(pd.read_csv(run.marts / f"{path.stem}.csv", nrows=0).columns) == names, path.stem
             out[path.stem] = [(n, types.get(n, "?")) for n in names]
@@ -308,16 +350,19 @@ def test_the_contract_comparison_finds_every_kind_of_difference(shipped_run):
     dropped = diffs(re.sub(r"^\| `n_warnings` .*\n", "", text, flags=re.M))
     assert dropped and dropped[0].startswith("submission_status: columns")
     assert set(diffs(text.replace("### submission_problems", "### submission_problemz"))) == {
-        "submission_problems: not in the contract", "submission_problemz: not published",
-        "submission_problems: declared by the engine, not in the contract"}
+        "submission_problems: not in the contract",
+        "submission_problemz: not published",
+        "submission_problems: declared by the engine, not in the contract",
+    }
     wrong_key = diffs(text.replace("- Key: `wave`, `indicator_id`", "- Key: `wave`", 1))
     assert wrong_key == ["indicator_summary: key ('wave',) in the contract, engine ('wave', 'indicator_id')"]
     fewer = diffs(text.replace("- Contract columns: the first 6.", "- Contract columns: the first 5.", 1))
     assert len(fewer) == 1 and fewer[0].startswith("indicator_values: contract columns")
     # and the engine's declaration is compared too: a column the engine adds to the contract is found
     declared = dict(engine.MART_COLUMNS, region_scorecard=engine.MART_COLUMNS["region_scorecard"] + ("n_signal_95",))
-    assert [d.split(":")[0] for d in contract_differences(parse_contract(text), published, declared,
-                                                          engine.MART_KEYS)] == ["region_scorecard"]
+    assert [
+        d.split(":")[0] for d in contract_differences(parse_contract(text), published, declared, engine.MART_KEYS)
+    ] == ["region_scorecard"]
 
 
 def test_the_contract_document_is_generated_from_the_files_beside_the_sql():
@@ -325,34 +370,39 @@ def test_the_contract_document_is_generated_from_the_files_beside_the_sql():
     assert CONTRACT_DOC.read_text(encoding="utf-8") == marts_contract.describe_markdown()
     # and it would notice: a changed description in a contract file changes the document
     m = marts_contract.MARTS["region_scorecard"]
-    changed = dataclasses.replace(m, columns=(dataclasses.replace(m.columns[0], description="Anders."),
-                                              *m.columns[1:]))
-    assert marts_contract.describe_markdown(dict(marts_contract.MARTS, region_scorecard=changed)) != \
-        CONTRACT_DOC.read_text(encoding="utf-8")
+    changed = dataclasses.replace(m, columns=(dataclasses.replace(m.columns[0], description="Anders."), *m.columns[1:]))
+    assert marts_contract.describe_markdown(
+        dict(marts_contract.MARTS, region_scorecard=changed)
+    ) != CONTRACT_DOC.read_text(encoding="utf-8")
 
 
 def test_every_mart_built_on_the_sample_has_exactly_its_contract_columns_and_types(shipped_run):
     with duckdb.connect(str(shipped_run.warehouse), read_only=True) as con:
         built = {}
         for table, column, data_type in con.execute(
-                "select table_name, column_name, lower(data_type) from information_schema.columns "
-                "where table_schema = 'marts' order by table_name, ordinal_position").fetchall():
+            "select table_name, column_name, lower(data_type) from information_schema.columns "
+            "where table_schema = 'marts' order by table_name, ordinal_position"
+        ).fetchall():
             built.setdefault(table, []).append((column, data_type))
     assert set(built) == set(marts_contract.MARTS)
     for name, contract in marts_contract.MARTS.items():
         assert built[name] == list(contract.types.items()), name
-    assert engine.MART_COLUMNS == {n: c.contract_columns for n, c in marts_contract.MARTS.items()}
-    assert engine.MART_KEYS == {n: c.key for n, c in marts_contract.MARTS.items()}
+    assert {n: c.contract_columns for n, c in marts_contract.MARTS.items()} == engine.MART_COLUMNS
+    assert {n: c.key for n, c in marts_contract.MARTS.items()} == engine.MART_KEYS
 
 
 def test_a_broken_contract_file_is_refused(tmp_path):
     good = (marts_contract.CONTRACT_DIR / "region_scorecard.toml").read_text(encoding="utf-8")
-    assert marts_contract.read_contract(marts_contract.CONTRACT_DIR / "region_scorecard.toml").key == \
-        ("wave", "region_code")
-    for broken in (good.replace("contract_columns = 9", "contract_columns = 99"),
-                   good.replace('key = ["wave", "region_code"]', 'key = ["wave", "region"]'),
-                   good.replace('name = "n_missing"', 'name = "n_conform"'),
-                   good.replace("grain = ", "grein = ")):
+    assert marts_contract.read_contract(marts_contract.CONTRACT_DIR / "region_scorecard.toml").key == (
+        "wave",
+        "region_code",
+    )
+    for broken in (
+        good.replace("contract_columns = 9", "contract_columns = 99"),
+        good.replace('key = ["wave", "region_code"]', 'key = ["wave", "region"]'),
+        good.replace('name = "n_missing"', 'name = "n_conform"'),
+        good.replace("grain = ", "grein = "),
+    ):
         (tmp_path / "region_scorecard.toml").write_text(broken, encoding="utf-8")
         with pytest.raises(ValueError, match="region_scorecard.toml"):
             marts_contract.read_contract(tmp_path / "region_scorecard.toml")
@@ -385,12 +435,18 @@ def test_checks_can_fail():
     con.execute("""update marts.variation_register set lower_95 = upper_998 + 1
                    where region_code = 'R0003' and indicator_id = 'ex_count'""")
     con.execute("delete from marts.variation_register where region_code = 'R0004' and indicator_id = 'ex_count'")
-    con.execute("create or replace table marts.region_scorecard as select region_code, * exclude (region_code) "
-                "from marts.region_scorecard")
+    con.execute(
+        "create or replace table marts.region_scorecard as select region_code, * exclude (region_code) "
+        "from marts.region_scorecard"
+    )
     outcome = {(o.mart, o.name): o for o in engine.check_marts(con)}
-    for key in [("variation_register", "codes"), ("variation_register", "deviations_explained"),
-                ("variation_register", "limits_ordered"), ("variation_register", "complete_grid"),
-                ("region_scorecard", "contract_columns")]:
+    for key in [
+        ("variation_register", "codes"),
+        ("variation_register", "deviations_explained"),
+        ("variation_register", "limits_ordered"),
+        ("variation_register", "complete_grid"),
+        ("region_scorecard", "contract_columns"),
+    ]:
         assert not outcome[key].passed, key
         assert outcome[key].n_failing > 0 and outcome[key].examples
     assert outcome[("variation_register", "codes")].n_failing == 2 * 15
@@ -423,15 +479,20 @@ def test_missing_data_gives_onvoldoende_gegevens_with_the_reason(built):
                           where wave = 2025 and region_code = 'R0025'""").fetchall()
     assert len(rows) == 15 and {v for _, v, _ in rows} == {"onvoldoende_gegevens"}
     assert all("ontbreekt" in e and e.startswith("Voor R0025 in 2025 is geen oordeel mogelijk") for _, _, e in rows)
-    r24 = dict((i, (v, e)) for i, v, e in con.execute(
-        """select indicator_id, verdict, explanation from marts.variation_register
-           where wave = 2025 and region_code = 'R0024'""").fetchall())
+    r24 = dict(
+        (i, (v, e))
+        for i, v, e in con.execute(
+            """select indicator_id, verdict, explanation from marts.variation_register
+           where wave = 2025 and region_code = 'R0024'"""
+        ).fetchall()
+    )
     assert r24["ex_count"][0] == "onvoldoende_gegevens" and "afgewezen (2 fouten)" in r24["ex_count"][1]
     assert r24["risk_probability"][0] != "onvoldoende_gegevens"  # other modules are in use
-    tracker = dict(con.execute("""select recommendation, status from marts.recommendation_tracker
-                                  where wave = 2025 and region_code = 'R0025'""").fetchall())
-    assert tracker == {**{k: "onvoldoende_gegevens" for k in range(1, 9)}, 9: "buiten_uitvraag",
-                       10: "buiten_uitvraag"}
+    tracker = dict(
+        con.execute("""select recommendation, status from marts.recommendation_tracker
+                                  where wave = 2025 and region_code = 'R0025'""").fetchall()
+    )
+    assert tracker == {**{k: "onvoldoende_gegevens" for k in range(1, 9)}, 9: "buiten_uitvraag", 10: "buiten_uitvraag"}
 
 
 def test_explanations_are_one_dutch_sentence_with_value_and_limits(built):
@@ -470,8 +531,9 @@ def test_summary_scorecard_tracker_consistent(built):
     assert (summ["national_value"].round(6) == 1.0).all()  # sum O / sum E with wave terms
     assert summ["note"].str.contains("10% per zijde").all()
     assert summ["note"].str.contains("twee of drie regio's per zijde").all()
-    rp = con.execute("select r2_risk, r2_method from marts.indicator_summary "
-                     "where indicator_id = 'risk_probability'").fetchall()
+    rp = con.execute(
+        "select r2_risk, r2_method from marts.indicator_summary where indicator_id = 'risk_probability'"
+    ).fetchall()
     assert all(r is not None and m is not None for r, m in rp)
     prop = con.execute("select phi, tau2 from marts.indicator_summary where indicator_id = 'ex_evaluated_share'").df()
     assert prop["phi"].notna().all() and (prop["tau2"] >= 0).all()
@@ -524,9 +586,9 @@ def sample_warehouse(tmp_path_factory):
     Uses data/raw and tests/ground_truth/planted.csv where both exist; otherwise
     generates the sample (pipelines.sample, its defaults) into a temp folder.
     """
+    from pipelines.contract.reference import load_regions
     from pipelines.ingest.discovery import list_waves
     from pipelines.ingest.loader import ingest_wave
-    from pipelines.contract.reference import load_regions
 
     raw, truth = paths.RAW, GROUND_TRUTH
     if not (list_waves(raw) and truth.is_file()):
@@ -544,8 +606,10 @@ def sample_warehouse(tmp_path_factory):
     started = time.perf_counter()
     counts = engine.build_marts(con)
     t_build = time.perf_counter() - started
-    print(f"\nsample: ingest {t_ingest:.1f} s, build_marts {t_build:.2f} s "
-          f"({counts['marts.variation_register']} register rows)")
+    print(
+        f"\nsample: ingest {t_ingest:.1f} s, build_marts {t_build:.2f} s "
+        f"({counts['marts.variation_register']} register rows)"
+    )
     yield con, pd.read_csv(truth)
     con.close()
 
@@ -559,18 +623,23 @@ def test_sample_every_planted_deviation_is_found(sample_warehouse):
     full_pairs = truth.loc[truth.coverage == "full", ["wave", "indicator_id"]].drop_duplicates()
     judged = reg.merge(full_pairs, on=["wave", "indicator_id"]).merge(
         truth[["wave", "region_code", "indicator_id", "expected_verdict"]],
-        on=["wave", "region_code", "indicator_id"], how="left")
+        on=["wave", "region_code", "indicator_id"],
+        how="left",
+    )
     print()
     for v in explain.VERDICTS:
         t = m[m.expected_verdict == v]
         recall = (t.verdict == v).mean() if len(t) else float("nan")
         p = judged[judged.verdict == v]
         precision = (p.expected_verdict == v).mean() if len(p) else float("nan")
-        print(f"  {v:27s} truth {len(t):4d}  recall {recall:.3f}   flagged (full pairs) {len(p):4d}  "
-              f"precision {precision:.3f}")
+        print(
+            f"  {v:27s} truth {len(t):4d}  recall {recall:.3f}   flagged (full pairs) {len(p):4d}  "
+            f"precision {precision:.3f}"
+        )
     missed = m[m.expected_verdict.isin(explain.UNFAVOURABLE) & (m.verdict != m.expected_verdict)]
-    assert missed.empty, missed[["wave", "region_code", "indicator_id", "expected_verdict", "verdict",
-                                 "explanation"]].to_string()
+    assert missed.empty, missed[
+        ["wave", "region_code", "indicator_id", "expected_verdict", "verdict", "explanation"]
+    ].to_string()
     assert len(m[m.expected_verdict.isin(explain.UNFAVOURABLE)]) > 0
 
 
@@ -580,7 +649,6 @@ def test_sample_marts_pass_their_checks_and_show_the_method_effect(sample_wareho
     assert failed == []
     r2 = con.execute("""select wave, r2_risk, r2_method from marts.indicator_summary
                         where indicator_id = 'risk_probability' order by wave""").fetchall()
-    print("\n  risk_probability r2_risk / r2_method per wave:",
-          ", ".join(f"{w}: {a:.2f}/{b:.2f}" for w, a, b in r2))
+    print("\n  risk_probability r2_risk / r2_method per wave:", ", ".join(f"{w}: {a:.2f}/{b:.2f}" for w, a, b in r2))
     # the sample is built so that the method, not the risk, drives the self-assessed probability
     assert sum(b > a for _, a, b in r2) >= len(r2) - 1

@@ -6,9 +6,8 @@ import time
 
 import pytest
 
-from pipelines.engine import build as engine
-
 import engine_data as T
+from pipelines.engine import build as engine
 
 
 @pytest.mark.slow
@@ -18,8 +17,10 @@ def test_build_marts_2500_regions_10_waves():
     started = time.perf_counter()
     counts = engine.build_marts(con)
     seconds = time.perf_counter() - started
-    print(f"\nbuild_marts on 2,500 regions x 10 waves: {seconds:.1f} s "
-          + ", ".join(f"{k} {v:.1f} s" for k, v in engine.LAST_TIMINGS.items()))
+    print(
+        f"\nbuild_marts on 2,500 regions x 10 waves: {seconds:.1f} s "
+        + ", ".join(f"{k} {v:.1f} s" for k, v in engine.LAST_TIMINGS.items())
+    )
     assert counts["marts.variation_register"] == 2500 * 10 * 15
     assert counts["marts.equipment_matrix"] == 2500 * 10 * 64
     assert counts["marts.recommendation_tracker"] == 2500 * 10 * 10

@@ -63,17 +63,25 @@ def first_file(root: Path, wave: str) -> Path:
     return sorted(p for p in (root / "raw" / wave).iterdir() if p.suffix in (".xlsx", ".csv"))[0]
 
 
-@pytest.mark.parametrize("change, reason", [
-    (lambda r: first_file(r, "2025").write_bytes(first_file(r, "2025").read_bytes() + b"\0"), "2025 gewijzigd"),
-    (lambda r: first_file(r, "2024").rename(first_file(r, "2024").with_name("VR99 extra.xlsx")), "2024 gewijzigd"),
-    (lambda r: first_file(r, "2023").unlink(), "2023 gewijzigd"),
-    (lambda r: shutil.rmtree(r / "raw" / "2019"), "verdwenen"),
-    (lambda r: shutil.copytree(r / "raw" / "2025", r / "raw" / "2026"), "toegevoegd"),
-    (lambda r: (r / "reference" / "regions.csv").write_text(
-        (r / "reference" / "regions.csv").read_text(encoding="utf-8") + "\n", encoding="utf-8"), "niet actueel"),
-    (lambda r: (r / "marts" / "benchmark.xlsx").unlink(), "martbestanden ontbreken"),
-    (lambda r: (r / "dashboards" / "index.html").unlink(), "dashboards ontbreken"),
-], ids=["changed", "renamed", "removed", "wave-gone", "wave-new", "reference", "mart-file", "site"])
+@pytest.mark.parametrize(
+    "change, reason",
+    [
+        (lambda r: first_file(r, "2025").write_bytes(first_file(r, "2025").read_bytes() + b"\0"), "2025 gewijzigd"),
+        (lambda r: first_file(r, "2024").rename(first_file(r, "2024").with_name("VR99 extra.xlsx")), "2024 gewijzigd"),
+        (lambda r: first_file(r, "2023").unlink(), "2023 gewijzigd"),
+        (lambda r: shutil.rmtree(r / "raw" / "2019"), "verdwenen"),
+        (lambda r: shutil.copytree(r / "raw" / "2025", r / "raw" / "2026"), "toegevoegd"),
+        (
+            lambda r: (r / "reference" / "regions.csv").write_text(
+                (r / "reference" / "regions.csv").read_text(encoding="utf-8") + "\n", encoding="utf-8"
+            ),
+            "niet actueel",
+        ),
+        (lambda r: (r / "marts" / "benchmark.xlsx").unlink(), "martbestanden ontbreken"),
+        (lambda r: (r / "dashboards" / "index.html").unlink(), "dashboards ontbreken"),
+    ],
+    ids=["changed", "renamed", "removed", "wave-gone", "wave-new", "reference", "mart-file", "site"],
+)
 def test_any_change_means_not_current(copy, change, reason):
     change(copy)
     v = verdict(copy)
@@ -101,8 +109,10 @@ def test_the_cli_skips_dagster_only_when_nothing_changed(copy):
     assert rerun.returncode == 0, rerun.stdout[-2000:] + rerun.stderr[-2000:]
     assert SKIPPED in rerun.stdout
     with duckdb.connect(str(copy / "warehouse.duckdb"), read_only=True) as con:
-        last = con.execute("select trigger, step, units_loaded, files_rejected, waves from run_history "
-                           "order by recorded_at desc limit 1").fetchall()[0]
+        last = con.execute(
+            "select trigger, step, units_loaded, files_rejected, waves from run_history "
+            "order by recorded_at desc limit 1"
+        ).fetchall()[0]
     assert last[:4] == ("cli", "laden", 0, 0) and last[4].startswith("2019")
 
     # One changed workbook (the date it was filled in, a day earlier): the real run starts and reads 2025.

@@ -120,8 +120,7 @@ def test_ratio_funnel_without_overdispersion_uses_poisson_limits():
     assert res.phi == pytest.approx(2.948033, abs=1e-6)  # still reported
     for i, e in enumerate(REF_E):
         assert res.lower_95[i] == pytest.approx(stats.chi2.ppf(0.025, 2 * e) / 2 / e, rel=1e-6)
-        assert res.upper_998[i] == pytest.approx(
-            stats.chi2.ppf(0.999, 2 * (e + 1)) / 2 / e, rel=1e-6)
+        assert res.upper_998[i] == pytest.approx(stats.chi2.ppf(0.999, 2 * (e + 1)) / 2 / e, rel=1e-6)
         assert res.z[i] == pytest.approx(math.sqrt(e) * math.log(REF_O[i] / e))
 
 

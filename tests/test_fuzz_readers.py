@@ -14,27 +14,28 @@ import io
 import shutil
 import tempfile
 import zipfile
-import zlib
 from pathlib import Path
 
 import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from support import read_sheets
 from test_hostile_corpus import rebuild, write_plain
+
 from pipelines import sample
 from pipelines.contract.codebook import MODULES
 from pipelines.ingest.loader import ingest_waves
 from pipelines.ingest.readers import parse_module, read_export, read_workbook, read_workbooks
 from pipelines.ingest.warehouse import ensure_schema
+from support import read_sheets
 
 pytestmark = pytest.mark.slow  # hypothesis over whole corpora (over 150 s here): left out of make test-fast
 
 
 def fuzz(examples: int):
     return settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), print_blob=True)
+
+
 SEED = 23
 WAVES = list(range(2019, 2025))
 
@@ -78,23 +79,53 @@ def _mutate(data: bytes, ops) -> bytes:
         elif kind == "insert":
             out[at:at] = blob
         elif kind == "delete":
-            del out[at:at + len(blob) + 1]
+            del out[at : at + len(blob) + 1]
         elif kind == "truncate":
             del out[at:]
     return bytes(out)
 
 
-MUTATION = st.lists(st.tuples(st.sampled_from(["flip", "insert", "delete", "truncate"]),
-                              st.integers(0, 1 << 20), st.binary(max_size=64)), min_size=1, max_size=4)
-XML_JUNK = st.sampled_from([b"<", b">", b"&", b"&#0;", b"&#xD800;", b"<c r=\"XFD1048576\"><v>1</v></c>", b"</row>",
-                            b"<row r=\"0\">", b"<row r=\"-1\">", b"<c r=\"A0\">", b"<![CDATA[", b"<!--", b"\x00",
-                            b"\xff\xfe", b"<!DOCTYPE x [<!ENTITY a \"aaaaaaaa\">]>", b"&a;", b"<f>1/0</f>",
-                            b" t=\"e\"", b" t=\"d\"", b"<v>1e308</v>", b"<v>NaN</v>", b"<is><t>x</t></is>"])
+MUTATION = st.lists(
+    st.tuples(
+        st.sampled_from(["flip", "insert", "delete", "truncate"]), st.integers(0, 1 << 20), st.binary(max_size=64)
+    ),
+    min_size=1,
+    max_size=4,
+)
+XML_JUNK = st.sampled_from(
+    [
+        b"<",
+        b">",
+        b"&",
+        b"&#0;",
+        b"&#xD800;",
+        b'<c r="XFD1048576"><v>1</v></c>',
+        b"</row>",
+        b'<row r="0">',
+        b'<row r="-1">',
+        b'<c r="A0">',
+        b"<![CDATA[",
+        b"<!--",
+        b"\x00",
+        b"\xff\xfe",
+        b'<!DOCTYPE x [<!ENTITY a "aaaaaaaa">]>',
+        b"&a;",
+        b"<f>1/0</f>",
+        b' t="e"',
+        b' t="d"',
+        b"<v>1e308</v>",
+        b"<v>NaN</v>",
+        b"<is><t>x</t></is>",
+    ]
+)
 
 
 @fuzz(12)
-@given(batch=st.lists(st.tuples(st.booleans(), st.integers(0, 20), MUTATION, st.lists(XML_JUNK, max_size=4)),
-                      min_size=4, max_size=4))
+@given(
+    batch=st.lists(
+        st.tuples(st.booleans(), st.integers(0, 20), MUTATION, st.lists(XML_JUNK, max_size=4)), min_size=4, max_size=4
+    )
+)
 def test_damaged_workbooks_never_raise_and_problems_point_inside(workbook, tmp_path_factory, batch):
     """Damage the zip itself, or one part's XML (recompressed, so it reaches the XML parser)."""
     folder = tmp_path_factory.mktemp("mut")
@@ -115,7 +146,7 @@ def test_damaged_workbooks_never_raise_and_problems_point_inside(workbook, tmp_p
             rebuild(workbook, path, {part: xml})
         items.append((path, path.name))
     results = read_workbooks(items)
-    for path, rel in items:
+    for _path, rel in items:
         tables, problems = results[rel]
         assert_located(problems, rel)
         for module, table in tables.items():
@@ -150,18 +181,57 @@ def test_random_bytes_named_csv_never_raise(tmp_path_factory, data, module):
     _read_and_parse(path, module)
 
 
-NASTY = st.sampled_from(['"', '""', '"a"b', ",", ";", "\n", "\r", "\r\n", "\x00", "\t", "=1+1", "+1", "-1", "@SUM(1)",
-                         "<script>x</script>", "\u202e", "\ufeff", "🚒", "ja", "nee", "1,5", "1.5", "2024-02-30",
-                         "31-12-2024", "VR01", " vr01 ", "", " ", "x" * 40_000, "\x1a", "é", "€"])
+NASTY = st.sampled_from(
+    [
+        '"',
+        '""',
+        '"a"b',
+        ",",
+        ";",
+        "\n",
+        "\r",
+        "\r\n",
+        "\x00",
+        "\t",
+        "=1+1",
+        "+1",
+        "-1",
+        "@SUM(1)",
+        "<script>x</script>",
+        "\u202e",
+        "\ufeff",
+        "🚒",
+        "ja",
+        "nee",
+        "1,5",
+        "1.5",
+        "2024-02-30",
+        "31-12-2024",
+        "VR01",
+        " vr01 ",
+        "",
+        " ",
+        "x" * 40_000,
+        "\x1a",
+        "é",
+        "€",
+    ]
+)
 CELL = st.one_of(NASTY, st.text(max_size=12), st.lists(NASTY, min_size=2, max_size=4).map("".join))
 
 
 @fuzz(150)
-@given(module=st.sampled_from(sorted(MODULES)), data=st.data(), delimiter=st.sampled_from([",", ";"]),
-       encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16", "utf-16-be"]),
-       quote_all=st.booleans(), line_end=st.sampled_from(["\r\n", "\n", "\r"]))
-def test_structured_csv_with_nasty_cells_is_read_or_refused_cleanly(tmp_path_factory, module, data, delimiter,
-                                                                     encoding, quote_all, line_end):
+@given(
+    module=st.sampled_from(sorted(MODULES)),
+    data=st.data(),
+    delimiter=st.sampled_from([",", ";"]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16", "utf-16-be"]),
+    quote_all=st.booleans(),
+    line_end=st.sampled_from(["\r\n", "\n", "\r"]),
+)
+def test_structured_csv_with_nasty_cells_is_read_or_refused_cleanly(
+    tmp_path_factory, module, data, delimiter, encoding, quote_all, line_end
+):
     import csv
 
     names = ["regio_code"] + [f.name for f in MODULES[module].fields]
@@ -169,8 +239,9 @@ def test_structured_csv_with_nasty_cells_is_read_or_refused_cleanly(tmp_path_fac
     header = [data.draw(st.sampled_from([h, h.upper(), f" {h} "])) for h in header]
     rows = data.draw(st.lists(st.lists(CELL, min_size=len(header), max_size=len(header)), max_size=6))
     buf = io.StringIO(newline="")
-    writer = csv.writer(buf, delimiter=delimiter, lineterminator=line_end,
-                        quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL)
+    writer = csv.writer(
+        buf, delimiter=delimiter, lineterminator=line_end, quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL
+    )
     writer.writerow(header)
     writer.writerows(rows)
     try:
@@ -190,8 +261,15 @@ def test_structured_csv_with_nasty_cells_is_read_or_refused_cleanly(tmp_path_fac
 
 # ---------------------------------------------------------------------------- readers and validator together
 
-JUNK = st.one_of(NASTY, st.text(max_size=20), st.integers(-10**12, 10**12), st.floats(allow_nan=True),
-                 st.booleans(), st.dates(dt.date(1900, 3, 1), dt.date(2100, 1, 1)), st.none())
+JUNK = st.one_of(
+    NASTY,
+    st.text(max_size=20),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    st.dates(dt.date(1900, 3, 1), dt.date(2100, 1, 1)),
+    st.none(),
+)
 
 
 @pytest.fixture(scope="module")
@@ -204,9 +282,11 @@ def fuzz_world(tmp_path_factory):
     codes = [r.code for r in regions]
     con = duckdb.connect(":memory:")
     ensure_schema(con)
-    clean = {(r.wave, s["region_code"], s["module"]): s["status"]
-             for r in ingest_waves(con, root / "pristine", WAVES, codes)
-             for s in r.statuses}
+    clean = {
+        (r.wave, s["region_code"], s["module"]): s["status"]
+        for r in ingest_waves(con, root / "pristine", WAVES, codes)
+        for s in r.statuses
+    }
     assert set(clean.values()) <= {"geladen", "ontbreekt"}
     return root, codes, default_validator(), clean
 

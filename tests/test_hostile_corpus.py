@@ -18,13 +18,13 @@ import string
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
 
 import pytest
 
-GiB = 1024 ** 3
-MiB = 1024 ** 2
+GiB = 1024**3
+MiB = 1024**2
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 XML_HEAD = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="{MAIN_NS}"><sheetData>'
 XML_TAIL = "</sheetData></worksheet>"
@@ -64,9 +64,32 @@ def write_zip(path: Path, entries: Iterable[tuple[str, bytes, int, int]]) -> Non
     central = []
     for name, data, crc, size in entries:
         offset, n = buf.tell(), name.encode()
-        buf.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0x21, crc, len(data), size, len(n), 0) + n + data)
-        central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0x21, crc, len(data), size,
-                                   len(n), 0, 0, 0, 0, 0, offset) + n)
+        buf.write(
+            struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0x21, crc, len(data), size, len(n), 0) + n + data
+        )
+        central.append(
+            struct.pack(
+                "<IHHHHHHIIIHHHHHII",
+                0x02014B50,
+                20,
+                20,
+                0,
+                8,
+                0,
+                0x21,
+                crc,
+                len(data),
+                size,
+                len(n),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+            + n
+        )
     start = buf.tell()
     for c in central:
         buf.write(c)
@@ -85,8 +108,12 @@ def sheet_part(template: Path, sheet: str) -> str:
     return target.lstrip("/") if target.startswith("/xl/") else f"xl/{target}"
 
 
-def rebuild(template: Path, out: Path, replace: Mapping[str, bytes | tuple[bytes, int, int]] = (),
-            declared: Mapping[str, int] = ()) -> None:
+def rebuild(
+    template: Path,
+    out: Path,
+    replace: Mapping[str, bytes | tuple[bytes, int, int]] = (),
+    declared: Mapping[str, int] = (),
+) -> None:
     """Copy a workbook part by part; ``replace`` gives new contents (raw, or deflated with crc and size),
     ``declared`` a false uncompressed size to write in the headers."""
     replace, declared = dict(replace), dict(declared)
@@ -160,8 +187,9 @@ def huge_string_count(template: Path, out: Path, **_) -> None:
     rebuild(template, out, {"xl/sharedStrings.xml": sst.encode()})
 
 
-def repeated_long_string(template: Path, out: Path, sheet: str = "lessen", rows: int = 20_000, cols: int = 10,
-                         length: int = 100_000, **_) -> None:
+def repeated_long_string(
+    template: Path, out: Path, sheet: str = "lessen", rows: int = 20_000, cols: int = 10, length: int = 100_000, **_
+) -> None:
     """One 100,000-character shared string referenced by 200,000 cells: 600 KB on disk, 20 GB as text."""
     long = "".join(random.Random(2).choices(string.ascii_letters, k=length))
     with zipfile.ZipFile(template) as zf:
@@ -171,8 +199,9 @@ def repeated_long_string(template: Path, out: Path, sheet: str = "lessen", rows:
     sst = sst.replace("</sst>", f"<si><t>{long}</t></si></sst>")
     body = [XML_HEAD, header_xml(["les_id", "omschrijving"] + [f"x{j}" for j in range(cols - 2)])]
     for i in range(2, rows + 2):
-        body.append(f'<row r="{i}">' + "".join(f'<c r="{column(j)}{i}" t="s"><v>{n}</v></c>' for j in range(cols))
-                    + "</row>")
+        body.append(
+            f'<row r="{i}">' + "".join(f'<c r="{column(j)}{i}" t="s"><v>{n}</v></c>' for j in range(cols)) + "</row>"
+        )
     body.append(XML_TAIL)
     rebuild(template, out, {"xl/sharedStrings.xml": sst.encode(), sheet_part(template, sheet): "".join(body).encode()})
 
@@ -196,8 +225,9 @@ def million_rows(template: Path, out: Path, sheet: str = "lessen", rows: int = 1
     head = (XML_HEAD + header_xml(["les_id"])).encode()
     chunks, crc, size = [c.compress(head)], zlib.crc32(head), len(head)
     for start in range(2, rows + 2, 50_000):
-        block = "".join(f'<row r="{i}"><c r="A{i}"><v>{i}</v></c></row>'
-                        for i in range(start, min(start + 50_000, rows + 2))).encode()
+        block = "".join(
+            f'<row r="{i}"><c r="A{i}"><v>{i}</v></c></row>' for i in range(start, min(start + 50_000, rows + 2))
+        ).encode()
         chunks.append(c.compress(block))
         crc, size = zlib.crc32(block, crc), size + len(block)
     tail = XML_TAIL.encode()
@@ -234,16 +264,29 @@ def big_cell(template: Path, out: Path, sheet: str = "lessen", chars: int = 10 *
 # ---------------------------------------------------------------------------- awkward but contract-shaped workbooks
 
 
-def write_plain(path: Path, sheets: Mapping[str, list[dict]], hook: Callable | None = None,
-                options: Mapping | None = None, names: Mapping[str, str] | None = None) -> None:
+def write_plain(
+    path: Path,
+    sheets: Mapping[str, list[dict]],
+    hook: Callable | None = None,
+    options: Mapping | None = None,
+    names: Mapping[str, str] | None = None,
+) -> None:
     """Like ``sample.write_workbook`` (strings as text, numbers as numbers), plus a ``hook(workbook, worksheets)``
     for what the sample writer does not do (merges, formulas, hidden sheets), workbook ``options`` and sheet
     ``names`` (module -> name in the workbook)."""
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                         "strings_to_urls": False, "in_memory": True, "nan_inf_to_errors": True,
-                                         **(options or {})})
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "in_memory": True,
+            "nan_inf_to_errors": True,
+            **(options or {}),
+        },
+    )
     date_fmt = wb.add_format({"num_format": "dd-mm-yyyy"})
     worksheets = {}
     for module, rows in sheets.items():
@@ -281,7 +324,7 @@ def compound_file(*streams: str) -> bytes:
     for name in ("Root Entry",) + streams:
         entry = bytearray(128)
         raw = name.encode("utf-16-le") + b"\x00\x00"
-        entry[:len(raw)] = raw
+        entry[: len(raw)] = raw
         entry[64:66] = struct.pack("<H", len(raw))
         entry[66] = 5 if name == "Root Entry" else 2
         directory += entry

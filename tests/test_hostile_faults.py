@@ -18,11 +18,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
-from support import ROOT
 from test_site_fixture import build_synthetic_warehouse
+
 from pipelines.publish.outputs import export_marts, staged_folder
 from pipelines.site import build_site
+from support import ROOT
 
 REFERENCE = ROOT / "data" / "reference"
 
@@ -40,8 +40,12 @@ def warehouse(tmp_path_factory):
 
 
 def marts(con) -> list[str]:
-    return [t for (t,) in con.execute("select table_name from information_schema.tables "
-                                      "where table_schema = 'marts' order by 1").fetchall()]
+    return [
+        t
+        for (t,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+        ).fetchall()
+    ]
 
 
 @contextmanager
@@ -58,8 +62,11 @@ def disk_full_after(nbytes: int):
 
 
 def digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 PUBLISH = {
@@ -76,10 +83,8 @@ def test_a_full_disk_while_publishing_leaves_the_previous_publication_intact(war
     before = digest(target)
     assert len(before) > 5
 
-    with pytest.raises(OSError) as failed:
-        with disk_full_after(limit):
-            with staged_folder(target) as folder:
-                PUBLISH[what](warehouse, folder)
+    with pytest.raises(OSError) as failed, disk_full_after(limit), staged_folder(target) as folder:
+        PUBLISH[what](warehouse, folder)
     assert failed.value.errno == errno.EFBIG or "too large" in str(failed.value).lower(), failed.value
     assert digest(target) == before  # readers still see the whole previous publication
     assert sorted(p.name for p in tmp_path.iterdir()) == [what]  # and nothing half-written beside it

@@ -17,15 +17,15 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
-from support import read_sheets
 from test_hostile_corpus import write_plain
+
 from pipelines import sample
 from pipelines.contract.codebook import MODULES
 from pipelines.ingest.discovery import discover_wave
 from pipelines.ingest.loader import ingest_wave
 from pipelines.ingest.readers import Limits, read_export, read_workbooks
 from pipelines.ingest.warehouse import ensure_schema
+from support import read_sheets
 
 WAVE = 2024
 SEED = 31
@@ -56,9 +56,14 @@ def workbook_of(raw: Path, code: str) -> Path:
 
 
 def status(con) -> dict:
-    return {(r[0], r[1]): r[2:] for r in con.execute(
-        "select region_code, module, status, earlier_data_in_use, message, source_file from stg_submission_status "
-        "where wave = ?", [WAVE]).fetchall()}
+    return {
+        (r[0], r[1]): r[2:]
+        for r in con.execute(
+            "select region_code, module, status, earlier_data_in_use, message, source_file from stg_submission_status "
+            "where wave = ?",
+            [WAVE],
+        ).fetchall()
+    }
 
 
 def staged_rows(con) -> list:
@@ -153,12 +158,14 @@ def test_lock_temp_and_misnamed_files_are_ignored_and_reported(world):
 def test_names_that_are_not_text_are_escaped_and_the_files_still_read(world):
     raw, codes, con = world
     folder = os.fsencode(raw / str(WAVE))
-    renames = {codes[0]: b"_fryl\xe2n.xlsx",  # Latin-1 byte, not UTF-8 (a zip extracted on another system)
-               codes[1]: "_regel\nnieuw.xlsx".encode(),  # a line break: would forge a line in the run's output
-               codes[2]: "_\u202egnp.xlsx".encode()}  # right-to-left override: shows as 'xlsx.png'
+    renames = {
+        codes[0]: b"_fryl\xe2n.xlsx",  # Latin-1 byte, not UTF-8 (a zip extracted on another system)
+        codes[1]: b"_regel\nnieuw.xlsx",  # a line break: would forge a line in the run's output
+        codes[2]: "_\u202egnp.xlsx".encode(),
+    }  # right-to-left override: shows as 'xlsx.png'
     for code, suffix in renames.items():
         os.rename(os.fsencode(workbook_of(raw, code)), os.path.join(folder, os.fsencode(code) + suffix))
-    open(os.path.join(folder, b"notities-\xff\xfe.txt"), "wb").write(b"x")
+    Path(os.fsdecode(os.path.join(folder, b"notities-\xff\xfe.txt"))).write_bytes(b"x")
 
     result = ingest_wave(con, raw, WAVE, codes)  # a name that is not UTF-8 used to crash the whole run
     rels = [f.rel for f in result.files]

@@ -22,11 +22,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
-from support import REGIOBENCH, ROOT, read_sheets
 from test_hostile_corpus import huge_string_count, random_bytes, sparse_grid
+
 from pipelines import sample
-from pipelines.contract.codebook import MODULES
+from support import REGIOBENCH, ROOT, read_sheets
 
 RAW = ROOT / "data" / "raw"
 WAVE = 2025
@@ -56,8 +55,11 @@ def _plant_payloads(path: Path) -> None:
 
 
 def _tree_digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -85,10 +87,27 @@ def hostile_run(tmp_path_factory):
     env = dict(os.environ, PYTHONUNBUFFERED="1", TMPDIR=str(tmpdir))
     env.pop("DAGSTER_HOME", None)
     started = time.perf_counter()
-    proc = subprocess.run([*REGIOBENCH, "run", "--raw", str(raw), "--warehouse", str(out / "warehouse.duckdb"),
-                           "--marts", str(out / "marts"), "--dashboards", str(out / "dashboards"),
-                           "--validation", str(out / "validation")],
-                          cwd=out, env=env, capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(
+        [
+            *REGIOBENCH,
+            "run",
+            "--raw",
+            str(raw),
+            "--warehouse",
+            str(out / "warehouse.duckdb"),
+            "--marts",
+            str(out / "marts"),
+            "--dashboards",
+            str(out / "dashboards"),
+            "--validation",
+            str(out / "validation"),
+        ],
+        cwd=out,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     seconds = time.perf_counter() - started
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return dict(root=root, out=out, raw=raw, tmpdir=tmpdir, stdout=proc.stdout, stderr=proc.stderr, seconds=seconds)
@@ -100,8 +119,9 @@ def query(run, sql, params=()):
 
 
 def test_the_run_finishes_and_every_other_region_loads(hostile_run):
-    rows = query(hostile_run, "select region_code, module, status, message from stg_submission_status where wave = ?",
-                 [WAVE])
+    rows = query(
+        hostile_run, "select region_code, module, status, message from stg_submission_status where wave = ?", [WAVE]
+    )
     by_region: dict[str, set[str]] = {}
     for region, module, status, message in rows:
         by_region.setdefault(region, set()).add(status)
@@ -110,17 +130,27 @@ def test_the_run_finishes_and_every_other_region_loads(hostile_run):
     assert {r: by_region[r] for r in BROKEN} == {r: {"afgewezen"} for r in BROKEN}
     assert all(s == {"geladen"} for r, s in by_region.items() if r not in BROKEN), by_region
     assert len(by_region) == 25
-    ignored = {r[0]: r[1] for r in query(hostile_run, "select source_file, note from raw_file_inventory "
-                                                      "where wave = ? and kind = 'genegeerd'", [WAVE])}
-    assert set(ignored) == {f"{WAVE}/~$" + next((hostile_run["raw"] / str(WAVE)).glob(f"{TARGET}_*.xlsx")).name,
-                            f"{WAVE}/.DS_Store", f"{WAVE}/risico.csv"}
+    ignored = {
+        r[0]: r[1]
+        for r in query(
+            hostile_run,
+            "select source_file, note from raw_file_inventory where wave = ? and kind = 'genegeerd'",
+            [WAVE],
+        )
+    }
+    assert set(ignored) == {
+        f"{WAVE}/~$" + next((hostile_run["raw"] / str(WAVE)).glob(f"{TARGET}_*.xlsx")).name,
+        f"{WAVE}/.DS_Store",
+        f"{WAVE}/risico.csv",
+    }
     assert "root:" not in repr(query(hostile_run, "select * from stg_problems"))  # /etc/passwd never read
     # the run's own output names every rejected file, and no name can forge a line or flip the text
     out = hostile_run["stdout"]
     assert all(f"{WAVE} {r}" in out for r in BROKEN)
     assert "\u202e" not in out + hostile_run["stderr"]
-    assert f"{WAVE}/VR08_\\u202excl.exe.xlsx" in {r[0] for r in query(
-        hostile_run, "select distinct source_file from stg_module_loads where region_code = 'VR08'")}
+    assert f"{WAVE}/VR08_\\u202excl.exe.xlsx" in {
+        r[0] for r in query(hostile_run, "select distinct source_file from stg_module_loads where region_code = 'VR08'")
+    }
 
 
 def test_csv_exports_never_start_a_formula(hostile_run):
@@ -164,11 +194,23 @@ def test_dashboards_show_payloads_as_text_and_run_no_script(hostile_run):
     assert len(pages) >= 30
     shown: dict[str, str] = {}
     dialogs: list[str] = []
+
     def browse():
         # In a thread of its own: the browser tests' session-wide Playwright keeps an asyncio loop
         # running in the main thread, and the sync API refuses to start inside one.
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+            browser = p.chromium.launch(
+                executable_path=CHROMIUM,
+                args=[
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                ],
+            )
             try:
                 page = browser.new_context().new_page()
                 page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -200,7 +242,8 @@ def test_no_run_log_is_left_behind(hostile_run):
     run's working folder besides the outputs."""
     assert sorted(p.name for p in hostile_run["tmpdir"].iterdir()) == []
     assert sorted(p.name for p in hostile_run["out"].iterdir()) == sorted(
-        ["dashboards", "marts", "validation", "warehouse.duckdb", "warehouse.duckdb.lock"])
+        ["dashboards", "marts", "validation", "warehouse.duckdb", "warehouse.duckdb.lock"]
+    )
 
 
 HOLD = """
@@ -217,15 +260,34 @@ def test_a_locked_warehouse_exits_3_and_changes_nothing(hostile_run):
     out = hostile_run["out"]
     before = {name: _tree_digest(out / name) for name in ("marts", "dashboards")}
     warehouse = hashlib.sha256((out / "warehouse.duckdb").read_bytes()).hexdigest()
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(out / "warehouse.duckdb")], cwd=ROOT,
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(out / "warehouse.duckdb")], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         started = time.perf_counter()
-        proc = subprocess.run([*REGIOBENCH, "run", "--raw", str(hostile_run["raw"]), "--warehouse",
-                               str(out / "warehouse.duckdb"), "--marts", str(out / "marts"), "--dashboards",
-                               str(out / "dashboards"), "--validation", str(out / "validation"), "--wait", "1"],
-                              cwd=out, capture_output=True, text=True, timeout=120)
+        proc = subprocess.run(
+            [
+                *REGIOBENCH,
+                "run",
+                "--raw",
+                str(hostile_run["raw"]),
+                "--warehouse",
+                str(out / "warehouse.duckdb"),
+                "--marts",
+                str(out / "marts"),
+                "--dashboards",
+                str(out / "dashboards"),
+                "--validation",
+                str(out / "validation"),
+                "--wait",
+                "1",
+            ],
+            cwd=out,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         took = time.perf_counter() - started
     finally:
         holder.kill()

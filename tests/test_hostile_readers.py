@@ -22,8 +22,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
-from support import ROOT, read_sheets
 from test_hostile_corpus import (
     big_cell,
     col_of,
@@ -38,10 +36,12 @@ from test_hostile_corpus import (
     write_plain,
     zip_bomb,
 )
+
 from pipelines import sample
 from pipelines.contract.codebook import MODULES
 from pipelines.ingest.loader import ingest_wave
 from pipelines.ingest.warehouse import ensure_schema
+from support import ROOT, read_sheets
 
 WAVE = 2024
 SEED = 11
@@ -64,18 +64,22 @@ def missing_sheet(template, out, **_):
 
 def renamed_extra_hidden(template, out, **_):
     """'Risico ' and 'MIDDELEN' (case and spaces are free), an extra sheet, the exercises sheet hidden."""
+
     def change(s):
         s["notities"] = [{"tekst": "werkblad van de invuller"}]
 
     def hook(wb, ws):
         ws["oefeningen"].hide()
+
     _rewrite(template, out, change, hook, names={"risico": "Risico ", "middelen": "MIDDELEN"})
 
 
 def duplicate_sheet(template, out, **_):
     """'risico' and 'Risico ' (Excel itself refuses only names equal up to case)."""
+
     def change(s):
         s["Risico "] = [dict(r) for r in s["risico"]]
+
     _rewrite(template, out, change)
 
 
@@ -89,6 +93,7 @@ def merged_cells(template, out, **_):
 
     def hook(wb, ws):
         ws["middelen"].merge_range(1, j, 3, j, value)
+
     write_plain(out, sheets, hook=hook)
 
 
@@ -100,16 +105,20 @@ def _risk_cells(template, out, write):
 
 def formulas_with_values(template, out, **_):
     """Formulas as Excel saves them: with the value they had; that value is what the person saw."""
+
     def write(wb, ws, rows):
         ws.write_formula(1, col_of(rows, "kans_score"), "=1+1", None, 2)
         ws.write_formula(1, col_of(rows, "hoogrisico_objecten"), "=3+4", None, 7)
+
     _risk_cells(template, out, write)
 
 
 def formula_without_value(template, out, **_):
     """A formula written by a tool that never calculated it: there is no value to read."""
+
     def write(wb, ws, rows):
         ws.write_formula(1, col_of(rows, "kans_score"), "=1+1", None, "")
+
     _risk_cells(template, out, write)
 
 
@@ -153,9 +162,11 @@ def misnamed_sheet(template, out, **_):
 
 def formula_errors(template, out, **_):
     """Cached formula errors (#N/A, #DIV/0!) in the risk sheet: errors of their own, never empty cells."""
+
     def write(wb, ws, rows):
         ws.write_formula(1, col_of(rows, "kans_score"), "=VLOOKUP(1,X:Y,2,0)", None, "#N/A")
         ws.write_formula(1, col_of(rows, "hoogrisico_objecten"), "=1/0", None, "#DIV/0!")
+
     _risk_cells(template, out, write)
 
 
@@ -193,8 +204,10 @@ WORKBOOK_CASES = {
     "empty_file": (empty_file, {ALL: ("afgewezen", {"bestand.onleesbaar"})}),
     "legacy_xls": (legacy_xls, {ALL: ("afgewezen", {"bestand.onleesbaar"})}),
     # the lessons from those exercises cannot be checked against them: held back too, with the earlier pair
-    "misnamed_sheet": (misnamed_sheet, {"oefeningen": ("afgewezen", {"blad.naam"}),
-                                        "lessen": ("afgewezen", {"bron_oefening"})}),
+    "misnamed_sheet": (
+        misnamed_sheet,
+        {"oefeningen": ("afgewezen", {"blad.naam"}), "lessen": ("afgewezen", {"bron_oefening"})},
+    ),
     "formula_errors": (formula_errors, {"risico": ("afgewezen", {"cel.formulefout"})}),
     "dutch_thousands_as_text": (dutch_thousands_as_text, {}),
 }
@@ -202,13 +215,17 @@ CONTROLS = 2
 
 
 def staged(con, region, module):
-    return con.execute(f"select * exclude (loaded_at) from {MODULES[module].table} where region_code = ? "
-                       "order by all", [region]).fetchall()
+    return con.execute(
+        f"select * exclude (loaded_at) from {MODULES[module].table} where region_code = ? order by all", [region]
+    ).fetchall()
 
 
 def statuses(con, wave=WAVE):
-    rows = con.execute("select region_code, module, status, earlier_data_in_use, message, source_file "
-                       "from stg_submission_status where wave = ?", [wave]).fetchall()
+    rows = con.execute(
+        "select region_code, module, status, earlier_data_in_use, message, source_file "
+        "from stg_submission_status where wave = ?",
+        [wave],
+    ).fetchall()
     return {(r[0], r[1]): r[2:] for r in rows}
 
 
@@ -239,8 +256,9 @@ def workbook_world(tmp_path_factory, validator):
     started = time.perf_counter()
     result = ingest_wave(con, root / "raw", WAVE, codes, validator=validator)
     seconds = time.perf_counter() - started
-    yield dict(con=con, codes=codes, case_of=case_of, before=before, result=result, seconds=seconds,
-               status=statuses(con))
+    yield dict(
+        con=con, codes=codes, case_of=case_of, before=before, result=result, seconds=seconds, status=statuses(con)
+    )
     con.close()
 
 
@@ -269,7 +287,7 @@ def test_hostile_workbook_ends_in_a_clear_status(workbook_world, case):
 
 def test_every_other_region_still_loads(workbook_world):
     w = workbook_world
-    for code in w["codes"][len(WORKBOOK_CASES):]:
+    for code in w["codes"][len(WORKBOOK_CASES) :]:
         assert {w["status"][(code, m)][0] for m in MODULES} == {"geladen"}
     assert w["seconds"] < 120, "reading a wave full of bombs must stay bounded"
 
@@ -279,8 +297,11 @@ def test_awkward_but_allowed_workbooks_are_read_correctly(workbook_world):
     con = w["con"]
 
     def risk(case):
-        return con.execute("select probability_score, high_risk_sites, large_events, adopted_on "
-                           "from stg_risk_assessments where region_code = ?", [w["case_of"][case]]).fetchone()
+        return con.execute(
+            "select probability_score, high_risk_sites, large_events, adopted_on "
+            "from stg_risk_assessments where region_code = ?",
+            [w["case_of"][case]],
+        ).fetchone()
 
     assert risk("formulas_with_values")[:2] == (2, 7)  # the value Excel saved with the formula
     assert risk("numbers_as_text")[:3] == (3, 12, 0)
@@ -289,16 +310,22 @@ def test_awkward_but_allowed_workbooks_are_read_correctly(workbook_world):
     assert (w["case_of"]["encrypted"], "het werkboek is met een wachtwoord beveiligd") in said
     assert (w["case_of"]["empty_file"], "het bestand is leeg (0 bytes)") in said
     assert any(c == w["case_of"]["legacy_xls"] and m.startswith("dit is een oud Excel-bestand (.xls") for c, m in said)
-    errors = sorted((p.column, p.value) for p in w["result"].problems
-                    if p.region_code == w["case_of"]["formula_errors"] and p.is_error)
+    errors = sorted(
+        (p.column, p.value)
+        for p in w["result"].problems
+        if p.region_code == w["case_of"]["formula_errors"] and p.is_error
+    )
     assert errors == [("hoogrisico_objecten", "#DIV/0!"), ("kans_score", "#N/A")]  # nothing else (no "verplicht")
     assert risk("date_cells_1904")[3] == dt.date(WAVE, 3, 6)
     rules = {(p.region_code, p.rule) for p in w["result"].problems}
     hidden = w["case_of"]["renamed_extra_hidden"]
     assert {(hidden, "blad.onbekend"), (hidden, "blad.verborgen")} <= rules
     assert (w["case_of"]["merged_cells"], "blad.samengevoegd") in rules
-    serial = [p for p in w["result"].problems if p.region_code == w["case_of"]["date_as_serial_number"]
-              and p.rule == "type.datum"]
+    serial = [
+        p
+        for p in w["result"].problems
+        if p.region_code == w["case_of"]["date_as_serial_number"] and p.rule == "type.datum"
+    ]
     assert [(p.sheet, p.row, p.column, p.value) for p in serial] == [("risico", 2, "datum_vastgesteld", "45356")]
 
 
@@ -362,7 +389,7 @@ def export_world(tmp_path_factory, validator):
         fh.write("".join(delimiter.join(row) + "\r\n" for row in rows).encode("utf-8"))
 
     data = (folder / "middelen.csv").read_bytes()  # a NUL byte half-way
-    (folder / "middelen.csv").write_bytes(data[: len(data) // 2] + b"\x00" + data[len(data) // 2:])
+    (folder / "middelen.csv").write_bytes(data[: len(data) // 2] + b"\x00" + data[len(data) // 2 :])
 
     text = (folder / "risico.csv").read_bytes().decode("utf-8-sig")  # UTF-16, as Excel's "Unicode text"
     (folder / "risico.csv").write_bytes(text.encode("utf-16"))
@@ -465,8 +492,14 @@ def test_bombs_and_a_million_rows_cost_bounded_time_and_memory(one_workbook, tmp
         _lean_million_rows(path, ["VR01", "VR02"])
     else:
         build(one_workbook, path)
-    proc = subprocess.run([sys.executable, "-c", MEASURE, path.suffix[1:], str(path)], capture_output=True, text=True,
-                          timeout=300, cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    proc = subprocess.run(
+        [sys.executable, "-c", MEASURE, path.suffix[1:], str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     m = json.loads(proc.stdout.strip().splitlines()[-1])
     assert set(m["rules"]) & rules, m

@@ -11,12 +11,12 @@ import duckdb
 import pytest
 
 from factories import rewrite_export as _rewrite_export
-from support import read_sheets
 from pipelines import sample
 from pipelines.contract.codebook import MODULES
 from pipelines.ingest.discovery import list_waves
 from pipelines.ingest.loader import ingest_wave
 from pipelines.ingest.warehouse import ensure_schema
+from support import read_sheets
 
 SEED = 7
 WAVE = 2024
@@ -62,8 +62,11 @@ def snapshot(con) -> dict[str, list]:
 
 
 def status(con, wave=WAVE):
-    return con.execute("select region_code, module, source_file, status, earlier_data_in_use, message "
-                       "from stg_submission_status where wave = ? order by all", [wave]).fetchall()
+    return con.execute(
+        "select region_code, module, source_file, status, earlier_data_in_use, message "
+        "from stg_submission_status where wave = ? order by all",
+        [wave],
+    ).fetchall()
 
 
 def workbook_of(raw: Path, code: str, wave=WAVE) -> Path:
@@ -88,14 +91,21 @@ def test_all_regions_and_modules_load_from_workbooks(con, raw, codes):
 
 def test_every_staged_row_carries_its_provenance(con, raw, codes):
     ingest_wave(con, raw, WAVE, codes)
-    rows = con.execute("select source_file, source_sha256, source_sheet, source_row, loaded_at from stg_ring_model").fetchall()
-    assert rows and all(r[0].startswith(f"{WAVE}/") and len(r[1]) == 64 and r[2] == "ringenmodel"
-                        and r[3] >= 2 and r[4] is not None for r in rows)
+    rows = con.execute(
+        "select source_file, source_sha256, source_sheet, source_row, loaded_at from stg_ring_model"
+    ).fetchall()
+    assert rows and all(
+        r[0].startswith(f"{WAVE}/") and len(r[1]) == 64 and r[2] == "ringenmodel" and r[3] >= 2 and r[4] is not None
+        for r in rows
+    )
 
 
-@pytest.mark.parametrize("delimiter,encoding,decimal_comma", [
-    (";", "cp1252", True), (",", "utf-8-sig", False), (",", "utf-8", False)])
-def test_exports_and_workbooks_give_the_same_staged_values(con, raw, codes, tmp_path, delimiter, encoding, decimal_comma):
+@pytest.mark.parametrize(
+    "delimiter,encoding,decimal_comma", [(";", "cp1252", True), (",", "utf-8-sig", False), (",", "utf-8", False)]
+)
+def test_exports_and_workbooks_give_the_same_staged_values(
+    con, raw, codes, tmp_path, delimiter, encoding, decimal_comma
+):
     """The same rows, once as workbooks and once as an export in each allowed dialect, stage identically."""
     ingest_wave(con, raw, WAVE, codes)
     exports = tmp_path / "exports"
@@ -105,8 +115,13 @@ def test_exports_and_workbooks_give_the_same_staged_values(con, raw, codes, tmp_
         for module, rows in read_sheets(workbook_of(raw, code)).items():
             per_module.setdefault(module, []).extend({"regio_code": code, **r} for r in rows)
     for module, rows in per_module.items():
-        sample.write_export(exports / str(WAVE) / f"{module}.csv", rows, delimiter=delimiter, encoding=encoding,
-                            decimal_comma=decimal_comma)
+        sample.write_export(
+            exports / str(WAVE) / f"{module}.csv",
+            rows,
+            delimiter=delimiter,
+            encoding=encoding,
+            decimal_comma=decimal_comma,
+        )
     other = duckdb.connect(":memory:")
     ensure_schema(other)
     result = ingest_wave(other, exports, WAVE, codes)
@@ -214,7 +229,10 @@ def test_rejected_resubmission_keeps_earlier_data_and_says_so(con, raw, codes):
     assert after["stg_risk_assessments"] == before["stg_risk_assessments"]
     assert after["stg_equipment"] == before["stg_equipment"]
     msgs = [p for p in result.problems if p.region_code == code and p.is_error]
-    assert {(p.sheet, p.column, p.row) for p in msgs} == {("risico", "kans_score", 2), ("middelen", "training_gevolgd", 5)}
+    assert {(p.sheet, p.column, p.row) for p in msgs} == {
+        ("risico", "kans_score", 2),
+        ("middelen", "training_gevolgd", 5),
+    }
 
 
 def test_rejected_first_submission_has_no_earlier_data(con, raw, codes):
@@ -267,8 +285,12 @@ def test_ignored_files_are_reported_and_never_read(con, raw, codes, tmp_path):
     os.symlink(secret, folder / "meta.csv")
     result = ingest_wave(con, raw, WAVE, codes)
     ignored = {f.rel: f.reason for f in result.files if f.kind == "genegeerd"}
-    assert set(ignored) == {f"{WAVE}/~${codes[0]}_regio.xlsx", f"{WAVE}/.DS_Store", f"{WAVE}/notities.docx",
-                            f"{WAVE}/meta.csv"}
+    assert set(ignored) == {
+        f"{WAVE}/~${codes[0]}_regio.xlsx",
+        f"{WAVE}/.DS_Store",
+        f"{WAVE}/notities.docx",
+        f"{WAVE}/meta.csv",
+    }
     assert "symbolische koppeling" in ignored[f"{WAVE}/meta.csv"]
     assert {s["status"] for s in result.statuses} == {"geladen"}
     assert con.execute("select count(*) from stg_problems where rule = 'bestand.genegeerd'").fetchone()[0] == 4
@@ -301,27 +323,56 @@ def test_validation_batches_do_not_change_what_is_staged_or_reported(pristine, t
 
     _rewrite_export(raw / str(WAVE) / "risico.csv", out_of_range)
     _rewrite_export(raw / str(WAVE) / "middelen.csv", unreadable)
-    risico_line = 2 + [i for i, line in enumerate((raw / str(WAVE) / "risico.csv").read_text().splitlines()[1:])
-                       if line.startswith(bad_region)][0]
+    risico_line = (
+        2
+        + [
+            i
+            for i, line in enumerate((raw / str(WAVE) / "risico.csv").read_text().splitlines()[1:])
+            if line.startswith(bad_region)
+        ][0]
+    )
     middelen_region = (raw / str(WAVE) / "middelen.csv").read_text().splitlines()[6].split(",")[0]
     validator = GXValidator()
     outcomes = []
-    for batch_rows in (1, 10 ** 9):  # every wave its own batch; all waves in one batch
+    for batch_rows in (1, 10**9):  # every wave its own batch; all waves in one batch
         con = duckdb.connect(":memory:")
         ensure_schema(con)
-        results = ingest_waves(con, raw, [2023, WAVE], codes, validator=validator,
-                               now=dt.datetime(2025, 1, 1), batch_rows=batch_rows)
+        results = ingest_waves(
+            con, raw, [2023, WAVE], codes, validator=validator, now=dt.datetime(2025, 1, 1), batch_rows=batch_rows
+        )
         assert [r.wave for r in results] == [2023, WAVE]
-        problems = con.execute("select wave, region_code, module, source_file, sheet, row_number, column_name, value, "
-                               "rule, severity, message from stg_problems order by all").fetchall()
+        problems = con.execute(
+            "select wave, region_code, module, source_file, sheet, row_number, column_name, value, "
+            "rule, severity, message from stg_problems order by all"
+        ).fetchall()
         outcomes.append((snapshot(con), status(con), status(con, 2023), problems))
         con.close()
     assert outcomes[0] == outcomes[1]
     problems = outcomes[0][3]
-    assert (WAVE, bad_region, "risico", f"{WAVE}/risico.csv", "risico", risico_line, "kans_score", "9", "bereik",
-            "fout") in [p[:10] for p in problems]
-    assert (WAVE, middelen_region, "middelen", f"{WAVE}/middelen.csv", "middelen", 7, "aantal", "veel",
-            "type.geheel_getal", "fout") in [p[:10] for p in problems]
+    assert (
+        WAVE,
+        bad_region,
+        "risico",
+        f"{WAVE}/risico.csv",
+        "risico",
+        risico_line,
+        "kans_score",
+        "9",
+        "bereik",
+        "fout",
+    ) in [p[:10] for p in problems]
+    assert (
+        WAVE,
+        middelen_region,
+        "middelen",
+        f"{WAVE}/middelen.csv",
+        "middelen",
+        7,
+        "aantal",
+        "veel",
+        "type.geheel_getal",
+        "fout",
+    ) in [p[:10] for p in problems]
     assert {p[0] for p in problems if p[9] == "fout"} == {WAVE}
     rejected = {(r[0], r[1], r[3]) for r in outcomes[0][1] if r[3] == "afgewezen"}
     assert rejected == {(bad_region, "risico", "afgewezen"), (middelen_region, "middelen", "afgewezen")}
@@ -330,7 +381,8 @@ def test_validation_batches_do_not_change_what_is_staged_or_reported(pristine, t
 LESSON_WITHOUT_EXERCISE = (
     "select l.region_code, l.lesson_id from stg_lessons l anti join stg_exercises e "
     "on e.wave = l.wave and e.region_code = l.region_code and e.exercise_id = l.source_exercise_id "
-    "where l.source = 'oefening'")
+    "where l.source = 'oefening'"
+)
 
 
 def test_lessons_are_held_back_when_the_exercises_they_name_are_rejected(con, raw, codes):

@@ -21,14 +21,22 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from support import ROOT, run_pipeline
 from factories import rewrite_export as _rewrite_export
 from pipelines import sample
 from pipelines.contract.codebook import MODULES
-from pipelines.ingest.discovery import (FIRST_WAVE, WAVES_AHEAD, discover_wave, fingerprint, held_waves, list_waves,
-                                     scan_root, wave_range)
+from pipelines.ingest.discovery import (
+    FIRST_WAVE,
+    WAVES_AHEAD,
+    discover_wave,
+    fingerprint,
+    held_waves,
+    list_waves,
+    scan_root,
+    wave_range,
+)
 from pipelines.ingest.loader import ingest_wave
 from pipelines.ingest.warehouse import ensure_schema
+from support import ROOT, run_pipeline
 
 SAMPLE_RAW = ROOT / "data" / "raw"
 
@@ -99,25 +107,38 @@ def test_bad_files_run_cleanly(bad_files):
 
 def test_no_verdict_of_the_loaded_waves_changes(baseline, bad_files):
     run, _ = bad_files
-    sql = ("select wave, region_code, indicator_id, verdict from marts.variation_register where wave <= 2025 "
-           "order by all")
+    sql = (
+        "select wave, region_code, indicator_id, verdict from marts.variation_register where wave <= 2025 order by all"
+    )
     assert _q(run, sql) == _q(baseline, sql)
     staged = "select count(*), count(distinct region_code) from {} where wave = ?"
-    for table, wave in (("stg_risk_assessments", 2020), ("stg_ring_model", 2019), ("stg_lessons", 2019),
-                        ("stg_exercises", 2024)):
+    for table, wave in (
+        ("stg_risk_assessments", 2020),
+        ("stg_ring_model", 2019),
+        ("stg_lessons", 2019),
+        ("stg_exercises", 2024),
+    ):
         assert _q(run, staged.format(table), [wave]) == _q(baseline, staged.format(table), [wave])
 
 
-@pytest.mark.parametrize("wave, file, module", [(2020, "2020/risico.csv", "risico"),
-                                                (2019, "2019/ringenmodel.csv", "ringenmodel")])
+@pytest.mark.parametrize(
+    "wave, file, module", [(2020, "2020/risico.csv", "risico"), (2019, "2019/ringenmodel.csv", "ringenmodel")]
+)
 def test_empty_and_header_only_exports_reject_every_region_and_keep_their_data(bad_files, wave, file, module):
     run, _ = bad_files
-    rows = _q(run, "select region_code, status, earlier_data_in_use from marts.submission_status "
-                   "where wave = ? and module = ?", [wave, module])
+    rows = _q(
+        run,
+        "select region_code, status, earlier_data_in_use from marts.submission_status where wave = ? and module = ?",
+        [wave, module],
+    )
     assert len(rows) == 25
     assert {(s, e) for _, s, e in rows} == {("afgewezen", True)}
-    per_region = _q(run, "select count(distinct region_code) from stg_problems where wave = ? and module = ? "
-                         "and source_file = ? and rule = 'export.regio_ontbreekt'", [wave, module, file])
+    per_region = _q(
+        run,
+        "select count(distinct region_code) from stg_problems where wave = ? and module = ? "
+        "and source_file = ? and rule = 'export.regio_ontbreekt'",
+        [wave, module, file],
+    )
     assert per_region == [(25,)]
     assert file in run.stdout
     page = _quality_page(run)
@@ -126,47 +147,71 @@ def test_empty_and_header_only_exports_reject_every_region_and_keep_their_data(b
 
 def test_empty_export_carries_the_files_own_problem_to_every_region(bad_files):
     run, _ = bad_files
-    rows = _q(run, "select count(distinct region_code) from stg_problems where wave = 2020 and module = 'risico' "
-                   "and rule <> 'export.regio_ontbreekt' and severity = 'fout' and region_code is not null")
+    rows = _q(
+        run,
+        "select count(distinct region_code) from stg_problems where wave = 2020 and module = 'risico' "
+        "and rule <> 'export.regio_ontbreekt' and severity = 'fout' and region_code is not null",
+    )
     assert rows == [(25,)]  # "het blad is leeg", attached per region
 
 
 def test_truncated_export_rejects_the_regions_it_lost(baseline, bad_files):
     run, lessen = bad_files
     wave = int(lessen.split("/")[0])
-    rows = _q(run, "select region_code, status, earlier_data_in_use from marts.submission_status "
-                   "where wave = ? and module = 'lessen'", [wave])
+    rows = _q(
+        run,
+        "select region_code, status, earlier_data_in_use from marts.submission_status "
+        "where wave = ? and module = 'lessen'",
+        [wave],
+    )
     statuses = {s for _, s, _ in rows}
     assert "ontbreekt" not in statuses
     lost = {r for r, s, e in rows if s == "afgewezen" and e}
     assert len(lost) >= 5  # 55 % of the bytes gone: many regions lost their rows
-    assert {r for (r,) in _q(run, "select distinct region_code from stg_problems where wave = ? and "
-                                  "module = 'lessen' and severity = 'fout'", [wave])} >= lost
-    assert _q(run, "select count(*) from stg_lessons where wave = ?", [wave]) == \
-        _q(baseline, "select count(*) from stg_lessons where wave = ?", [wave])
+    assert {
+        r
+        for (r,) in _q(
+            run,
+            "select distinct region_code from stg_problems where wave = ? and module = 'lessen' and severity = 'fout'",
+            [wave],
+        )
+    } >= lost
+    assert _q(run, "select count(*) from stg_lessons where wave = ?", [wave]) == _q(
+        baseline, "select count(*) from stg_lessons where wave = ?", [wave]
+    )
 
 
 def test_two_exports_of_one_module_in_any_case_conflict(bad_files):
     run, _ = bad_files
-    rows = _q(run, "select distinct source_file, status, earlier_data_in_use from marts.submission_status "
-                   "where wave = 2021 and module = 'risico' and lower(source_file) like '%.csv'")
-    assert {(f, s, e) for f, s, e in rows} == {("2021/Risico.CSV", "conflict", True),
-                                               ("2021/risico.csv", "conflict", True)}
-    assert _q(run, "select count(distinct region_code) from stg_problems where wave = 2021 and "
-                   "rule = 'export.dubbel'") == [(24,)]  # every region but VR21, whose workbook holds risico
+    rows = _q(
+        run,
+        "select distinct source_file, status, earlier_data_in_use from marts.submission_status "
+        "where wave = 2021 and module = 'risico' and lower(source_file) like '%.csv'",
+    )
+    assert {(f, s, e) for f, s, e in rows} == {
+        ("2021/Risico.CSV", "conflict", True),
+        ("2021/risico.csv", "conflict", True),
+    }
+    assert _q(
+        run, "select count(distinct region_code) from stg_problems where wave = 2021 and rule = 'export.dubbel'"
+    ) == [(24,)]  # every region but VR21, whose workbook holds risico
     assert "2021/Risico.CSV" in run.stdout and "2021/Risico.CSV" in _quality_page(run)
 
 
 def test_a_workbook_replaced_by_xlsm_keeps_its_data_and_is_named(baseline, bad_files):
     run, _ = bad_files
-    rows = _q(run, "select module, status, earlier_data_in_use, source_file from marts.submission_status "
-                   "where wave = 2024 and region_code = 'VR13'")
+    rows = _q(
+        run,
+        "select module, status, earlier_data_in_use, source_file from marts.submission_status "
+        "where wave = 2024 and region_code = 'VR13'",
+    )
     assert {(s, e) for _, s, e, _ in rows} == {("afgewezen", True)}
     xlsm = rows[0][3]
     assert xlsm.endswith(".xlsm")
     assert f"{xlsm}: bestandsvorm .xlsm wordt niet gelezen" in run.stdout
-    assert _q(run, "select count(*) from stg_problems where wave = 2024 and region_code = 'VR13' "
-                   "and rule = 'bestand.vorm'") == [(len(MODULES),)]
+    assert _q(
+        run, "select count(*) from stg_problems where wave = 2024 and region_code = 'VR13' and rule = 'bestand.vorm'"
+    ) == [(len(MODULES),)]
     assert xlsm in _quality_page(run)
 
 
@@ -175,7 +220,9 @@ def test_folders_that_are_not_waves_are_reported_and_never_loaded(bad_files):
     first, last = wave_range()
     for name in ("2025 (kopie)", "0224", "oud", "2099"):
         assert f"{name}/ niet gelezen" in run.stdout
-        assert _q(run, "select count(*) from stg_problems where wave is null and source_file = ?", [f"{name}/"]) == [(1,)]
+        assert _q(run, "select count(*) from stg_problems where wave is null and source_file = ?", [f"{name}/"]) == [
+            (1,)
+        ]
     assert f"een jaartal van {first} tot en met {last}" in run.stdout
     assert _q(run, "select count(*) from stg_module_loads where wave in (224, 2099)") == [(0,)]
     page = _quality_page(run)
@@ -209,8 +256,7 @@ def test_a_renamed_wave_folder_keeps_the_wave_and_says_so(baseline, renamed):
     assert "2025 / niet gelezen" in run.stdout and "blijft in gebruik" in run.stdout
     sql = "select count(*) from stg_exercises where wave = 2025"
     assert _q(run, sql) == _q(baseline, sql)
-    reg = ("select region_code, indicator_id, verdict from marts.variation_register where wave = 2025 "
-           "order by all")
+    reg = "select region_code, indicator_id, verdict from marts.variation_register where wave = 2025 order by all"
     assert _q(run, reg) == _q(baseline, reg)
     assert "2025 /" in _quality_page(run)
 
@@ -265,15 +311,19 @@ def con():
 
 
 def _status(con, module):
-    return {r: (s, e, f) for r, s, e, f in con.execute(
-        "select region_code, status, earlier_data_in_use, source_file from stg_submission_status "
-        "where wave = ? and module = ? and status <> 'vervangen'", [WAVE, module]).fetchall()}
+    return {
+        r: (s, e, f)
+        for r, s, e, f in con.execute(
+            "select region_code, status, earlier_data_in_use, source_file from stg_submission_status "
+            "where wave = ? and module = ? and status <> 'vervangen'",
+            [WAVE, module],
+        ).fetchall()
+    }
 
 
 def _rows(con, table, code, provenance=True):
     drop = "loaded_at" if provenance else "loaded_at, source_sha256, source_row"
-    return con.execute(f"select * exclude ({drop}) from {table} where region_code = ? order by all",
-                       [code]).fetchall()
+    return con.execute(f"select * exclude ({drop}) from {table} where region_code = ? order by all", [code]).fetchall()
 
 
 def test_withdrawing_a_region_from_an_export_on_purpose_removes_it(con, raw, codes):
@@ -285,12 +335,18 @@ def test_withdrawing_a_region_from_an_export_on_purpose_removes_it(con, raw, cod
         mine = [r for r in rows if r["regio_code"] == gone]
         rows[:] = [r for r in rows if r["regio_code"] != gone]
         rows.append({k: (gone if k == "regio_code" else "") for k in mine[0]})
+
     _rewrite_export(raw / str(WAVE) / "ringenmodel.csv", withdraw)
     ingest_wave(con, raw, WAVE, codes)
     st = _status(con, "ringenmodel")
-    assert st[gone][0] == "ontbreekt" and "ingetrokken" in con.execute(
-        "select message from stg_submission_status where wave = ? and region_code = ? and module = 'ringenmodel'",
-        [WAVE, gone]).fetchone()[0]
+    assert (
+        st[gone][0] == "ontbreekt"
+        and "ingetrokken"
+        in con.execute(
+            "select message from stg_submission_status where wave = ? and region_code = ? and module = 'ringenmodel'",
+            [WAVE, gone],
+        ).fetchone()[0]
+    )
     assert _rows(con, "stg_ring_model", gone) == []
     assert _rows(con, "stg_ring_model", kept, provenance=False) == before_kept and st[kept][0] == "geladen"
     assert con.execute("select count(*) from stg_problems where severity = 'fout'").fetchone()[0] == 0
@@ -300,13 +356,16 @@ def test_a_region_left_out_of_an_export_is_rejected_not_deleted(con, raw, codes)
     ingest_wave(con, raw, WAVE, codes)
     code = codes[2]
     before = _rows(con, "stg_equipment", code)
-    _rewrite_export(raw / str(WAVE) / "middelen.csv", lambda rows: rows.__setitem__(
-        slice(None), [r for r in rows if r["regio_code"] != code]))
+    _rewrite_export(
+        raw / str(WAVE) / "middelen.csv",
+        lambda rows: rows.__setitem__(slice(None), [r for r in rows if r["regio_code"] != code]),
+    )
     ingest_wave(con, raw, WAVE, codes)
     assert _status(con, "middelen")[code][:2] == ("afgewezen", True)
     assert _rows(con, "stg_equipment", code) == before
-    msg = con.execute("select message from stg_problems where region_code = ? and rule = 'export.regio_ontbreekt'",
-                      [code]).fetchone()[0]
+    msg = con.execute(
+        "select message from stg_problems where region_code = ? and rule = 'export.regio_ontbreekt'", [code]
+    ).fetchone()[0]
     assert "bevat geen rijen (meer)" in msg and "intrekken" in msg
 
 
@@ -315,8 +374,10 @@ def test_an_export_that_lists_fewer_regions_because_one_sent_a_workbook_is_fine(
     code = codes[3]
     wb = next((pristine / "xlsx" / str(WAVE)).glob(f"{code}_*.xlsx"))
     shutil.copy(wb, raw / str(WAVE) / wb.name)
-    _rewrite_export(raw / str(WAVE) / "risico.csv", lambda rows: rows.__setitem__(
-        slice(None), [r for r in rows if r["regio_code"] != code]))
+    _rewrite_export(
+        raw / str(WAVE) / "risico.csv",
+        lambda rows: rows.__setitem__(slice(None), [r for r in rows if r["regio_code"] != code]),
+    )
     ingest_wave(con, raw, WAVE, codes)
     assert _status(con, "risico")[code] == ("geladen", False, f"{WAVE}/{wb.name}")
     assert con.execute("select count(*) from stg_problems where rule = 'export.regio_ontbreekt'").fetchone() == (0,)
@@ -333,8 +394,10 @@ def test_a_region_back_from_a_workbook_to_the_export(con, raw, pristine, codes):
     assert _status(con, "risico")[code] == ("geladen", False, f"{WAVE}/risico.csv")
     # ... and when the export does not list it either, removing the workbook removed what it supplied
     shutil.copy(wb, raw / str(WAVE) / wb.name)
-    _rewrite_export(raw / str(WAVE) / "risico.csv", lambda rows: rows.__setitem__(
-        slice(None), [r for r in rows if r["regio_code"] != code]))
+    _rewrite_export(
+        raw / str(WAVE) / "risico.csv",
+        lambda rows: rows.__setitem__(slice(None), [r for r in rows if r["regio_code"] != code]),
+    )
     ingest_wave(con, raw, WAVE, codes)
     (raw / str(WAVE) / wb.name).unlink()
     ingest_wave(con, raw, WAVE, codes)
@@ -350,8 +413,10 @@ def test_two_exports_of_a_module_conflict_and_keep_earlier_data(con, raw, codes)
     shutil.copy(raw / str(WAVE) / "planvorming.csv", other)
     _rewrite_export(other, lambda rows: rows.__setitem__(slice(None), rows[:1]))
     ingest_wave(con, raw, WAVE, codes)
-    rows = con.execute("select distinct source_file, status, earlier_data_in_use from stg_submission_status "
-                       "where module = 'planvorming'").fetchall()
+    rows = con.execute(
+        "select distinct source_file, status, earlier_data_in_use from stg_submission_status "
+        "where module = 'planvorming'"
+    ).fetchall()
     assert set(rows) == {(f"{WAVE}/PLANVORMING.csv", "conflict", True), (f"{WAVE}/planvorming.csv", "conflict", True)}
     assert con.execute("select * exclude (loaded_at) from stg_plan_characteristics order by all").fetchall() == before
 
@@ -366,7 +431,8 @@ def test_wave_folders_are_years_in_the_documented_range(tmp_path):
     assert wave_range(today) == (FIRST_WAVE, 2026 + WAVES_AHEAD) == (2000, 2027)
     assert waves == [2019, 2026, 2027]
     assert sorted(n.name for n in notes) == sorted(
-        ["2028", "2099", "1999", "0224", "2025 (kopie)", "2023 ", "oud", "20245", "los.csv", "2018"])
+        ["2028", "2099", "1999", "0224", "2025 (kopie)", "2023 ", "oud", "20245", "los.csv", "2018"]
+    )
     by_name = {n.name: n for n in notes}
     assert by_name["2025 (kopie)"].year == 2025 and by_name["2023 "].year == 2023 and by_name["0224"].year is None
     assert held_waves(waves, notes) == [2023, 2025]
@@ -403,6 +469,7 @@ def test_an_export_cut_mid_row_rejects_the_region_of_the_cut_row(con, raw, codes
     st = _status(con, "oefeningen")
     assert st[last][:2] == ("afgewezen", True)
     assert _rows(con, "stg_exercises", last) == before[last]
-    assert con.execute("select count(*) from stg_problems where rule = 'export.afgebroken' and region_code = ?",
-                       [last]).fetchone() == (1,)
+    assert con.execute(
+        "select count(*) from stg_problems where rule = 'export.afgebroken' and region_code = ?", [last]
+    ).fetchone() == (1,)
     assert {c for c in codes if st[c][0] == "geladen"} == set(codes) - {last}

@@ -85,8 +85,7 @@ def test_truncated_z_rule_by_hand():
     assert (lo, hi) == (2, 2)
     assert np.isnan(kept[[0, 1, 23, 24]]).all() and np.isfinite(kept[2:23]).all()
     # phi then is the mean over the 21 kept
-    assert overdispersion_phi(z, method="truncate") == pytest.approx(
-        sum(x * x for x in range(2, 23)) / 21)
+    assert overdispersion_phi(z, method="truncate") == pytest.approx(sum(x * x for x in range(2, 23)) / 21)
     # 10 values: floor(r * 10 / 11) is 0 only for r = 1 and >= 9 only for r = 10
     kept, lo, hi = truncated_z(list(range(10)), 0.1)
     assert (lo, hi) == (1, 1) and np.isnan(kept[[0, 9]]).all()

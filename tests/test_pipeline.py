@@ -14,12 +14,12 @@ import duckdb
 import pandas as pd
 import pytest
 
-from support import ROOT, read_sheets, run_pipeline
-from pipelines.engine import build as engine
 from pipelines import sample
 from pipelines.contract.codebook import MODULES
-from pipelines.ingest.discovery import list_waves
 from pipelines.contract.reference import load_regions
+from pipelines.engine import build as engine
+from pipelines.ingest.discovery import list_waves
+from support import ROOT, read_sheets, run_pipeline
 
 RAW = ROOT / "data" / "raw"
 EMAIL = re.compile(rb"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
@@ -54,16 +54,21 @@ def test_every_region_and_wave_that_exists_is_loaded(shipped_run):
         sent |= {(wave, n[: len(c)]) for n in names for c in regions if n.startswith(c + "_")}
     loaded = set(query(shipped_run, "select distinct wave, region_code from stg_module_loads"))
     assert loaded == sent
-    full = query(shipped_run, "select wave, region_code from stg_module_loads group by all having count(*) = ?",
-                 [len(MODULES)])
+    full = query(
+        shipped_run, "select wave, region_code from stg_module_loads group by all having count(*) = ?", [len(MODULES)]
+    )
     assert set(full) == sent
-    missing = query(shipped_run, "select distinct wave, region_code from stg_submission_status where status = 'ontbreekt'")
+    missing = query(
+        shipped_run, "select distinct wave, region_code from stg_submission_status where status = 'ontbreekt'"
+    )
     assert set(missing) == {(w, r) for w in list_waves(RAW) for r in regions} - sent
     assert len(missing) >= 1  # the sample has a region that misses a wave
 
 
 def test_shipped_sample_has_no_rejections(shipped_run):
-    assert query(shipped_run, "select count(*) from stg_submission_status where status in ('afgewezen', 'conflict')") == [(0,)]
+    assert query(
+        shipped_run, "select count(*) from stg_submission_status where status in ('afgewezen', 'conflict')"
+    ) == [(0,)]
     assert query(shipped_run, "select count(*) from stg_problems where severity = 'fout'") == [(0,)]
 
 
@@ -72,8 +77,15 @@ def test_marts_are_published_as_tables_and_files_with_the_contract_columns(shipp
 
     wb = openpyxl.load_workbook(shipped_run.marts / "benchmark.xlsx", read_only=True)
     for name, columns in engine.MART_COLUMNS.items():
-        table_cols = [c for (c,) in query(shipped_run, "select column_name from information_schema.columns "
-                                          "where table_schema = 'marts' and table_name = ? order by ordinal_position", [name])]
+        table_cols = [
+            c
+            for (c,) in query(
+                shipped_run,
+                "select column_name from information_schema.columns "
+                "where table_schema = 'marts' and table_name = ? order by ordinal_position",
+                [name],
+            )
+        ]
         assert table_cols[: len(columns)] == list(columns), name
         parquet = pd.read_parquet(shipped_run.marts / f"{name}.parquet")
         csv_frame = pd.read_csv(shipped_run.marts / f"{name}.csv")
@@ -107,16 +119,22 @@ def test_no_personal_data_anywhere(shipped_run):
                 except UnicodeDecodeError:
                     text = raw.decode("cp1252")
                 delim = ";" if text.split("\n", 1)[0].count(";") else ","
-                records = [{k.strip().lower(): v for k, v in r.items()}
-                           for r in csv.DictReader(io.StringIO(text), delimiter=delim)]
+                records = [
+                    {k.strip().lower(): v for k, v in r.items()}
+                    for r in csv.DictReader(io.StringIO(text), delimiter=delim)
+                ]
             else:
                 continue
             for r in records:
                 secrets |= {str(r.get(k) or "").strip() for k in ("ingevuld_door", "email")}
     secrets.discard("")
     assert len(secrets) > 40  # names and addresses of every region, or the scan proves nothing
-    files = [shipped_run.warehouse, *shipped_run.marts.rglob("*"), *shipped_run.dashboards.rglob("*"),
-             *shipped_run.validation.rglob("*")]
+    files = [
+        shipped_run.warehouse,
+        *shipped_run.marts.rglob("*"),
+        *shipped_run.dashboards.rglob("*"),
+        *shipped_run.validation.rglob("*"),
+    ]
     blobs = [(str(p), p.read_bytes()) for p in files if p.is_file()]
     blobs.append(("stdout", shipped_run.stdout.encode()))
     blobs.append(("stderr", shipped_run.stderr.encode()))
@@ -129,8 +147,13 @@ def test_no_personal_data_anywhere(shipped_run):
 
 
 def test_definitions_validate():
-    proc = subprocess.run([str(Path(sys.executable).parent / "dagster"), "definitions", "validate",
-                           "-m", "pipelines.definitions"], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "dagster"), "definitions", "validate", "-m", "pipelines.definitions"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "passed validation" in proc.stderr + proc.stdout
 
@@ -162,12 +185,17 @@ def test_no_change_rerun_does_no_loading_work(broken_run):
 def test_broken_return_is_rejected_and_other_regions_are_unchanged(broken_run):
     first, second, before = broken_run
     assert second.returncode == 0, second.stdout[-2000:]
-    rejected = query(second, "select region_code, module, earlier_data_in_use, message from stg_submission_status "
-                             "where status = 'afgewezen' order by all")
+    rejected = query(
+        second,
+        "select region_code, module, earlier_data_in_use, message from stg_submission_status "
+        "where status = 'afgewezen' order by all",
+    )
     assert [(r[0], r[1], r[2]) for r in rejected] == [("VR13", "risico", True)]
     assert "blijven in gebruik" in rejected[0][3]
-    problems = query(second, "select sheet, row_number, column_name, value, rule from stg_problems "
-                             "where severity = 'fout' order by all")
+    problems = query(
+        second,
+        "select sheet, row_number, column_name, value, rule from stg_problems where severity = 'fout' order by all",
+    )
     assert problems == [("risico", 2, "kans_score", "9", "bereik")]
     assert "VR13" in second.stdout and "afgewezen" in second.stdout.lower()
     after = query(second, "select * from marts.indicator_values order by all")

@@ -10,19 +10,19 @@ run's stdout and stderr) and `regiobench validate` on that workbook are scanned 
 
 from __future__ import annotations
 
-import pandas as pd
 import json
 import re
 import shutil
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
-from support import ROOT, read_sheets, run_cli, run_pipeline
 from pipelines import sample
 from pipelines.core.privacy import BSN_MARK, EMAIL_MARK, PHONE_MARK, elfproef, redact, redact_deep
 from pipelines.core.problems import Problem, quote
+from support import ROOT, read_sheets, run_cli, run_pipeline
 
 # ---------------------------------------------------------------------------
 # Unit tests
@@ -69,14 +69,47 @@ def test_bsn_like_numbers_passing_the_elfproef_are_redacted(text):
     assert redact(f"BSN {text}.") == f"BSN {BSN_MARK}."
 
 
-@pytest.mark.parametrize("text", [
-    "2024", "in 2024 en 2025", "besluit AB 2024-17", "besluit AB 2024-017", "1.234.567", "1234567", "17.942.942",
-    "VR13", "45%", "12,5 %", "0,75", "0.1234567891", "01-01-2024", "2024-01-17", "op 01-01-2024 12:00",
-    "17-03-2025 09:30", "20240117", "123456789",  # fails the elfproef
-    "123456781", "1234 deelnemers", "versie 3.2.1", "OEF-2025-03", "LES-2025-0012", "kijk naar het punt",
-    "wat is de kans at random", "100 van de 250", "2019-2025", "ring 1, 2 en 3", "3 x 5 = 15",
-    "1.000", "10.000 bezoekers", "1.000,5", "€ 1.250.000", "+5", "-12", "score 4/5",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024",
+        "in 2024 en 2025",
+        "besluit AB 2024-17",
+        "besluit AB 2024-017",
+        "1.234.567",
+        "1234567",
+        "17.942.942",
+        "VR13",
+        "45%",
+        "12,5 %",
+        "0,75",
+        "0.1234567891",
+        "01-01-2024",
+        "2024-01-17",
+        "op 01-01-2024 12:00",
+        "17-03-2025 09:30",
+        "20240117",
+        "123456789",  # fails the elfproef
+        "123456781",
+        "1234 deelnemers",
+        "versie 3.2.1",
+        "OEF-2025-03",
+        "LES-2025-0012",
+        "kijk naar het punt",
+        "wat is de kans at random",
+        "100 van de 250",
+        "2019-2025",
+        "ring 1, 2 en 3",
+        "3 x 5 = 15",
+        "1.000",
+        "10.000 bezoekers",
+        "1.000,5",
+        "€ 1.250.000",
+        "+5",
+        "-12",
+        "score 4/5",
+    ],
+)
 def test_legitimate_numbers_and_words_are_kept(text):
     assert redact(text) == text
 
@@ -87,7 +120,7 @@ def test_elfproef():
 
 
 def test_redaction_is_idempotent_and_leaves_non_text_alone():
-    text = f"mail jan@vr.nl of bel 06-12345678, BSN 123456782"
+    text = "mail jan@vr.nl of bel 06-12345678, BSN 123456782"
     once = redact(text)
     assert once == f"mail {EMAIL_MARK} of bel {PHONE_MARK}, BSN {BSN_MARK}"
     assert redact(once) == once
@@ -95,18 +128,36 @@ def test_redaction_is_idempotent_and_leaves_non_text_alone():
 
 
 def test_redact_deep_reaches_every_string_and_bsn_like_whole_numbers():
-    result = {"result": {"partial_unexpected_list": ["jan@vr.nl", 3, 123456782],
-                         "partial_unexpected_counts": [{"value": "06-12345678", "count": 1}],
-                         "jan@vr.nl": ("123.456.782",)}, "success": False, "n": 1234567}
+    result = {
+        "result": {
+            "partial_unexpected_list": ["jan@vr.nl", 3, 123456782],
+            "partial_unexpected_counts": [{"value": "06-12345678", "count": 1}],
+            "jan@vr.nl": ("123.456.782",),
+        },
+        "success": False,
+        "n": 1234567,
+    }
     out = redact_deep(result)
-    assert out == {"result": {"partial_unexpected_list": [EMAIL_MARK, 3, BSN_MARK],
-                              "partial_unexpected_counts": [{"value": PHONE_MARK, "count": 1}],
-                              EMAIL_MARK: (BSN_MARK,)}, "success": False, "n": 1234567}
+    assert out == {
+        "result": {
+            "partial_unexpected_list": [EMAIL_MARK, 3, BSN_MARK],
+            "partial_unexpected_counts": [{"value": PHONE_MARK, "count": 1}],
+            EMAIL_MARK: (BSN_MARK,),
+        },
+        "success": False,
+        "n": 1234567,
+    }
 
 
 def test_a_problem_redacts_its_message_value_and_place():
-    p = Problem("2025/VR13_jan@vr.nl.xlsx", "type.datum", f"waarde {quote('bel 06-12345678')} is geen datum",
-                sheet="jan@vr.nl", column="contact 123456782", value="bel 06-12345678")
+    p = Problem(
+        "2025/VR13_jan@vr.nl.xlsx",
+        "type.datum",
+        f"waarde {quote('bel 06-12345678')} is geen datum",
+        sheet="jan@vr.nl",
+        column="contact 123456782",
+        value="bel 06-12345678",
+    )
     assert p.message == f"waarde '{'bel ' + PHONE_MARK}' is geen datum"
     assert p.value == f"bel {PHONE_MARK}"
     assert p.file == f"2025/VR13_{EMAIL_MARK}.xlsx" and p.sheet == EMAIL_MARK and p.column == f"contact {BSN_MARK}"
@@ -125,8 +176,13 @@ WAVE = 2025
 TARGET = "VR13"
 #: Every planted e-mail address holds "zwxq", which no output may contain in any form.
 MARKER = "zwxq"
-P_EMAILS = ["zwxq.jan@zwxq-vr.nl", "zwxqpiet [at] zwxqvr.nl", "zwxqkees(at)zwxqvr(dot)nl",
-            "zwxqanna at zwxqvr dot nl", "zwxqbob @ zwxqvr . nl"]
+P_EMAILS = [
+    "zwxq.jan@zwxq-vr.nl",
+    "zwxqpiet [at] zwxqvr.nl",
+    "zwxqkees(at)zwxqvr(dot)nl",
+    "zwxqanna at zwxqvr dot nl",
+    "zwxqbob @ zwxqvr . nl",
+]
 P_PHONES = ["+31 (0)6-87 65 43 21", "06 - 8765 4322", "0031 20 876 5432", "020-8765433", "(020) 876 54 34"]
 P_BSNS = ["111222333", "222.333.406", "222 333 418", "2223-33-431"]
 
@@ -154,22 +210,29 @@ def _plant(path: Path) -> Path:
     meta = sheets["meta"][0]
     meta.update(ingevuld_door=all3(0), email=e[1], functie=all3(2), datum_ingevuld=e[3])  # date
     risico = sheets["risico"][0]
-    risico.update(methode=e[0],  # code
-                  kans_score=ph[0],  # int with bounds
-                  impact_score=b[1],  # int with bounds
-                  extra_voorbereiding=ph[1],  # code
-                  onderbouwing_aanwezig=e[2],  # bool
-                  bestuurlijk_vastgesteld=b[2],  # bool
-                  datum_vastgesteld=ph[2],  # date
-                  hoogrisico_objecten=e[4],  # int without upper bound
-                  grootschalige_evenementen=b[3],  # int without upper bound
-                  toelichting=all3(1))  # free text
+    risico.update(
+        methode=e[0],  # code
+        kans_score=ph[0],  # int with bounds
+        impact_score=b[1],  # int with bounds
+        extra_voorbereiding=ph[1],  # code
+        onderbouwing_aanwezig=e[2],  # bool
+        bestuurlijk_vastgesteld=b[2],  # bool
+        datum_vastgesteld=ph[2],  # date
+        hoogrisico_objecten=e[4],  # int without upper bound
+        grootschalige_evenementen=b[3],  # int without upper bound
+        toelichting=all3(1),
+    )  # free text
     risico[f"contact {e[0]}"] = all3(3)  # an unknown column: header and value
     oef = sheets["oefeningen"][0]
-    oef.update(oefening_id=f"OEF {ph[3]}",  # text key
-               disciplines=f"brandweer|{e[1]}|{b[0]}",  # codes
-               beoefende_bijzonderheden=f"ringenmodel|{ph[4]}",  # codes
-               met_andere_regio=ph[3], deelnemers=b[0], datum=b[1], niveau=e[2])
+    oef.update(
+        oefening_id=f"OEF {ph[3]}",  # text key
+        disciplines=f"brandweer|{e[1]}|{b[0]}",  # codes
+        beoefende_bijzonderheden=f"ringenmodel|{ph[4]}",  # codes
+        met_andere_regio=ph[3],
+        deelnemers=b[0],
+        datum=b[1],
+        niveau=e[2],
+    )
     les = sheets["lessen"][0]
     les.update(omschrijving=all3(4), overgenomen_van=e[3], bron_oefening_id=ph[4], les_id=f"LES {b[2]}")
     for i, row in enumerate(sheets["ringenmodel"]):
@@ -207,8 +270,10 @@ def _warehouse_text(path: Path) -> str:
     """Every value of every table and view in every schema (VARCHAR and lists of it included), as text."""
     parts = []
     with duckdb.connect(str(path), read_only=True) as con:
-        tables = con.execute("SELECT table_catalog, table_schema, table_name FROM information_schema.tables "
-                             "WHERE table_schema NOT IN ('information_schema', 'pg_catalog')").fetchall()
+        tables = con.execute(
+            "SELECT table_catalog, table_schema, table_name FROM information_schema.tables "
+            "WHERE table_schema NOT IN ('information_schema', 'pg_catalog')"
+        ).fetchall()
         assert tables, path
         for catalog, schema, table in tables:
             parts.append(f"{schema}.{table}")
@@ -249,8 +314,10 @@ def planted_run(tmp_path_factory):
     workbook = _plant(next((raw / str(WAVE)).glob(f"{TARGET}_*.xlsx")))
     export = raw / "2020" / "lessen.csv"  # an export: a row whose regio_code is an address, and free text
     with export.open("a", encoding="utf-8", newline="") as fh:
-        fh.write(f'{P_EMAILS[1]},2020-L901,landelijk,,nazorg,"bel {P_PHONES[2]}",niet,geen,\n'
-                 f'VR02,2020-L902 {P_BSNS[1]},landelijk,,nazorg,"{P_EMAILS[4]} of {P_PHONES[4]}",niet,geen,\n')
+        fh.write(
+            f'{P_EMAILS[1]},2020-L901,landelijk,,nazorg,"bel {P_PHONES[2]}",niet,geen,\n'
+            f'VR02,2020-L902 {P_BSNS[1]},landelijk,,nazorg,"{P_EMAILS[4]} of {P_PHONES[4]}",niet,geen,\n'
+        )
     run = run_pipeline(root, raw)
     validate = run_cli("validate", str(workbook), cwd=root)
     return run, validate, workbook
@@ -261,15 +328,18 @@ def test_the_planted_workbook_is_read_and_its_problems_are_recorded_redacted(pla
     assert "Traceback" not in run.stderr + run.stdout, run.stderr[-3000:]
     assert run.returncode in (0, 1), run.stdout[-3000:] + run.stderr[-3000:]
     with duckdb.connect(str(run.warehouse), read_only=True) as con:
-        rows = con.execute("SELECT source_file, message, coalesce(value, '') FROM stg_problems WHERE region_code = ? "
-                           "AND wave = ?", [TARGET, WAVE]).fetchall()
+        rows = con.execute(
+            "SELECT source_file, message, coalesce(value, '') FROM stg_problems WHERE region_code = ? AND wave = ?",
+            [TARGET, WAVE],
+        ).fetchall()
     text = repr(rows)
     # the planted values did reach the problem table, as marks: the scan below is not vacuous
     assert EMAIL_MARK in text and PHONE_MARK in text and BSN_MARK in text, text[:3000]
     assert f"{WAVE}/{TARGET}_{EMAIL_MARK}.xlsx" in {r[0] for r in rows}
     with duckdb.connect(str(run.warehouse), read_only=True) as con:
-        export_rows = con.execute("SELECT region_code, message FROM stg_problems WHERE source_file = '2020/lessen.csv'"
-                                  ).fetchall()
+        export_rows = con.execute(
+            "SELECT region_code, message FROM stg_problems WHERE source_file = '2020/lessen.csv'"
+        ).fetchall()
     assert EMAIL_MARK in repr(export_rows), export_rows
 
 
@@ -290,12 +360,15 @@ def test_regiobench_validate_on_the_planted_workbook_shows_none_of_it(planted_ru
     assert not _leaks({"validate": out})
 
 
-@pytest.mark.parametrize("name, shown", [
-    ("2025/VR13_jan@vr.nl.xlsx", f"2025/VR13_{EMAIL_MARK}.xlsx"),
-    ("2025/VR13_bel 06-12345678.xlsx", f"2025/VR13_bel {PHONE_MARK}.xlsx"),
-    ("2025/VR13_utrecht.xlsx", "2025/VR13_utrecht.xlsx"),
-    ("2024/lessen.csv", "2024/lessen.csv"),
-])
+@pytest.mark.parametrize(
+    "name, shown",
+    [
+        ("2025/VR13_jan@vr.nl.xlsx", f"2025/VR13_{EMAIL_MARK}.xlsx"),
+        ("2025/VR13_bel 06-12345678.xlsx", f"2025/VR13_bel {PHONE_MARK}.xlsx"),
+        ("2025/VR13_utrecht.xlsx", "2025/VR13_utrecht.xlsx"),
+        ("2024/lessen.csv", "2024/lessen.csv"),
+    ],
+)
 def test_file_names_keep_folder_region_and_extension(name, shown):
     from pipelines.core.privacy import redact_name
 
@@ -313,7 +386,7 @@ def test_two_names_that_redact_alike_stay_apart():
 def test_redacting_a_column_keeps_its_dtype_so_missing_stays_none():
     """pandas 3 infers a string dtype from mapped text; a later ``where(..., None)`` then gave NaN (truthy),
     and empty deviation notes counted as substantiations in the sample's recomputation."""
-    from pipelines.lib.privacy import redact_series
+    from pipelines.core.privacy import redact_series
 
     values = pd.Series(["bel 06-12345678", None, "geen"], dtype=object)
     out = redact_series(values)

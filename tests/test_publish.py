@@ -12,8 +12,16 @@ import pytest
 
 from pipelines.publish.outputs import export_marts, recover, staged_folder
 
-PAYLOADS = ["=HYPERLINK(\"http://x\",\"klik\")", "+31 6 1234", "-2+3", "@SUM(A1)", "\tTAB", "\rCR",
-            "<script>alert(1)</script>", "gewone tekst"]
+PAYLOADS = [
+    '=HYPERLINK("http://x","klik")',
+    "+31 6 1234",
+    "-2+3",
+    "@SUM(A1)",
+    "\tTAB",
+    "\rCR",
+    "<script>alert(1)</script>",
+    "gewone tekst",
+]
 
 
 @pytest.fixture
@@ -21,8 +29,9 @@ def con():
     c = duckdb.connect(":memory:")
     c.execute("create schema marts")
     c.execute("create table marts.demo (id integer, text varchar, value double, codes varchar[])")
-    c.executemany("insert into marts.demo values (?, ?, ?, ?)",
-                  [(i, t, -1.5 * i, ["a", "b"]) for i, t in enumerate(PAYLOADS)])
+    c.executemany(
+        "insert into marts.demo values (?, ?, ?, ?)", [(i, t, -1.5 * i, ["a", "b"]) for i, t in enumerate(PAYLOADS)]
+    )
     yield c
     c.close()
 
@@ -62,10 +71,9 @@ def test_publication_is_swapped_in_only_when_complete(tmp_path):
     target = tmp_path / "marts"
     with staged_folder(target) as folder:
         (folder / "a.csv").write_text("eerste")
-    with pytest.raises(RuntimeError):
-        with staged_folder(target) as folder:
-            (folder / "a.csv").write_text("half")
-            raise RuntimeError("run dies while writing")
+    with pytest.raises(RuntimeError), staged_folder(target) as folder:
+        (folder / "a.csv").write_text("half")
+        raise RuntimeError("run dies while writing")
     assert (target / "a.csv").read_text() == "eerste"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["marts"]  # no leftovers
 
@@ -86,13 +94,16 @@ def test_csv_is_crlf_with_guard_and_lists_as_the_pandas_export_wrote_them(tmp_pa
     c = duckdb.connect(":memory:")
     c.execute("create schema marts")
     c.execute("create table marts.m (text varchar, flag boolean, n integer, x double, codes varchar[])")
-    c.executemany("insert into marts.m values (?, ?, ?, ?, ?)", [
-        ("regel 1\nregel 2", True, 1, 0.1, ["=a", "b"]),
-        ("", False, None, float("nan"), []),
-        (None, None, 3, 1e20, None),
-        ("a,\"b\"", True, -4, -1.5, ["x", None]),
-        ("-\u202eevil", False, 5, 2.0, ["-1"]),
-    ])
+    c.executemany(
+        "insert into marts.m values (?, ?, ?, ?, ?)",
+        [
+            ("regel 1\nregel 2", True, 1, 0.1, ["=a", "b"]),
+            ("", False, None, float("nan"), []),
+            (None, None, 3, 1e20, None),
+            ('a,"b"', True, -4, -1.5, ["x", None]),
+            ("-\u202eevil", False, 5, 2.0, ["-1"]),
+        ],
+    )
     export_marts(c, ["m"], tmp_path)
     raw = (tmp_path / "m.csv").read_bytes()
     assert raw.startswith(b"text,flag,n,x,codes\r\n") and raw.endswith(b"\r\n")
@@ -128,8 +139,9 @@ def test_workbook_from_export_splits_long_marts_and_keeps_row_order(tmp_path, mo
     assert wb.sheet_names == ["long_mart", "long_mart (2)", "long_mart (3)", "gaps", "gaps (2)", "gaps (3)", "empty"]
     sheets = {n: wb.get_sheet_by_name(n).to_python() for n in wb.sheet_names}
     assert all(s[0] == ["i", "label"] for n, s in sheets.items() if n.startswith("long_mart"))
-    assert [r for n in ["long_mart", "long_mart (2)", "long_mart (3)"] for r in sheets[n][1:]] == \
-        [[i, f"r{i}"] for i in range(10)]
+    assert [r for n in ["long_mart", "long_mart (2)", "long_mart (3)"] for r in sheets[n][1:]] == [
+        [i, f"r{i}"] for i in range(10)
+    ]
     assert [len(sheets[n]) for n in ["long_mart", "long_mart (2)", "long_mart (3)"]] == [5, 5, 3]
     assert [r[0] for n in ["gaps", "gaps (2)", "gaps (3)"] for r in sheets[n][1:]] == [1, 2, 3, 4, 6, 7, 8, 9, 10, 11]
     assert sheets["empty"] == [["a"]]
@@ -148,9 +160,8 @@ def test_a_failed_swap_puts_the_previous_publication_back_at_once(tmp_path, monk
         return real_rename(self, dest)
 
     monkeypatch.setattr(Path, "rename", rename)
-    with pytest.raises(OSError):
-        with staged_folder(target) as folder:
-            (folder / "a.csv").write_text("tweede")
+    with pytest.raises(OSError), staged_folder(target) as folder:
+        (folder / "a.csv").write_text("tweede")
     assert (target / "a.csv").read_text() == "eerste"  # back now, not only after the next recover()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["marts"]
 

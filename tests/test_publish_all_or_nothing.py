@@ -16,13 +16,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines.publish.outputs import MARKER, prepare, prepared_path, publication_of, recover_group, swap_together
 from support import ROOT
-from pipelines.publish.outputs import (MARKER, prepare, prepared_path, publication_of, recover_group, swap_together)
 
 
 def digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def publish(targets: list[Path], pub: str, text: str) -> None:
@@ -108,8 +111,22 @@ def test_the_run_publishes_neither_when_the_site_cannot_be_swapped_in(shipped_ru
     assert previous and previous["id"] == publication_of(dash)["id"]
 
     failing_rename_into(monkeypatch, dash.resolve())
-    code = cli.main(["run", "--raw", str(ROOT / "data" / "raw"), "--warehouse", str(warehouse), "--marts", str(marts),
-                     "--dashboards", str(dash), "--validation", str(root / "validation"), "--quiet"])
+    code = cli.main(
+        [
+            "run",
+            "--raw",
+            str(ROOT / "data" / "raw"),
+            "--warehouse",
+            str(warehouse),
+            "--marts",
+            str(marts),
+            "--dashboards",
+            str(dash),
+            "--validation",
+            str(root / "validation"),
+            "--quiet",
+        ]
+    )
     out = capsys.readouterr()
     assert code == 1, out.out[-3000:]
     assert {"marts": digest(marts), "dash": digest(dash)} == before  # byte for byte the previous publication
@@ -122,8 +139,22 @@ def test_the_run_publishes_neither_when_the_site_cannot_be_swapped_in(shipped_ru
 
     # The next run, without the fault, publishes both as one publication.
     monkeypatch.undo()
-    code = cli.main(["run", "--raw", str(ROOT / "data" / "raw"), "--warehouse", str(warehouse), "--marts", str(marts),
-                     "--dashboards", str(dash), "--validation", str(root / "validation"), "--quiet"])
+    code = cli.main(
+        [
+            "run",
+            "--raw",
+            str(ROOT / "data" / "raw"),
+            "--warehouse",
+            str(warehouse),
+            "--marts",
+            str(marts),
+            "--dashboards",
+            str(dash),
+            "--validation",
+            str(root / "validation"),
+            "--quiet",
+        ]
+    )
     out = capsys.readouterr()
     assert code == 0, out.out[-3000:]
     now = publication_of(marts)
@@ -137,8 +168,12 @@ def test_marts_duckdb_holds_every_mart_and_is_read_only(shipped_run):
 
     path = shipped_run.marts / "marts.duckdb"
     assert not path.stat().st_mode & 0o222  # no write bit for anyone
-    with duckdb.connect(str(path), read_only=True) as pub, \
-            duckdb.connect(str(shipped_run.warehouse), read_only=True) as wh:
+    with (
+        duckdb.connect(str(path), read_only=True) as pub,
+        duckdb.connect(str(shipped_run.warehouse), read_only=True) as wh,
+    ):
         for name in MART_TABLES:
-            assert pub.execute(f"select * from main.{name} order by all").fetchall() == \
-                wh.execute(f"select * from marts.{name} order by all").fetchall(), name
+            assert (
+                pub.execute(f"select * from main.{name} order by all").fetchall()
+                == wh.execute(f"select * from marts.{name} order by all").fetchall()
+            ), name

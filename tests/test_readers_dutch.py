@@ -14,9 +14,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-
-from support import read_sheets
 from test_hostile_corpus import col_of, compound_file, write_plain
+
 from pipelines import sample
 from pipelines.contract.codebook import MODULES
 from pipelines.ingest.loader import ingest_wave
@@ -24,7 +23,6 @@ from pipelines.ingest.readers import (
     DUTCH,
     ENGLISH,
     FORMULA_ERRORS,
-    SheetTable,
     near_miss_module,
     parse_tables,
     read_export,
@@ -32,34 +30,48 @@ from pipelines.ingest.readers import (
     read_workbook,
 )
 from pipelines.ingest.warehouse import ensure_schema
+from support import read_sheets
 
 SEED = 5
 WAVE = 2024
 CLASSIC_ERRORS = ["#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!"]  # xlsxwriter types these t="e"
 NEW_ERRORS = ["#SPILL!", "#CALC!", "#GETTING_DATA"]  # xlsxwriter writes these as formula text (t="str")
-RISICO = ["regio_code", "methode", "kans_score", "impact_score", "extra_voorbereiding", "onderbouwing_aanwezig",
-          "bestuurlijk_vastgesteld", "datum_vastgesteld", "hoogrisico_objecten", "grootschalige_evenementen"]
+RISICO = [
+    "regio_code",
+    "methode",
+    "kans_score",
+    "impact_score",
+    "extra_voorbereiding",
+    "onderbouwing_aanwezig",
+    "bestuurlijk_vastgesteld",
+    "datum_vastgesteld",
+    "hoogrisico_objecten",
+    "grootschalige_evenementen",
+]
 
 
 # ---------------------------------------------------------------------------- 1. numbers
 
 
-@pytest.mark.parametrize("text,dutch,english", [
-    ("1000", 1000, 1000),
-    ("1.000", 1000, "dubbelzinnig"),
-    ("12.345.678", 12345678, "dubbelzinnig"),
-    ("1.000,5", 1000.5, None),
-    ("-1.000", -1000, "dubbelzinnig"),
-    ("1,5", 1.5, None),
-    ("12,0", 12, None),
-    ("1,000", "dubbelzinnig", "dubbelzinnig"),
-    ("12,345,678", "dubbelzinnig", "dubbelzinnig"),
-    ("1,000.5", "dubbelzinnig", "dubbelzinnig"),
-    ("1.5", "dubbelzinnig", 1.5),
-    ("3.0", "dubbelzinnig", 3),
-    ("1.0000", "dubbelzinnig", 1),
-    ("veel", None, None),
-])
+@pytest.mark.parametrize(
+    "text,dutch,english",
+    [
+        ("1000", 1000, 1000),
+        ("1.000", 1000, "dubbelzinnig"),
+        ("12.345.678", 12345678, "dubbelzinnig"),
+        ("1.000,5", 1000.5, None),
+        ("-1.000", -1000, "dubbelzinnig"),
+        ("1,5", 1.5, None),
+        ("12,0", 12, None),
+        ("1,000", "dubbelzinnig", "dubbelzinnig"),
+        ("12,345,678", "dubbelzinnig", "dubbelzinnig"),
+        ("1,000.5", "dubbelzinnig", "dubbelzinnig"),
+        ("1.5", "dubbelzinnig", 1.5),
+        ("3.0", "dubbelzinnig", 3),
+        ("1.0000", "dubbelzinnig", 1),
+        ("veel", None, None),
+    ],
+)
 def test_number_notation_rules(text, dutch, english):
     """Dutch notation (workbook text cells, ';' exports) and the ',' export's: read, refused as ambiguous
     (with a message saying so), or not a number at all (None)."""
@@ -74,9 +86,18 @@ def test_number_notation_rules(text, dutch, english):
 
 
 def _risico_row(**values) -> list[str]:
-    row = dict(regio_code="VR01", methode="geen", kans_score="2", impact_score="3", extra_voorbereiding="nee",
-               onderbouwing_aanwezig="ja", bestuurlijk_vastgesteld="nee", datum_vastgesteld="",
-               hoogrisico_objecten="0", grootschalige_evenementen="1")
+    row = dict(
+        regio_code="VR01",
+        methode="geen",
+        kans_score="2",
+        impact_score="3",
+        extra_voorbereiding="nee",
+        onderbouwing_aanwezig="ja",
+        bestuurlijk_vastgesteld="nee",
+        datum_vastgesteld="",
+        hoogrisico_objecten="0",
+        grootschalige_evenementen="1",
+    )
     row.update(values)
     return [row[h] for h in RISICO]
 
@@ -99,13 +120,17 @@ def _parsed(table, region=None):
 
 
 def test_semicolon_export_reads_dutch_thousands(tmp_path):
-    path = _export(tmp_path / "risico.csv", [
-        _risico_row(grootschalige_evenementen="1.000"),
-        _risico_row(regio_code="VR02", grootschalige_evenementen="12.345.678"),
-        _risico_row(regio_code="VR03", grootschalige_evenementen="1.000,5"),
-        _risico_row(regio_code="VR04", grootschalige_evenementen="1,000"),
-        _risico_row(regio_code="VR05", grootschalige_evenementen="1.5"),
-    ], ";")
+    path = _export(
+        tmp_path / "risico.csv",
+        [
+            _risico_row(grootschalige_evenementen="1.000"),
+            _risico_row(regio_code="VR02", grootschalige_evenementen="12.345.678"),
+            _risico_row(regio_code="VR03", grootschalige_evenementen="1.000,5"),
+            _risico_row(regio_code="VR04", grootschalige_evenementen="1,000"),
+            _risico_row(regio_code="VR05", grootschalige_evenementen="1.5"),
+        ],
+        ";",
+    )
     table, problems = read_export(path, "2024/risico.csv")
     assert problems == []
     frame, errors = _parsed(table)
@@ -119,11 +144,15 @@ def test_semicolon_export_reads_dutch_thousands(tmp_path):
 
 
 def test_comma_export_refuses_dotted_thousands_as_ambiguous(tmp_path):
-    path = _export(tmp_path / "risico.csv", [
-        _risico_row(grootschalige_evenementen="1.000"),
-        _risico_row(regio_code="VR02", grootschalige_evenementen="1,000"),  # quoted by the csv writer
-        _risico_row(regio_code="VR03", grootschalige_evenementen="3.0"),
-    ], ",")
+    path = _export(
+        tmp_path / "risico.csv",
+        [
+            _risico_row(grootschalige_evenementen="1.000"),
+            _risico_row(regio_code="VR02", grootschalige_evenementen="1,000"),  # quoted by the csv writer
+            _risico_row(regio_code="VR03", grootschalige_evenementen="3.0"),
+        ],
+        ",",
+    )
     table, _ = read_export(path, "2024/risico.csv")
     assert not table.decimal_comma
     frame, errors = _parsed(table)
@@ -189,8 +218,10 @@ def test_formula_error_text_in_an_export_is_a_formula_error(tmp_path):
     path = _export(tmp_path / "risico.csv", [_risico_row(kans_score="#DIV/0!", methode=" #n/a ")], ";")
     table, _ = read_export(path, "2024/risico.csv")
     _, errors = _parsed(table)
-    assert sorted((p.column, p.rule) for p in errors) == [("kans_score", "cel.formulefout"),
-                                                          ("methode", "cel.formulefout")]
+    assert sorted((p.column, p.rule) for p in errors) == [
+        ("kans_score", "cel.formulefout"),
+        ("methode", "cel.formulefout"),
+    ]
     assert any("formulefout #N/A in kolom 'methode' rij 2" in p.message for p in errors)
 
 
@@ -207,8 +238,10 @@ def _truncated(template: Path) -> bytes:
 
 
 BAD_FILES = {
-    "versleuteld": (lambda t: compound_file("\x06DataSpaces", "EncryptionInfo", "EncryptedPackage"),
-                    "het werkboek is met een wachtwoord beveiligd"),
+    "versleuteld": (
+        lambda t: compound_file("\x06DataSpaces", "EncryptionInfo", "EncryptedPackage"),
+        "het werkboek is met een wachtwoord beveiligd",
+    ),
     "leeg": (lambda t: b"", "het bestand is leeg (0 bytes)"),
     "xls": (lambda t: compound_file("Workbook", "\x05SummaryInformation"), "dit is een oud Excel-bestand (.xls"),
     "afgebroken": (_truncated, "het werkboek is beschadigd of onvolledig (afgebroken kopie?)"),
@@ -218,11 +251,21 @@ BAD_FILES = {
 # ---------------------------------------------------------------------------- 4. near-miss sheet names
 
 
-@pytest.mark.parametrize("name,module", [
-    ("oefeningen 2025", "oefeningen"), ("Lessen (2)", "lessen"), ("oefeningen_2025", "oefeningen"),
-    ("Kopie van risico", "risico"), ("middelen-v2", "middelen"), ("RINGENMODEL 2024 (2)", "ringenmodel"),
-    ("oefeningen_", "oefeningen"), ("notities", None), ("metadata", None), ("lessen geleerd", None),
-])
+@pytest.mark.parametrize(
+    "name,module",
+    [
+        ("oefeningen 2025", "oefeningen"),
+        ("Lessen (2)", "lessen"),
+        ("oefeningen_2025", "oefeningen"),
+        ("Kopie van risico", "risico"),
+        ("middelen-v2", "middelen"),
+        ("RINGENMODEL 2024 (2)", "ringenmodel"),
+        ("oefeningen_", "oefeningen"),
+        ("notities", None),
+        ("metadata", None),
+        ("lessen geleerd", None),
+    ],
+)
 def test_near_miss_sheet_names(name, module):
     assert near_miss_module(name) == module
 
@@ -265,14 +308,19 @@ def _rows(con, module, code):
 
 
 def _status(con, code, module):
-    return con.execute("select status, earlier_data_in_use, message from stg_submission_status "
-                       "where wave = ? and region_code = ? and module = ?", [WAVE, code, module]).fetchone()
+    return con.execute(
+        "select status, earlier_data_in_use, message from stg_submission_status "
+        "where wave = ? and region_code = ? and module = ?",
+        [WAVE, code, module],
+    ).fetchone()
 
 
 def _problems(con, code, module=None):
-    return con.execute("select module, sheet, row_number, column_name, rule, severity, message from stg_problems "
-                       "where wave = ? and region_code = ? and (? is null or module = ?) order by all",
-                       [WAVE, code, module, module]).fetchall()
+    return con.execute(
+        "select module, sheet, row_number, column_name, rule, severity, message from stg_problems "
+        "where wave = ? and region_code = ? and (? is null or module = ?) order by all",
+        [WAVE, code, module, module],
+    ).fetchall()
 
 
 def _assert_rejected_and_kept(con, code, module, before):
@@ -289,6 +337,7 @@ def test_ingest_reads_dutch_thousands_and_rejects_an_ambiguous_number(loaded):
     def typed(value):
         def change(sheets):
             sheets["risico"][0]["grootschalige_evenementen"] = value  # a string: written as a text cell
+
         return change
 
     for code, value in ((a, "1.000"), (b, "1,000")):
@@ -297,12 +346,15 @@ def test_ingest_reads_dutch_thousands_and_rejects_an_ambiguous_number(loaded):
         typed(value)(sheets)
         sample.write_workbook(path, sheets)
     ingest_wave(con, raw, WAVE, codes)
-    assert con.execute("select large_events from stg_risk_assessments where region_code = ?", [a]).fetchall() == \
-        [(1000,)]
+    assert con.execute("select large_events from stg_risk_assessments where region_code = ?", [a]).fetchall() == [
+        (1000,)
+    ]
     assert _status(con, a, "risico")[0] == "geladen"
     _assert_rejected_and_kept(con, b, "risico", before_b)
     found = [p for p in _problems(con, b, "risico") if p[5] == "fout"]
-    assert [(p[1], p[2], p[3], p[4]) for p in found] == [("risico", 2, "grootschalige_evenementen", "type.geheel_getal")]
+    assert [(p[1], p[2], p[3], p[4]) for p in found] == [
+        ("risico", 2, "grootschalige_evenementen", "type.geheel_getal")
+    ]
     assert "dubbelzinnig" in found[0][6]
 
 
@@ -341,8 +393,12 @@ def test_ingest_names_what_an_unreadable_workbook_is_and_keeps_the_earlier_data(
     messages = [p[6] for p in _problems(con, code) if p[5] == "fout"]
     assert messages and all(words in m for m in messages)
     assert not any("BadZipFile" in m for m in messages)
-    assert {s for (s,) in con.execute("select distinct status from stg_submission_status where region_code <> ?",
-                                      [code]).fetchall()} == {"geladen"}
+    assert {
+        s
+        for (s,) in con.execute(
+            "select distinct status from stg_submission_status where region_code <> ?", [code]
+        ).fetchall()
+    } == {"geladen"}
 
 
 @pytest.mark.parametrize("name", ["oefeningen 2025", "Oefeningen (2)", "oefeningen_2025"])
@@ -357,8 +413,12 @@ def test_ingest_rejects_a_misnamed_module_sheet_and_keeps_the_earlier_data(loade
     found = [p for p in _problems(con, code, "oefeningen") if p[5] == "fout"]
     assert [(p[1], p[4]) for p in found] == [(name, "blad.naam")]
     assert f"het blad '{name}' lijkt het blad 'oefeningen'; hernoem het" in found[0][6]
-    assert con.execute("select source_file from stg_submission_status where region_code = ? and module = ?",
-                       [code, "oefeningen"]).fetchone()[0] == f"{WAVE}/{path.name}"
+    assert (
+        con.execute(
+            "select source_file from stg_submission_status where region_code = ? and module = ?", [code, "oefeningen"]
+        ).fetchone()[0]
+        == f"{WAVE}/{path.name}"
+    )
 
 
 def test_case_and_spaces_around_a_sheet_name_are_the_sheet_itself(tmp_path, pristine, regions):

@@ -21,15 +21,15 @@ import duckdb
 import pandas as pd
 import pytest
 
-from support import ROOT, read_sheets
+from pipelines import sample
 from pipelines.defs.automation.jobs import ingest_wave, publish, refresh
 from pipelines.defs.automation.schedules import weekly_full_refresh
 from pipelines.defs.automation.sensors import raw_files_sensor
 from pipelines.defs.partitions import WAVES
 from pipelines.defs.resources import ProjectFolders, make_resources
 from pipelines.defs.staging.assets import TRIGGER_TAG
-from pipelines import sample
 from pipelines.ingest.discovery import sha256_of
+from support import ROOT, read_sheets
 
 RAW = ROOT / "data" / "raw"
 RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
@@ -58,8 +58,9 @@ class Sensor:
         self.run_keys: set[str] = set()
 
     def tick(self):
-        with dg.build_sensor_context(instance=self.instance, cursor=self.cursor,
-                                     resources={"folders": ProjectFolders(raw_dir=str(self.raw))}) as context:
+        with dg.build_sensor_context(
+            instance=self.instance, cursor=self.cursor, resources={"folders": ProjectFolders(raw_dir=str(self.raw))}
+        ) as context:
             result = raw_files_sensor(context)
         if isinstance(result, dg.SensorResult):
             for request in result.dynamic_partitions_requests or []:
@@ -71,8 +72,9 @@ class Sensor:
             if result.cursor is not None:
                 self.cursor = result.cursor
             keys = [r.run_key for r in result.run_requests]
-            assert len(set(keys)) == len(keys) and not set(keys) & self.run_keys, \
+            assert len(set(keys)) == len(keys) and not set(keys) & self.run_keys, (
                 "a run key used before: Dagster would not launch that run"
+            )
             self.run_keys |= set(keys)
         return result
 
@@ -217,16 +219,18 @@ MONDAY_0600 = dt.datetime(2026, 3, 30, 6, 0, tzinfo=ZoneInfo("Europe/Amsterdam")
 def _schedule(instance, raw: Path, when: dt.datetime = MONDAY_0600):
     # As a context manager: the context opens its own instance from the ref, closed on exit (left open,
     # it stays Dagster's current defs-state storage and breaks loading the definitions later on).
-    with dg.build_schedule_context(instance=instance, scheduled_execution_time=when,
-                                   resources={"folders": ProjectFolders(raw_dir=str(raw))}) as context:
+    with dg.build_schedule_context(
+        instance=instance, scheduled_execution_time=when, resources={"folders": ProjectFolders(raw_dir=str(raw))}
+    ) as context:
         return weekly_full_refresh(context)
 
 
 def _range(instance, request: dg.RunRequest) -> list[str]:
     """The waves a run with these range tags covers, resolved by Dagster against the instance."""
     with dg.partition_loading_context(dynamic_partitions_store=instance):
-        return list(WAVES.get_partition_keys_in_range(
-            dg.PartitionKeyRange(request.tags[RANGE_START], request.tags[RANGE_END])))
+        return list(
+            WAVES.get_partition_keys_in_range(dg.PartitionKeyRange(request.tags[RANGE_START], request.tags[RANGE_END]))
+        )
 
 
 def test_the_schedule_is_monday_0600_amsterdam_on_the_refresh_job():
@@ -240,8 +244,10 @@ def test_the_schedule_is_monday_0600_amsterdam_on_the_refresh_job():
     start = dt.datetime(2026, 3, 20, tzinfo=ZoneInfo("UTC")).timestamp()
     ticks = cron_string_iterator(start, "0 6 * * 1", "Europe/Amsterdam")
     first, second = next(ticks), next(ticks)
-    assert [t.astimezone(ZoneInfo("UTC")).strftime("%a %Y-%m-%d %H:%M") for t in (first, second)] == \
-        ["Mon 2026-03-23 05:00", "Mon 2026-03-30 04:00"]
+    assert [t.astimezone(ZoneInfo("UTC")).strftime("%a %Y-%m-%d %H:%M") for t in (first, second)] == [
+        "Mon 2026-03-23 05:00",
+        "Mon 2026-03-30 04:00",
+    ]
 
 
 def test_the_schedule_asks_for_one_full_refresh_run_over_all_waves(instance, raw):
@@ -279,12 +285,21 @@ def test_the_jobs_split_the_work_as_the_sensor_and_schedule_expect():
     from pipelines.definitions import defs
 
     d = defs()
-    nodes = {name: sorted(n.name for n in d.resolve_job_def(name).graph.nodes)
-             for name in ("ingest_wave", "publish", "refresh")}
+    nodes = {
+        name: sorted(n.name for n in d.resolve_job_def(name).graph.nodes)
+        for name in ("ingest_wave", "publish", "refresh")
+    }
     assert nodes["ingest_wave"] == ["ingest_returns"]  # one wave staged; no checks needing the reference
     assert "ingest_returns" not in nodes["publish"]
-    assert {"raw_waves", "ref_regions", "staging_checks", "variation_engine", "mart_checks", "published_marts",
-            "dashboards_site"} <= set(nodes["publish"])
+    assert {
+        "raw_waves",
+        "ref_regions",
+        "staging_checks",
+        "variation_engine",
+        "mart_checks",
+        "published_marts",
+        "dashboards_site",
+    } <= set(nodes["publish"])
     assert set(nodes["refresh"]) == set(nodes["publish"]) | {"ingest_returns"}
     assert d.resolve_job_def("ingest_wave").partitions_def == WAVES
     assert d.resolve_job_def("refresh").partitions_def == WAVES
@@ -300,16 +315,31 @@ def test_the_requested_runs_executed_in_order_load_and_publish(tmp_path, instanc
     raw, ref = tmp_path / "raw", ROOT / "data" / "reference"
     shutil.copytree(RAW / "2025", raw / "2025")
     warehouse = tmp_path / "warehouse.duckdb"
-    resources = make_resources(warehouse, raw_dir=raw, reference_dir=ref, marts_dir=tmp_path / "marts",
-                               dashboards_dir=tmp_path / "dashboards", validation_dir=tmp_path / "validation")
+    resources = make_resources(
+        warehouse,
+        raw_dir=raw,
+        reference_dir=ref,
+        marts_dir=tmp_path / "marts",
+        dashboards_dir=tmp_path / "dashboards",
+        validation_dir=tmp_path / "validation",
+    )
     loaded = defs()
-    project = dg.Definitions(assets=loaded.assets, asset_checks=loaded.asset_checks, jobs=loaded.jobs,
-                             resources=resources, executor=dg.in_process_executor)
+    project = dg.Definitions(
+        assets=loaded.assets,
+        asset_checks=loaded.asset_checks,
+        jobs=loaded.jobs,
+        resources=resources,
+        executor=dg.in_process_executor,
+    )
 
     def execute(request: dg.RunRequest, job_name: str):
         result = project.resolve_job_def(job_name).execute_in_process(
-            instance=instance, partition_key=request.partition_key, tags=request.tags, run_config=request.run_config,
-            raise_on_error=False)
+            instance=instance,
+            partition_key=request.partition_key,
+            tags=request.tags,
+            run_config=request.run_config,
+            raise_on_error=False,
+        )
         failures = [e.message for e in result.all_events if e.is_failure]
         assert result.success, f"{job_name} {request.partition_key}: {failures}"
 

@@ -25,16 +25,18 @@ import duckdb
 import pytest
 
 from factories import mart_contents
-from support import REGIOBENCH, ROOT
 from pipelines.ingest.discovery import list_waves
 from pipelines.publish.outputs import export_marts
+from support import REGIOBENCH, ROOT
 
 RAW = ROOT / "data" / "raw"
 N_WAVES = len(list_waves(RAW))
 UNCHANGED = "ongewijzigd sinds de vorige run"
-STAGING_TABLES_SQL = ("select table_name from information_schema.tables where table_schema = 'main' "
-                      "and (table_name like 'stg_%' or table_name in ('raw_file_inventory', 'raw_wave_fingerprints')) "
-                      "order by table_name")
+STAGING_TABLES_SQL = (
+    "select table_name from information_schema.tables where table_schema = 'main' "
+    "and (table_name like 'stg_%' or table_name in ('raw_file_inventory', 'raw_wave_fingerprints')) "
+    "order by table_name"
+)
 
 
 @dataclass
@@ -83,10 +85,28 @@ def start(root: Path, name: str, *extra: str, raw: Path = RAW) -> Run:
     out, err = root / f"{name}.out", root / f"{name}.err"
     with out.open("w") as fo, err.open("w") as fe:
         proc = subprocess.Popen(
-            [*REGIOBENCH, "run", "--raw", str(raw), "--warehouse", str(root / "warehouse.duckdb"),
-             "--marts", str(root / "marts"), "--dashboards", str(root / "dashboards"),
-             "--validation", str(root / "validation"), "--json", *extra],
-            cwd=root, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=fo, stderr=fe, start_new_session=True)
+            [
+                *REGIOBENCH,
+                "run",
+                "--raw",
+                str(raw),
+                "--warehouse",
+                str(root / "warehouse.duckdb"),
+                "--marts",
+                str(root / "marts"),
+                "--dashboards",
+                str(root / "dashboards"),
+                "--validation",
+                str(root / "validation"),
+                "--json",
+                *extra,
+            ],
+            cwd=root,
+            env=dict(os.environ, PYTHONUNBUFFERED="1"),
+            stdout=fo,
+            stderr=fe,
+            start_new_session=True,
+        )
     return Run(proc, out, err)
 
 
@@ -166,11 +186,17 @@ def staged_rows(warehouse: Path, waves: list[int]) -> dict[str, list[tuple]]:
     out = {}
     with duckdb.connect(str(warehouse), read_only=True) as con:  # replays a killed writer's log, in memory
         for (table,) in con.execute(STAGING_TABLES_SQL).fetchall():
-            columns = [c for (c,) in con.execute(
-                "select column_name from information_schema.columns where table_schema = 'main' "
-                "and table_name = ? and column_name <> 'loaded_at' order by ordinal_position", [table]).fetchall()]
-            out[table] = con.execute(f"select {', '.join(columns)} from {table} where list_contains(?, wave) "
-                                     f"order by all", [waves]).fetchall()
+            columns = [
+                c
+                for (c,) in con.execute(
+                    "select column_name from information_schema.columns where table_schema = 'main' "
+                    "and table_name = ? and column_name <> 'loaded_at' order by ordinal_position",
+                    [table],
+                ).fetchall()
+            ]
+            out[table] = con.execute(
+                f"select {', '.join(columns)} from {table} where list_contains(?, wave) order by all", [waves]
+            ).fetchall()
             out[f"{table} (waves)"] = sorted(w for (w,) in con.execute(f"select distinct wave from {table}").fetchall())
     return out
 
@@ -192,7 +218,9 @@ def interrupted(tmp_path_factory, shipped_run):
     run = start(root, "1-killed-loading")
     kill_when(run, "loading", wal_at_least(warehouse, 1_200_000))
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        seen["committed"] = [w for (w,) in con.execute("select wave from raw_wave_fingerprints order by wave").fetchall()]
+        seen["committed"] = [
+            w for (w,) in con.execute("select wave from raw_wave_fingerprints order by wave").fetchall()
+        ]
     seen["staged_after_load_kill"] = staged_rows(warehouse, seen["committed"])
     seen["marts_after_load_kill"] = file_bytes(root / "marts")
     seen["leftovers_after_load_kill"] = leftovers(root)
@@ -204,8 +232,9 @@ def interrupted(tmp_path_factory, shipped_run):
     seen["leftovers_after_publish_kill"] = leftovers(root)
     seen["site_after_publish_kill"] = (root / "dashboards" / "index.html").is_file()
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        seen["loaded_by_second"] = con.execute("select summary from run_history where step = 'laden' "
-                                               "order by recorded_at").fetchall()
+        seen["loaded_by_second"] = con.execute(
+            "select summary from run_history where step = 'laden' order by recorded_at"
+        ).fetchall()
 
     # 3. rerun to the end.
     seen["rerun"] = finish(start(root, "3-rerun"))
@@ -243,8 +272,9 @@ def test_killed_while_loading_leaves_whole_waves_and_the_previous_publication(in
     for table in ("stg_module_loads", "stg_submission_status", "raw_file_inventory"):
         assert after_kill[f"{table} (waves)"] == committed
     uninterrupted = staged_rows(shipped_run.warehouse, committed)
-    assert {t: r for t, r in after_kill.items() if not t.endswith("(waves)")} == \
-        {t: r for t, r in uninterrupted.items() if not t.endswith("(waves)")}
+    assert {t: r for t, r in after_kill.items() if not t.endswith("(waves)")} == {
+        t: r for t, r in uninterrupted.items() if not t.endswith("(waves)")
+    }
     assert interrupted["marts_after_load_kill"] == interrupted["previous"]
     assert interrupted["leftovers_after_load_kill"] == []
 
@@ -268,8 +298,9 @@ def test_killed_while_publishing_leaves_the_previous_publication_then_recovers(i
     assert len(lines) == N_WAVES and all(UNCHANGED in line for line in lines), lines
     assert interrupted["leftovers_rerun"] == []
     assert MARKER not in interrupted["published_rerun"]  # a new publication was swapped in
-    assert {"benchmark.xlsx", "variation_register.parquet", "variation_register.csv"} <= \
-        set(interrupted["published_rerun"])
+    assert {"benchmark.xlsx", "variation_register.parquet", "variation_register.csv"} <= set(
+        interrupted["published_rerun"]
+    )
     assert interrupted["marts_rerun"] == mart_contents(shipped_run.marts)
 
 
@@ -282,8 +313,10 @@ def test_a_rerun_without_changes_does_no_loading_work(interrupted):
     assert interrupted["staging_after_nochange"] == interrupted["staging_before_nochange"]
     assert interrupted["validation_after_nochange"] == interrupted["validation_before_nochange"]
     with duckdb.connect(str(interrupted["root"] / "warehouse.duckdb"), read_only=True) as con:
-        last = con.execute("select units_loaded, files_rejected from run_history where step = 'laden' "
-                           "order by recorded_at desc limit 2").fetchall()
+        last = con.execute(
+            "select units_loaded, files_rejected from run_history where step = 'laden' "
+            "order by recorded_at desc limit 2"
+        ).fetchall()
     assert last[1] == (0, 0)  # the no-change run's line (the --full run's comes after it)
 
 
@@ -303,11 +336,13 @@ def test_full_reads_every_wave_again_and_changes_nothing(interrupted):
     assert len(lines) == N_WAVES and not any(UNCHANGED in line for line in lines), lines
     assert all(re.match(r"^\d{4}: \d+ regio's, 0 modules \(opnieuw\) geladen, \d+ ongewijzigd", line) for line in lines)
     before, after = interrupted["staging_after_nochange"], interrupted["staging_after_full"]
-    assert {t: rows for t, rows in after.items() if t != "raw_wave_fingerprints"} == \
-        {t: rows for t, rows in before.items() if t != "raw_wave_fingerprints"}
+    assert {t: rows for t, rows in after.items() if t != "raw_wave_fingerprints"} == {
+        t: rows for t, rows in before.items() if t != "raw_wave_fingerprints"
+    }
     # Only the fingerprints' load time moved: every wave was read.
-    assert [(w, fp) for w, fp, _ in after["raw_wave_fingerprints"]] == \
-        [(w, fp) for w, fp, _ in before["raw_wave_fingerprints"]]
+    assert [(w, fp) for w, fp, _ in after["raw_wave_fingerprints"]] == [
+        (w, fp) for w, fp, _ in before["raw_wave_fingerprints"]
+    ]
     assert all(a[2] > b[2] for a, b in zip(after["raw_wave_fingerprints"], before["raw_wave_fingerprints"]))
     assert interrupted["marts_full"] == interrupted["marts_rerun"]
 
@@ -331,8 +366,9 @@ def test_concurrent_runs_wait_for_each_other_and_end_as_one_run(tmp_path, shippe
     # A third run that will not wait long gives up with exit code 3 while the holder writes.
     impatient = finish(start(tmp_path, "c", "--wait", "1"), 3)
     assert holder.proc.poll() is None, "the holder finished before the impatient run gave up: nothing proven"
-    assert f"een andere run schrijft al naar {tmp_path / 'warehouse.duckdb'} (pid {holder_pid} sinds" \
-        in impatient.stderr
+    assert (
+        f"een andere run schrijft al naar {tmp_path / 'warehouse.duckdb'} (pid {holder_pid} sinds" in impatient.stderr
+    )
     assert "na 1 s wachten gestopt zonder iets te wijzigen" in impatient.stderr
 
     finish(holder)
@@ -353,8 +389,9 @@ def test_concurrent_runs_wait_for_each_other_and_end_as_one_run(tmp_path, shippe
 
 def shipped_run_units(run) -> int:
     with duckdb.connect(str(run.warehouse), read_only=True) as con:
-        return con.execute("select units_loaded from run_history where step = 'laden' "
-                           "order by recorded_at limit 1").fetchone()[0]
+        return con.execute(
+            "select units_loaded from run_history where step = 'laden' order by recorded_at limit 1"
+        ).fetchone()[0]
 
 
 # --- the publisher on a connection with a result left unread -------------------------------------------

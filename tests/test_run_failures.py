@@ -18,31 +18,49 @@ import time
 import pytest
 from dagster._utils.error import SerializableErrorInfo
 
-from support import ROOT, run_pipeline
 from factories import mart_contents
 from pipelines.app.failures import lock_holder, root_cause, root_line
+from support import ROOT
 
 
 def wrapped(inner: SerializableErrorInfo) -> SerializableErrorInfo:
     """As Dagster reports a failed step: its wrapper with the user's error as the cause."""
-    return SerializableErrorInfo('Error occurred while executing op "published_marts":', [],
-                                 "DagsterExecutionStepExecutionError", cause=inner)
+    return SerializableErrorInfo(
+        'Error occurred while executing op "published_marts":', [], "DagsterExecutionStepExecutionError", cause=inner
+    )
 
 
-@pytest.mark.parametrize("cls,message,kind,words", [
-    ("OSError", "[Errno 28] No space left on device: '/data/marts/.marts.new-x/a.csv'", "disk", "schijf is vol"),
-    ("IOException", 'IO Error: Could not write file "/d/w.duckdb": No space left on device', "disk", "schijf is vol"),
-    ("OSError", "[Errno 30] Read-only file system: '/data/dashboards'", "readonly", "alleen-lezen (EROFS)"),
-    ("PermissionError", "[Errno 13] Permission denied: '/data/marts'", "permission", "(EACCES)"),
-    ("MemoryError", "", "memory", "te weinig geheugen"),
-    ("OutOfMemoryException", "Out of Memory Error: failed to allocate data of size 2.0 GiB", "memory",
-     "te weinig geheugen"),
-    ("IOException", 'IO Error: The file "/d/w.duckdb" exists, but it is not a valid DuckDB database file!',
-     "damaged", "--rebuild"),
-])
+@pytest.mark.parametrize(
+    "cls,message,kind,words",
+    [
+        ("OSError", "[Errno 28] No space left on device: '/data/marts/.marts.new-x/a.csv'", "disk", "schijf is vol"),
+        (
+            "IOException",
+            'IO Error: Could not write file "/d/w.duckdb": No space left on device',
+            "disk",
+            "schijf is vol",
+        ),
+        ("OSError", "[Errno 30] Read-only file system: '/data/dashboards'", "readonly", "alleen-lezen (EROFS)"),
+        ("PermissionError", "[Errno 13] Permission denied: '/data/marts'", "permission", "(EACCES)"),
+        ("MemoryError", "", "memory", "te weinig geheugen"),
+        (
+            "OutOfMemoryException",
+            "Out of Memory Error: failed to allocate data of size 2.0 GiB",
+            "memory",
+            "te weinig geheugen",
+        ),
+        (
+            "IOException",
+            'IO Error: The file "/d/w.duckdb" exists, but it is not a valid DuckDB database file!',
+            "damaged",
+            "--rebuild",
+        ),
+    ],
+)
 def test_the_root_cause_of_a_wrapped_step_failure_in_dutch(cls, message, kind, words):
-    middle = SerializableErrorInfo("wrapper of the library", [], "RuntimeError",
-                                   cause=SerializableErrorInfo(message, [], cls))
+    middle = SerializableErrorInfo(
+        "wrapper of the library", [], "RuntimeError", cause=SerializableErrorInfo(message, [], cls)
+    )
     cause = root_cause(wrapped(middle))
     assert cause.kind == kind and words in cause.line, cause
     assert "Dagster" not in cause.line and "\n" not in cause.line
@@ -65,20 +83,35 @@ def test_an_unknown_error_still_gives_one_line_with_its_innermost_message():
 
 
 def test_duckdbs_lock_error_names_the_holder():
-    message = ('IO Error: Could not set lock on file "/d/w.duckdb": Conflicting lock is held in '
-               '/usr/bin/python3.11 (PID 4242). However, you would be able to open this database in read-only mode')
+    message = (
+        'IO Error: Could not set lock on file "/d/w.duckdb": Conflicting lock is held in '
+        "/usr/bin/python3.11 (PID 4242). However, you would be able to open this database in read-only mode"
+    )
     assert lock_holder(message) == "/usr/bin/python3.11 (PID 4242)"
     assert lock_holder("IO Error: something else") is None
 
 
 def run_args(root, warehouse, *extra):
-    return ("run", "--raw", str(ROOT / "data" / "raw"), "--warehouse", str(warehouse), "--marts", str(root / "marts"),
-            "--dashboards", str(root / "dashboards"), "--validation", str(root / "validation"), *extra)
+    return (
+        "run",
+        "--raw",
+        str(ROOT / "data" / "raw"),
+        "--warehouse",
+        str(warehouse),
+        "--marts",
+        str(root / "marts"),
+        "--dashboards",
+        str(root / "dashboards"),
+        "--validation",
+        str(root / "validation"),
+        *extra,
+    )
 
 
 def cli(*args, timeout=600):
-    return subprocess.run([sys.executable, "-m", "pipelines.app.cli", *args], capture_output=True, text=True,
-                          timeout=timeout, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines.app.cli", *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT
+    )
 
 
 def damage(path, how: str) -> None:
@@ -116,7 +149,11 @@ def test_a_damaged_warehouse_says_so_in_dutch_and_rebuild_recovers(shipped_run, 
     assert as_json.returncode == 1 and report["exit_code"] == 1 and report["outcome"] == "failed"
     assert report["failure"]["kind"] == "damaged" and report["failure"]["error_class"]
     assert "het warehouse is beschadigd" in report["failure"]["cause"]
-    assert report["published"] == {"marts": False, "dashboards": False, "publication_id": report["published"]["publication_id"]}
+    assert report["published"] == {
+        "marts": False,
+        "dashboards": False,
+        "publication_id": report["published"]["publication_id"],
+    }
     assert report["published"]["publication_id"]  # the previous publication, still in place
 
     if how == "truncated":
@@ -135,10 +172,16 @@ def test_a_notebook_holding_the_warehouse_makes_the_run_wait_then_name_it(shippe
     warehouse = root / "warehouse.duckdb"
     shutil.copy(shipped_run.warehouse, warehouse)
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time\n"
-                               f"con = duckdb.connect({str(warehouse)!r}, read_only=True)\n"
-                               "print('open', flush=True)\ntime.sleep(120)"],
-        stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time\n"
+            f"con = duckdb.connect({str(warehouse)!r}, read_only=True)\n"
+            "print('open', flush=True)\ntime.sleep(120)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "open"
         started = time.monotonic()
@@ -171,11 +214,17 @@ def test_the_published_marts_database_never_blocks_a_run(shipped_run, tmp_path):
     with duckdb.connect(str(warehouse)) as con:  # both outputs out of date: the run republishes them
         con.execute("delete from publication_state")
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, time\n"
-                               f"con = duckdb.connect({str(root / 'marts' / 'marts.duckdb')!r}, read_only=True)\n"
-                               "print(con.execute('select count(*) from variation_register').fetchone()[0], flush=True)\n"
-                               "time.sleep(120)"],
-        stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, time\n"
+            f"con = duckdb.connect({str(root / 'marts' / 'marts.duckdb')!r}, read_only=True)\n"
+            "print(con.execute('select count(*) from variation_register').fetchone()[0], flush=True)\n"
+            "time.sleep(120)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert int(holder.stdout.readline()) > 0
         proc = cli(*run_args(root, warehouse, "--wait", "2"))
@@ -190,14 +239,13 @@ def test_the_published_marts_database_never_blocks_a_run(shipped_run, tmp_path):
 
 
 def test_without_a_file_lock_facility_the_run_lock_says_so_in_dutch(tmp_path, monkeypatch):
-    from pipelines.core import portability
     from pipelines.app.runlock import write_lock
+    from pipelines.core import portability
 
     monkeypatch.setattr(portability, "fcntl", None)  # as on a system without fcntl ...
     monkeypatch.setattr(portability, "msvcrt", None)  # ... and without Windows' stand-in
-    with pytest.raises(portability.NotSupported) as caught:
-        with write_lock(tmp_path / "w.duckdb", timeout=0):
-            pass
+    with pytest.raises(portability.NotSupported) as caught, write_lock(tmp_path / "w.duckdb", timeout=0):
+        pass
     line = root_line(caught.value)
     assert "bestandsvergrendeling (fcntl.flock) ontbreekt op dit systeem" in line and "WSL2" in line, line
 
@@ -228,7 +276,15 @@ def test_the_workbook_child_starts_without_the_resource_module():
     code = "import sys\nsys.modules['resource'] = None\n" + CHILD_LIMITS + "print('zonder grens', resource)\n"
     done = subprocess.run([sys.executable, "-c", code, str(1 << 30)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == "zonder grens None", done.stderr
-    with_limits = subprocess.run([sys.executable, "-c", CHILD_LIMITS + "import resource\n"
-                                  "print(resource.getrlimit(resource.RLIMIT_AS)[0])\n", str(1 << 30)],
-                                 capture_output=True, text=True, timeout=60)
+    with_limits = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            CHILD_LIMITS + "import resource\nprint(resource.getrlimit(resource.RLIMIT_AS)[0])\n",
+            str(1 << 30),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert with_limits.stdout.strip() == str(1 << 30), with_limits.stderr

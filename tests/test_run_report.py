@@ -37,8 +37,12 @@ def test_the_report_goes_on_the_runs_own_load_row(tmp_path):
 
 
 def test_a_run_without_a_load_row_gets_a_run_row(tmp_path):
-    report = _report(outcome="failed", exit_code=1, counts={"files_rejected": 2},
-                     failure={"cause": "schijf vol", "error_class": "OSError", "kind": "disk"})
+    report = _report(
+        outcome="failed",
+        exit_code=1,
+        counts={"files_rejected": 2},
+        failure={"cause": "schijf vol", "error_class": "OSError", "kind": "disk"},
+    )
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
         rr.store(con, report)
         rows = con.execute("select run_id, step, files_rejected, report from run_history").fetchall()
@@ -48,29 +52,59 @@ def test_a_run_without_a_load_row_gets_a_run_row(tmp_path):
 
 def test_an_old_run_history_gets_the_report_column_and_keeps_its_columns(tmp_path):
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
-        con.execute("create table run_history (run_id varchar, recorded_at timestamp, trigger varchar, step varchar, "
-                    "waves varchar, units_loaded integer, units_unchanged integer, files_rejected integer, "
-                    "summary varchar)")
+        con.execute(
+            "create table run_history (run_id varchar, recorded_at timestamp, trigger varchar, step varchar, "
+            "waves varchar, units_loaded integer, units_unchanged integer, files_rejected integer, "
+            "summary varchar)"
+        )
         con.execute("insert into run_history values ('oud', now()::timestamp, 'cli', 'laden', '2024', 1, 0, 0, 'x')")
         rr.store(con, _report())
-        columns = [c for (c,) in con.execute("select column_name from information_schema.columns "
-                                              "where table_name = 'run_history' order by ordinal_position").fetchall()]
+        columns = [
+            c
+            for (c,) in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_name = 'run_history' order by ordinal_position"
+            ).fetchall()
+        ]
         n = con.execute("select count(*) from run_history").fetchone()[0]
-    assert columns[-1] == "report" and columns[:-1][:9] == ["run_id", "recorded_at", "trigger", "step", "waves",
-                                                            "units_loaded", "units_unchanged", "files_rejected",
-                                                            "summary"]
+    assert columns[-1] == "report" and columns[:-1][:9] == [
+        "run_id",
+        "recorded_at",
+        "trigger",
+        "step",
+        "waves",
+        "units_loaded",
+        "units_unchanged",
+        "files_rejected",
+        "summary",
+    ]
     assert n == 2
 
 
 def test_the_benchmark_reads_the_report_among_the_dutch_lines():
-    report = _report(steps=[
-        rr.step("ingest_returns", rr.MATERIALIZED, 0.0, 12.5, ["2024: 25 regio's"],
-                {"units_loaded": 7, "units_rejected": 1, "seconds_lezen": 4.0, "seconds_toetsen": 6.0,
-                 "seconds_laden": 2.0}),
-        rr.step("variation_engine", rr.MATERIALIZED, 12.5, 3.0),
-        rr.step("mart_checks", rr.MATERIALIZED, 15.5, 0.5)])
-    text = "\n".join(["regiobench: 40 assets", "  ingest_returns   klaar   99.9 s", rr.as_json(report),
-                      "Klaar in 99.9 s."])
+    report = _report(
+        steps=[
+            rr.step(
+                "ingest_returns",
+                rr.MATERIALIZED,
+                0.0,
+                12.5,
+                ["2024: 25 regio's"],
+                {
+                    "units_loaded": 7,
+                    "units_rejected": 1,
+                    "seconds_lezen": 4.0,
+                    "seconds_toetsen": 6.0,
+                    "seconds_laden": 2.0,
+                },
+            ),
+            rr.step("variation_engine", rr.MATERIALIZED, 12.5, 3.0),
+            rr.step("mart_checks", rr.MATERIALIZED, 15.5, 0.5),
+        ]
+    )
+    text = "\n".join(
+        ["regiobench: 40 assets", "  ingest_returns   klaar   99.9 s", rr.as_json(report), "Klaar in 99.9 s."]
+    )
     parsed = run_bench.parse_output(text)
     assert parsed["cli_total"] == 1.5 and parsed["units_loaded"] == 7 and parsed["files_rejected"] == 1
     assert parsed["stages"]["ingest"] == 12.5 and parsed["stages"]["marts"] == 3.0

@@ -7,7 +7,6 @@ oracle, from what the readers make of the files.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import math
@@ -23,11 +22,11 @@ from python_calamine import CalamineWorkbook
 
 from pipelines import sample
 from pipelines.contract.codebook import CATALOGUES, MODULES, REGION_COLUMN, ROLE_DISCIPLINE
-from pipelines.ingest.discovery import match_region
+from pipelines.contract.reference import load_equipment_norms, load_regions, load_ring_norms
 from pipelines.core.paths import PROJECT_ROOT, RAW, REFERENCE
 from pipelines.core.problems import ERROR
+from pipelines.ingest.discovery import match_region
 from pipelines.ingest.readers import parse_module, parse_tables, read_export, read_workbook
-from pipelines.contract.reference import load_equipment_norms, load_regions, load_ring_norms
 
 WAVES = range(2019, 2026)
 SEED = 2020
@@ -38,8 +37,11 @@ LAST3 = (2023, 2024, 2025)
 
 
 def digests(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 # ---------------------------------------------------------------------------
@@ -97,8 +99,13 @@ class Parsed:
         for (wave, name, form), frame in typed.items():
             regions = set(groups[(wave, name, form)])
             if form == "werkboek":  # a sheet with its header only still counts as sent
-                sent = {c for rel, n, t in self.tables if n == name and rel.startswith(f"{wave}/")
-                        for c in [match_region(Path(rel).stem, codes)] if c}
+                sent = {
+                    c
+                    for rel, n, t in self.tables
+                    if n == name and rel.startswith(f"{wave}/")
+                    for c in [match_region(Path(rel).stem, codes)]
+                    if c
+                }
                 regions |= sent
             for code in regions:
                 rows = groups[(wave, name, form)].get(code, frame.iloc[0:0])
@@ -192,7 +199,8 @@ def test_shipped_layout(shipped):
     code, wave = summary["double_source"]
     assert wave == 2021
     assert sorted(p.name for p in (raw / "2021").iterdir()) == sorted(
-        module_csvs + [f"{code}_{sample.slug(names[code])}.xlsx"])
+        module_csvs + [f"{code}_{sample.slug(names[code])}.xlsx"]
+    )
     exported = (raw / "2021" / "risico.csv").read_text(encoding="utf-8")
     assert exported.count(f"\n{code},") == 1  # the export holds that region too (the workbook wins)
 
@@ -232,7 +240,7 @@ def test_workbooks_vary_within_the_contract(shipped):
 
 def test_booleans_and_dates_in_varied_allowed_spellings(parsed):
     bool_words, iso, nl = Counter(), 0, 0
-    for rel, name, table in parsed.tables:
+    for _rel, name, table in parsed.tables:
         module = MODULES[name]
         for f in module.fields:
             if f.name not in table.header:
@@ -266,8 +274,10 @@ def test_every_file_reads_back_without_errors(parsed):
 def test_returns_are_valid_against_the_contract(parsed):
     cat = CATALOGUES
     n_returns = len(parsed.frames)
-    frames = {name: pd.concat([m[name].assign(_wave=w, _code=c) for (w, c), m in parsed.frames.items()],
-                              ignore_index=True) for name in MODULES}
+    frames = {
+        name: pd.concat([m[name].assign(_wave=w, _code=c) for (w, c), m in parsed.frames.items()], ignore_index=True)
+        for name in MODULES
+    }
     for name, module in MODULES.items():
         frame = frames[name]
         for f in module.fields:
@@ -327,7 +337,7 @@ def test_double_source_region_differs_between_export_and_workbook(shipped):
 def test_personal_data_stays_in_meta(parsed):
     personal = {f.name for f in MODULES["meta"].fields if f.personal}
     names = set()
-    for rel, name, table in parsed.tables:
+    for _rel, name, table in parsed.tables:
         if name == "meta":
             for f in ("ingevuld_door", "functie"):
                 i = table.header.index(f)
@@ -349,7 +359,7 @@ def test_personal_data_stays_in_meta(parsed):
 
 def test_free_text_is_realistic_without_markup(parsed):
     texts = []
-    for (wave, code), m in parsed.frames.items():
+    for (_wave, _code), m in parsed.frames.items():
         for name, module in MODULES.items():
             for f in module.fields:
                 if f.kind == "freetext":
@@ -359,7 +369,7 @@ def test_free_text_is_realistic_without_markup(parsed):
     for ch in ['"', "&", "<", ">", "\n", "'"]:
         assert ch in joined, ch
     assert any(ord(c) > 0xFFFF for c in joined)  # an emoji
-    specials = sum(any(c in t for c in "\"&<>\n") or any(ord(c) > 0xFFFF for c in t) for t in texts)
+    specials = sum(any(c in t for c in '"&<>\n') or any(ord(c) > 0xFFFF for c in t) for t in texts)
     assert specials < 0.1 * len(texts)  # a few, not most
     for t in texts:
         assert not re.search(r"<\s*[A-Za-z/!?]", t), t  # no markup
@@ -477,22 +487,31 @@ def recompute_uniform(frames) -> dict[tuple[int, str, str], str]:
                 return "conform" if ok else "afwijking_onderbouwd" if substantiated else "afwijking_niet_onderbouwd"
 
             out[(t, code, "ex_strategic")] = verdict((ex["niveau"] == "strategisch").any())
-            out[(t, code, "ex_with_ncc")] = verdict(ex["met_nationale_crisisorganisatie"].fillna(False).any(),
-                                                    subst["nationale_opschaling"])
+            out[(t, code, "ex_with_ncc")] = verdict(
+                ex["met_nationale_crisisorganisatie"].fillna(False).any(), subst["nationale_opschaling"]
+            )
             out[(t, code, "ring_exercised")] = verdict("ringenmodel" in exercised, subst["ringenmodel"])
             open_ = [c for c in plan.index if plan.loc[c, "in_plan"] and c not in exercised and not subst[c]]
             out[(t, code, "plan_unexercised_unsubstantiated")] = verdict(not open_)
             r = m["risico"].iloc[0]
             out[(t, code, "risk_substantiated")] = verdict(
-                r["methode"] != "geen" and bool(r["onderbouwing_aanwezig"]) and bool(r["bestuurlijk_vastgesteld"]))
+                r["methode"] != "geen" and bool(r["onderbouwing_aanwezig"]) and bool(r["bestuurlijk_vastgesteld"])
+            )
             ring = m["ringenmodel"]
-            dev = [note for z, d, v, note in ring[["zone", "discipline", "toegang", "afwijking_toelichting"]].to_numpy()
-                   if v != ring_norm[(z, d)]]
+            dev = [
+                note
+                for z, d, v, note in ring[["zone", "discipline", "toegang", "afwijking_toelichting"]].to_numpy()
+                if v != ring_norm[(z, d)]
+            ]
             out[(t, code, "ring_conformity")] = verdict(not dev, all(dev))
             eq = m["middelen"]
-            low = [note for d, f, i, v, note in
-                   eq[["discipline", "functie", "middel", "beschikbaarheid", "afwijking_toelichting"]].to_numpy()
-                   if levels[v] < levels[eq_norm[(d, f, i)]]]
+            low = [
+                note
+                for d, f, i, v, note in eq[
+                    ["discipline", "functie", "middel", "beschikbaarheid", "afwijking_toelichting"]
+                ].to_numpy()
+                if levels[v] < levels[eq_norm[(d, f, i)]]
+            ]
             out[(t, code, "equipment_parity")] = verdict(not low, all(low))
             out[(t, code, "lessons_from_others")] = verdict((les["bron"] == "andere_regio").any())
     return out
@@ -502,8 +521,10 @@ def test_ground_truth_agrees_with_the_files(parsed, truth):
     """Every fully covered verdict follows from the files as the project's readers parse them."""
     recomputed = recompute_uniform(parsed.frames)
     full = truth[truth["coverage"] == "full"]
-    expected = {(w, c, i): v for w, c, i, v in full[["wave", "region_code", "indicator_id", "expected_verdict"]]
-                .itertuples(index=False)}
+    expected = {
+        (w, c, i): v
+        for w, c, i, v in full[["wave", "region_code", "indicator_id", "expected_verdict"]].itertuples(index=False)
+    }
     assert expected == recomputed
 
 
@@ -516,20 +537,27 @@ def _arcsine_z(r, n, i):
     z = np.sort((y - centre) / s)
     g = int(0.1 * len(z))
     zw = np.clip((y - centre) / s, z[g], z[len(z) - 1 - g])
-    phi = float(np.mean(zw ** 2))
-    w = 1 / s ** 2
+    phi = float(np.mean(zw**2))
+    w = 1 / s**2
     m = len(z)
-    tau2 = max(0.0, (m * phi - (m - 1)) / (w.sum() - (w ** 2).sum() / w.sum())) if m * phi > m - 1 else 0.0
+    tau2 = max(0.0, (m * phi - (m - 1)) / (w.sum() - (w**2).sum() / w.sum())) if m * phi > m - 1 else 0.0
     return (math.asin(math.sqrt(r[i] / n[i])) - centre) / math.sqrt(1 / (4 * n[i]) + tau2)
 
 
 def test_planted_statistical_rows_hold_in_the_files(parsed, truth):
     f = parsed.frames
     rows = truth[(truth["coverage"] == "planted") & (truth["expected_verdict"] != "onvoldoende_gegevens")]
-    assert set(rows["indicator_id"]) >= {"ex_count", "ex_evaluated_share", "ex_multidisciplinary_share",
-                                         "plan_coverage", "lessons_shared_share", "lessons_followed_up_share"}
+    assert set(rows["indicator_id"]) >= {
+        "ex_count",
+        "ex_evaluated_share",
+        "ex_multidisciplinary_share",
+        "plan_coverage",
+        "lessons_shared_share",
+        "lessons_followed_up_share",
+    }
     for wave, code, ind, verdict in rows[["wave", "region_code", "indicator_id", "expected_verdict"]].itertuples(
-            index=False):
+        index=False
+    ):
         m = f[(wave, code)]
         if ind == "ex_count":
             assert len(m["oefeningen"]) == 0
@@ -599,8 +627,9 @@ def test_make_regions_and_regions_csv(tmp_path):
 def test_generator_scales_to_250_regions(tmp_path, form):
     regions = sample.make_regions(250, 7)
     codes = [r.code for r in regions]
-    summary = sample.generate(tmp_path / "raw", [2024, 2025], seed=7, regions=regions, form=form,
-                              ground_truth=tmp_path / "truth.csv")
+    summary = sample.generate(
+        tmp_path / "raw", [2024, 2025], seed=7, regions=regions, form=form, ground_truth=tmp_path / "truth.csv"
+    )
     truth = pd.read_csv(tmp_path / "truth.csv", keep_default_na=False)
     assert (truth["expected_verdict"] == "afwijking_niet_onderbouwd").sum() >= 12
     assert summary["dropped_plants"] == []
@@ -610,8 +639,11 @@ def test_generator_scales_to_250_regions(tmp_path, form):
     problems, _, typed = read_tree(tmp_path / "raw", codes)
     assert [p.text() for p in problems] == []
     # a region without exercises has no rows in an export: the module then counts as not sent
-    no_exercises = {(w, c) for w, c, i, note in truth[["wave", "region_code", "indicator_id", "note"]].itertuples(
-        index=False) if i == "ex_count" and note.startswith("0 exercises written as an export")}
+    no_exercises = {
+        (w, c)
+        for w, c, i, note in truth[["wave", "region_code", "indicator_id", "note"]].itertuples(index=False)
+        if i == "ex_count" and note.startswith("0 exercises written as an export")
+    }
     assert len(no_exercises) == (1 if form == "csv" else 0)
     assert len(typed) == 2 * len(MODULES)
     for (wave, name, _), frame in typed.items():
@@ -628,9 +660,14 @@ def test_generator_scales_to_250_regions(tmp_path, form):
 
 
 def test_write_workbook_is_reproducible_and_writes_text_as_text(tmp_path):
-    sheets = {"lessen": [{"les_id": "=1+1", "n": 3, "ok": True, "d": dt.date(2024, 5, 6), "x": None},
-                         None, {"les_id": "b", "n": 1.5}],
-              "meta": []}
+    sheets = {
+        "lessen": [
+            {"les_id": "=1+1", "n": 3, "ok": True, "d": dt.date(2024, 5, 6), "x": None},
+            None,
+            {"les_id": "b", "n": 1.5},
+        ],
+        "meta": [],
+    }
     sample.write_workbook(tmp_path / "a.xlsx", sheets, {"meta": ["email"]})
     sample.write_workbook(tmp_path / "b.xlsx", sheets, {"meta": ["email"]})
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()

@@ -47,8 +47,11 @@ def free_port() -> int:
 
 
 def graphql(port: int, query: str) -> dict:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", data=json.dumps({"query": query}).encode(),
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": query}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=20) as response:
         answer = json.loads(response.read())
     assert not answer.get("errors"), answer["errors"]
@@ -137,8 +140,14 @@ def test_make_serve_loads_a_dropped_workbook_and_republishes(tmp_path):
     env = dict(os.environ, REGIOBENCH_DATA=str(data), REGIOBENCH_DASHBOARDS=str(dashboards))
     env.pop("MAKEFLAGS", None)
     with log.open("w") as fh:
-        proc = subprocess.Popen(["make", "--no-print-directory", "serve", f"SERVE_HOME={home}", f"PORT={port}"],
-                                cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            ["make", "--no-print-directory", "serve", f"SERVE_HOME={home}", f"PORT={port}"],
+            cwd=ROOT,
+            env=env,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     family: set[int] = {proc.pid}
     left: set[int] = set()
     served = None
@@ -156,17 +165,27 @@ def test_make_serve_loads_a_dropped_workbook_and_republishes(tmp_path):
         family |= {served} | descendants(proc.pid)
 
         keys = {"/".join(node["assetKey"]["path"]) for node in graphql(port, ASSETS)["assetNodes"]}
-        assert {"raw_file_inventory", "stg_exercises", "marts/variation_register", "published_marts",
-                "dashboards_site", "ref_regions"} <= keys, sorted(keys)
+        assert {
+            "raw_file_inventory",
+            "stg_exercises",
+            "marts/variation_register",
+            "published_marts",
+            "dashboards_site",
+            "ref_regions",
+        } <= keys, sorted(keys)
         repositories = graphql(port, REPOSITORIES)["repositoriesOrError"]
         assert repositories["__typename"] == "RepositoryConnection", repositories
         [repository] = repositories["nodes"]
-        assert [(s["name"], s["cronSchedule"], s["executionTimezone"], s["pipelineName"], s["scheduleState"]["status"])
-                for s in repository["schedules"]] == \
-            [("weekly_full_refresh", "0 6 * * 1", "Europe/Amsterdam", "refresh", "RUNNING")]
+        assert [
+            (s["name"], s["cronSchedule"], s["executionTimezone"], s["pipelineName"], s["scheduleState"]["status"])
+            for s in repository["schedules"]
+        ] == [("weekly_full_refresh", "0 6 * * 1", "Europe/Amsterdam", "refresh", "RUNNING")]
         [sensor] = repository["sensors"]
-        assert (sensor["name"], sensor["minIntervalSeconds"], sensor["sensorState"]["status"]) == \
-            ("raw_files_sensor", 30, "RUNNING")
+        assert (sensor["name"], sensor["minIntervalSeconds"], sensor["sensorState"]["status"]) == (
+            "raw_files_sensor",
+            30,
+            "RUNNING",
+        )
         assert sorted(t["pipelineName"] for t in sensor["targets"]) == ["ingest_wave", "publish"]
 
         # The daemon ticks the sensor at once: 2025 is loaded, then published (one run at a time).
@@ -183,8 +202,9 @@ def test_make_serve_loads_a_dropped_workbook_and_republishes(tmp_path):
         [workbook] = (tmp_path / "nieuw" / "2026").glob("VR13_*.xlsx")
         shutil.copy(workbook, data / "raw" / "2026" / workbook.name)
 
-        wait_for_runs(port, [("ingest_wave", "2025"), ("publish", None), ("ingest_wave", "2026"), ("publish", None)],
-                      log)
+        wait_for_runs(
+            port, [("ingest_wave", "2025"), ("publish", None), ("ingest_wave", "2026"), ("publish", None)], log
+        )
         family |= descendants(proc.pid)
         after = site_text(dashboards)
         assert '<option value="2026"' in after  # the new wave is selectable on the overview

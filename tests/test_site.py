@@ -13,12 +13,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from test_site_fixture import XSS, XSS_REGION, build_synthetic_warehouse, make_regions
 
 from pipelines.site import NAV, SiteDataError, build_site, region_file
 from pipelines.site.builder import plotly_js_path
 from pipelines.site.data import clean, pack, to_json
 from pipelines.site.geo import TILE_GRID, load_boundaries, rd_to_wgs84, tile_positions
-from test_site_fixture import XSS, XSS_REGION, build_synthetic_warehouse, make_regions
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "reference"
 TOP_PAGES = [f for f, _, _ in NAV]
@@ -47,8 +47,9 @@ def own_data(path: Path) -> dict:
 def script_data(path: Path) -> dict:
     """The payload of a data script under assets/data/ (window.SiteShared = Object.assign(..., {...});)."""
     text = path.read_text(encoding="utf-8")
-    m = re.fullmatch(r"window\.SiteShared = Object\.assign\(window\.SiteShared \|\| \{\}, (.*)\);\n", text, re.S) or \
-        re.fullmatch(r"\(window\.SiteParts = window\.SiteParts \|\| \{\}\)\[\"[^\"]*\"\] = (.*);\n", text, re.S)
+    m = re.fullmatch(
+        r"window\.SiteShared = Object\.assign\(window\.SiteShared \|\| \{\}, (.*)\);\n", text, re.S
+    ) or re.fullmatch(r"\(window\.SiteParts = window\.SiteParts \|\| \{\}\)\[\"[^\"]*\"\] = (.*);\n", text, re.S)
     assert m, path
     assert "<" not in m.group(1) and ">" not in m.group(1) and "&" not in m.group(1)
     return json.loads(m.group(1))
@@ -66,6 +67,7 @@ def page_data(path: Path) -> dict:
 
 def unpack(t: dict, shared: dict | None = None) -> list[dict]:
     """Python mirror of Site.unpack in site.js; ``shared``: Site.data, for text from shared templates."""
+
     def column(v):
         if isinstance(v, list):
             return v
@@ -126,7 +128,7 @@ def test_plotly_is_copied_once_and_never_inlined_or_fetched(site):
         assert "plotly.js v" not in text and len(text) < 3_000_000, page  # never inlined
         parser = Refs()
         parser.feed(text)
-        for tag, attr, ref in parser.refs:
+        for tag, _attr, ref in parser.refs:
             assert not re.match(r"^[a-z][a-z0-9+.-]*:", ref) and not ref.startswith("//"), (page, tag, ref)
             target = (page.parent / ref.split("#")[0]).resolve()
             assert target.exists(), (page, ref)  # every link and script is a relative file that exists
@@ -154,7 +156,7 @@ def test_navigation_on_every_page_and_the_latest_wave_selected(site):
     for page in out.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         root = "../" if page.parent.name == "regio" else ""
-        for f, label, _ in NAV:
+        for f, _label, _ in NAV:
             assert f'href="{root}{f}"' in text, (page, f)
         assert text.count('aria-current="page"') == 1, page
         assert '<html lang="nl">' in text
@@ -205,8 +207,9 @@ def test_to_json_escapes_markup_characters():
 def test_pack_round_trips_and_dictionary_encodes_repeated_text():
     import pandas as pd
 
-    df = pd.DataFrame({"code": ["a", "b"] * 20, "v": [1.234567891, None] * 20, "ok": [True, False] * 20,
-                       "lst": [["x", "y"], []] * 20})
+    df = pd.DataFrame(
+        {"code": ["a", "b"] * 20, "v": [1.234567891, None] * 20, "ok": [True, False] * 20, "lst": [["x", "y"], []] * 20}
+    )
     packed = pack(df)
     assert isinstance(packed["c"]["code"], dict) and packed["c"]["code"]["d"] == ["a", "b"]
     rows = unpack(json.loads(to_json(packed)))
@@ -242,8 +245,10 @@ def test_pages_filled_into_a_frame_equal_pages_rendered_whole(tmp_path, monkeypa
 
     build_synthetic_warehouse(tmp_path / "w.duckdb", n_regions=5, waves=[2024, 2025])
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
-    con.execute("update ref_regions set region_name = ? where region_code = 'VR02'",
-                ['<img src=x onerror="alert(1)"> \x00title\x00 & \'x\''])
+    con.execute(
+        "update ref_regions set region_name = ? where region_code = 'VR02'",
+        ["<img src=x onerror=\"alert(1)\"> \x00title\x00 & 'x'"],
+    )
     con.close()
     con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
     fast = build_site(con, tmp_path / "fast", REFERENCE)
@@ -290,7 +295,7 @@ def test_common_payload_is_written_once_not_into_every_page(site):
         own = own_data(page)
         assert not {"regions", "indicators", "labels", "waves"} & set(own), page  # only in common.js
         if page.parent.name == "regio":
-            assert f'<script src="../assets/data/regio.js"></script>' in text
+            assert '<script src="../assets/data/regio.js"></script>' in text
             assert not {"summary", "national"} & set(own), page  # only in regio.js
             # no region page lists the other regions: the picker is filled from common.js
             others = [c for c in info["regions"] if region_file(c) != page.name]
@@ -305,8 +310,11 @@ def test_region_pages_rebuild_every_explanation_exactly_from_the_shared_template
             data = page_data(out / "regio" / region_file(code))
             assert isinstance(data["register"]["c"]["explanation"], dict)  # templated, not the whole text
             got = [(r["wave"], r["indicator_id"], r["explanation"]) for r in unpack(data["register"], data)]
-            want = con.execute("select wave, indicator_id, explanation from marts.variation_register "
-                               "where region_code = ? order by wave, indicator_id", [code]).fetchall()
+            want = con.execute(
+                "select wave, indicator_id, explanation from marts.variation_register "
+                "where region_code = ? order by wave, indicator_id",
+                [code],
+            ).fetchall()
             assert got == [tuple(w) for w in want], code
     finally:
         con.close()
@@ -317,8 +325,20 @@ def test_templated_text_round_trips_whatever_the_text():
 
     from pipelines.site.data import templated
 
-    texts = ["R0001 haalt 3 van 4 (75,0%).", "R0002 haalt 10 van 12 (83,3%).", "R0003 haalt 0 van 0 (–).",
-             "geen cijfers", "", None, "12", "a\x005 b", "a7 b", "٣ arabisch 3", XSS, "R0001 haalt 3 van 4 (75,0%)."]
+    texts = [
+        "R0001 haalt 3 van 4 (75,0%).",
+        "R0002 haalt 10 van 12 (83,3%).",
+        "R0003 haalt 0 van 0 (–).",
+        "geen cijfers",
+        "",
+        None,
+        "12",
+        "a\x005 b",
+        "a7 b",
+        "٣ arabisch 3",
+        XSS,
+        "R0001 haalt 3 van 4 (75,0%).",
+    ]
     s = pd.Series(texts, dtype="str")
     tpl, k, v = templated(s, min_count=2)
     assert "R\x00 haalt \x00 van \x00 (\x00,\x00%)." in tpl
@@ -353,17 +373,19 @@ def test_pack_per_column_equals_clean_per_cell():
     x[::17] = np.nan
     x[5], x[6], x[7], x[8], x[9] = np.inf, -np.inf, 3.0, 1e16, 2.5
     n = len(x)
-    df = pd.DataFrame({
-        "f": x,
-        "i": np.arange(n, dtype="int32"),
-        "ni": pd.array([None if k % 5 == 0 else k for k in range(n)], dtype="Int64"),
-        "b": np.arange(n) % 2 == 0,
-        "nb": pd.array([None if k % 3 == 0 else k % 2 == 0 for k in range(n)], dtype="boolean"),
-        "s": pd.array([None if k % 7 == 0 else f"t{k % 4}" for k in range(n)], dtype="str"),
-        "o": pd.Series([None if k % 7 == 0 else f"u{k}" for k in range(n)], dtype=object),
-        "lst": pd.Series([["a", k] if k % 2 else np.nan for k in range(n)], dtype=object),
-        "ts": pd.to_datetime(pd.Series([f"2025-01-{1 + k % 28:02d} 10:00:00" for k in range(n)])),
-    })
+    df = pd.DataFrame(
+        {
+            "f": x,
+            "i": np.arange(n, dtype="int32"),
+            "ni": pd.array([None if k % 5 == 0 else k for k in range(n)], dtype="Int64"),
+            "b": np.arange(n) % 2 == 0,
+            "nb": pd.array([None if k % 3 == 0 else k % 2 == 0 for k in range(n)], dtype="boolean"),
+            "s": pd.array([None if k % 7 == 0 else f"t{k % 4}" for k in range(n)], dtype="str"),
+            "o": pd.Series([None if k % 7 == 0 else f"u{k}" for k in range(n)], dtype=object),
+            "lst": pd.Series([["a", k] if k % 2 else np.nan for k in range(n)], dtype=object),
+            "ts": pd.to_datetime(pd.Series([f"2025-01-{1 + k % 28:02d} 10:00:00" for k in range(n)])),
+        }
+    )
     packed = json.loads(to_json(pack(df)))
     rows = unpack(packed)
     for col in df.columns:
@@ -403,8 +425,12 @@ def test_many_regions_split_the_indicator_data_and_select_regions_on_overview_pa
             assert shown == {c for (c,) in top}
         plan = page_data(out / "plan.html")
         counts = {(r["wave"], r["characteristic"], r["status"]): r["n"] for r in unpack(plan["counts"])}
-        assert counts == {(w, c, s): k for w, c, s, k in q(
-            "select wave, characteristic, status, count(*) from marts.plan_exercise_matrix group by all")}
+        assert counts == {
+            (w, c, s): k
+            for w, c, s, k in q(
+                "select wave, characteristic, status, count(*) from marts.plan_exercise_matrix group by all"
+            )
+        }
         assert len({r["region_code"] for r in unpack(plan["plan"]) if r["wave"] == 2025}) == 10
         recs = page_data(out / "aanbevelingen.html")
         n_recs = q("select count(*) from marts.recommendation_tracker")[0][0]
@@ -412,8 +438,14 @@ def test_many_regions_split_the_indicator_data_and_select_regions_on_overview_pa
         trend = unpack(page_data(out / "trends.html")["values"])
         for ind_id in {r["indicator_id"] for r in trend}:
             assert len({r["region_code"] for r in trend if r["indicator_id"] == ind_id}) == 4
-        for page in ["indicatoren.html", "middelen.html", "ringenmodel.html", "plan.html", "trends.html",
-                     "aanbevelingen.html"]:
+        for page in [
+            "indicatoren.html",
+            "middelen.html",
+            "ringenmodel.html",
+            "plan.html",
+            "trends.html",
+            "aanbevelingen.html",
+        ]:
             assert 'class="warning scale-note"' in (out / page).read_text(encoding="utf-8"), page
         # the region pages are complete
         data = page_data(out / "regio" / region_file(XSS_REGION))
@@ -464,8 +496,13 @@ def _square_geojson(codes, rd=False):
             x0, y0 = 3.5 + col * 0.6, 53.5 - row * 0.4
             ring = [[x0, y0], [x0 + 0.55, y0], [x0 + 0.55, y0 - 0.35], [x0, y0 - 0.35], [x0, y0]]  # clockwise
             ring = list(reversed(ring))  # RFC 7946: counter-clockwise exterior
-        feats.append({"type": "Feature", "properties": {"region_code": code, "naam": code},
-                      "geometry": {"type": "Polygon", "coordinates": [ring]}})
+        feats.append(
+            {
+                "type": "Feature",
+                "properties": {"region_code": code, "naam": code},
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            }
+        )
     return {"type": "FeatureCollection", "features": feats}
 
 

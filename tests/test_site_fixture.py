@@ -34,33 +34,117 @@ XSS_REGION = "VR03"
 #: The contract columns (docs/marts-contract.md) of the marts the site reads: mart -> columns, in order.
 CONTRACT = {
     "indicator_values": ["wave", "region_code", "indicator_id", "value", "numerator", "denominator"],
-    "variation_register": ["wave", "region_code", "region_name", "indicator_id", "domain", "value", "numerator",
-                           "denominator", "target", "norm_source", "lower_95", "upper_95", "lower_998", "upper_998",
-                           "z_score", "direction", "verdict", "substantiation", "explanation"],
-    "indicator_summary": ["wave", "indicator_id", "n_regions", "national_value", "min", "p25", "median", "p75", "max",
-                          "fold_variation", "phi", "tau2", "r2_risk", "r2_method", "n_unfavourable", "n_unjustified"],
-    "region_scorecard": ["wave", "region_code", "region_name", "n_indicators", "n_conform", "n_favourable",
-                         "n_unjustified", "n_substantiated", "n_missing"],
-    "equipment_matrix": ["wave", "region_code", "discipline", "role", "item", "level", "norm_level", "norm_source",
-                         "below_norm", "substantiation"],
-    "ring_model_matrix": ["wave", "region_code", "zone", "discipline", "access", "norm_access", "norm_source",
-                          "deviates", "substantiation"],
-    "plan_exercise_matrix": ["wave", "region_code", "characteristic", "in_plan", "exercised_3w", "substantiated",
-                             "status"],
+    "variation_register": [
+        "wave",
+        "region_code",
+        "region_name",
+        "indicator_id",
+        "domain",
+        "value",
+        "numerator",
+        "denominator",
+        "target",
+        "norm_source",
+        "lower_95",
+        "upper_95",
+        "lower_998",
+        "upper_998",
+        "z_score",
+        "direction",
+        "verdict",
+        "substantiation",
+        "explanation",
+    ],
+    "indicator_summary": [
+        "wave",
+        "indicator_id",
+        "n_regions",
+        "national_value",
+        "min",
+        "p25",
+        "median",
+        "p75",
+        "max",
+        "fold_variation",
+        "phi",
+        "tau2",
+        "r2_risk",
+        "r2_method",
+        "n_unfavourable",
+        "n_unjustified",
+    ],
+    "region_scorecard": [
+        "wave",
+        "region_code",
+        "region_name",
+        "n_indicators",
+        "n_conform",
+        "n_favourable",
+        "n_unjustified",
+        "n_substantiated",
+        "n_missing",
+    ],
+    "equipment_matrix": [
+        "wave",
+        "region_code",
+        "discipline",
+        "role",
+        "item",
+        "level",
+        "norm_level",
+        "norm_source",
+        "below_norm",
+        "substantiation",
+    ],
+    "ring_model_matrix": [
+        "wave",
+        "region_code",
+        "zone",
+        "discipline",
+        "access",
+        "norm_access",
+        "norm_source",
+        "deviates",
+        "substantiation",
+    ],
+    "plan_exercise_matrix": [
+        "wave",
+        "region_code",
+        "characteristic",
+        "in_plan",
+        "exercised_3w",
+        "substantiated",
+        "status",
+    ],
     "recommendation_tracker": ["wave", "region_code", "recommendation", "status", "indicator_ids", "n_unjustified"],
     "submission_status": ["wave", "region_code", "module", "source_file", "status", "n_rows", "n_errors", "message"],
 }
 
 REAL_REGIONS = [
-    ("VR01", "Groningen", 586813), ("VR02", "Fryslân", 651459), ("VR03", "Drenthe", 494760),
-    ("VR04", "IJsselland", 534778), ("VR05", "Twente", 631700), ("VR06", "Noord- en Oost-Gelderland", 831319),
-    ("VR07", "Gelderland-Midden", 701322), ("VR08", "Gelderland-Zuid", 563979), ("VR09", "Utrecht", 1361093),
-    ("VR10", "Noord-Holland-Noord", 665816), ("VR11", "Zaanstreek-Waterland", 339925),
-    ("VR12", "Kennemerland", 551800), ("VR13", "Amsterdam-Amstelland", 1071316),
-    ("VR14", "Gooi en Vechtstreek", 259049), ("VR15", "Haaglanden", 1121614), ("VR16", "Hollands Midden", 814421),
-    ("VR17", "Rotterdam-Rijnmond", 1329136), ("VR18", "Zuid-Holland-Zuid", 461002), ("VR19", "Zeeland", 385379),
-    ("VR20", "Midden- en West-Brabant", 1129951), ("VR21", "Brabant-Noord", 659533),
-    ("VR22", "Brabant-Zuidoost", 784369), ("VR23", "Limburg-Noord", 521683), ("VR24", "Zuid-Limburg", 594212),
+    ("VR01", "Groningen", 586813),
+    ("VR02", "Fryslân", 651459),
+    ("VR03", "Drenthe", 494760),
+    ("VR04", "IJsselland", 534778),
+    ("VR05", "Twente", 631700),
+    ("VR06", "Noord- en Oost-Gelderland", 831319),
+    ("VR07", "Gelderland-Midden", 701322),
+    ("VR08", "Gelderland-Zuid", 563979),
+    ("VR09", "Utrecht", 1361093),
+    ("VR10", "Noord-Holland-Noord", 665816),
+    ("VR11", "Zaanstreek-Waterland", 339925),
+    ("VR12", "Kennemerland", 551800),
+    ("VR13", "Amsterdam-Amstelland", 1071316),
+    ("VR14", "Gooi en Vechtstreek", 259049),
+    ("VR15", "Haaglanden", 1121614),
+    ("VR16", "Hollands Midden", 814421),
+    ("VR17", "Rotterdam-Rijnmond", 1329136),
+    ("VR18", "Zuid-Holland-Zuid", 461002),
+    ("VR19", "Zeeland", 385379),
+    ("VR20", "Midden- en West-Brabant", 1129951),
+    ("VR21", "Brabant-Noord", 659533),
+    ("VR22", "Brabant-Zuidoost", 784369),
+    ("VR23", "Limburg-Noord", 521683),
+    ("VR24", "Zuid-Limburg", 594212),
     ("VR25", "Flevoland", 428264),
 ]
 
@@ -86,10 +170,17 @@ Z95, Z998 = 1.959964, 3.090232
 ITEMS = CATALOGUES["middel"].codes
 LEVELS = CATALOGUES["beschikbaarheid"].codes
 ACCESS = CATALOGUES["toegang"].codes
-RING_NORM = {("hot", "brandweer"): "geen", ("hot", "ambulance"): "geen", ("hot", "politie"): "met_bescherming",
-             ("warm", "brandweer"): "onder_dekking", ("warm", "ambulance"): "onder_dekking",
-             ("warm", "politie"): "met_bescherming", ("cold", "brandweer"): "vrij", ("cold", "ambulance"): "vrij",
-             ("cold", "politie"): "vrij"}
+RING_NORM = {
+    ("hot", "brandweer"): "geen",
+    ("hot", "ambulance"): "geen",
+    ("hot", "politie"): "met_bescherming",
+    ("warm", "brandweer"): "onder_dekking",
+    ("warm", "ambulance"): "onder_dekking",
+    ("warm", "politie"): "met_bescherming",
+    ("cold", "brandweer"): "vrij",
+    ("cold", "ambulance"): "vrij",
+    ("cold", "politie"): "vrij",
+}
 
 VERDICT_WORDS = {
     "conform": "binnen de grenzen",
@@ -107,9 +198,15 @@ def make_regions(n: int) -> list[tuple[str, str, int]]:
     return REAL_REGIONS + extra
 
 
-def build_synthetic_warehouse(path: Path | str, n_regions: int = 25, waves: list[int] | None = None,
-                              seed: int = 7, missing: tuple[int, str] | None = None,
-                              with_run_history: bool = True, xss: bool = True) -> dict:
+def build_synthetic_warehouse(
+    path: Path | str,
+    n_regions: int = 25,
+    waves: list[int] | None = None,
+    seed: int = 7,
+    missing: tuple[int, str] | None = None,
+    with_run_history: bool = True,
+    xss: bool = True,
+) -> dict:
     """Write the synthetic warehouse to ``path``; return what was planted (for the tests).
 
     ``missing`` = (wave, region) without any return; default: the second-oldest
@@ -150,17 +247,28 @@ def build_synthetic_warehouse(path: Path | str, n_regions: int = 25, waves: list
                     deviating_ring += dev
                     sub = None
                     if dev and rng.random() < 0.5:
-                        sub = f"In {names[code]} werkt de {disc} in de {zone} zone volgens eigen afspraak met de politie."
+                        sub = (
+                            f"In {names[code]} werkt de {disc} in de {zone} zone volgens eigen afspraak met de politie."
+                        )
                     if xss and dev and code == xss_code:
                         sub = XSS
-                    ring_rows.append([w, code, zone, disc, access, norm,
-                                      "vastgesteld" if zone == "hot" else "modaal", dev, sub])
+                    ring_rows.append(
+                        [w, code, zone, disc, access, norm, "vastgesteld" if zone == "hot" else "modaal", dev, sub]
+                    )
             below_cells = total_cells = 0
             for role, disc in ROLE_DISCIPLINE.items():
                 for item in ITEMS:
-                    norm = "persoonlijk" if item == "tourniquet" else (
-                        "per_voertuig" if item in ("hemostatisch_gaas", "traumapakket", "chest_seal") else
-                        "op_afroep" if disc == "politie" or item != "kogelwerend_vest" else "niet")
+                    norm = (
+                        "persoonlijk"
+                        if item == "tourniquet"
+                        else (
+                            "per_voertuig"
+                            if item in ("hemostatisch_gaas", "traumapakket", "chest_seal")
+                            else "op_afroep"
+                            if disc == "politie" or item != "kogelwerend_vest"
+                            else "niet"
+                        )
+                    )
                     if not present:
                         continue
                     lvl = LEVELS.index(norm) + int(rng.choice([-1, 0, 0, 0, 0, 1]))
@@ -168,18 +276,36 @@ def build_synthetic_warehouse(path: Path | str, n_regions: int = 25, waves: list
                     below = lvl < LEVELS.index(norm)
                     total_cells += 1
                     below_cells += below
-                    sub = "Levering vertraagd door de leverancier; verwacht in het volgende kwartaal." if below and rng.random() < 0.3 else None
+                    sub = (
+                        "Levering vertraagd door de leverancier; verwacht in het volgende kwartaal."
+                        if below and rng.random() < 0.3
+                        else None
+                    )
                     if xss and below and code == xss_code:
                         sub = XSS
-                    equip_rows.append([w, code, disc, role, item, LEVELS[lvl], norm,
-                                       "vastgesteld" if item == "tourniquet" else "modaal", below, sub])
+                    equip_rows.append(
+                        [
+                            w,
+                            code,
+                            disc,
+                            role,
+                            item,
+                            LEVELS[lvl],
+                            norm,
+                            "vastgesteld" if item == "tourniquet" else "modaal",
+                            below,
+                            sub,
+                        ]
+                    )
             for ch in CATALOGUES["bijzonderheid"].codes:
                 if not present:
                     continue
                 in_plan = rng.random() < 0.8
                 ex3 = in_plan and rng.random() < 0.6
                 subst = in_plan and not ex3 and rng.random() < 0.4
-                status = "niet_in_plan" if not in_plan else "beoefend" if ex3 else "onderbouwd" if subst else "niet_beoefend"
+                status = (
+                    "niet_in_plan" if not in_plan else "beoefend" if ex3 else "onderbouwd" if subst else "niet_beoefend"
+                )
                 plan_rows.append([w, code, ch, in_plan, ex3, subst, status])
 
             for ind, domain, kind, pol, _rec in INDICATORS:
@@ -243,21 +369,51 @@ def build_synthetic_warehouse(path: Path | str, n_regions: int = 25, waves: list
                         verdict = "conform"
                 substantiation = None
                 if verdict == "afwijking_onderbouwd":
-                    substantiation = "De risicobeoordeling is bestuurlijk vastgesteld en verklaart het afwijkende aantal."
+                    substantiation = (
+                        "De risicobeoordeling is bestuurlijk vastgesteld en verklaart het afwijkende aantal."
+                    )
                 if value is None:
-                    explanation = f"Voor {names[code]} ontbreken de gegevens voor {ind} in {w}: {VERDICT_WORDS[verdict]}."
+                    explanation = (
+                        f"Voor {names[code]} ontbreken de gegevens voor {ind} in {w}: {VERDICT_WORDS[verdict]}."
+                    )
                 else:
-                    lim = (f"de 99,8%-grenzen {l998:.2f} tot {u998:.2f}" if l998 is not None
-                           else f"de landelijke norm {target:g}")
-                    explanation = (f"{names[code]} heeft in {w} een waarde van {value:.2f} bij {lim} "
-                                   f"(doel {target:.2f}): {VERDICT_WORDS[verdict]}.")
+                    lim = (
+                        f"de 99,8%-grenzen {l998:.2f} tot {u998:.2f}"
+                        if l998 is not None
+                        else f"de landelijke norm {target:g}"
+                    )
+                    explanation = (
+                        f"{names[code]} heeft in {w} een waarde van {value:.2f} bij {lim} "
+                        f"(doel {target:.2f}): {VERDICT_WORDS[verdict]}."
+                    )
                 if xss and code == xss_code and ind == "ex_count":
                     explanation = XSS
                     substantiation = XSS
                 plain = num if kind == "ratio" else value
                 val_rows.append([w, code, ind, plain, num, den])
-                reg_rows.append([w, code, names[code], ind, domain, value, num, den, target, norm_source,
-                                 l95, u95, l998, u998, z, direction, verdict, substantiation, explanation])
+                reg_rows.append(
+                    [
+                        w,
+                        code,
+                        names[code],
+                        ind,
+                        domain,
+                        value,
+                        num,
+                        den,
+                        target,
+                        norm_source,
+                        l95,
+                        u95,
+                        l998,
+                        u998,
+                        z,
+                        direction,
+                        verdict,
+                        substantiation,
+                        explanation,
+                    ]
+                )
 
     register = pd.DataFrame(reg_rows, columns=CONTRACT["variation_register"])
     values = pd.DataFrame(val_rows, columns=CONTRACT["indicator_values"])
@@ -276,20 +432,44 @@ def build_synthetic_warehouse(path: Path | str, n_regions: int = 25, waves: list
             r2r = round(float(rng.uniform(0.05, 0.4)), 3)
         if ind == "risk_probability":
             r2m = round(float(rng.uniform(0.35, 0.7)), 3)
-        sum_rows.append([w, ind, int(len(v)), float(v.mean()) if len(v) else None, mn,
-                         float(v.quantile(.25)) if len(v) else None, float(v.median()) if len(v) else None,
-                         float(v.quantile(.75)) if len(v) else None, mx,
-                         (mx / mn) if len(v) and mn else None, phi, tau2, r2r, r2m,
-                         int(g["verdict"].isin(["afwijking_onderbouwd", "afwijking_niet_onderbouwd"]).sum()),
-                         int((g["verdict"] == "afwijking_niet_onderbouwd").sum())])
+        sum_rows.append(
+            [
+                w,
+                ind,
+                int(len(v)),
+                float(v.mean()) if len(v) else None,
+                mn,
+                float(v.quantile(0.25)) if len(v) else None,
+                float(v.median()) if len(v) else None,
+                float(v.quantile(0.75)) if len(v) else None,
+                mx,
+                (mx / mn) if len(v) and mn else None,
+                phi,
+                tau2,
+                r2r,
+                r2m,
+                int(g["verdict"].isin(["afwijking_onderbouwd", "afwijking_niet_onderbouwd"]).sum()),
+                int((g["verdict"] == "afwijking_niet_onderbouwd").sum()),
+            ]
+        )
     summary = pd.DataFrame(sum_rows, columns=CONTRACT["indicator_summary"])
 
     sc_rows = []
     for (w, code), g in register.groupby(["wave", "region_code"], sort=True):
         vc = g["verdict"].value_counts()
-        sc_rows.append([w, code, names[code], len(g), int(vc.get("conform", 0)), int(vc.get("gunstige_afwijking", 0)),
-                        int(vc.get("afwijking_niet_onderbouwd", 0)), int(vc.get("afwijking_onderbouwd", 0)),
-                        int(vc.get("onvoldoende_gegevens", 0))])
+        sc_rows.append(
+            [
+                w,
+                code,
+                names[code],
+                len(g),
+                int(vc.get("conform", 0)),
+                int(vc.get("gunstige_afwijking", 0)),
+                int(vc.get("afwijking_niet_onderbouwd", 0)),
+                int(vc.get("afwijking_onderbouwd", 0)),
+                int(vc.get("onvoldoende_gegevens", 0)),
+            ]
+        )
     scorecard = pd.DataFrame(sc_rows, columns=CONTRACT["region_scorecard"])
 
     # ------------------------------------------------------------------ recommendations
@@ -321,28 +501,94 @@ def build_synthetic_warehouse(path: Path | str, n_regions: int = 25, waves: list
             for module in MODULES:
                 src = f"{w}/{code}_uitvraag_{w}.xlsx"
                 if not has_return(w, code):
-                    stat_rows.append([w, code, module, None, "ontbreekt", 0, 0, 0,
-                                      "geen aanlevering gevonden", False, None])
+                    stat_rows.append(
+                        [w, code, module, None, "ontbreekt", 0, 0, 0, "geen aanlevering gevonden", False, None]
+                    )
                 elif (w, code, module) == rejected:
                     msg = "kolom beschikbaarheid: 'altijd' is geen code uit 'beschikbaarheid'"
                     stat_rows.append([w, code, module, src, "afgewezen", 64, 2, 0, msg, True, "ab" * 32])
                     for row, val in ((5, "altijd"), (9, XSS if xss else "x")):
-                        prob_rows.append([w, code, module, src, "middelen", row, "beschikbaarheid", val,
-                                          "catalogue", "error",
-                                          f"'{val}' is geen code uit 'beschikbaarheid' (niet, op_afroep, per_voertuig, persoonlijk)"])
+                        prob_rows.append(
+                            [
+                                w,
+                                code,
+                                module,
+                                src,
+                                "middelen",
+                                row,
+                                "beschikbaarheid",
+                                val,
+                                "catalogue",
+                                "error",
+                                f"'{val}' is geen code uit 'beschikbaarheid' (niet, op_afroep, per_voertuig, persoonlijk)",
+                            ]
+                        )
                 else:
                     n = {"meta": 1, "risico": 1, "planvorming": 12, "ringenmodel": 9, "middelen": 64}.get(module, 7)
                     stat_rows.append([w, code, module, src, "geladen", n, 0, 0, "", False, "cd" * 32])
         # an export set aside by a workbook, with a warning
-        stat_rows.append([w, codes[0], "oefeningen", f"{w}/oefeningen.csv", "vervangen", 6, 0, 1,
-                          "de werkmap van de regio gaat voor de export", False, "ef" * 32])
-        prob_rows.append([w, None, "oefeningen", f"{w}/oefeningen.csv", None, 1, "opmerking", None,
-                          "unknown_column", "warning", "onbekende kolom 'opmerking' genegeerd"])
-    stg_status = pd.DataFrame(stat_rows, columns=["wave", "region_code", "module", "source_file", "status", "n_rows",
-                                                  "n_errors", "n_warnings", "message", "earlier_data_in_use",
-                                                  "source_sha256"])
-    problems = pd.DataFrame(prob_rows, columns=["wave", "region_code", "module", "source_file", "sheet", "row_number",
-                                                "column_name", "value", "rule", "severity", "message"])
+        stat_rows.append(
+            [
+                w,
+                codes[0],
+                "oefeningen",
+                f"{w}/oefeningen.csv",
+                "vervangen",
+                6,
+                0,
+                1,
+                "de werkmap van de regio gaat voor de export",
+                False,
+                "ef" * 32,
+            ]
+        )
+        prob_rows.append(
+            [
+                w,
+                None,
+                "oefeningen",
+                f"{w}/oefeningen.csv",
+                None,
+                1,
+                "opmerking",
+                None,
+                "unknown_column",
+                "warning",
+                "onbekende kolom 'opmerking' genegeerd",
+            ]
+        )
+    stg_status = pd.DataFrame(
+        stat_rows,
+        columns=[
+            "wave",
+            "region_code",
+            "module",
+            "source_file",
+            "status",
+            "n_rows",
+            "n_errors",
+            "n_warnings",
+            "message",
+            "earlier_data_in_use",
+            "source_sha256",
+        ],
+    )
+    problems = pd.DataFrame(
+        prob_rows,
+        columns=[
+            "wave",
+            "region_code",
+            "module",
+            "source_file",
+            "sheet",
+            "row_number",
+            "column_name",
+            "value",
+            "rule",
+            "severity",
+            "message",
+        ],
+    )
     mart_status = stg_status[CONTRACT["submission_status"]].copy()
 
     # ------------------------------------------------------------------ staging extras
@@ -353,42 +599,110 @@ def build_synthetic_warehouse(path: Path | str, n_regions: int = 25, waves: list
             if not has_return(w, code):
                 continue
             kans = register.query("wave == @w and region_code == @code and indicator_id == 'risk_probability'")["value"]
-            risk_rows.append([w, code, f"{w}/{code}.xlsx", methods[(i + w) % len(methods)],
-                              int(kans.iloc[0]) if len(kans) and pd.notna(kans.iloc[0]) else 3,
-                              int(rng.integers(2, 40)), int(rng.integers(0, 25))])
+            risk_rows.append(
+                [
+                    w,
+                    code,
+                    f"{w}/{code}.xlsx",
+                    methods[(i + w) % len(methods)],
+                    int(kans.iloc[0]) if len(kans) and pd.notna(kans.iloc[0]) else 3,
+                    int(rng.integers(2, 40)),
+                    int(rng.integers(0, 25)),
+                ]
+            )
             for k in range(int(rng.integers(2, 5))):
-                text = (f"Les {k + 1} van {names[code]}: afstemming tussen politie en brandweer over de "
-                        f"warme zone verliep traag; vaste contactpersoon aangewezen.")
+                text = (
+                    f"Les {k + 1} van {names[code]}: afstemming tussen politie en brandweer over de "
+                    f"warme zone verliep traag; vaste contactpersoon aangewezen."
+                )
                 if xss and code == xss_code and k == 0:
                     text = XSS
-                lesson_rows.append([w, code, f"L{k + 1}", CATALOGUES["bron"].codes[k % 4],
-                                    CATALOGUES["bijzonderheid"].codes[(k + i) % 12], text,
-                                    CATALOGUES["gedeeld"].codes[(k + i) % 4], CATALOGUES["opvolging"].codes[k % 4],
-                                    codes[(i + 1) % len(codes)] if k % 4 == 2 else None])
-    risk = pd.DataFrame(risk_rows, columns=["wave", "region_code", "source_file", "method", "probability_score",
-                                            "high_risk_sites", "large_events"])
-    lessons = pd.DataFrame(lesson_rows, columns=["wave", "region_code", "lesson_id", "source", "characteristic",
-                                                 "description", "shared_via", "follow_up", "taken_from_region"])
+                lesson_rows.append(
+                    [
+                        w,
+                        code,
+                        f"L{k + 1}",
+                        CATALOGUES["bron"].codes[k % 4],
+                        CATALOGUES["bijzonderheid"].codes[(k + i) % 12],
+                        text,
+                        CATALOGUES["gedeeld"].codes[(k + i) % 4],
+                        CATALOGUES["opvolging"].codes[k % 4],
+                        codes[(i + 1) % len(codes)] if k % 4 == 2 else None,
+                    ]
+                )
+    risk = pd.DataFrame(
+        risk_rows,
+        columns=[
+            "wave",
+            "region_code",
+            "source_file",
+            "method",
+            "probability_score",
+            "high_risk_sites",
+            "large_events",
+        ],
+    )
+    lessons = pd.DataFrame(
+        lesson_rows,
+        columns=[
+            "wave",
+            "region_code",
+            "lesson_id",
+            "source",
+            "characteristic",
+            "description",
+            "shared_via",
+            "follow_up",
+            "taken_from_region",
+        ],
+    )
     ref = pd.DataFrame(regions, columns=["region_code", "region_name", "population"])
     frames = {
-        "marts.indicator_values": values, "marts.variation_register": register, "marts.indicator_summary": summary,
+        "marts.indicator_values": values,
+        "marts.variation_register": register,
+        "marts.indicator_summary": summary,
         "marts.region_scorecard": scorecard,
         "marts.equipment_matrix": pd.DataFrame(equip_rows, columns=CONTRACT["equipment_matrix"]),
         "marts.ring_model_matrix": pd.DataFrame(ring_rows, columns=CONTRACT["ring_model_matrix"]),
         "marts.plan_exercise_matrix": pd.DataFrame(plan_rows, columns=CONTRACT["plan_exercise_matrix"]),
-        "marts.recommendation_tracker": recs, "marts.submission_status": mart_status,
-        "stg_submission_status": stg_status, "stg_problems": problems, "stg_risk_assessments": risk,
-        "stg_lessons": lessons, "ref_regions": ref,
+        "marts.recommendation_tracker": recs,
+        "marts.submission_status": mart_status,
+        "stg_submission_status": stg_status,
+        "stg_problems": problems,
+        "stg_risk_assessments": risk,
+        "stg_lessons": lessons,
+        "ref_regions": ref,
     }
     if with_run_history:  # as pipelines.ingest.warehouse.RUN_HISTORY_DDL
         started = dt.datetime(2026, 3, 1, 9, 0)
         frames["run_history"] = pd.DataFrame(
-            [[f"run{i}", started + dt.timedelta(days=i), "cli", step, ", ".join(map(str, waves)),
-              25 * len(waves) if step == "ingest" else None, 0 if step == "ingest" else None,
-              1 if step == "ingest" else None, f"{step}: klaar"]
-             for i in range(2) for step in ("ingest", "dashboards")],
-            columns=["run_id", "recorded_at", "trigger", "step", "waves", "units_loaded", "units_unchanged",
-                     "files_rejected", "summary"])
+            [
+                [
+                    f"run{i}",
+                    started + dt.timedelta(days=i),
+                    "cli",
+                    step,
+                    ", ".join(map(str, waves)),
+                    25 * len(waves) if step == "ingest" else None,
+                    0 if step == "ingest" else None,
+                    1 if step == "ingest" else None,
+                    f"{step}: klaar",
+                ]
+                for i in range(2)
+                for step in ("ingest", "dashboards")
+            ],
+            columns=[
+                "run_id",
+                "recorded_at",
+                "trigger",
+                "step",
+                "waves",
+                "units_loaded",
+                "units_unchanged",
+                "files_rejected",
+                "summary",
+            ],
+        )
     con = duckdb.connect(str(path))
     try:
         con.execute("create schema if not exists marts")
@@ -400,8 +714,14 @@ def build_synthetic_warehouse(path: Path | str, n_regions: int = 25, waves: list
         con.execute("alter table marts.recommendation_tracker alter indicator_ids type varchar[]")
     finally:
         con.close()
-    return {"waves": waves, "regions": codes, "names": names, "missing": missing, "rejected": rejected,
-            "xss_region": xss_code}
+    return {
+        "waves": waves,
+        "regions": codes,
+        "names": names,
+        "missing": missing,
+        "rejected": rejected,
+        "xss_region": xss_code,
+    }
 
 
 # ---------------------------------------------------------------------- tests of the fixture itself
@@ -424,5 +744,11 @@ def test_fixture_is_consistent(tmp_path):
         where s.n_unjustified <> r.k""").fetchone()[0]
     assert n == 0
     w, code = info["missing"]
-    assert con.execute("select count(*) from marts.variation_register where wave = ? and region_code = ? "
-                       "and verdict <> 'onvoldoende_gegevens'", [w, code]).fetchone()[0] == 0
+    assert (
+        con.execute(
+            "select count(*) from marts.variation_register where wave = ? and region_code = ? "
+            "and verdict <> 'onvoldoende_gegevens'",
+            [w, code],
+        ).fetchone()[0]
+        == 0
+    )

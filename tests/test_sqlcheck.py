@@ -23,18 +23,31 @@ def test_staging_and_mart_checks_are_one_type():
 def _warehouse() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
     con.execute("create schema marts")
-    con.execute("create table stg_x as select * from (values (2024, 'R1', 1), (2024, 'R1', 1), (2024, 'R2', 2)) "
-                "as t(wave, region_code, id)")
-    con.execute("create table marts.y as select * from (values (2024, 'R1', 'goed'), (2024, 'R2', 'fout'), "
-                "(2024, 'R3', 'fout')) as t(wave, region_code, status)")
+    con.execute(
+        "create table stg_x as select * from (values (2024, 'R1', 1), (2024, 'R1', 1), (2024, 'R2', 2)) "
+        "as t(wave, region_code, id)"
+    )
+    con.execute(
+        "create table marts.y as select * from (values (2024, 'R1', 'goed'), (2024, 'R2', 'fout'), "
+        "(2024, 'R3', 'fout')) as t(wave, region_code, status)"
+    )
     return con
 
 
-STAGING_LIKE = SqlCheck("stg_x", "id_uniek", "id is uniek",
-                        "select wave, region_code, id, count(*) as n from stg_x group by all having count(*) > 1")
-MART_LIKE = SqlCheck("marts.y", "codes", "status from its set",
-                     "select * from marts.y where not list_contains(?, status)", params=(["goed"],),
-                     label_sql="region_code || ': ' || status")
+STAGING_LIKE = SqlCheck(
+    "stg_x",
+    "id_uniek",
+    "id is uniek",
+    "select wave, region_code, id, count(*) as n from stg_x group by all having count(*) > 1",
+)
+MART_LIKE = SqlCheck(
+    "marts.y",
+    "codes",
+    "status from its set",
+    "select * from marts.y where not list_contains(?, status)",
+    params=(["goed"],),
+    label_sql="region_code || ': ' || status",
+)
 
 
 def test_run_check_counts_the_violating_rows_and_names_examples():

@@ -6,18 +6,16 @@ workbook is broken on purpose, so the mart has rows (the shipped sample has none
 
 from __future__ import annotations
 
-import shutil
-
 import duckdb
 import pandas as pd
 import pytest
 
-from support import read_sheets
-from pipelines.engine import build as engine
 from pipelines import sample
+from pipelines.engine import build as engine
 from pipelines.ingest.loader import ingest_wave
-from pipelines.publish.outputs import export_marts
 from pipelines.ingest.warehouse import ensure_schema
+from pipelines.publish.outputs import export_marts
+from support import read_sheets
 
 SEED = 11
 WAVE = 2024
@@ -31,8 +29,8 @@ def world(tmp_path_factory):
     code = regions[0].code
     book = next((root / "raw" / str(WAVE)).glob(f"{code}_*.xlsx"))
     sheets = read_sheets(book)
-    sheets["risico"][0]["kans_score"] = "heel hoog"          # Excel row 2
-    sheets["middelen"][3]["training_gevolgd"] = "soms"      # Excel row 5
+    sheets["risico"][0]["kans_score"] = "heel hoog"  # Excel row 2
+    sheets["middelen"][3]["training_gevolgd"] = "soms"  # Excel row 5
     sheets["middelen"][1]["training_gevolgd"] = "af en toe"  # Excel row 3
     sample.write_workbook(book, sheets)
     con = duckdb.connect(":memory:")
@@ -50,10 +48,16 @@ def test_one_row_per_problem_with_the_contract_columns(world):
     staged = con.execute("select * from stg_problems order by all").fetchall()
     published = con.execute("select * from marts.submission_problems order by all").fetchall()
     assert published == staged and len(published) >= 3
-    errors = con.execute("select sheet, row_number, column_name, severity from marts.submission_problems "
-                         "where region_code = ? and severity = 'fout'", [code]).fetchall()
-    assert set(errors) >= {("risico", 2, "kans_score", "fout"), ("middelen", 3, "training_gevolgd", "fout"),
-                           ("middelen", 5, "training_gevolgd", "fout")}
+    errors = con.execute(
+        "select sheet, row_number, column_name, severity from marts.submission_problems "
+        "where region_code = ? and severity = 'fout'",
+        [code],
+    ).fetchall()
+    assert set(errors) >= {
+        ("risico", 2, "kans_score", "fout"),
+        ("middelen", 3, "training_gevolgd", "fout"),
+        ("middelen", 5, "training_gevolgd", "fout"),
+    }
 
 
 def test_rows_are_ordered_by_where_the_problem_is(world):
@@ -68,8 +72,11 @@ def test_rows_are_ordered_by_where_the_problem_is(world):
 
 def test_submission_status_names_the_first_error_and_how_many_more(world):
     con, code, _ = world
-    msg = dict(con.execute("select module, message from stg_submission_status where region_code = ? "
-                           "and status = 'afgewezen'", [code]).fetchall())
+    msg = dict(
+        con.execute(
+            "select module, message from stg_submission_status where region_code = ? and status = 'afgewezen'", [code]
+        ).fetchall()
+    )
     assert msg["middelen"].startswith("2 fout(en); eerste: ")
     assert "blad 'middelen', rij 3, kolom 'training_gevolgd'" in msg["middelen"] and ", en nog 1;" in msg["middelen"]
     assert msg["risico"].startswith("1 fout(en); eerste: ") and "rij 2, kolom 'kans_score'" in msg["risico"]

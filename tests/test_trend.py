@@ -64,7 +64,8 @@ def test_count_trend_hand_case():
     assert res["slope"] == pytest.approx(math.log(2), rel=1e-6)
     assert res["rate_ratio"] == pytest.approx(2.0, rel=1e-6)
     # Wald se by hand: information = sum mu_i (x_i - xbar_w)^2 ... with centred x
-    x = np.array([-2, -1, 0, 1, 2.0]); mu = np.array([2, 4, 8, 16, 32.0])
+    x = np.array([-2, -1, 0, 1, 2.0])
+    mu = np.array([2, 4, 8, 16, 32.0])
     xb = (mu * x).sum() / mu.sum()
     se = 1 / math.sqrt((mu * (x - xb) ** 2).sum())
     assert res["p_value"] == pytest.approx(2 * stats.norm.sf(math.log(2) / se), rel=1e-5)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import shutil
 
-from support import ROOT, read_sheets, run_cli
 from pipelines import sample
+from support import ROOT, read_sheets, run_cli
 
 WORKBOOK = next((ROOT / "data" / "raw" / "2025").glob("VR13_*.xlsx"))
 

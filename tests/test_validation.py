@@ -24,8 +24,8 @@ import pytest
 from pipelines.contract.codebook import CATALOGUES, MODULES, ROLE_DISCIPLINE
 from pipelines.core.problems import ERROR, WARNING, quote
 from pipelines.ingest.readers import SheetTable, parse_module
-from pipelines.sample import write_export, write_workbook
 from pipelines.ingest.validation import RULES, GXValidator, validate_paths
+from pipelines.sample import write_export, write_workbook
 
 WAVE = 2024
 CODES = [f"VR{i:02d}" for i in range(1, 26)]
@@ -62,6 +62,7 @@ def valid_return(code: str, wave: int = WAVE) -> dict[str, list[dict]]:
     other = next(c for c in CODES if c != code)
     sheets: dict[str, list[dict]] = {}
     for m in MODULES.values():
+
         def row(**values):
             r = {f.name: _valid_value(f, wave) for f in m.fields}
             r.update(values)
@@ -141,8 +142,10 @@ def case_catalogus_code(s, code):
 def case_catalogus_rasterveld(s, code):
     i = row_of(s["ringenmodel"], zone="hot", discipline="brandweer")
     s["ringenmodel"][i]["discipline"] = "brandwer"
-    return [("catalogus", "ringenmodel", i, "discipline", "brandwer"),
-            ("volledig", "ringenmodel", None, "zone, discipline", "hot, brandweer")]
+    return [
+        ("catalogus", "ringenmodel", i, "discipline", "brandwer"),
+        ("volledig", "ringenmodel", None, "zone, discipline", "hot, brandweer"),
+    ]
 
 
 def case_catalogus_meerkeuze(s, code):
@@ -184,9 +187,11 @@ def case_uniek_samengesteld(s, code):
     i = row_of(s["ringenmodel"], zone="hot", discipline="brandweer")
     j = row_of(s["ringenmodel"], zone="warm", discipline="brandweer")
     s["ringenmodel"][j]["zone"] = "hot"
-    return [("uniek", "ringenmodel", i, "zone, discipline", "hot, brandweer"),
-            ("uniek", "ringenmodel", j, "zone, discipline", "hot, brandweer"),
-            ("volledig", "ringenmodel", None, "zone, discipline", "warm, brandweer")]
+    return [
+        ("uniek", "ringenmodel", i, "zone, discipline", "hot, brandweer"),
+        ("uniek", "ringenmodel", j, "zone, discipline", "hot, brandweer"),
+        ("volledig", "ringenmodel", None, "zone, discipline", "warm, brandweer"),
+    ]
 
 
 def case_een_rij_twee(s, code):
@@ -207,8 +212,10 @@ def case_volledig(s, code):
 def case_functie_discipline(s, code):
     i = row_of(s["middelen"], discipline="brandweer", functie="manschap", middel="helm")
     s["middelen"][i]["discipline"] = "politie"
-    return [("functie_discipline", "middelen", i, "functie", "manschap"),
-            ("volledig", "middelen", None, "discipline, functie, middel", "brandweer, manschap, helm")]
+    return [
+        ("functie_discipline", "middelen", i, "functie", "manschap"),
+        ("volledig", "middelen", None, "discipline, functie, middel", "brandweer, manschap, helm"),
+    ]
 
 
 def case_datum_peiljaar(s, code):
@@ -239,12 +246,16 @@ def case_meerdere_fouten(s, code):
     s["ringenmodel"][a]["toegang"] = "soms"
     s["ringenmodel"][b]["toegang"] = "altijd"
     s["lessen"][1]["overgenomen_van"] = code
-    return [("bereik", "risico", 0, "kans_score", "9"), ("bereik", "risico", 0, "impact_score", "0"),
-            ("catalogus", "ringenmodel", a, "toegang", "soms"), ("catalogus", "ringenmodel", b, "toegang", "altijd"),
-            ("overgenomen_van", "lessen", 1, "overgenomen_van", code)]
+    return [
+        ("bereik", "risico", 0, "kans_score", "9"),
+        ("bereik", "risico", 0, "impact_score", "0"),
+        ("catalogus", "ringenmodel", a, "toegang", "soms"),
+        ("catalogus", "ringenmodel", b, "toegang", "altijd"),
+        ("overgenomen_van", "lessen", 1, "overgenomen_van", code),
+    ]
 
 
-CASES = [(name[len("case_"):], fn) for name, fn in list(globals().items()) if name.startswith("case_")]
+CASES = [(name[len("case_") :], fn) for name, fn in list(globals().items()) if name.startswith("case_")]
 assert len(CASES) + 3 <= len(CODES)  # one region per case; VR01 is the valid one, VR24 and VR25 have other roles
 
 
@@ -290,8 +301,9 @@ def corpus(tmp_path_factory, reference, validator):
         rows = [{"regio_code": code, **r} for r in rows]
         if name == "meta":
             rows += [{**rows[0], "regio_code": "VR99"}, {**rows[0], "regio_code": None}]
-        write_export(export_dir / f"{name}.csv", rows, delimiter=";", encoding="cp1252",
-                     header=["regio_code", *HEADERS[name]])
+        write_export(
+            export_dir / f"{name}.csv", rows, delimiter=";", encoding="cp1252", header=["regio_code", *HEADERS[name]]
+        )
         paths.append(export_dir / f"{name}.csv")
     # Two valid workbooks of one region in one wave: a conflict, but each is checked on its own.
     twice = CODES[-2]
@@ -309,7 +321,9 @@ def _located(problems, file):
 def test_each_broken_rule_is_found_at_its_place(corpus, name):
     problems, expected = corpus
     file, code, found, _sheets = expected[name]
-    want = [(rule, sheet, None if i is None else excel_row(i), column, value) for rule, sheet, i, column, value in found]
+    want = [
+        (rule, sheet, None if i is None else excel_row(i), column, value) for rule, sheet, i, column, value in found
+    ]
     assert _located(problems, file) == sorted(want, key=repr)
     for p in (p for p in problems if p.file == file):
         assert p.severity == ERROR
@@ -324,8 +338,11 @@ def test_valid_workbook_gives_no_problem(corpus):
     assert [p for p in problems if p.file == f"{WAVE}/VR01_valide.xlsx"] == []
     # Every region of the corpus has OEF-1 and LES-1, checked in one run: keys are unique per
     # region, not across regions (the expected lists of the cases hold no such 'uniek').
-    assert not [p for p in problems if p.rule == "uniek" and p.file != expected["uniek"][0]
-                and p.file != expected["uniek_samengesteld"][0]]
+    assert not [
+        p
+        for p in problems
+        if p.rule == "uniek" and p.file != expected["uniek"][0] and p.file != expected["uniek_samengesteld"][0]
+    ]
 
 
 def test_message_names_rule_and_allowed_values(corpus):
@@ -361,8 +378,10 @@ def test_two_workbooks_of_one_region_conflict_but_are_checked_apart(corpus):
     problems, _ = corpus
     twice = CODES[-2]
     got = [(p.file, p.rule, p.region_code) for p in problems if p.file.startswith(f"{WAVE}/{twice}")]
-    assert got == [(f"{WAVE}/{twice}_a.xlsx", "werkboek.conflict", twice),
-                   (f"{WAVE}/{twice}_b.xlsx", "werkboek.conflict", twice)]  # no 'uniek' or 'een_rij' across them
+    assert got == [
+        (f"{WAVE}/{twice}_a.xlsx", "werkboek.conflict", twice),
+        (f"{WAVE}/{twice}_b.xlsx", "werkboek.conflict", twice),
+    ]  # no 'uniek' or 'een_rij' across them
 
 
 def test_problems_are_sorted_by_file_sheet_row(corpus):
@@ -413,7 +432,10 @@ def test_results_are_kept_as_json(tmp_path):
     problems = GXValidator(results_dir=results)(WAVE, frames, CODES)
     assert [(p.rule, p.column) for p in problems] == [("bereik", "impact_score")]
     assert sorted(str(p.relative_to(results)) for p in results.rglob("*")) == [
-        str(WAVE), f"{WAVE}/meta.json", f"{WAVE}/risico.json"]
+        str(WAVE),
+        f"{WAVE}/meta.json",
+        f"{WAVE}/risico.json",
+    ]
     risico = json.loads((results / str(WAVE) / "risico.json").read_text(encoding="utf-8"))
     assert risico["success"] is False
     [failed] = [r for r in risico["results"] if not r["success"]]
@@ -421,7 +443,12 @@ def test_results_are_kept_as_json(tmp_path):
     assert failed["expectation_config"]["kwargs"]["column"] == "impact_score"
     assert failed["expectation_config"]["meta"]["regel"] == "bereik"
     [index] = failed["result"]["unexpected_index_list"]
-    assert (index["regio_code"], index["_row"], index["_file"], index["impact_score"]) == ("VR03", 2, f"{WAVE}/VR03.xlsx", 6)
+    assert (index["regio_code"], index["_row"], index["_file"], index["impact_score"]) == (
+        "VR03",
+        2,
+        f"{WAVE}/VR03.xlsx",
+        6,
+    )
     assert json.loads((results / str(WAVE) / "meta.json").read_text(encoding="utf-8"))["success"] is True
 
 
@@ -459,9 +486,11 @@ def test_wave_year_rule_needs_a_wave(tmp_path, reference, validator):
     [warning] = [p for p in without if p.rule == "peiljaar.onbekend"]
     assert "datum_peiljaar" in warning.message
     assert found(validate_paths([path], reference, wave=2023, validator=validator)) == [
-        ("datum_peiljaar", ERROR, "VR08.xlsx", 3, "2024-03-15")]
+        ("datum_peiljaar", ERROR, "VR08.xlsx", 3, "2024-03-15")
+    ]
     assert found(validate_paths([path], reference, wave=2024, validator=validator)) == [
-        ("datum_peiljaar", ERROR, "VR08.xlsx", 2, "2023-05-01")]
+        ("datum_peiljaar", ERROR, "VR08.xlsx", 2, "2023-05-01")
+    ]
 
 
 def test_validate_paths_clean_and_broken_workbook(tmp_path, reference, validator):

@@ -6,21 +6,23 @@ import dataclasses
 import signal
 
 import pytest
+from test_validation import CASES, CODES, WAVE, frames_of, valid_return
 
 from pipelines.ingest import validation_worker
 from pipelines.ingest.validation import GXValidator
-from test_validation import CASES, CODES, WAVE, frames_of, valid_return
 
 
 def broken_waves() -> tuple[list, list[str]]:
     """Two waves of returns, each region breaking one rule (the validation corpus), as the ingest passes them."""
     returns = {CODES[0]: valid_return(CODES[0])}
-    for (name, fn), code in zip(CASES, CODES[1:]):
+    for (_name, fn), code in zip(CASES, CODES[1:]):
         sheets = valid_return(code)
         fn(sheets, code)
         returns[code] = sheets
-    waves = [(WAVE, frames_of(returns), None), (WAVE - 1, frames_of({CODES[0]: valid_return(CODES[0], WAVE - 1)},
-                                                                      WAVE - 1), None)]
+    waves = [
+        (WAVE, frames_of(returns), None),
+        (WAVE - 1, frames_of({CODES[0]: valid_return(CODES[0], WAVE - 1)}, WAVE - 1), None),
+    ]
     return waves, list(CODES)
 
 
@@ -139,6 +141,8 @@ def test_preload_imports_statsmodels():
     import subprocess
     import sys
 
-    code = ("import sys; from pipelines.engine import riskmodel; assert 'statsmodels' not in sys.modules; "
-            "riskmodel.preload(); assert 'statsmodels.genmod.generalized_linear_model' in sys.modules")
+    code = (
+        "import sys; from pipelines.engine import riskmodel; assert 'statsmodels' not in sys.modules; "
+        "riskmodel.preload(); assert 'statsmodels.genmod.generalized_linear_model' in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -11,18 +11,32 @@ from python_calamine import CalamineWorkbook
 
 from pipelines.publish import xlsx
 
-AWKWARD = ["=1+1", "+31", "-x", "@SUM(A1)", "\tt", "a\rb", "regel 1\nregel 2", "_x0041_ blijft letterlijk",
-           "<b>&amp;</b>", "bel\x07", "Fryslân 🚒 \u202eevil", ""]
+AWKWARD = [
+    "=1+1",
+    "+31",
+    "-x",
+    "@SUM(A1)",
+    "\tt",
+    "a\rb",
+    "regel 1\nregel 2",
+    "_x0041_ blijft letterlijk",
+    "<b>&amp;</b>",
+    "bel\x07",
+    "Fryslân 🚒 \u202eevil",
+    "",
+]
 
 
 def test_round_trip_of_text_numbers_booleans_and_empties(tmp_path):
-    frame = pd.DataFrame({
-        "text": AWKWARD,
-        "number": [1, 2.5, -3, None, np.nan, 1e20, 0, 7, 8, 9, 10, 11],
-        "flag": pd.array([True, False, None] + [True] * 9, dtype="boolean"),
-        "when": [dt.date(2024, 3, 5)] * 12,
-        "count": pd.array(list(range(11)) + [None], dtype="Int64"),
-    })
+    frame = pd.DataFrame(
+        {
+            "text": AWKWARD,
+            "number": [1, 2.5, -3, None, np.nan, 1e20, 0, 7, 8, 9, 10, 11],
+            "flag": pd.array([True, False, None] + [True] * 9, dtype="boolean"),
+            "when": [dt.date(2024, 3, 5)] * 12,
+            "count": pd.array(list(range(11)) + [None], dtype="Int64"),
+        }
+    )
     path = tmp_path / "t.xlsx"
     assert xlsx.write_xlsx({"demo": frame}, path) == {"demo": ["demo"]}
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("demo").to_python()
@@ -61,7 +75,9 @@ def test_column_letters_past_z():
 
 def test_pandas_string_dtype_columns(tmp_path):
     """pandas 3 reads text as the 'str' dtype; its masks are not plain booleans."""
-    frame = pd.DataFrame({"a": pd.Series(["x", None, "=y"], dtype="str"), "b": pd.Series(["1", "2", "3"], dtype="string")})
+    frame = pd.DataFrame(
+        {"a": pd.Series(["x", None, "=y"], dtype="str"), "b": pd.Series(["1", "2", "3"], dtype="string")}
+    )
     xlsx.write_xlsx({"m": frame}, tmp_path / "t.xlsx")
     rows = CalamineWorkbook.from_path(str(tmp_path / "t.xlsx")).get_sheet_by_name("m").to_python()
     assert rows[1:] == [["x", "1"], ["", "2"], ["=y", "3"]]
@@ -82,13 +98,43 @@ def test_the_duckdb_path_writes_the_same_sheet_xml_as_the_pandas_path(tmp_path):
 
     texts = AWKWARD + [None, "x\ufffey\uffff", "\x00nul", "\uff01 \ufffd", "_x_x_", "a & b < c > d"]
     n = len(texts)
-    numbers = [1.0, 2.5, -3.0, None, float("nan"), 1e20, 0.0, 1e15, 123456789012345.0, 0.1, float("inf"), 1e-7,
-               -0.0, 7.0, 8.0, 9.0, 10.0, 11.0]
+    numbers = [
+        1.0,
+        2.5,
+        -3.0,
+        None,
+        float("nan"),
+        1e20,
+        0.0,
+        1e15,
+        123456789012345.0,
+        0.1,
+        float("inf"),
+        1e-7,
+        -0.0,
+        7.0,
+        8.0,
+        9.0,
+        10.0,
+        11.0,
+    ]
     con = duckdb.connect()
     con.execute("create table t (s varchar, plain varchar, d double, i bigint, b boolean, l varchar[], e double)")
-    con.executemany("insert into t values (?, ?, ?, ?, ?, ?, ?)", [
-        (texts[k], f"code_{k}" if k % 5 else None, numbers[k], [1, None, -5, 10**15, 10**16][k % 5] + k if k % 5 != 1 else None,
-         [True, False, None][k % 3], [["a", "b"], [], None, ["x", None]][k % 4], None) for k in range(n)])
+    con.executemany(
+        "insert into t values (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                texts[k],
+                f"code_{k}" if k % 5 else None,
+                numbers[k],
+                [1, None, -5, 10**15, 10**16][k % 5] + k if k % 5 != 1 else None,
+                [True, False, None][k % 3],
+                [["a", "b"], [], None, ["x", None]][k % 4],
+                None,
+            )
+            for k in range(n)
+        ],
+    )
     assert xlsx.write_xlsx_from_duckdb(con, {"t": "t"}, tmp_path / "new.xlsx") == {"t": ["t"]}
     frame = con.execute("select * from t").df()
     frame["l"] = frame["l"].map(lambda v: "|".join(map(str, v)) if isinstance(v, (list, np.ndarray)) else v)
@@ -100,5 +146,5 @@ def test_the_duckdb_path_writes_the_same_sheet_xml_as_the_pandas_path(tmp_path):
     assert new.split("<row") == old.split("<row")
     assert "_x0007_" in new and "_x005F_x0041_" in new and "&lt;b&gt;" in new and "_xFFFE_" in new
     rows = CalamineWorkbook.from_path(str(tmp_path / "new.xlsx")).get_sheet_by_name("t").to_python()
-    assert [r[0] for r in rows[1:len(AWKWARD) + 1]] == AWKWARD
+    assert [r[0] for r in rows[1 : len(AWKWARD) + 1]] == AWKWARD
     con.close()

@@ -18,9 +18,8 @@ import sys
 import time
 from pathlib import Path
 
-from pipelines.core import paths
-
 from pipelines.app.exits import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_REJECTED  # noqa: F401  (re-exported)
+from pipelines.core import paths
 
 
 def _waves(text: str) -> list[int]:
@@ -44,20 +43,33 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--marts", type=Path, default=paths.MARTS, help="map voor de marts (standaard data/marts)")
     run.add_argument("--dashboards", type=Path, default=paths.DASHBOARDS, help="map voor de dashboards")
     run.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE, help="DuckDB-bestand")
-    run.add_argument("--validation", type=Path, default=None,
-                     help="map voor de GX-resultaten (standaard: validation/ naast het warehouse)")
+    run.add_argument(
+        "--validation",
+        type=Path,
+        default=None,
+        help="map voor de GX-resultaten (standaard: validation/ naast het warehouse)",
+    )
     run.add_argument("--strict", action="store_true", help="een afgewezen bestand is een fout: niets publiceren")
     run.add_argument("--full", action="store_true", help="alle peiljaren opnieuw lezen, ook ongewijzigde")
     run.add_argument("--wait", type=float, default=600.0, help="seconden wachten op een andere run (standaard 600)")
     run.add_argument("--quiet", action="store_true", help="alleen de samenvatting")
-    run.add_argument("--json", action="store_true",
-                     help="het runrapport als JSON op stdout (stappen, tijden, aantallen, oorzaak van een fout); "
-                          "de meldingen gaan dan naar stderr")
-    run.add_argument("--verbose", action="store_true",
-                     help="bij een fout ook de volledige foutmelding (traceback), niet alleen de oorzaak")
-    run.add_argument("--rebuild", action="store_true",
-                     help="het warehouse opzijzetten (bewaard) en opnieuw opbouwen uit de aanleveringen; "
-                          "voor een beschadigd warehouse")
+    run.add_argument(
+        "--json",
+        action="store_true",
+        help="het runrapport als JSON op stdout (stappen, tijden, aantallen, oorzaak van een fout); "
+        "de meldingen gaan dan naar stderr",
+    )
+    run.add_argument(
+        "--verbose",
+        action="store_true",
+        help="bij een fout ook de volledige foutmelding (traceback), niet alleen de oorzaak",
+    )
+    run.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="het warehouse opzijzetten (bewaard) en opnieuw opbouwen uit de aanleveringen; "
+        "voor een beschadigd warehouse",
+    )
 
     val = sub.add_parser("validate", help="bestanden toetsen aan de uitvraag, zonder iets te laden")
     val.add_argument("paths", nargs="+", type=Path)
@@ -70,8 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
     smp.add_argument("--seed", type=int, default=2020)
     smp.add_argument("--regions", type=int, default=None, help="aantal synthetische regio's (standaard de 25 echte)")
     smp.add_argument("--form", choices=["csv", "xlsx"], default=None, help="alle peiljaren in één vorm")
-    smp.add_argument("--reference-out", type=Path, default=None,
-                     help="waar regions.csv en de normen komen bij --regions (standaard OUT/reference)")
+    smp.add_argument(
+        "--reference-out",
+        type=Path,
+        default=None,
+        help="waar regions.csv en de normen komen bij --regions (standaard OUT/reference)",
+    )
     smp.add_argument("--ground-truth", type=Path, default=None, help="waar de geplante afwijkingen komen")
 
     sub.add_parser("codebook", help="de uitvraag als Markdown")
@@ -108,7 +124,9 @@ def _validate(args) -> int:
 
     started = time.perf_counter()
     missing = [p for p in args.paths if not p.is_file()]
-    from pipelines.core.privacy import redact_name as redact  # a file name is shown without the personal data it may hold
+    from pipelines.core.privacy import (
+        redact_name as redact,  # a file name is shown without the personal data it may hold
+    )
 
     for p in missing:
         print(f"{redact(str(p))}: bestand bestaat niet", file=sys.stderr)
@@ -122,12 +140,17 @@ def _validate(args) -> int:
         print(f"\n{file}: {errs} fout(en), {len(group) - errs} waarschuwing(en)")
         for pr in group:
             print(f"  - {pr.text()}")
-    clean = [redact(str(p)) for p in args.paths
-             if p.is_file() and not any(pr.file.endswith(redact(p.name)) for pr in problems)]
+    clean = [
+        redact(str(p))
+        for p in args.paths
+        if p.is_file() and not any(pr.file.endswith(redact(p.name)) for pr in problems)
+    ]
     for c in clean:
         print(f"{c}: in orde")
-    print(f"\n{len(args.paths)} bestand(en) getoetst in {time.perf_counter() - started:.1f} s: "
-          f"{n_err} fout(en), {len(problems) - n_err} waarschuwing(en)")
+    print(
+        f"\n{len(args.paths)} bestand(en) getoetst in {time.perf_counter() - started:.1f} s: "
+        f"{n_err} fout(en), {len(problems) - n_err} waarschuwing(en)"
+    )
     return 1 if n_err or missing else 0
 
 
@@ -146,10 +169,13 @@ def _sample(args) -> int:
         print(f"regio's en normen geschreven naar {ref_out}")
     else:
         regions = load_regions(paths.REFERENCE)
-    summary = sample.generate(args.out, args.waves, seed=args.seed, regions=regions, form=args.form,
-                              ground_truth=args.ground_truth)
-    print(f"voorbeeld geschreven naar {args.out}: peiljaren {', '.join(map(str, summary['waves']))}, "
-          f"{summary['n_regions']} regio's, {summary['n_files']} bestanden, {summary['bytes'] / 1024:.0f} kB")
+    summary = sample.generate(
+        args.out, args.waves, seed=args.seed, regions=regions, form=args.form, ground_truth=args.ground_truth
+    )
+    print(
+        f"voorbeeld geschreven naar {args.out}: peiljaren {', '.join(map(str, summary['waves']))}, "
+        f"{summary['n_regions']} regio's, {summary['n_files']} bestanden, {summary['bytes'] / 1024:.0f} kB"
+    )
     return EXIT_OK
 
 

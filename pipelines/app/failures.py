@@ -21,10 +21,14 @@ from pipelines.ingest.warehouse import lock_holder  # noqa: F401  (its home: the
 _ERRNO = {
     28: ("de schijf is vol (ENOSPC)", "maak ruimte vrij en draai opnieuw"),
     122: ("de schijfquotum is op (EDQUOT)", "maak ruimte vrij en draai opnieuw"),
-    27: ("een bestand werd groter dan het bestandssysteem of de proceslimiet toestaat (EFBIG)",
-         "maak ruimte vrij of verhoog de limiet en draai opnieuw"),
-    30: ("de map is alleen-lezen (EROFS)", "kies een map waarin geschreven mag worden of koppel de schijf "
-                                            "beschrijfbaar en draai opnieuw"),
+    27: (
+        "een bestand werd groter dan het bestandssysteem of de proceslimiet toestaat (EFBIG)",
+        "maak ruimte vrij of verhoog de limiet en draai opnieuw",
+    ),
+    30: (
+        "de map is alleen-lezen (EROFS)",
+        "kies een map waarin geschreven mag worden of koppel de schijf beschrijfbaar en draai opnieuw",
+    ),
     13: ("geen toestemming om te schrijven (EACCES)", "geef schrijfrechten op de map of kies een andere map"),
     1: ("geen toestemming om te schrijven (EPERM)", "geef schrijfrechten op de map of kies een andere map"),
     12: ("te weinig geheugen (ENOMEM)", "sluit andere programma's of draai op een machine met meer geheugen"),
@@ -40,10 +44,19 @@ _TEXT = [  # (pattern in the message, errno it stands for)
 ]
 _ERRNO_IN_TEXT = re.compile(r"\[Errno (\d+)\]|\"errno\":\s*\"?(\d+)")
 _PATH_IN_TEXT = re.compile(r"""(?:: |file |on file )['"]([^'"]+)['"]""")
-_DAMAGED = re.compile(r"not a valid DuckDB database file|Could not read enough bytes|corrupt|checksum|"
-                      r"INTERNAL Error|Serialization Error|block .* out of range|warehouse is beschadigd", re.I)
-_DUCKDB_ERRORS = ("IOException", "InternalException", "SerializationException", "FatalException",
-                  "InvalidInputException", "WarehouseDamaged")
+_DAMAGED = re.compile(
+    r"not a valid DuckDB database file|Could not read enough bytes|corrupt|checksum|"
+    r"INTERNAL Error|Serialization Error|block .* out of range|warehouse is beschadigd",
+    re.I,
+)
+_DUCKDB_ERRORS = (
+    "IOException",
+    "InternalException",
+    "SerializationException",
+    "FatalException",
+    "InvalidInputException",
+    "WarehouseDamaged",
+)
 _MEMORY = re.compile(r"MemoryError|OutOfMemory|Out of Memory|failed to allocate", re.I)
 
 
@@ -76,9 +89,12 @@ def _classify(cls: str, message: str, errno: int | None) -> Cause | None:
     if cls == "NotSupported":  # pipelines.core.portability: already one Dutch line
         return Cause("platform", message.strip().splitlines()[-1] if message.strip() else cls)
     if holder := lock_holder(message):
-        return Cause("busy", f"het warehouse is in gebruik door een ander proces: {holder}; sluit dat "
-                             f"(bijvoorbeeld een notebook met een verbinding) en draai opnieuw. Open voor eigen "
-                             f"analyses data/marts/marts.duckdb, nooit het warehouse")
+        return Cause(
+            "busy",
+            f"het warehouse is in gebruik door een ander proces: {holder}; sluit dat "
+            f"(bijvoorbeeld een notebook met een verbinding) en draai opnieuw. Open voor eigen "
+            f"analyses data/marts/marts.duckdb, nooit het warehouse",
+        )
     if errno is None:
         found = _ERRNO_IN_TEXT.search(message)
         if found:
@@ -89,16 +105,19 @@ def _classify(cls: str, message: str, errno: int | None) -> Cause | None:
         what, todo = _ERRNO[errno]
         path = _PATH_IN_TEXT.search(message)
         where = f" bij {path.group(1)}" if path else ""
-        kind = {28: "disk", 122: "disk", 27: "disk", 30: "readonly", 13: "permission", 1: "permission",
-                12: "memory"}[errno]
+        kind = {28: "disk", 122: "disk", 27: "disk", 30: "readonly", 13: "permission", 1: "permission", 12: "memory"}[
+            errno
+        ]
         return Cause(kind, f"{what}{where}: {todo}")
     if cls == "MemoryError" or _MEMORY.search(cls) or _MEMORY.search(message):
-        return Cause("memory", "te weinig geheugen: sluit andere programma's of draai op een machine met meer "
-                               "geheugen")
+        return Cause("memory", "te weinig geheugen: sluit andere programma's of draai op een machine met meer geheugen")
     if _DAMAGED.search(message) and (cls in _DUCKDB_ERRORS or "duckdb" in cls.lower()):
-        return Cause("damaged", "het warehouse is beschadigd of onvolledig (" + _short(message) + "); herstel met "
-                                "`regiobench run --rebuild`: dat zet het beschadigde bestand opzij (het blijft "
-                                "bewaard) en bouwt een nieuw warehouse uit data/raw")
+        return Cause(
+            "damaged",
+            "het warehouse is beschadigd of onvolledig (" + _short(message) + "); herstel met "
+            "`regiobench run --rebuild`: dat zet het beschadigde bestand opzij (het blijft "
+            "bewaard) en bouwt een nieuw warehouse uit data/raw",
+        )
     return None
 
 

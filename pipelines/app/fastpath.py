@@ -24,13 +24,12 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.contract.reference import load_regions
 from pipelines.engine.build import MART_TABLES
 from pipelines.ingest.discovery import discover_wave, fingerprint, held_waves, scan_root
-from pipelines.publish.freshness import inputs_fingerprint
 from pipelines.ingest.loader import RULES_VERSION, stored_folder_notes
 from pipelines.ingest.readers import DEFAULT_LIMITS
-from pipelines.contract.reference import load_regions
-
+from pipelines.publish.freshness import inputs_fingerprint
 
 
 @dataclass
@@ -47,19 +46,23 @@ def wave_fingerprint(raw_root: Path, wave: int, region_codes: list[str]) -> str:
 
 
 def _tables(con) -> set[tuple[str, str]]:
-    return {(s, t) for s, t in con.execute(
-        "select table_schema, table_name from information_schema.tables").fetchall()}
+    return {(s, t) for s, t in con.execute("select table_schema, table_name from information_schema.tables").fetchall()}
 
 
-def check(con: duckdb.DuckDBPyConnection, raw_root: Path, reference_dir: Path, marts_dir: Path,
-          dashboards_dir: Path) -> Verdict:
+def check(
+    con: duckdb.DuckDBPyConnection, raw_root: Path, reference_dir: Path, marts_dir: Path, dashboards_dir: Path
+) -> Verdict:
     """Whether a run over these folders would load and publish nothing."""
     waves, notes = scan_root(raw_root)
     if not waves:
         return Verdict(False, "geen peiljaren")
     tables = _tables(con)
-    needed = {("main", "raw_wave_fingerprints"), ("main", "stg_module_loads"), ("main", "publication_state"),
-              ("main", "stg_problems")}
+    needed = {
+        ("main", "raw_wave_fingerprints"),
+        ("main", "stg_module_loads"),
+        ("main", "publication_state"),
+        ("main", "stg_problems"),
+    }
     needed |= {("marts", t) for t in MART_TABLES}
     if not needed <= tables:
         return Verdict(False, "nog niet alles gebouwd")

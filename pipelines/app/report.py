@@ -15,29 +15,59 @@ from collections import defaultdict
 
 SCHEMA_VERSION = 1
 MATERIALIZED, SKIPPED_CURRENT, FAILED, NOT_RUN, UNFINISHED = (
-    "materialized", "skipped-current", "failed", "not-run", "unfinished")
+    "materialized",
+    "skipped-current",
+    "failed",
+    "not-run",
+    "unfinished",
+)
 #: The steps the no-change fast path stands in for (all reported as skipped-current).
 FASTPATH_STEPS = ("ingest_returns", "variation_engine", "published_marts", "dashboards_site", "publication")
 
 
 def _iso(ts: float | None = None) -> str:
-    moment = dt.datetime.fromtimestamp(ts, dt.timezone.utc) if ts is not None else dt.datetime.now(dt.timezone.utc)
+    moment = dt.datetime.fromtimestamp(ts, dt.UTC) if ts is not None else dt.datetime.now(dt.UTC)
     return moment.isoformat(timespec="milliseconds")
 
 
 def new_report(trigger: str = "cli") -> dict:
-    return {"schema": SCHEMA_VERSION, "run_id": str(uuid.uuid4()), "trigger": trigger, "started_at": _iso(),
-            "seconds": None, "outcome": None, "exit_code": None, "fast_path": False, "dagster_run_ids": [],
-            "waves": [], "steps": [], "counts": {}, "published": {"marts": False, "dashboards": False,
-                                                                  "publication_id": None},
-            "failure": None}
+    return {
+        "schema": SCHEMA_VERSION,
+        "run_id": str(uuid.uuid4()),
+        "trigger": trigger,
+        "started_at": _iso(),
+        "seconds": None,
+        "outcome": None,
+        "exit_code": None,
+        "fast_path": False,
+        "dagster_run_ids": [],
+        "waves": [],
+        "steps": [],
+        "counts": {},
+        "published": {"marts": False, "dashboards": False, "publication_id": None},
+        "failure": None,
+    }
 
 
-def step(name: str, status: str, started: float | None = None, seconds: float | None = None,
-         summary: list[str] | None = None, counts: dict | None = None) -> dict:
-    return {"name": name, "status": status, "started_at": _iso(started) if started is not None else None,
-            "seconds": None if seconds is None else round(seconds, 3), "summary": summary or [],
-            "counts": counts or {}, "cause": None, "error_class": None, "kind": None}
+def step(
+    name: str,
+    status: str,
+    started: float | None = None,
+    seconds: float | None = None,
+    summary: list[str] | None = None,
+    counts: dict | None = None,
+) -> dict:
+    return {
+        "name": name,
+        "status": status,
+        "started_at": _iso(started) if started is not None else None,
+        "seconds": None if seconds is None else round(seconds, 3),
+        "summary": summary or [],
+        "counts": counts or {},
+        "cause": None,
+        "error_class": None,
+        "kind": None,
+    }
 
 
 def _plain(value):
@@ -103,8 +133,11 @@ def steps_from_logs(entries) -> tuple[list[dict], dict]:
         s = step(key, status, starts.get(key), end - starts.get(key, end), summaries.get(key), counts.get(key))
         if status == FAILED:
             cause = causes.get(key)
-            s.update(cause=cause.line if cause else "onbekende fout", error_class=cause.error_class if cause else None,
-                     kind=cause.kind if cause else None)
+            s.update(
+                cause=cause.line if cause else "onbekende fout",
+                error_class=cause.error_class if cause else None,
+                kind=cause.kind if cause else None,
+            )
         out.append(s)
     return out, errors
 
@@ -121,14 +154,22 @@ def store(con, report: dict) -> None:
     con.execute("alter table run_history add column if not exists report varchar")
     ids = [report["run_id"], *report["dagster_run_ids"]]
     text = as_json(report)
-    n = con.execute("select count(*) from run_history where list_contains(?, run_id) and step = 'laden'",
-                    [ids]).fetchone()[0]
+    n = con.execute(
+        "select count(*) from run_history where list_contains(?, run_id) and step = 'laden'", [ids]
+    ).fetchone()[0]
     if n:
-        con.execute("update run_history set report = ? where list_contains(?, run_id) and step = 'laden'",
-                    [text, ids])
+        con.execute("update run_history set report = ? where list_contains(?, run_id) and step = 'laden'", [text, ids])
         return
     counts = report["counts"]
-    record_history(con, report["run_id"], report["trigger"], "run", f"run {report['outcome']}",
-                   waves=report["waves"], units_loaded=counts.get("units_loaded"),
-                   units_unchanged=counts.get("units_unchanged"), files_rejected=counts.get("files_rejected"),
-                   report=text)
+    record_history(
+        con,
+        report["run_id"],
+        report["trigger"],
+        "run",
+        f"run {report['outcome']}",
+        waves=report["waves"],
+        units_loaded=counts.get("units_loaded"),
+        units_unchanged=counts.get("units_unchanged"),
+        files_rejected=counts.get("files_rejected"),
+        report=text,
+    )

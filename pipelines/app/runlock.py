@@ -36,7 +36,7 @@ def write_lock(warehouse: Path, timeout: float = 600.0, poll: float = 0.2, on_wa
             _held[key] -= 1
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    fh = open(path, "a+")
+    fh = open(path, "a+")  # noqa: SIM115 (held open for as long as the lock is held)
     deadline = time.monotonic() + timeout
     told = False
     try:
@@ -54,7 +54,8 @@ def write_lock(warehouse: Path, timeout: float = 600.0, poll: float = 0.2, on_wa
                     holder = fh.read().strip()
                     raise LockTimeout(
                         f"een andere run schrijft al naar {warehouse} ({holder or 'onbekend proces'}); "
-                        f"na {timeout:.0f} s wachten gestopt zonder iets te wijzigen") from None
+                        f"na {timeout:.0f} s wachten gestopt zonder iets te wijzigen"
+                    ) from None
                 time.sleep(poll)
         fh.seek(0)
         fh.truncate()

@@ -70,8 +70,9 @@ def _run(args, started: float) -> str:
     from pipelines.ingest.warehouse import WarehouseBusy
 
     try:
-        with write_lock(args.warehouse, args.wait,
-                        on_wait=lambda holder: _say(f"wachten: een andere run schrijft ({holder}) ...")):
+        with write_lock(
+            args.warehouse, args.wait, on_wait=lambda holder: _say(f"wachten: een andere run schrijft ({holder}) ...")
+        ):
             return _run_locked(args, started)
     except (LockTimeout, WarehouseBusy) as exc:
         print(f"regiobench: {exc}", file=sys.stderr)
@@ -98,13 +99,17 @@ def _rebuild(args) -> None:
     if aside is None:
         _say(f"regiobench: --rebuild: er was geen warehouse op {args.warehouse}; een nieuw wordt gebouwd")
         return
-    _say(f"regiobench: --rebuild: het warehouse is opzijgezet als {aside} (bewaard, niet verwijderd); een nieuw "
-         f"warehouse wordt gebouwd uit {args.raw}.")
-    _say("  Verloren in het nieuwe warehouse: de runhistorie (run_history) van voor nu, en eerder geladen gegevens "
-         "die alleen nog in het oude warehouse stonden: van bestanden die niet meer in de map met aanleveringen "
-         "staan, en de eerdere versie van een regio waarvan het huidige bestand wordt afgewezen (die regio krijgt "
-         "nu onvoldoende_gegevens in plaats van zijn oude gegevens). Is het oude bestand nog leesbaar, dan staan "
-         "die gegevens daar nog in.")
+    _say(
+        f"regiobench: --rebuild: het warehouse is opzijgezet als {aside} (bewaard, niet verwijderd); een nieuw "
+        f"warehouse wordt gebouwd uit {args.raw}."
+    )
+    _say(
+        "  Verloren in het nieuwe warehouse: de runhistorie (run_history) van voor nu, en eerder geladen gegevens "
+        "die alleen nog in het oude warehouse stonden: van bestanden die niet meer in de map met aanleveringen "
+        "staan, en de eerdere versie van een regio waarvan het huidige bestand wordt afgewezen (die regio krijgt "
+        "nu onvoldoende_gegevens in plaats van zijn oude gegevens). Is het oude bestand nog leesbaar, dan staan "
+        "die gegevens daar nog in."
+    )
 
 
 def _check_warehouse(args) -> None:
@@ -114,8 +119,11 @@ def _check_warehouse(args) -> None:
 
     if not Path(args.warehouse).exists():
         return
-    con = open_for_writing(args.warehouse, timeout=args.wait,
-                           on_wait=lambda holder: _say(f"wachten: het warehouse is open in {holder} ..."))
+    con = open_for_writing(
+        args.warehouse,
+        timeout=args.wait,
+        on_wait=lambda holder: _say(f"wachten: het warehouse is open in {holder} ..."),
+    )
     try:
         con.execute("select count(*) from information_schema.tables").fetchall()
     finally:
@@ -170,13 +178,19 @@ def _run_dagster(args, started: float, validation: Path) -> str:
 
     import dagster as dg
 
+    from pipelines.definitions import defs as load_defs
     from pipelines.defs.resources import make_resources
     from pipelines.defs.staging.assets import full_refresh_run_config
-    from pipelines.definitions import defs as load_defs
 
-    resources = make_resources(args.warehouse, lock_timeout=args.wait, raw_dir=args.raw.resolve(), reference_dir=args.reference.resolve(),
-                               marts_dir=args.marts.resolve(), dashboards_dir=args.dashboards.resolve(),
-                               validation_dir=validation)
+    resources = make_resources(
+        args.warehouse,
+        lock_timeout=args.wait,
+        raw_dir=args.raw.resolve(),
+        reference_dir=args.reference.resolve(),
+        marts_dir=args.marts.resolve(),
+        dashboards_dir=args.dashboards.resolve(),
+        validation_dir=validation,
+    )
     defs = load_defs()
     graph = defs.resolve_asset_graph()
     everything = list(defs.assets or []) + list(defs.asset_checks or [])
@@ -188,29 +202,46 @@ def _run_dagster(args, started: float, validation: Path) -> str:
     args._report["waves"] = [int(w) for w in waves]
     instance.add_dynamic_partitions(WAVES.name, waves)
     # All waves in one run (single-run backfill); unchanged waves are skipped inside the ingest.
-    tags = {"dagster/asset_partition_range_start": waves[0], "dagster/asset_partition_range_end": waves[-1]} if waves else {}
+    tags = (
+        {"dagster/asset_partition_range_start": waves[0], "dagster/asset_partition_range_end": waves[-1]}
+        if waves
+        else {}
+    )
     partitioned = dg.AssetSelection.assets(*[k for k in graph.get_all_asset_keys() if graph.get(k).is_partitioned])
     everything_sel = dg.AssetSelection.all() if waves else dg.AssetSelection.all() - partitioned
     ingest_sel = dg.AssetSelection.groups(*INGEST_GROUPS) & everything_sel
-    _say(f"regiobench: {len(list(graph.get_all_asset_keys()))} assets, peiljaren {', '.join(waves) or '(geen)'}; "
-         f"aanleveringen uit {args.raw}")
+    _say(
+        f"regiobench: {len(list(graph.get_all_asset_keys()))} assets, peiljaren {', '.join(waves) or '(geen)'}; "
+        f"aanleveringen uit {args.raw}"
+    )
 
     phases = [ingest_sel, everything_sel - ingest_sel] if args.strict else [everything_sel]
     ok = True
     for i, selection in enumerate(phases):
-        result = dg.materialize(everything, resources=resources, instance=instance, selection=selection,
-                                raise_on_error=False,
-                                run_config={**(QUIET_LOGGERS if getattr(args, "verbose", False) else SILENT_LOGGERS),
-                                            **(full_refresh_run_config() if (args.full and waves and i == 0) else {})},
-                                tags={"regiobench/trigger": "cli", **(tags if (waves and i == 0) else {})})
+        result = dg.materialize(
+            everything,
+            resources=resources,
+            instance=instance,
+            selection=selection,
+            raise_on_error=False,
+            run_config={
+                **(QUIET_LOGGERS if getattr(args, "verbose", False) else SILENT_LOGGERS),
+                **(full_refresh_run_config() if (args.full and waves and i == 0) else {}),
+            },
+            tags={"regiobench/trigger": "cli", **(tags if (waves and i == 0) else {})},
+        )
         steps, errors = rr.steps_from_logs(instance.all_logs(result.run_id))
         args._report["dagster_run_ids"].append(result.run_id)
         args._report["steps"] += steps
         causes = _print_steps(steps, errors, quiet=args.quiet, verbose=getattr(args, "verbose", False))
         failed = next((st for st in steps if st["status"] == rr.FAILED), None)
         if failed and not args._report["failure"]:
-            args._report["failure"] = {"cause": failed["cause"], "error_class": failed["error_class"],
-                                       "kind": failed["kind"], "step": failed["name"]}
+            args._report["failure"] = {
+                "cause": failed["cause"],
+                "error_class": failed["error_class"],
+                "kind": failed["kind"],
+                "step": failed["name"],
+            }
         ok = result.success
         if not ok:
             # A step failed after the other output was prepared: remove what was prepared (never swapped in).
@@ -245,21 +276,41 @@ def _nothing_changed(args, started: float) -> bool:
             return False
         waves = verdict.waves
         summary = "; ".join(f"{w}: ongewijzigd sinds de vorige run, niet opnieuw gelezen" for w in waves)
-        record_history(con, args._report["run_id"], "cli", "laden", summary, waves=waves, units_loaded=0,
-                       units_unchanged=0, files_rejected=0)
+        record_history(
+            con,
+            args._report["run_id"],
+            "cli",
+            "laden",
+            summary,
+            waves=waves,
+            units_loaded=0,
+            units_unchanged=0,
+            files_rejected=0,
+        )
     took = time.perf_counter() - t0
     _say(f"regiobench: peiljaren {', '.join(map(str, waves))}; aanleveringen uit {args.raw}")
-    _say("regiobench: niets gewijzigd sinds de vorige geslaagde run (bestanden, referentie en code "
-         "vergeleken op inhoud): Dagster niet gestart")
-    why = {"ingest_returns": summary,
-           "variation_engine": "ongewijzigd: geen nieuwe aanleveringen, referentie of code sinds de vorige bouw",
-           "published_marts": f"ongewijzigd: {args.marts} is actueel",
-           "dashboards_site": f"ongewijzigd: {args.dashboards} is actueel",
-           "publication": "niets te publiceren: marts en dashboards zijn actueel"}
+    _say(
+        "regiobench: niets gewijzigd sinds de vorige geslaagde run (bestanden, referentie en code "
+        "vergeleken op inhoud): Dagster niet gestart"
+    )
+    why = {
+        "ingest_returns": summary,
+        "variation_engine": "ongewijzigd: geen nieuwe aanleveringen, referentie of code sinds de vorige bouw",
+        "published_marts": f"ongewijzigd: {args.marts} is actueel",
+        "dashboards_site": f"ongewijzigd: {args.dashboards} is actueel",
+        "publication": "niets te publiceren: marts en dashboards zijn actueel",
+    }
     args._report.update(fast_path=True, waves=list(waves))
-    args._report["steps"] = [rr.step(name, rr.SKIPPED_CURRENT, summary=[why[name]], seconds=0.0,
-                                     counts={"units_loaded": 0, "units_unchanged": 0} if name == "ingest_returns"
-                                     else {}) for name in rr.FASTPATH_STEPS]
+    args._report["steps"] = [
+        rr.step(
+            name,
+            rr.SKIPPED_CURRENT,
+            summary=[why[name]],
+            seconds=0.0,
+            counts={"units_loaded": 0, "units_unchanged": 0} if name == "ingest_returns" else {},
+        )
+        for name in rr.FASTPATH_STEPS
+    ]
     if not args.quiet:
         _say(f"  controle op wijzigingen: {took:.1f} s; geen stap uitgevoerd, alles is actueel")
         _say(f"      {summary}")
@@ -299,19 +350,31 @@ def _rejections(warehouse: Path) -> list[tuple]:
     with connect(warehouse, read_only=True) as con:
         return con.execute(
             "select wave, source_file, count(*) from stg_submission_status where status = 'afgewezen' "
-            "group by all order by all").fetchall()
+            "group by all order by all"
+        ).fetchall()
 
 
 def _say_not_read(con, tables: set[str]) -> None:
     """Every file and folder under the raw folder that was not read, with why (also when nothing changed)."""
-    ignored = con.execute(
-        "select source_file, note from raw_file_inventory where kind = 'genegeerd' order by wave, source_file"
-    ).fetchall() if "raw_file_inventory" in tables else []
-    folders = con.execute(
-        "select source_file, message from stg_problems where wave is null and rule = 'map.geen_peiljaar' order by all"
-    ).fetchall() if "stg_problems" in tables else []
-    empty = con.execute(
-        "select wave from stg_problems where rule = 'peiljaar.leeg' order by wave").fetchall() if "stg_problems" in tables else []
+    ignored = (
+        con.execute(
+            "select source_file, note from raw_file_inventory where kind = 'genegeerd' order by wave, source_file"
+        ).fetchall()
+        if "raw_file_inventory" in tables
+        else []
+    )
+    folders = (
+        con.execute(
+            "select source_file, message from stg_problems where wave is null and rule = 'map.geen_peiljaar' order by all"
+        ).fetchall()
+        if "stg_problems" in tables
+        else []
+    )
+    empty = (
+        con.execute("select wave from stg_problems where rule = 'peiljaar.leeg' order by wave").fetchall()
+        if "stg_problems" in tables
+        else []
+    )
     if folders:
         _say(f"LET OP: mappen in de aanleveringenmap die geen peiljaar zijn, niet gelezen ({len(folders)}):")
         for name, message in folders:
@@ -380,17 +443,23 @@ def _count(args, con, tables: set[str]) -> None:
     counts["files_rejected"] = con.execute(
         "select count(distinct source_file) from stg_submission_status where status in ('afgewezen', 'conflict')"
     ).fetchone()[0]
-    counts["regions_loaded"] = dict(con.execute(
-        "select wave::varchar, count(distinct region_code) from stg_submission_status where status = 'geladen' "
-        "group by wave order by wave").fetchall())
+    counts["regions_loaded"] = dict(
+        con.execute(
+            "select wave::varchar, count(distinct region_code) from stg_submission_status where status = 'geladen' "
+            "group by wave order by wave"
+        ).fetchall()
+    )
     if "raw_file_inventory" in tables:
         counts["files_read"] = con.execute(
-            "select count(*) from raw_file_inventory where kind <> 'genegeerd'").fetchone()[0]
+            "select count(*) from raw_file_inventory where kind <> 'genegeerd'"
+        ).fetchone()[0]
         counts["files_ignored"] = con.execute(
-            "select count(*) from raw_file_inventory where kind = 'genegeerd'").fetchone()[0]
+            "select count(*) from raw_file_inventory where kind = 'genegeerd'"
+        ).fetchone()[0]
     if "stg_problems" in tables:
-        counts["problems"] = dict(con.execute(
-            "select severity, count(*) from stg_problems group by severity order by severity").fetchall())
+        counts["problems"] = dict(
+            con.execute("select severity, count(*) from stg_problems group by severity order by severity").fetchall()
+        )
 
 
 def _say_publication(args, before: dict, ok: bool) -> None:
@@ -403,8 +472,7 @@ def _say_publication(args, before: dict, ok: bool) -> None:
     from pipelines.publish.outputs import publication_of
 
     after = {name: publication_of(folder) for name, folder in _outputs(args).items()}
-    new = {name: bool(after[name]) and (before.get(name) or {}).get("id") != after[name].get("id")
-           for name in after}
+    new = {name: bool(after[name]) and (before.get(name) or {}).get("id") != after[name].get("id") for name in after}
 
     def label(p: dict | None) -> str:
         return f"publicatie {p['id']}, {p.get('time', '?')}" if p else "geen publicatie"
@@ -417,16 +485,23 @@ def _say_publication(args, before: dict, ok: bool) -> None:
     ids = {(p or {}).get("id") for p in after.values()}
     newest_id = next((after[n]["id"] for n in after if new[n]), None)
     if hasattr(args, "_report"):
-        args._report["published"] = {"marts": new["marts"], "dashboards": new["dashboards"],
-                                     "publication_id": newest_id or (after["marts"] or {}).get("id")}
+        args._report["published"] = {
+            "marts": new["marts"],
+            "dashboards": new["dashboards"],
+            "publication_id": newest_id or (after["marts"] or {}).get("id"),
+        }
     if any(new.values()):
         newest = next(after[n] for n in after if new[n])
         _say(f"Gepubliceerd: marts {word('marts')}, dashboards {word('dashboards')} ({label(newest)}).")
     elif ok:
-        _say(f"Gepubliceerd: marts {word('marts')}, dashboards {word('dashboards')}; er was niets nieuws te "
-             f"publiceren ({label(after['marts'])}).")
+        _say(
+            f"Gepubliceerd: marts {word('marts')}, dashboards {word('dashboards')}; er was niets nieuws te "
+            f"publiceren ({label(after['marts'])})."
+        )
     else:
-        still = label(after["marts"]) if len(ids) == 1 else \
-            f"marts: {label(after['marts'])}; dashboards: {label(after['dashboards'])}"
-        _say(f"Niet gepubliceerd: marts nee, dashboards nee; de vorige marts en dashboards zijn ongewijzigd "
-             f"({still}).")
+        still = (
+            label(after["marts"])
+            if len(ids) == 1
+            else f"marts: {label(after['marts'])}; dashboards: {label(after['dashboards'])}"
+        )
+        _say(f"Niet gepubliceerd: marts nee, dashboards nee; de vorige marts en dashboards zijn ongewijzigd ({still}).")

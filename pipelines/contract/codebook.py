@@ -23,9 +23,9 @@ Field kinds
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 # --------------------------------------------------------------------------
 # Catalogues
@@ -182,8 +182,18 @@ ROLE_DISCIPLINE: Mapping[str, str] = MappingProxyType(
 #: Accepted spellings of a boolean, after lower-casing and trimming.
 BOOLEAN_WORDS: Mapping[str, bool] = MappingProxyType(
     {
-        "ja": True, "j": True, "yes": True, "true": True, "1": True, "waar": True,
-        "nee": False, "n": False, "no": False, "false": False, "0": False, "onwaar": False,
+        "ja": True,
+        "j": True,
+        "yes": True,
+        "true": True,
+        "1": True,
+        "waar": True,
+        "nee": False,
+        "n": False,
+        "no": False,
+        "false": False,
+        "0": False,
+        "onwaar": False,
     }
 )
 # "waar"/"onwaar" are what a Dutch Excel shows for a logical cell; the reader
@@ -306,14 +316,55 @@ MODULES: Mapping[str, Module] = MappingProxyType(
                 "one",
                 (
                     F("methode", "method", "code", "methode van risicobeoordeling", True, "methode"),
-                    F("kans_score", "probability_score", "int", "eigen inschatting kans op een aanslag (1-5)", True, min=1, max=5),
+                    F(
+                        "kans_score",
+                        "probability_score",
+                        "int",
+                        "eigen inschatting kans op een aanslag (1-5)",
+                        True,
+                        min=1,
+                        max=5,
+                    ),
                     F("impact_score", "impact_score", "int", "eigen inschatting impact (1-5)", True, min=1, max=5),
-                    F("extra_voorbereiding", "extra_preparation", "code", "extra voorbereiding nodig geacht", True, "ja_nee_deels"),
-                    F("onderbouwing_aanwezig", "substantiation_present", "bool", "schriftelijke onderbouwing aanwezig", True),
-                    F("bestuurlijk_vastgesteld", "board_adopted", "bool", "vastgesteld door het algemeen bestuur", True),
+                    F(
+                        "extra_voorbereiding",
+                        "extra_preparation",
+                        "code",
+                        "extra voorbereiding nodig geacht",
+                        True,
+                        "ja_nee_deels",
+                    ),
+                    F(
+                        "onderbouwing_aanwezig",
+                        "substantiation_present",
+                        "bool",
+                        "schriftelijke onderbouwing aanwezig",
+                        True,
+                    ),
+                    F(
+                        "bestuurlijk_vastgesteld",
+                        "board_adopted",
+                        "bool",
+                        "vastgesteld door het algemeen bestuur",
+                        True,
+                    ),
                     F("datum_vastgesteld", "adopted_on", "date", "datum van vaststelling (verplicht als vastgesteld)"),
-                    F("hoogrisico_objecten", "high_risk_sites", "int", "aangewezen hoogrisico-objecten in het risicoprofiel", True, min=0),
-                    F("grootschalige_evenementen", "large_events", "int", "evenementen per jaar met meer dan 10.000 bezoekers", True, min=0),
+                    F(
+                        "hoogrisico_objecten",
+                        "high_risk_sites",
+                        "int",
+                        "aangewezen hoogrisico-objecten in het risicoprofiel",
+                        True,
+                        min=0,
+                    ),
+                    F(
+                        "grootschalige_evenementen",
+                        "large_events",
+                        "int",
+                        "evenementen per jaar met meer dan 10.000 bezoekers",
+                        True,
+                        min=0,
+                    ),
                     F("toelichting", "notes", "freetext", "toelichting"),
                 ),
             ),
@@ -325,7 +376,12 @@ MODULES: Mapping[str, Module] = MappingProxyType(
                 (
                     F("bijzonderheid", "characteristic", "code", "bijzonderheid", True, "bijzonderheid"),
                     F("in_plan", "in_plan", "bool", "het plan noemt dit als bijzonderheid", True),
-                    F("niet_beoefenen_onderbouwd", "not_exercising_substantiated", "bool", "onderbouwd waarom dit niet beoefend hoeft te worden"),
+                    F(
+                        "niet_beoefenen_onderbouwd",
+                        "not_exercising_substantiated",
+                        "bool",
+                        "onderbouwd waarom dit niet beoefend hoeft te worden",
+                    ),
                     F("onderbouwing", "substantiation_text", "freetext", "onderbouwing"),
                 ),
                 key=("bijzonderheid",),
@@ -337,15 +393,33 @@ MODULES: Mapping[str, Module] = MappingProxyType(
                 "oefeningen met een terroristisch scenario in het peiljaar; één rij per oefening",
                 "many",
                 (
-                    F("oefening_id", "exercise_id", "text", "kenmerk van de oefening (uniek per regio en peiljaar)", True),
+                    F(
+                        "oefening_id",
+                        "exercise_id",
+                        "text",
+                        "kenmerk van de oefening (uniek per regio en peiljaar)",
+                        True,
+                    ),
                     F("datum", "exercise_date", "date", "datum van de oefening (in het peiljaar)", True),
                     F("niveau", "level", "code", "niveau", True, "niveau"),
                     F("vorm", "form", "code", "vorm", True, "vorm"),
                     F("scenario", "scenario", "code", "scenario", True, "scenario"),
                     F("disciplines", "disciplines", "codes", "deelnemende disciplines", True, "discipline_oefening"),
-                    F("met_nationale_crisisorganisatie", "with_national_crisis_org", "bool", "met de nationale crisisorganisatie", True),
+                    F(
+                        "met_nationale_crisisorganisatie",
+                        "with_national_crisis_org",
+                        "bool",
+                        "met de nationale crisisorganisatie",
+                        True,
+                    ),
                     F("met_andere_regio", "with_other_region", "bool", "met een andere regio", True),
-                    F("beoefende_bijzonderheden", "characteristics_exercised", "codes", "beoefende bijzonderheden", catalogue="bijzonderheid"),
+                    F(
+                        "beoefende_bijzonderheden",
+                        "characteristics_exercised",
+                        "codes",
+                        "beoefende bijzonderheden",
+                        catalogue="bijzonderheid",
+                    ),
                     F("geevalueerd", "evaluated", "bool", "geëvalueerd", True),
                     F("deelnemers", "participants", "int", "aantal deelnemers", True, min=1),
                 ),
@@ -360,7 +434,12 @@ MODULES: Mapping[str, Module] = MappingProxyType(
                     F("zone", "zone", "code", "zone", True, "zone"),
                     F("discipline", "discipline", "code", "discipline", True, "discipline"),
                     F("toegang", "access", "code", "toegang tot de zone", True, "toegang"),
-                    F("afwijking_toelichting", "deviation_note", "freetext", "waarom de regio afwijkt van de landelijke invulling"),
+                    F(
+                        "afwijking_toelichting",
+                        "deviation_note",
+                        "freetext",
+                        "waarom de regio afwijkt van de landelijke invulling",
+                    ),
                 ),
                 key=("zone", "discipline"),
                 grid=("zone", "discipline"),
@@ -390,12 +469,22 @@ MODULES: Mapping[str, Module] = MappingProxyType(
                 (
                     F("les_id", "lesson_id", "text", "kenmerk van de les (uniek per regio en peiljaar)", True),
                     F("bron", "source", "code", "bron", True, "bron"),
-                    F("bron_oefening_id", "source_exercise_id", "text", "oefening waaruit de les komt (bij bron oefening)"),
+                    F(
+                        "bron_oefening_id",
+                        "source_exercise_id",
+                        "text",
+                        "oefening waaruit de les komt (bij bron oefening)",
+                    ),
                     F("bijzonderheid", "characteristic", "code", "bijzonderheid", True, "bijzonderheid"),
                     F("omschrijving", "description", "freetext", "omschrijving", True),
                     F("gedeeld", "shared_via", "code", "hoe de les is gedeeld", True, "gedeeld"),
                     F("opvolging", "follow_up", "code", "opvolging", True, "opvolging"),
-                    F("overgenomen_van", "taken_from_region", "region", "regio waarvan de les is overgenomen (bij bron andere_regio)"),
+                    F(
+                        "overgenomen_van",
+                        "taken_from_region",
+                        "region",
+                        "regio waarvan de les is overgenomen (bij bron andere_regio)",
+                    ),
                 ),
                 key=("les_id",),
             ),
@@ -436,6 +525,7 @@ def staging_columns(module: Module) -> list[str]:
 
 def _survey_overview() -> list[str]:
     """The survey's files and reading rules, for the top of docs/codebook.md."""
+
     def booleans(value: bool) -> str:
         return ", ".join(f"`{w}`" for w, b in BOOLEAN_WORDS.items() if b is value)
 
@@ -538,7 +628,10 @@ def describe_markdown() -> str:
             out += [f"Unique per region and wave: {', '.join(f'`{k}`' for k in m.key)}.", ""]
         if m.grid:
             out += [f"Complete: {len(m.expected_grid())} rows, one per {' x '.join(m.grid)}.", ""]
-        out += ["| field | staging column | kind | required | allowed | description |", "| --- | --- | --- | --- | --- | --- |"]
+        out += [
+            "| field | staging column | kind | required | allowed | description |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
         for f in m.fields:
             allowed = ""
             if f.catalogue:
@@ -550,8 +643,14 @@ def describe_markdown() -> str:
                 f"| `{f.name}` | {column} | {f.kind} | {'yes' if f.required else ''} | {allowed} | {f.description} |"
             )
         out.append("")
-    out += ["## Catalogues", "", "Ordinal catalogues give each code its rank (low to high) in brackets.", "",
-            "| catalogue | description | codes |", "| --- | --- | --- |"]
+    out += [
+        "## Catalogues",
+        "",
+        "Ordinal catalogues give each code its rank (low to high) in brackets.",
+        "",
+        "| catalogue | description | codes |",
+        "| --- | --- | --- |",
+    ]
     for c in CATALOGUES.values():
         codes = ", ".join(f"`{code}`" + (f" ({c.levels[code]})" if c.levels else "") for code in c.codes)
         out.append(f"| `{c.name}` | {c.description} | {codes} |")

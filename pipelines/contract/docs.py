@@ -28,10 +28,15 @@ def _norm(i: Indicator) -> str:
 
 
 def indicator_table() -> str:
-    lines = ["| indicator | domain | what it measures | norm type | polarity | substantiated when | recommendation |",
-             "| --- | --- | --- | --- | --- | --- | --- |"]
-    lines += [f"| `{i.id}` | {i.domain} | {i.en_label} | {_norm(i)} | {i.polarity} | {i.en_substantiated} "
-              f"| {i.recommendation} |" for i in INDICATORS]
+    lines = [
+        "| indicator | domain | what it measures | norm type | polarity | substantiated when | recommendation |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    lines += [
+        f"| `{i.id}` | {i.domain} | {i.en_label} | {_norm(i)} | {i.polarity} | {i.en_substantiated} "
+        f"| {i.recommendation} |"
+        for i in INDICATORS
+    ]
     return "\n".join(lines)
 
 

@@ -65,8 +65,15 @@ def read_contract(path: Path) -> MartContract:
     data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     try:
         columns = tuple(Column(c["name"], c["type"], c["unit"], c["description"]) for c in data["columns"])
-        contract = MartContract(Path(path).stem, int(data["order"]), data["purpose"], data["grain"],
-                                tuple(data["key"]), int(data["contract_columns"]), columns)
+        contract = MartContract(
+            Path(path).stem,
+            int(data["order"]),
+            data["purpose"],
+            data["grain"],
+            tuple(data["key"]),
+            int(data["contract_columns"]),
+            columns,
+        )
     except (KeyError, TypeError) as e:
         raise ValueError(f"{path}: marts contract without {e}") from e
     names = contract.column_names
@@ -155,9 +162,18 @@ NOTES = """\
 
 def _section(m: MartContract) -> list[str]:
     key = ", ".join(f"`{k}`" for k in m.key) or "none"
-    out = [f"### {m.name}", "", m.purpose, "", f"- Grain: {m.grain}", f"- Key: {key}",
-           f"- Contract columns: the first {m.n_contract}.", "",
-           "| column | type | unit / codes | description |", "| --- | --- | --- | --- |"]
+    out = [
+        f"### {m.name}",
+        "",
+        m.purpose,
+        "",
+        f"- Grain: {m.grain}",
+        f"- Key: {key}",
+        f"- Contract columns: the first {m.n_contract}.",
+        "",
+        "| column | type | unit / codes | description |",
+        "| --- | --- | --- | --- |",
+    ]
     out += [f"| `{c.name}` | {c.type} | {c.unit} | {c.description} |" for c in m.columns]
     return out + [""]
 

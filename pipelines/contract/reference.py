@@ -42,7 +42,9 @@ def load_regions(reference_dir: Path) -> list[Region]:
         try:
             population = int(row.get("population", ""))
         except ValueError:
-            raise ReferenceError(f"{path}, rij {i}: inwoneraantal {row.get('population')!r} is geen geheel getal") from None
+            raise ReferenceError(
+                f"{path}, rij {i}: inwoneraantal {row.get('population')!r} is geen geheel getal"
+            ) from None
         if population <= 0:
             raise ReferenceError(f"{path}, rij {i}: inwoneraantal moet positief zijn")
         seen.add(code)
@@ -59,8 +61,9 @@ class Norm:
     source: str
 
 
-def _load_norms(path: Path, key_fields: tuple[str, ...], norm_field: str, catalogue: str,
-                expected: list[tuple[str, ...]]) -> dict[tuple[str, ...], Norm]:
+def _load_norms(
+    path: Path, key_fields: tuple[str, ...], norm_field: str, catalogue: str, expected: list[tuple[str, ...]]
+) -> dict[tuple[str, ...], Norm]:
     codes = CATALOGUES[catalogue].codes
     norms: dict[tuple[str, ...], Norm] = {}
     for i, row in enumerate(_rows(path), start=2):
@@ -78,11 +81,21 @@ def _load_norms(path: Path, key_fields: tuple[str, ...], norm_field: str, catalo
 
 def load_ring_norms(reference_dir: Path) -> dict[tuple[str, ...], Norm]:
     """Norm access per (zone, discipline); ``code`` None means: national mode."""
-    return _load_norms(Path(reference_dir) / "ring_model_norms.csv", ("zone", "discipline"), "norm_access",
-                       "toegang", MODULES["ringenmodel"].expected_grid())
+    return _load_norms(
+        Path(reference_dir) / "ring_model_norms.csv",
+        ("zone", "discipline"),
+        "norm_access",
+        "toegang",
+        MODULES["ringenmodel"].expected_grid(),
+    )
 
 
 def load_equipment_norms(reference_dir: Path) -> dict[tuple[str, ...], Norm]:
     """Norm availability per (discipline, role, item); ``code`` None means: national mode."""
-    return _load_norms(Path(reference_dir) / "equipment_norms.csv", ("discipline", "role", "item"), "norm_level",
-                       "beschikbaarheid", MODULES["middelen"].expected_grid())
+    return _load_norms(
+        Path(reference_dir) / "equipment_norms.csv",
+        ("discipline", "role", "item"),
+        "norm_level",
+        "beschikbaarheid",
+        MODULES["middelen"].expected_grid(),
+    )

@@ -28,11 +28,11 @@ VERDICTS: tuple[str, ...] = tuple(VERDICT_LABELS)
 UNFAVOURABLE: tuple[str, ...] = (SUBSTANTIATED, UNJUSTIFIED)
 #: When each verdict is given, in English (docs/method.md's table is written from this).
 VERDICT_WHEN: dict[str, str] = {
-    CONFORM: 'inside the 99.8% limits, or meeting the norm (exceeding a uniform norm is also `conform`)',
-    FAVOURABLE: 'outside the limits on the favourable side: a practice others may learn from',
-    SUBSTANTIATED: 'an unfavourable deviation the region substantiates (the analyst weighs the substantiation)',
-    UNJUSTIFIED: 'an unfavourable deviation without substantiation: **unjustified variation**',
-    MISSING: 'no value: the module is missing, rejected or in conflict, or a share has nothing to divide by',
+    CONFORM: "inside the 99.8% limits, or meeting the norm (exceeding a uniform norm is also `conform`)",
+    FAVOURABLE: "outside the limits on the favourable side: a practice others may learn from",
+    SUBSTANTIATED: "an unfavourable deviation the region substantiates (the analyst weighs the substantiation)",
+    UNJUSTIFIED: "an unfavourable deviation without substantiation: **unjustified variation**",
+    MISSING: "no value: the module is missing, rejected or in conflict, or a share has nothing to divide by",
 }
 
 HIGHER, LOWER = "hoger", "lager"
@@ -76,5 +76,6 @@ NORM_SOURCE_LABELS: dict[str, str] = {
 }
 
 #: Every code of this module (for the test that SQL literals are known codes).
-ALL_CODES = frozenset((*VERDICTS, *DIRECTIONS, *SUBMISSION_STATUSES, *PLAN_STATUSES, *TRACKER_STATUSES,
-                       *NORM_SOURCE_LABELS))
+ALL_CODES = frozenset(
+    (*VERDICTS, *DIRECTIONS, *SUBMISSION_STATUSES, *PLAN_STATUSES, *TRACKER_STATUSES, *NORM_SOURCE_LABELS)
+)

@@ -47,7 +47,7 @@ def send(fd: int, obj) -> None:
     """One message to a file descriptor (os.write may write less than asked: loop)."""
     view = memoryview(encode(obj))
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
 def receive(fd: int, deadline: float, max_bytes: int):

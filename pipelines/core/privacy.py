@@ -115,8 +115,9 @@ def redact(text: Any) -> Any:
     if not isinstance(text, str) or not text:
         return text
     out = text
-    if "@" in out or (("at" in out or "AT" in out or "At" in out or "apenstaartje" in out.lower())
-                      and _AT_WORD.search(out.lower())):
+    if "@" in out or (
+        ("at" in out or "AT" in out or "At" in out or "apenstaartje" in out.lower()) and _AT_WORD.search(out.lower())
+    ):
         out = EMAIL_RE.sub(_email, out)
     if _EIGHT_DIGITS.search(out):  # a phone number and a BSN both have at least eight digits
         out = PHONE_CANDIDATE_RE.sub(_phone, out)
@@ -138,7 +139,7 @@ def redact_name(name: Any) -> Any:
     out = []
     for part in name.split("/"):
         ext = _EXTENSION.search(part)
-        stem, suffix = (part[:ext.start()], ext.group(0)) if ext and ext.start() > 0 else (part, "")
+        stem, suffix = (part[: ext.start()], ext.group(0)) if ext and ext.start() > 0 else (part, "")
         out.append("_".join(redact(p) for p in stem.split("_")) + suffix)
     return "/".join(out)
 
@@ -152,8 +153,13 @@ def redact_deep(obj: Any) -> Any:
     if isinstance(obj, str):
         return redact(obj)
     if isinstance(obj, (int, float)) and not isinstance(obj, bool):
-        if obj == obj and float(obj).is_integer() and 10_000_000 <= abs(obj) < 1_000_000_000 \
-                and elfproef(str(abs(int(obj)))) and redact(str(abs(int(obj)))) == BSN_MARK:
+        if (
+            obj == obj
+            and float(obj).is_integer()
+            and 10_000_000 <= abs(obj) < 1_000_000_000
+            and elfproef(str(abs(int(obj))))
+            and redact(str(abs(int(obj)))) == BSN_MARK
+        ):
             return BSN_MARK
         return obj
     if isinstance(obj, dict):

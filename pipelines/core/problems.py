@@ -10,8 +10,8 @@ value, file, sheet or column are replaced when it is made
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Iterable
 
 from pipelines.core.privacy import redact, redact_name
 
@@ -29,7 +29,9 @@ def quote(value) -> str:
     text = redact(str(value))  # before shortening: half an address is still an address
     if text == "":
         return "(leeg)"
-    text = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}" for ch in text)
+    text = "".join(
+        ch if ch.isprintable() else f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}" for ch in text
+    )
     if len(text) > MAX_QUOTED:
         text = text[: MAX_QUOTED - 1] + "…"
     return f"'{text}'"
@@ -93,5 +95,8 @@ def drop_reader_repeats(reader: Iterable[Problem], found: Iterable[Problem]) -> 
             cells.add((p.file, p.sheet, p.row, p.column))
             if p.rule == "kolom.ontbreekt":
                 columns.add((p.file, p.sheet, p.column))
-    return [p for p in found
-            if (p.file, p.sheet, p.row, p.column) not in cells and (p.file, p.sheet, p.column) not in columns]
+    return [
+        p
+        for p in found
+        if (p.file, p.sheet, p.row, p.column) not in cells and (p.file, p.sheet, p.column) not in columns
+    ]

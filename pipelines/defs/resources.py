@@ -5,15 +5,14 @@ Defaults resolve from the project root (``pipelines.core.paths``), so the CLI,
 its own values when given ``--raw``, ``--marts`` and so on.
 """
 
-
 from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.core import paths
 from pipelines.app.runlock import write_lock
+from pipelines.core import paths
 from pipelines.ingest.warehouse import open_for_writing
 
 

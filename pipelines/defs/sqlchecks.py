@@ -13,8 +13,13 @@ EXAMPLES = 10
 
 
 def check_spec(check: SqlCheck) -> dg.AssetCheckSpec:
-    return dg.AssetCheckSpec(check.name, asset=dg.AssetKey(list(check.asset_path)), description=check.description,
-                             blocking=True, additional_deps=[dg.AssetKey(d.split(".")) for d in check.deps])
+    return dg.AssetCheckSpec(
+        check.name,
+        asset=dg.AssetKey(list(check.asset_path)),
+        description=check.description,
+        blocking=True,
+        additional_deps=[dg.AssetKey(d.split(".")) for d in check.deps],
+    )
 
 
 def check_key(check: SqlCheck) -> dg.AssetCheckKey:
@@ -31,8 +36,10 @@ def _markdown(frame) -> str:
 def check_result(outcome: CheckOutcome) -> dg.AssetCheckResult:
     n = outcome.n_failing
     return dg.AssetCheckResult(
-        asset_key=dg.AssetKey(list(outcome.asset_path)), check_name=outcome.name, passed=outcome.passed,
+        asset_key=dg.AssetKey(list(outcome.asset_path)),
+        check_name=outcome.name,
+        passed=outcome.passed,
         severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"violations": n,
-                  "examples": dg.MetadataValue.md(_markdown(outcome.example_rows) if n else "geen")},
-        description=f"{n} overtreding(en)" if n else "in orde")
+        metadata={"violations": n, "examples": dg.MetadataValue.md(_markdown(outcome.example_rows) if n else "geen")},
+        description=f"{n} overtreding(en)" if n else "in orde",
+    )

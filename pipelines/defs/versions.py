@@ -19,7 +19,7 @@ after it is written (or as it stands, when the step found it current).
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import dagster as dg
@@ -45,7 +45,7 @@ def _files(part: str) -> list[Path]:
     return [p for p in sorted(path.rglob("*")) if p.suffix in _SUFFIXES and "__pycache__" not in p.parts]
 
 
-@lru_cache(maxsize=None)
+@cache
 def code_version(*parts: str) -> str:
     """Short hash of the named files and folders under ``pipelines/`` (names and contents)."""
     h = hashlib.sha256()
@@ -69,13 +69,18 @@ def table_metadata(con, table: str, where: str = "", params: list | None = None)
     schema, name = table.split(".") if "." in table else ("main", table)
     columns = con.execute(
         "select column_name, data_type, is_nullable from information_schema.columns "
-        "where table_schema = ? and table_name = ? order by ordinal_position", [schema, name]).fetchall()
+        "where table_schema = ? and table_name = ? order by ordinal_position",
+        [schema, name],
+    ).fetchall()
     # table names come from the code (codebook, SQL file names), never from input: quoted all the same
     quoted = f'"{schema}"."{name}"'
     n = con.execute(f"select count(*) from {quoted}" + (f" where {where}" if where else ""), params or []).fetchall()
     return {
         "dagster/row_count": dg.MetadataValue.int(int(n[0][0])),
-        "dagster/column_schema": dg.TableSchema(columns=[
-            dg.TableColumn(c, t, constraints=dg.TableColumnConstraints(nullable=nullable == "YES"))
-            for c, t, nullable in columns]),
+        "dagster/column_schema": dg.TableSchema(
+            columns=[
+                dg.TableColumn(c, t, constraints=dg.TableColumnConstraints(nullable=nullable == "YES"))
+                for c, t, nullable in columns
+            ]
+        ),
     }

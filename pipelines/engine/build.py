@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
 from graphlib import TopologicalSorter
 from pathlib import Path
 
@@ -29,14 +28,12 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from pipelines.engine import explain
-from pipelines.core import paths
-from pipelines.core import problems
-from pipelines.core.sqlcheck import CheckOutcome, SqlCheck, run_check
-from pipelines.engine import riskmodel
 from pipelines.contract import indicators, verdicts
 from pipelines.contract.codebook import CATALOGUES, SUBMISSION_STATUSES
 from pipelines.contract.marts import MARTS as MART_CONTRACTS
+from pipelines.core import paths, problems
+from pipelines.core.sqlcheck import CheckOutcome, SqlCheck, run_check
+from pipelines.engine import explain, riskmodel
 from pipelines.engine.funnel import Z95, Z998, proportion_funnel, ratio_funnel
 
 #: "The last three waves": the wave and this many before it.
@@ -79,21 +76,50 @@ MART_KEYS: dict[str, tuple[str, ...]] = {m.name: m.key for m in MART_CONTRACTS.v
 
 _CATALOGUE_LEVELS_SCHEMA = {"catalogue": "varchar", "code": "varchar", "level": "integer"}
 _DEFINITIONS_SCHEMA = {
-    "indicator_id": "varchar", "domain": "varchar", "norm_type": "varchar", "polarity": "varchar",
-    "target": "double", "recommendation": "integer", "modules": "varchar", "substantiation_rule": "varchar",
-    "label": "varchar", "sort_order": "integer",
+    "indicator_id": "varchar",
+    "domain": "varchar",
+    "norm_type": "varchar",
+    "polarity": "varchar",
+    "target": "double",
+    "recommendation": "integer",
+    "modules": "varchar",
+    "substantiation_rule": "varchar",
+    "label": "varchar",
+    "sort_order": "integer",
 }
 _RISK_MODEL_SCHEMA = {
-    "wave": "integer", "region_code": "varchar", "indicator_id": "varchar", "observed": "double",
-    "expected": "double", "residual": "double", "z_score": "double", "basis_wave": "integer",
-    "log_population": "double", "high_risk_sites": "double", "large_events": "double", "method": "varchar",
-    "n_obs": "integer", "n_model_waves": "integer",
+    "wave": "integer",
+    "region_code": "varchar",
+    "indicator_id": "varchar",
+    "observed": "double",
+    "expected": "double",
+    "residual": "double",
+    "z_score": "double",
+    "basis_wave": "integer",
+    "log_population": "double",
+    "high_risk_sites": "double",
+    "large_events": "double",
+    "method": "varchar",
+    "n_obs": "integer",
+    "n_model_waves": "integer",
 }
 _WAVE_STATS_SCHEMA = {
-    "wave": "integer", "indicator_id": "varchar", "norm_type": "varchar", "national_value": "double",
-    "target": "double", "phi": "double", "tau2": "double", "overdispersed": "boolean",
-    "n_trimmed_low": "integer", "n_trimmed_high": "integer", "r2_risk": "double", "r2_method": "double",
-    "residual_sd": "double", "n_model_waves": "integer", "expectation_weak": "boolean", "note": "varchar",
+    "wave": "integer",
+    "indicator_id": "varchar",
+    "norm_type": "varchar",
+    "national_value": "double",
+    "target": "double",
+    "phi": "double",
+    "tau2": "double",
+    "overdispersed": "boolean",
+    "n_trimmed_low": "integer",
+    "n_trimmed_high": "integer",
+    "r2_risk": "double",
+    "r2_method": "double",
+    "residual_sd": "double",
+    "n_model_waves": "integer",
+    "expectation_weak": "boolean",
+    "note": "varchar",
 }
 #: Every column of marts.variation_register with its type, from its contract file.
 _REGISTER_SCHEMA = MART_CONTRACTS["variation_register"].types
@@ -103,8 +129,15 @@ PY_INT_AFTER = {
     "int_risk_model": ("int_indicators", "int_risk_basis"),
     "int_wave_statistics": ("int_indicators", "int_risk_basis"),
 }
-REGISTER_DEPS = ("int_indicators", "int_risk_basis", "int_waves", "int_indicator_definitions", "ref_regions",
-                 "stg_module_loads", "stg_submission_status")
+REGISTER_DEPS = (
+    "int_indicators",
+    "int_risk_basis",
+    "int_waves",
+    "int_indicator_definitions",
+    "ref_regions",
+    "stg_module_loads",
+    "stg_submission_status",
+)
 
 # --------------------------------------------------------------------------
 # SQL models
@@ -197,9 +230,7 @@ def write_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
     view = f"_engine_{table.replace('.', '_')}"
     frame = frame.reindex(columns=list(schema)).copy()
     for col, typ in schema.items():
-        if typ == "varchar":
-            frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
-        elif typ == "boolean":
+        if typ == "varchar" or typ == "boolean":
             frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
         else:
             frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
@@ -217,12 +248,26 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema if not exists marts")
     levels = pd.DataFrame(
         [(c.name, code, lvl) for c in CATALOGUES.values() if c.levels for code, lvl in c.levels.items()],
-        columns=list(_CATALOGUE_LEVELS_SCHEMA))
+        columns=list(_CATALOGUE_LEVELS_SCHEMA),
+    )
     write_frame(con, "int_catalogue_levels", levels, _CATALOGUE_LEVELS_SCHEMA)
-    defs = pd.DataFrame([dict(indicator_id=i.id, domain=i.domain, norm_type=i.norm_type, polarity=i.polarity,
-                              target=i.target, recommendation=i.recommendation, modules=", ".join(i.modules),
-                              substantiation_rule=i.substantiation or None, label=i.description, sort_order=k)
-                         for k, i in enumerate(INDICATORS, start=1)])
+    defs = pd.DataFrame(
+        [
+            dict(
+                indicator_id=i.id,
+                domain=i.domain,
+                norm_type=i.norm_type,
+                polarity=i.polarity,
+                target=i.target,
+                recommendation=i.recommendation,
+                modules=", ".join(i.modules),
+                substantiation_rule=i.substantiation or None,
+                label=i.description,
+                sort_order=k,
+            )
+            for k, i in enumerate(INDICATORS, start=1)
+        ]
+    )
     write_frame(con, "int_indicator_definitions", defs, _DEFINITIONS_SCHEMA)
 
 
@@ -296,16 +341,38 @@ def _ratio_stats(frame: pd.DataFrame, n_model_waves: int) -> tuple[pd.DataFrame,
     out, stats = [], []
     for wave, f in frame.groupby("wave", sort=True):
         res = ratio_funnel(f["observed"].to_numpy(float), f["expected"].to_numpy(float), trim=TRIM)
-        out.append(pd.DataFrame({
-            "value": res.value, "target": 1.0, "z_score": res.z, "lower_95": res.lower_95, "upper_95": res.upper_95,
-            "lower_998": res.lower_998, "upper_998": res.upper_998}, index=f.index))
+        out.append(
+            pd.DataFrame(
+                {
+                    "value": res.value,
+                    "target": 1.0,
+                    "z_score": res.z,
+                    "lower_95": res.lower_95,
+                    "upper_95": res.upper_95,
+                    "lower_998": res.lower_998,
+                    "upper_998": res.upper_998,
+                },
+                index=f.index,
+            )
+        )
         ok = np.isfinite(f["expected"].to_numpy(float))
         o, e = f["observed"].to_numpy(float)[ok], f["expected"].to_numpy(float)[ok]
         zeros = int((o == 0).sum())
-        stats.append(dict(wave=wave, national_value=(o.sum() / e.sum()) if e.sum() > 0 else np.nan, target=1.0,
-                          phi=res.phi, tau2=res.tau2, overdispersed=res.overdispersed,
-                          n_trimmed_low=res.n_trimmed_low, n_trimmed_high=res.n_trimmed_high,
-                          _funnel="ratio", _zeros=zeros, n_model_waves=n_model_waves))
+        stats.append(
+            dict(
+                wave=wave,
+                national_value=(o.sum() / e.sum()) if e.sum() > 0 else np.nan,
+                target=1.0,
+                phi=res.phi,
+                tau2=res.tau2,
+                overdispersed=res.overdispersed,
+                n_trimmed_low=res.n_trimmed_low,
+                n_trimmed_high=res.n_trimmed_high,
+                _funnel="ratio",
+                _zeros=zeros,
+                n_model_waves=n_model_waves,
+            )
+        )
     return (pd.concat(out) if out else pd.DataFrame()), stats
 
 
@@ -315,12 +382,33 @@ def _proportion_stats(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
         num = f["numerator"].to_numpy(float)
         den = f["denominator"].to_numpy(float)
         res = proportion_funnel(num, den, trim=TRIM)
-        out.append(pd.DataFrame({
-            "value": res.value, "target": res.target, "z_score": res.z, "lower_95": res.lower_95,
-            "upper_95": res.upper_95, "lower_998": res.lower_998, "upper_998": res.upper_998}, index=f.index))
-        stats.append(dict(wave=wave, national_value=res.target, target=res.target, phi=res.phi, tau2=res.tau2,
-                          overdispersed=res.overdispersed, n_trimmed_low=res.n_trimmed_low,
-                          n_trimmed_high=res.n_trimmed_high, _funnel="proportion"))
+        out.append(
+            pd.DataFrame(
+                {
+                    "value": res.value,
+                    "target": res.target,
+                    "z_score": res.z,
+                    "lower_95": res.lower_95,
+                    "upper_95": res.upper_95,
+                    "lower_998": res.lower_998,
+                    "upper_998": res.upper_998,
+                },
+                index=f.index,
+            )
+        )
+        stats.append(
+            dict(
+                wave=wave,
+                national_value=res.target,
+                target=res.target,
+                phi=res.phi,
+                tau2=res.tau2,
+                overdispersed=res.overdispersed,
+                n_trimmed_low=res.n_trimmed_low,
+                n_trimmed_high=res.n_trimmed_high,
+                _funnel="proportion",
+            )
+        )
     return (pd.concat(out) if out else pd.DataFrame()), stats
 
 
@@ -345,24 +433,36 @@ def _wave_note(row: dict, ind: Indicator) -> str | None:
     parts = []
     if row.get("_funnel"):
         lo, hi = int(row.get("n_trimmed_low") or 0), int(row.get("n_trimmed_high") or 0)
-        parts.append(f"phi en tau² geschat na winsorisatie van de z-scores met 10% per zijde ({lo} laag en {hi} hoog "
-                     f"aangepast; bij 25 regio's raakt dat twee of drie regio's per zijde)")
+        parts.append(
+            f"phi en tau² geschat na winsorisatie van de z-scores met 10% per zijde ({lo} laag en {hi} hoog "
+            f"aangepast; bij 25 regio's raakt dat twee of drie regio's per zijde)"
+        )
         if row.get("overdispersed"):
             parts.append("overdispersie: grenzen verbreed met tau² (DerSimonian-Laird)")
         else:
-            parts.append("geen overdispersie: " + ("exacte Poisson-grenzen" if row["_funnel"] == "ratio"
-                                                      else "grenzen op de arcsinus-schaal zonder tau²"))
+            parts.append(
+                "geen overdispersie: "
+                + (
+                    "exacte Poisson-grenzen"
+                    if row["_funnel"] == "ratio"
+                    else "grenzen op de arcsinus-schaal zonder tau²"
+                )
+            )
         if row.get("_zeros"):
             parts.append(f"{int(row['_zeros'])} regio('s) met 0 oefeningen tellen niet mee voor phi en tau²")
     if ind.norm_type == "model":
         n = int(row.get("n_model_waves") or 0)
-        parts.append(f"risicomodel op alle peiljaren samen met een term per peiljaar ({n} "
-                     f"{'peiljaar' if n == 1 else 'peiljaren'})")
+        parts.append(
+            f"risicomodel op alle peiljaren samen met een term per peiljaar ({n} "
+            f"{'peiljaar' if n == 1 else 'peiljaren'})"
+        )
         if n < 3:
             parts.append("verwachting zwak: minder dan drie peiljaren")
     if ind.id == indicators.SCORE_MODEL_ID:
-        parts.append(f"residuele sd {_nl(row.get('residual_sd'))} (alle peiljaren samen); grenzen: verwachte score "
-                     f"plus of min z maal de residuele sd")
+        parts.append(
+            f"residuele sd {_nl(row.get('residual_sd'))} (alle peiljaren samen); grenzen: verwachte score "
+            f"plus of min z maal de residuele sd"
+        )
         r2r, r2m = row.get("r2_risk"), row.get("r2_method")
         if r2r is not None and r2m is not None and r2m > r2r:
             parts.append("r2_method is groter dan r2_risk: de uitkomst zegt meer over de methode dan over het risico")
@@ -385,8 +485,19 @@ def build_register(con: duckdb.DuckDBPyConnection, lookback: int = LOOKBACK):
     reg = reg.merge(basis, on=["wave", "region_code"], how="left")
     reg = reg.sort_values(["wave", "region_code", "_sort"], kind="stable").reset_index(drop=True)
 
-    defs = pd.DataFrame([dict(indicator_id=i.id, domain=i.domain, norm_type=i.norm_type, polarity=i.polarity,
-                              recommendation=i.recommendation, _def_target=i.target) for i in INDICATORS])
+    defs = pd.DataFrame(
+        [
+            dict(
+                indicator_id=i.id,
+                domain=i.domain,
+                norm_type=i.norm_type,
+                polarity=i.polarity,
+                recommendation=i.recommendation,
+                _def_target=i.target,
+            )
+            for i in INDICATORS
+        ]
+    )
     reg = reg.merge(defs, on="indicator_id", how="left")
     for c in ("target", "lower_95", "upper_95", "lower_998", "upper_998", "z_score"):
         reg[c] = np.nan
@@ -401,34 +512,47 @@ def build_register(con: duckdb.DuckDBPyConnection, lookback: int = LOOKBACK):
     count_id, score_id = indicators.COUNT_MODEL_ID, indicators.SCORE_MODEL_ID
     m = (reg.indicator_id == count_id) & reg._has_row
     ec = reg.loc[m, ["wave", "region_code", "value", *riskmodel.RISK_BASIS, "basis_wave", "method"]].rename(
-        columns={"value": "observed"})
+        columns={"value": "observed"}
+    )
     fit = riskmodel.fit_count_model(ec)
     ec["expected"] = fit.fitted
     r, st = _ratio_stats(ec, fit.n_waves)
     if len(r):
-        reg.loc[r.index, ["value", "target", "z_score", "lower_95", "upper_95", "lower_998", "upper_998"]] = \
-            r[["value", "target", "z_score", "lower_95", "upper_95", "lower_998", "upper_998"]].to_numpy()
+        reg.loc[r.index, ["value", "target", "z_score", "lower_95", "upper_95", "lower_998", "upper_998"]] = r[
+            ["value", "target", "z_score", "lower_95", "upper_95", "lower_998", "upper_998"]
+        ].to_numpy()
     reg.loc[ec.index, "numerator"] = ec["observed"]
     reg.loc[ec.index, "denominator"] = ec["expected"]
     no_basis = ec.index[ec["basis_wave"].isna()]
-    reg.loc[no_basis, "missing_reason"] = ("er is geen risicobeoordeling (module risico) in gebruik, dus geen "
-                                           "verwachting op grond van het risicoprofiel")
+    reg.loc[no_basis, "missing_reason"] = (
+        "er is geen risicobeoordeling (module risico) in gebruik, dus geen verwachting op grond van het risicoprofiel"
+    )
     no_fit = ec.index[ec["basis_wave"].notna() & ec["expected"].isna()]
     reg.loc[no_fit, "missing_reason"] = "het risicomodel kon niet worden geschat (" + (fit.message or "onbekend") + ")"
     none_held = ec.index[ec["basis_wave"].notna() & (ec.groupby("wave")["observed"].transform("sum") == 0)]
-    reg.loc[none_held, "missing_reason"] = ("geen enkele regio hield in dit peiljaar een oefening, dus er is geen "
-                                            "landelijk niveau om een verwachting op te baseren")
+    reg.loc[none_held, "missing_reason"] = (
+        "geen enkele regio hield in dit peiljaar een oefening, dus er is geen "
+        "landelijk niveau om een verwachting op te baseren"
+    )
     r2 = riskmodel.r2_by_wave(ec["wave"], ec["observed"], ec["expected"])
     for s in st:
         s.update(indicator_id=count_id, r2_risk=r2.get(s["wave"], np.nan))
     stats_rows += st
-    model_frames.append(ec.assign(indicator_id=count_id, residual=ec["observed"] - ec["expected"],
-                                  z_score=reg.loc[ec.index, "z_score"], n_obs=fit.n_obs, n_model_waves=fit.n_waves))
+    model_frames.append(
+        ec.assign(
+            indicator_id=count_id,
+            residual=ec["observed"] - ec["expected"],
+            z_score=reg.loc[ec.index, "z_score"],
+            n_obs=fit.n_obs,
+            n_model_waves=fit.n_waves,
+        )
+    )
 
     # ---- the score (risk_probability): least squares on all waves, residual limits
     m = (reg.indicator_id == score_id) & reg._has_row
     rp = reg.loc[m, ["wave", "region_code", "value", *riskmodel.RISK_BASIS, "basis_wave", "method"]].rename(
-        columns={"value": "observed"})
+        columns={"value": "observed"}
+    )
     fit = riskmodel.fit_score_model(rp)
     rp["expected"] = fit.fitted
     sd = fit.residual_sd
@@ -446,11 +570,21 @@ def build_register(con: duckdb.DuckDBPyConnection, lookback: int = LOOKBACK):
     r2 = riskmodel.r2_by_wave(rp["wave"], rp["observed"], rp["expected"])
     eta = riskmodel.eta2_by_wave(rp["wave"], rp["observed"], rp["method"])
     for w, f in rp.groupby("wave"):
-        stats_rows.append(dict(wave=w, indicator_id=score_id, national_value=f["observed"].mean(),
-                               target=np.nan, residual_sd=sd, r2_risk=r2.get(w, np.nan), r2_method=eta.get(w, np.nan),
-                               n_model_waves=fit.n_waves))
-    model_frames.append(rp.assign(indicator_id=score_id, residual=resid, z_score=z, n_obs=fit.n_obs,
-                                  n_model_waves=fit.n_waves))
+        stats_rows.append(
+            dict(
+                wave=w,
+                indicator_id=score_id,
+                national_value=f["observed"].mean(),
+                target=np.nan,
+                residual_sd=sd,
+                r2_risk=r2.get(w, np.nan),
+                r2_method=eta.get(w, np.nan),
+                n_model_waves=fit.n_waves,
+            )
+        )
+    model_frames.append(
+        rp.assign(indicator_id=score_id, residual=resid, z_score=z, n_obs=fit.n_obs, n_model_waves=fit.n_waves)
+    )
 
     # ---- national proportions: funnel per wave
     for ind in (i for i in INDICATORS if i.norm_type == "landelijk"):
@@ -458,8 +592,9 @@ def build_register(con: duckdb.DuckDBPyConnection, lookback: int = LOOKBACK):
         f = reg.loc[m]
         r, st = _proportion_stats(f)
         if len(r):
-            reg.loc[r.index, ["value", "target", "z_score", "lower_95", "upper_95", "lower_998", "upper_998"]] = \
-                r[["value", "target", "z_score", "lower_95", "upper_95", "lower_998", "upper_998"]].to_numpy()
+            reg.loc[r.index, ["value", "target", "z_score", "lower_95", "upper_95", "lower_998", "upper_998"]] = r[
+                ["value", "target", "z_score", "lower_95", "upper_95", "lower_998", "upper_998"]
+            ].to_numpy()
         for s in st:
             s["indicator_id"] = ind.id
         stats_rows += st
@@ -480,8 +615,16 @@ def build_register(con: duckdb.DuckDBPyConnection, lookback: int = LOOKBACK):
     # ---- verdicts
     limit_based = reg.norm_type.isin(["model", "landelijk"]).to_numpy()
     verdict, direction, signal = explain.decide(
-        reg["value"], reg["lower_998"], reg["upper_998"], reg["lower_95"], reg["upper_95"], reg["target"],
-        limit_based, reg["polarity"], reg["substantiated"])
+        reg["value"],
+        reg["lower_998"],
+        reg["upper_998"],
+        reg["lower_95"],
+        reg["upper_95"],
+        reg["target"],
+        limit_based,
+        reg["polarity"],
+        reg["substantiated"],
+    )
     reg["verdict"], reg["direction"], reg["signal_95"] = verdict, direction, signal
     missing = reg["verdict"] == verdicts.MISSING
     no_row = missing & ~reg["_has_row"]
@@ -500,8 +643,9 @@ def build_register(con: duckdb.DuckDBPyConnection, lookback: int = LOOKBACK):
     full = pd.DataFrame([(w, i.id) for w in waves for i in INDICATORS], columns=["wave", "indicator_id"])
     ws = full.merge(ws, on=["wave", "indicator_id"], how="left")
     ws["norm_type"] = ws["indicator_id"].map(lambda i: BY_ID[i].norm_type)
-    ws["expectation_weak"] = np.where(ws["norm_type"] == "model",
-                                      pd.to_numeric(ws.get("n_model_waves"), errors="coerce").fillna(0) < 3, None)
+    ws["expectation_weak"] = np.where(
+        ws["norm_type"] == "model", pd.to_numeric(ws.get("n_model_waves"), errors="coerce").fillna(0) < 3, None
+    )
     ws["note"] = [_wave_note(row, BY_ID[row["indicator_id"]]) for row in ws.to_dict("records")]
     risk_model = pd.concat(model_frames, ignore_index=True) if model_frames else pd.DataFrame()
     return register, risk_model, ws
@@ -555,8 +699,7 @@ def build_marts(con: duckdb.DuckDBPyConnection, lookback: int = LOOKBACK) -> dic
 # --------------------------------------------------------------------------
 
 
-def MartCheck(mart: str, name: str, description: str, failing_sql: str, label_sql: str,
-              params: tuple = ()) -> SqlCheck:
+def MartCheck(mart: str, name: str, description: str, failing_sql: str, label_sql: str, params: tuple = ()) -> SqlCheck:
     """A check on ``marts.<mart>``: it passes when ``failing_sql`` returns no rows."""
     return SqlCheck(f"marts.{mart}", name, description, failing_sql, params=params, label_sql=label_sql)
 
@@ -570,97 +713,174 @@ def _mart_checks() -> tuple[SqlCheck, ...]:
     for mart, key in MART_KEYS.items():
         k = ", ".join(key)
         if key:
-            out.append(MartCheck(
-                mart, "unique_grain", f"one row per {' x '.join(key)}",
-                f"select {k}, count(*) as n from marts.{mart} group by all having count(*) > 1",
-                _key_label(key) + " || ' (' || n || 'x)'"))
-        out.append(MartCheck(
-            mart, "contract_columns", "the contract's columns come first, in the contract's order",
-            """select expected.name from unnest(?) with ordinality as expected(name, pos)
+            out.append(
+                MartCheck(
+                    mart,
+                    "unique_grain",
+                    f"one row per {' x '.join(key)}",
+                    f"select {k}, count(*) as n from marts.{mart} group by all having count(*) > 1",
+                    _key_label(key) + " || ' (' || n || 'x)'",
+                )
+            )
+        out.append(
+            MartCheck(
+                mart,
+                "contract_columns",
+                "the contract's columns come first, in the contract's order",
+                """select expected.name from unnest(?) with ordinality as expected(name, pos)
                left join (select column_name, ordinal_position from information_schema.columns
                           where table_schema = 'marts' and table_name = ?) as actual
                    on actual.ordinal_position = expected.pos
                where actual.column_name is distinct from expected.name""",
-            "name", (list(MART_COLUMNS[mart]), mart)))
-    out.append(MartCheck(
-        "variation_register", "complete_grid", "every region of ref_regions x every wave x every indicator has a row",
-        """select w.wave, r.region_code, i.indicator_id
+                "name",
+                (list(MART_COLUMNS[mart]), mart),
+            )
+        )
+    out.append(
+        MartCheck(
+            "variation_register",
+            "complete_grid",
+            "every region of ref_regions x every wave x every indicator has a row",
+            """select w.wave, r.region_code, i.indicator_id
            from int_waves as w cross join ref_regions as r cross join unnest(?) as i(indicator_id)
            anti join marts.variation_register as v
                on v.wave = w.wave and v.region_code = r.region_code and v.indicator_id = i.indicator_id""",
-        "wave || ' ' || region_code || ' ' || indicator_id", (list(INDICATOR_IDS),)))
-    out.append(MartCheck(
-        "variation_register", "codes", "verdict, direction, signal, indicator and norm source come from their sets",
-        """select * from marts.variation_register
+            "wave || ' ' || region_code || ' ' || indicator_id",
+            (list(INDICATOR_IDS),),
+        )
+    )
+    out.append(
+        MartCheck(
+            "variation_register",
+            "codes",
+            "verdict, direction, signal, indicator and norm source come from their sets",
+            """select * from marts.variation_register
            where verdict is null or not list_contains(?, verdict)
               or (direction is not null and not list_contains(?, direction))
               or (signal_95 is not null and not list_contains(?, signal_95))
               or not list_contains(?, indicator_id)
               or (norm_source is not null and not list_contains(?, norm_source))""",
-        "wave || ' ' || region_code || ' ' || indicator_id || ': ' || coalesce(verdict, 'null')",
-        (list(explain.VERDICTS), list(explain.DIRECTIONS), list(explain.DIRECTIONS), list(INDICATOR_IDS),
-         list(NORM_SOURCES))))
-    out.append(MartCheck(
-        "variation_register", "limits_ordered",
-        "lower_998 <= lower_95 <= target <= upper_95 <= upper_998 wherever limits exist",
-        """select * from marts.variation_register
+            "wave || ' ' || region_code || ' ' || indicator_id || ': ' || coalesce(verdict, 'null')",
+            (
+                list(explain.VERDICTS),
+                list(explain.DIRECTIONS),
+                list(explain.DIRECTIONS),
+                list(INDICATOR_IDS),
+                list(NORM_SOURCES),
+            ),
+        )
+    )
+    out.append(
+        MartCheck(
+            "variation_register",
+            "limits_ordered",
+            "lower_998 <= lower_95 <= target <= upper_95 <= upper_998 wherever limits exist",
+            """select * from marts.variation_register
            where coalesce(lower_998, lower_95, upper_95, upper_998) is not null and not coalesce(
                lower_998 <= lower_95 + 1e-9 and lower_95 <= target + 1e-9
                and target <= upper_95 + 1e-9 and upper_95 <= upper_998 + 1e-9, false)""",
-        "wave || ' ' || region_code || ' ' || indicator_id"))
-    out.append(MartCheck(
-        "variation_register", "deviations_explained",
-        "every row (so every afwijking_* row) has an explanation; a substantiated deviation names its substantiation",
-        """select * from marts.variation_register
+            "wave || ' ' || region_code || ' ' || indicator_id",
+        )
+    )
+    out.append(
+        MartCheck(
+            "variation_register",
+            "deviations_explained",
+            "every row (so every afwijking_* row) has an explanation; a substantiated deviation names its substantiation",
+            """select * from marts.variation_register
            where coalesce(trim(explanation), '') = ''
               or (verdict = 'afwijking_onderbouwd' and coalesce(trim(substantiation), '') = '')""",
-        "wave || ' ' || region_code || ' ' || indicator_id || ': ' || verdict"))
-    out.append(MartCheck(
-        "variation_register", "verdict_follows_value", "onvoldoende_gegevens exactly where there is no value",
-        "select * from marts.variation_register where (value is null) <> (verdict = 'onvoldoende_gegevens')",
-        "wave || ' ' || region_code || ' ' || indicator_id || ': ' || verdict"))
-    out.append(MartCheck(
-        "indicator_summary", "counts_consistent", "n_unjustified <= n_unfavourable <= n_regions",
-        """select * from marts.indicator_summary
+            "wave || ' ' || region_code || ' ' || indicator_id || ': ' || verdict",
+        )
+    )
+    out.append(
+        MartCheck(
+            "variation_register",
+            "verdict_follows_value",
+            "onvoldoende_gegevens exactly where there is no value",
+            "select * from marts.variation_register where (value is null) <> (verdict = 'onvoldoende_gegevens')",
+            "wave || ' ' || region_code || ' ' || indicator_id || ': ' || verdict",
+        )
+    )
+    out.append(
+        MartCheck(
+            "indicator_summary",
+            "counts_consistent",
+            "n_unjustified <= n_unfavourable <= n_regions",
+            """select * from marts.indicator_summary
            where not (n_unjustified <= n_unfavourable and n_unfavourable <= n_regions)""",
-        "wave || ' ' || indicator_id"))
-    out.append(MartCheck(
-        "region_scorecard", "counts_add_up",
-        "n_conform + n_favourable + n_unjustified + n_substantiated + n_missing = n_indicators",
-        """select * from marts.region_scorecard
+            "wave || ' ' || indicator_id",
+        )
+    )
+    out.append(
+        MartCheck(
+            "region_scorecard",
+            "counts_add_up",
+            "n_conform + n_favourable + n_unjustified + n_substantiated + n_missing = n_indicators",
+            """select * from marts.region_scorecard
            where n_conform + n_favourable + n_unjustified + n_substantiated + n_missing <> n_indicators""",
-        "wave || ' ' || region_code"))
-    out.append(MartCheck(
-        "recommendation_tracker", "codes", f"status from its set; recommendations 1..{N_RECOMMENDATIONS} per wave x region",
-        f"""select wave, region_code, recommendation, status from marts.recommendation_tracker
+            "wave || ' ' || region_code",
+        )
+    )
+    out.append(
+        MartCheck(
+            "recommendation_tracker",
+            "codes",
+            f"status from its set; recommendations 1..{N_RECOMMENDATIONS} per wave x region",
+            f"""select wave, region_code, recommendation, status from marts.recommendation_tracker
             where not list_contains(?, status) or recommendation not between 1 and {N_RECOMMENDATIONS}
             union all
             select wave, region_code, null, 'aantal ' || count(*) from marts.recommendation_tracker
             group by wave, region_code having count(*) <> {N_RECOMMENDATIONS}""",
-        "wave || ' ' || region_code || ' ' || coalesce(cast(recommendation as varchar), '') || ': ' || status",
-        (list(TRACKER_STATUSES),)))
+            "wave || ' ' || region_code || ' ' || coalesce(cast(recommendation as varchar), '') || ': ' || status",
+            (list(TRACKER_STATUSES),),
+        )
+    )
     for mart in ("equipment_matrix", "ring_model_matrix"):
-        out.append(MartCheck(
-            mart, "codes", "norm_source is vastgesteld or modaal",
-            f"select * from marts.{mart} where norm_source is null or not list_contains(?, norm_source)",
-            "wave || ' ' || region_code", (["vastgesteld", "modaal"],)))
-    out.append(MartCheck(
-        "plan_exercise_matrix", "codes", "status from its set (null only where oefeningen is not in use)",
-        """select * from marts.plan_exercise_matrix
+        out.append(
+            MartCheck(
+                mart,
+                "codes",
+                "norm_source is vastgesteld or modaal",
+                f"select * from marts.{mart} where norm_source is null or not list_contains(?, norm_source)",
+                "wave || ' ' || region_code",
+                (["vastgesteld", "modaal"],),
+            )
+        )
+    out.append(
+        MartCheck(
+            "plan_exercise_matrix",
+            "codes",
+            "status from its set (null only where oefeningen is not in use)",
+            """select * from marts.plan_exercise_matrix
            where (status is not null and not list_contains(?, status))
               or (status is null and (exercised_3w is not null or not in_plan))""",
-        "wave || ' ' || region_code || ' ' || characteristic", (list(PLAN_STATUSES),)))
-    out.append(MartCheck(
-        "submission_status", "codes", "status from its set",
-        "select * from marts.submission_status where not list_contains(?, status)",
-        "wave || ' ' || region_code || ' ' || module || ': ' || status", (list(SUBMISSION_STATUSES),)))
-    out.append(MartCheck(
-        "submission_problems", "codes", "severity is fout or waarschuwing; every problem has a rule and a message",
-        """select * from marts.submission_problems
+            "wave || ' ' || region_code || ' ' || characteristic",
+            (list(PLAN_STATUSES),),
+        )
+    )
+    out.append(
+        MartCheck(
+            "submission_status",
+            "codes",
+            "status from its set",
+            "select * from marts.submission_status where not list_contains(?, status)",
+            "wave || ' ' || region_code || ' ' || module || ': ' || status",
+            (list(SUBMISSION_STATUSES),),
+        )
+    )
+    out.append(
+        MartCheck(
+            "submission_problems",
+            "codes",
+            "severity is fout or waarschuwing; every problem has a rule and a message",
+            """select * from marts.submission_problems
            where severity is null or not list_contains(?, severity)
               or coalesce(trim(rule), '') = '' or coalesce(trim(message), '') = ''""",
-        "coalesce(source_file, '') || ': ' || coalesce(rule, '') || ' ' || coalesce(severity, '')",
-        ([problems.ERROR, problems.WARNING],)))
+            "coalesce(source_file, '') || ': ' || coalesce(rule, '') || ' ' || coalesce(severity, '')",
+            ([problems.ERROR, problems.WARNING],),
+        )
+    )
     return tuple(out)
 
 

@@ -228,8 +228,16 @@ class _Parts:
         return _s(np.where(self.f["norm_source"].astype(object) == "modaal", ", deels modaal", ""), self.f.index)
 
     def share(self, text):
-        return (text + " (" + nl_percent(self.f["value"]) + "; landelijk " + nl_percent(self.f["target"])
-                + ", 99,8%-grenzen " + self.limp() + ")")
+        return (
+            text
+            + " ("
+            + nl_percent(self.f["value"])
+            + "; landelijk "
+            + nl_percent(self.f["target"])
+            + ", 99,8%-grenzen "
+            + self.limp()
+            + ")"
+        )
 
 
 # The sentence of each indicator: a function _subject_<indicator id> (tests/test_contract.py checks
@@ -239,17 +247,47 @@ class _Parts:
 def _subject_ex_count(c: _Parts) -> pd.Series:
     f = c.f
     basis = pd.to_numeric(f["basis_wave"], errors="coerce")
-    carried = _s(np.where(basis.notna() & (basis != f["wave"]),
-                          " (risicobeoordeling uit " + basis.fillna(0).astype(int).astype(str) + ")", ""), f.index)
-    return (c.R + " hield in " + c.W + " " + c.num + " " + plural(f["numerator"], "oefening", "oefeningen")
-            + " waar op grond van het risicoprofiel" + carried + " " + nl_numbers(f["denominator"], 1)
-            + " werden verwacht (O/E " + nl_numbers(f["value"], 2) + "; 99,8%-grenzen " + c.lim() + ")")
+    carried = _s(
+        np.where(
+            basis.notna() & (basis != f["wave"]),
+            " (risicobeoordeling uit " + basis.fillna(0).astype(int).astype(str) + ")",
+            "",
+        ),
+        f.index,
+    )
+    return (
+        c.R
+        + " hield in "
+        + c.W
+        + " "
+        + c.num
+        + " "
+        + plural(f["numerator"], "oefening", "oefeningen")
+        + " waar op grond van het risicoprofiel"
+        + carried
+        + " "
+        + nl_numbers(f["denominator"], 1)
+        + " werden verwacht (O/E "
+        + nl_numbers(f["value"], 2)
+        + "; 99,8%-grenzen "
+        + c.lim()
+        + ")"
+    )
 
 
 def _subject_risk_probability(c: _Parts) -> pd.Series:
-    return (c.R + " schat de kans op een aanslag in " + c.W + " op " + nl_numbers(c.f["value"], 0)
-            + ", waar het risicoprofiel " + nl_numbers(c.f["target"], 2) + " doet verwachten (99,8%-grenzen "
-            + c.lim() + ")")
+    return (
+        c.R
+        + " schat de kans op een aanslag in "
+        + c.W
+        + " op "
+        + nl_numbers(c.f["value"], 0)
+        + ", waar het risicoprofiel "
+        + nl_numbers(c.f["target"], 2)
+        + " doet verwachten (99,8%-grenzen "
+        + c.lim()
+        + ")"
+    )
 
 
 def _subject_ex_multidisciplinary_share(c: _Parts) -> pd.Series:
@@ -273,31 +311,81 @@ def _subject_lessons_followed_up_share(c: _Parts) -> pd.Series:
 
 
 def _subject_ex_strategic(c: _Parts) -> pd.Series:
-    return (c.R + " hield " + c.win() + " " + c.num + " " + plural(c.f["numerator"], "oefening", "oefeningen")
-            + " op strategisch niveau" + c.norm)
+    return (
+        c.R
+        + " hield "
+        + c.win()
+        + " "
+        + c.num
+        + " "
+        + plural(c.f["numerator"], "oefening", "oefeningen")
+        + " op strategisch niveau"
+        + c.norm
+    )
 
 
 def _subject_ex_with_ncc(c: _Parts) -> pd.Series:
-    return (c.R + " hield " + c.win() + " " + c.num + " " + plural(c.f["numerator"], "oefening", "oefeningen")
-            + " met de nationale crisisorganisatie" + c.norm)
+    return (
+        c.R
+        + " hield "
+        + c.win()
+        + " "
+        + c.num
+        + " "
+        + plural(c.f["numerator"], "oefening", "oefeningen")
+        + " met de nationale crisisorganisatie"
+        + c.norm
+    )
 
 
 def _subject_plan_unexercised_unsubstantiated(c: _Parts) -> pd.Series:
     which = _s(np.where(c.detail != "", " (" + shorten_list(c.detail) + ")", ""), c.f.index)
-    return (c.R + " heeft " + c.num + " van de " + c.den() + " bijzonderheden uit het plan " + c.win()
-            + " niet beoefend zonder onderbouwing" + which + c.norm)
+    return (
+        c.R
+        + " heeft "
+        + c.num
+        + " van de "
+        + c.den()
+        + " bijzonderheden uit het plan "
+        + c.win()
+        + " niet beoefend zonder onderbouwing"
+        + which
+        + c.norm
+    )
 
 
 def _subject_risk_substantiated(c: _Parts) -> pd.Series:
     ok = _s(np.where(pd.to_numeric(c.f["value"]) >= 1, "is", "is niet"), c.f.index)
-    return ("De risicobeoordeling van " + c.R + " in " + c.W + " (" + c.detail + ") " + ok
-            + " onderbouwd en vastgesteld" + c.norm)
+    return (
+        "De risicobeoordeling van "
+        + c.R
+        + " in "
+        + c.W
+        + " ("
+        + c.detail
+        + ") "
+        + ok
+        + " onderbouwd en vastgesteld"
+        + c.norm
+    )
 
 
 def _subject_ring_conformity(c: _Parts) -> pd.Series:
     which = _s(np.where(c.detail != "", "; afwijkend: " + shorten_list(c.detail), ""), c.f.index)
-    return (c.R + " volgt in " + c.num + " van de " + c.den() + " cellen van het ringenmodel de norm ("
-            + nl_percent(c.f["value"]) + which + "; norm: " + NORM_PHRASES[c.ind] + c.modal() + ")")
+    return (
+        c.R
+        + " volgt in "
+        + c.num
+        + " van de "
+        + c.den()
+        + " cellen van het ringenmodel de norm ("
+        + nl_percent(c.f["value"])
+        + which
+        + "; norm: "
+        + NORM_PHRASES[c.ind]
+        + c.modal()
+        + ")"
+    )
 
 
 def _subject_ring_exercised(c: _Parts) -> pd.Series:
@@ -307,18 +395,42 @@ def _subject_ring_exercised(c: _Parts) -> pd.Series:
 
 def _subject_equipment_parity(c: _Parts) -> pd.Series:
     which = _s(np.where(c.detail != "", "; onder de norm: " + shorten_list(c.detail), ""), c.f.index)
-    return (c.R + " haalt in " + c.num + " van de " + c.den() + " cellen van functie en middel de norm ("
-            + nl_percent(c.f["value"]) + which + "; norm: " + NORM_PHRASES[c.ind] + c.modal() + ")")
+    return (
+        c.R
+        + " haalt in "
+        + c.num
+        + " van de "
+        + c.den()
+        + " cellen van functie en middel de norm ("
+        + nl_percent(c.f["value"])
+        + which
+        + "; norm: "
+        + NORM_PHRASES[c.ind]
+        + c.modal()
+        + ")"
+    )
 
 
 def _subject_lessons_from_others(c: _Parts) -> pd.Series:
-    return (c.R + " nam " + c.win() + " " + c.num + " " + plural(c.f["numerator"], "les", "lessen")
-            + " over van een andere regio" + c.norm)
+    return (
+        c.R
+        + " nam "
+        + c.win()
+        + " "
+        + c.num
+        + " "
+        + plural(c.f["numerator"], "les", "lessen")
+        + " over van een andere regio"
+        + c.norm
+    )
 
 
 #: indicator id -> the function that writes its sentence.
-SUBJECTS = {name.removeprefix("_subject_"): fn for name, fn in dict(globals()).items()
-            if name.startswith("_subject_") and callable(fn)}
+SUBJECTS = {
+    name.removeprefix("_subject_"): fn
+    for name, fn in dict(globals()).items()
+    if name.startswith("_subject_") and callable(fn)
+}
 
 
 def _subject(ind: str, f: pd.DataFrame, lookback: int) -> pd.Series:
@@ -346,10 +458,18 @@ def _outcome(ind: str, f: pd.DataFrame, limit_based: bool) -> pd.Series:
         else:
             l95 = nl_range(f["lower_95"], f["upper_95"], 1, percent=True)
         word = np.where(signal == V.HIGHER, "hoge", "lage")
-        conform = _s(np.where(
-            signal.notna(),
-            "binnen de 99,8%-grenzen, maar buiten de 95%-grenzen (" + l95 + "): conform, met een vroeg signaal (aan de " + pd.Series(word, index=f.index) + " kant)",
-            "binnen de 99,8%-grenzen: conform"), f.index)
+        conform = _s(
+            np.where(
+                signal.notna(),
+                "binnen de 99,8%-grenzen, maar buiten de 95%-grenzen ("
+                + l95
+                + "): conform, met een vroeg signaal (aan de "
+                + pd.Series(word, index=f.index)
+                + " kant)",
+                "binnen de 99,8%-grenzen: conform",
+            ),
+            f.index,
+        )
     else:
         side = np.where(direction == V.HIGHER, "boven de norm", "onder de norm")
         conform = _s("voldoet aan de norm: conform", f.index)
@@ -357,9 +477,14 @@ def _outcome(ind: str, f: pd.DataFrame, limit_based: bool) -> pd.Series:
     favourable = side + ": gunstige afwijking, een praktijk waar anderen van kunnen leren"
     justified = side + ", maar " + (yes or "") + ": afwijking onderbouwd, ter weging door de analist"
     unjustified = side + " en " + no + ": afwijking niet onderbouwd (ongerechtvaardigde variatie)"
-    return _s(np.select(
-        [verdict == V.CONFORM, verdict == V.FAVOURABLE, verdict == V.SUBSTANTIATED, verdict == V.UNJUSTIFIED],
-        [conform, favourable, justified, unjustified], default=""), f.index)
+    return _s(
+        np.select(
+            [verdict == V.CONFORM, verdict == V.FAVOURABLE, verdict == V.SUBSTANTIATED, verdict == V.UNJUSTIFIED],
+            [conform, favourable, justified, unjustified],
+            default="",
+        ),
+        f.index,
+    )
 
 
 def explain(frame: pd.DataFrame, norm_types: dict[str, str], lookback: int = 2) -> pd.Series:
@@ -381,8 +506,15 @@ def explain(frame: pd.DataFrame, norm_types: dict[str, str], lookback: int = 2) 
 
 def explain_missing(frame: pd.DataFrame) -> pd.Series:
     """The sentence for an ``onvoldoende_gegevens`` row, from ``missing_reason``."""
-    return ("Voor " + frame["region_code"].astype(str) + " in " + frame["wave"].astype(int).astype(str)
-            + " is geen oordeel mogelijk: " + frame["missing_reason"].fillna("de gegevens ontbreken").astype(str) + ".")
+    return (
+        "Voor "
+        + frame["region_code"].astype(str)
+        + " in "
+        + frame["wave"].astype(int).astype(str)
+        + " is geen oordeel mogelijk: "
+        + frame["missing_reason"].fillna("de gegevens ontbreken").astype(str)
+        + "."
+    )
 
 
 def status_phrase(module: pd.Series, status: pd.Series, n_errors: pd.Series) -> pd.Series:
@@ -392,9 +524,15 @@ def status_phrase(module: pd.Series, status: pd.Series, n_errors: pd.Series) -> 
     errs = n.astype(str) + " " + plural(n, "fout", "fouten")
     extra = _s(np.where(word != module, " (" + word + ")", ""), module.index)
     base = "de module '" + module.astype(str) + "'" + extra
-    return _s(np.select(
-        [status == "afgewezen", status == "conflict", status == "ontbreekt"],
-        [base + " is afgewezen (" + errs + ") en er zijn geen eerder geladen gegevens",
-         base + " is niet geladen, omdat er meerdere werkboeken van de regio zijn (conflict)",
-         base + " is niet aangeleverd (status ontbreekt)"],
-        default=base + " is niet aangeleverd"), module.index)
+    return _s(
+        np.select(
+            [status == "afgewezen", status == "conflict", status == "ontbreekt"],
+            [
+                base + " is afgewezen (" + errs + ") en er zijn geen eerder geladen gegevens",
+                base + " is niet geladen, omdat er meerdere werkboeken van de regio zijn (conflict)",
+                base + " is niet aangeleverd (status ontbreekt)",
+            ],
+            default=base + " is niet aangeleverd",
+        ),
+        module.index,
+    )

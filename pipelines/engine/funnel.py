@@ -357,17 +357,14 @@ def _as_pair(a, b, names: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
     x = np.atleast_1d(np.asarray(a, dtype=float)).reshape(-1)
     y = np.atleast_1d(np.asarray(b, dtype=float)).reshape(-1)
     if x.shape != y.shape:
-        raise ValueError(
-            f"{names[0]} and {names[1]} differ in length: {x.size} and {y.size}"
-        )
+        raise ValueError(f"{names[0]} and {names[1]} differ in length: {x.size} and {y.size}")
     with np.errstate(invalid="ignore"):
         if np.any(x < 0) or np.any(y < 0):
             raise ValueError(f"{names[0]} and {names[1]} must not be negative")
     return x, y
 
 
-def _estimate(z0: np.ndarray, s: np.ndarray, usable: np.ndarray, trim: float,
-              method: str = "winsorise"):
+def _estimate(z0: np.ndarray, s: np.ndarray, usable: np.ndarray, trim: float, method: str = "winsorise"):
     """phi, tau2 and the trim counts from the unadjusted z-scores."""
     zu, su = z0[usable], s[usable]
     phi = overdispersion_phi(zu, trim, method)
@@ -381,8 +378,9 @@ def _estimate(z0: np.ndarray, s: np.ndarray, usable: np.ndarray, trim: float,
     return phi, tau2, n_low, n_high
 
 
-def ratio_funnel(observed, expected, overdispersion: bool = True,
-                 trim: float = 0.1, method: str | None = None) -> FunnelResult:
+def ratio_funnel(
+    observed, expected, overdispersion: bool = True, trim: float = 0.1, method: str | None = None
+) -> FunnelResult:
     """Funnel limits for standardised ratios O/E (target 1).
 
     The z-score of each unit is ``log(O/E) / sqrt(1/E + tau2)``. phi is
@@ -432,10 +430,7 @@ def ratio_funnel(observed, expected, overdispersion: bool = True,
     sd = np.sqrt(s * s + tau2)
     z_out = y / sd
     if overdispersed:
-        limits = {
-            lvl: (np.exp(-zq * sd), np.exp(zq * sd))
-            for lvl, zq in (("95", Z95), ("998", Z998))
-        }
+        limits = {lvl: (np.exp(-zq * sd), np.exp(zq * sd)) for lvl, zq in (("95", Z95), ("998", Z998))}
     else:
         limits = {
             "95": poisson_exact_limits(np.where(has_e, e, np.nan), Z95),
@@ -466,9 +461,14 @@ def _arcsine_back(angle: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(angle), np.nan, out)
 
 
-def proportion_funnel(numerator, denominator, target: float | None = None,
-                      overdispersion: bool = True,
-                      trim: float = 0.1, method: str | None = None) -> FunnelResult:
+def proportion_funnel(
+    numerator,
+    denominator,
+    target: float | None = None,
+    overdispersion: bool = True,
+    trim: float = 0.1,
+    method: str | None = None,
+) -> FunnelResult:
     """Funnel limits for proportions r/n on the arcsine-square-root scale.
 
     ``y = asin(sqrt(r/n))``, ``s = 1/(2 sqrt(n))``, centre

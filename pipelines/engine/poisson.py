@@ -47,8 +47,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["P998", "P95", "poisson_tail_p", "poisson_verdict", "poisson_interpolated_limits",
-           "with_exact_limits"]
+__all__ = ["P998", "P95", "poisson_tail_p", "poisson_verdict", "poisson_interpolated_limits", "with_exact_limits"]
 
 P998 = 0.001
 P95 = 0.025

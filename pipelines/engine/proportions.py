@@ -23,8 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["MIN_EXPECTED", "binomial_tail_p", "binomial_verdict", "approximation_holds",
-           "proportion_verdict"]
+__all__ = ["MIN_EXPECTED", "binomial_tail_p", "binomial_verdict", "approximation_holds", "proportion_verdict"]
 
 MIN_EXPECTED = 5.0
 
@@ -57,8 +56,9 @@ def approximation_holds(denominator, p0: float, min_expected: float = MIN_EXPECT
     return (n * p0 >= min_expected) & (n * (1.0 - p0) >= min_expected)
 
 
-def proportion_verdict(numerator, denominator, p0: float, lower, upper, p: float = 0.001,
-                       overdispersed: bool = False) -> np.ndarray:
+def proportion_verdict(
+    numerator, denominator, p0: float, lower, upper, p: float = 0.001, overdispersed: bool = False
+) -> np.ndarray:
     """-1/0/+1 per unit: exact binomial where the approximation fails, else the limits.
 
     ``lower``/``upper`` are the arcsine limits of the same level (e.g.

@@ -62,9 +62,19 @@ def method_vs_risk(y, method, risk) -> dict:
     df = df.dropna()
     cols = [c for c in cols if df[c].nunique() > 1]
     n, k = len(df), int(df["method"].nunique())
-    out = dict(n=n, n_methods=k, r2_method=math.nan, adj_r2_method=math.nan, r2_risk=math.nan,
-               adj_r2_risk=math.nan, r2_full=math.nan, f_method_given_risk=math.nan,
-               p_method_given_risk=math.nan, f_risk_given_method=math.nan, p_risk_given_method=math.nan)
+    out = dict(
+        n=n,
+        n_methods=k,
+        r2_method=math.nan,
+        adj_r2_method=math.nan,
+        r2_risk=math.nan,
+        adj_r2_risk=math.nan,
+        r2_full=math.nan,
+        f_method_given_risk=math.nan,
+        p_method_given_risk=math.nan,
+        f_risk_given_method=math.nan,
+        p_risk_given_method=math.nan,
+    )
     risk_terms = " + ".join(cols)
     if k >= 2 and n > k + 1:
         m_fit = smf.ols("y ~ C(method)", df).fit()
@@ -77,6 +87,10 @@ def method_vs_risk(y, method, risk) -> dict:
         out["r2_full"] = float(full.rsquared)
         a1 = anova_lm(r_fit, full)
         a2 = anova_lm(m_fit, full)
-        out.update(f_method_given_risk=float(a1["F"].iloc[1]), p_method_given_risk=float(a1["Pr(>F)"].iloc[1]),
-                   f_risk_given_method=float(a2["F"].iloc[1]), p_risk_given_method=float(a2["Pr(>F)"].iloc[1]))
+        out.update(
+            f_method_given_risk=float(a1["F"].iloc[1]),
+            p_method_given_risk=float(a1["Pr(>F)"].iloc[1]),
+            f_risk_given_method=float(a2["F"].iloc[1]),
+            p_risk_given_method=float(a2["Pr(>F)"].iloc[1]),
+        )
     return out

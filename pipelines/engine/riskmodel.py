@@ -123,8 +123,15 @@ def fit_count_model(frame: pd.DataFrame, y: str = "observed") -> ModelFit:
     mu = np.asarray(res.fittedvalues, dtype=float)
     fitted[ok] = np.where(np.isfinite(mu), mu, np.nan)
     converged = bool(getattr(res, "converged", True))
-    return ModelFit(fitted, len(sub), n_waves, names, dict(zip(names, map(float, res.params))),
-                    converged=converged, message="" if converged else "het model convergeerde niet volledig")
+    return ModelFit(
+        fitted,
+        len(sub),
+        n_waves,
+        names,
+        dict(zip(names, map(float, res.params))),
+        converged=converged,
+        message="" if converged else "het model convergeerde niet volledig",
+    )
 
 
 def fit_score_model(frame: pd.DataFrame, y: str = "observed") -> ModelFit:
@@ -147,8 +154,9 @@ def fit_score_model(frame: pd.DataFrame, y: str = "observed") -> ModelFit:
         return ModelFit(fitted, len(sub), n_waves, names, message=f"het model kon niet worden geschat: {exc}")
     fitted[ok] = np.asarray(res.fittedvalues, dtype=float)
     sd = float(np.sqrt(res.scale)) if res.df_resid > 0 else float("nan")
-    return ModelFit(fitted, len(sub), n_waves, names, dict(zip(names, map(float, res.params))),
-                    residual_sd=sd, converged=True)
+    return ModelFit(
+        fitted, len(sub), n_waves, names, dict(zip(names, map(float, res.params))), residual_sd=sd, converged=True
+    )
 
 
 def r2_by_wave(wave, y, fitted) -> pd.Series:
@@ -162,13 +170,14 @@ def r2_by_wave(wave, y, fitted) -> pd.Series:
     if d.empty:
         return pd.Series(dtype=float)
     d["yf"], d["yy"], d["ff"] = d.y * d.f, d.y * d.y, d.f * d.f
-    g = d.groupby("wave").agg(n=("y", "size"), sy=("y", "sum"), sf=("f", "sum"), syf=("yf", "sum"),
-                              syy=("yy", "sum"), sff=("ff", "sum"))
+    g = d.groupby("wave").agg(
+        n=("y", "size"), sy=("y", "sum"), sf=("f", "sum"), syf=("yf", "sum"), syy=("yy", "sum"), sff=("ff", "sum")
+    )
     cov = g.syf - g.sy * g.sf / g.n
-    vy = g.syy - g.sy ** 2 / g.n
-    vf = g.sff - g.sf ** 2 / g.n
+    vy = g.syy - g.sy**2 / g.n
+    vf = g.sff - g.sf**2 / g.n
     with np.errstate(invalid="ignore", divide="ignore"):
-        r2 = cov ** 2 / (vy * vf)
+        r2 = cov**2 / (vy * vf)
     r2[(g.n < 3) | ~(vy > 1e-12) | ~(vf > 1e-12)] = np.nan
     return r2.clip(0.0, 1.0)
 

@@ -30,12 +30,17 @@ named constants in one place.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-__all__ = ["WEIGHT_ADOPTED", "WEIGHT_MODAL", "SEVERITY_CAP", "funnel_severity",
-           "z_beyond_limit", "uniform_severity", "severity_score"]
+__all__ = [
+    "WEIGHT_ADOPTED",
+    "WEIGHT_MODAL",
+    "SEVERITY_CAP",
+    "funnel_severity",
+    "z_beyond_limit",
+    "uniform_severity",
+    "severity_score",
+]
 
 WEIGHT_ADOPTED = 1.0
 WEIGHT_MODAL = 0.5

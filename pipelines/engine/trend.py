@@ -65,9 +65,15 @@ def pooled_window_test(observed, expected, window: int = 3, p: float = P998) -> 
         verdict = -1
     elif p_high[0] < p:
         verdict = 1
-    return {"observed": so, "expected": se, "ratio": so / se if se > 0 else math.nan,
-            "n_waves": int(ok.sum()), "p_low": float(p_low[0]), "p_high": float(p_high[0]),
-            "verdict": verdict}
+    return {
+        "observed": so,
+        "expected": se,
+        "ratio": so / se if se > 0 else math.nan,
+        "n_waves": int(ok.sum()),
+        "p_low": float(p_low[0]),
+        "p_high": float(p_high[0]),
+        "verdict": verdict,
+    }
 
 
 def persistent(unfavourable, window: int = 3, min_hits: int = 2) -> bool:
@@ -97,8 +103,7 @@ def trend_label(slope: float, p_value: float, polarity: str, alpha: float = TREN
     return "verbetert" if rising == (polarity == "higher") else "verslechtert"
 
 
-def count_trend(waves, observed, expected, polarity: str, alpha: float = TREND_ALPHA,
-                min_waves: int = 3) -> dict:
+def count_trend(waves, observed, expected, polarity: str, alpha: float = TREND_ALPHA, min_waves: int = 3) -> dict:
     """Poisson regression ``log E[O] = log E + a + b * wave``; Wald test of b.
 
     Waves with missing O or E <= 0 are dropped; fewer than ``min_waves``
@@ -127,12 +132,18 @@ def count_trend(waves, observed, expected, polarity: str, alpha: float = TREND_A
         warnings.simplefilter("ignore", PerfectSeparationWarning)
         fit = sm.GLM(o[ok], x, family=sm.families.Poisson(), offset=np.log(e[ok])).fit()
     b, pv = float(fit.params[1]), float(fit.pvalues[1])
-    return {"slope": b, "rate_ratio": math.exp(b), "p_value": pv, "n_waves": n,
-            "label": trend_label(b, pv, polarity, alpha)}
+    return {
+        "slope": b,
+        "rate_ratio": math.exp(b),
+        "p_value": pv,
+        "n_waves": n,
+        "label": trend_label(b, pv, polarity, alpha),
+    }
 
 
-def proportion_trend(waves, numerator, denominator, polarity: str, alpha: float = TREND_ALPHA,
-                     min_waves: int = 3) -> dict:
+def proportion_trend(
+    waves, numerator, denominator, polarity: str, alpha: float = TREND_ALPHA, min_waves: int = 3
+) -> dict:
     """Chi-square test for trend in proportions (Cochran-Armitage), scores = wave.
 
     With p = sum r / sum n, ``T = sum r_i (x_i - xbar)``, ``xbar = sum n_i x_i / sum n``,
@@ -161,9 +172,13 @@ def proportion_trend(waves, numerator, denominator, polarity: str, alpha: float 
     slope = T / ((n * (x - xbar) ** 2).sum())
     if not V > 0:  # all 0 % or all 100 %: no variation to test
         trend_label(0.0, 1.0, polarity)
-        return {**out, "slope": slope, "chi2": 0.0, "p_value": 1.0,
-                "label": "geen_significante_verandering"}
+        return {**out, "slope": slope, "chi2": 0.0, "p_value": 1.0, "label": "geen_significante_verandering"}
     chi2 = T * T / V
     pv = float(stats.chi2.sf(chi2, 1))
-    return {"slope": float(slope), "chi2": float(chi2), "p_value": pv, "n_waves": k,
-            "label": trend_label(slope, pv, polarity, alpha)}
+    return {
+        "slope": float(slope),
+        "chi2": float(chi2),
+        "p_value": pv,
+        "n_waves": k,
+        "label": trend_label(slope, pv, polarity, alpha),
+    }

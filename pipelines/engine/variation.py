@@ -29,8 +29,7 @@ import math
 
 import numpy as np
 
-__all__ = ["fold_variation", "p90_p10_ratio", "systematic_component", "tau2_natural",
-           "expected_false_alarms"]
+__all__ = ["fold_variation", "p90_p10_ratio", "systematic_component", "tau2_natural", "expected_false_alarms"]
 
 
 def _finite(a) -> np.ndarray:

@@ -17,7 +17,8 @@ library only; reads no file.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Hashable, Iterable, TypeVar
+from collections.abc import Hashable, Iterable
+from typing import TypeVar
 
 F = TypeVar("F")
 K = TypeVar("K", bound=Hashable)

@@ -20,7 +20,7 @@ the exercise and the reason, in Dutch.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 import pandas as pd
 
@@ -46,19 +46,32 @@ class _NewIds:
                 rows = rows[rows["bron"] == "oefening"]
             rows = rows[rows[self._column].notna()]
             sheet = rows["_sheet"] if "_sheet" in rows else pd.Series(None, index=rows.index, dtype=object)
-            keys = pd.DataFrame({"r": rows["regio_code"], "f": rows["_file"], "s": sheet.astype(object),
-                                 "v": rows[self._column].astype(str)})
+            keys = pd.DataFrame(
+                {
+                    "r": rows["regio_code"],
+                    "f": rows["_file"],
+                    "s": sheet.astype(object),
+                    "v": rows[self._column].astype(str),
+                }
+            )
             self._groups = {}
             for (r, f, s), v in keys.groupby(["r", "f", "s"], dropna=False, sort=False)["v"]:
                 self._groups[(r, f, None if pd.isna(s) else s)] = set(v)
         if unit.sheet is not None:
             return set(self._groups.get((unit.region_code, unit.source.rel, unit.sheet), set()))
-        return set().union(*(v for (r, f, _), v in self._groups.items()
-                             if r == unit.region_code and f == unit.source.rel))
+        return set().union(
+            *(v for (r, f, _), v in self._groups.items() if r == unit.region_code and f == unit.source.rel)
+        )
 
 
-def reconcile(wave: int, units: Iterable, module_frames: dict[str, pd.DataFrame], unit_problems: dict,
-              existing: set[tuple[str, str]], staged_ids: Callable[[str, str], set[str]]) -> list[tuple[str, str]]:
+def reconcile(
+    wave: int,
+    units: Iterable,
+    module_frames: dict[str, pd.DataFrame],
+    unit_problems: dict,
+    existing: set[tuple[str, str]],
+    staged_ids: Callable[[str, str], set[str]],
+) -> list[tuple[str, str]]:
     """Reject newly loaded lessons/exercises that would leave a staged lesson without its exercise.
 
     ``units``: the wave's units (status as planned); ``unit_problems``: per (region, module) the problems
@@ -71,8 +84,11 @@ def reconcile(wave: int, units: Iterable, module_frames: dict[str, pd.DataFrame]
     exercise_ids = _NewIds(module_frames.get(EXERCISES), "oefening_id", False)
 
     def loads(u) -> bool:
-        return (u is not None and u.status == "geladen"
-                and not any(p.is_error for p in unit_problems.get((u.region_code, u.module), [])))
+        return (
+            u is not None
+            and u.status == "geladen"
+            and not any(p.is_error for p in unit_problems.get((u.region_code, u.module), []))
+        )
 
     rejected: list[tuple[str, str]] = []
     for (region, module), lessons_unit in by_key.items():
@@ -103,13 +119,24 @@ def reconcile(wave: int, units: Iterable, module_frames: dict[str, pd.DataFrame]
                 break  # nothing new to hold back: what is staged stays as it was
             other = EXERCISES if target.module == LESSONS else LESSONS
             shown = ", ".join(missing[:5]) + (f" en {len(missing) - 5} meer" if len(missing) > 5 else "")
-            message = (f"lessen uit een oefening noemen oefening(en) {shown}, die na deze aanlevering niet in het "
-                       f"warehouse staan (de module {other} van deze regio is afgewezen of ontbreekt); de module "
-                       f"{target.module} wordt daarom ook niet geladen, zodat lessen en oefeningen bij elkaar passen")
-            problem = Problem(file=target.source.rel if target.source else "", sheet=target.sheet or target.module,
-                              row=None, column="bron_oefening_id" if target.module == LESSONS else "oefening_id",
-                              value=missing[0], rule=RULE, message=message, severity=ERROR,
-                              region_code=region, module=target.module, wave=wave)
+            message = (
+                f"lessen uit een oefening noemen oefening(en) {shown}, die na deze aanlevering niet in het "
+                f"warehouse staan (de module {other} van deze regio is afgewezen of ontbreekt); de module "
+                f"{target.module} wordt daarom ook niet geladen, zodat lessen en oefeningen bij elkaar passen"
+            )
+            problem = Problem(
+                file=target.source.rel if target.source else "",
+                sheet=target.sheet or target.module,
+                row=None,
+                column="bron_oefening_id" if target.module == LESSONS else "oefening_id",
+                value=missing[0],
+                rule=RULE,
+                message=message,
+                severity=ERROR,
+                region_code=region,
+                module=target.module,
+                wave=wave,
+            )
             unit_problems.setdefault((region, target.module), []).append(problem)
             rejected.append((region, target.module))
     return rejected

@@ -33,8 +33,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.core import portability
 from pipelines.contract.codebook import MODULES
+from pipelines.core import portability
 from pipelines.core.privacy import redact_name
 from pipelines.core.problems import WARNING, Problem
 from pipelines.ingest.readers import DEFAULT_LIMITS, Limits
@@ -119,14 +119,23 @@ def scan_root(raw_root: Path, today: dt.date | None = None) -> tuple[list[int], 
             continue
         if not is_dir:
             if not entry.name.startswith("."):
-                notes.append(FolderNote(shown, "een bestand direct in data/raw hoort in de map van een peiljaar "
-                                               "(data/raw/<jaar>/)"))
+                notes.append(
+                    FolderNote(
+                        shown, "een bestand direct in data/raw hoort in de map van een peiljaar (data/raw/<jaar>/)"
+                    )
+                )
             continue
         if WAVE_RE.match(entry.name):
             year = int(entry.name)
             if entry.name.startswith("0") or not first <= year <= last:
-                notes.append(FolderNote(shown, f"'{shown}' is geen peiljaar: een peiljaar is een jaartal van {first} "
-                                               f"tot en met {last}; de map is niet geladen", None))
+                notes.append(
+                    FolderNote(
+                        shown,
+                        f"'{shown}' is geen peiljaar: een peiljaar is een jaartal van {first} "
+                        f"tot en met {last}; de map is niet geladen",
+                        None,
+                    )
+                )
                 continue
             waves.append(year)
             continue
@@ -134,16 +143,28 @@ def scan_root(raw_root: Path, today: dt.date | None = None) -> tuple[list[int], 
         year = int(m.group(1)) if m and first <= int(m.group(1)) <= last else None
         if year is not None:
             held = not (raw_root / str(year)).is_dir()
-            notes.append(FolderNote(shown, f"de mapnaam '{shown}' is geen peiljaar (alleen een map die precies "
-                                           f"'{year}' heet, wordt gelezen)" + (
-                                               f"; er is geen map '{year}', dus wat eerder voor peiljaar {year} was "
-                                               f"geladen blijft in gebruik: hernoem de map naar '{year}', of haal "
-                                               f"hem weg uit data/raw om peiljaar {year} te verwijderen" if held else
-                                               f"; de map '{year}' wordt gelezen, deze niet: haal hem weg uit "
-                                               f"data/raw"), year))
+            notes.append(
+                FolderNote(
+                    shown,
+                    f"de mapnaam '{shown}' is geen peiljaar (alleen een map die precies "
+                    f"'{year}' heet, wordt gelezen)"
+                    + (
+                        f"; er is geen map '{year}', dus wat eerder voor peiljaar {year} was "
+                        f"geladen blijft in gebruik: hernoem de map naar '{year}', of haal "
+                        f"hem weg uit data/raw om peiljaar {year} te verwijderen"
+                        if held
+                        else f"; de map '{year}' wordt gelezen, deze niet: haal hem weg uit data/raw"
+                    ),
+                    year,
+                )
+            )
         else:
-            notes.append(FolderNote(shown, f"de map '{shown}' is geen peiljaar (een peiljaar heet {first} tot en "
-                                           f"met {last}); niet gelezen"))
+            notes.append(
+                FolderNote(
+                    shown,
+                    f"de map '{shown}' is geen peiljaar (een peiljaar heet {first} tot en met {last}); niet gelezen",
+                )
+            )
     return sorted(set(waves)), notes
 
 
@@ -209,7 +230,7 @@ def match_region(stem: str, region_codes: list[str]) -> str | None:
     upper = stem.upper()
     for code in sorted(region_codes, key=len, reverse=True):
         if upper.startswith(code.upper()):
-            rest = stem[len(code):]
+            rest = stem[len(code) :]
             if rest == "" or not rest[0].isalnum():
                 return code
     return None
@@ -235,15 +256,20 @@ def classify(name: str, region_codes: list[str]) -> tuple[str, str | None, str |
         return IGNORED, None, None, f"een export heet <module>.csv met module een van: {', '.join(MODULES)}"
     if ext in ("xls", "xlsm", "xlsb", "ods", "numbers"):
         # Named for a region: that region's return in a form not read; the ingest keeps its earlier data.
-        return IGNORED, match_region(stem, region_codes), None, \
-            f"bestandsvorm .{ext} wordt niet gelezen; lever een .xlsx-werkboek (Excel: Opslaan als .xlsx)"
+        return (
+            IGNORED,
+            match_region(stem, region_codes),
+            None,
+            f"bestandsvorm .{ext} wordt niet gelezen; lever een .xlsx-werkboek (Excel: Opslaan als .xlsx)",
+        )
     if ext in ("txt", "tsv"):
         return IGNORED, None, None, f"bestandsvorm .{ext} wordt niet gelezen; lever .xlsx of .csv"
     return IGNORED, None, None, "geen werkboek (.xlsx) of export (.csv)"
 
 
-def discover_wave(raw_root: Path, wave: int, region_codes: list[str],
-                  limits: Limits = DEFAULT_LIMITS) -> tuple[list[RawFile], list[Problem]]:
+def discover_wave(
+    raw_root: Path, wave: int, region_codes: list[str], limits: Limits = DEFAULT_LIMITS
+) -> tuple[list[RawFile], list[Problem]]:
     """The files of one wave, hashed, and a warning for each file that is ignored."""
     raw_root = Path(raw_root)
     folder = raw_root / str(wave)
@@ -257,12 +283,25 @@ def discover_wave(raw_root: Path, wave: int, region_codes: list[str],
         shown, clean = display_name(entry.name)
         rel = f"{wave}/{private_name(shown, used)}"
         if rel != f"{wave}/{shown}":
-            problems.append(Problem(rel, "bestand.naam_persoonsgegevens", "de bestandsnaam bevat een e-mailadres, "
-                                    "telefoonnummer of BSN; zo getoond. Geef het bestand een naam zonder persoonsgegevens",
-                                    WARNING))
+            problems.append(
+                Problem(
+                    rel,
+                    "bestand.naam_persoonsgegevens",
+                    "de bestandsnaam bevat een e-mailadres, "
+                    "telefoonnummer of BSN; zo getoond. Geef het bestand een naam zonder persoonsgegevens",
+                    WARNING,
+                )
+            )
         if not clean:
-            problems.append(Problem(rel, "bestand.naam", "de bestandsnaam bevat tekens die geen tekst zijn (geen UTF-8, "
-                                    "stuur- of richtingstekens); zo getoond, met \\x.. voor elk zo'n teken", WARNING))
+            problems.append(
+                Problem(
+                    rel,
+                    "bestand.naam",
+                    "de bestandsnaam bevat tekens die geen tekst zijn (geen UTF-8, "
+                    "stuur- of richtingstekens); zo getoond, met \\x.. voor elk zo'n teken",
+                    WARNING,
+                )
+            )
         try:
             st = entry.stat(follow_symlinks=False)
         except OSError as exc:
@@ -296,9 +335,15 @@ def discover_wave(raw_root: Path, wave: int, region_codes: list[str],
                 reason = f"het bestand kan niet worden gelezen ({exc.strerror or exc})"
         files.append(RawFile(Path(entry.path), rel, wave, kind, st.st_size, digest, code, module, reason))
     if not any(f.kind in (WORKBOOK, EXPORT) for f in files):
-        problems.append(Problem(f"{wave}/", "peiljaar.leeg",
-                                f"de map van peiljaar {wave} bevat geen werkboek (.xlsx) of export (.csv): elke regio "
-                                f"telt als ontbrekend en de site opent niet op dit peiljaar", WARNING))
+        problems.append(
+            Problem(
+                f"{wave}/",
+                "peiljaar.leeg",
+                f"de map van peiljaar {wave} bevat geen werkboek (.xlsx) of export (.csv): elke regio "
+                f"telt als ontbrekend en de site opent niet op dit peiljaar",
+                WARNING,
+            )
+        )
     return files, problems
 
 
@@ -361,7 +406,10 @@ def changed_waves(before: dict, after: dict) -> tuple[list[str], list[str], dict
         changed = sorted(n for n in set(files) & set(old) if files[n][0] != old[n][0])
         if added or removed or changed:
             affected.append(wave)
-            changes[wave] = [f"nieuw: {n}" for n in added] + [f"gewijzigd: {n}" for n in changed] + \
-                            [f"verwijderd: {n}" for n in removed]
+            changes[wave] = (
+                [f"nieuw: {n}" for n in added]
+                + [f"gewijzigd: {n}" for n in changed]
+                + [f"verwijderd: {n}" for n in removed]
+            )
     gone = sorted(set(before) - set(after))
     return sorted(affected), gone, changes

@@ -46,13 +46,13 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import duckdb
 
-from pipelines.ingest.discovery import discover_wave, fingerprint
 from pipelines.core.problems import Problem, drop_reader_repeats
+from pipelines.ingest.discovery import discover_wave, fingerprint
 from pipelines.ingest.readers import DEFAULT_LIMITS, Limits
 from pipelines.ingest.sources import Unit, plan_wave  # noqa: F401  (Unit: re-exported)
 from pipelines.ingest.staging import (  # noqa: F401  (re-exported: the staging API as callers know it)
@@ -77,8 +77,9 @@ Validator = Callable[..., list[Problem]]
 RULES_VERSION = "3"
 
 
-def _prepare(con, raw_root: Path, wave: int, region_codes: list[str], limits: Limits,
-             skip_unchanged: bool) -> _Prepared | WaveResult:
+def _prepare(
+    con, raw_root: Path, wave: int, region_codes: list[str], limits: Limits, skip_unchanged: bool
+) -> _Prepared | WaveResult:
     """Discover, read and plan one wave; a WaveResult (skipped) when nothing changed since the last load."""
     started = time.perf_counter()
     files, discovery_problems = discover_wave(raw_root, wave, region_codes, limits)
@@ -92,8 +93,18 @@ def _prepare(con, raw_root: Path, wave: int, region_codes: list[str], limits: Li
     for u in units:
         if u.status == "geladen":
             sheets[u.module][u.region_code] = (u.source.rel, u.sheet)
-    return _Prepared(wave, files, fp, units, extra_status, discovery_problems + problems, unit_problems,
-                     module_frames, dict(sheets), {"lezen": time.perf_counter() - started})
+    return _Prepared(
+        wave,
+        files,
+        fp,
+        units,
+        extra_status,
+        discovery_problems + problems,
+        unit_problems,
+        module_frames,
+        dict(sheets),
+        {"lezen": time.perf_counter() - started},
+    )
 
 
 def _validate(prepared: list[_Prepared], validator: Validator, region_codes: list[str]) -> None:
@@ -105,7 +116,11 @@ def _validate(prepared: list[_Prepared], validator: Validator, region_codes: lis
     if hasattr(validator, "validate_waves"):
         found = validator.validate_waves([(p.wave, p.module_frames, p.sheets) for p in todo], region_codes)
     else:
-        found = [pr for p in todo for pr in _with_wave(validator(p.wave, p.module_frames, region_codes, sheets=p.sheets), p.wave)]
+        found = [
+            pr
+            for p in todo
+            for pr in _with_wave(validator(p.wave, p.module_frames, region_codes, sheets=p.sheets), p.wave)
+        ]
     by_wave: dict[int, list[Problem]] = defaultdict(list)
     for pr in found:
         by_wave[pr.wave].append(pr)
@@ -133,10 +148,18 @@ def _n_rows(p: _Prepared) -> int:
     return sum(len(f) for f in p.module_frames.values())
 
 
-def ingest_waves(con: duckdb.DuckDBPyConnection, raw_root: Path, waves: list[int], region_codes: list[str], *,
-                 validator: Validator | None = None, limits: Limits = DEFAULT_LIMITS,
-                 now: dt.datetime | None = None, skip_unchanged: bool = False,
-                 batch_rows: int = VALIDATION_BATCH_ROWS) -> list[WaveResult]:
+def ingest_waves(
+    con: duckdb.DuckDBPyConnection,
+    raw_root: Path,
+    waves: list[int],
+    region_codes: list[str],
+    *,
+    validator: Validator | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    now: dt.datetime | None = None,
+    skip_unchanged: bool = False,
+    batch_rows: int = VALIDATION_BATCH_ROWS,
+) -> list[WaveResult]:
     """Read, check and stage several waves, in order; one transaction per wave.
 
     Waves are read one after another and validated in batches: a batch is
@@ -174,9 +197,18 @@ def ingest_waves(con: duckdb.DuckDBPyConnection, raw_root: Path, waves: list[int
     return results
 
 
-def ingest_wave(con: duckdb.DuckDBPyConnection, raw_root: Path, wave: int, region_codes: list[str], *,
-                validator: Validator | None = None, limits: Limits = DEFAULT_LIMITS,
-                now: dt.datetime | None = None, skip_unchanged: bool = False) -> WaveResult:
+def ingest_wave(
+    con: duckdb.DuckDBPyConnection,
+    raw_root: Path,
+    wave: int,
+    region_codes: list[str],
+    *,
+    validator: Validator | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    now: dt.datetime | None = None,
+    skip_unchanged: bool = False,
+) -> WaveResult:
     """Read, check and stage one wave. One transaction; safe to repeat."""
-    return ingest_waves(con, raw_root, [wave], region_codes, validator=validator, limits=limits, now=now,
-                        skip_unchanged=skip_unchanged)[0]
+    return ingest_waves(
+        con, raw_root, [wave], region_codes, validator=validator, limits=limits, now=now, skip_unchanged=skip_unchanged
+    )[0]

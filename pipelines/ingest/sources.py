@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from pipelines.contract.codebook import MODULES, REGION_COLUMN
+from pipelines.core.problems import Problem, quote
 from pipelines.ingest import across_files
 from pipelines.ingest.across_files import workbook_conflicts
 from pipelines.ingest.discovery import EXPORT, IGNORED, WORKBOOK, RawFile
-from pipelines.core.problems import Problem, quote
 from pipelines.ingest.readers import DEFAULT_LIMITS, Limits, parse_tables, read_export, read_workbooks
 
 
@@ -40,7 +40,6 @@ class Unit:
     # have had data from that export (then the unit is rejected, not removed: see _write)
     silent_in: dict[str, list[Problem]] = field(default_factory=dict)  # "export"/"werkboek" -> problems
     last_of_export: bool = False  # loaded from the export's last row(s): suspect when the export lost regions
-
 
 
 @dataclass
@@ -85,11 +84,16 @@ def _cut_last_row(ex: RawFile, sheet: str, module_name: str, rows: pd.DataFrame)
         return None
     at = rows["_row"].idxmax()
     code = rows.at[at, REGION_COLUMN]
-    return Problem(ex.rel, "export.afgebroken",
-                   "het bestand eindigt midden in deze rij (geen regeleinde na de laatste rij): waarschijnlijk een "
-                   "afgebroken kopie; lever het bestand opnieuw (of sluit de laatste rij af met een regeleinde)",
-                   sheet=sheet, row=int(rows.at[at, "_row"]), region_code=None if pd.isna(code) else str(code),
-                   module=module_name)
+    return Problem(
+        ex.rel,
+        "export.afgebroken",
+        "het bestand eindigt midden in deze rij (geen regeleinde na de laatste rij): waarschijnlijk een "
+        "afgebroken kopie; lever het bestand opnieuw (of sluit de laatste rij af met een regeleinde)",
+        sheet=sheet,
+        row=int(rows.at[at, "_row"]),
+        region_code=None if pd.isna(code) else str(code),
+        module=module_name,
+    )
 
 
 def _withdrawals(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -160,8 +164,14 @@ def _read_wave(files: list[RawFile], limits: Limits) -> _WaveRead:
     wb_sheets: dict[str, dict[str, tuple[RawFile, str]]] = defaultdict(dict)
     wb_problems: dict[tuple[str, str], list[Problem]] = defaultdict(list)
     bad_sheets: dict[tuple[str, str], tuple[RawFile, str]] = {}
-    opened = read_workbooks([(wbs[0].path, wbs[0].rel) for code, wbs in workbooks.items()
-                             if code not in conflicts and wbs[0].reason is None], limits)
+    opened = read_workbooks(
+        [
+            (wbs[0].path, wbs[0].rel)
+            for code, wbs in workbooks.items()
+            if code not in conflicts and wbs[0].reason is None
+        ],
+        limits,
+    )
     for code, wbs in workbooks.items():
         if code in conflicts:
             continue
@@ -217,14 +227,26 @@ def _read_wave(files: list[RawFile], limits: Limits) -> _WaveRead:
             del withdrawn[cut.region_code]
             frame = pd.concat([frame, all_rows[all_rows[REGION_COLUMN] == cut.region_code]], ignore_index=True)
         counts = frame[REGION_COLUMN].fillna("").value_counts().to_dict()
-        exports[module_name] = _Export(ex, table.sheet, frame, table.problems + parse_problems + ([cut] if cut else []),
-                                       counts, withdrawn)
+        exports[module_name] = _Export(
+            ex, table.sheet, frame, table.problems + parse_problems + ([cut] if cut else []), counts, withdrawn
+        )
     unusable: dict[str, list[RawFile]] = defaultdict(list)
     for f in files:
         if f.kind == IGNORED and f.region_code:
             unusable[f.region_code].append(f)
-    return _WaveRead(workbooks, conflicts, unreadable, file_problems, wb_sheets, wb_frames, wb_problems, exports,
-                     bad_sheets, export_conflicts, dict(unusable))
+    return _WaveRead(
+        workbooks,
+        conflicts,
+        unreadable,
+        file_problems,
+        wb_sheets,
+        wb_frames,
+        wb_problems,
+        exports,
+        bad_sheets,
+        export_conflicts,
+        dict(unusable),
+    )
 
 
 def plan_wave(wave: int, files: list[RawFile], region_codes: list[str], limits: Limits = DEFAULT_LIMITS):
@@ -238,9 +260,19 @@ def plan_wave(wave: int, files: list[RawFile], region_codes: list[str], limits: 
     from_export: dict[str, list[str]] = defaultdict(list)  # module -> regions whose rows come from the export
 
     def status_row(region, module, source: RawFile | None, status, n_rows=0, message="", n_errors=0, n_warnings=0):
-        return dict(wave=wave, region_code=region, module=module, source_file=source.rel if source else None,
-                    status=status, n_rows=n_rows, n_errors=n_errors, n_warnings=n_warnings, message=message,
-                    earlier_data_in_use=False, source_sha256=source.sha256 if source else None)
+        return dict(
+            wave=wave,
+            region_code=region,
+            module=module,
+            source_file=source.rel if source else None,
+            status=status,
+            n_rows=n_rows,
+            n_errors=n_errors,
+            n_warnings=n_warnings,
+            message=message,
+            earlier_data_in_use=False,
+            source_sha256=source.sha256 if source else None,
+        )
 
     wb_counts = {m: f[REGION_COLUMN].value_counts().to_dict() for m, f in read.wb_frames.items()}
     export_problems: dict[tuple[str | None, str], list[Problem]] = defaultdict(list)
@@ -251,10 +283,18 @@ def plan_wave(wave: int, files: list[RawFile], region_codes: list[str], limits: 
             if code not in known:
                 what = "zonder regio_code" if code == "" else f"met onbekende regio_code {quote(code)}"
                 rows = ex.frame.loc[ex.frame[REGION_COLUMN].fillna("") == code, "_row"].tolist()
-                p = Problem(ex.file.rel, "regio.onbekend",
-                            f"{n} rij(en) {what} (rij {', '.join(map(str, rows[:10]))}{' …' if len(rows) > 10 else ''});"
-                            f" niet geladen", sheet=ex.sheet, row=rows[0], column=REGION_COLUMN, value=code or None,
-                            region_code=code or None, module=module_name)
+                p = Problem(
+                    ex.file.rel,
+                    "regio.onbekend",
+                    f"{n} rij(en) {what} (rij {', '.join(map(str, rows[:10]))}{' …' if len(rows) > 10 else ''});"
+                    f" niet geladen",
+                    sheet=ex.sheet,
+                    row=rows[0],
+                    column=REGION_COLUMN,
+                    value=code or None,
+                    region_code=code or None,
+                    module=module_name,
+                )
                 problems.append(p)
                 extra_status.append(status_row(code or None, module_name, ex.file, "afgewezen", n, p.message, 1))
 
@@ -275,73 +315,129 @@ def plan_wave(wave: int, files: list[RawFile], region_codes: list[str], limits: 
             bad_sheet = read.bad_sheets.get((code, module_name))
             holder = read.unreadable.get(code) or (wb_choice or bad_sheet or (None,))[0]
             if holder is not None and n_ex:
-                extra_status.append(status_row(code, module_name, ex.file, "vervangen", n_ex,
-                                               f"het werkboek {holder.rel} van deze regio gaat voor; "
-                                               f"deze rijen zijn niet gebruikt"))
+                extra_status.append(
+                    status_row(
+                        code,
+                        module_name,
+                        ex.file,
+                        "vervangen",
+                        n_ex,
+                        f"het werkboek {holder.rel} van deze regio gaat voor; deze rijen zijn niet gebruikt",
+                    )
+                )
             if code in read.unreadable:
                 wb = read.unreadable[code]
                 errs = [p for p in read.file_problems[wb.rel] if p.is_error]
                 unit_problems[(code, module_name)] += errs
-                units.append(Unit(code, module_name, wb, status="afgewezen", message="; ".join(p.message for p in errs)))
+                units.append(
+                    Unit(code, module_name, wb, status="afgewezen", message="; ".join(p.message for p in errs))
+                )
             elif bad_sheet is not None:  # the workbook has the sheet, but it could not be read
                 wb, sheet = bad_sheet
                 errs = read.wb_problems.get((code, module_name), [])
                 unit_problems[(code, module_name)] += errs + read.file_problems[wb.rel]
-                units.append(Unit(code, module_name, wb, sheet, status="afgewezen",
-                                  message="; ".join(p.message for p in errs if p.is_error)))
+                units.append(
+                    Unit(
+                        code,
+                        module_name,
+                        wb,
+                        sheet,
+                        status="afgewezen",
+                        message="; ".join(p.message for p in errs if p.is_error),
+                    )
+                )
             elif wb_choice is not None:
                 wb, sheet = wb_choice
-                unit_problems[(code, module_name)] += read.wb_problems.get((code, module_name), []) + \
-                    read.file_problems[wb.rel]
+                unit_problems[(code, module_name)] += (
+                    read.wb_problems.get((code, module_name), []) + read.file_problems[wb.rel]
+                )
                 units.append(Unit(code, module_name, wb, sheet, n_rows=wb_counts[module_name].get(code, 0)))
             elif module_name in read.export_conflicts:
                 names = ", ".join(f.rel for f in read.export_conflicts[module_name])
-                msg = (f"meerdere exports van module '{module_name}' in dit peiljaar ({names}); geen van beide "
-                       f"gelezen, niets van deze module opnieuw geladen")
+                msg = (
+                    f"meerdere exports van module '{module_name}' in dit peiljaar ({names}); geen van beide "
+                    f"gelezen, niets van deze module opnieuw geladen"
+                )
                 for f in read.export_conflicts[module_name]:
                     extra_status.append(status_row(code, module_name, f, "conflict", message=msg, n_errors=1))
                     unit_problems[(code, module_name)].append(
-                        Problem(f.rel, "export.dubbel", msg, region_code=code, module=module_name))
+                        Problem(f.rel, "export.dubbel", msg, region_code=code, module=module_name)
+                    )
                 units.append(Unit(code, module_name, None, status="conflict", message=msg))
             elif ex is not None and (n_ex or ex.frame is None):
-                unit_problems[(code, module_name)] += export_problems.get((code, module_name), []) + \
-                    export_problems.get((None, module_name), [])
+                unit_problems[(code, module_name)] += export_problems.get(
+                    (code, module_name), []
+                ) + export_problems.get((None, module_name), [])
                 if ex.frame is None:  # the export could not be read at all
-                    units.append(Unit(code, module_name, ex.file, ex.sheet, "afgewezen",
-                                      message="; ".join(p.message for p in ex.problems)))
+                    units.append(
+                        Unit(
+                            code,
+                            module_name,
+                            ex.file,
+                            ex.sheet,
+                            "afgewezen",
+                            message="; ".join(p.message for p in ex.problems),
+                        )
+                    )
                     continue
                 from_export[module_name].append(code)
                 last = ex.frame.loc[ex.frame["_row"].idxmax(), REGION_COLUMN] if len(ex.frame) else None
                 units.append(Unit(code, module_name, ex.file, ex.sheet, n_rows=n_ex, last_of_export=code == last))
             elif ex is not None and code in ex.withdrawn:  # deliberately listed with no data: missing
-                units.append(Unit(code, module_name, ex.file, ex.sheet, status="ontbreekt",
-                                  message=f"bewust zonder gegevens in {ex.file.rel} (rij {ex.withdrawn[code]}: alleen "
-                                          f"regio_code ingevuld): ingetrokken"))
+                units.append(
+                    Unit(
+                        code,
+                        module_name,
+                        ex.file,
+                        ex.sheet,
+                        status="ontbreekt",
+                        message=f"bewust zonder gegevens in {ex.file.rel} (rij {ex.withdrawn[code]}: alleen "
+                        f"regio_code ingevuld): ingetrokken",
+                    )
+                )
             else:
                 wb = read.workbooks.get(code, [None])[0]
-                msg = (f"het werkboek {wb.rel} heeft geen blad '{module_name}'" if wb
-                       else "geen werkboek of export-rijen van deze regio")
+                msg = (
+                    f"het werkboek {wb.rel} heeft geen blad '{module_name}'"
+                    if wb
+                    else "geen werkboek of export-rijen van deze regio"
+                )
                 unit = Unit(code, module_name, wb, status="ontbreekt", message=msg)
                 if wb is None and read.unusable.get(code):
                     # A workbook in a form that is not read (.xlsm, .xls, .ods) named for the region.
                     f = read.unusable[code][0]
-                    unit.silent_in["werkboek"] = [Problem(
-                        f.rel, "bestand.vorm", f"{f.rel} is niet gelezen ({f.reason}); de eerder geladen gegevens "
-                        f"van {code} blijven in gebruik", region_code=code, module=module_name)]
+                    unit.silent_in["werkboek"] = [
+                        Problem(
+                            f.rel,
+                            "bestand.vorm",
+                            f"{f.rel} is niet gelezen ({f.reason}); de eerder geladen gegevens "
+                            f"van {code} blijven in gebruik",
+                            region_code=code,
+                            module=module_name,
+                        )
+                    ]
                     unit.message = f"{f.rel} is niet gelezen: {f.reason}"
                 if ex is not None and wb is None:
                     # The export is there but does not list the region: an interrupted copy, a truncated or
                     # header-only file looks exactly like this. _write rejects the unit when the region had
                     # data from this export (earlier data kept), with the file's own problems attached.
                     why = [p for p in export_problems.get((None, module_name), []) if p.is_error]
-                    own = Problem(ex.file.rel, "export.regio_ontbreekt",
-                                  f"de export {ex.file.rel} bevat geen rijen (meer) van {code}, die er eerder wel in "
-                                  f"stond" + (f"; het bestand heeft zelf {len(why)} fout(en): "
-                                              f"{'; '.join(p.message for p in why[:3])}" if why else
-                                              f" ({sum(ex.rows_per_region.values())} rij(en) van andere regio's)") +
-                                  "; de eerder geladen gegevens blijven in gebruik. Wilt u de regio bewust "
-                                  "intrekken: zet een rij met alleen haar regio_code in de export",
-                                  sheet=ex.sheet, region_code=code, module=module_name)
+                    own = Problem(
+                        ex.file.rel,
+                        "export.regio_ontbreekt",
+                        f"de export {ex.file.rel} bevat geen rijen (meer) van {code}, die er eerder wel in "
+                        f"stond"
+                        + (
+                            f"; het bestand heeft zelf {len(why)} fout(en): {'; '.join(p.message for p in why[:3])}"
+                            if why
+                            else f" ({sum(ex.rows_per_region.values())} rij(en) van andere regio's)"
+                        )
+                        + "; de eerder geladen gegevens blijven in gebruik. Wilt u de regio bewust "
+                        "intrekken: zet een rij met alleen haar regio_code in de export",
+                        sheet=ex.sheet,
+                        region_code=code,
+                        module=module_name,
+                    )
                     unit.source = ex.file
                     unit.sheet = ex.sheet
                     unit.message = f"geen rijen van deze regio in {ex.file.rel}"
@@ -362,4 +458,3 @@ def plan_wave(wave: int, files: list[RawFile], region_codes: list[str], limits: 
             frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
             module_frames[module_name] = frame.assign(_sha=frame["_file"].map(sha_of))
     return units, extra_status, problems, unit_problems, module_frames
-

@@ -11,17 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import duckdb
 import pandas as pd
 
-from pipelines.ingest import crossref
 from pipelines.contract.codebook import MODULES, REGION_COLUMN, Module, staging_columns
+from pipelines.core.problems import Problem
+from pipelines.ingest import crossref
 from pipelines.ingest.discovery import IGNORED, RawFile
-from pipelines.core.problems import Problem, quote
 from pipelines.ingest.sources import Unit
 
 
@@ -45,7 +45,6 @@ class WaveResult:
     @property
     def regions_loaded(self) -> list[str]:
         return sorted({s["region_code"] for s in self.statuses if s["status"] == "geladen"})
-
 
 
 @dataclass
@@ -73,13 +72,16 @@ def _write(con, p: _Prepared, now: dt.datetime) -> WaveResult:
         (r, m): (f, s, sh)
         for r, m, f, s, sh in con.execute(
             "select region_code, module, source_file, source_sha256, source_sheet from stg_module_loads where wave = ?",
-            [wave]).fetchall()
+            [wave],
+        ).fetchall()
     }
 
     def staged_ids(region: str, module: str) -> set[str]:
         if module == crossref.LESSONS:
-            sql = ("select source_exercise_id from stg_lessons where wave = ? and region_code = ? "
-                   "and source = 'oefening' and source_exercise_id is not null")
+            sql = (
+                "select source_exercise_id from stg_lessons where wave = ? and region_code = ? "
+                "and source = 'oefening' and source_exercise_id is not null"
+            )
         else:
             sql = "select exercise_id from stg_exercises where wave = ? and region_code = ?"
         return {str(v) for (v,) in con.execute(sql, [wave, region]).fetchall()}
@@ -119,11 +121,21 @@ def _write(con, p: _Prepared, now: dt.datetime) -> WaveResult:
                 to_write[u.module].add(u.region_code)
                 loads.append((wave, u.region_code, u.module, u.source.rel, u.source.sha256, u.sheet, u.n_rows, now))
         if u.status != "conflict":  # conflicts are reported per workbook in extra_status
-            statuses.append(dict(wave=wave, region_code=u.region_code, module=u.module,
-                                 source_file=u.source.rel if u.source else None, status=u.status, n_rows=u.n_rows,
-                                 n_errors=n_err, n_warnings=n_warn, message=u.message,
-                                 earlier_data_in_use=u.earlier_data_in_use,
-                                 source_sha256=u.source.sha256 if u.source else None))
+            statuses.append(
+                dict(
+                    wave=wave,
+                    region_code=u.region_code,
+                    module=u.module,
+                    source_file=u.source.rel if u.source else None,
+                    status=u.status,
+                    n_rows=u.n_rows,
+                    n_errors=n_err,
+                    n_warnings=n_warn,
+                    message=u.message,
+                    earlier_data_in_use=u.earlier_data_in_use,
+                    source_sha256=u.source.sha256 if u.source else None,
+                )
+            )
     problems = list({id(p): p for p in problems}.values())  # a file-wide problem is shared by its regions
     for s in p.extra_status:
         s["earlier_data_in_use"] = s["status"] == "conflict" and (s["region_code"], s["module"]) in existing
@@ -131,11 +143,17 @@ def _write(con, p: _Prepared, now: dt.datetime) -> WaveResult:
 
     _write_wave(con, wave, p.files, statuses, problems, p.module_frames, to_write, to_remove, loads, p.fingerprint, now)
     p.timings["laden"] = time.perf_counter() - started
-    return WaveResult(wave, p.files, statuses, problems,
-                      n_units_loaded=sum(len(v) for v in to_write.values()), n_units_unchanged=unchanged,
-                      n_units_removed=sum(len(v) for v in to_remove.values()), fingerprint=p.fingerprint,
-                      timings=p.timings)
-
+    return WaveResult(
+        wave,
+        p.files,
+        statuses,
+        problems,
+        n_units_loaded=sum(len(v) for v in to_write.values()),
+        n_units_unchanged=unchanged,
+        n_units_removed=sum(len(v) for v in to_remove.values()),
+        fingerprint=p.fingerprint,
+        timings=p.timings,
+    )
 
 
 def _reject_silent(wave: int, units: list[Unit], unit_problems, existing) -> None:
@@ -158,16 +176,27 @@ def _reject_silent(wave: int, units: list[Unit], unit_problems, existing) -> Non
             unit_problems[key] = list(unit_problems.get(key, [])) + u.silent_in[came]
     for u in units:
         key = (u.region_code, u.module)
-        if u.module in shrunk and u.last_of_export and u.status == "geladen" and key in existing \
-                and _from_export(existing[key][0], u.module):
+        if (
+            u.module in shrunk
+            and u.last_of_export
+            and u.status == "geladen"
+            and key in existing
+            and _from_export(existing[key][0], u.module)
+        ):
             u.status = "afgewezen"
             u.message = "mogelijk afgebroken export"
-            unit_problems[key] = list(unit_problems.get(key, [])) + [Problem(
-                u.source.rel, "export.mogelijk_afgebroken",
-                f"de export {u.source.rel} mist regio's die er eerder in stonden en eindigt met de rijen van "
-                f"{u.region_code}: die kunnen bij het afbreken ook rijen kwijt zijn; de eerder geladen gegevens "
-                f"van {u.region_code} blijven in gebruik tot de export compleet is", sheet=u.sheet,
-                region_code=u.region_code, module=u.module)]
+            unit_problems[key] = list(unit_problems.get(key, [])) + [
+                Problem(
+                    u.source.rel,
+                    "export.mogelijk_afgebroken",
+                    f"de export {u.source.rel} mist regio's die er eerder in stonden en eindigt met de rijen van "
+                    f"{u.region_code}: die kunnen bij het afbreken ook rijen kwijt zijn; de eerder geladen gegevens "
+                    f"van {u.region_code} blijven in gebruik tot de export compleet is",
+                    sheet=u.sheet,
+                    region_code=u.region_code,
+                    module=u.module,
+                )
+            ]
 
 
 def _from_export(source_file: str, module: str) -> bool:
@@ -178,15 +207,17 @@ def _from_export(source_file: str, module: str) -> bool:
 
 def _staging_frame(module: Module, frame: pd.DataFrame, wave: int, now: dt.datetime) -> pd.DataFrame:
     """Candidate rows renamed to the staging layer's English columns, with provenance."""
-    out = pd.DataFrame({
-        "wave": wave,
-        "region_code": frame[REGION_COLUMN].astype("object"),
-        "source_file": frame["_file"],
-        "source_sha256": frame["_sha"],
-        "source_sheet": frame["_sheet"],
-        "source_row": frame["_row"].astype("int64"),
-        "loaded_at": pd.Timestamp(now),
-    })
+    out = pd.DataFrame(
+        {
+            "wave": wave,
+            "region_code": frame[REGION_COLUMN].astype("object"),
+            "source_file": frame["_file"],
+            "source_sha256": frame["_sha"],
+            "source_sheet": frame["_sheet"],
+            "source_row": frame["_row"].astype("int64"),
+            "loaded_at": pd.Timestamp(now),
+        }
+    )
     for f in module.stored_fields:
         out[f.column] = frame[f.name]
     return out[staging_columns(module)]
@@ -195,20 +226,51 @@ def _staging_frame(module: Module, frame: pd.DataFrame, wave: int, now: dt.datet
 def _write_wave(con, wave, files, statuses, problems, module_frames, to_write, to_remove, loads, fp, now):
     inventory = pd.DataFrame(
         [(wave, f.rel, f.kind, f.region_code, f.module, f.size, f.sha256, f.reason) for f in files],
-        columns=["wave", "source_file", "kind", "region_code", "module", "size_bytes", "sha256", "note"])
-    status_df = pd.DataFrame(statuses, columns=["wave", "region_code", "module", "source_file", "status", "n_rows",
-                                                "n_errors", "n_warnings", "message", "earlier_data_in_use",
-                                                "source_sha256"])
+        columns=["wave", "source_file", "kind", "region_code", "module", "size_bytes", "sha256", "note"],
+    )
+    status_df = pd.DataFrame(
+        statuses,
+        columns=[
+            "wave",
+            "region_code",
+            "module",
+            "source_file",
+            "status",
+            "n_rows",
+            "n_errors",
+            "n_warnings",
+            "message",
+            "earlier_data_in_use",
+            "source_sha256",
+        ],
+    )
     problem_df = pd.DataFrame(
-        [(wave, p.region_code, p.module, p.file, p.sheet, p.row, p.column, p.value, p.rule, p.severity, p.message)
-         for p in problems],
-        columns=["wave", "region_code", "module", "source_file", "sheet", "row_number", "column_name", "value",
-                 "rule", "severity", "message"])
+        [
+            (wave, p.region_code, p.module, p.file, p.sheet, p.row, p.column, p.value, p.rule, p.severity, p.message)
+            for p in problems
+        ],
+        columns=[
+            "wave",
+            "region_code",
+            "module",
+            "source_file",
+            "sheet",
+            "row_number",
+            "column_name",
+            "value",
+            "rule",
+            "severity",
+            "message",
+        ],
+    )
     problem_df["row_number"] = problem_df["row_number"].astype("Int64")
     con.execute("begin transaction")
     try:
-        for table, df in (("raw_file_inventory", inventory), ("stg_submission_status", status_df),
-                          ("stg_problems", problem_df)):
+        for table, df in (
+            ("raw_file_inventory", inventory),
+            ("stg_submission_status", status_df),
+            ("stg_problems", problem_df),
+        ):
             con.execute(f"delete from {table} where wave = ?", [wave])
             if len(df):
                 con.register("_incoming", df)
@@ -218,8 +280,10 @@ def _write_wave(con, wave, files, statuses, problems, module_frames, to_write, t
             module = MODULES[module_name]
             regions = sorted(to_write.get(module_name, set()) | to_remove.get(module_name, set()))
             con.execute(f"delete from {module.table} where wave = ? and list_contains(?, region_code)", [wave, regions])
-            con.execute("delete from stg_module_loads where wave = ? and module = ? and list_contains(?, region_code)",
-                        [wave, module_name, regions])
+            con.execute(
+                "delete from stg_module_loads where wave = ? and module = ? and list_contains(?, region_code)",
+                [wave, module_name, regions],
+            )
             writing = sorted(to_write.get(module_name, set()))
             if writing:
                 frame = module_frames[module_name]
@@ -229,8 +293,19 @@ def _write_wave(con, wave, files, statuses, problems, module_frames, to_write, t
                 con.execute(f"insert into {module.table} by name select * from _incoming")
                 con.unregister("_incoming")
         if loads:  # one insert of a frame: executemany costs about a millisecond per row
-            load_df = pd.DataFrame(loads, columns=["wave", "region_code", "module", "source_file", "source_sha256",
-                                                   "source_sheet", "n_rows", "loaded_at"])
+            load_df = pd.DataFrame(
+                loads,
+                columns=[
+                    "wave",
+                    "region_code",
+                    "module",
+                    "source_file",
+                    "source_sha256",
+                    "source_sheet",
+                    "n_rows",
+                    "loaded_at",
+                ],
+            )
             con.register("_incoming", load_df)
             con.execute("insert into stg_module_loads by name select * from _incoming")
             con.unregister("_incoming")
@@ -244,15 +319,23 @@ def _write_wave(con, wave, files, statuses, problems, module_frames, to_write, t
 def remove_vanished_waves(con: duckdb.DuckDBPyConnection, present: Iterable[int]) -> list[int]:
     """Drop everything staged for waves whose folder no longer exists. Returns those waves."""
     present = set(present)
-    staged = {w for (w,) in con.execute(
-        "select distinct wave from stg_module_loads union select distinct wave from raw_wave_fingerprints").fetchall()}
+    staged = {
+        w
+        for (w,) in con.execute(
+            "select distinct wave from stg_module_loads union select distinct wave from raw_wave_fingerprints"
+        ).fetchall()
+    }
     gone = sorted(staged - present)
     if gone:
         con.execute("begin transaction")
         try:
             for table in [m.table for m in MODULES.values()] + [
-                    "stg_module_loads", "stg_submission_status", "stg_problems", "raw_file_inventory",
-                    "raw_wave_fingerprints"]:
+                "stg_module_loads",
+                "stg_submission_status",
+                "stg_problems",
+                "raw_file_inventory",
+                "raw_wave_fingerprints",
+            ]:
                 con.execute(f"delete from {table} where list_contains(?, wave)", [gone])
             con.execute("commit")
         except BaseException:
@@ -262,15 +345,24 @@ def remove_vanished_waves(con: duckdb.DuckDBPyConnection, present: Iterable[int]
 
 
 def _errors_summary(errors: list) -> str:
-    """"3 fout(en); eerste: <where> (regel <rule>), en nog 2; zie submission_problems".
+    """ "3 fout(en); eerste: <where> (regel <rule>), en nog 2; zie submission_problems".
 
     The first error in the order of the mart ``submission_problems`` (sheet, row, column, rule). Only its
     place and rule are named, not its message: a message may quote a value, and values are the
     problems mart's business (where they can be redacted), not this one-line status.
     """
+
     def order(p):
-        return (p.sheet is not None, p.sheet or "", p.row is not None, p.row or 0,
-                p.column is not None, p.column or "", p.rule or "", p.message or "")
+        return (
+            p.sheet is not None,
+            p.sheet or "",
+            p.row is not None,
+            p.row or 0,
+            p.column is not None,
+            p.column or "",
+            p.rule or "",
+            p.message or "",
+        )
 
     first = min(errors, key=order)
     more = f", en nog {len(errors) - 1}" if len(errors) > 1 else ""
@@ -288,8 +380,10 @@ def record_folder_notes(con: duckdb.DuckDBPyConnection, notes) -> None:
         con.execute("delete from stg_problems where wave is null and rule = ?", [FOLDER_RULE])
         for n in notes:
             p = n.problem()
-            con.execute("insert into stg_problems (wave, source_file, rule, severity, message) values (null, ?, ?, ?, ?)",
-                        [p.file, p.rule, p.severity, p.message])
+            con.execute(
+                "insert into stg_problems (wave, source_file, rule, severity, message) values (null, ?, ?, ?, ?)",
+                [p.file, p.rule, p.severity, p.message],
+            )
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -298,5 +392,8 @@ def record_folder_notes(con: duckdb.DuckDBPyConnection, notes) -> None:
 
 def stored_folder_notes(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     """(folder, message) of the folder notes recorded by the last run, sorted."""
-    return sorted(con.execute("select source_file, message from stg_problems where wave is null and rule = ?",
-                              [FOLDER_RULE]).fetchall())
+    return sorted(
+        con.execute(
+            "select source_file, message from stg_problems where wave is null and rule = ?", [FOLDER_RULE]
+        ).fetchall()
+    )

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from pipelines.core import pipes
 
-_started: dict[str, "ValidationWorker"] = {}
+_started: dict[str, ValidationWorker] = {}
 
 
 class WorkerFailed(RuntimeError):
@@ -41,7 +41,10 @@ class ValidationWorker:
         self.results_dir = Path(results_dir)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "pipelines.ingest.validation_worker", str(self.results_dir)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
 
     def validate_waves(self, waves, region_codes, log=None, while_waiting=None) -> list:
         """The worker's problems for ``waves``.

@@ -20,8 +20,17 @@ RUN_HISTORY_DDL = """create table if not exists run_history (
         report varchar)"""
 #: ``report``: the run report of ``regiobench run`` as JSON text (one row per CLI run, step ``run``; null on the
 #: rows of the steps). Added to a warehouse made before it, never dropped.
-RUN_HISTORY_COLUMNS = ("run_id", "recorded_at", "trigger", "step", "waves", "units_loaded", "units_unchanged",
-                       "files_rejected", "summary")
+RUN_HISTORY_COLUMNS = (
+    "run_id",
+    "recorded_at",
+    "trigger",
+    "step",
+    "waves",
+    "units_loaded",
+    "units_unchanged",
+    "files_rejected",
+    "summary",
+)
 
 LOADER_DDL = [
     """create table if not exists raw_file_inventory (
@@ -67,8 +76,9 @@ def lock_holder(message: str) -> str | None:
     return f"{found['proc'].strip()} (PID {found['pid']})"
 
 
-def open_for_writing(path: Path | str, timeout: float = 600.0, poll: float = 0.5,
-                     on_wait=None) -> duckdb.DuckDBPyConnection:
+def open_for_writing(
+    path: Path | str, timeout: float = 600.0, poll: float = 0.5, on_wait=None
+) -> duckdb.DuckDBPyConnection:
     """A read-write connection; while another process holds the file open, wait up to ``timeout`` s.
 
     DuckDB names the holder in its lock error ("Conflicting lock is held in <program> (PID n)"); past the
@@ -88,7 +98,8 @@ def open_for_writing(path: Path | str, timeout: float = 600.0, poll: float = 0.5
                 raise WarehouseBusy(
                     f"het warehouse {path} is in gebruik door een ander proces: {holder}; na {timeout:.0f} s "
                     f"wachten gestopt zonder iets te wijzigen. Sluit dat proces (bijvoorbeeld een notebook met een "
-                    f"verbinding); open voor eigen analyses data/marts/marts.duckdb, nooit het warehouse") from None
+                    f"verbinding); open voor eigen analyses data/marts/marts.duckdb, nooit het warehouse"
+                ) from None
             if on_wait and not told:
                 on_wait(holder)
                 told = True
@@ -122,14 +133,33 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema if not exists marts")
 
 
-def record_history(con: duckdb.DuckDBPyConnection, run_id: str, trigger: str, step: str, summary: str,
-                   waves: list[int] | None = None, units_loaded: int | None = None,
-                   units_unchanged: int | None = None, files_rejected: int | None = None,
-                   report: str | None = None) -> None:
+def record_history(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    trigger: str,
+    step: str,
+    summary: str,
+    waves: list[int] | None = None,
+    units_loaded: int | None = None,
+    units_unchanged: int | None = None,
+    files_rejected: int | None = None,
+    report: str | None = None,
+) -> None:
     """One line in ``run_history``: what a step of a run loaded or published (shown on the quality page)."""
     con.execute(RUN_HISTORY_DDL)
     con.execute("alter table run_history add column if not exists report varchar")
-    con.execute(f"insert into run_history ({', '.join(RUN_HISTORY_COLUMNS)}, report) "
-                "values (?, now()::timestamp, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [run_id, trigger, step, ", ".join(map(str, waves or [])) or None, units_loaded, units_unchanged,
-                 files_rejected, summary, report])
+    con.execute(
+        f"insert into run_history ({', '.join(RUN_HISTORY_COLUMNS)}, report) "
+        "values (?, now()::timestamp, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            run_id,
+            trigger,
+            step,
+            ", ".join(map(str, waves or [])) or None,
+            units_loaded,
+            units_unchanged,
+            files_rejected,
+            summary,
+            report,
+        ],
+    )

@@ -47,8 +47,9 @@ def inputs_fingerprint(con: duckdb.DuckDBPyConnection, reference_dir: Path, targ
         for wave, fp in con.execute("select wave, fingerprint from raw_wave_fingerprints order by wave").fetchall():
             h.update(f"{wave}:{fp}\n".encode())
     if "stg_problems" in tables:  # folders under data/raw that are not waves: shown on the quality page
-        for folder, message in con.execute("select source_file, message from stg_problems where wave is null "
-                                           "order by all").fetchall():
+        for folder, message in con.execute(
+            "select source_file, message from stg_problems where wave is null order by all"
+        ).fetchall():
             h.update(f"map:{folder}:{message}\n".encode())
     for path in sorted(Path(reference_dir).glob("*")):
         if path.is_file():

@@ -36,9 +36,9 @@ import re
 import shutil
 import time
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 import pandas as pd
@@ -94,12 +94,16 @@ def recover_group(targets, keep: str | None = None) -> list[str]:
             if pid and old.is_dir():
                 target.rename(target.parent / f".{target.name}.new-{pid}")  # removed below
                 old.rename(target)
-                did.append(f"{target.name}: de half afgemaakte publicatie {pid} teruggedraaid, zodat marts en "
-                           f"dashboards weer bij dezelfde publicatie horen")
+                did.append(
+                    f"{target.name}: de half afgemaakte publicatie {pid} teruggedraaid, zodat marts en "
+                    f"dashboards weer bij dezelfde publicatie horen"
+                )
     for target in targets:
         if not target.parent.exists():
             continue
-        for stale in list(target.parent.glob(f".{target.name}.old-*")) + list(target.parent.glob(f".{target.name}.new-*")):
+        for stale in list(target.parent.glob(f".{target.name}.old-*")) + list(
+            target.parent.glob(f".{target.name}.new-*")
+        ):
             if keep and stale.name == f".{target.name}.new-{keep}":
                 continue
             shutil.rmtree(stale, ignore_errors=True)
@@ -132,8 +136,10 @@ def prepare(target: Path, pub_id: str, output: str, **marker) -> Iterator[Path]:
     try:
         yield new
         (new / KEEP_FILE).touch()
-        (new / MARKER).write_text(json.dumps({"id": pub_id, "time": time.strftime("%Y-%m-%d %H:%M:%S"),
-                                              "output": output, **marker}), encoding="utf-8")
+        (new / MARKER).write_text(
+            json.dumps({"id": pub_id, "time": time.strftime("%Y-%m-%d %H:%M:%S"), "output": output, **marker}),
+            encoding="utf-8",
+        )
         _fsync_tree(new)
     except BaseException:
         shutil.rmtree(new, ignore_errors=True)
@@ -288,7 +294,9 @@ def _as_oserror(exc: Exception) -> OSError:
     return OSError(int(found.group(1)) if found else errno.EIO, str(exc))
 
 
-def export_marts(con: duckdb.DuckDBPyConnection, names: list[str], folder: Path, schema: str = "marts") -> dict[str, int]:
+def export_marts(
+    con: duckdb.DuckDBPyConnection, names: list[str], folder: Path, schema: str = "marts"
+) -> dict[str, int]:
     """Write each mart as Parquet and CSV, and all of them as sheets of benchmark.xlsx.
 
     DuckDB does the work straight from the tables: Parquet and the workbook's rows (XML built in SQL) are
@@ -308,8 +316,12 @@ def export_marts(con: duckdb.DuckDBPyConnection, names: list[str], folder: Path,
             con.execute(f"COPY ({csv_select(con, relation)}) TO {csv} ({CSV_OPTIONS})").fetchall()
         except duckdb.IOException as exc:
             raise _as_oserror(exc) from exc
-    write_xlsx_from_duckdb(con, {name: f"{quote_ident(schema)}.{quote_ident(name)}" for name in names},
-                           folder / "benchmark.xlsx", title="regiobench: benchmark veiligheidsregio's")
+    write_xlsx_from_duckdb(
+        con,
+        {name: f"{quote_ident(schema)}.{quote_ident(name)}" for name in names},
+        folder / "benchmark.xlsx",
+        title="regiobench: benchmark veiligheidsregio's",
+    )
     write_marts_database(con, names, folder / MARTS_DATABASE, schema)
     return rows
 
@@ -328,8 +340,10 @@ def write_marts_database(con: duckdb.DuckDBPyConnection, names: list[str], path:
         con.execute(f"ATTACH {sql_literal(str(path))} AS {alias} (READ_WRITE)")  # also from a read-only con
         try:
             for name in names:
-                con.execute(f"CREATE TABLE {alias}.main.{quote_ident(name)} AS "
-                            f"SELECT * FROM {quote_ident(schema)}.{quote_ident(name)}")
+                con.execute(
+                    f"CREATE TABLE {alias}.main.{quote_ident(name)} AS "
+                    f"SELECT * FROM {quote_ident(schema)}.{quote_ident(name)}"
+                )
         finally:
             con.execute(f"DETACH {alias}")
     except duckdb.IOException as exc:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from typing import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -51,7 +51,11 @@ def _text_xml(values: pd.Series) -> pd.Series:
     s = values.astype(str)
     s = s.str.replace("_x", "_x005F_x", regex=False)
     s = s.str.replace(_CONTROL, lambda m: f"_x{ord(m.group()):04X}_", regex=True)
-    s = s.str.replace("&", "&amp;", regex=False).str.replace("<", "&lt;", regex=False).str.replace(">", "&gt;", regex=False)
+    s = (
+        s.str.replace("&", "&amp;", regex=False)
+        .str.replace("<", "&lt;", regex=False)
+        .str.replace(">", "&gt;", regex=False)
+    )
     return s
 
 
@@ -68,8 +72,11 @@ def _cells(series: pd.Series, ref: pd.Series) -> pd.Series:
         numeric = pd.to_numeric(series, errors="coerce").astype("float64")
         present = np.isfinite(numeric.to_numpy())
         if present.any():  # an all-empty column would make the mapped values float, not text
-            vals = pd.Series([str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v) for v in numeric[present]],
-                             index=series.index[present], dtype=object)
+            vals = pd.Series(
+                [str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v) for v in numeric[present]],
+                index=series.index[present],
+                dtype=object,
+            )
             out[present] = '<c r="' + ref[present] + '"><v>' + vals + "</v></c>"
         return out
     if kind == "M":
@@ -79,44 +86,73 @@ def _cells(series: pd.Series, ref: pd.Series) -> pd.Series:
         return out
     # text (object or str dtype), mixed, dates; numbers mixed into an object column stay numbers
     values = series.tolist()
-    present = np.array([v is not None and v is not pd.NA and not (isinstance(v, float) and np.isnan(v))
-                        for v in values], dtype=bool)
-    is_num = np.array([isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
-                       for v in values], dtype=bool) & present
+    present = np.array(
+        [v is not None and v is not pd.NA and not (isinstance(v, float) and np.isnan(v)) for v in values], dtype=bool
+    )
+    is_num = (
+        np.array(
+            [
+                isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+                for v in values
+            ],
+            dtype=bool,
+        )
+        & present
+    )
     is_bool = np.array([isinstance(v, (bool, np.bool_)) for v in values], dtype=bool) & present
     is_text = present & ~is_num & ~is_bool
     if is_text.any():
-        texts = pd.Series([v.isoformat() if hasattr(v, "isoformat") else str(v)
-                           for v, t in zip(values, is_text) if t], index=series.index[is_text], dtype=object)
-        out[is_text] = ('<c r="' + ref[is_text] + '" t="inlineStr"><is><t xml:space="preserve">'
-                        + _text_xml(texts) + "</t></is></c>")
+        texts = pd.Series(
+            [v.isoformat() if hasattr(v, "isoformat") else str(v) for v, t in zip(values, is_text) if t],
+            index=series.index[is_text],
+            dtype=object,
+        )
+        out[is_text] = (
+            '<c r="'
+            + ref[is_text]
+            + '" t="inlineStr"><is><t xml:space="preserve">'
+            + _text_xml(texts)
+            + "</t></is></c>"
+        )
     if is_num.any():
-        nums = pd.Series([str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else repr(float(v))
-                          for v, t in zip(values, is_num) if t], index=series.index[is_num], dtype=object)
+        nums = pd.Series(
+            [
+                str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else repr(float(v))
+                for v, t in zip(values, is_num)
+                if t
+            ],
+            index=series.index[is_num],
+            dtype=object,
+        )
         out[is_num] = '<c r="' + ref[is_num] + '"><v>' + nums + "</v></c>"
     if is_bool.any():
-        bools = pd.Series(["1" if v else "0" for v, t in zip(values, is_bool) if t], index=series.index[is_bool],
-                          dtype=object)
+        bools = pd.Series(
+            ["1" if v else "0" for v, t in zip(values, is_bool) if t], index=series.index[is_bool], dtype=object
+        )
         out[is_bool] = '<c r="' + ref[is_bool] + '" t="b"><v>' + bools + "</v></c>"
     return out
 
 
 def _sheet_xml(frame: pd.DataFrame) -> str:
     letters = column_letters(len(frame.columns))
-    header = "".join(f'<c r="{letters[j]}1" t="inlineStr" s="1"><is><t>{escape(str(c))}</t></is></c>'
-                     for j, c in enumerate(frame.columns))
+    header = "".join(
+        f'<c r="{letters[j]}1" t="inlineStr" s="1"><is><t>{escape(str(c))}</t></is></c>'
+        for j, c in enumerate(frame.columns)
+    )
     rownum = pd.Series(np.arange(2, len(frame) + 2).astype(str), index=frame.index)
     body = '<row r="' + rownum + '">'
     for j, col in enumerate(frame.columns):
         body = body + _cells(frame[col], letters[j] + rownum)
     body = body + "</row>"
     last = f"{letters[-1] if letters else 'A'}{len(frame) + 1}"
-    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-            f'<dimension ref="A1:{last}"/>'
-            '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
-            'state="frozen"/></sheetView></sheetViews>'
-            f'<sheetData><row r="1">{header}</row>{"".join(body.tolist())}</sheetData></worksheet>')
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<dimension ref="A1:{last}"/>'
+        '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
+        'state="frozen"/></sheetView></sheetViews>'
+        f'<sheetData><row r="1">{header}</row>{"".join(body.tolist())}</sheetData></worksheet>'
+    )
 
 
 def sheet_names(name: str, n_rows: int) -> list[str]:
@@ -131,71 +167,94 @@ def write_xlsx(frames: dict[str, pd.DataFrame], path: Path, title: str = "") -> 
     for name, frame in frames.items():
         names[name] = sheet_names(name, len(frame))
         for i, sheet in enumerate(names[name]):
-            part = frame.iloc[i * MAX_ROWS:(i + 1) * MAX_ROWS].reset_index(drop=True)
+            part = frame.iloc[i * MAX_ROWS : (i + 1) * MAX_ROWS].reset_index(drop=True)
             sheets.append((sheet, lambda part=part: [_sheet_xml(part).encode("utf-8")]))
     _write_workbook(sheets, path, title)
     return names
 
 
-def _write_workbook(sheets: list[tuple[str, Callable[[], Iterable[bytes]]]], path: Path, title: str,
-                    large: frozenset[int] = frozenset()) -> None:
+def _write_workbook(
+    sheets: list[tuple[str, Callable[[], Iterable[bytes]]]], path: Path, title: str, large: frozenset[int] = frozenset()
+) -> None:
     """Zip the workbook parts; each sheet's XML comes from its callable, as a stream of byte chunks.
 
     ``large`` holds the (0-based) positions of sheets that may pass 4 GiB of XML, written as ZIP64.
     """
-    content_types = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                     '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                     '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-                     '<Default Extension="xml" ContentType="application/xml"/>'
-                     '<Override PartName="/xl/workbook.xml" '
-                     'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-                     '<Override PartName="/xl/styles.xml" '
-                     'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-                     '<Override PartName="/docProps/core.xml" '
-                     'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
-                     + "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
-                               'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-                               for i in range(1, len(sheets) + 1))
-                     + "</Types>")
-    rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-            'officeDocument" Target="xl/workbook.xml"/>'
-            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/'
-            'core-properties" Target="docProps/core.xml"/></Relationships>')
-    core = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
-            'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>' + escape(title) + "</dc:title></cp:coreProperties>")
-    workbook = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-                'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
-                + "".join(f'<sheet name="{escape(s)}" sheetId="{i}" r:id="rId{i}"/>'
-                          for i, (s, _) in enumerate(sheets, start=1))
-                + "</sheets></workbook>")
-    wb_rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-               '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-               + "".join(f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-                         f'relationships/worksheet" Target="worksheets/sheet{i}.xml"/>'
-                         for i in range(1, len(sheets) + 1))
-               + f'<Relationship Id="rId{len(sheets) + 1}" Type="http://schemas.openxmlformats.org/officeDocument/'
-                 '2006/relationships/styles" Target="styles.xml"/></Relationships>')
-    styles = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-              '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-              '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
-              '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
-              '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-              '<fill><patternFill patternType="gray125"/></fill></fills>'
-              '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-              '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-              '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-              '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
-              '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-              '</styleSheet>')
+    content_types = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/styles.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        '<Override PartName="/docProps/core.xml" '
+        'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+        + "".join(
+            f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            for i in range(1, len(sheets) + 1)
+        )
+        + "</Types>"
+    )
+    rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'officeDocument" Target="xl/workbook.xml"/>'
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/'
+        'core-properties" Target="docProps/core.xml"/></Relationships>'
+    )
+    core = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>' + escape(title) + "</dc:title></cp:coreProperties>"
+    )
+    workbook = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+        + "".join(
+            f'<sheet name="{escape(s)}" sheetId="{i}" r:id="rId{i}"/>' for i, (s, _) in enumerate(sheets, start=1)
+        )
+        + "</sheets></workbook>"
+    )
+    wb_rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        + "".join(
+            f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            f'relationships/worksheet" Target="worksheets/sheet{i}.xml"/>'
+            for i in range(1, len(sheets) + 1)
+        )
+        + f'<Relationship Id="rId{len(sheets) + 1}" Type="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships/styles" Target="styles.xml"/></Relationships>'
+    )
+    styles = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+        '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+        '<fill><patternFill patternType="gray125"/></fill></fills>'
+        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+        '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+        "</styleSheet>"
+    )
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         fixed = (2020, 1, 1, 0, 0, 0)  # same bytes for the same data
-        for part, text in [("[Content_Types].xml", content_types), ("_rels/.rels", rels),
-                           ("docProps/core.xml", core), ("xl/workbook.xml", workbook),
-                           ("xl/_rels/workbook.xml.rels", wb_rels), ("xl/styles.xml", styles)]:
+        for part, text in [
+            ("[Content_Types].xml", content_types),
+            ("_rels/.rels", rels),
+            ("docProps/core.xml", core),
+            ("xl/workbook.xml", workbook),
+            ("xl/_rels/workbook.xml.rels", wb_rels),
+            ("xl/styles.xml", styles),
+        ]:
             zf.writestr(zipfile.ZipInfo(part, fixed), text)
         for i, (_, chunks) in enumerate(sheets, start=1):
             info = zipfile.ZipInfo(f"xl/worksheets/sheet{i}.xml", fixed)
@@ -208,8 +267,18 @@ def _write_workbook(sheets: list[tuple[str, Callable[[], Iterable[bytes]]]], pat
 
 # --- The DuckDB path: every row's XML built in SQL ---------------------------------------------------------
 
-_INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
-                  "UBIGINT", "UHUGEINT"}
+_INTEGER_TYPES = {
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "UHUGEINT",
+}
 _FLOAT_TYPES = {"FLOAT", "DOUBLE"}
 # XML 1.0 cannot carry these; Excel reads _xHHHH_ for them (the same set as _CONTROL, in RE2 syntax).
 _CONTROL_RE2 = r"[\x00-\x08\x0b-\x1f\x{FFFE}\x{FFFF}]"
@@ -231,8 +300,10 @@ def sql_text(col: str, dtype: str) -> str:
     if item == "BOOLEAN":
         text = "CASE WHEN x THEN 'True' ELSE 'False' END"
     elif item in _FLOAT_TYPES:
-        text = "CASE WHEN isnan(x) THEN 'nan' WHEN isinf(x) THEN CASE WHEN x > 0 THEN 'inf' ELSE '-inf' END " \
-               "ELSE CAST(x AS VARCHAR) END"
+        text = (
+            "CASE WHEN isnan(x) THEN 'nan' WHEN isinf(x) THEN CASE WHEN x > 0 THEN 'inf' ELSE '-inf' END "
+            "ELSE CAST(x AS VARCHAR) END"
+        )
     else:
         text = "CAST(x AS VARCHAR)"
     return f"array_to_string(list_transform({col}, lambda x: coalesce({text}, 'None')), '|')"
@@ -245,8 +316,10 @@ def is_list(dtype: str) -> bool:
 def _xml_markup_sql(expr: str) -> str:
     """SQL escaping ``&``, ``<`` and ``>`` of a text; the common text without them is not copied."""
     escaped = f"replace(replace(replace({expr}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')"
-    return (f"CASE WHEN contains({expr}, '&') OR contains({expr}, '<') OR contains({expr}, '>') "
-            f"THEN {escaped} ELSE {expr} END")
+    return (
+        f"CASE WHEN contains({expr}, '&') OR contains({expr}, '<') OR contains({expr}, '>') "
+        f"THEN {escaped} ELSE {expr} END"
+    )
 
 
 def _text_sql(col: str, dtype: str) -> str | None:
@@ -274,8 +347,10 @@ def _needing_escapes(con, table: str, columns: list[str], types: list[str]) -> s
     for c, t in zip(columns, types):
         text = _text_sql(quote_ident(c), t)
         if text is not None:
-            checks.append(f"SELECT {sql_literal(c)}, bool_or(contains(v, '_x') OR regexp_matches(v, '{_CONTROL_RE2}')) "
-                          f"FROM (SELECT DISTINCT {text} AS v FROM {table})")
+            checks.append(
+                f"SELECT {sql_literal(c)}, bool_or(contains(v, '_x') OR regexp_matches(v, '{_CONTROL_RE2}')) "
+                f"FROM (SELECT DISTINCT {text} AS v FROM {table})"
+            )
     if not checks:
         return set()
     return {c for c, needs in con.execute(" UNION ALL ".join(checks)).fetchall() if needs}
@@ -285,39 +360,50 @@ def _cell_sql(col: str, dtype: str, letter: str, escapes: bool = True) -> str:
     """SQL for one cell's XML, NULL where the cell stays empty (concat() skips NULLs)."""
     ref = f"'<c r=\"{letter}', _rownum"
     if dtype == "BOOLEAN":
-        return f"CASE WHEN {col} THEN concat({ref}, '\" t=\"b\"><v>1</v></c>') " \
-               f"WHEN NOT {col} THEN concat({ref}, '\" t=\"b\"><v>0</v></c>') END"
+        return (
+            f'CASE WHEN {col} THEN concat({ref}, \'" t="b"><v>1</v></c>\') '
+            f'WHEN NOT {col} THEN concat({ref}, \'" t="b"><v>0</v></c>\') END'
+        )
     text = _text_sql(col, dtype)
     if text is None:
         # as write_xlsx: whole numbers below 1e15 as integers, the rest as the double's shortest repr;
         # NaN and infinities stay empty.
         if dtype in _INTEGER_TYPES:
             present = f"{col} IS NOT NULL"
-            number = (f"CASE WHEN abs({col}) < 1e15 THEN CAST({col} AS VARCHAR) "
-                      f"ELSE CAST(CAST({col} AS DOUBLE) AS VARCHAR) END")
+            number = (
+                f"CASE WHEN abs({col}) < 1e15 THEN CAST({col} AS VARCHAR) "
+                f"ELSE CAST(CAST({col} AS DOUBLE) AS VARCHAR) END"
+            )
         else:
             x = f"CAST({col} AS DOUBLE)"
             present = f"isfinite({x})"  # NULL for NULL: no cell
-            number = (f"CASE WHEN abs({x}) < 1e15 AND {x} = trunc({x}) "
-                      f"THEN CAST(CAST({x} AS BIGINT) AS VARCHAR) ELSE CAST({x} AS VARCHAR) END")
+            number = (
+                f"CASE WHEN abs({x}) < 1e15 AND {x} = trunc({x}) "
+                f"THEN CAST(CAST({x} AS BIGINT) AS VARCHAR) ELSE CAST({x} AS VARCHAR) END"
+            )
         return f"CASE WHEN {present} THEN concat({ref}, '\"><v>', {number}, '</v></c>') END"
     if escapes:
         text = _escapes_sql(text)
-    return (f"CASE WHEN {col} IS NOT NULL THEN concat({ref}, '\" t=\"inlineStr\"><is><t xml:space=\"preserve\">', "
-            f"{_xml_markup_sql(text)}, '</t></is></c>') END")
+    return (
+        f'CASE WHEN {col} IS NOT NULL THEN concat({ref}, \'" t="inlineStr"><is><t xml:space="preserve">\', '
+        f"{_xml_markup_sql(text)}, '</t></is></c>') END"
+    )
 
 
 def _sheet_head(columns: list[str], n_rows: int) -> bytes:
     letters = column_letters(len(columns))
-    header = "".join(f'<c r="{letters[j]}1" t="inlineStr" s="1"><is><t>{escape(str(c))}</t></is></c>'
-                     for j, c in enumerate(columns))
+    header = "".join(
+        f'<c r="{letters[j]}1" t="inlineStr" s="1"><is><t>{escape(str(c))}</t></is></c>' for j, c in enumerate(columns)
+    )
     last = f"{letters[-1] if letters else 'A'}{n_rows + 1}"
-    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-            f'<dimension ref="A1:{last}"/>'
-            '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
-            'state="frozen"/></sheetView></sheetViews>'
-            f'<sheetData><row r="1">{header}</row>').encode("utf-8")
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<dimension ref="A1:{last}"/>'
+        '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
+        'state="frozen"/></sheetView></sheetViews>'
+        f'<sheetData><row r="1">{header}</row>'
+    ).encode()
 
 
 _SHEET_TAIL = b"</sheetData></worksheet>"
@@ -331,8 +417,10 @@ def _string_bytes(array) -> memoryview:
         array = array.cast(pa.large_string())  # e.g. a string view
     offsets_dtype = np.int64 if pa.types.is_large_string(array.type) else np.int32
     _, offsets, data = array.buffers()
-    offs = np.frombuffer(offsets, dtype=offsets_dtype, count=len(array) + 1, offset=array.offset * offsets_dtype().itemsize)
-    return memoryview(data)[int(offs[0]):int(offs[-1])]
+    offs = np.frombuffer(
+        offsets, dtype=offsets_dtype, count=len(array) + 1, offset=array.offset * offsets_dtype().itemsize
+    )
+    return memoryview(data)[int(offs[0]) : int(offs[-1])]
 
 
 def write_xlsx_from_duckdb(con, tables: dict[str, str], path: Path, title: str = "") -> dict[str, list[str]]:
@@ -376,26 +464,40 @@ def write_xlsx_from_duckdb(con, tables: dict[str, str], path: Path, title: str =
     return names
 
 
-def sheet_query(table: str, number: str, columns: list[str], types: list[str], limit: int,
-                escaped: set[str] | None = None) -> str:
+def sheet_query(
+    table: str, number: str, columns: list[str], types: list[str], limit: int, escaped: set[str] | None = None
+) -> str:
     """The query giving, per row of ``table``, its place ``_n`` (1-based) and its ``<row>`` XML as ``_xml``.
 
     ``escaped``: the text columns that need the ``_x``/control-character escapes (None: all of them).
     """
     letters = column_letters(len(columns))
-    cells = ", ".join(_cell_sql(quote_ident(c), t, letters[j], escaped is None or c in escaped)
-                      for j, (c, t) in enumerate(zip(columns, types)))
+    cells = ", ".join(
+        _cell_sql(quote_ident(c), t, letters[j], escaped is None or c in escaped)
+        for j, (c, t) in enumerate(zip(columns, types))
+    )
     row = f"concat('<row r=\"', _rownum, '\">', {cells + ', ' if cells else ''}'</row>')"
-    return (f"SELECT _n, {row} AS _xml FROM (SELECT *, CAST((_n - 1) % {limit} + 2 AS VARCHAR) AS _rownum "
-            f"FROM (SELECT *, {number} AS _n FROM {table}))")
+    return (
+        f"SELECT _n, {row} AS _xml FROM (SELECT *, CAST((_n - 1) % {limit} + 2 AS VARCHAR) AS _rownum "
+        f"FROM (SELECT *, {number} AS _n FROM {table}))"
+    )
 
 
 class _SheetStream:
     """One query per table, read once by a helper thread (so DuckDB builds the next batch while this one is
     compressed); its rows are handed out sheet by sheet, in order."""
 
-    def __init__(self, con, table: str, number: str, columns: list[str], types: list[str], n_rows: int, limit: int,
-                 escaped: set[str] | None = None):
+    def __init__(
+        self,
+        con,
+        table: str,
+        number: str,
+        columns: list[str],
+        types: list[str],
+        n_rows: int,
+        limit: int,
+        escaped: set[str] | None = None,
+    ):
         self.con, self.columns, self.n_rows, self.limit = con, columns, n_rows, limit
         self.sql = sheet_query(table, number, columns, types, limit, escaped)
         self.prefetch: _Prefetch | None = None

@@ -14,12 +14,17 @@ from pipelines.contract.reference import Region
 from pipelines.sample.helpers import _rng
 from pipelines.sample.model import Design
 from pipelines.sample.plants import (
-    RULE_GROUPS, _plant_coverage, _plant_extreme_shares, _plant_zero_exercises, _Planter,
+    RULE_GROUPS,
+    _plant_coverage,
+    _plant_extreme_shares,
+    _plant_zero_exercises,
+    _Planter,
 )
 
 
-def _design(regions: list[Region], waves: list[int], seed: int, shipped: bool,
-            ring_norms, ring_target, eq_norms, eq_target) -> Design:
+def _design(
+    regions: list[Region], waves: list[int], seed: int, shipped: bool, ring_norms, ring_target, eq_norms, eq_target
+) -> Design:
     """The design for ``regions`` over ``waves``; ``shipped`` adds the shipped layout's double source in 2021."""
     planting = waves[-3:]
     d = Design(waves, planting)
@@ -65,7 +70,7 @@ def _design(regions: list[Region], waves: list[int], seed: int, shipped: bool,
         for y in planting:
             d.add(d.equip_above, (r, y), set(p.sample_cells(p.eq_modal_above, 2)))
     if shipped and 2021 in p.present:
-        r = clean[-1] if clean else next(c for c in codes[len(codes) // 2:] + codes if c != smallest.code)
+        r = clean[-1] if clean else next(c for c in codes[len(codes) // 2 :] + codes if c != smallest.code)
         d.double_source = (r, 2021)
         d.roles["workbook and export in 2021"] = r
     d.roles["clean"] = ", ".join(clean)

@@ -16,8 +16,28 @@ import math
 from pipelines.contract.codebook import CATALOGUES
 from pipelines.sample.helpers import _code_at, _level, _pick, _rng, _window
 from pipelines.sample.names import (
-    AVAIL, CHARS, CORE_DISCIPLINES, EQUIP, EXER, FOLLOW_DONE, LESSONS, METHOD_EXPERT, METHOD_NCTV, METHOD_NONE,
-    METHOD_PROFILE, NO, PARTLY, PLAN, RING, RING_CHAR, RISK, SHARED_VK, SRC_OTHER, TOK_NCC, TOK_STRATEGIC, YES,
+    AVAIL,
+    CHARS,
+    CORE_DISCIPLINES,
+    EQUIP,
+    EXER,
+    FOLLOW_DONE,
+    LESSONS,
+    METHOD_EXPERT,
+    METHOD_NCTV,
+    METHOD_NONE,
+    METHOD_PROFILE,
+    NO,
+    PARTLY,
+    PLAN,
+    RING,
+    RING_CHAR,
+    RISK,
+    SHARED_VK,
+    SRC_OTHER,
+    TOK_NCC,
+    TOK_STRATEGIC,
+    YES,
     _char_tok,
 )
 from pipelines.sample.practice import equipment_cell
@@ -108,8 +128,9 @@ def _repair_windows(sim: _Sim, t: int) -> None:
             fixed = (is_locked or rng.random() < 0.75) and sim.ensure_exercise_token(rng, code, win, _char_tok(c))
             if not fixed and not is_locked:
                 cell["niet_beoefenen_onderbouwd"] = True
-                cell["onderbouwing"] = _fmt(rng, _PLAN_NOTES, label=CATALOGUES["bijzonderheid"].label(c),
-                                            prev=t - 1, next=t + 1)
+                cell["onderbouwing"] = _fmt(
+                    rng, _PLAN_NOTES, label=CATALOGUES["bijzonderheid"].label(c), prev=t - 1, next=t + 1
+                )
 
 
 def _shape_shares(sim: _Sim) -> None:

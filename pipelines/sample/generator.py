@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from pipelines.contract.codebook import MODULES
 from pipelines.contract.reference import Region, load_equipment_norms, load_regions, load_ring_norms
@@ -27,8 +27,14 @@ from pipelines.sample.simulation import _Sim
 from pipelines.sample.truth import _truth, _write_truth
 
 
-def generate(out: Path, waves: Sequence[int], seed: int = 2020, regions: list[Region] | None = None,
-             form: str | None = None, ground_truth: Path | None = None) -> dict:
+def generate(
+    out: Path,
+    waves: Sequence[int],
+    seed: int = 2020,
+    regions: list[Region] | None = None,
+    form: str | None = None,
+    ground_truth: Path | None = None,
+) -> dict:
     """Write sample returns for ``waves`` under ``out/<wave>/`` and, optionally, the ground truth.
 
     ``form``: ``None`` the shipped layout (up to 2019 a Windows-1252 export with ``;`` and decimal comma, 2020
@@ -50,8 +56,9 @@ def generate(out: Path, waves: Sequence[int], seed: int = 2020, regions: list[Re
     if ground_truth is not None:
         _write_truth(truth, Path(ground_truth))
 
-    rows = {m.name: sum(len(rw.module_rows(m)) for rw in sim.world.values() if rw.wave in waves)
-            for m in MODULES.values()}
+    rows = {
+        m.name: sum(len(rw.module_rows(m)) for rw in sim.world.values() if rw.wave in waves) for m in MODULES.values()
+    }
     verdict_counts = Counter(r["expected_verdict"] for r in truth if r["expected_verdict"] != CONFORM)
     return {
         "out": str(out),
@@ -90,8 +97,9 @@ def _build(regions: list[Region], waves: list[int], seed: int, form: str | None)
     return design, sim, truth, dropped
 
 
-def _write_waves(out: Path, waves: list[int], regions: list[Region], sim: _Sim, design: Design, seed: int,
-                 form: str | None) -> list[Path]:
+def _write_waves(
+    out: Path, waves: list[int], regions: list[Region], sim: _Sim, design: Design, seed: int, form: str | None
+) -> list[Path]:
     """Every wave folder, cleared and written in its form; returns the files written."""
     written: list[Path] = []
     for i, t in enumerate(waves):

@@ -62,9 +62,6 @@ class _Base:
 
 @dataclass
 class Plant:
-    region: str
-@dataclass
-class Plant:
     """One planted deviation: the verdict the pipeline must reach for a region on an indicator."""
 
     region: str

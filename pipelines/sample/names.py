@@ -38,15 +38,49 @@ def _fields(module: Module, *names: str) -> tuple[str, ...]:
 
 # fields set by hand (checked once here; every written row is checked against its module too)
 _fields(META, "ingevuld_door", "email", "functie", "datum_ingevuld")
-_fields(RISK, "methode", "kans_score", "impact_score", "extra_voorbereiding", "onderbouwing_aanwezig",
-        "bestuurlijk_vastgesteld", "datum_vastgesteld", "hoogrisico_objecten", "grootschalige_evenementen", "toelichting")
+_fields(
+    RISK,
+    "methode",
+    "kans_score",
+    "impact_score",
+    "extra_voorbereiding",
+    "onderbouwing_aanwezig",
+    "bestuurlijk_vastgesteld",
+    "datum_vastgesteld",
+    "hoogrisico_objecten",
+    "grootschalige_evenementen",
+    "toelichting",
+)
 _fields(PLAN, "bijzonderheid", "in_plan", "niet_beoefenen_onderbouwd", "onderbouwing")
-_fields(EXER, "oefening_id", "datum", "niveau", "vorm", "scenario", "disciplines", "met_nationale_crisisorganisatie",
-        "met_andere_regio", "beoefende_bijzonderheden", "geevalueerd", "deelnemers")
+_fields(
+    EXER,
+    "oefening_id",
+    "datum",
+    "niveau",
+    "vorm",
+    "scenario",
+    "disciplines",
+    "met_nationale_crisisorganisatie",
+    "met_andere_regio",
+    "beoefende_bijzonderheden",
+    "geevalueerd",
+    "deelnemers",
+)
 _fields(RING, "zone", "discipline", "toegang", "afwijking_toelichting")
-_fields(EQUIP, "discipline", "functie", "middel", "beschikbaarheid", "aantal", "training_gevolgd", "afwijking_toelichting")
-_fields(LESSONS, "les_id", "bron", "bron_oefening_id", "bijzonderheid", "omschrijving", "gedeeld", "opvolging",
-        "overgenomen_van")
+_fields(
+    EQUIP, "discipline", "functie", "middel", "beschikbaarheid", "aantal", "training_gevolgd", "afwijking_toelichting"
+)
+_fields(
+    LESSONS,
+    "les_id",
+    "bron",
+    "bron_oefening_id",
+    "bijzonderheid",
+    "omschrijving",
+    "gedeeld",
+    "opvolging",
+    "overgenomen_van",
+)
 
 STRATEGIC = _code("niveau", "strategisch")
 NCC_CHAR = _code("bijzonderheid", "nationale_opschaling")
@@ -73,20 +107,42 @@ assert ACCESS.levels is not None and AVAIL.levels is not None
 
 #: Indicator ids of docs/method.md, in its order.
 INDICATORS = (
-    "ex_count", "ex_multidisciplinary_share", "ex_strategic", "ex_with_ncc", "ex_evaluated_share", "plan_coverage",
-    "plan_unexercised_unsubstantiated", "risk_substantiated", "risk_probability", "ring_conformity", "ring_exercised",
-    "equipment_parity", "lessons_shared_share", "lessons_followed_up_share", "lessons_from_others",
+    "ex_count",
+    "ex_multidisciplinary_share",
+    "ex_strategic",
+    "ex_with_ncc",
+    "ex_evaluated_share",
+    "plan_coverage",
+    "plan_unexercised_unsubstantiated",
+    "risk_substantiated",
+    "risk_probability",
+    "ring_conformity",
+    "ring_exercised",
+    "equipment_parity",
+    "lessons_shared_share",
+    "lessons_followed_up_share",
+    "lessons_from_others",
 )
 #: Uniform-norm (rule-based) indicators: deterministic from the data, fully covered in the ground truth.
 UNIFORM_INDICATORS = (
-    "ex_strategic", "ex_with_ncc", "plan_unexercised_unsubstantiated", "risk_substantiated", "ring_conformity",
-    "ring_exercised", "equipment_parity", "lessons_from_others",
+    "ex_strategic",
+    "ex_with_ncc",
+    "plan_unexercised_unsubstantiated",
+    "risk_substantiated",
+    "ring_conformity",
+    "ring_exercised",
+    "equipment_parity",
+    "lessons_from_others",
 )
 #: Risk-adjusted and national-proportion indicators: only planted rows are listed.
 STATISTICAL_INDICATORS = tuple(i for i in INDICATORS if i not in UNIFORM_INDICATORS)
 
 CONFORM, FAVOURABLE, SUBSTANTIATED, UNSUBSTANTIATED, NO_DATA = VERDICTS = (
-    "conform", "gunstige_afwijking", "afwijking_onderbouwd", "afwijking_niet_onderbouwd", "onvoldoende_gegevens",
+    "conform",
+    "gunstige_afwijking",
+    "afwijking_onderbouwd",
+    "afwijking_niet_onderbouwd",
+    "onvoldoende_gegevens",
 )
 
 # tokens an exercise or lesson can carry (design constraints)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -20,8 +20,26 @@ from pipelines.contract.codebook import Module
 from pipelines.sample.helpers import _code_at, _level, _window
 from pipelines.sample.model import RegionWave
 from pipelines.sample.names import (
-    ACCESS, AVAIL, CONFORM, EQUIP, EXER, FOLLOW_DONE, LESSONS, METHOD_NONE, NCC_CHAR, NO_DATA, PLAN, RING,
-    RING_CHAR, RISK, SHARED_VK, SRC_OTHER, STRATEGIC, SUBSTANTIATED, UNIFORM_INDICATORS, UNSUBSTANTIATED,
+    ACCESS,
+    AVAIL,
+    CONFORM,
+    EQUIP,
+    EXER,
+    FOLLOW_DONE,
+    LESSONS,
+    METHOD_NONE,
+    NCC_CHAR,
+    NO_DATA,
+    PLAN,
+    RING,
+    RING_CHAR,
+    RISK,
+    SHARED_VK,
+    SRC_OTHER,
+    STRATEGIC,
+    SUBSTANTIATED,
+    UNIFORM_INDICATORS,
+    UNSUBSTANTIATED,
 )
 
 
@@ -51,8 +69,14 @@ def _risk_substantiated(rw: RegionWave) -> bool:
     return bool(risk["methode"] != METHOD_NONE and risk["onderbouwing_aanwezig"] and risk["bestuurlijk_vastgesteld"])
 
 
-def uniform_verdicts(world: Mapping[tuple[str, int], RegionWave], codes: Sequence[str], waves: Sequence[int],
-                     at: Sequence[int], ring_norms, eq_norms) -> tuple[dict[tuple[int, str, str], str], set]:
+def uniform_verdicts(
+    world: Mapping[tuple[str, int], RegionWave],
+    codes: Sequence[str],
+    waves: Sequence[int],
+    at: Sequence[int],
+    ring_norms,
+    eq_norms,
+) -> tuple[dict[tuple[int, str, str], str], set]:
     """Verdict of every region on every rule-based indicator in the waves ``at``.
 
     Returns the verdicts keyed by (wave, region, indicator) and the (wave, module, key) cells where the
@@ -62,10 +86,22 @@ def uniform_verdicts(world: Mapping[tuple[str, int], RegionWave], codes: Sequenc
     ties = set()
     for t in at:
         present = [c for c in codes if (c, t) in world]
-        ring_norm, rt = _modal_norms(RING, "toegang", ACCESS, ring_norms,
-                                     [world[(c, t)].grids[RING.name] for c in present], protective_high=False)
-        eq_norm, et = _modal_norms(EQUIP, "beschikbaarheid", AVAIL, eq_norms,
-                                   [world[(c, t)].grids[EQUIP.name] for c in present], protective_high=True)
+        ring_norm, rt = _modal_norms(
+            RING,
+            "toegang",
+            ACCESS,
+            ring_norms,
+            [world[(c, t)].grids[RING.name] for c in present],
+            protective_high=False,
+        )
+        eq_norm, et = _modal_norms(
+            EQUIP,
+            "beschikbaarheid",
+            AVAIL,
+            eq_norms,
+            [world[(c, t)].grids[EQUIP.name] for c in present],
+            protective_high=True,
+        )
         ties |= {(t, RING.name, k) for k in rt} | {(t, EQUIP.name, k) for k in et}
         for c in codes:
             rw = world.get((c, t))
@@ -83,23 +119,46 @@ def uniform_verdicts(world: Mapping[tuple[str, int], RegionWave], codes: Sequenc
                 return plan[(ch,)]["niet_beoefenen_onderbouwd"] is True
 
             out[(t, c, "ex_strategic")] = CONFORM if any(e["niveau"] == STRATEGIC for e in exs) else UNSUBSTANTIATED
-            out[(t, c, "ex_with_ncc")] = (CONFORM if any(e["met_nationale_crisisorganisatie"] for e in exs)
-                                          else SUBSTANTIATED if subst(NCC_CHAR) else UNSUBSTANTIATED)
-            out[(t, c, "ring_exercised")] = (CONFORM if RING_CHAR in exercised
-                                             else SUBSTANTIATED if subst(RING_CHAR) else UNSUBSTANTIATED)
-            n_open = sum(1 for (ch,), v in plan.items()
-                         if v["in_plan"] and ch not in exercised and v["niet_beoefenen_onderbouwd"] is not True)
+            out[(t, c, "ex_with_ncc")] = (
+                CONFORM
+                if any(e["met_nationale_crisisorganisatie"] for e in exs)
+                else SUBSTANTIATED
+                if subst(NCC_CHAR)
+                else UNSUBSTANTIATED
+            )
+            out[(t, c, "ring_exercised")] = (
+                CONFORM if RING_CHAR in exercised else SUBSTANTIATED if subst(RING_CHAR) else UNSUBSTANTIATED
+            )
+            n_open = sum(
+                1
+                for (ch,), v in plan.items()
+                if v["in_plan"] and ch not in exercised and v["niet_beoefenen_onderbouwd"] is not True
+            )
             out[(t, c, "plan_unexercised_unsubstantiated")] = CONFORM if n_open == 0 else UNSUBSTANTIATED
             out[(t, c, "risk_substantiated")] = CONFORM if _risk_substantiated(rw) else UNSUBSTANTIATED
             dev = [v for k, v in rw.grids[RING.name].items() if v["toegang"] != ring_norm[k]]
-            out[(t, c, "ring_conformity")] = (CONFORM if not dev else SUBSTANTIATED
-                                              if all(v["afwijking_toelichting"] for v in dev) else UNSUBSTANTIATED)
-            low = [v for k, v in rw.grids[EQUIP.name].items()
-                   if _level(AVAIL, v["beschikbaarheid"]) < _level(AVAIL, eq_norm[k])]
-            out[(t, c, "equipment_parity")] = (CONFORM if not low else SUBSTANTIATED
-                                               if all(v["afwijking_toelichting"] for v in low) else UNSUBSTANTIATED)
-            out[(t, c, "lessons_from_others")] = (CONFORM if any(x["bron"] == SRC_OTHER for x in lessons)
-                                                  else UNSUBSTANTIATED)
+            out[(t, c, "ring_conformity")] = (
+                CONFORM
+                if not dev
+                else SUBSTANTIATED
+                if all(v["afwijking_toelichting"] for v in dev)
+                else UNSUBSTANTIATED
+            )
+            low = [
+                v
+                for k, v in rw.grids[EQUIP.name].items()
+                if _level(AVAIL, v["beschikbaarheid"]) < _level(AVAIL, eq_norm[k])
+            ]
+            out[(t, c, "equipment_parity")] = (
+                CONFORM
+                if not low
+                else SUBSTANTIATED
+                if all(v["afwijking_toelichting"] for v in low)
+                else UNSUBSTANTIATED
+            )
+            out[(t, c, "lessons_from_others")] = (
+                CONFORM if any(x["bron"] == SRC_OTHER for x in lessons) else UNSUBSTANTIATED
+            )
     return out, ties
 
 
@@ -116,9 +175,9 @@ def _proportion_z(r: np.ndarray, n: np.ndarray, i: int, trim: float = 0.1) -> tu
     g = int(math.floor(trim * m))
     zs = np.sort(z0)
     zw = np.clip(z0, zs[g], zs[m - 1 - g]) if m > 2 * g else z0
-    phi = float(np.mean(zw ** 2))
+    phi = float(np.mean(zw**2))
     w = 1 / s[keep] ** 2
-    tau2 = max(0.0, (m * phi - (m - 1)) / (w.sum() - (w ** 2).sum() / w.sum())) if m * phi > m - 1 else 0.0
+    tau2 = max(0.0, (m * phi - (m - 1)) / (w.sum() - (w**2).sum() / w.sum())) if m * phi > m - 1 else 0.0
     return float((y[i] - centre) / math.sqrt(s[i] ** 2 + tau2)), p0, tau2
 
 
@@ -139,8 +198,13 @@ def _statistical_counts(world, codes, waves, t, indicator) -> tuple[np.ndarray, 
         elif indicator == "lessons_followed_up_share":
             r.append(sum(x["opvolging"] == FOLLOW_DONE for x in les)), n.append(len(les))
         elif indicator == "plan_coverage":
-            exercised = {ch for y in _window(t, waves) if (c, y) in world
-                         for e in world[(c, y)].rows[EXER.name] for ch in (e["beoefende_bijzonderheden"] or [])}
+            exercised = {
+                ch
+                for y in _window(t, waves)
+                if (c, y) in world
+                for e in world[(c, y)].rows[EXER.name]
+                for ch in (e["beoefende_bijzonderheden"] or [])
+            }
             in_plan = [ch for (ch,), v in rw.grids[PLAN.name].items() if v["in_plan"]]
             r.append(sum(ch in exercised for ch in in_plan)), n.append(len(in_plan))
         else:

@@ -14,8 +14,22 @@ from pipelines.contract.codebook import CATALOGUES
 from pipelines.sample.helpers import _code_at, _level
 from pipelines.sample.model import Design, Plant
 from pipelines.sample.names import (
-    ACCESS, AVAIL, CHARS, EQUIP, FAVOURABLE, MASS_CHAR, METHOD_NONE, NCC_CHAR, RING, RING_CHAR, SUBSTANTIATED,
-    TOK_NCC, TOK_OTHER, TOK_STRATEGIC, UNSUBSTANTIATED, _char_tok,
+    ACCESS,
+    AVAIL,
+    CHARS,
+    EQUIP,
+    FAVOURABLE,
+    MASS_CHAR,
+    METHOD_NONE,
+    NCC_CHAR,
+    RING,
+    RING_CHAR,
+    SUBSTANTIATED,
+    TOK_NCC,
+    TOK_OTHER,
+    TOK_STRATEGIC,
+    UNSUBSTANTIATED,
+    _char_tok,
 )
 from pipelines.sample.text import _EQUIP_NOTES, _PLAN_NOTES, _RING_NOTES, _fmt
 
@@ -38,8 +52,9 @@ class _Planter:
         eq_keys = EQUIP.expected_grid()
         self.eq_fixed_below = [k for k in eq_keys if eq_norms[k].code is not None and _level(AVAIL, eq_target[k]) > 0]
         self.eq_modal_below = [k for k in eq_keys if eq_norms[k].code is None and _level(AVAIL, eq_target[k]) > 0]
-        self.eq_modal_above = [k for k in eq_keys if eq_norms[k].code is None
-                               and _level(AVAIL, eq_target[k]) < len(AVAIL.codes) - 1]
+        self.eq_modal_above = [
+            k for k in eq_keys if eq_norms[k].code is None and _level(AVAIL, eq_target[k]) < len(AVAIL.codes) - 1
+        ]
 
     # -- the design's tables ---------------------------------------------------------------------------
 
@@ -62,8 +77,11 @@ class _Planter:
 
     def lock(self, region, years, char, in_plan, niet, text) -> None:
         for y in years:
-            self.d.add(self.d.plan_lock, (region, y), {char: {"in_plan": in_plan, "niet_beoefenen_onderbouwd": niet,
-                                                              "onderbouwing": text}})
+            self.d.add(
+                self.d.plan_lock,
+                (region, y),
+                {char: {"in_plan": in_plan, "niet_beoefenen_onderbouwd": niet, "onderbouwing": text}},
+            )
 
     def plan_text(self, char, y) -> str:
         return _fmt(self.rng, _PLAN_NOTES, label=CATALOGUES["bijzonderheid"].label(char), prev=y - 1, next=y + 1)
@@ -107,19 +125,42 @@ def _plant_zero_exercises(p: _Planter, x1: str | None, x2: str | None) -> None:
     if x1 and L - 1 in p.present:
         d.roles["ex_count niet (X1)"] = x1
         d.add(d.count, (x1, L), ("exact", 0))
-        d.add(d.risk_override, (x1, L), {"methode": METHOD_NONE, "onderbouwing_aanwezig": False,
-                                         "bestuurlijk_vastgesteld": False, "datum_vastgesteld": None})
-        p.plant(x1, "ex_count", UNSUBSTANTIATED, [L],
-                "Largest region held 0 exercises and its risk assessment is not substantiated; O=0 with E>0 lies "
-                "below every lower funnel limit on the log scale, also with overdispersion.")
-        p.plant(x1, "risk_substantiated", UNSUBSTANTIATED, [L],
-                "Risk assessment method 'geen', no written substantiation and not adopted by the board.")
+        d.add(
+            d.risk_override,
+            (x1, L),
+            {
+                "methode": METHOD_NONE,
+                "onderbouwing_aanwezig": False,
+                "bestuurlijk_vastgesteld": False,
+                "datum_vastgesteld": None,
+            },
+        )
+        p.plant(
+            x1,
+            "ex_count",
+            UNSUBSTANTIATED,
+            [L],
+            "Largest region held 0 exercises and its risk assessment is not substantiated; O=0 with E>0 lies "
+            "below every lower funnel limit on the log scale, also with overdispersion.",
+        )
+        p.plant(
+            x1,
+            "risk_substantiated",
+            UNSUBSTANTIATED,
+            [L],
+            "Risk assessment method 'geen', no written substantiation and not adopted by the board.",
+        )
     if x2 and L - 2 in p.present:
         d.roles["ex_count onderbouwd (X2)"] = x2
         d.add(d.count, (x2, L - 1), ("exact", 0))
-        p.plant(x2, "ex_count", SUBSTANTIATED, [L - 1],
-                "Second-largest region held 0 exercises (below every lower funnel limit); its risk assessment is "
-                "substantiated, so the deviation counts as substantiated.")
+        p.plant(
+            x2,
+            "ex_count",
+            SUBSTANTIATED,
+            [L - 1],
+            "Second-largest region held 0 exercises (below every lower funnel limit); its risk assessment is "
+            "substantiated, so the deviation counts as substantiated.",
+        )
 
 
 def _plant_extreme_shares(p: _Planter, x3, x4, x5, x6, x7) -> None:
@@ -139,8 +180,9 @@ def _plant_extreme_shares(p: _Planter, x3, x4, x5, x6, x7) -> None:
         d.roles["lessons_shared_share low"] = x5
         d.add(d.lesson_min, (x5, L - 2), 18)
         d.add(d.lesson_attr, (x5, L - 2), {"gedeeld": "not_vk"})
-        p.plant(x5, "lessons_shared_share", UNSUBSTANTIATED, [L - 2],
-                "None of {n} lessons shared via the virtual office.")
+        p.plant(
+            x5, "lessons_shared_share", UNSUBSTANTIATED, [L - 2], "None of {n} lessons shared via the virtual office."
+        )
     if x6:
         d.roles["lessons_shared_share high"] = x6
         d.add(d.lesson_min, (x6, L), 15)
@@ -150,8 +192,13 @@ def _plant_extreme_shares(p: _Planter, x3, x4, x5, x6, x7) -> None:
         d.roles["lessons_followed_up_share"] = x7
         d.add(d.lesson_min, (x7, L - 1), 14)
         d.add(d.lesson_attr, (x7, L - 1), {"opvolging": "not_done"})
-        p.plant(x7, "lessons_followed_up_share", UNSUBSTANTIATED, [L - 1],
-                "None of {n} lessons followed up (opvolging uitgevoerd).")
+        p.plant(
+            x7,
+            "lessons_followed_up_share",
+            UNSUBSTANTIATED,
+            [L - 1],
+            "None of {n} lessons followed up (opvolging uitgevoerd).",
+        )
 
 
 def _plant_coverage(p: _Planter, x8: str) -> None:
@@ -167,10 +214,15 @@ def _plant_coverage(p: _Planter, x8: str) -> None:
             p.lock(x8, [L], c, False, None, None)
         else:
             p.lock(x8, [L], c, True, True, p.plan_text(c, L))
-    p.plant(x8, "plan_coverage", UNSUBSTANTIATED, [L],
-            "{num} of the {den} characteristics in the plan exercised in the last three waves: all substantiated "
-            "as not to be exercised, which this share does not count; only the ring model (not in the plan) "
-            "was exercised.")
+    p.plant(
+        x8,
+        "plan_coverage",
+        UNSUBSTANTIATED,
+        [L],
+        "{num} of the {den} characteristics in the plan exercised in the last three waves: all substantiated "
+        "as not to be exercised, which this share does not count; only the ring model (not in the plan) "
+        "was exercised.",
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -189,9 +241,14 @@ def _g_ncc_niet(p: _Planter, r: str) -> None:
     p.require(r, p.yrs(3, 3), TOK_NCC)
     p.require(r, [L], _char_tok(NCC_CHAR))
     p.lock(r, p.yrs(2, 0), NCC_CHAR, True, False, None)
-    p.plant(r, "ex_with_ncc", UNSUBSTANTIATED, [L],
-            f"Last exercise with the national crisis organisation in {L - 3}; nationale_opschaling is exercised "
-            "regionally but not substantiated as not to be exercised with the NCC.")
+    p.plant(
+        r,
+        "ex_with_ncc",
+        UNSUBSTANTIATED,
+        [L],
+        f"Last exercise with the national crisis organisation in {L - 3}; nationale_opschaling is exercised "
+        "regionally but not substantiated as not to be exercised with the NCC.",
+    )
 
 
 def _g_ncc_onderbouwd(p: _Planter, r: str) -> None:
@@ -199,9 +256,14 @@ def _g_ncc_onderbouwd(p: _Planter, r: str) -> None:
     p.forbid(r, p.yrs(4, 0), TOK_NCC, _char_tok(NCC_CHAR))
     for y in p.yrs(4, 0):
         p.lock(r, [y], NCC_CHAR, True, True, p.plan_text(NCC_CHAR, y))
-    p.plant(r, "ex_with_ncc", SUBSTANTIATED, p.yrs(2, 0),
-            f"No exercise with the national crisis organisation in {L - 4}-{L}; the plan substantiates not "
-            "exercising nationale_opschaling.")
+    p.plant(
+        r,
+        "ex_with_ncc",
+        SUBSTANTIATED,
+        p.yrs(2, 0),
+        f"No exercise with the national crisis organisation in {L - 4}-{L}; the plan substantiates not "
+        "exercising nationale_opschaling.",
+    )
 
 
 def _g_ring_niet(p: _Planter, r: str) -> None:
@@ -209,16 +271,26 @@ def _g_ring_niet(p: _Planter, r: str) -> None:
     p.require(r, p.yrs(4, 4), _char_tok(RING_CHAR))
     for y in p.yrs(3, 0):
         p.lock(r, [y], RING_CHAR, False, None, None)
-    p.plant(r, "ring_exercised", UNSUBSTANTIATED, p.yrs(1, 0),
-            f"Ring model last exercised in {p.L - 4}; the plan leaves it out and gives no substantiation.")
+    p.plant(
+        r,
+        "ring_exercised",
+        UNSUBSTANTIATED,
+        p.yrs(1, 0),
+        f"Ring model last exercised in {p.L - 4}; the plan leaves it out and gives no substantiation.",
+    )
 
 
 def _g_ring_onderbouwd(p: _Planter, r: str) -> None:
     p.forbid(r, p.yrs(4, 0), _char_tok(RING_CHAR))
     for y in p.yrs(4, 0):
         p.lock(r, [y], RING_CHAR, True, True, p.plan_text(RING_CHAR, y))
-    p.plant(r, "ring_exercised", SUBSTANTIATED, p.yrs(2, 0),
-            f"Ring model not exercised in {p.L - 4}-{p.L}; the plan substantiates not exercising it.")
+    p.plant(
+        r,
+        "ring_exercised",
+        SUBSTANTIATED,
+        p.yrs(2, 0),
+        f"Ring model not exercised in {p.L - 4}-{p.L}; the plan substantiates not exercising it.",
+    )
 
 
 def _g_ring_conf_niet(p: _Planter, r: str) -> None:
@@ -226,74 +298,123 @@ def _g_ring_conf_niet(p: _Planter, r: str) -> None:
     val = p.ring_other(key)
     for y in p.yrs(1, 0):
         p.d.add(p.d.ring_override, (r, y), {key: (val, None)})
-    p.plant(r, "ring_conformity", UNSUBSTANTIATED, p.yrs(1, 0),
-            f"Ring cell {'/'.join(key)} set to {val} (national mode {p.ring_target[key]}) without "
-            "afwijking_toelichting.")
+    p.plant(
+        r,
+        "ring_conformity",
+        UNSUBSTANTIATED,
+        p.yrs(1, 0),
+        f"Ring cell {'/'.join(key)} set to {val} (national mode {p.ring_target[key]}) without afwijking_toelichting.",
+    )
 
 
 def _g_ring_conf_fixed(p: _Planter, r: str) -> None:
     key = (p.fixed_ring or p.all_ring)[0]
     val = p.ring_other(key)
     p.d.add(p.d.ring_override, (r, p.L - 2), {key: (val, None)})
-    p.plant(r, "ring_conformity", UNSUBSTANTIATED, [p.L - 2],
-            f"Ring cell {'/'.join(key)} set to {val} against the fixed norm {p.ring_target[key]}, without "
-            "afwijking_toelichting.")
+    p.plant(
+        r,
+        "ring_conformity",
+        UNSUBSTANTIATED,
+        [p.L - 2],
+        f"Ring cell {'/'.join(key)} set to {val} against the fixed norm {p.ring_target[key]}, without "
+        "afwijking_toelichting.",
+    )
 
 
 def _g_ring_conf_onderbouwd(p: _Planter, r: str) -> None:
     keys = [(p.modal_ring or p.all_ring)[-1], (p.fixed_ring or p.all_ring)[-1]]
     for y in p.yrs(2, 0):
         p.d.add(p.d.ring_override, (r, y), {k: (p.ring_other(k, up_first=False), p.ring_note(k, y)) for k in keys})
-    p.plant(r, "ring_conformity", SUBSTANTIATED, p.yrs(2, 0),
-            "Two ring cells deviate from the norm, each with afwijking_toelichting.")
+    p.plant(
+        r,
+        "ring_conformity",
+        SUBSTANTIATED,
+        p.yrs(2, 0),
+        "Two ring cells deviate from the norm, each with afwijking_toelichting.",
+    )
 
 
 def _g_ring_conf_mixed(p: _Planter, r: str) -> None:
     keys = [p.all_ring[1], p.all_ring[len(p.all_ring) // 2]]
-    p.d.add(p.d.ring_override, (r, p.L), {keys[0]: (p.ring_other(keys[0]), p.ring_note(keys[0], p.L)),
-                                          keys[1]: (p.ring_other(keys[1]), None)})
-    p.plant(r, "ring_conformity", UNSUBSTANTIATED, [p.L],
-            "Two ring cells deviate; only one has afwijking_toelichting, so the deviation is not substantiated.")
+    p.d.add(
+        p.d.ring_override,
+        (r, p.L),
+        {keys[0]: (p.ring_other(keys[0]), p.ring_note(keys[0], p.L)), keys[1]: (p.ring_other(keys[1]), None)},
+    )
+    p.plant(
+        r,
+        "ring_conformity",
+        UNSUBSTANTIATED,
+        [p.L],
+        "Two ring cells deviate; only one has afwijking_toelichting, so the deviation is not substantiated.",
+    )
 
 
 def _g_equip_niet(p: _Planter, r: str) -> None:
     cells = p.eq_fixed_below[:1] + p.sample_cells(p.eq_modal_below, 3 - len(p.eq_fixed_below[:1]))
     for y in p.yrs(1, 0):
         p.d.add(p.d.equip_override, (r, y), {k: (p.below(k), None) for k in cells})
-    p.plant(r, "equipment_parity", UNSUBSTANTIATED, p.yrs(1, 0),
-            f"{len(cells)} role x item cells below the norm (incl. a fixed-norm cell) without afwijking_toelichting.")
+    p.plant(
+        r,
+        "equipment_parity",
+        UNSUBSTANTIATED,
+        p.yrs(1, 0),
+        f"{len(cells)} role x item cells below the norm (incl. a fixed-norm cell) without afwijking_toelichting.",
+    )
 
 
 def _g_equip_mixed(p: _Planter, r: str) -> None:
     cells = p.sample_cells(p.eq_modal_below, 2)
-    p.d.add(p.d.equip_override, (r, p.L), {cells[0]: (p.below(cells[0]), p.equip_note(p.L)),
-                                           cells[1]: (p.below(cells[1]), None)})
-    p.plant(r, "equipment_parity", UNSUBSTANTIATED, [p.L],
-            "Two cells below the norm; only one has afwijking_toelichting.")
+    p.d.add(
+        p.d.equip_override,
+        (r, p.L),
+        {cells[0]: (p.below(cells[0]), p.equip_note(p.L)), cells[1]: (p.below(cells[1]), None)},
+    )
+    p.plant(
+        r, "equipment_parity", UNSUBSTANTIATED, [p.L], "Two cells below the norm; only one has afwijking_toelichting."
+    )
 
 
 def _g_equip_onderbouwd(p: _Planter, r: str) -> None:
     cells = p.sample_cells(p.eq_modal_below, 4)
     up = [k for k in p.eq_modal_above if k not in cells][:1]
     for y in p.yrs(2, 0):
-        p.d.add(p.d.equip_override, (r, y), {k: (p.below(k), p.equip_note(y)) for k in cells}
-                | {k: (p.above(k), None) for k in up})
-    p.plant(r, "equipment_parity", SUBSTANTIATED, p.yrs(2, 0),
-            "Four cells below the norm, each with afwijking_toelichting; one cell above the norm without a note "
-            "(above is not flagged).")
+        p.d.add(
+            p.d.equip_override,
+            (r, y),
+            {k: (p.below(k), p.equip_note(y)) for k in cells} | {k: (p.above(k), None) for k in up},
+        )
+    p.plant(
+        r,
+        "equipment_parity",
+        SUBSTANTIATED,
+        p.yrs(2, 0),
+        "Four cells below the norm, each with afwijking_toelichting; one cell above the norm without a note "
+        "(above is not flagged).",
+    )
 
 
 def _g_risk_nosubst(p: _Planter, r: str) -> None:
     p.d.add(p.d.risk_override, (r, p.L - 1), {"onderbouwing_aanwezig": False})
-    p.plant(r, "risk_substantiated", UNSUBSTANTIATED, [p.L - 1],
-            "Risk assessment has no written substantiation (onderbouwing_aanwezig = nee).")
+    p.plant(
+        r,
+        "risk_substantiated",
+        UNSUBSTANTIATED,
+        [p.L - 1],
+        "Risk assessment has no written substantiation (onderbouwing_aanwezig = nee).",
+    )
 
 
 def _g_risk_notadopted(p: _Planter, r: str) -> None:
     for y in p.yrs(2, 1):
         p.d.add(p.d.risk_override, (r, y), {"bestuurlijk_vastgesteld": False, "datum_vastgesteld": None})
-    p.plant(r, "risk_substantiated", UNSUBSTANTIATED, p.yrs(2, 1),
-            "Risk assessment not adopted by the board (bestuurlijk_vastgesteld = nee).")
+    p.plant(
+        r,
+        "risk_substantiated",
+        UNSUBSTANTIATED,
+        p.yrs(2, 1),
+        "Risk assessment not adopted by the board (bestuurlijk_vastgesteld = nee).",
+    )
 
 
 #: Characteristics a plan plant may use (not those other plants or the repair rely on).
@@ -306,8 +427,13 @@ def _g_plan_two(p: _Planter, r: str) -> None:
     p.forbid(r, p.yrs(4, 0), *(_char_tok(c) for c in chars))
     for c in chars:
         p.lock(r, p.yrs(2, 0), c, True, None, None)
-    p.plant(r, "plan_unexercised_unsubstantiated", UNSUBSTANTIATED, p.yrs(2, 0),
-            f"{chars[0]} and {chars[1]} in the plan, not exercised in {p.L - 4}-{p.L}, no substantiation.")
+    p.plant(
+        r,
+        "plan_unexercised_unsubstantiated",
+        UNSUBSTANTIATED,
+        p.yrs(2, 0),
+        f"{chars[0]} and {chars[1]} in the plan, not exercised in {p.L - 4}-{p.L}, no substantiation.",
+    )
 
 
 def _g_plan_one(p: _Planter, r: str) -> None:
@@ -316,21 +442,32 @@ def _g_plan_one(p: _Planter, r: str) -> None:
     p.forbid(r, p.yrs(2, 0), _char_tok(c))
     p.require(r, p.yrs(3, 3), _char_tok(c))
     p.lock(r, [L], c, True, False, None)
-    p.plant(r, "plan_unexercised_unsubstantiated", UNSUBSTANTIATED, [L],
-            f"{c} in the plan, last exercised in {L - 3}, not substantiated (niet_beoefenen_onderbouwd = nee).")
+    p.plant(
+        r,
+        "plan_unexercised_unsubstantiated",
+        UNSUBSTANTIATED,
+        [L],
+        f"{c} in the plan, last exercised in {L - 3}, not substantiated (niet_beoefenen_onderbouwd = nee).",
+    )
 
 
 def _g_lessons_none(p: _Planter, r: str) -> None:
     p.forbid(r, p.yrs(4, 0), TOK_OTHER)
-    p.plant(r, "lessons_from_others", UNSUBSTANTIATED, p.yrs(2, 0),
-            f"No lesson taken over from another region in {p.L - 4}-{p.L}.")
+    p.plant(
+        r,
+        "lessons_from_others",
+        UNSUBSTANTIATED,
+        p.yrs(2, 0),
+        f"No lesson taken over from another region in {p.L - 4}-{p.L}.",
+    )
 
 
 def _g_lessons_recent(p: _Planter, r: str) -> None:
     p.forbid(r, p.yrs(2, 0), TOK_OTHER)
     p.require(r, p.yrs(3, 3), TOK_OTHER)
-    p.plant(r, "lessons_from_others", UNSUBSTANTIATED, [p.L],
-            f"Last lesson taken over from another region in {p.L - 3}.")
+    p.plant(
+        r, "lessons_from_others", UNSUBSTANTIATED, [p.L], f"Last lesson taken over from another region in {p.L - 3}."
+    )
 
 
 #: The rule-based groups in the order regions are given them: (label in the summary's roles, plants).

@@ -31,7 +31,7 @@ def _ring_targets(norms) -> dict[tuple, str]:
             if code is not None:
                 lvl = _level(ACCESS, code)
             else:
-                nxt = next((_level(ACCESS, norms[k].code) for k in keys[i + 1:] if norms[k].code), top)
+                nxt = next((_level(ACCESS, norms[k].code) for k in keys[i + 1 :] if norms[k].code), top)
                 lvl = min(max(prev + 1, 0), nxt)
             target[key] = _code_at(ACCESS, lvl)
             prev = lvl
@@ -45,8 +45,11 @@ def _equipment_targets(norms) -> dict[tuple, str]:
     grid = EQUIP.expected_grid()
     i_d, i_r, i_m = (EQUIP.grid.index(n) for n in ("discipline", "functie", "middel"))
     top = len(AVAIL.codes) - 1
-    base = {(d, m): int(rng.choice(top + 1, p=[0.1, 0.3, 0.4, 0.2][: top + 1] if top == 3 else None))
-            for d in CORE_DISCIPLINES for m in CATALOGUES["middel"].codes}
+    base = {
+        (d, m): int(rng.choice(top + 1, p=[0.1, 0.3, 0.4, 0.2][: top + 1] if top == 3 else None))
+        for d in CORE_DISCIPLINES
+        for m in CATALOGUES["middel"].codes
+    }
     officers = {d: [r for r, dd in ROLE_DISCIPLINE.items() if dd == d][-1] for d in CORE_DISCIPLINES}
     target = {}
     for key in grid:
@@ -77,15 +80,25 @@ def converge(rng, t, first, dev, module, target, cat, p0, k_range, both_ways):
                 dev[key] = (_code_at(cat, new), None)
         for key in sorted(dev):  # about a third of the known deviations carry a note
             if rng.random() < 0.35:
-                note = (_fmt(rng, _RING_NOTES, disc=key[module.grid.index("discipline")],
-                             zone=key[module.grid.index("zone")], prev=t - 2, year=t - 1)
-                        if module is RING else _fmt(rng, _EQUIP_NOTES, year=t, next=t + 1))
+                note = (
+                    _fmt(
+                        rng,
+                        _RING_NOTES,
+                        disc=key[module.grid.index("discipline")],
+                        zone=key[module.grid.index("zone")],
+                        prev=t - 2,
+                        year=t - 1,
+                    )
+                    if module is RING
+                    else _fmt(rng, _EQUIP_NOTES, year=t, next=t + 1)
+                )
                 dev[key] = (dev[key][0], note)
         return dev
     p_all = 0.08 if t <= 2020 else 0.3 if t == 2021 else 0.45 if t == 2022 else 0.7
     if rng.random() < p_all:
         return {}
     return {k: v for k, v in dev.items() if rng.random() >= 0.15}
+
 
 def equipment_cell(rng, r: Region, level: str, note: str | None) -> dict:
     lvl = _level(AVAIL, level)

@@ -48,8 +48,16 @@ _DIALECTS = (
     _Dialect(",", "utf-8-sig", False, _Style("1", "0", "iso", " | ")),
     _Dialect(",", "utf-8", False, _Style("true", "false", "iso", "|")),
 )
-_BOOL_STYLES = (("ja", "nee"), ("Ja", "Nee"), ("JA", "NEE"), ("j", "n"), ("J", "N"), ("1", "0"), ("yes", "no"),
-                (True, False))
+_BOOL_STYLES = (
+    ("ja", "nee"),
+    ("Ja", "Nee"),
+    ("JA", "NEE"),
+    ("j", "n"),
+    ("J", "N"),
+    ("1", "0"),
+    ("yes", "no"),
+    (True, False),
+)
 for _t, _f in _BOOL_STYLES + tuple((d.style.true, d.style.false) for d in _DIALECTS):
     if not isinstance(_t, bool):
         assert BOOLEAN_WORDS[str(_t).lower()] is True and BOOLEAN_WORDS[str(_f).lower()] is False
@@ -104,8 +112,13 @@ def _workbook_layout(seed: int, code: str, t: int, varied: bool):
     """Per workbook: value style, whether regio_code is present, header spellings and column orders."""
     rng = _rng(seed, "layout", code, t)
     t_, f_ = _BOOL_STYLES[int(rng.integers(len(_BOOL_STYLES)))]
-    style = _Style(t_, f_, str(_pick(rng, ["iso", "nl", "cell"])), str(_pick(rng, ["|", " | ", "| "])),
-                   str(_pick(rng, ["text", "cell"])))
+    style = _Style(
+        t_,
+        f_,
+        str(_pick(rng, ["iso", "nl", "cell"])),
+        str(_pick(rng, ["|", " | ", "| "])),
+        str(_pick(rng, ["text", "cell"])),
+    )
     include_region = not varied or rng.random() > 0.3
     vary_case = varied and rng.random() < 0.35
     shuffle = varied and rng.random() < 0.3
@@ -151,8 +164,14 @@ def _write_exports(folder: Path, world_rows: list[RegionWave], dialect: _Dialect
             for row in _typed_rows(rw, m):
                 rows.append({REGION_COLUMN: rw.code} | {k: _cell(fields[k], v, dialect.style) for k, v in row.items()})
         path = folder / f"{m.name}.csv"
-        write_export(path, rows, dialect.delimiter, dialect.encoding, dialect.decimal_comma,
-                     header=[REGION_COLUMN, *m.field_names])
+        write_export(
+            path,
+            rows,
+            dialect.delimiter,
+            dialect.encoding,
+            dialect.decimal_comma,
+            header=[REGION_COLUMN, *m.field_names],
+        )
         paths.append(path)
     return paths
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -24,9 +24,32 @@ from pipelines.contract.reference import Region
 from pipelines.sample.helpers import _pick, _rng, _weights, _window, slug
 from pipelines.sample.model import Design, RegionWave, _bases
 from pipelines.sample.names import (
-    ACCESS, AVAIL, CHARS, CORE_DISCIPLINES, EQUIP, EXER, FOLLOW_DONE, LESSONS, MASS_CHAR, META, METHOD_NONE,
-    NCC_CHAR, PLAN, RING, RING_CHAR, RISK, SHARED_VK, SRC_EXERCISE, SRC_INCIDENT, SRC_NATIONAL, SRC_OTHER,
-    STRATEGIC, TOK_NCC, TOK_OTHER, TOK_STRATEGIC, _char_tok,
+    ACCESS,
+    AVAIL,
+    CHARS,
+    CORE_DISCIPLINES,
+    EQUIP,
+    EXER,
+    FOLLOW_DONE,
+    LESSONS,
+    MASS_CHAR,
+    META,
+    METHOD_NONE,
+    NCC_CHAR,
+    PLAN,
+    RING,
+    RING_CHAR,
+    RISK,
+    SHARED_VK,
+    SRC_EXERCISE,
+    SRC_INCIDENT,
+    SRC_NATIONAL,
+    SRC_OTHER,
+    STRATEGIC,
+    TOK_NCC,
+    TOK_OTHER,
+    TOK_STRATEGIC,
+    _char_tok,
 )
 from pipelines.sample.practice import converge, equipment_cell
 from pipelines.sample.text import _LESSON_NOTES, _PLAN_NOTES, _RISK_NOTES, _fmt, _lesson_text, _person
@@ -172,14 +195,25 @@ class _Sim:
         forb = self.forbidden(code, t)
         attr = self.d.lesson_attr.get((code, t), {})
         sources = CATALOGUES["bron"].codes
-        w = _weights("bron", {SRC_EXERCISE: 0.55 if exercises else 0.0,
-                              SRC_OTHER: 0.2 if len(self.codes) > 1 else 0.0, SRC_INCIDENT: 0.08,
-                              SRC_NATIONAL: 0.17}, 0.05)
+        w = _weights(
+            "bron",
+            {
+                SRC_EXERCISE: 0.55 if exercises else 0.0,
+                SRC_OTHER: 0.2 if len(self.codes) > 1 else 0.0,
+                SRC_INCIDENT: 0.08,
+                SRC_NATIONAL: 0.17,
+            },
+            0.05,
+        )
         if TOK_OTHER in forb:
             w = [0 if s == SRC_OTHER else x for s, x in zip(sources, w)]
         src = SRC_OTHER if force == TOK_OTHER else str(_pick(rng, sources, w))
-        lesson = {"les_id": _les_id(b.lesson_style, t, idx), "bron": src, "bron_oefening_id": None,
-                  "overgenomen_van": None}
+        lesson = {
+            "les_id": _les_id(b.lesson_style, t, idx),
+            "bron": src,
+            "bron_oefening_id": None,
+            "overgenomen_van": None,
+        }
         char = str(_pick(rng, CHARS))
         if src == SRC_EXERCISE:
             ex = exercises[int(rng.integers(len(exercises)))]
@@ -202,7 +236,9 @@ class _Sim:
         if attr.get("opvolging") != "not_done" and rng.random() < 0.5:
             lesson["opvolging"] = FOLLOW_DONE
         else:
-            lesson["opvolging"] = str(_pick(rng, not_done, [0.5, 0.3, 0.2][: len(not_done)] if len(not_done) == 3 else None))
+            lesson["opvolging"] = str(
+                _pick(rng, not_done, [0.5, 0.3, 0.2][: len(not_done)] if len(not_done) == 3 else None)
+            )
         return lesson
 
     def describe_lesson(self, rng, code, t, lesson) -> None:
@@ -224,8 +260,11 @@ class _Sim:
     def ensure_lesson_from_other(self, rng, code, years: list[int]) -> bool:
         if len(self.codes) < 2:
             return False
-        years = [y for y in sorted(years, reverse=True)
-                 if (code, y) in self.world and TOK_OTHER not in self.forbidden(code, y)]
+        years = [
+            y
+            for y in sorted(years, reverse=True)
+            if (code, y) in self.world and TOK_OTHER not in self.forbidden(code, y)
+        ]
         for y in years:
             for les in self.world[(code, y)].rows[LESSONS.name]:
                 if les["bron"] in (SRC_NATIONAL, SRC_INCIDENT):
@@ -273,8 +312,9 @@ class _Sim:
                 if c not in in_plan and rng.random() < p_join:
                     in_plan.add(c)
             exercises = self.exercises(rng, r, t, risk, in_plan)
-            self.world[(r.code, t)] = rw = RegionWave(r.code, t, {
-                META.name: [], RISK.name: [risk], EXER.name: exercises, LESSONS.name: []}, {})
+            self.world[(r.code, t)] = rw = RegionWave(
+                r.code, t, {META.name: [], RISK.name: [risk], EXER.name: exercises, LESSONS.name: []}, {}
+            )
             rw.grids[PLAN.name] = {}
             for token in sorted(self.d.require.get((r.code, t), ())):
                 if token == TOK_OTHER:
@@ -286,26 +326,31 @@ class _Sim:
             # --- ring model and equipment: variants converge slowly after 2020
             ring_dev = converge(rng, t, first, ring_dev, RING, self.ring_target, ACCESS, 0.6, (1, 3), True)
             eq_dev = converge(rng, t, first, eq_dev, EQUIP, self.eq_target, AVAIL, 0.7, (3, 12), False)
-            rw.grids[RING.name] = {k: {"toegang": ring_dev.get(k, (v, None))[0],
-                                       "afwijking_toelichting": ring_dev.get(k, (v, None))[1]}
-                                   for k, v in self.ring_target.items()}
-            rw.grids[EQUIP.name] = {k: equipment_cell(rng, r, *eq_dev.get(k, (v, None)))
-                                    for k, v in self.eq_target.items()}
+            rw.grids[RING.name] = {
+                k: {"toegang": ring_dev.get(k, (v, None))[0], "afwijking_toelichting": ring_dev.get(k, (v, None))[1]}
+                for k, v in self.ring_target.items()
+            }
+            rw.grids[EQUIP.name] = {
+                k: equipment_cell(rng, r, *eq_dev.get(k, (v, None))) for k, v in self.eq_target.items()
+            }
             # --- lessons
             n_les = int(rng.poisson(1.0 + 1.4 * len(exercises)))
             n_les = max(n_les, self.d.lesson_min.get((r.code, t), 0), 2)
             rw.rows[LESSONS.name] = [self.new_lesson(rng, r.code, t, i + 1, exercises) for i in range(n_les)]
             if TOK_OTHER in self.d.require.get((r.code, t), ()) and not any(
-                    les["bron"] == SRC_OTHER for les in rw.rows[LESSONS.name]):
+                les["bron"] == SRC_OTHER for les in rw.rows[LESSONS.name]
+            ):
                 self.ensure_lesson_from_other(rng, r.code, [t])
             # --- meta
             done = dt.date(t, 12, 1) + dt.timedelta(days=int(rng.integers(0, 20)))
-            rw.rows[META.name] = [{
-                "ingevuld_door": person["name"],
-                "email": f"{person['local']}@{slug(r.name)}.vr.example",
-                "functie": person["role"] if rng.random() < 0.9 else None,
-                "datum_ingevuld": done,
-            }]
+            rw.rows[META.name] = [
+                {
+                    "ingevuld_door": person["name"],
+                    "email": f"{person['local']}@{slug(r.name)}.vr.example",
+                    "functie": person["role"] if rng.random() < 0.9 else None,
+                    "datum_ingevuld": done,
+                }
+            ]
 
     def risk_row(self, rng, r: Region, t: int, first: int, method: str) -> dict:
         """The risk module's row: basis (objects, events) and substantiation; the scores come later."""
@@ -336,9 +381,16 @@ class _Sim:
         """The wave's exercises, dated and numbered in date order; the design's count holds."""
         b = self.bases[r.code]
         hro, events = risk["hoogrisico_objecten"], risk["grootschalige_evenementen"]
-        mu = (4.0 * b.u_ex * _WAVE_EXERCISE_FACTOR.get(t, 1.0 + 0.03 * max(0, t - 2022))
-              * math.exp(0.6 * math.log(r.population / 6e5) + 0.15 * (math.log1p(hro) - math.log1p(9))
-                         + 0.10 * (math.log1p(events) - math.log1p(8))))
+        mu = (
+            4.0
+            * b.u_ex
+            * _WAVE_EXERCISE_FACTOR.get(t, 1.0 + 0.03 * max(0, t - 2022))
+            * math.exp(
+                0.6 * math.log(r.population / 6e5)
+                + 0.15 * (math.log1p(hro) - math.log1p(9))
+                + 0.10 * (math.log1p(events) - math.log1p(8))
+            )
+        )
         n = int(rng.poisson(mu))
         kind, m = self.d.count.get((r.code, t), ("min", 0))
         n = m if kind == "exact" else max(n, m)
@@ -356,15 +408,19 @@ class _Sim:
         plan = {}
         for c in CHARS:
             if c in in_plan and c not in exercised and c not in substantiated and rng.random() < 0.3:
-                substantiated[c] = _fmt(rng, _PLAN_NOTES, label=CATALOGUES["bijzonderheid"].label(c),
-                                        prev=t - 1, next=t + 1)
+                substantiated[c] = _fmt(
+                    rng, _PLAN_NOTES, label=CATALOGUES["bijzonderheid"].label(c), prev=t - 1, next=t + 1
+                )
             niet = None
             if c in substantiated and c in in_plan:
                 niet = True
             elif c in in_plan and rng.random() < 0.4:
                 niet = False
-            plan[(c,)] = {"in_plan": c in in_plan, "niet_beoefenen_onderbouwd": niet,
-                          "onderbouwing": substantiated.get(c) if niet else None}
+            plan[(c,)] = {
+                "in_plan": c in in_plan,
+                "niet_beoefenen_onderbouwd": niet,
+                "onderbouwing": substantiated.get(c) if niet else None,
+            }
         return plan
 
     def exercised(self, code: str, years: Iterable[int]) -> set[str]:

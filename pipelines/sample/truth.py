@@ -17,7 +17,14 @@ from pathlib import Path
 
 from pipelines.sample.model import Plant
 from pipelines.sample.names import (
-    CONFORM, EXER, INDICATORS, NO_DATA, STATISTICAL_INDICATORS, SUBSTANTIATED, UNIFORM_INDICATORS, UNSUBSTANTIATED,
+    CONFORM,
+    EXER,
+    INDICATORS,
+    NO_DATA,
+    STATISTICAL_INDICATORS,
+    SUBSTANTIATED,
+    UNIFORM_INDICATORS,
+    UNSUBSTANTIATED,
 )
 from pipelines.sample.oracle import _proportion_z, _risk_substantiated, _statistical_counts, uniform_verdicts
 from pipelines.sample.simulation import _Sim
@@ -30,8 +37,9 @@ Z998 = 3.090232
 _PLANT_Z = 3.6
 
 
-def _truth(sim: _Sim, ring_norms, eq_norms, export_waves: set[int] = frozenset(),
-           dropped: list[str] | None = None) -> list[dict]:
+def _truth(
+    sim: _Sim, ring_norms, eq_norms, export_waves: set[int] = frozenset(), dropped: list[str] | None = None
+) -> list[dict]:
     """The ground-truth rows, after checking the design's intentions against the data.
 
     ``export_waves``: waves written as survey-tool exports, where a region without exercises has no rows in
@@ -40,8 +48,9 @@ def _truth(sim: _Sim, ring_norms, eq_norms, export_waves: set[int] = frozenset()
     d, codes = sim.d, sim.codes
     verdicts, ties = uniform_verdicts(sim.world, codes, d.waves, d.planting, ring_norms, eq_norms)
     if ties:
-        raise AssertionError(f"sample: the national mode is a tie in {sorted(ties)[:5]}; the ground truth would "
-                             "depend on the tie rule")
+        raise AssertionError(
+            f"sample: the national mode is a tie in {sorted(ties)[:5]}; the ground truth would depend on the tie rule"
+        )
     intended = {}
     for p in d.plants:
         if p.indicator in UNIFORM_INDICATORS:
@@ -55,8 +64,16 @@ def _truth(sim: _Sim, ring_norms, eq_norms, export_waves: set[int] = frozenset()
     for c, t in sorted(d.missing):
         if t in d.planting:
             for ind in STATISTICAL_INDICATORS:
-                rows.append({"wave": t, "region_code": c, "indicator_id": ind, "expected_verdict": NO_DATA,
-                             "coverage": "planted", "note": "Region sent nothing for this wave."})
+                rows.append(
+                    {
+                        "wave": t,
+                        "region_code": c,
+                        "indicator_id": ind,
+                        "expected_verdict": NO_DATA,
+                        "coverage": "planted",
+                        "note": "Region sent nothing for this wave.",
+                    }
+                )
     order = {ind: i for i, ind in enumerate(INDICATORS)}
     rows.sort(key=lambda x: (x["wave"], order[x["indicator_id"]], x["region_code"]))
     return rows
@@ -92,13 +109,17 @@ def _uniform_rows(sim: _Sim, verdicts: dict, intended: dict[tuple, Plant]) -> li
         elif ind == "lessons_from_others" and len(codes) < 2:
             note = "Only one region: there is no other region to take a lesson from."
         elif v == CONFORM:
-            note = ("Planted region, but the window still holds what the indicator asks: conform."
-                    if (c, ind) in planted_pairs else "Background region: meets the norm.")
+            note = (
+                "Planted region, but the window still holds what the indicator asks: conform."
+                if (c, ind) in planted_pairs
+                else "Background region: meets the norm."
+            )
         else:
             p = intended.get((t, c, ind)) or next(p for p in d.plants if (p.region, p.indicator) == (c, ind))
             note = p.note
-        rows.append({"wave": t, "region_code": c, "indicator_id": ind, "expected_verdict": v, "coverage": "full",
-                     "note": note})
+        rows.append(
+            {"wave": t, "region_code": c, "indicator_id": ind, "expected_verdict": v, "coverage": "full", "note": note}
+        )
     return rows
 
 
@@ -116,15 +137,29 @@ def _statistical_rows(sim: _Sim, p: Plant, export_waves: set[int], dropped: list
                 raise AssertionError(f"sample: ex_count plant of {p.region} {t} is {want}, planned {p.verdict}")
             note = p.note
             if t in export_waves:
-                rows.append({"wave": t, "region_code": p.region, "indicator_id": p.indicator,
-                             "expected_verdict": NO_DATA, "coverage": "planted",
-                             "note": "0 exercises written as an export: no rows in oefeningen.csv, so the module "
-                                     "counts as not sent."})
+                rows.append(
+                    {
+                        "wave": t,
+                        "region_code": p.region,
+                        "indicator_id": p.indicator,
+                        "expected_verdict": NO_DATA,
+                        "coverage": "planted",
+                        "note": "0 exercises written as an export: no rows in oefeningen.csv, so the module "
+                        "counts as not sent.",
+                    }
+                )
                 continue
             for share in ("ex_multidisciplinary_share", "ex_evaluated_share"):
-                rows.append({"wave": t, "region_code": p.region, "indicator_id": share, "expected_verdict": NO_DATA,
-                             "coverage": "planted",
-                             "note": "Consequence of the planted 0 exercises: no share can be computed."})
+                rows.append(
+                    {
+                        "wave": t,
+                        "region_code": p.region,
+                        "indicator_id": share,
+                        "expected_verdict": NO_DATA,
+                        "coverage": "planted",
+                        "note": "Consequence of the planted 0 exercises: no share can be computed.",
+                    }
+                )
         else:
             r, n = _statistical_counts(world, codes, sim.d.waves, t, p.indicator)
             i = codes.index(p.region)
@@ -134,11 +169,21 @@ def _statistical_rows(sim: _Sim, p: Plant, export_waves: set[int], dropped: list
                 if dropped is not None:
                     dropped.append(f"{t} {p.region} {p.indicator} (z = {z:.2f})")
                 continue
-            note = (p.note.format(n=int(n[i]), num=int(r[i]), den=int(n[i]))
-                    + f" National {p0:.0%}; z = {z:.1f} on the arcsine scale with tau^2 = {tau2:.3f} "
-                      f"(99.8% limit at |z| = {Z998}).")
-        rows.append({"wave": t, "region_code": p.region, "indicator_id": p.indicator, "expected_verdict": p.verdict,
-                     "coverage": "planted", "note": note})
+            note = (
+                p.note.format(n=int(n[i]), num=int(r[i]), den=int(n[i]))
+                + f" National {p0:.0%}; z = {z:.1f} on the arcsine scale with tau^2 = {tau2:.3f} "
+                f"(99.8% limit at |z| = {Z998})."
+            )
+        rows.append(
+            {
+                "wave": t,
+                "region_code": p.region,
+                "indicator_id": p.indicator,
+                "expected_verdict": p.verdict,
+                "coverage": "planted",
+                "note": note,
+            }
+        )
     return rows
 
 

@@ -12,19 +12,25 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
 
 import numpy as np
 
-
-_WORKBOOK_OPTIONS = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
-                     "in_memory": True}
+_WORKBOOK_OPTIONS = {
+    "strings_to_numbers": False,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "in_memory": True,
+}
 _FIXED_PROPERTIES = {"created": dt.datetime(2020, 1, 1), "author": "regiobench sample", "title": "Uitvraag TGB"}
 
 
-def write_workbook(path: Path, sheets: Mapping[str, Sequence[Mapping | None]],
-                   header_order: Mapping[str, Sequence[str]] | Sequence[str] | None = None) -> None:
+def write_workbook(
+    path: Path,
+    sheets: Mapping[str, Sequence[Mapping | None]],
+    header_order: Mapping[str, Sequence[str]] | Sequence[str] | None = None,
+) -> None:
     """One sheet per entry of ``sheets`` (in order), header in row 1, one row per dict.
 
     Values: ``str`` is always written as text (never as a formula or a link),
@@ -100,8 +106,14 @@ def _export_text(value, decimal_comma: bool) -> str:
     return str(value)
 
 
-def write_export(path: Path, rows: Sequence[Mapping | None], delimiter: str = ",", encoding: str = "utf-8-sig",
-                 decimal_comma: bool = False, header: Sequence[str] | None = None) -> None:
+def write_export(
+    path: Path,
+    rows: Sequence[Mapping | None],
+    delimiter: str = ",",
+    encoding: str = "utf-8-sig",
+    decimal_comma: bool = False,
+    header: Sequence[str] | None = None,
+) -> None:
     """A survey-tool export: CSV with ``delimiter``, ``encoding`` (``utf-8-sig`` writes a BOM) and CRLF lines.
 
     Values as in :func:`write_workbook`; floats get a decimal comma when

@@ -20,8 +20,17 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-MARTS = ("indicator_values", "variation_register", "indicator_summary", "region_scorecard", "equipment_matrix",
-         "ring_model_matrix", "plan_exercise_matrix", "recommendation_tracker", "submission_status")
+MARTS = (
+    "indicator_values",
+    "variation_register",
+    "indicator_summary",
+    "region_scorecard",
+    "equipment_matrix",
+    "ring_model_matrix",
+    "plan_exercise_matrix",
+    "recommendation_tracker",
+    "submission_status",
+)
 
 
 class SiteDataError(RuntimeError):
@@ -44,8 +53,11 @@ class SiteData:
     def __post_init__(self):
         if self.default_wave is None and self.waves:
             st = self.status
-            with_returns = sorted({int(w) for w in st.loc[st["status"] != "ontbreekt", "wave"].dropna().unique()}) \
-                if len(st) and "status" in st.columns else []
+            with_returns = (
+                sorted({int(w) for w in st.loc[st["status"] != "ontbreekt", "wave"].dropna().unique()})
+                if len(st) and "status" in st.columns
+                else []
+            )
             self.default_wave = with_returns[-1] if with_returns else self.waves[-1]
 
 
@@ -67,8 +79,7 @@ def load(con: duckdb.DuckDBPyConnection) -> SiteData:
     tables = _tables(con)
     missing = [m for m in MARTS if f"marts.{m}" not in tables]
     if missing:
-        raise SiteDataError("de marts ontbreken in het warehouse (" + ", ".join(missing) +
-                            "); bouw eerst de marts")
+        raise SiteDataError("de marts ontbreken in het warehouse (" + ", ".join(missing) + "); bouw eerst de marts")
     marts = {m: _df(con, f"select * from marts.{m}") for m in MARTS}
     notes: list[str] = []
 
@@ -78,9 +89,12 @@ def load(con: duckdb.DuckDBPyConnection) -> SiteData:
         stg_cols = _columns(con, "stg_submission_status")
         extra = [c for c in ("earlier_data_in_use", "n_warnings") if c in stg_cols and c not in status.columns]
         if extra:
-            stg = _df(con, "select distinct on (wave, region_code, module, source_file, status) "
-                           f"wave, region_code, module, source_file, status, {', '.join(extra)} "
-                           "from stg_submission_status")
+            stg = _df(
+                con,
+                "select distinct on (wave, region_code, module, source_file, status) "
+                f"wave, region_code, module, source_file, status, {', '.join(extra)} "
+                "from stg_submission_status",
+            )
             status = status.merge(stg, how="left", on=["wave", "region_code", "module", "source_file", "status"])
     for col, default in (("earlier_data_in_use", False), ("n_warnings", 0)):
         if col not in status.columns:
@@ -88,39 +102,79 @@ def load(con: duckdb.DuckDBPyConnection) -> SiteData:
     status["earlier_data_in_use"] = status["earlier_data_in_use"].fillna(False).astype(bool)
 
     if "stg_problems" in tables:
-        problems = _df(con, """select wave, region_code, module, source_file, sheet, row_number, column_name,
+        problems = _df(
+            con,
+            """select wave, region_code, module, source_file, sheet, row_number, column_name,
                                       value, rule, severity, message
-                               from stg_problems order by wave, source_file, sheet, row_number, column_name""")
+                               from stg_problems order by wave, source_file, sheet, row_number, column_name""",
+        )
     else:
-        problems = pd.DataFrame(columns=["wave", "region_code", "module", "source_file", "sheet", "row_number",
-                                         "column_name", "value", "rule", "severity", "message"])
+        problems = pd.DataFrame(
+            columns=[
+                "wave",
+                "region_code",
+                "module",
+                "source_file",
+                "sheet",
+                "row_number",
+                "column_name",
+                "value",
+                "rule",
+                "severity",
+                "message",
+            ]
+        )
         notes.append("De tabel stg_problems ontbreekt: geen meldingen per cel beschikbaar.")
 
     regions = _regions(con, tables, marts)
-    waves = sorted({int(w) for m in ("region_scorecard", "variation_register", "submission_status")
-                    for w in marts[m]["wave"].dropna().unique()})
+    waves = sorted(
+        {
+            int(w)
+            for m in ("region_scorecard", "variation_register", "submission_status")
+            for w in marts[m]["wave"].dropna().unique()
+        }
+    )
 
     risk = None
     if "stg_risk_assessments" in tables:
         cols = set(_columns(con, "stg_risk_assessments"))
         want = [c for c in ("method", "probability_score", "high_risk_sites", "large_events") if c in cols]
         if "method" in want:
-            risk = _df(con, f"select wave, region_code, {', '.join(want)} from stg_risk_assessments "
-                            "qualify row_number() over (partition by wave, region_code order by region_code) = 1")
+            risk = _df(
+                con,
+                f"select wave, region_code, {', '.join(want)} from stg_risk_assessments "
+                "qualify row_number() over (partition by wave, region_code order by region_code) = 1",
+            )
     lessons = None
     if "stg_lessons" in tables:
         cols = set(_columns(con, "stg_lessons"))
-        want = [c for c in ("lesson_id", "source", "characteristic", "description", "shared_via", "follow_up",
-                            "taken_from_region") if c in cols]
-        lessons = _df(con, f"select wave, region_code, {', '.join(want)} from stg_lessons "
-                           "order by wave, region_code" + (", lesson_id" if "lesson_id" in want else ""))
+        want = [
+            c
+            for c in (
+                "lesson_id",
+                "source",
+                "characteristic",
+                "description",
+                "shared_via",
+                "follow_up",
+                "taken_from_region",
+            )
+            if c in cols
+        ]
+        lessons = _df(
+            con,
+            f"select wave, region_code, {', '.join(want)} from stg_lessons "
+            "order by wave, region_code" + (", lesson_id" if "lesson_id" in want else ""),
+        )
     history = None
     if "run_history" in tables:
         # Without the run report (JSON for the bench and tests, pipelines.app.report): the page shows the lines.
         skip = " exclude (report)" if "report" in _columns(con, "run_history") else ""
         history = _df(con, f"select *{skip} from run_history")
-        order = next((c for c in ("recorded_at", "started_at", "finished_at", "timestamp", "run_id")
-                      if c in history.columns), None)
+        order = next(
+            (c for c in ("recorded_at", "started_at", "finished_at", "timestamp", "run_id") if c in history.columns),
+            None,
+        )
         if order is not None:
             history = history.sort_values(order, ascending=False)
         history = history.head(100)
@@ -132,7 +186,9 @@ def _regions(con, tables: set[str], marts: dict[str, pd.DataFrame]) -> pd.DataFr
     population: dict[str, int] = {}
     for m in ("region_scorecard", "variation_register"):
         df = marts[m]
-        for code, name in df[["region_code", "region_name"]].dropna(subset=["region_code"]).drop_duplicates().itertuples(index=False):
+        for code, name in (
+            df[["region_code", "region_name"]].dropna(subset=["region_code"]).drop_duplicates().itertuples(index=False)
+        ):
             names.setdefault(str(code), str(name) if isinstance(name, str) and name else str(code))
     if "ref_regions" in tables:
         cols = _columns(con, "ref_regions")
@@ -147,8 +203,13 @@ def _regions(con, tables: set[str], marts: dict[str, pd.DataFrame]) -> pd.DataFr
         for code in marts[m]["region_code"].dropna().unique():
             names.setdefault(str(code), str(code))
     codes = sorted(names)
-    return pd.DataFrame({"region_code": codes, "region_name": [names[c] for c in codes],
-                         "population": [population.get(c) for c in codes]})
+    return pd.DataFrame(
+        {
+            "region_code": codes,
+            "region_name": [names[c] for c in codes],
+            "population": [population.get(c) for c in codes],
+        }
+    )
 
 
 # ---------------------------------------------------------------------------- packing
@@ -297,9 +358,13 @@ def templated(s: pd.Series, min_count: int = 3) -> tuple[list[str], list, list]:
     return templates, k, v
 
 
-def pack_groups(df: pd.DataFrame | None, key: str, columns: list[str] | None = None,
-                order: list[str] | None = None, templates: dict[str, tuple[str, str, str]] | None = None
-                ) -> tuple[dict, dict]:
+def pack_groups(
+    df: pd.DataFrame | None,
+    key: str,
+    columns: list[str] | None = None,
+    order: list[str] | None = None,
+    templates: dict[str, tuple[str, str, str]] | None = None,
+) -> tuple[dict, dict]:
     """One pass over ``df``: {key value: the packed rows of that key}, and the pack of no rows.
 
     The rows of a group keep the order of ``order`` (a stable sort), else that of ``df``;
@@ -311,8 +376,11 @@ def pack_groups(df: pd.DataFrame | None, key: str, columns: list[str] | None = N
     """
     if df is None:
         return {}, {"n": 0, "c": {}}
-    cols = [c for c in (columns if columns is not None else df.columns) if c in df.columns and
-            (columns is not None or c != key)]
+    cols = [
+        c
+        for c in (columns if columns is not None else df.columns)
+        if c in df.columns and (columns is not None or c != key)
+    ]
     sort = [key] + [c for c in (order or []) if c in df.columns]
     keep = list(dict.fromkeys(sort + cols + [c for t in (templates or {}).values() for c in t[1:] if c in df.columns]))
     df = df[keep]
@@ -342,5 +410,10 @@ def pack_groups(df: pd.DataFrame | None, key: str, columns: list[str] | None = N
 def to_json(obj) -> str:
     """JSON that is safe inside <script type="application/json">: no '<', '>' or '&' can close the element."""
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )

@@ -21,12 +21,30 @@ from pathlib import Path
 
 #: (column, row) per region; row 0 is the top. Roughly the country's shape.
 TILE_GRID: dict[str, tuple[int, int]] = {
-    "VR10": (2, 0), "VR02": (4, 0), "VR01": (5, 0),
-    "VR11": (2, 1), "VR25": (3, 1), "VR04": (4, 1), "VR03": (5, 1),
-    "VR12": (1, 2), "VR13": (2, 2), "VR14": (3, 2), "VR06": (4, 2), "VR05": (5, 2),
-    "VR15": (0, 3), "VR16": (1, 3), "VR09": (2, 3), "VR07": (3, 3),
-    "VR17": (0, 4), "VR18": (1, 4), "VR21": (2, 4), "VR08": (3, 4),
-    "VR19": (0, 5), "VR20": (1, 5), "VR22": (2, 5), "VR23": (3, 5),
+    "VR10": (2, 0),
+    "VR02": (4, 0),
+    "VR01": (5, 0),
+    "VR11": (2, 1),
+    "VR25": (3, 1),
+    "VR04": (4, 1),
+    "VR03": (5, 1),
+    "VR12": (1, 2),
+    "VR13": (2, 2),
+    "VR14": (3, 2),
+    "VR06": (4, 2),
+    "VR05": (5, 2),
+    "VR15": (0, 3),
+    "VR16": (1, 3),
+    "VR09": (2, 3),
+    "VR07": (3, 3),
+    "VR17": (0, 4),
+    "VR18": (1, 4),
+    "VR21": (2, 4),
+    "VR08": (3, 4),
+    "VR19": (0, 5),
+    "VR20": (1, 5),
+    "VR22": (2, 5),
+    "VR23": (3, 5),
     "VR24": (3, 6),
 }
 
@@ -54,12 +72,33 @@ def tile_positions(codes: list[str]) -> dict:
 def rd_to_wgs84(x: float, y: float) -> tuple[float, float]:
     """RD New (EPSG:28992) to WGS84 lon/lat, approximation of Schreutelkamp and Strang van Hees (~1 m)."""
     dx, dy = (x - 155000) * 1e-5, (y - 463000) * 1e-5
-    som_n = (3235.65389 * dy - 32.58297 * dx ** 2 - 0.2475 * dy ** 2 - 0.84978 * dx ** 2 * dy
-             - 0.0655 * dy ** 3 - 0.01709 * dx ** 2 * dy ** 2 - 0.00738 * dx + 0.0053 * dx ** 4
-             - 0.00039 * dx ** 2 * dy ** 3 + 0.00033 * dx ** 4 * dy - 0.00012 * dx * dy)
-    som_e = (5260.52916 * dx + 105.94684 * dx * dy + 2.45656 * dx * dy ** 2 - 0.81885 * dx ** 3
-             + 0.05594 * dx * dy ** 3 - 0.05607 * dx ** 3 * dy + 0.01199 * dy - 0.00256 * dx ** 3 * dy ** 2
-             + 0.00128 * dx * dy ** 4 + 0.00022 * dy ** 2 - 0.00022 * dx ** 2 + 0.00026 * dx ** 5)
+    som_n = (
+        3235.65389 * dy
+        - 32.58297 * dx**2
+        - 0.2475 * dy**2
+        - 0.84978 * dx**2 * dy
+        - 0.0655 * dy**3
+        - 0.01709 * dx**2 * dy**2
+        - 0.00738 * dx
+        + 0.0053 * dx**4
+        - 0.00039 * dx**2 * dy**3
+        + 0.00033 * dx**4 * dy
+        - 0.00012 * dx * dy
+    )
+    som_e = (
+        5260.52916 * dx
+        + 105.94684 * dx * dy
+        + 2.45656 * dx * dy**2
+        - 0.81885 * dx**3
+        + 0.05594 * dx * dy**3
+        - 0.05607 * dx**3 * dy
+        + 0.01199 * dy
+        - 0.00256 * dx**3 * dy**2
+        + 0.00128 * dx * dy**4
+        + 0.00022 * dy**2
+        - 0.00022 * dx**2
+        + 0.00026 * dx**5
+    )
     return 5.38720621 + som_e / 3600, 52.15517440 + som_n / 3600
 
 
@@ -115,8 +154,10 @@ def load_boundaries(reference_dir: Path, codes: list[str]) -> tuple[dict | None,
     if not isinstance(features, list):
         return None, ["regions.geojson bevat geen FeatureCollection; de tegelkaart wordt getoond."]
 
-    first = next((pt for f in features for poly in _polygons((f or {}).get("geometry"))
-                  for ring in poly[:1] for pt in ring[:1]), None)
+    first = next(
+        (pt for f in features for poly in _polygons((f or {}).get("geometry")) for ring in poly[:1] for pt in ring[:1]),
+        None,
+    )
     rd = first is not None and (abs(float(first[0])) > 360 or abs(float(first[1])) > 90)
     project = rd_to_wgs84 if rd else (lambda x, y: (x, y))
     if rd:
@@ -144,7 +185,9 @@ def load_boundaries(reference_dir: Path, codes: list[str]) -> tuple[dict | None,
         geometry = {"type": "MultiPolygon", "coordinates": polys}
         out.append({"type": "Feature", "id": code, "properties": {"region_code": code}, "geometry": geometry})
     if not out:
-        return None, notes + ["regions.geojson bevat geen grens met een bekende region_code; de tegelkaart wordt getoond."]
+        return None, notes + [
+            "regions.geojson bevat geen grens met een bekende region_code; de tegelkaart wordt getoond."
+        ]
     missing = sorted(wanted - set(centroids))
     if missing:
         notes.append("Geen grens in regions.geojson voor: " + ", ".join(missing) + ".")

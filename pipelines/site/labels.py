@@ -10,16 +10,37 @@ from __future__ import annotations
 
 from pipelines.contract import verdicts
 from pipelines.contract.codebook import CATALOGUES, MODULES
-from pipelines.contract.indicators import POLARITY_NL, DOMAINS, INDICATORS as CONTRACT_INDICATORS, RECOMMENDATIONS, Indicator
+from pipelines.contract.indicators import DOMAINS, POLARITY_NL, RECOMMENDATIONS, Indicator
+from pipelines.contract.indicators import INDICATORS as CONTRACT_INDICATORS
 
-__all__ = ["DOMAINS", "RECOMMENDATIONS", "INDICATORS", "VERDICTS", "NORM_SOURCES", "SUBMISSION", "PLAN_STATUS",
-           "RECOMMENDATION_STATUS", "SEVERITY", "RUN_HISTORY", "indicator_meta", "catalogue_labels", "module_names"]
+__all__ = [
+    "DOMAINS",
+    "RECOMMENDATIONS",
+    "INDICATORS",
+    "VERDICTS",
+    "NORM_SOURCES",
+    "SUBMISSION",
+    "PLAN_STATUS",
+    "RECOMMENDATION_STATUS",
+    "SEVERITY",
+    "RUN_HISTORY",
+    "indicator_meta",
+    "catalogue_labels",
+    "module_names",
+]
 
 
 def _site_meta(i: Indicator) -> dict:
     """The site's metadata of one indicator (kind: ratio O/E, share 0..1 shown as %, yesno 1/0, count, score)."""
-    m = dict(label=i.label, short=i.short, domain=i.domain, kind=i.kind, polarity=i.polarity_nl,
-             recommendation=i.recommendation, unit=i.unit)
+    m = dict(
+        label=i.label,
+        short=i.short,
+        domain=i.domain,
+        kind=i.kind,
+        polarity=i.polarity_nl,
+        recommendation=i.recommendation,
+        unit=i.unit,
+    )
     for key in ("plain_unit", "plain_short", "denominator"):
         if getattr(i, key) is not None:
             m[key] = getattr(i, key)
@@ -39,8 +60,14 @@ SEVERITY: dict[str, str] = {"error": "fout", "warning": "waarschuwing"}
 
 #: Column headers of run_history (pipelines.ingest.warehouse); other columns are shown by their name.
 RUN_HISTORY: dict[str, str] = {
-    "run_id": "run", "recorded_at": "tijdstip", "trigger": "aanleiding", "step": "stap", "waves": "peiljaren",
-    "units_loaded": "modules geladen", "units_unchanged": "ongewijzigd", "files_rejected": "bestanden afgewezen",
+    "run_id": "run",
+    "recorded_at": "tijdstip",
+    "trigger": "aanleiding",
+    "step": "stap",
+    "waves": "peiljaren",
+    "units_loaded": "modules geladen",
+    "units_unchanged": "ongewijzigd",
+    "files_rejected": "bestanden afgewezen",
     "summary": "samenvatting",
 }
 
@@ -51,8 +78,20 @@ def indicator_meta(indicator_ids: list[str]) -> list[dict]:
     unknown = sorted(set(indicator_ids) - set(INDICATORS))
     out = []
     for i in known + unknown:
-        m = dict(INDICATORS.get(i, dict(label=i, short=i, domain="", kind="score", polarity=POLARITY_NL["higher"],
-                                        recommendation=None, unit="waarde")))
+        m = dict(
+            INDICATORS.get(
+                i,
+                dict(
+                    label=i,
+                    short=i,
+                    domain="",
+                    kind="score",
+                    polarity=POLARITY_NL["higher"],
+                    recommendation=None,
+                    unit="waarde",
+                ),
+            )
+        )
         m["id"] = i
         out.append(m)
     return out

@@ -7,9 +7,7 @@ Screenshots and timings go to ``test-artifacts/`` (git-ignored).
 from __future__ import annotations
 
 import json
-import os
 import sys
-import time
 from pathlib import Path
 
 import duckdb
@@ -21,12 +19,10 @@ if str(TESTS) not in sys.path:  # the synthetic warehouse lives in tests/test_si
 if str(Path(__file__).parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).parent))
 
+from browser_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, REFERENCE, WAVES, Opened  # noqa: E402
 from test_site_fixture import build_synthetic_warehouse  # noqa: E402
 
 from pipelines.site import build_site  # noqa: E402
-
-from browser_support import (  # noqa: E402
-    ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, REFERENCE, ROOT, SCREENSHOTS, WAVES, Opened)
 
 
 @pytest.fixture(scope="session")

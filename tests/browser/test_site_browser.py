@@ -100,8 +100,11 @@ def test_region_pages_exist_for_every_region(site, open_page):
 
 def test_charts_hold_the_expected_points(site, open_page):
     out, w = site["out"], LATEST
-    n_regions = q(site, "select count(distinct region_code) from marts.region_scorecard where wave = ? "
-                        "and n_missing < n_indicators", [w])[0][0]
+    n_regions = q(
+        site,
+        "select count(distinct region_code) from marts.region_scorecard where wave = ? and n_missing < n_indicators",
+        [w],
+    )[0][0]
     assert n_regions == 25  # everyone submitted in the latest wave
 
     o = open_page(out / "index.html")
@@ -116,13 +119,31 @@ def test_charts_hold_the_expected_points(site, open_page):
     assert regio_points(charts, "rangorde")[0] == 25
 
     for page, chart_id, sql in [
-        ("middelen.html", "middelen-kaart", "select count(distinct region_code), count(*) from marts.equipment_matrix where wave = ?"),
-        ("ringenmodel.html", "ring-kaart", "select count(distinct region_code), count(*) from marts.ring_model_matrix where wave = ?"),
-        ("plan.html", "plan-kaart", "select count(distinct region_code), count(*) from marts.plan_exercise_matrix where wave = ?"),
-        ("aanbevelingen.html", "aanbevelingen-kaart", "select count(distinct region_code), count(*) from marts.recommendation_tracker where wave = ?"),
+        (
+            "middelen.html",
+            "middelen-kaart",
+            "select count(distinct region_code), count(*) from marts.equipment_matrix where wave = ?",
+        ),
+        (
+            "ringenmodel.html",
+            "ring-kaart",
+            "select count(distinct region_code), count(*) from marts.ring_model_matrix where wave = ?",
+        ),
+        (
+            "plan.html",
+            "plan-kaart",
+            "select count(distinct region_code), count(*) from marts.plan_exercise_matrix where wave = ?",
+        ),
+        (
+            "aanbevelingen.html",
+            "aanbevelingen-kaart",
+            "select count(distinct region_code), count(*) from marts.recommendation_tracker where wave = ?",
+        ),
     ]:
         o = open_page(out / page)
-        heat = [t for t in regio_points(o.page.evaluate(CHART_SUMMARY), chart_id)[1]["traces"] if t["type"] == "heatmap"][0]
+        heat = [
+            t for t in regio_points(o.page.evaluate(CHART_SUMMARY), chart_id)[1]["traces"] if t["type"] == "heatmap"
+        ][0]
         rows, cells = q(site, sql, [w])[0]
         assert (heat["rows"], heat["n"]) == (rows, cells) == (25, cells), page
 
@@ -133,13 +154,20 @@ def test_charts_hold_the_expected_points(site, open_page):
     traces = regio_points(o.page.evaluate(CHART_SUMMARY), "trends")[1]["traces"]
     region_traces = [t for t in traces if t["role"] == "regio"]
     assert len(region_traces) == 25
-    assert sum(t["n"] for t in region_traces) == q(site, "select count(*) from marts.indicator_values "
-                                                         "where indicator_id = 'ex_count' and value is not null")[0][0]
+    assert (
+        sum(t["n"] for t in region_traces)
+        == q(site, "select count(*) from marts.indicator_values where indicator_id = 'ex_count' and value is not null")[
+            0
+        ][0]
+    )
 
     o = open_page(out / "regio" / region_file(XSS_REGION))
     charts = o.page.evaluate(CHART_SUMMARY)
-    n_ind = q(site, "select count(*) from marts.variation_register where wave = ? and region_code = ? "
-                    "and value is not null", [w, XSS_REGION])[0][0]
+    n_ind = q(
+        site,
+        "select count(*) from marts.variation_register where wave = ? and region_code = ? and value is not null",
+        [w, XSS_REGION],
+    )[0][0]
     assert regio_points(charts, "spine")[0] == n_ind == 15
     assert len([t for t in regio_points(charts, "trend")[1]["traces"] if t["role"] == "regio"]) == 15
 
@@ -212,13 +240,15 @@ def test_xss_payloads_are_shown_as_text_and_run_nothing(site, open_page):
 
     # hover labels: Plotly renders a subset of HTML there; the payload must arrive as text
     o = open_page(out / "indicatoren.html")
-    o.page.evaluate("""() => {
+    o.page.evaluate(
+        f"""() => {{
       const gd = document.getElementById('trechter');
-      gd.data.forEach((t, c) => {
-        const i = (t.customdata || []).indexOf('%s');
-        if (i >= 0 && t.meta && t.meta.role === 'regio') Plotly.Fx.hover(gd, [{curveNumber: c, pointNumber: i}]);
-      });
-    }""" % XSS_REGION)
+      gd.data.forEach((t, c) => {{
+        const i = (t.customdata || []).indexOf('{XSS_REGION}');
+        if (i >= 0 && t.meta && t.meta.role === 'regio') Plotly.Fx.hover(gd, [{{curveNumber: c, pointNumber: i}}]);
+      }});
+    }}"""
+    )
     layer = o.page.locator("#trechter .hoverlayer")
     assert "window.__xss=1" in layer.text_content()
     assert layer.locator("img, script").count() == 0
@@ -235,8 +265,13 @@ def test_boundaries_draw_a_choropleth_without_any_network(tmp_path, browser):
         col, row = TILE_GRID[code]
         x0, y0 = 3.6 + col * 0.55, 53.4 - row * 0.42
         ring = [[x0, y0], [x0, y0 - 0.4], [x0 + 0.5, y0 - 0.4], [x0 + 0.5, y0], [x0, y0]]  # RFC 7946 winding
-        feats.append({"type": "Feature", "properties": {"region_code": code},
-                      "geometry": {"type": "Polygon", "coordinates": [ring]}})
+        feats.append(
+            {
+                "type": "Feature",
+                "properties": {"region_code": code},
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            }
+        )
     ref = tmp_path / "ref"
     ref.mkdir()
     (ref / "regions.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8")
@@ -280,7 +315,9 @@ def test_region_profile_prints_on_a4(site, open_page):
 
 def test_region_picker_lists_every_region_from_the_shared_data(site, open_page):
     o = open_page(site["out"] / "regio" / region_file(XSS_REGION), wait_charts=False)
-    options = o.page.eval_on_selector_all("#regio-keuze option", "os => os.map(o => [o.value, o.textContent, o.selected])")
+    options = o.page.eval_on_selector_all(
+        "#regio-keuze option", "os => os.map(o => [o.value, o.textContent, o.selected])"
+    )
     assert [v for v, _, _ in options] == [region_file(c) for c in sorted(site["regions"])]
     assert [v for v, _, sel in options if sel] == [region_file(XSS_REGION)]
     assert all(t.endswith(")") for _, t, _ in options)
@@ -333,11 +370,12 @@ def test_many_regions_load_indicator_data_on_demand_and_select_regions(tmp_path,
 
         o = Opened(ctx, (out / "plan.html").as_uri())
         bars = [t for t in regio_points(o.page.evaluate(CHART_SUMMARY), "plan-telling")[1]["traces"]]
-        totals = o.page.evaluate("() => { const gd = document.getElementById('plan-telling'); "
-                                 "return gd.data[0].x.map((_, j) => gd.data.reduce((a, t) => a + t.x[j], 0)); }")
+        totals = o.page.evaluate(
+            "() => { const gd = document.getElementById('plan-telling'); "
+            "return gd.data[0].x.map((_, j) => gd.data.reduce((a, t) => a + t.x[j], 0)); }"
+        )
         assert bars and set(totals) == {25}  # the counts cover every region, not only the 10 shown
         assert o.console_errors() == []
         o.close()
     finally:
         ctx.close()
-

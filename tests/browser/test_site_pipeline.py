@@ -23,11 +23,31 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def pipeline(tmp_path_factory):
     base = tmp_path_factory.mktemp("pipeline")
     run = [sys.executable, "-m", "pipelines.app.cli"]
-    subprocess.run(run + ["sample", "--out", str(base / "raw"), "--waves", "2023-2025"],
-                   check=True, capture_output=True, text=True, timeout=600)
-    done = subprocess.run(run + ["run", "--raw", str(base / "raw"), "--warehouse", str(base / "w.duckdb"),
-                                 "--marts", str(base / "marts"), "--dashboards", str(base / "dash"), "--quiet"],
-                          capture_output=True, text=True, timeout=1200)
+    subprocess.run(
+        run + ["sample", "--out", str(base / "raw"), "--waves", "2023-2025"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    done = subprocess.run(
+        run
+        + [
+            "run",
+            "--raw",
+            str(base / "raw"),
+            "--warehouse",
+            str(base / "w.duckdb"),
+            "--marts",
+            str(base / "marts"),
+            "--dashboards",
+            str(base / "dash"),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "dashboards_site" in done.stdout or (base / "dash" / "index.html").is_file()
     return base
@@ -39,8 +59,11 @@ def test_the_real_pipeline_publishes_a_working_site(pipeline, open_page):
     try:
         codes = [c for (c,) in con.execute("select region_code from ref_regions order by 1").fetchall()]
         latest = con.execute("select max(wave) from marts.region_scorecard").fetchone()[0]
-        with_data = con.execute("select count(*) from marts.variation_register where wave = ? and "
-                                "indicator_id = 'ex_count' and value is not null", [latest]).fetchone()[0]
+        with_data = con.execute(
+            "select count(*) from marts.variation_register where wave = ? and "
+            "indicator_id = 'ex_count' and value is not null",
+            [latest],
+        ).fetchone()[0]
     finally:
         con.close()
     assert sorted(p.name for p in (dash / "regio").glob("*.html")) == sorted(region_file(c) for c in codes)
@@ -57,5 +80,6 @@ def test_the_real_pipeline_publishes_a_working_site(pipeline, open_page):
         if page == "indicatoren.html":
             assert regio_points(o.page.evaluate(CHART_SUMMARY), "rangorde")[0] == with_data
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        o.page.screenshot(path=str(SCREENSHOTS / ("pipeline_" + page.replace("/", "_").replace(".html", "") + ".png")),
-                          full_page=True)
+        o.page.screenshot(
+            path=str(SCREENSHOTS / ("pipeline_" + page.replace("/", "_").replace(".html", "") + ".png")), full_page=True
+        )

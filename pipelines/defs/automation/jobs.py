@@ -17,17 +17,22 @@ INGEST_SELECTION = dg.AssetSelection.assets(*PARTITIONED_KEYS)
 # warehouse every sensor-launched ingest run failed on them), and nothing downstream here needs them;
 # the publish job evaluates them, blocking, before it builds the marts.
 ingest_wave = dg.define_asset_job(
-    "ingest_wave", selection=INGEST_SELECTION.without_checks(),
-    description="Eén peiljaar lezen, toetsen en laden (partitie = peiljaar).")
+    "ingest_wave",
+    selection=INGEST_SELECTION.without_checks(),
+    description="Eén peiljaar lezen, toetsen en laden (partitie = peiljaar).",
+)
 
 publish = dg.define_asset_job(
     "publish",
     selection=(dg.AssetSelection.all() - INGEST_SELECTION) | dg.AssetSelection.checks_for_assets(*PARTITIONED_KEYS),
-    description="Referentie, marts en dashboards opnieuw bouwen uit alle peiljaren; eerst de blokkerende controles.")
+    description="Referentie, marts en dashboards opnieuw bouwen uit alle peiljaren; eerst de blokkerende controles.",
+)
 
 refresh = dg.define_asset_job(
-    "refresh", selection=dg.AssetSelection.all(),
-    description="Alles in één run: de peiljaren als reeks (range-tags), daarna marts en dashboards.")
+    "refresh",
+    selection=dg.AssetSelection.all(),
+    description="Alles in één run: de peiljaren als reeks (range-tags), daarna marts en dashboards.",
+)
 
 
 def range_tags(waves: list[str]) -> dict[str, str]:

@@ -18,27 +18,42 @@ from pipelines.defs.resources import ProjectFolders
 from pipelines.ingest.discovery import changed_waves, snapshot
 
 
-@dg.sensor(jobs=[ingest_wave, publish], minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING,
-           description="Kijkt elke 30 s naar data/raw en laadt gewijzigde peiljaren.")
+@dg.sensor(
+    jobs=[ingest_wave, publish],
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Kijkt elke 30 s naar data/raw en laadt gewijzigde peiljaren.",
+)
 def raw_files_sensor(context: dg.SensorEvaluationContext, folders: ProjectFolders):
     before = json.loads(context.cursor) if context.cursor else {}
     after = snapshot(folders.raw, before)
     affected, gone, changes = changed_waves(before, after)
     if not affected and not gone:
-        return dg.SkipReason(f"geen nieuwe, gewijzigde of verwijderde bestanden in {folders.raw} "
-                             f"({sum(len(f) for f in after.values())} bestanden in {len(after)} peiljaren)")
+        return dg.SkipReason(
+            f"geen nieuwe, gewijzigde of verwijderde bestanden in {folders.raw} "
+            f"({sum(len(f) for f in after.values())} bestanden in {len(after)} peiljaren)"
+        )
     known = set(context.instance.get_dynamic_partitions(WAVES.name))
     stamp = "-".join(f"{w}:{len(after.get(w, {}))}" for w in affected + gone)
     # The run keys name the change (snapshot before and after), not only the new state: Dagster never
     # launches a run key twice, and a state can come back (a backup restored with its modification time).
     digest = hashlib.sha256(json.dumps([before, after], sort_keys=True).encode()).hexdigest()[:12]
     requests = [
-        dg.RunRequest(job_name="ingest_wave", partition_key=wave, run_key=f"ingest-{wave}-{digest}",
-                      tags={"regiobench/trigger": "sensor", "regiobench/changes": "; ".join(changes[wave])[:900]})
+        dg.RunRequest(
+            job_name="ingest_wave",
+            partition_key=wave,
+            run_key=f"ingest-{wave}-{digest}",
+            tags={"regiobench/trigger": "sensor", "regiobench/changes": "; ".join(changes[wave])[:900]},
+        )
         for wave in affected
     ]
-    requests.append(dg.RunRequest(job_name="publish", run_key=f"publish-{digest}",
-                                  tags={"regiobench/trigger": "sensor", "regiobench/waves": stamp[:900]}))
+    requests.append(
+        dg.RunRequest(
+            job_name="publish",
+            run_key=f"publish-{digest}",
+            tags={"regiobench/trigger": "sensor", "regiobench/waves": stamp[:900]},
+        )
+    )
     new_waves = [w for w in after if w not in known]
     partition_requests = []
     if new_waves:
@@ -47,5 +62,6 @@ def raw_files_sensor(context: dg.SensorEvaluationContext, folders: ProjectFolder
     if stale:
         partition_requests.append(WAVES.build_delete_request(stale))
     context.log.info(f"gewijzigd: {', '.join(affected) or '-'}; verdwenen: {', '.join(gone) or '-'}")
-    return dg.SensorResult(run_requests=requests, dynamic_partitions_requests=partition_requests,
-                           cursor=json.dumps(after, sort_keys=True))
+    return dg.SensorResult(
+        run_requests=requests, dynamic_partitions_requests=partition_requests, cursor=json.dumps(after, sort_keys=True)
+    )

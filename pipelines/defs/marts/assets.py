@@ -19,8 +19,9 @@ from pipelines.engine import build as engine
 from pipelines.publish.freshness import inputs_fingerprint, is_current, mark_built
 
 _STAGING_KEYS = frozenset(dg.AssetKey(k) for k in INGEST_KEYS)
-_REFERENCE_KEYS = frozenset(dg.AssetKey(name) for name in ("ref_regions", "ref_ring_model_norms",
-                                                            "ref_equipment_norms"))
+_REFERENCE_KEYS = frozenset(
+    dg.AssetKey(name) for name in ("ref_regions", "ref_ring_model_norms", "ref_equipment_norms")
+)
 
 _DESCRIPTIONS = {
     "int_catalogue_levels": "Rangorde van de ordinale catalogi (beschikbaarheid, toegang) uit het codeboek.",
@@ -70,9 +71,14 @@ def _spec(table: str) -> dg.AssetSpec:
     else:
         description = _DESCRIPTIONS.get(table) or f"Tussentabel {table} (pipelines/sql/intermediate/{table}.sql)."
         group = "intermediate"
-    return dg.AssetSpec(table_key(table), group_name=group, deps=_deps(table), description=description,
-                        code_version=_code_version(table),
-                        kinds={"duckdb", "sql"} if table in engine.INT_SQL or table in engine.MART_SQL else {"duckdb", "python"})
+    return dg.AssetSpec(
+        table_key(table),
+        group_name=group,
+        deps=_deps(table),
+        description=description,
+        code_version=_code_version(table),
+        kinds={"duckdb", "sql"} if table in engine.INT_SQL or table in engine.MART_SQL else {"duckdb", "python"},
+    )
 
 
 # A tuple, not a list: the defs loader would take a module-level list of specs for extra assets.
@@ -90,29 +96,45 @@ def variation_engine(context: dg.AssetExecutionContext, folders: ProjectFolders,
     started = time.perf_counter()
     with warehouse.get_connection() as con:
         fingerprint = inputs_fingerprint(con, folders.reference)
-        built = {t for (t,) in con.execute("select table_name from information_schema.tables "
-                                           "where table_schema = 'marts'").fetchall()}
+        built = {
+            t
+            for (t,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        }
         if is_current(con, "marts", fingerprint) and set(engine.MART_TABLES) <= built:
             summary = "ongewijzigd: geen nieuwe aanleveringen, referentie of code sinds de vorige bouw"
             for table in engine.TABLES:
-                yield dg.MaterializeResult(asset_key=table_key(table), data_version=data_version(fingerprint),
-                                           metadata={"summary": summary, "rebuilt": False,
-                                                     **table_metadata(con, table)})
+                yield dg.MaterializeResult(
+                    asset_key=table_key(table),
+                    data_version=data_version(fingerprint),
+                    metadata={"summary": summary, "rebuilt": False, **table_metadata(con, table)},
+                )
             return
         counts = engine.build_marts(con)
         mark_built(con, "marts", fingerprint)
-        verdicts = dict(con.execute(
-            "select verdict, count(*) from marts.variation_register group by verdict order by verdict").fetchall())
+        verdicts = dict(
+            con.execute(
+                "select verdict, count(*) from marts.variation_register group by verdict order by verdict"
+            ).fetchall()
+        )
         waves = [w for (w,) in con.execute("select wave from int_waves order by wave").fetchall()]
         tables = {table: table_metadata(con, table) for table in engine.TABLES}
     seconds = round(time.perf_counter() - started, 2)
-    summary = (f"{counts['marts.variation_register']} oordelen over {len(waves)} peiljaar/peiljaren: "
-               + ", ".join(f"{v} {k}" for k, v in verdicts.items()))
+    summary = f"{counts['marts.variation_register']} oordelen over {len(waves)} peiljaar/peiljaren: " + ", ".join(
+        f"{v} {k}" for k, v in verdicts.items()
+    )
     context.log.info(summary)
     for table in engine.TABLES:
         metadata = {"rows": counts[table], "rebuilt": True, **tables[table]}
         if table == "marts.variation_register":
-            metadata.update(summary=summary, seconds=seconds, waves=waves,
-                            **{f"verdict_{k}": int(v) for k, v in verdicts.items()},
-                            **{f"seconds_{k}": round(v, 2) for k, v in engine.LAST_TIMINGS.items()})
-        yield dg.MaterializeResult(asset_key=table_key(table), metadata=metadata, data_version=data_version(fingerprint))
+            metadata.update(
+                summary=summary,
+                seconds=seconds,
+                waves=waves,
+                **{f"verdict_{k}": int(v) for k, v in verdicts.items()},
+                **{f"seconds_{k}": round(v, 2) for k, v in engine.LAST_TIMINGS.items()},
+            )
+        yield dg.MaterializeResult(
+            asset_key=table_key(table), metadata=metadata, data_version=data_version(fingerprint)
+        )

@@ -5,43 +5,67 @@ not at all, across the staging tables, in one transaction per wave. The rules it
 follows are in :mod:`pipelines.ingest.loader`.
 """
 
-
 import time
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from pipelines.contract.codebook import MODULES
+from pipelines.contract.reference import load_regions
 from pipelines.defs.partitions import WAVES
 from pipelines.defs.resources import ProjectFolders
 from pipelines.defs.versions import INGEST_CODE, code_version, data_version, table_metadata
-from pipelines.contract.codebook import MODULES
-from pipelines.ingest.discovery import held_waves, list_waves, scan_root
-from pipelines.ingest.loader import ingest_waves, record_folder_notes, remove_vanished_waves
 from pipelines.engine import riskmodel
 from pipelines.ingest import validation_worker
-from pipelines.contract.reference import load_regions
+from pipelines.ingest.discovery import held_waves, list_waves, scan_root
+from pipelines.ingest.loader import ingest_waves, record_folder_notes, remove_vanished_waves
 from pipelines.ingest.warehouse import ensure_schema, record_history
 
 STAGED_TABLES = [m.table for m in MODULES.values()]
 LOADER_TABLES = ["stg_module_loads", "stg_submission_status", "stg_problems"]
 
 
-
 def _ingest_specs() -> list[dg.AssetSpec]:
     # Built in a function: the defs loader would otherwise also pick up a module-level list of specs.
     version = code_version(*INGEST_CODE)
-    return [spec.replace_attributes(code_version=version) for spec in [
-        dg.AssetSpec("raw_file_inventory", group_name="raw", deps=["ref_regions"],
-                 description="Alle bestanden onder data/raw per peiljaar: soort, regio, module, grootte, SHA-256."),
-    *[dg.AssetSpec(m.table, group_name="staging", deps=["ref_regions"],
-                   description=f"Module '{m.name}': {m.description}. Met herkomst per rij.") for m in MODULES.values()],
-    dg.AssetSpec("stg_module_loads", group_name="staging", deps=["ref_regions"],
-                 description="Welke bron per regio, module en peiljaar in gebruik is."),
-    dg.AssetSpec("stg_submission_status", group_name="staging", deps=["ref_regions"],
-                 description="Status per peiljaar, regio, module en bronbestand."),
-    dg.AssetSpec("stg_problems", group_name="staging", deps=["ref_regions"],
-                 description="Alle fouten en waarschuwingen per bestand, blad, rij en kolom."),
-    ]]
+    return [
+        spec.replace_attributes(code_version=version)
+        for spec in [
+            dg.AssetSpec(
+                "raw_file_inventory",
+                group_name="raw",
+                deps=["ref_regions"],
+                description="Alle bestanden onder data/raw per peiljaar: soort, regio, module, grootte, SHA-256.",
+            ),
+            *[
+                dg.AssetSpec(
+                    m.table,
+                    group_name="staging",
+                    deps=["ref_regions"],
+                    description=f"Module '{m.name}': {m.description}. Met herkomst per rij.",
+                )
+                for m in MODULES.values()
+            ],
+            dg.AssetSpec(
+                "stg_module_loads",
+                group_name="staging",
+                deps=["ref_regions"],
+                description="Welke bron per regio, module en peiljaar in gebruik is.",
+            ),
+            dg.AssetSpec(
+                "stg_submission_status",
+                group_name="staging",
+                deps=["ref_regions"],
+                description="Status per peiljaar, regio, module en bronbestand.",
+            ),
+            dg.AssetSpec(
+                "stg_problems",
+                group_name="staging",
+                deps=["ref_regions"],
+                description="Alle fouten en waarschuwingen per bestand, blad, rij en kolom.",
+            ),
+        ]
+    ]
 
 
 #: Run tag that says what started a run (cli, sensor, schedule), for the run history.
@@ -53,6 +77,7 @@ class IngestConfig(dg.Config):
 
     #: True: read every wave of the run again; False: waves whose files did not change are skipped.
     full_refresh: bool = False
+
 
 #: Asset keys (= table names) of the raw and staging layers, for downstream deps.
 INGEST_KEYS = ["raw_waves", "raw_file_inventory", *STAGED_TABLES, *LOADER_TABLES]
@@ -87,8 +112,12 @@ class _LazyValidator:
         return self.gx.validate_waves(waves, region_codes)
 
 
-@dg.asset(group_name="raw", deps=["ref_regions"], code_version=code_version(*INGEST_CODE),
-          description="De peiljaren (mappen onder data/raw); verwijdert wat geladen was uit mappen die verdwenen zijn.")
+@dg.asset(
+    group_name="raw",
+    deps=["ref_regions"],
+    code_version=code_version(*INGEST_CODE),
+    description="De peiljaren (mappen onder data/raw); verwijdert wat geladen was uit mappen die verdwenen zijn.",
+)
 def raw_waves(context: dg.AssetExecutionContext, folders: ProjectFolders, warehouse: DuckDBResource):
     waves, notes = scan_root(folders.raw)
     held = held_waves(waves, notes)
@@ -104,15 +133,18 @@ def raw_waves(context: dg.AssetExecutionContext, folders: ProjectFolders, wareho
     for note in notes:
         summary += f"; LET OP: map {note.name!r} niet gelezen"
         context.log.warning(f"data/raw/{note.name}: {note.reason}")
-    return dg.MaterializeResult(metadata={"waves": waves, "removed": gone, "summary": summary, **table},
-                                data_version=data_version(code_version(*INGEST_CODE), waves, gone,
-                                                          [(n.name, n.reason) for n in notes]))
+    return dg.MaterializeResult(
+        metadata={"waves": waves, "removed": gone, "summary": summary, **table},
+        data_version=data_version(code_version(*INGEST_CODE), waves, gone, [(n.name, n.reason) for n in notes]),
+    )
 
 
-@dg.multi_asset(specs=_ingest_specs(), can_subset=False, partitions_def=WAVES,
-                backfill_policy=dg.BackfillPolicy.single_run())
-def ingest_returns(context: dg.AssetExecutionContext, config: IngestConfig, folders: ProjectFolders,
-                   warehouse: DuckDBResource):
+@dg.multi_asset(
+    specs=_ingest_specs(), can_subset=False, partitions_def=WAVES, backfill_policy=dg.BackfillPolicy.single_run()
+)
+def ingest_returns(
+    context: dg.AssetExecutionContext, config: IngestConfig, folders: ProjectFolders, warehouse: DuckDBResource
+):
     """Stage the waves of this run (one partition, or a range in a single run).
 
     Every partition of the run is reported materialized (Dagster records one event per partition of a
@@ -144,37 +176,61 @@ def ingest_returns(context: dg.AssetExecutionContext, config: IngestConfig, fold
             totals["rejected"] += len(result.rejected_files)
             for stage in ("lezen", "toetsen", "laden"):  # the run report's split of the ingest's seconds
                 split[f"seconds_{stage}"] = split.get(f"seconds_{stage}", 0.0) + result.timings.get(stage, 0.0)
-            lines.append(f"{wave}: {len(result.regions_loaded)} regio's, {result.n_units_loaded} modules (opnieuw) geladen, "
-                         f"{result.n_units_unchanged} ongewijzigd, {len(result.rejected_files)} bestand(en) afgewezen"
-                         f" (lezen {result.timings.get('lezen', 0):.1f} s, toetsen {result.timings.get('toetsen', 0):.1f} s,"
-                         f" laden {result.timings.get('laden', 0):.1f} s)")
+            lines.append(
+                f"{wave}: {len(result.regions_loaded)} regio's, {result.n_units_loaded} modules (opnieuw) geladen, "
+                f"{result.n_units_unchanged} ongewijzigd, {len(result.rejected_files)} bestand(en) afgewezen"
+                f" (lezen {result.timings.get('lezen', 0):.1f} s, toetsen {result.timings.get('toetsen', 0):.1f} s,"
+                f" laden {result.timings.get('laden', 0):.1f} s)"
+            )
             for rel in result.rejected_files:
                 context.log.warning(f"afgewezen: {rel}")
         counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in STAGED_TABLES + LOADER_TABLES}
-        fingerprints = con.execute("select wave, fingerprint from raw_wave_fingerprints where wave in "
-                                   "(select unnest(?::integer[])) order by wave", [waves]).fetchall()
+        fingerprints = con.execute(
+            "select wave, fingerprint from raw_wave_fingerprints where wave in "
+            "(select unnest(?::integer[])) order by wave",
+            [waves],
+        ).fetchall()
         version = data_version(code_version(*INGEST_CODE), *(f"{w}:{fp}" for w, fp in fingerprints))
         for table in ["raw_file_inventory", *STAGED_TABLES, *LOADER_TABLES]:
             context.add_asset_metadata(table_metadata(con, table), asset_key=table)
             for key in context.partition_keys:  # per wave: its rows, and whether it was read again
-                context.add_asset_metadata({**_wave_rows(con, table, key), "rebuilt": key in rebuilt},
-                                           asset_key=table, partition_key=key)
+                context.add_asset_metadata(
+                    {**_wave_rows(con, table, key), "rebuilt": key in rebuilt}, asset_key=table, partition_key=key
+                )
         summary = "; ".join(lines) or "geen peiljaren in deze run"
-        record_history(con, context.run.run_id, context.run.tags.get(TRIGGER_TAG, "dagster"), "laden", summary,
-                       waves=waves, units_loaded=totals["loaded"], units_unchanged=totals["unchanged"],
-                       files_rejected=totals["rejected"])
+        record_history(
+            con,
+            context.run.run_id,
+            context.run.tags.get(TRIGGER_TAG, "dagster"),
+            "laden",
+            summary,
+            waves=waves,
+            units_loaded=totals["loaded"],
+            units_unchanged=totals["unchanged"],
+            files_rejected=totals["rejected"],
+        )
     context.log.info(summary)
-    yield dg.MaterializeResult(asset_key="raw_file_inventory", data_version=version,
-                               metadata={"waves": waves, "summary": summary, **{f"units_{k}": v for k, v in totals.items()},
-                                         "seconds": round(time.perf_counter() - started, 2),
-                                         **{k: round(v, 3) for k, v in split.items()}})
+    yield dg.MaterializeResult(
+        asset_key="raw_file_inventory",
+        data_version=version,
+        metadata={
+            "waves": waves,
+            "summary": summary,
+            **{f"units_{k}": v for k, v in totals.items()},
+            "seconds": round(time.perf_counter() - started, 2),
+            **{k: round(v, 3) for k, v in split.items()},
+        },
+    )
     for table in STAGED_TABLES + LOADER_TABLES:
         yield dg.MaterializeResult(asset_key=table, metadata={"rows": counts[table]}, data_version=version)
 
 
 def _wave_rows(con, table: str, wave: str) -> dict:
-    return {"dagster/row_count": dg.MetadataValue.int(int(con.execute(
-        f"select count(*) from {table} where wave = ?", [int(wave)]).fetchall()[0][0]))}
+    return {
+        "dagster/row_count": dg.MetadataValue.int(
+            int(con.execute(f"select count(*) from {table} where wave = ?", [int(wave)]).fetchall()[0][0])
+        )
+    }
 
 
 def full_refresh_run_config() -> dict:

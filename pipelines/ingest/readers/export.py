@@ -20,8 +20,13 @@ from pipelines.ingest.readers.tables import SheetTable, _table_from_rows
 def decode_text(data: bytes, rel: str) -> tuple[str | None, str | None, Problem | None]:
     """Decode an export: UTF-8 (with or without BOM) or Windows-1252; anything else is refused."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(data) > 1 and b"\x00" in (data[:1], data[1:2])):
-        return None, None, Problem(rel, "bestand.codering",
-            "het bestand is UTF-16 gecodeerd; sla het op als CSV UTF-8 of Windows-1252")
+        return (
+            None,
+            None,
+            Problem(
+                rel, "bestand.codering", "het bestand is UTF-16 gecodeerd; sla het op als CSV UTF-8 of Windows-1252"
+            ),
+        )
     if b"\x00" in data:
         return None, None, Problem(rel, "bestand.codering", "het bestand bevat NUL-tekens; het is geen tekstbestand")
     try:
@@ -31,8 +36,15 @@ def decode_text(data: bytes, rel: str) -> tuple[str | None, str | None, Problem 
     try:
         return data.decode("cp1252"), "windows-1252", None
     except UnicodeDecodeError as exc:
-        return None, None, Problem(rel, "bestand.codering",
-            f"het bestand is geen UTF-8 of Windows-1252 (onleesbaar teken op positie {exc.start})")
+        return (
+            None,
+            None,
+            Problem(
+                rel,
+                "bestand.codering",
+                f"het bestand is geen UTF-8 of Windows-1252 (onleesbaar teken op positie {exc.start})",
+            ),
+        )
 
 
 def sniff_delimiter(text: str) -> str:
@@ -115,13 +127,20 @@ def read_export(path: Path, rel: str, limits: Limits = DEFAULT_LIMITS) -> tuple[
     # limit (128 KiB) would reject the whole export, every region with it. The file size bounds a cell.
     csv.field_size_limit(max(csv.field_size_limit(), limits.max_file_bytes + 1))
     too_many = Problem(rel, "bestand.te_groot", f"het bestand heeft meer dan {limits.max_export_rows} rijen")
-    if text.count("\n") + text.count("\r") - text.count("\r\n") > limits.max_export_rows and \
-            _count_records(text, delimiter, limits.max_export_rows + 2) > limits.max_export_rows + 1:
+    if (
+        text.count("\n") + text.count("\r") - text.count("\r\n") > limits.max_export_rows
+        and _count_records(text, delimiter, limits.max_export_rows + 2) > limits.max_export_rows + 1
+    ):
         return None, [too_many]  # counted before anything is kept: a long file costs time, not memory
     fast = _read_records(text, delimiter, limits, started)
     if fast == "te_traag":
-        return None, [Problem(rel, "bestand.te_traag", f"het lezen duurde langer dan "
-                                                       f"{limits.max_seconds_per_file:g} s en is afgebroken")]
+        return None, [
+            Problem(
+                rel,
+                "bestand.te_traag",
+                f"het lezen duurde langer dan {limits.max_seconds_per_file:g} s en is afgebroken",
+            )
+        ]
     rows, numbers = fast if fast is not None else ([], [])
     # Record by record (where the blocks above did not add up): the exact place of a malformed row.
     reader = csv.reader(io.StringIO(text if fast is None else "", newline=""), delimiter=delimiter, strict=True)
@@ -132,14 +151,21 @@ def read_export(path: Path, rel: str, limits: Limits = DEFAULT_LIMITS) -> tuple[
             numbers.append(line_start)
             line_start = reader.line_num + 1
             if len(rows) % 10_000 == 0 and time.monotonic() - started > limits.max_seconds_per_file:
-                return None, [Problem(rel, "bestand.te_traag", f"het lezen duurde langer dan "
-                                                               f"{limits.max_seconds_per_file:g} s en is afgebroken")]
+                return None, [
+                    Problem(
+                        rel,
+                        "bestand.te_traag",
+                        f"het lezen duurde langer dan {limits.max_seconds_per_file:g} s en is afgebroken",
+                    )
+                ]
             if len(rows) > limits.max_export_rows + 1:
                 return None, [too_many]
     except csv.Error as exc:
         if str(exc).startswith("unexpected end of data"):
-            message = (f"een aanhalingsteken (\") in rij {line_start} wordt niet gesloten; alles vanaf die rij zou "
-                       f"één cel worden")
+            message = (
+                f'een aanhalingsteken (") in rij {line_start} wordt niet gesloten; alles vanaf die rij zou '
+                f"één cel worden"
+            )
         else:
             message = f"het CSV-bestand is niet goed opgebouwd in rij {line_start} ({exc})"
         return None, [Problem(rel, "bestand.csv", message, row=line_start)]
@@ -157,11 +183,19 @@ def read_export(path: Path, rel: str, limits: Limits = DEFAULT_LIMITS) -> tuple[
                     rows[i] = split
                     mixed.append(numbers[i])
     sheet = path.stem
-    table = _table_from_rows(rel, sheet, rows, 1, limits, decimal_comma=(delimiter == ";"), row_numbers=numbers,
-                             texts_ready=True)
+    table = _table_from_rows(
+        rel, sheet, rows, 1, limits, decimal_comma=(delimiter == ";"), row_numbers=numbers, texts_ready=True
+    )
     for n in mixed:
-        table.problems.append(Problem(rel, "rij.scheidingsteken",
-            f"rij {n} is gescheiden met '{other}', de kopregel met '{delimiter}'; gebruik één scheidingsteken in het "
-            f"hele bestand", ERROR, sheet, n))
+        table.problems.append(
+            Problem(
+                rel,
+                "rij.scheidingsteken",
+                f"rij {n} is gescheiden met '{other}', de kopregel met '{delimiter}'; gebruik één scheidingsteken in het "
+                f"hele bestand",
+                ERROR,
+                sheet,
+                n,
+            )
+        )
     return table, table.problems
-

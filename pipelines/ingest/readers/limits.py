@@ -37,6 +37,7 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 
+
 def _open_regular(path: Path, limits: Limits) -> bytes | None:
     """A file's bytes, or None when it is larger than ``max_file_bytes``.
 
@@ -56,6 +57,6 @@ def _too_large(rel: str, limits: Limits) -> Problem:
 
 
 def _unreadable(rel: str, exc: OSError) -> Problem:
-    return Problem(rel, "bestand.onleesbaar", f"het bestand kan niet worden gelezen ({type(exc).__name__}: "
-                                              f"{exc.strerror or exc})")
-
+    return Problem(
+        rel, "bestand.onleesbaar", f"het bestand kan niet worden gelezen ({type(exc).__name__}: {exc.strerror or exc})"
+    )

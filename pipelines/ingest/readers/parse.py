@@ -62,40 +62,67 @@ def read_number_text(text: str, style: int) -> tuple[float, str | None]:
         return (float(text), None) if NUMBER_RE.match(text) else (np.nan, None)
     if style == DUTCH:
         if _COMMA_THOUSAND.match(text):
-            return np.nan, (f"{quote(text)} is dubbelzinnig: een komma voor drie cijfers is in Engelse schrijfwijze "
-                            f"een scheiding van duizendtallen, in Nederlandse een decimaalteken; schrijf het getal "
-                            f"zonder scheidingsteken (bijvoorbeeld 1000)")
+            return np.nan, (
+                f"{quote(text)} is dubbelzinnig: een komma voor drie cijfers is in Engelse schrijfwijze "
+                f"een scheiding van duizendtallen, in Nederlandse een decimaalteken; schrijf het getal "
+                f"zonder scheidingsteken (bijvoorbeeld 1000)"
+            )
         if _NL_GROUPED.match(text):
             return float(text.replace(".", "").replace(",", ".")), None
         if _NL_DECIMAL.match(text):
             return float(text.replace(",", ".")), None
         if _POINT.match(text):
-            return np.nan, (f"{quote(text)} is dubbelzinnig: in Nederlandse schrijfwijze scheidt een punt "
-                            f"duizendtallen (1.000), maar hier staan er geen drie cijfers achter; schrijf het getal "
-                            f"zonder punt (een decimaal getal met een komma)")
+            return np.nan, (
+                f"{quote(text)} is dubbelzinnig: in Nederlandse schrijfwijze scheidt een punt "
+                f"duizendtallen (1.000), maar hier staan er geen drie cijfers achter; schrijf het getal "
+                f"zonder punt (een decimaal getal met een komma)"
+            )
         return np.nan, None
     if _DOT_THOUSAND.match(text):
-        return np.nan, (f"{quote(text)} is dubbelzinnig: in een export met ',' als scheidingsteken is de punt een "
-                        f"decimaalteken, in Nederlandse schrijfwijze scheidt hij "
-                        f"duizendtallen; schrijf het getal zonder punt (bijvoorbeeld 1000)")
+        return np.nan, (
+            f"{quote(text)} is dubbelzinnig: in een export met ',' als scheidingsteken is de punt een "
+            f"decimaalteken, in Nederlandse schrijfwijze scheidt hij "
+            f"duizendtallen; schrijf het getal zonder punt (bijvoorbeeld 1000)"
+        )
     if _COMMA_THOUSAND.match(text):
-        return np.nan, (f"{quote(text)} is dubbelzinnig: een komma kan duizendtallen scheiden (Engels) of een "
-                        f"decimaalteken zijn (Nederlands); schrijf het getal zonder scheidingsteken")
+        return np.nan, (
+            f"{quote(text)} is dubbelzinnig: een komma kan duizendtallen scheiden (Engels) of een "
+            f"decimaalteken zijn (Nederlands); schrijf het getal zonder scheidingsteken"
+        )
     return (float(text), None) if NUMBER_RE.match(text) else (np.nan, None)
 
 
 def read_numbers(values: pd.Series, style: int) -> tuple[pd.Series, pd.Series]:
     """:func:`read_number_text` over distinct values: (numbers, messages; None where not ambiguous)."""
     pairs = [read_number_text(v, style) if isinstance(v, str) else (np.nan, None) for v in values]
-    return (pd.Series([a for a, _ in pairs], index=values.index, dtype="float64"),
-            pd.Series([b for _, b in pairs], index=values.index, dtype="object"))
+    return (
+        pd.Series([a for a, _ in pairs], index=values.index, dtype="float64"),
+        pd.Series([b for _, b in pairs], index=values.index, dtype="object"),
+    )
 
 
 #: Excel's formula errors. A cell holding one (as an error cell, as the text a formula gave, or typed into an
 #: export) is an error of its own: it is never read as empty.
-FORMULA_ERRORS = ("#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
-                  "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#EXTERNAL!",
-                  "#PYTHON!", "#TIMEOUT!")
+FORMULA_ERRORS = (
+    "#N/A",
+    "#DIV/0!",
+    "#VALUE!",
+    "#REF!",
+    "#NAME?",
+    "#NUM!",
+    "#NULL!",
+    "#SPILL!",
+    "#CALC!",
+    "#GETTING_DATA",
+    "#FIELD!",
+    "#BLOCKED!",
+    "#CONNECT!",
+    "#BUSY!",
+    "#UNKNOWN!",
+    "#EXTERNAL!",
+    "#PYTHON!",
+    "#TIMEOUT!",
+)
 _FORMULA_ERRORS = frozenset(FORMULA_ERRORS)
 
 
@@ -124,8 +151,9 @@ EXPECTED_FORM = {
 }
 
 
-def parse_module(table: SheetTable, module: Module, *, region_code: str | None = None,
-                 limits: Limits = DEFAULT_LIMITS) -> tuple[pd.DataFrame, list[Problem]]:
+def parse_module(
+    table: SheetTable, module: Module, *, region_code: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> tuple[pd.DataFrame, list[Problem]]:
     """Type one sheet by the codebook (see :func:`parse_tables`)."""
     frame, problems = parse_tables([(table, region_code)], module, limits=limits)
     return frame.drop(columns=["_file", "_sheet"]), problems
@@ -133,9 +161,11 @@ def parse_module(table: SheetTable, module: Module, *, region_code: str | None =
 
 def _header_map(table: SheetTable, module: Module, region_code: str | None, problems: list[Problem]) -> dict[str, int]:
     """Position of each known column in the sheet; problems for empty, doubled, unknown and missing headers."""
+
     def problem(rule, message, severity=ERROR, column=None):
-        problems.append(Problem(table.file, rule, message, severity, table.sheet, 1, column, None, region_code,
-                                module.name))
+        problems.append(
+            Problem(table.file, rule, message, severity, table.sheet, 1, column, None, region_code, module.name)
+        )
 
     known = set(module.field_names) | {REGION_COLUMN}
     seen: dict[str, int] = {}
@@ -164,7 +194,9 @@ class _Distinct:
 
     def __init__(self, values, codes: np.ndarray | None = None):
         if codes is None:
-            codes, uniques = pd.factorize(np.asarray(values, dtype=object) if len(values) else np.array([], dtype=object))
+            codes, uniques = pd.factorize(
+                np.asarray(values, dtype=object) if len(values) else np.array([], dtype=object)
+            )
             values = pd.Series(uniques, dtype="object")
         self.codes, self.values = codes, values
 
@@ -178,14 +210,15 @@ class _Distinct:
     def at(self, i: int) -> str:
         return self.values.iat[self.codes[i]]
 
-    def blank_where(self, per_value: pd.Series) -> "_Distinct":
+    def blank_where(self, per_value: pd.Series) -> _Distinct:
         """The same column with the values where ``per_value`` holds replaced by ``""``."""
         values = self.values.where(~per_value.to_numpy(dtype=bool, na_value=False), "")
         return _Distinct(values, self.codes)
 
 
-def parse_tables(tables: list[tuple[SheetTable, str | None]], module: Module, *,
-                 limits: Limits = DEFAULT_LIMITS) -> tuple[pd.DataFrame, list[Problem]]:
+def parse_tables(
+    tables: list[tuple[SheetTable, str | None]], module: Module, *, limits: Limits = DEFAULT_LIMITS
+) -> tuple[pd.DataFrame, list[Problem]]:
     """Type many sheets of one module at once (all regions of a wave), by the codebook.
 
     Each sheet comes with the region code from its workbook's file name, or
@@ -250,10 +283,20 @@ def parse_tables(tables: list[tuple[SheetTable, str | None]], module: Module, *,
         mask = mask.to_numpy(dtype=bool, na_value=False) if isinstance(mask, pd.Series) else mask
         for i in np.flatnonzero(mask):
             value = columns[column].at(i) if column in columns else None
-            problems.append(Problem(files.iloc[i], rule, message(i), ERROR, sheets.iloc[i], int(row_no.iloc[i]), column,
-                                    None if value is None else redact(str(value))[:200],
-                                    expected_region.iloc[i] or (region.iloc[i] if region is not None else None),
-                                    module.name))
+            problems.append(
+                Problem(
+                    files.iloc[i],
+                    rule,
+                    message(i),
+                    ERROR,
+                    sheets.iloc[i],
+                    int(row_no.iloc[i]),
+                    column,
+                    None if value is None else redact(str(value))[:200],
+                    expected_region.iloc[i] or (region.iloc[i] if region is not None else None),
+                    module.name,
+                )
+            )
 
     # The region of every row first: a problem in an export's row belongs to that row's region only.
     raw_region = columns[REGION_COLUMN].rows(redact_series(columns[REGION_COLUMN].values.str.strip().str.upper()))
@@ -262,8 +305,12 @@ def parse_tables(tables: list[tuple[SheetTable, str | None]], module: Module, *,
     for name, col in columns.items():
         too_long = col.mask(col.values.str.len() > limits.max_cell_chars)
         if too_long.any():
-            report(too_long, "cel.te_lang", name,
-                   lambda i, col=col: f"de cel heeft {len(col.at(i))} tekens; de grens is {limits.max_cell_chars}")
+            report(
+                too_long,
+                "cel.te_lang",
+                name,
+                lambda i, col=col: f"de cel heeft {len(col.at(i))} tekens; de grens is {limits.max_cell_chars}",
+            )
             columns[name] = col.blank_where(col.values.str.len() > limits.max_cell_chars)
 
     # Formula errors (#N/A, #DIV/0!, …): an error of their own, and the cell is not read further (so that it is
@@ -273,16 +320,28 @@ def parse_tables(tables: list[tuple[SheetTable, str | None]], module: Module, *,
             continue
         is_error = col.values.str.strip().str.upper().isin(_FORMULA_ERRORS)
         if is_error.any():
-            report(col.mask(is_error), "cel.formulefout", name,
-                   lambda i, col=col, name=name: f"formulefout {col.at(i).strip().upper()} in kolom '{name}' rij "
-                                                 f"{int(row_no.iloc[i])}: de formule gaf geen waarde; herstel de "
-                                                 f"formule of vul de waarde zelf in")
+            report(
+                col.mask(is_error),
+                "cel.formulefout",
+                name,
+                lambda i, col=col, name=name: (
+                    f"formulefout {col.at(i).strip().upper()} in kolom '{name}' rij "
+                    f"{int(row_no.iloc[i])}: de formule gaf geen waarde; herstel de "
+                    f"formule of vul de waarde zelf in"
+                ),
+            )
             columns[name] = col.blank_where(is_error)
 
     wrong = has_expected & (raw_region != "") & (raw_region != expected_region.fillna("").str.upper())
-    report(wrong, "regio.afwijkend", REGION_COLUMN,
-           lambda i: f"regio_code {quote(raw_region.iloc[i])} wijkt af van de regio in de bestandsnaam "
-                     f"({expected_region.iloc[i]})")
+    report(
+        wrong,
+        "regio.afwijkend",
+        REGION_COLUMN,
+        lambda i: (
+            f"regio_code {quote(raw_region.iloc[i])} wijkt af van de regio in de bestandsnaam "
+            f"({expected_region.iloc[i]})"
+        ),
+    )
 
     out = pd.DataFrame({"_row": row_no, REGION_COLUMN: region, "_file": files, "_sheet": sheets})
     for f in module.fields:
@@ -313,20 +372,37 @@ def parse_tables(tables: list[tuple[SheetTable, str | None]], module: Module, *,
                 number = number.where(~plain, col.rows(read_numbers(raw, PLAIN)[0]))
                 why = why.where(~plain, None)
             ambiguous = ~blank & why.notna().to_numpy()
-            report(ambiguous, "type.geheel_getal", f.name, lambda i, why=why: f"{why.iloc[i]}; verwacht {EXPECTED_FORM['int']}")
+            report(
+                ambiguous,
+                "type.geheel_getal",
+                f.name,
+                lambda i, why=why: f"{why.iloc[i]}; verwacht {EXPECTED_FORM['int']}",
+            )
             # beyond 2**53 a float no longer holds every integer, and beyond 2**63 none fits the column: bad input
-            bad = ~blank & ~ambiguous & (number.isna() | (number % 1 != 0) | (number.abs() > 2 ** 53)).to_numpy()
-            report(bad, "type.geheel_getal", f.name, lambda i, col=col, number=number: _bad_value(
-                col.at(i), number.iloc[i], "int"))
+            bad = ~blank & ~ambiguous & (number.isna() | (number % 1 != 0) | (number.abs() > 2**53)).to_numpy()
+            report(
+                bad,
+                "type.geheel_getal",
+                f.name,
+                lambda i, col=col, number=number: _bad_value(col.at(i), number.iloc[i], "int"),
+            )
             value = number.where(~(bad | ambiguous)).round().astype("Int64")
         elif f.kind == "bool":
             value = col.rows(parse_bool(raw))
-            report(~blank & value.isna().to_numpy(), "type.ja_nee", f.name,
-                   lambda i, col=col: _bad_value(col.at(i), None, "bool"))
+            report(
+                ~blank & value.isna().to_numpy(),
+                "type.ja_nee",
+                f.name,
+                lambda i, col=col: _bad_value(col.at(i), None, "bool"),
+            )
         elif f.kind == "date":
             value = col.rows(parse_date(raw))
-            report(~blank & value.isna().to_numpy(), "type.datum", f.name,
-                   lambda i, col=col: _bad_value(col.at(i), None, "date"))
+            report(
+                ~blank & value.isna().to_numpy(),
+                "type.datum",
+                f.name,
+                lambda i, col=col: _bad_value(col.at(i), None, "date"),
+            )
         else:  # pragma: no cover - the codebook refuses unknown kinds
             raise AssertionError(f.kind)
         out[f.name] = value.reset_index(drop=True)

@@ -35,7 +35,6 @@ class SheetTable:
     number_cells: set[tuple[int, int]] = field(default_factory=set)
 
 
-
 def cell_text(value) -> str:
     """A workbook cell's value as the text a person would have typed."""
     if value is None:
@@ -59,8 +58,16 @@ def normalise_header(name) -> str:
     return cell_text(name).strip().lower()
 
 
-def _table_from_rows(file: str, sheet: str, raw_rows, first_row_number: int, limits: Limits,
-                     decimal_comma: bool = False, row_numbers=None, texts_ready: bool = False) -> SheetTable:
+def _table_from_rows(
+    file: str,
+    sheet: str,
+    raw_rows,
+    first_row_number: int,
+    limits: Limits,
+    decimal_comma: bool = False,
+    row_numbers=None,
+    texts_ready: bool = False,
+) -> SheetTable:
     """Header from the first row; drop empty rows; keep row numbers.
 
     ``texts_ready``: the cells are already text (a CSV), so :func:`cell_text` is skipped.
@@ -70,7 +77,9 @@ def _table_from_rows(file: str, sheet: str, raw_rows, first_row_number: int, lim
     try:
         header_cells = next(it)
     except StopIteration:
-        table.problems.append(Problem(file, "blad.leeg", "het blad is leeg: de kopregel (rij 1) ontbreekt", sheet=sheet, row=1))
+        table.problems.append(
+            Problem(file, "blad.leeg", "het blad is leeg: de kopregel (rij 1) ontbreekt", sheet=sheet, row=1)
+        )
         return table
     table.header = [normalise_header(h) for h in header_cells]
     n = len(table.header)
@@ -91,9 +100,16 @@ def _table_from_rows(file: str, sheet: str, raw_rows, first_row_number: int, lim
         elif len(texts) > n:
             extra = texts[n:]
             if any(t.strip() for t in extra):
-                table.problems.append(Problem(file, "rij.te_veel_cellen",
-                    f"rij heeft {len(texts)} cellen maar de kopregel {n} kolommen; de cellen zonder kop zijn genegeerd",
-                    WARNING, sheet, number))
+                table.problems.append(
+                    Problem(
+                        file,
+                        "rij.te_veel_cellen",
+                        f"rij heeft {len(texts)} cellen maar de kopregel {n} kolommen; de cellen zonder kop zijn genegeerd",
+                        WARNING,
+                        sheet,
+                        number,
+                    )
+                )
             texts = texts[:n]
         table.rows.append(texts)
         table.row_numbers.append(number)
@@ -117,9 +133,15 @@ def _text_rows(table: SheetTable, raw_rows: list[list[str]], row_numbers: list[i
         else:
             extra = texts[n:]
             if any(t.strip() for t in extra):
-                table.problems.append(Problem(file, "rij.te_veel_cellen",
-                    f"rij heeft {len(texts)} cellen maar de kopregel {n} kolommen; de cellen zonder kop zijn genegeerd",
-                    WARNING, sheet, numbers[j]))
+                table.problems.append(
+                    Problem(
+                        file,
+                        "rij.te_veel_cellen",
+                        f"rij heeft {len(texts)} cellen maar de kopregel {n} kolommen; de cellen zonder kop zijn genegeerd",
+                        WARNING,
+                        sheet,
+                        numbers[j],
+                    )
+                )
             rows[j] = texts[:n]
     table.rows, table.row_numbers = rows, numbers
-

@@ -37,7 +37,7 @@ def _zip_directory_bytes(fh) -> int | None:
     at = data.rfind(b"PK\x05\x06")
     if at < 0 or len(data) - at < 22:
         return None
-    return struct.unpack("<I", data[at + 12:at + 16])[0]
+    return struct.unpack("<I", data[at + 12 : at + 16])[0]
 
 
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE2 / Compound File: old .xls, or an encrypted .xlsx
@@ -52,19 +52,35 @@ def sniff_workbook(data: bytes, rel: str) -> Problem | None:
     without its end record: a truncated copy.
     """
     if len(data) == 0:
-        return Problem(rel, "bestand.onleesbaar", "het bestand is leeg (0 bytes); vermoedelijk is het kopiëren of "
-                                                  "opslaan afgebroken: lever het werkboek opnieuw aan")
+        return Problem(
+            rel,
+            "bestand.onleesbaar",
+            "het bestand is leeg (0 bytes); vermoedelijk is het kopiëren of "
+            "opslaan afgebroken: lever het werkboek opnieuw aan",
+        )
     if data.startswith(CFB_MAGIC):
         if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
-            return Problem(rel, "bestand.onleesbaar", "het werkboek is met een wachtwoord beveiligd; het kan niet "
-                                                      "worden gelezen: lever het aan zonder wachtwoord (in Excel: "
-                                                      "Bestand > Info > Werkmap beveiligen > Versleutelen met "
-                                                      "wachtwoord, het wachtwoord leegmaken)")
-        return Problem(rel, "bestand.onleesbaar", "dit is een oud Excel-bestand (.xls, Excel 97-2003) met de naam "
-                                                  ".xlsx; open het in Excel en sla het op als .xlsx (Excel-werkmap)")
-    if data.startswith(b"PK") and b"PK\x05\x06" not in data[-(65_535 + 22):]:
-        return Problem(rel, "bestand.onleesbaar", "geen geldig Excel-werkboek (.xlsx): het werkboek is beschadigd of "
-                                                  "onvolledig (afgebroken kopie?); het einde van het bestand ontbreekt")
+            return Problem(
+                rel,
+                "bestand.onleesbaar",
+                "het werkboek is met een wachtwoord beveiligd; het kan niet "
+                "worden gelezen: lever het aan zonder wachtwoord (in Excel: "
+                "Bestand > Info > Werkmap beveiligen > Versleutelen met "
+                "wachtwoord, het wachtwoord leegmaken)",
+            )
+        return Problem(
+            rel,
+            "bestand.onleesbaar",
+            "dit is een oud Excel-bestand (.xls, Excel 97-2003) met de naam "
+            ".xlsx; open het in Excel en sla het op als .xlsx (Excel-werkmap)",
+        )
+    if data.startswith(b"PK") and b"PK\x05\x06" not in data[-(65_535 + 22) :]:
+        return Problem(
+            rel,
+            "bestand.onleesbaar",
+            "geen geldig Excel-werkboek (.xlsx): het werkboek is beschadigd of "
+            "onvolledig (afgebroken kopie?); het einde van het bestand ontbreekt",
+        )
     return None
 
 
@@ -74,24 +90,37 @@ def check_zip(path: Path | bytes, rel: str, limits: Limits) -> Problem | None:
     ``path`` is the file, or its bytes.
     """
     try:
-        with (io.BytesIO(path) if isinstance(path, bytes) else open(path, "rb")) as fh:
+        with io.BytesIO(path) if isinstance(path, bytes) else open(path, "rb") as fh:
             directory = _zip_directory_bytes(fh)
             if directory is not None and directory > limits.max_zip_directory_bytes:
-                return Problem(rel, "bestand.te_groot",
+                return Problem(
+                    rel,
+                    "bestand.te_groot",
                     f"de inhoudsopgave van het werkboek (zip) is {directory / 1024 / 1024:.1f} MB; de grens is "
-                    f"{limits.max_zip_directory_bytes / 1024 / 1024:.1f} MB (een werkboek heeft een paar tientallen onderdelen)")
+                    f"{limits.max_zip_directory_bytes / 1024 / 1024:.1f} MB (een werkboek heeft een paar tientallen onderdelen)",
+                )
             with zipfile.ZipFile(fh) as zf:
                 infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error) as exc:
         if isinstance(path, bytes) and path.startswith(b"PK"):
-            return Problem(rel, "bestand.onleesbaar", "geen geldig Excel-werkboek (.xlsx): het werkboek is beschadigd "
-                                                      "of onvolledig (afgebroken kopie?)")
+            return Problem(
+                rel,
+                "bestand.onleesbaar",
+                "geen geldig Excel-werkboek (.xlsx): het werkboek is beschadigd of onvolledig (afgebroken kopie?)",
+            )
         return Problem(rel, "bestand.onleesbaar", f"geen geldig Excel-werkboek (.xlsx): {type(exc).__name__}")
     unpacked = sum(i.file_size for i in infos)
     packed = max(1, sum(i.compress_size for i in infos))
-    if unpacked > limits.max_unpacked_bytes or unpacked / packed > limits.max_compression_ratio and unpacked > 10 * 1024 * 1024:
-        return Problem(rel, "bestand.te_groot",
-            f"het werkboek pakt uit tot {unpacked / 1024 / 1024:.0f} MB; de grens is {limits.max_unpacked_bytes / 1024 / 1024:.0f} MB")
+    if (
+        unpacked > limits.max_unpacked_bytes
+        or unpacked / packed > limits.max_compression_ratio
+        and unpacked > 10 * 1024 * 1024
+    ):
+        return Problem(
+            rel,
+            "bestand.te_groot",
+            f"het werkboek pakt uit tot {unpacked / 1024 / 1024:.0f} MB; de grens is {limits.max_unpacked_bytes / 1024 / 1024:.0f} MB",
+        )
     return None
 
 
@@ -100,16 +129,25 @@ class _WorkbookReader:
 
     def __init__(self, limits: Limits):
         self.limits = limits
-        self.proc = subprocess.Popen([sys.executable, "-m", "pipelines.ingest.workbook_child",
-                                      str(limits.max_reader_memory_bytes)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                     bufsize=0, close_fds=True)
-        job = {"modules": sorted(MODULES), "max_rows": limits.max_sheet_rows, "max_cells": limits.max_sheet_cells,
-               "max_text": limits.max_unpacked_bytes}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "pipelines.ingest.workbook_child", str(limits.max_reader_memory_bytes)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            bufsize=0,
+            close_fds=True,
+        )
+        job = {
+            "modules": sorted(MODULES),
+            "max_rows": limits.max_sheet_rows,
+            "max_cells": limits.max_sheet_cells,
+            "max_text": limits.max_unpacked_bytes,
+        }
         try:
             pipes.send(self.proc.stdin.fileno(), job)
-            ready = pipes.receive(self.proc.stdout.fileno(), time.monotonic() + max(30.0, limits.max_seconds_per_file),
-                             1 << 20)
+            ready = pipes.receive(
+                self.proc.stdout.fileno(), time.monotonic() + max(30.0, limits.max_seconds_per_file), 1 << 20
+            )
         except (OSError, TimeoutError, pipes.PipeClosed) as exc:
             ready = exc
         if ready != "ready":
@@ -125,18 +163,22 @@ class _WorkbookReader:
             return pipes.receive(self.proc.stdout.fileno(), deadline, limits.max_reader_memory_bytes)
         except TimeoutError:
             self.proc.kill()  # still busy with this file: no use waiting for it
-            return ("bestand.te_traag",
-                    f"het lezen van het werkboek duurde langer dan {limits.max_seconds_per_file:g} s en is afgebroken")
+            return (
+                "bestand.te_traag",
+                f"het lezen van het werkboek duurde langer dan {limits.max_seconds_per_file:g} s en is afgebroken",
+            )
         except (OSError, pipes.PipeClosed):
             try:
                 code = self.proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 code = None
             how = f"signaal {signal.Signals(-code).name}" if code is not None and code < 0 else f"code {code}"
-            return ("bestand.te_groot",
-                    f"het werkboek kon niet worden gelezen binnen de grens van "
-                    f"{limits.max_reader_memory_bytes / 1024 / 1024:.0f} MB geheugen (de lezer stopte met {how}); "
-                    f"vermoedelijk een misvormd of kwaadwillig werkboek")
+            return (
+                "bestand.te_groot",
+                f"het werkboek kon niet worden gelezen binnen de grens van "
+                f"{limits.max_reader_memory_bytes / 1024 / 1024:.0f} MB geheugen (de lezer stopte met {how}); "
+                f"vermoedelijk een misvormd of kwaadwillig werkboek",
+            )
 
     def close(self) -> None:
         try:
@@ -179,7 +221,7 @@ def near_miss_module(sheet_name: str) -> str | None:
     for module in MODULES:
         if text == module:
             return module
-        if text.startswith(module) and _SHEET_EXTRA.match(text[len(module):].strip()):
+        if text.startswith(module) and _SHEET_EXTRA.match(text[len(module) :].strip()):
             return module
     return None
 
@@ -189,8 +231,14 @@ def _tables_from_child(rel: str, raw: dict, limits: Limits) -> tuple[dict[str, S
     if "error" in raw:
         return {}, [Problem(rel, "bestand.onleesbaar", f"het werkboek kan niet worden geopend: {raw['error']}")]
     if "text" in raw:
-        return {}, [Problem(rel, "bestand.te_groot", f"de cellen van het werkboek bevatten samen meer dan "
-                                                     f"{limits.max_unpacked_bytes:,} tekens (de grens)".replace(",", "."))]
+        return {}, [
+            Problem(
+                rel,
+                "bestand.te_groot",
+                f"de cellen van het werkboek bevatten samen meer dan "
+                f"{limits.max_unpacked_bytes:,} tekens (de grens)".replace(",", "."),
+            )
+        ]
     problems: list[Problem] = []
     tables: dict[str, SheetTable] = {}
     seen: set[str] = set()
@@ -202,59 +250,122 @@ def _tables_from_child(rel: str, raw: dict, limits: Limits) -> tuple[dict[str, S
             if (meant := near_miss_module(sheet_name)) is not None:
                 near.append((sheet_name, meant))
                 continue
-            problems.append(Problem(rel, "blad.onbekend", f"blad {quote(sheet_name)} hoort niet bij de uitvraag en is genegeerd",
-                                    WARNING, sheet_name))
+            problems.append(
+                Problem(
+                    rel,
+                    "blad.onbekend",
+                    f"blad {quote(sheet_name)} hoort niet bij de uitvraag en is genegeerd",
+                    WARNING,
+                    sheet_name,
+                )
+            )
             continue
         if module in seen:
-            problems.append(Problem(rel, "blad.dubbel", f"de module '{module}' staat twee keer in het werkboek",
-                                    sheet=sheet_name, module=module))
+            problems.append(
+                Problem(
+                    rel,
+                    "blad.dubbel",
+                    f"de module '{module}' staat twee keer in het werkboek",
+                    sheet=sheet_name,
+                    module=module,
+                )
+            )
             continue
         seen.add(module)
         if entry.get("error") == "MemoryError":
-            problems.append(Problem(rel, "blad.te_groot", f"het blad kan niet worden gelezen binnen de geheugengrens van "
-                                    f"{limits.max_reader_memory_bytes / 1024 / 1024:.0f} MB", sheet=sheet_name,
-                                    module=module))
+            problems.append(
+                Problem(
+                    rel,
+                    "blad.te_groot",
+                    f"het blad kan niet worden gelezen binnen de geheugengrens van "
+                    f"{limits.max_reader_memory_bytes / 1024 / 1024:.0f} MB",
+                    sheet=sheet_name,
+                    module=module,
+                )
+            )
             continue
         if "error" in entry:
-            problems.append(Problem(rel, "blad.onleesbaar", f"het blad kan niet worden gelezen: {entry['error']}",
-                                    sheet=sheet_name, module=module))
+            problems.append(
+                Problem(
+                    rel,
+                    "blad.onleesbaar",
+                    f"het blad kan niet worden gelezen: {entry['error']}",
+                    sheet=sheet_name,
+                    module=module,
+                )
+            )
             continue
         if "rows" not in entry:
             rows, height, width = entry["size"]
             if rows > limits.max_sheet_rows + 1:
                 message = f"het blad heeft {rows - 1} rijen onder de kopregel; de grens is {limits.max_sheet_rows}"
             else:
-                message = (f"het blad beslaat {height} rijen x {width} kolommen = {height * width} cellen; "
-                           f"de grens is {limits.max_sheet_cells}")
+                message = (
+                    f"het blad beslaat {height} rijen x {width} kolommen = {height * width} cellen; "
+                    f"de grens is {limits.max_sheet_cells}"
+                )
             problems.append(Problem(rel, "blad.te_groot", message, sheet=sheet_name, module=module))
             continue
         table = _table_from_rows(rel, sheet_name, entry["rows"], 1, limits, decimal_comma=True)
         if entry["visible"] != "Visible":
-            table.problems.append(Problem(rel, "blad.verborgen", f"het blad is verborgen in Excel; het is wel gelezen",
-                                          WARNING, sheet_name, module=module))
+            table.problems.append(
+                Problem(
+                    rel,
+                    "blad.verborgen",
+                    "het blad is verborgen in Excel; het is wel gelezen",
+                    WARNING,
+                    sheet_name,
+                    module=module,
+                )
+            )
         merged = sorted(entry["merged"])
         if merged:
             names = [f"{_cell_name(*a)}:{_cell_name(*b)}" for a, b in merged]
-            table.problems.append(Problem(rel, "blad.samengevoegd",
-                f"samengevoegde cellen ({', '.join(names[:5])}{' …' if len(names) > 5 else ''}): alleen de eerste cel "
-                f"van een samenvoeging heeft een waarde, de andere zijn leeg gelezen", WARNING, sheet_name,
-                merged[0][0][0] + 1, module=module))
+            table.problems.append(
+                Problem(
+                    rel,
+                    "blad.samengevoegd",
+                    f"samengevoegde cellen ({', '.join(names[:5])}{' …' if len(names) > 5 else ''}): alleen de eerste cel "
+                    f"van een samenvoeging heeft een waarde, de andere zijn leeg gelezen",
+                    WARNING,
+                    sheet_name,
+                    merged[0][0][0] + 1,
+                    module=module,
+                )
+            )
         tables[module] = table
     # A module's sheet under a near-miss name (see near_miss_module): without its own sheet the module is
     # rejected, naming the sheet found, so that the earlier data stays; beside its own sheet it is ignored.
     for sheet_name, module in near:
         if module in seen:
-            problems.append(Problem(rel, "blad.onbekend", f"blad {quote(sheet_name)} lijkt een kopie van het blad "
-                                    f"'{module}' en is genegeerd; het blad '{module}' is gelezen", WARNING, sheet_name))
+            problems.append(
+                Problem(
+                    rel,
+                    "blad.onbekend",
+                    f"blad {quote(sheet_name)} lijkt een kopie van het blad "
+                    f"'{module}' en is genegeerd; het blad '{module}' is gelezen",
+                    WARNING,
+                    sheet_name,
+                )
+            )
         else:
-            problems.append(Problem(rel, "blad.naam", f"het blad {quote(sheet_name)} lijkt het blad '{module}'; "
-                                    f"hernoem het naar '{module}' (het blad '{module}' ontbreekt, dus deze module is "
-                                    f"niet gelezen)", sheet=sheet_name, module=module))
+            problems.append(
+                Problem(
+                    rel,
+                    "blad.naam",
+                    f"het blad {quote(sheet_name)} lijkt het blad '{module}'; "
+                    f"hernoem het naar '{module}' (het blad '{module}' ontbreekt, dus deze module is "
+                    f"niet gelezen)",
+                    sheet=sheet_name,
+                    module=module,
+                )
+            )
     return tables, problems
 
 
-def read_workbooks(items: list[tuple[Path, str]], limits: Limits = DEFAULT_LIMITS
-                   ) -> dict[str, tuple[dict[str, SheetTable], list[Problem]]]:
+def read_workbooks(
+    items: list[tuple[Path, str]], limits: Limits = DEFAULT_LIMITS
+) -> dict[str, tuple[dict[str, SheetTable], list[Problem]]]:
     """Many workbooks ``(path, rel)`` at once, keyed by ``rel``; see :func:`read_workbook`.
 
     One child process reads them in turn; a file that kills it or runs past the
@@ -299,4 +410,3 @@ def read_workbook(path: Path, rel: str, limits: Limits = DEFAULT_LIMITS) -> tupl
     in their first cell only.
     """
     return read_workbooks([(path, rel)], limits)[rel]
-

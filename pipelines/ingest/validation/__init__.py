@@ -36,6 +36,7 @@ This module imports great_expectations (several seconds) at load time; the
 pipeline imports it lazily, and nothing else in the project may import it at
 load time. It never imports dagster.
 """
+
 from pipelines.ingest.validation.files import default_validator, validate_paths  # noqa: F401
 from pipelines.ingest.validation.rules import (  # noqa: F401
     CONDITIONAL_RULES,

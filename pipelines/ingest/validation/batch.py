@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-
 
 from pipelines.contract.codebook import CATALOGUES, MULTI_SEPARATOR, REGION_COLUMN, ROLE_DISCIPLINE, Field, Module
 from pipelines.ingest.validation.rules import CONDITIONAL_RULES, MISSING, N_REGION_ROWS, Reference
@@ -61,17 +60,24 @@ def _exercise_ids(frames: Mapping[str, pd.DataFrame], ref: Reference) -> dict[st
     return dict(out)
 
 
-def _batch(module: Module, frame: pd.DataFrame | None, wave: int | None, known: Mapping[str, Mapping[str, list[str]]],
-           sheets: Mapping[str, tuple[str, str]]) -> pd.DataFrame:
+def _batch(
+    module: Module,
+    frame: pd.DataFrame | None,
+    wave: int | None,
+    known: Mapping[str, Mapping[str, list[str]]],
+    sheets: Mapping[str, tuple[str, str]],
+) -> pd.DataFrame:
     """All rows of the module (all regions), typed for GX, with helper and placeholder rows."""
     frame = frame if frame is not None else pd.DataFrame()
     n = len(frame)
-    b = pd.DataFrame({
-        REGION_COLUMN: _column(frame, REGION_COLUMN, n).astype("object"),
-        "_file": _column(frame, "_file", n).astype("object"),
-        "_sheet": _column(frame, "_sheet", n).astype("object"),
-        "_row": pd.array(_column(frame, "_row", n), dtype="Int64"),
-    })
+    b = pd.DataFrame(
+        {
+            REGION_COLUMN: _column(frame, REGION_COLUMN, n).astype("object"),
+            "_file": _column(frame, "_file", n).astype("object"),
+            "_sheet": _column(frame, "_sheet", n).astype("object"),
+            "_row": pd.array(_column(frame, "_row", n), dtype="Int64"),
+        }
+    )
     b[REGION_COLUMN] = b[REGION_COLUMN].where(b[REGION_COLUMN].notna() & (b[REGION_COLUMN] != ""), None)
     for f in module.stored_fields:
         s = _column(frame, f.name, n)
@@ -80,7 +86,8 @@ def _batch(module: Module, frame: pd.DataFrame | None, wave: int | None, known: 
             b[f.name] = lists.map(lambda codes: MULTI_SEPARATOR.join(codes) if codes else None).astype("object")
             allowed = set(CATALOGUES[f.catalogue].codes)
             b[f"_buiten_lijst__{f.name}"] = lists.map(
-                lambda codes: MULTI_SEPARATOR.join(c for c in codes if c not in allowed) or None).astype("object")
+                lambda codes: MULTI_SEPARATOR.join(c for c in codes if c not in allowed) or None
+            ).astype("object")
         elif f.kind == "int":
             b[f.name] = pd.array(s, dtype="Int64")
         elif f.kind == "bool":
@@ -142,8 +149,11 @@ def _add_placeholders(module: Module, b: pd.DataFrame, sheets: Mapping[str, tupl
     extra = extra.reindex(columns=b.columns)
     for name in b.columns:  # the batch's dtypes (Int64, boolean) also for the placeholders' empty values
         keep_object = name in (MISSING, REGION_COLUMN, "_file", "_sheet") or b[name].dtype == object
-        extra[name] = extra[name].astype("object").where(extra[name].notna(), None) if keep_object \
+        extra[name] = (
+            extra[name].astype("object").where(extra[name].notna(), None)
+            if keep_object
             else extra[name].astype(b[name].dtype)
+        )
     return pd.concat([b, extra], ignore_index=True)
 
 
@@ -171,5 +181,6 @@ def _missing_combinations(module: Module, present: pd.DataFrame, regions: list[s
     wanted = (np.arange(len(regions), dtype="int64")[:, None] * n_all + expected_numbers[None, :]).ravel()
     missing = np.setdiff1d(wanted, got, assume_unique=True)
     text = {int(n): ", ".join(combo) for n, combo in zip(expected_numbers, module.expected_grid())}
-    return pd.DataFrame({REGION_COLUMN: [regions[int(m) // n_all] for m in missing],
-                         MISSING: [text[int(m) % n_all] for m in missing]})
+    return pd.DataFrame(
+        {REGION_COLUMN: [regions[int(m) // n_all] for m in missing], MISSING: [text[int(m) % n_all] for m in missing]}
+    )

@@ -6,9 +6,9 @@ columns the expectations read are made in :mod:`.batch`. Runs nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
-
+from typing import Any
 
 import great_expectations.expectations as gxe
 from great_expectations.expectations.row_conditions import Column
@@ -82,35 +82,65 @@ def _module_checks(module: Module) -> list[_Check]:
         return gxe.ExpectColumnValuesToNotBeNull(column=column, **kw)
 
     # The region of every row: present and known.
-    add("verplicht", REGION_COLUMN, not_null(REGION_COLUMN), _field_value(REGION_COLUMN),
-        lambda row, run: f"het verplichte veld '{REGION_COLUMN}' is niet ingevuld (gevonden: {quote(None)}); {_region_text(run)}",
-        [REGION_COLUMN, MISSING] if placeholders else [REGION_COLUMN])
-    add("regio_bekend", REGION_COLUMN, _known_region(REGION_COLUMN),
+    add(
+        "verplicht",
+        REGION_COLUMN,
+        not_null(REGION_COLUMN),
+        _field_value(REGION_COLUMN),
+        lambda row, run: (
+            f"het verplichte veld '{REGION_COLUMN}' is niet ingevuld (gevonden: {quote(None)}); {_region_text(run)}"
+        ),
+        [REGION_COLUMN, MISSING] if placeholders else [REGION_COLUMN],
+    )
+    add(
+        "regio_bekend",
+        REGION_COLUMN,
+        _known_region(REGION_COLUMN),
         _field_value(REGION_COLUMN),
         lambda row, run: f"regiocode {quote(row[REGION_COLUMN])} is geen bekende veiligheidsregio; {_region_text(run)}",
-        [REGION_COLUMN])
+        [REGION_COLUMN],
+    )
 
     for f in module.stored_fields:
         if f.required:
             uses = [f.name, MISSING] if placeholders else [f.name]
-            add("verplicht", f.name, not_null(f.name), _field_value(f.name),
-                lambda row, run, f=f: f"het verplichte veld '{f.name}' ({f.description}) is niet ingevuld (gevonden: {quote(None)})",
-                uses)
+            add(
+                "verplicht",
+                f.name,
+                not_null(f.name),
+                _field_value(f.name),
+                lambda row, run, f=f: (
+                    f"het verplichte veld '{f.name}' ({f.description}) is niet ingevuld (gevonden: {quote(None)})"
+                ),
+                uses,
+            )
         if f.kind == "code":
-            add("catalogus", f.name, gxe.ExpectColumnValuesToBeInSet(column=f.name, value_set=list(CATALOGUES[f.catalogue].codes)),
+            add(
+                "catalogus",
+                f.name,
+                gxe.ExpectColumnValuesToBeInSet(column=f.name, value_set=list(CATALOGUES[f.catalogue].codes)),
                 _field_value(f.name),
                 lambda row, run, f=f: f"waarde {quote(row[f.name])} staat niet in {_catalogue_text(f.catalogue)}",
-                [f.name])
+                [f.name],
+            )
         elif f.kind == "codes":
             helper = f"_buiten_lijst__{f.name}"  # the codes of a cell that are not in the catalogue, or empty
 
             def codes_message(row, run, f=f, helper=helper):
                 bad = row[helper].split(MULTI_SEPARATOR)
-                what = f"waarde {quote(bad[0])} staat" if len(bad) == 1 else f"waarden {', '.join(map(quote, bad))} staan"
+                what = (
+                    f"waarde {quote(bad[0])} staat" if len(bad) == 1 else f"waarden {', '.join(map(quote, bad))} staan"
+                )
                 return f"{what} niet in {_catalogue_text(f.catalogue)}"
 
-            add("catalogus", f.name, gxe.ExpectColumnValuesToBeNull(column=helper), _field_value(helper),
-                codes_message, [helper])
+            add(
+                "catalogus",
+                f.name,
+                gxe.ExpectColumnValuesToBeNull(column=helper),
+                _field_value(helper),
+                codes_message,
+                [helper],
+            )
         elif f.kind == "int" and (f.min is not None or f.max is not None):
             if f.min is not None and f.max is not None:
                 allowed = f"het bereik {f.min} tot en met {f.max}"
@@ -118,14 +148,27 @@ def _module_checks(module: Module) -> list[_Check]:
                 allowed = f"het bereik vanaf {f.min}"
             else:
                 allowed = f"het bereik tot en met {f.max}"
-            add("bereik", f.name, gxe.ExpectColumnValuesToBeBetween(column=f.name, min_value=f.min, max_value=f.max),
+            add(
+                "bereik",
+                f.name,
+                gxe.ExpectColumnValuesToBeBetween(column=f.name, min_value=f.min, max_value=f.max),
                 _field_value(f.name),
-                lambda row, run, f=f, allowed=allowed: f"waarde {quote(row[f.name])} van '{f.name}' ligt buiten {allowed}",
-                [f.name])
+                lambda row, run, f=f, allowed=allowed: (
+                    f"waarde {quote(row[f.name])} van '{f.name}' ligt buiten {allowed}"
+                ),
+                [f.name],
+            )
         elif f.kind == "region":
-            add("regio_bekend", f.name, _known_region(f.name), _field_value(f.name),
-                lambda row, run, f=f: f"regiocode {quote(row[f.name])} in '{f.name}' is geen bekende veiligheidsregio; {_region_text(run)}",
-                [f.name])
+            add(
+                "regio_bekend",
+                f.name,
+                _known_region(f.name),
+                _field_value(f.name),
+                lambda row, run, f=f: (
+                    f"regiocode {quote(row[f.name])} in '{f.name}' is geen bekende veiligheidsregio; {_region_text(run)}"
+                ),
+                [f.name],
+            )
 
     if module.key:
         columns = [WAVE, REGION_COLUMN, *module.key]  # unique per region and wave (one run may hold several waves)
@@ -134,27 +177,45 @@ def _module_checks(module: Module) -> list[_Check]:
         def key_value(row):
             return ", ".join(str(row[k]) for k in module.key)
 
-        add("uniek", key_text,
+        add(
+            "uniek",
+            key_text,
             gxe.ExpectCompoundColumnsToBeUnique(column_list=columns, ignore_row_if="any_value_is_missing"),
             key_value,
-            lambda row, run: (f"{'de combinatie' if len(module.key) > 1 else ''} {key_text} {quote(key_value(row))} komt "
-                              f"{row['_n']} keer voor bij regio {row[REGION_COLUMN]} (rij {row['_rows']}); "
-                              f"{key_text} moet uniek zijn per regio en peiljaar").strip(),
-            columns)
+            lambda row, run: (
+                f"{'de combinatie' if len(module.key) > 1 else ''} {key_text} {quote(key_value(row))} komt "
+                f"{row['_n']} keer voor bij regio {row[REGION_COLUMN]} (rij {row['_rows']}); "
+                f"{key_text} moet uniek zijn per regio en peiljaar"
+            ).strip(),
+            columns,
+        )
 
     if module.rows == "one":
-        add("een_rij", None, gxe.ExpectColumnValuesToBeBetween(column=N_REGION_ROWS, min_value=1, max_value=1),
+        add(
+            "een_rij",
+            None,
+            gxe.ExpectColumnValuesToBeBetween(column=N_REGION_ROWS, min_value=1, max_value=1),
             lambda row: str(row[N_REGION_ROWS]),
-            lambda row, run: (f"regio {row[REGION_COLUMN]} levert {row[N_REGION_ROWS]} rijen in de module '{module.name}'; "
-                              f"verwacht precies één rij"),
-            [N_REGION_ROWS])
+            lambda row, run: (
+                f"regio {row[REGION_COLUMN]} levert {row[N_REGION_ROWS]} rijen in de module '{module.name}'; "
+                f"verwacht precies één rij"
+            ),
+            [N_REGION_ROWS],
+        )
 
     if module.grid:
         n = len(module.expected_grid())
-        add("volledig", ", ".join(module.grid), gxe.ExpectColumnValuesToBeNull(column=MISSING), _field_value(MISSING),
-            lambda row, run: (f"de combinatie {quote(row[MISSING])} ({' x '.join(module.grid)}) ontbreekt bij regio "
-                              f"{row[REGION_COLUMN]}; verwacht is elke combinatie precies één keer ({n} rijen)"),
-            [MISSING])
+        add(
+            "volledig",
+            ", ".join(module.grid),
+            gxe.ExpectColumnValuesToBeNull(column=MISSING),
+            _field_value(MISSING),
+            lambda row, run: (
+                f"de combinatie {quote(row[MISSING])} ({' x '.join(module.grid)}) ontbreekt bij regio "
+                f"{row[REGION_COLUMN]}; verwacht is elke combinatie precies één keer ({n} rijen)"
+            ),
+            [MISSING],
+        )
 
     pair = _role_pair(module)
     if pair is not None:
@@ -164,35 +225,54 @@ def _module_checks(module: Module) -> list[_Check]:
         def role_message(row, run):
             d = row[discipline.name]
             own = [r for r, dd in ROLE_DISCIPLINE.items() if dd == d]
-            return (f"functie {quote(row[role.name])} hoort bij discipline {quote(row[helper])}, "
-                    f"niet bij {quote(d)}; functies van {d}: {', '.join(own)}")
+            return (
+                f"functie {quote(row[role.name])} hoort bij discipline {quote(row[helper])}, "
+                f"niet bij {quote(d)}; functies van {d}: {', '.join(own)}"
+            )
 
         # ExpectColumnPairValuesToBeInSet would say it directly, but its pandas metric loops over
         # the rows with iterrows (minutes for 160,000 rows); the equality metric is vectorised.
-        add("functie_discipline", role.name,
-            gxe.ExpectColumnPairValuesToBeEqual(column_A=discipline.name, column_B=helper,
-                                                ignore_row_if="either_value_is_missing"),
-            _field_value(role.name), role_message, [discipline.name, helper])
+        add(
+            "functie_discipline",
+            role.name,
+            gxe.ExpectColumnPairValuesToBeEqual(
+                column_A=discipline.name, column_B=helper, ignore_row_if="either_value_is_missing"
+            ),
+            _field_value(role.name),
+            role_message,
+            [discipline.name, helper],
+        )
 
     for module_name, name in CONDITIONAL_RULES.in_wave_year:
         if module_name != module.name:
             continue
         helper = f"_jaren_na_peiljaar__{name}"  # year of the date minus the row's wave: 0 when inside it
-        add("datum_peiljaar", name,
+        add(
+            "datum_peiljaar",
+            name,
             gxe.ExpectColumnValuesToBeBetween(column=helper, min_value=0, max_value=0),
             _field_value(name),
-            lambda row, run, name=name: f"datum {quote(_text(row[name]))} in '{name}' ligt niet in het peiljaar {row[WAVE]}",
-            [helper])
+            lambda row, run, name=name: (
+                f"datum {quote(_text(row[name]))} in '{name}' ligt niet in het peiljaar {row[WAVE]}"
+            ),
+            [helper],
+        )
 
     for r in CONDITIONAL_RULES.required_when:
         if r.module != module.name:
             continue
         shown = "ja" if r.when_value is True else "nee" if r.when_value is False else r.when_value
-        add(r.rule, r.field, gxe.ExpectColumnValuesToNotBeNull(column=r.field, row_condition=Column(r.when_field) == r.when_value),
+        add(
+            r.rule,
+            r.field,
+            gxe.ExpectColumnValuesToNotBeNull(column=r.field, row_condition=Column(r.when_field) == r.when_value),
             _field_value(r.field),
-            lambda row, run, r=r, shown=shown: (f"'{r.field}' is niet ingevuld (gevonden: {quote(None)}), maar is verplicht "
-                                                f"omdat '{r.when_field}' {quote(shown)} is"),
-            [r.field, r.when_field])
+            lambda row, run, r=r, shown=shown: (
+                f"'{r.field}' is niet ingevuld (gevonden: {quote(None)}), maar is verplicht "
+                f"omdat '{r.when_field}' {quote(shown)} is"
+            ),
+            [r.field, r.when_field],
+        )
 
     for r in CONDITIONAL_RULES.references:
         if r.module != module.name:
@@ -201,21 +281,36 @@ def _module_checks(module: Module) -> list[_Check]:
 
         def ref_message(row, run, r=r):
             known = run.exercises.get(row[WAVE], {}).get(row[REGION_COLUMN], [])
-            return (f"'{r.field}' {quote(row[r.field])} is geen {r.target_field} in '{r.target}' van regio "
-                    f"{row[REGION_COLUMN]} in peiljaar {row[WAVE]}; bekende {r.target_field}: "
-                    f"{_codes_text(known) if known else '(geen)'}")
+            return (
+                f"'{r.field}' {quote(row[r.field])} is geen {r.target_field} in '{r.target}' van regio "
+                f"{row[REGION_COLUMN]} in peiljaar {row[WAVE]}; bekende {r.target_field}: "
+                f"{_codes_text(known) if known else '(geen)'}"
+            )
 
-        add(r.rule, r.field, gxe.ExpectColumnValuesToBeInSet(column=helper, value_set=[True]), _field_value(r.field),
-            ref_message, [helper])
+        add(
+            r.rule,
+            r.field,
+            gxe.ExpectColumnValuesToBeInSet(column=helper, value_set=[True]),
+            _field_value(r.field),
+            ref_message,
+            [helper],
+        )
 
     for module_name, name, rule in CONDITIONAL_RULES.not_own_region:
         if module_name != module.name:
             continue
         helper = f"_andere_regio__{name}"  # True/False where the field is filled, else empty
-        add(rule, name, gxe.ExpectColumnValuesToBeInSet(column=helper, value_set=[True]), _field_value(name),
-            lambda row, run, name=name: (f"'{name}' {quote(row[name])} is de eigen regio; "
-                                         f"een les van een andere regio noemt een andere regio dan {row[REGION_COLUMN]}"),
-            [helper])
+        add(
+            rule,
+            name,
+            gxe.ExpectColumnValuesToBeInSet(column=helper, value_set=[True]),
+            _field_value(name),
+            lambda row, run, name=name: (
+                f"'{name}' {quote(row[name])} is de eigen regio; "
+                f"een les van een andere regio noemt een andere regio dan {row[REGION_COLUMN]}"
+            ),
+            [helper],
+        )
 
     for i, c in enumerate(checks):
         c.expectation.meta = {"regel": c.rule, "controle": i, "kolom": c.column}

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pandas as pd
 
-
 from pipelines.contract.codebook import MODULES, REGION_COLUMN
 from pipelines.core.problems import WARNING, Problem, drop_reader_repeats
 from pipelines.ingest.validation.validator import GXValidator, sort_key
@@ -46,8 +45,9 @@ class _Group:
     modules: set[str]
 
 
-def validate_paths(paths: list[Path], reference_dir: Path, wave: int | None = None, *,
-                   validator: GXValidator | None = None) -> list[Problem]:
+def validate_paths(
+    paths: list[Path], reference_dir: Path, wave: int | None = None, *, validator: GXValidator | None = None
+) -> list[Problem]:
     """Check workbooks (``VRnn*.xlsx``) and exports (``<module>.csv``) against the contract.
 
     No warehouse, no Dagster. The wave of a file is its folder's name where
@@ -58,10 +58,10 @@ def validate_paths(paths: list[Path], reference_dir: Path, wave: int | None = No
     against ``oefeningen.csv``. Returns the reader's and GX's problems, sorted
     by file, sheet and row.
     """
+    from pipelines.contract.reference import load_regions
     from pipelines.ingest.across_files import workbook_conflicts
     from pipelines.ingest.discovery import EXPORT, IGNORED, WORKBOOK, classify
     from pipelines.ingest.readers import parse_module, read_export, read_workbook
-    from pipelines.contract.reference import load_regions
 
     codes = [r.code for r in load_regions(reference_dir)]
     problems: list[Problem] = []
@@ -91,8 +91,9 @@ def validate_paths(paths: list[Path], reference_dir: Path, wave: int | None = No
         rel = f"{folder}/{path.name}" if _YEAR_RE.match(folder) else path.name
         file_wave = int(folder) if _YEAR_RE.match(folder) else wave
         entries.append((path, rel, file_wave, classify(path.name, codes) if path.is_file() else None))
-    conflicts = workbook_conflicts(((path.parent.resolve(), c[1]), rel) for path, rel, _, c in entries
-                                   if c is not None and c[0] == WORKBOOK)
+    conflicts = workbook_conflicts(
+        ((path.parent.resolve(), c[1]), rel) for path, rel, _, c in entries if c is not None and c[0] == WORKBOOK
+    )
     for path, rel, file_wave, classified in entries:
         if classified is None:
             problems.append(Problem(rel, "bestand.ontbreekt", "het bestand bestaat niet of is geen gewoon bestand"))
@@ -102,16 +103,28 @@ def validate_paths(paths: list[Path], reference_dir: Path, wave: int | None = No
             problems.append(Problem(rel, "bestand.genegeerd", f"niet gecontroleerd: {reason}"))
             continue
         if file_wave is None:
-            problems.append(Problem(rel, "peiljaar.onbekend",
-                                    "het peiljaar is onbekend (de map heet niet naar een jaar en er is geen peiljaar opgegeven); "
-                                    "de regel 'datum_peiljaar' (datum in het peiljaar) is niet gecontroleerd", WARNING))
+            problems.append(
+                Problem(
+                    rel,
+                    "peiljaar.onbekend",
+                    "het peiljaar is onbekend (de map heet niet naar een jaar en er is geen peiljaar opgegeven); "
+                    "de regel 'datum_peiljaar' (datum in het peiljaar) is niet gecontroleerd",
+                    WARNING,
+                )
+            )
         if kind == WORKBOOK:
             first = conflicts.get((path.parent.resolve(), code), [rel])[0]
             if first != rel and file_wave is not None:
                 for this, other in ((rel, first), (first, rel)):
-                    problems.append(Problem(this, "werkboek.conflict",
-                                            f"nog een werkboek van regio {code} in peiljaar {file_wave}: {other}; "
-                                            f"de pipeline laadt dan geen van beide", region_code=code))
+                    problems.append(
+                        Problem(
+                            this,
+                            "werkboek.conflict",
+                            f"nog een werkboek van regio {code} in peiljaar {file_wave}: {other}; "
+                            f"de pipeline laadt dan geen van beide",
+                            region_code=code,
+                        )
+                    )
             tables, found = read_workbook(path, rel)
             for p in found:
                 p.region_code = code
@@ -121,8 +134,15 @@ def validate_paths(paths: list[Path], reference_dir: Path, wave: int | None = No
             g = group_for(file_wave, WORKBOOK, region=code)
             for name in MODULES:
                 if name not in tables:
-                    problems.append(Problem(rel, "blad.ontbreekt", f"het werkboek heeft geen blad '{name}'",
-                                            region_code=code, module=name))
+                    problems.append(
+                        Problem(
+                            rel,
+                            "blad.ontbreekt",
+                            f"het werkboek heeft geen blad '{name}'",
+                            region_code=code,
+                            module=name,
+                        )
+                    )
             for name, table in tables.items():
                 frame, found = parse_module(table, MODULES[name], region_code=code)
                 problems += table.problems + found

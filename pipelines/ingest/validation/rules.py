@@ -6,16 +6,14 @@ Checked against the codebook on import; builds no expectation (:mod:`.checks`) a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-
 from pipelines.contract.codebook import CATALOGUES, MODULES, REGION_COLUMN, Module
-from pipelines.core.problems import Problem
-
 
 # ---------------------------------------------------------------------------
 # Rules
@@ -78,7 +76,9 @@ CONDITIONAL_RULES = ConditionalRules(
         RequiredWhen("lessen", "bron_oefening_id", "bron", "oefening", "bron_oefening"),
         RequiredWhen("lessen", "overgenomen_van", "bron", "andere_regio", "overgenomen_van"),
     ),
-    references=(Reference("lessen", "bron_oefening_id", "bron", "oefening", "oefeningen", "oefening_id", "bron_oefening"),),
+    references=(
+        Reference("lessen", "bron_oefening_id", "bron", "oefening", "oefeningen", "oefening_id", "bron_oefening"),
+    ),
     not_own_region=(("lessen", "overgenomen_van", "overgenomen_van"),),
 )
 

@@ -13,13 +13,12 @@ import re
 import time
 import warnings
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
-
-import numpy as np
-import pandas as pd
 
 import great_expectations as gx
+import numpy as np
+import pandas as pd
 from great_expectations.data_context.types.base import (
     DataContextConfig,
     InMemoryStoreBackendDefaults,
@@ -67,8 +66,11 @@ class GXValidator:
         with _quiet():
             # In memory only: no data docs site (the default ephemeral context reserves a temporary
             # folder for one), no analytics, no progress bars.
-            config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
-                                       analytics_enabled=False, progress_bars=ProgressBarsConfig(globally=False))
+            config = DataContextConfig(
+                store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+                analytics_enabled=False,
+                progress_bars=ProgressBarsConfig(globally=False),
+            )
             self.context = gx.get_context(mode="ephemeral", project_config=config)
             self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
             source = self.context.data_sources.add_pandas("regiobench")
@@ -77,15 +79,23 @@ class GXValidator:
             for name, module in MODULES.items():
                 checks = _module_checks(module)
                 # All expectations at once: add_expectation on a stored suite re-serialises it each time.
-                suite = self.context.suites.add(gx.ExpectationSuite(name=f"regiobench.{name}",
-                                                                    expectations=[c.expectation for c in checks]))
+                suite = self.context.suites.add(
+                    gx.ExpectationSuite(name=f"regiobench.{name}", expectations=[c.expectation for c in checks])
+                )
                 batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(f"{name}.alle_regios")
                 self.checks[name] = checks
                 self.definitions[name] = self.context.validation_definitions.add(
-                    gx.ValidationDefinition(name=f"regiobench.{name}", data=batch, suite=suite))
+                    gx.ValidationDefinition(name=f"regiobench.{name}", data=batch, suite=suite)
+                )
 
-    def __call__(self, wave: int | None, frames: Mapping[str, pd.DataFrame], region_codes: list[str], *,
-                 sheets: Mapping[str, Mapping[str, tuple[str, str]]] | None = None) -> list[Problem]:
+    def __call__(
+        self,
+        wave: int | None,
+        frames: Mapping[str, pd.DataFrame],
+        region_codes: list[str],
+        *,
+        sheets: Mapping[str, Mapping[str, tuple[str, str]]] | None = None,
+    ) -> list[Problem]:
         """Problems of all regions of one wave; each with region_code, module and wave.
 
         ``sheets`` (optional): per module, the regions whose sheet (or export
@@ -96,9 +106,13 @@ class GXValidator:
         """
         return self.validate_waves([(wave, frames, sheets)], region_codes)
 
-    def validate_waves(self, waves: Sequence[tuple[int | None, Mapping[str, pd.DataFrame],
-                                                   Mapping[str, Mapping[str, tuple[str, str]]] | None]],
-                       region_codes: list[str]) -> list[Problem]:
+    def validate_waves(
+        self,
+        waves: Sequence[
+            tuple[int | None, Mapping[str, pd.DataFrame], Mapping[str, Mapping[str, tuple[str, str]]] | None]
+        ],
+        region_codes: list[str],
+    ) -> list[Problem]:
         """Like calling the validator per wave, but with one GX run per module for all the waves.
 
         GX's cost is mostly per run (planning ~90 expectations), not per row:
@@ -130,8 +144,11 @@ class GXValidator:
             checks = self.checks[name]
             columns = list(dict.fromkeys(INDEX_COLUMNS + [c for check in checks for c in check.uses]))
             with _quiet():
-                result = self.definitions[name].run(batch_parameters={"dataframe": batch[columns]},
-                                                    expectation_parameters=parameters, result_format=RESULT_FORMAT)
+                result = self.definitions[name].run(
+                    batch_parameters={"dataframe": batch[columns]},
+                    expectation_parameters=parameters,
+                    result_format=RESULT_FORMAT,
+                )
             store = self.context.validation_results_store  # in memory: keep it from growing run after run
             for key in store.list_keys():
                 store.remove_key(key)
@@ -140,8 +157,10 @@ class GXValidator:
             if self.results_dir is not None:
                 self._save(label, name, result)
             if self.log is not None:
-                self.log.info(f"GX {name} ({label}): {len(batch)} rijen, {len(checks)} verwachtingen, "
-                              f"{len(found)} meldingen ({time.perf_counter() - started:.2f} s)")
+                self.log.info(
+                    f"GX {name} ({label}): {len(batch)} rijen, {len(checks)} verwachtingen, "
+                    f"{len(found)} meldingen ({time.perf_counter() - started:.2f} s)"
+                )
         return sorted(problems, key=sort_key)
 
     def _problems(self, module: Module, checks: list[_Check], result, batch: pd.DataFrame, run: _Run) -> list[Problem]:
@@ -149,25 +168,38 @@ class GXValidator:
         for r in result.results:
             check = checks[r.expectation_config.meta["controle"]]
             if r.exception_info and r.exception_info.get("raised_exception"):
-                raise RuntimeError(f"GX-verwachting {r.expectation_config.type} voor module {module.name} faalde: "
-                                   f"{r.exception_info.get('exception_message')}")
+                raise RuntimeError(
+                    f"GX-verwachting {r.expectation_config.type} voor module {module.name} faalde: "
+                    f"{r.exception_info.get('exception_message')}"
+                )
             if r.success:
                 continue
             idx = [int(u["_idx"]) for u in r.result.get("unexpected_index_list") or []]
             if not idx:
-                raise RuntimeError(f"GX meldt geen rijen voor de mislukte verwachting {r.expectation_config.type} "
-                                   f"({module.name})")
+                raise RuntimeError(
+                    f"GX meldt geen rijen voor de mislukte verwachting {r.expectation_config.type} ({module.name})"
+                )
             rows = batch.iloc[idx]
             records = rows.to_dict("records")
             if check.rule == "uniek":
                 _annotate_duplicates(module, records)
             for row in records:
                 row = {k: (None if v is pd.NA or (isinstance(v, float) and np.isnan(v)) else v) for k, v in row.items()}
-                out.append(Problem(
-                    file=row["_file"] or "", rule=check.rule, message=check.message(row, run), severity=ERROR,
-                    sheet=row["_sheet"], row=None if row["_row"] is None else int(row["_row"]), column=check.column,
-                    value=None if (v := _text(check.value(row))) is None else redact(v)[:200],
-                    region_code=row[REGION_COLUMN], module=module.name, wave=row[WAVE]))
+                out.append(
+                    Problem(
+                        file=row["_file"] or "",
+                        rule=check.rule,
+                        message=check.message(row, run),
+                        severity=ERROR,
+                        sheet=row["_sheet"],
+                        row=None if row["_row"] is None else int(row["_row"]),
+                        column=check.column,
+                        value=None if (v := _text(check.value(row))) is None else redact(v)[:200],
+                        region_code=row[REGION_COLUMN],
+                        module=module.name,
+                        wave=row[WAVE],
+                    )
+                )
         return out
 
     def _save(self, label: str, module_name: str, result) -> None:

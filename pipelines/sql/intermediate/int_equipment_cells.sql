@@ -16,8 +16,8 @@ select
     coalesce(lv.level > n.norm_rank, false) as above_norm,
     nullif(trim(e.deviation_note), '') as substantiation
 from stg_equipment as e
-join stg_module_loads as l
-    on l.wave = e.wave and l.region_code = e.region_code and l.module = 'middelen'
-left join int_catalogue_levels as lv on lv.catalogue = 'beschikbaarheid' and lv.code = e.availability
+inner join stg_module_loads as l
+    on e.wave = l.wave and e.region_code = l.region_code and l.module = 'middelen'
+left join int_catalogue_levels as lv on lv.catalogue = 'beschikbaarheid' and e.availability = lv.code
 left join int_equipment_norms as n
-    on n.wave = e.wave and n.discipline = e.discipline and n.role = e.role and n.item = e.item
+    on e.wave = n.wave and e.discipline = n.discipline and e.role = n.role and e.item = n.item

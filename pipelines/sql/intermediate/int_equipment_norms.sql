@@ -3,10 +3,15 @@
 -- returns is the norm (norm_source 'modaal'); on a tie the higher availability
 -- wins, as that is the more protective choice.
 with returns as (
-    select e.wave, e.discipline, e.role, e.item, e.availability
+    select
+        e.wave,
+        e.discipline,
+        e.role,
+        e.item,
+        e.availability
     from stg_equipment as e
-    join stg_module_loads as l
-        on l.wave = e.wave and l.region_code = e.region_code and l.module = 'middelen'
+    inner join stg_module_loads as l
+        on e.wave = l.wave and e.region_code = l.region_code and l.module = 'middelen'
 ),
 
 tally as (
@@ -20,7 +25,7 @@ tally as (
         count(*) as n_regions,
         sum(count(*)) over (partition by t.wave, t.discipline, t.role, t.item) as n_returns
     from returns as t
-    join int_catalogue_levels as lv on lv.catalogue = 'beschikbaarheid' and lv.code = t.availability
+    inner join int_catalogue_levels as lv on lv.catalogue = 'beschikbaarheid' and t.availability = lv.code
     group by t.wave, t.discipline, t.role, t.item, t.availability, lv.level
 ),
 
@@ -46,10 +51,16 @@ select
     case
         when n.norm_level is not null then coalesce(nullif(trim(n.source), ''), 'normbestand')
         when m.availability is not null then
-            'meest voorkomende beschikbaarheid in ' || w.wave || ': ' || m.n_regions || ' van ' || m.n_returns || ' regio''s'
+            'meest voorkomende beschikbaarheid in '
+            || w.wave
+            || ': '
+            || m.n_regions
+            || ' van '
+            || m.n_returns
+            || ' regio''s'
     end as norm_basis
 from int_waves as w
 cross join ref_equipment_norms as n
-left join int_catalogue_levels as nl on nl.catalogue = 'beschikbaarheid' and nl.code = n.norm_level
+left join int_catalogue_levels as nl on nl.catalogue = 'beschikbaarheid' and n.norm_level = nl.code
 left join modal as m
-    on m.wave = w.wave and m.discipline = n.discipline and m.role = n.role and m.item = n.item
+    on w.wave = m.wave and n.discipline = m.discipline and n.role = m.role and n.item = m.item

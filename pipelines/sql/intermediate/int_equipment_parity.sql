@@ -10,7 +10,7 @@ select
     cast(count(*) as double) as denominator,
     coalesce(bool_and(substantiation is not null) filter (where below_norm), true) as substantiated,
     string_agg(role || '/' || item || ': ' || substantiation, '; ' order by discipline, role, item)
-        filter (where below_norm and substantiation is not null) as substantiation,
+    filter (where below_norm and substantiation is not null) as substantiation,
     case when bool_or(norm_source = 'modaal') then 'modaal' else 'vastgesteld' end as norm_source,
     string_agg(
         role || '/' || item || ' ' || level || ' in plaats van ' || coalesce(norm_level, '?')

@@ -2,13 +2,18 @@
 -- region with the module 'oefeningen' in use (0 where it sent an empty sheet).
 -- A deviation is substantiated where the risk assessment in use is (risk_ok).
 with loaded as (
-    select wave, region_code
+    select
+        wave,
+        region_code
     from stg_module_loads
     where module = 'oefeningen'
 ),
 
 counts as (
-    select wave, region_code, count(*) as n_exercises
+    select
+        wave,
+        region_code,
+        count(*) as n_exercises
     from stg_exercises
     group by wave, region_code
 )
@@ -21,7 +26,8 @@ select
     cast(coalesce(c.n_exercises, 0) as double) as numerator,
     cast(null as double) as denominator,
     coalesce(b.risk_ok, false) as substantiated,
-    case when b.risk_ok then 'risicobeoordeling onderbouwd en vastgesteld (' || b.risk_note || ')' end as substantiation,
+    case when b.risk_ok then 'risicobeoordeling onderbouwd en vastgesteld (' || b.risk_note || ')' end
+        as substantiation,
     cast(null as varchar) as norm_source,
     case
         when b.basis_wave is null then 'geen risicobeoordeling in gebruik'
@@ -30,5 +36,5 @@ select
     cast(null as varchar) as window_waves,
     cast(null as integer) as n_window_waves
 from loaded as l
-left join counts as c on c.wave = l.wave and c.region_code = l.region_code
-left join int_risk_basis as b on b.wave = l.wave and b.region_code = l.region_code
+left join counts as c on l.wave = c.wave and l.region_code = c.region_code
+left join int_risk_basis as b on l.wave = b.wave and l.region_code = b.region_code

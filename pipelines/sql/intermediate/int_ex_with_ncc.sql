@@ -14,10 +14,14 @@ with window_counts as (
 ),
 
 plan as (
-    select p.wave, p.region_code, p.not_exercising_substantiated, p.substantiation_text
+    select
+        p.wave,
+        p.region_code,
+        p.not_exercising_substantiated,
+        p.substantiation_text
     from stg_plan_characteristics as p
-    join stg_module_loads as l
-        on l.wave = p.wave and l.region_code = p.region_code and l.module = 'planvorming'
+    inner join stg_module_loads as l
+        on p.wave = l.wave and p.region_code = l.region_code and l.module = 'planvorming'
     where p.characteristic = 'nationale_opschaling'
 )
 
@@ -29,11 +33,15 @@ select
     cast(c.n_with_ncc as double) as numerator,
     cast(c.n_exercises as double) as denominator,
     coalesce(p.not_exercising_substantiated, false) as substantiated,
-    case when p.not_exercising_substantiated then coalesce(nullif(trim(p.substantiation_text), ''), '(onderbouwd, zonder toelichting)') end
+    case
+        when
+            p.not_exercising_substantiated
+            then coalesce(nullif(trim(p.substantiation_text), ''), '(onderbouwd, zonder toelichting)')
+    end
         as substantiation,
     cast(null as varchar) as norm_source,
     cast(null as varchar) as detail,
     c.window_waves,
     c.n_window_waves
 from window_counts as c
-left join plan as p on p.wave = c.wave and p.region_code = c.region_code
+left join plan as p on c.wave = p.wave and c.region_code = p.region_code

@@ -13,5 +13,5 @@ select
     e.characteristics_exercised
 from int_wave_windows as w
 left join stg_exercises as e
-    on e.wave = w.source_wave and e.region_code = w.region_code
+    on w.source_wave = e.wave and w.region_code = e.region_code
 where w.module = 'oefeningen'

@@ -2,7 +2,12 @@
 -- 'andere_regio') in the last three waves. Uniform norm: at least 1.
 -- numerator = such lessons, denominator = all lessons in the window.
 with windows as (
-    select wave, region_code, source_wave, window_waves, n_window_waves
+    select
+        wave,
+        region_code,
+        source_wave,
+        window_waves,
+        n_window_waves
     from int_wave_windows
     where module = 'lessen'
 )
@@ -18,9 +23,9 @@ select
     cast(null as varchar) as substantiation,
     cast(null as varchar) as norm_source,
     string_agg(distinct s.taken_from_region, ', ' order by s.taken_from_region)
-        filter (where s.source = 'andere_regio') as detail,
+    filter (where s.source = 'andere_regio') as detail,
     any_value(w.window_waves) as window_waves,
     any_value(w.n_window_waves) as n_window_waves
 from windows as w
-left join stg_lessons as s on s.wave = w.source_wave and s.region_code = w.region_code
+left join stg_lessons as s on w.source_wave = s.wave and w.region_code = s.region_code
 group by w.wave, w.region_code

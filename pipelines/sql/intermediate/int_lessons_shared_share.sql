@@ -1,7 +1,9 @@
 -- lessons_shared_share: share of the wave's lessons shared via the virtual office
 -- (gedeeld = 'virtueel_kantoor'). National proportion; no substantiation possible.
 with loaded as (
-    select wave, region_code
+    select
+        wave,
+        region_code
     from stg_module_loads
     where module = 'lessen'
 ),
@@ -30,4 +32,4 @@ select
     cast(null as varchar) as window_waves,
     cast(null as integer) as n_window_waves
 from loaded as l
-left join counts as c on c.wave = l.wave and c.region_code = l.region_code
+left join counts as c on l.wave = c.wave and l.region_code = c.region_code

@@ -10,12 +10,16 @@ with plan as (
         coalesce(p.not_exercising_substantiated, false) as substantiated,
         nullif(trim(p.substantiation_text), '') as substantiation_text
     from stg_plan_characteristics as p
-    join stg_module_loads as l
-        on l.wave = p.wave and l.region_code = p.region_code and l.module = 'planvorming'
+    inner join stg_module_loads as l
+        on p.wave = l.wave and p.region_code = l.region_code and l.module = 'planvorming'
 ),
 
 exercises_in_use as (
-    select wave, region_code, any_value(window_waves) as window_waves, any_value(n_window_waves) as n_window_waves
+    select
+        wave,
+        region_code,
+        any_value(window_waves) as window_waves,
+        any_value(n_window_waves) as n_window_waves
     from int_wave_windows
     where module = 'oefeningen'
     group by wave, region_code
@@ -32,6 +36,6 @@ select
     o.window_waves,
     o.n_window_waves
 from plan as p
-left join exercises_in_use as o on o.wave = p.wave and o.region_code = p.region_code
+left join exercises_in_use as o on p.wave = o.wave and p.region_code = o.region_code
 left join int_characteristics_exercised as x
-    on x.wave = p.wave and x.region_code = p.region_code and x.characteristic = p.characteristic
+    on p.wave = x.wave and p.region_code = x.region_code and p.characteristic = x.characteristic

@@ -6,7 +6,7 @@ select
     region_code,
     'plan_coverage' as indicator_id,
     cast(count(*) filter (where in_plan and exercised_3w) as double)
-        / nullif(count(*) filter (where in_plan), 0) as value,
+    / nullif(count(*) filter (where in_plan), 0) as value,
     cast(count(*) filter (where in_plan and exercised_3w) as double) as numerator,
     cast(count(*) filter (where in_plan) as double) as denominator,
     false as substantiated,

@@ -12,7 +12,7 @@ select
     cast(null as varchar) as substantiation,
     cast(null as varchar) as norm_source,
     string_agg(characteristic, ', ' order by characteristic)
-        filter (where in_plan and not exercised_3w and not substantiated) as detail,
+    filter (where in_plan and not exercised_3w and not substantiated) as detail,
     any_value(window_waves) as window_waves,
     any_value(n_window_waves) as n_window_waves
 from int_plan_characteristics

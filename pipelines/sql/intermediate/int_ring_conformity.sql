@@ -10,7 +10,7 @@ select
     cast(count(*) as double) as denominator,
     coalesce(bool_and(substantiation is not null) filter (where deviates), true) as substantiated,
     string_agg(zone || '/' || discipline || ': ' || substantiation, '; ' order by zone, discipline)
-        filter (where deviates and substantiation is not null) as substantiation,
+    filter (where deviates and substantiation is not null) as substantiation,
     case when bool_or(norm_source = 'modaal') then 'modaal' else 'vastgesteld' end as norm_source,
     string_agg(
         zone || '/' || discipline || ' ' || access || ' in plaats van ' || coalesce(norm_access, '?')

@@ -2,23 +2,33 @@
 -- last three waves (1) or not (0). Uniform norm: yes. Substantiated where the
 -- wave's plan says for 'ringenmodel' that it need not be exercised.
 with windows as (
-    select wave, region_code, any_value(window_waves) as window_waves, any_value(n_window_waves) as n_window_waves
+    select
+        wave,
+        region_code,
+        any_value(window_waves) as window_waves,
+        any_value(n_window_waves) as n_window_waves
     from int_wave_windows
     where module = 'oefeningen'
     group by wave, region_code
 ),
 
 exercised as (
-    select wave, region_code
+    select
+        wave,
+        region_code
     from int_characteristics_exercised
     where characteristic = 'ringenmodel'
 ),
 
 plan as (
-    select p.wave, p.region_code, p.not_exercising_substantiated, p.substantiation_text
+    select
+        p.wave,
+        p.region_code,
+        p.not_exercising_substantiated,
+        p.substantiation_text
     from stg_plan_characteristics as p
-    join stg_module_loads as l
-        on l.wave = p.wave and l.region_code = p.region_code and l.module = 'planvorming'
+    inner join stg_module_loads as l
+        on p.wave = l.wave and p.region_code = l.region_code and l.module = 'planvorming'
     where p.characteristic = 'ringenmodel'
 )
 
@@ -30,12 +40,16 @@ select
     case when x.wave is not null then 1.0 else 0.0 end as numerator,
     1.0 as denominator,
     coalesce(p.not_exercising_substantiated, false) as substantiated,
-    case when p.not_exercising_substantiated then coalesce(nullif(trim(p.substantiation_text), ''), '(onderbouwd, zonder toelichting)') end
+    case
+        when
+            p.not_exercising_substantiated
+            then coalesce(nullif(trim(p.substantiation_text), ''), '(onderbouwd, zonder toelichting)')
+    end
         as substantiation,
     cast(null as varchar) as norm_source,
     cast(null as varchar) as detail,
     w.window_waves,
     w.n_window_waves
 from windows as w
-left join exercised as x on x.wave = w.wave and x.region_code = w.region_code
-left join plan as p on p.wave = w.wave and p.region_code = w.region_code
+left join exercised as x on w.wave = x.wave and w.region_code = x.region_code
+left join plan as p on w.wave = p.wave and w.region_code = p.region_code

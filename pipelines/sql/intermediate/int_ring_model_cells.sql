@@ -11,15 +11,15 @@ select
     n.norm_level,
     n.norm_source,
     n.norm_basis,
-    r.access is distinct from n.norm_access as deviates,
+    (r.access is distinct from n.norm_access) as deviates,
     case
         when lv.level > n.norm_level then 'meer toegang'
         when lv.level < n.norm_level then 'minder toegang'
     end as deviation_direction,
     nullif(trim(r.deviation_note), '') as substantiation
 from stg_ring_model as r
-join stg_module_loads as l
-    on l.wave = r.wave and l.region_code = r.region_code and l.module = 'ringenmodel'
-left join int_catalogue_levels as lv on lv.catalogue = 'toegang' and lv.code = r.access
+inner join stg_module_loads as l
+    on r.wave = l.wave and r.region_code = l.region_code and l.module = 'ringenmodel'
+left join int_catalogue_levels as lv on lv.catalogue = 'toegang' and r.access = lv.code
 left join int_ring_model_norms as n
-    on n.wave = r.wave and n.zone = r.zone and n.discipline = r.discipline
+    on r.wave = n.wave and r.zone = n.zone and r.discipline = n.discipline

@@ -3,10 +3,14 @@
 -- wave's returns is the norm (norm_source 'modaal'); on a tie the lower access
 -- wins, as less access is the more protective choice for responders.
 with returns as (
-    select r.wave, r.zone, r.discipline, r.access
+    select
+        r.wave,
+        r.zone,
+        r.discipline,
+        r.access
     from stg_ring_model as r
-    join stg_module_loads as l
-        on l.wave = r.wave and l.region_code = r.region_code and l.module = 'ringenmodel'
+    inner join stg_module_loads as l
+        on r.wave = l.wave and r.region_code = l.region_code and l.module = 'ringenmodel'
 ),
 
 tally as (
@@ -19,7 +23,7 @@ tally as (
         count(*) as n_regions,
         sum(count(*)) over (partition by t.wave, t.zone, t.discipline) as n_returns
     from returns as t
-    join int_catalogue_levels as lv on lv.catalogue = 'toegang' and lv.code = t.access
+    inner join int_catalogue_levels as lv on lv.catalogue = 'toegang' and t.access = lv.code
     group by t.wave, t.zone, t.discipline, t.access, lv.level
 ),
 
@@ -48,5 +52,5 @@ select
     end as norm_basis
 from int_waves as w
 cross join ref_ring_model_norms as n
-left join int_catalogue_levels as nl on nl.catalogue = 'toegang' and nl.code = n.norm_access
-left join modal as m on m.wave = w.wave and m.zone = n.zone and m.discipline = n.discipline
+left join int_catalogue_levels as nl on nl.catalogue = 'toegang' and n.norm_access = nl.code
+left join modal as m on w.wave = m.wave and n.zone = m.zone and n.discipline = m.discipline

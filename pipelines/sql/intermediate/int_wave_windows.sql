@@ -2,9 +2,13 @@
 -- wave and the $lookback before it" in which the region has that module in use.
 -- A region with fewer waves uses what it has; n_window_waves says how many.
 with loaded as (
-    select l.module, l.wave, l.region_code, w.wave_rank
+    select
+        l.module,
+        l.wave,
+        l.region_code,
+        w.wave_rank
     from stg_module_loads as l
-    join int_waves as w on w.wave = l.wave
+    inner join int_waves as w on l.wave = w.wave
 ),
 
 pairs as (
@@ -14,10 +18,11 @@ pairs as (
         t.region_code,
         s.wave as source_wave
     from loaded as t
-    join loaded as s
-        on s.module = t.module
-        and s.region_code = t.region_code
-        and s.wave_rank between t.wave_rank - $lookback and t.wave_rank
+    inner join loaded as s
+        on
+            t.module = s.module
+            and t.region_code = s.region_code
+            and s.wave_rank between t.wave_rank - $lookback and t.wave_rank
 ),
 
 labelled as (
@@ -39,5 +44,5 @@ select
     l.n_window_waves,
     l.window_waves
 from pairs as p
-join labelled as l
-    on l.module = p.module and l.wave = p.wave and l.region_code = p.region_code
+inner join labelled as l
+    on p.module = l.module and p.wave = l.wave and p.region_code = l.region_code

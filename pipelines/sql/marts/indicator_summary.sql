@@ -32,11 +32,11 @@ select
     s.indicator_id,
     s.n_regions,
     w.national_value,
-    s.min_value as "min",
+    s.min_value as min,
     s.p25,
-    s.median_value as "median",
+    s.median_value as median,
     s.p75,
-    s.max_value as "max",
+    s.max_value as max,
     case when s.min_value > 0 then s.max_value / s.min_value end as fold_variation,
     w.phi,
     w.tau2,
@@ -60,6 +60,6 @@ select
     s.n_signal_95,
     w.note
 from spread as s
-join int_indicator_definitions as d on d.indicator_id = s.indicator_id
-left join int_wave_statistics as w on w.wave = s.wave and w.indicator_id = s.indicator_id
+inner join int_indicator_definitions as d on s.indicator_id = d.indicator_id
+left join int_wave_statistics as w on s.wave = w.wave and s.indicator_id = w.indicator_id
 order by s.wave, d.sort_order

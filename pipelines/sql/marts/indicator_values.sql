@@ -13,5 +13,5 @@ select
     v.window_waves,
     v.n_window_waves
 from int_indicators as v
-join int_indicator_definitions as d on d.indicator_id = v.indicator_id
+inner join int_indicator_definitions as d on v.indicator_id = d.indicator_id
 order by v.wave, v.region_code, d.sort_order

@@ -4,16 +4,20 @@
 -- recommendations without a regional indicator are 'buiten_uitvraag'.
 with recommendations as (
     select cast(r as integer) as recommendation
-    from range(1, $n_recommendations + 1) as t(r)
+    from range(1, $n_recommendations + 1) as t (r)  -- noqa: AL05
 ),
 
 grid as (
-    select distinct wave, region_code
+    select distinct
+        wave,
+        region_code
     from marts.variation_register
 ),
 
 indicators as (
-    select recommendation, string_agg(indicator_id, ', ' order by sort_order) as indicator_ids
+    select
+        recommendation,
+        string_agg(indicator_id, ', ' order by sort_order) as indicator_ids
     from int_indicator_definitions
     group by recommendation
 ),
@@ -29,9 +33,9 @@ verdicts as (
         count(*) filter (where v.verdict = 'afwijking_onderbouwd') as n_substantiated,
         count(*) filter (where v.verdict = 'onvoldoende_gegevens') as n_missing,
         string_agg(v.indicator_id, ', ' order by d.sort_order)
-            filter (where v.verdict in ('afwijking_onderbouwd', 'afwijking_niet_onderbouwd')) as attention_indicators
+        filter (where v.verdict in ('afwijking_onderbouwd', 'afwijking_niet_onderbouwd')) as attention_indicators
     from marts.variation_register as v
-    join int_indicator_definitions as d on d.indicator_id = v.indicator_id
+    inner join int_indicator_definitions as d on v.indicator_id = d.indicator_id
     group by v.wave, v.region_code, d.recommendation
 )
 
@@ -52,7 +56,7 @@ select
     v.attention_indicators
 from grid as g
 cross join recommendations as r
-left join indicators as i on i.recommendation = r.recommendation
+left join indicators as i on r.recommendation = i.recommendation
 left join verdicts as v
-    on v.wave = g.wave and v.region_code = g.region_code and v.recommendation = r.recommendation
+    on g.wave = v.wave and g.region_code = v.region_code and r.recommendation = v.recommendation
 order by g.wave, g.region_code, r.recommendation

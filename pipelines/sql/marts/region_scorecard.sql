@@ -11,7 +11,7 @@ select
     count(*) filter (where verdict = 'onvoldoende_gegevens') as n_missing,
     count(*) filter (where signal_95 is not null) as n_signal_95,
     string_agg(indicator_id, ', ' order by recommendation, indicator_id)
-        filter (where verdict = 'afwijking_niet_onderbouwd') as unjustified_indicators
+    filter (where verdict = 'afwijking_niet_onderbouwd') as unjustified_indicators
 from marts.variation_register
 group by wave, region_code
 order by wave, region_code

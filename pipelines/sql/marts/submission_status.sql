@@ -14,5 +14,5 @@ select
     r.region_name,
     s.n_warnings
 from stg_submission_status as s
-left join ref_regions as r on r.region_code = s.region_code
+left join ref_regions as r on s.region_code = r.region_code
 order by s.wave, s.region_code, s.module, s.source_file
