@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from pipelines.core import paths
-from pipelines.contract.codebook import BOOLEAN_WORDS, CATALOGUES, MODULES, describe_markdown
+from pipelines.contract.codebook import BOOLEAN_WORDS, CATALOGUES, MODULES
+from pipelines.contract.codebook_docs import describe_markdown
 
 DOCS = paths.PROJECT_ROOT / "docs"
 
