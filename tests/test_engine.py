@@ -15,6 +15,7 @@ import pytest
 
 from pipelines.contract import marts as marts_contract
 from pipelines.engine import build as engine
+from pipelines.engine import checks as mart_checks
 from pipelines.engine import explain
 from pipelines.core import paths
 from pipelines.engine import riskmodel
@@ -372,7 +373,7 @@ def test_no_test_or_code_reads_outside_the_project():
 
 def test_all_mart_checks_pass(built):
     con, _ = built
-    failed = [(o.mart, o.name, o.n_failing, o.examples) for o in engine.check_marts(con) if not o.passed]
+    failed = [(o.mart, o.name, o.n_failing, o.examples) for o in mart_checks.check_marts(con) if not o.passed]
     assert failed == []
 
 
@@ -387,7 +388,7 @@ def test_checks_can_fail():
     con.execute("delete from marts.variation_register where region_code = 'R0004' and indicator_id = 'ex_count'")
     con.execute("create or replace table marts.region_scorecard as select region_code, * exclude (region_code) "
                 "from marts.region_scorecard")
-    outcome = {(o.mart, o.name): o for o in engine.check_marts(con)}
+    outcome = {(o.mart, o.name): o for o in mart_checks.check_marts(con)}
     for key in [("variation_register", "codes"), ("variation_register", "deviations_explained"),
                 ("variation_register", "limits_ordered"), ("variation_register", "complete_grid"),
                 ("region_scorecard", "contract_columns")]:
@@ -576,7 +577,7 @@ def test_sample_every_planted_deviation_is_found(sample_warehouse):
 
 def test_sample_marts_pass_their_checks_and_show_the_method_effect(sample_warehouse):
     con, _ = sample_warehouse
-    failed = [(o.mart, o.name, o.examples) for o in engine.check_marts(con) if not o.passed]
+    failed = [(o.mart, o.name, o.examples) for o in mart_checks.check_marts(con) if not o.passed]
     assert failed == []
     r2 = con.execute("""select wave, r2_risk, r2_method from marts.indicator_summary
                         where indicator_id = 'risk_probability' order by wave""").fetchall()
