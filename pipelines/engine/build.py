@@ -14,6 +14,10 @@
    ``marts.variation_register``;
 4. every SQL model in ``pipelines/sql/marts/`` as ``marts.<file name>``.
 
+This module orchestrates the tables and runs the SQL models; the statistics
+and the register are computed in :mod:`pipelines.engine.register` and the
+checks on the marts live in :mod:`pipelines.engine.checks`.
+
 Pure Python: no Dagster import. ``docs/verdicts.md`` describes the method.
 """
 
