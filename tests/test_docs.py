@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from pipelines.contract.codebook import BOOLEAN_WORDS, CATALOGUES, MODULES, describe_markdown
+from pipelines.contract.codebook import BOOLEAN_WORDS, CATALOGUES, MODULES
+from pipelines.contract.codebook_docs import describe_markdown
 from pipelines.core import paths
 
 DOCS = paths.PROJECT_ROOT / "docs"

@@ -16,6 +16,7 @@ import engine_data as T
 from pipelines.contract import marts as marts_contract
 from pipelines.core import paths
 from pipelines.engine import build as engine
+from pipelines.engine import checks as mart_checks
 from pipelines.engine import explain, riskmodel
 from pipelines.engine.funnel import ratio_funnel
 
@@ -422,7 +423,7 @@ def test_no_test_or_code_reads_outside_the_project():
 
 def test_all_mart_checks_pass(built):
     con, _ = built
-    failed = [(o.mart, o.name, o.n_failing, o.examples) for o in engine.check_marts(con) if not o.passed]
+    failed = [(o.mart, o.name, o.n_failing, o.examples) for o in mart_checks.check_marts(con) if not o.passed]
     assert failed == []
 
 
@@ -439,7 +440,7 @@ def test_checks_can_fail():
         "create or replace table marts.region_scorecard as select region_code, * exclude (region_code) "
         "from marts.region_scorecard"
     )
-    outcome = {(o.mart, o.name): o for o in engine.check_marts(con)}
+    outcome = {(o.mart, o.name): o for o in mart_checks.check_marts(con)}
     for key in [
         ("variation_register", "codes"),
         ("variation_register", "deviations_explained"),
@@ -645,7 +646,7 @@ def test_sample_every_planted_deviation_is_found(sample_warehouse):
 
 def test_sample_marts_pass_their_checks_and_show_the_method_effect(sample_warehouse):
     con, _ = sample_warehouse
-    failed = [(o.mart, o.name, o.examples) for o in engine.check_marts(con) if not o.passed]
+    failed = [(o.mart, o.name, o.examples) for o in mart_checks.check_marts(con) if not o.passed]
     assert failed == []
     r2 = con.execute("""select wave, r2_risk, r2_method from marts.indicator_summary
                         where indicator_id = 'risk_probability' order by wave""").fetchall()

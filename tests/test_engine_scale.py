@@ -8,6 +8,7 @@ import pytest
 
 import engine_data as T
 from pipelines.engine import build as engine
+from pipelines.engine import checks as mart_checks
 
 
 @pytest.mark.slow
@@ -25,6 +26,6 @@ def test_build_marts_2500_regions_10_waves():
     assert counts["marts.equipment_matrix"] == 2500 * 10 * 64
     assert counts["marts.recommendation_tracker"] == 2500 * 10 * 10
     assert seconds < 120  # typically 20-30 s; generous for a loaded machine
-    failed = [(o.mart, o.name) for o in engine.check_marts(con) if not o.passed]
+    failed = [(o.mart, o.name) for o in mart_checks.check_marts(con) if not o.passed]
     assert failed == []
     con.close()

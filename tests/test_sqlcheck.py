@@ -9,15 +9,15 @@ from pipelines.core.sqlcheck import SqlCheck, run_check
 from pipelines.defs import sqlchecks
 from pipelines.defs.marts.checks import MART_CHECK_SPECS
 from pipelines.defs.staging.checks import CHECKS as STAGING_CHECKS
-from pipelines.engine import build as engine
+from pipelines.engine import checks as mart_checks
 
 
 def test_staging_and_mart_checks_are_one_type():
-    assert STAGING_CHECKS and engine.MART_CHECKS
-    assert all(type(c) is SqlCheck for c in (*STAGING_CHECKS, *engine.MART_CHECKS))
-    assert {c.asset_path[0] for c in engine.MART_CHECKS} == {"marts"}
+    assert STAGING_CHECKS and mart_checks.MART_CHECKS
+    assert all(type(c) is SqlCheck for c in (*STAGING_CHECKS, *mart_checks.MART_CHECKS))
+    assert {c.asset_path[0] for c in mart_checks.MART_CHECKS} == {"marts"}
     assert all(len(c.asset_path) == 1 and c.table.startswith("stg_") for c in STAGING_CHECKS)
-    assert [s.key for s in MART_CHECK_SPECS] == [sqlchecks.check_key(c) for c in engine.MART_CHECKS]
+    assert [s.key for s in MART_CHECK_SPECS] == [sqlchecks.check_key(c) for c in mart_checks.MART_CHECKS]
 
 
 def _warehouse() -> duckdb.DuckDBPyConnection:

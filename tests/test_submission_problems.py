@@ -12,6 +12,7 @@ import pytest
 
 from pipelines import sample
 from pipelines.engine import build as engine
+from pipelines.engine import checks as mart_checks
 from pipelines.ingest.loader import ingest_wave
 from pipelines.ingest.warehouse import ensure_schema
 from pipelines.publish.outputs import export_marts
@@ -102,12 +103,12 @@ def test_published_as_parquet_csv_and_sheet(world, tmp_path):
 
 def test_the_mart_check_catches_an_unknown_severity(world):
     con, _, _ = world
-    check = next(c for c in engine.MART_CHECKS if c.mart == "submission_problems" and c.name == "codes")
-    assert engine.run_check(con, check).passed
+    check = next(c for c in mart_checks.MART_CHECKS if c.mart == "submission_problems" and c.name == "codes")
+    assert mart_checks.run_check(con, check).passed
     con.execute("create temp table keep as select * from marts.submission_problems")
     con.execute("update marts.submission_problems set severity = 'ernstig' where row_number = 2")
     try:
-        outcome = engine.run_check(con, check)
+        outcome = mart_checks.run_check(con, check)
         assert not outcome.passed and outcome.n_failing >= 1
     finally:
         con.execute("create or replace table marts.submission_problems as select * from keep")

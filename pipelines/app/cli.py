@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "sample":
         return _sample(args)
     if args.command == "codebook":
-        from pipelines.contract.codebook import describe_markdown
+        from pipelines.contract.codebook_docs import describe_markdown
 
         sys.stdout.write(describe_markdown())
         return EXIT_OK

@@ -16,6 +16,17 @@ SUBSTANTIATED = "afwijking_onderbouwd"
 UNJUSTIFIED = "afwijking_niet_onderbouwd"
 MISSING = "onvoldoende_gegevens"
 
+#: Trend over the waves of one region and indicator (issue 17; pipelines/engine/trend.py).
+IMPROVING = "verbetert"
+WORSENING = "verslechtert"
+NO_SIGNIFICANT_CHANGE = "geen_significante_verandering"
+TREND_LABELS: dict[str, str] = {
+    IMPROVING: "verbetert",
+    WORSENING: "verslechtert",
+    NO_SIGNIFICANT_CHANGE: "geen significante verandering",
+    MISSING: "onvoldoende gegevens",
+}
+
 #: Verdict code -> Dutch words, in the methodology's order.
 VERDICT_LABELS: dict[str, str] = {
     CONFORM: "conform",

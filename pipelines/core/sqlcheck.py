@@ -1,7 +1,7 @@
 """One kind of data check: a query that returns the violating rows (no rows: the check passes).
 
 Used by the staging checks (:mod:`pipelines.defs.staging.checks`) and the mart
-checks (:data:`pipelines.engine.build.MART_CHECKS`); :mod:`pipelines.defs.sqlchecks`
+checks (:data:`pipelines.engine.checks.MART_CHECKS`); :mod:`pipelines.defs.sqlchecks`
 turns both into blocking Dagster asset checks with the same output. The SQL's
 ``?`` parameters are bound from ``params``, never formatted in.
 

@@ -30,6 +30,7 @@ import warnings
 
 import numpy as np
 
+from pipelines.contract import verdicts
 from pipelines.engine.poisson import P998, poisson_tail_p
 
 __all__ = [
@@ -43,7 +44,7 @@ __all__ = [
 ]
 
 TREND_ALPHA = 0.002
-TREND_LABELS = ("verbetert", "verslechtert", "geen_significante_verandering", "onvoldoende_gegevens")
+TREND_LABELS = tuple(verdicts.TREND_LABELS)
 
 
 def pooled_window_test(observed, expected, window: int = 3, p: float = P998) -> dict:
@@ -96,11 +97,11 @@ def trend_label(slope: float, p_value: float, polarity: str, alpha: float = TREN
     if polarity not in ("higher", "lower"):
         raise ValueError(f"polarity must be 'higher' or 'lower', not {polarity!r}")
     if not (math.isfinite(slope) and math.isfinite(p_value)):
-        return "onvoldoende_gegevens"
+        return verdicts.MISSING
     if p_value >= alpha or slope == 0:
-        return "geen_significante_verandering"
+        return verdicts.NO_SIGNIFICANT_CHANGE
     rising = slope > 0
-    return "verbetert" if rising == (polarity == "higher") else "verslechtert"
+    return verdicts.IMPROVING if rising == (polarity == "higher") else verdicts.WORSENING
 
 
 def count_trend(waves, observed, expected, polarity: str, alpha: float = TREND_ALPHA, min_waves: int = 3) -> dict:
@@ -123,10 +124,10 @@ def count_trend(waves, observed, expected, polarity: str, alpha: float = TREND_A
     out = {"slope": math.nan, "rate_ratio": math.nan, "p_value": math.nan, "n_waves": n}
     if n < min_waves or np.unique(w[ok]).size < 2:
         trend_label(0.0, 1.0, polarity)  # validates polarity
-        return {**out, "label": "onvoldoende_gegevens"}
+        return {**out, "label": verdicts.MISSING}
     if o[ok].sum() == 0:
         trend_label(0.0, 1.0, polarity)
-        return {**out, "p_value": 1.0, "label": "geen_significante_verandering"}
+        return {**out, "p_value": 1.0, "label": verdicts.NO_SIGNIFICANT_CHANGE}
     x = sm.add_constant(w[ok] - w[ok].mean())
     with warnings.catch_warnings():  # an exact fit (tiny series) is fine here
         warnings.simplefilter("ignore", PerfectSeparationWarning)
@@ -163,7 +164,7 @@ def proportion_trend(
     out = {"slope": math.nan, "chi2": math.nan, "p_value": math.nan, "n_waves": k}
     if k < min_waves or np.unique(x).size < 2:
         trend_label(0.0, 1.0, polarity)
-        return {**out, "label": "onvoldoende_gegevens"}
+        return {**out, "label": verdicts.MISSING}
     N = n.sum()
     p = r.sum() / N
     xbar = (n * x).sum() / N
@@ -172,7 +173,7 @@ def proportion_trend(
     slope = T / ((n * (x - xbar) ** 2).sum())
     if not V > 0:  # all 0 % or all 100 %: no variation to test
         trend_label(0.0, 1.0, polarity)
-        return {**out, "slope": slope, "chi2": 0.0, "p_value": 1.0, "label": "geen_significante_verandering"}
+        return {**out, "slope": slope, "chi2": 0.0, "p_value": 1.0, "label": verdicts.NO_SIGNIFICANT_CHANGE}
     chi2 = T * T / V
     pv = float(stats.chi2.sf(chi2, 1))
     return {
