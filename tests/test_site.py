@@ -604,3 +604,23 @@ def test_asset_publishes_into_the_dashboards_folder_and_keeps_the_old_site_on_fa
     assert not result.success
     assert (dash / "index.html").is_file()
     assert not list(tmp_path.glob(".dashboards.*"))
+
+
+def test_no_chart_offers_to_upload_itself_to_plotlys_cloud():
+    """Every chart is drawn with S.config, which switches off Plotly's cloud upload and Chart Studio and drops
+    their toolbar buttons (the analysts work offline; the figures are not public until the report is)."""
+
+    static = Path(__file__).resolve().parents[1] / "pipelines" / "site" / "static"
+    scripts = {p.relative_to(static).as_posix(): p.read_text(encoding="utf-8") for p in static.rglob("*.js")}
+    calls = [
+        (name, m.group(0))
+        for name, text in scripts.items()
+        for m in re.finditer(r"Plotly\.(?:react|newPlot)\([^;]*\)", text)
+    ]
+    assert calls, "no chart drawing found: the test would check nothing"
+    assert [c for c in calls if not c[1].endswith("S.config)")] == []
+    config = re.search(r"S\.config = \{(.*?)\n  \};", scripts["site.js"], re.S).group(1)
+    for flag in ("showSendToCloud", "showEditInChartStudio", "showLink"):
+        assert re.search(rf"\b{flag}: false\b", config), flag
+    removed = re.search(r"modeBarButtonsToRemove: \[([^\]]*)\]", config).group(1)
+    assert "'sendDataToCloud'" in removed and "'editInChartStudio'" in removed

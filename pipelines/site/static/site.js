@@ -303,6 +303,10 @@
     yellow: '#F0E442', purple: '#CC79A7', black: '#000000', grey: '#8C8C8C', light: '#DDDDDD' };
   S.config = {
     displaylogo: false,
+    // never offer to upload a chart to Plotly's cloud (the analysts work offline, the data are not public)
+    showSendToCloud: false,
+    showEditInChartStudio: false,
+    showLink: false,
     responsive: true,
     locale: 'nl',
     locales: { nl: { dictionary: {
@@ -317,7 +321,7 @@
       shortDays: ['zo', 'ma', 'di', 'wo', 'do', 'vr', 'za'],
       months: ['januari', 'februari', 'maart', 'april', 'mei', 'juni', 'juli', 'augustus', 'september', 'oktober', 'november', 'december'],
       shortMonths: ['jan', 'feb', 'mrt', 'apr', 'mei', 'jun', 'jul', 'aug', 'sep', 'okt', 'nov', 'dec'] } } },
-    modeBarButtonsToRemove: ['select2d', 'lasso2d', 'autoScale2d', 'toggleSpikelines'],
+    modeBarButtonsToRemove: ['select2d', 'lasso2d', 'autoScale2d', 'toggleSpikelines', 'sendDataToCloud', 'editInChartStudio'],
     toImageButtonOptions: { format: 'png', scale: 2 }
   };
   S.layout = function (title, extra) {
