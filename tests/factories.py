@@ -42,3 +42,36 @@ def mart_contents(folder: Path) -> dict[str, list[tuple]]:
             out[path.stem] = [tuple(_norm(v) for v in row) for row in rows]
     assert out, f"no marts in {folder}"
     return out
+
+
+def staged_warehouse(tmp_path: Path, waves: list[int]):
+    """Four regions' sample returns for ``waves`` staged in a fresh warehouse (without validation), with the
+    resources pointing at folders under ``tmp_path``. Returns ``(warehouse path, resources)``."""
+    import shutil
+
+    from pipelines.defs.resources import make_resources
+    from pipelines.ingest.discovery import list_waves
+    from pipelines.ingest.loader import ingest_waves
+    from pipelines.ingest.warehouse import ensure_schema
+
+    root = Path(__file__).resolve().parents[1]
+    regions = sample.make_regions(4, 3)
+    raw, ref = tmp_path / "raw", tmp_path / "reference"
+    sample.generate(raw, waves, seed=3, regions=regions, form="xlsx")
+    ref.mkdir()
+    sample.write_regions_csv(regions, ref / "regions.csv")
+    for name in ("ring_model_norms.csv", "equipment_norms.csv"):
+        shutil.copy(root / "data" / "reference" / name, ref / name)
+    warehouse = tmp_path / "w.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        ensure_schema(con)
+        ingest_waves(con, raw, list_waves(raw), [r.code for r in regions])
+    resources = make_resources(
+        warehouse,
+        raw_dir=raw,
+        reference_dir=ref,
+        marts_dir=tmp_path / "marts",
+        dashboards_dir=tmp_path / "dash",
+        validation_dir=tmp_path / "val",
+    )
+    return warehouse, resources

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-
 import dagster as dg
 import duckdb
 import pytest
 
-from pipelines import sample
+from factories import staged_warehouse
 from pipelines.definitions import defs as load_defs
-from pipelines.defs.resources import make_resources
-from pipelines.ingest.discovery import list_waves
-from pipelines.ingest.loader import ingest_waves
-from pipelines.ingest.warehouse import ensure_schema
-from support import ROOT
 
 WAVES = [2023, 2024]
 
@@ -27,26 +20,7 @@ def defs():
 @pytest.fixture
 def staged(tmp_path):
     """A warehouse with two waves of four regions staged (no validation: these tests corrupt it themselves)."""
-    regions = sample.make_regions(4, 3)
-    raw, ref = tmp_path / "raw", tmp_path / "reference"
-    sample.generate(raw, WAVES, seed=3, regions=regions, form="xlsx")
-    ref.mkdir()
-    sample.write_regions_csv(regions, ref / "regions.csv")
-    for name in ("ring_model_norms.csv", "equipment_norms.csv"):
-        shutil.copy(ROOT / "data" / "reference" / name, ref / name)
-    warehouse = tmp_path / "w.duckdb"
-    with duckdb.connect(str(warehouse)) as con:
-        ensure_schema(con)
-        ingest_waves(con, raw, list_waves(raw), [r.code for r in regions])
-    resources = make_resources(
-        warehouse,
-        raw_dir=raw,
-        reference_dir=ref,
-        marts_dir=tmp_path / "marts",
-        dashboards_dir=tmp_path / "dash",
-        validation_dir=tmp_path / "val",
-    )
-    return warehouse, resources
+    return staged_warehouse(tmp_path, WAVES)
 
 
 def downstream(defs, resources):
