@@ -16,18 +16,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from pipelines.engine import funnel, overdispersion
+from pipelines.engine import funnel, overdispersion, poisson
 from pipelines.engine.funnel import (
     Z95,
     Z998,
     FunnelResult,
     dersimonian_laird_tau2,
     overdispersion_phi,
-    poisson_exact_limits,
     proportion_funnel,
     ratio_funnel,
     winsorised_z,
 )
+from pipelines.engine.poisson import poisson_interpolated_limits
 
 REF_O = (100, 150, 180, 80, 120, 225)
 REF_E = (108, 112, 165, 95, 100, 220)
@@ -93,35 +93,25 @@ def test_reference_tau2_and_overdispersed_limits_by_hand():
 # --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("e", [0.5, 1.0, 7.3, 25.0, 108.0, 2500.0])
-@pytest.mark.parametrize("z, p_lo, p_hi", [(Z95, 0.025, 0.975), (Z998, 0.001, 0.999)])
-def test_poisson_exact_limits_against_chi2(e, z, p_lo, p_hi):
-    lower, upper = poisson_exact_limits([e], z)
-    # Exactly the requirement's form, with p = Phi(-z) and Phi(z) ...
-    q_lo, q_hi = stats.norm.cdf(-z), stats.norm.cdf(z)
-    assert lower[0] == pytest.approx(stats.chi2.ppf(q_lo, 2 * e) / 2 / e, rel=1e-12)
-    assert upper[0] == pytest.approx(stats.chi2.ppf(q_hi, 2 * (e + 1)) / 2 / e, rel=1e-12)
-    # ... and close to FunnelPlotR's literal tail probabilities 0.025 / 0.001
-    # (Phi(-3.090232) = 0.00100000103, which moves the lower limit at E = 0.5
-    # by about 2e-6 relative).
-    assert lower[0] == pytest.approx(stats.chi2.ppf(p_lo, 2 * e) / 2 / e, rel=1e-5)
-    assert upper[0] == pytest.approx(stats.chi2.ppf(p_hi, 2 * (e + 1)) / 2 / e, rel=1e-6)
-
-
-def test_poisson_exact_limits_zero_expected_is_nan():
-    lower, upper = poisson_exact_limits([0.0, 10.0], Z95)
-    assert math.isnan(lower[0]) and math.isnan(upper[0])
-    assert np.isfinite(lower[1]) and np.isfinite(upper[1])
+def _exact_test_rejects(o, e, p):
+    """The exact Poisson test, straight from scipy: -1 low, +1 high, 0 neither."""
+    if stats.poisson.cdf(o, e) < p:
+        return -1
+    return 1 if stats.poisson.sf(o - 1, e) < p else 0
 
 
 def test_ratio_funnel_without_overdispersion_uses_poisson_limits():
     res = ratio_funnel(REF_O, REF_E, overdispersion=False)
     assert res.overdispersed is False and res.tau2 == 0.0
     assert res.phi == pytest.approx(2.948033, abs=1e-6)  # still reported
+    lo95, hi95 = poisson_interpolated_limits(REF_E, 0.025)
+    np.testing.assert_array_equal(res.lower_95, lo95)
+    np.testing.assert_array_equal(res.upper_95, hi95)
     for i, e in enumerate(REF_E):
-        assert res.lower_95[i] == pytest.approx(stats.chi2.ppf(0.025, 2 * e) / 2 / e, rel=1e-6)
-        assert res.upper_998[i] == pytest.approx(stats.chi2.ppf(0.999, 2 * (e + 1)) / 2 / e, rel=1e-6)
         assert res.z[i] == pytest.approx(math.sqrt(e) * math.log(REF_O[i] / e))
+        # outside the drawn limits exactly when scipy's exact test rejects
+        for level, p in (("95", 0.025), ("998", 0.001)):
+            assert bool(res.outside(level)[i]) == (_exact_test_rejects(REF_O[i], e, p) != 0)
 
 
 def test_ratio_funnel_no_overdispersion_found_falls_back_to_poisson():
@@ -134,9 +124,10 @@ def test_ratio_funnel_no_overdispersion_found_falls_back_to_poisson():
     res = ratio_funnel(o, e)
     assert res.phi == pytest.approx(phi, rel=1e-12)
     assert res.overdispersed is False and res.tau2 == 0.0
-    for i, ei in enumerate(e):
-        assert res.lower_998[i] == pytest.approx(stats.chi2.ppf(0.001, 2 * ei) / 2 / ei, rel=1e-6)
-        assert res.upper_95[i] == pytest.approx(stats.chi2.ppf(0.975, 2 * (ei + 1)) / 2 / ei, rel=1e-6)
+    lo998, _ = poisson_interpolated_limits(e, 0.001)
+    _, hi95 = poisson_interpolated_limits(e, 0.025)
+    np.testing.assert_array_equal(res.lower_998, lo998)
+    np.testing.assert_array_equal(res.upper_95, hi95)
 
 
 # --------------------------------------------------------------------------
@@ -313,7 +304,7 @@ def test_all_zero_and_all_full_proportions():
 def test_one_unit():
     res = ratio_funnel([12], [10])
     assert math.isnan(res.phi) and res.tau2 == 0.0 and res.overdispersed is False
-    lo, hi = poisson_exact_limits([10], Z95)
+    lo, hi = poisson_interpolated_limits([10], 0.025)
     assert res.lower_95[0] == lo[0] and res.upper_95[0] == hi[0]
     res = proportion_funnel([3], [10])
     assert math.isnan(res.phi) and res.tau2 == 0.0 and res.target == pytest.approx(0.3)
@@ -362,8 +353,12 @@ def test_zero_observed_in_log_method():
 
 def test_zero_observed_without_overdispersion_gets_poisson_limits():
     res = ratio_funnel([0, 10], [3, 10], overdispersion=False)
-    assert res.lower_95[0] == pytest.approx(stats.chi2.ppf(0.025, 6) / 6, rel=1e-6)
-    assert res.upper_95[0] == pytest.approx(stats.chi2.ppf(0.975, 8) / 6, rel=1e-6)
+    # E = 3: P(X = 0) = 0.0498 is not below 0.025, so the lower 95% limit is drawn at 0 and O = 0 is conform
+    assert res.lower_95[0] == 0.0 and not res.outside("95")[0]
+    # upper: P(X >= 8) = 0.0119 < 0.025 <= P(X >= 7) = 0.0335, interpolated within [7, 8) by P(X = 7)
+    h = 7 + (stats.poisson.sf(6, 3) - 0.025) / stats.poisson.pmf(7, 3)
+    assert res.upper_95[0] == pytest.approx(h / 3, rel=1e-9)
+    assert 7 / 3 < res.upper_95[0] < 8 / 3
 
 
 def test_invalid_inputs_raise():
@@ -447,7 +442,8 @@ def _assert_narrowing(res: FunnelResult):
 
 
 def test_poisson_limits_narrow_as_expected_grows():
-    e = np.array([1, 5, 20, 100, 1000, 10000], dtype=float)
+    # from E = 20 up every lower limit is above 0 (below that, even O = 0 may not be rare: drawn at 0)
+    e = np.array([20, 50, 100, 300, 1000, 10000], dtype=float)
     res = ratio_funnel(e, e, overdispersion=False)
     _assert_narrowing(res)
 
@@ -474,10 +470,10 @@ def test_proportion_limits_narrow_as_n_grows():
 
 
 #: The statistics modules: they import only numpy, scipy, the standard basics and each other.
-STATISTICS_MODULES = {"pipelines.engine.funnel", "pipelines.engine.overdispersion"}
+STATISTICS_MODULES = {"pipelines.engine.funnel", "pipelines.engine.overdispersion", "pipelines.engine.poisson"}
 
 
-@pytest.mark.parametrize("module", [funnel, overdispersion])
+@pytest.mark.parametrize("module", [funnel, overdispersion, poisson])
 def test_module_is_pure_numpy_scipy(module):
     tree = ast.parse(Path(module.__file__).read_text())
     roots = set()

@@ -98,16 +98,16 @@ def test_unusable_expected():
         poisson_interpolated_limits([1.0], 0.6)
 
 
-def test_with_exact_limits_wiring_point():
+def test_ratio_funnel_draws_the_limits_of_the_exact_test():
     from pipelines.engine.funnel import ratio_funnel
-    from pipelines.engine.poisson import with_exact_limits
 
     o = np.array([0, 3, 5, 9, 2, 14])
     e = np.array([0.5, 4.0, 5.0, 6.0, 3.0, 4.0])
-    res = with_exact_limits(ratio_funnel(o, e, overdispersion=False), e)
+    res = ratio_funnel(o, e, overdispersion=False)
     assert res.outside("998").tolist() == (poisson_verdict(o, e, P998) != 0).tolist()
     assert res.outside("95").tolist() == (poisson_verdict(o, e, P95) != 0).tolist()
-    assert not res.outside("998")[0]  # E = 0.5, O = 0: no longer an alarm
+    assert not res.outside("998")[0]  # E = 0.5, O = 0: P(O = 0) = 0.61, no alarm
     assert res.outside("998")[5]  # 14 against 4: P(X >= 14) < 0.001
     od = ratio_funnel([100, 150, 180, 80, 120, 225], [108, 112, 165, 95, 100, 220])
-    assert with_exact_limits(od, [108, 112, 165, 95, 100, 220]) is od
+    assert od.overdispersed  # then the log-scale limits stay
+    assert od.upper_998[0] == pytest.approx(np.exp(3.090232 * np.sqrt(1 / 108 + od.tau2)))

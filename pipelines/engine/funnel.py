@@ -8,14 +8,17 @@ package FunnelPlotR closely; pure numpy/scipy. Levels: ``Z95 = 1.959964``
 and ``Z998 = 3.090232`` (two-sided normal quantiles; 2.5 % and 0.1 % a tail).
 
 Standardised ratios O/E, :func:`ratio_funnel`
-    *Without overdispersion*: exact Poisson limits in the chi-square form
-    (:func:`poisson_exact_limits`), ``lower = chi2.ppf(Phi(-z), 2E) / 2E``,
-    ``upper = chi2.ppf(Phi(z), 2(E + 1)) / 2E``. Issue 17 replaces them by
-    the exact Poisson test and Spiegelhalter's interpolated limits of
-    :mod:`pipelines.engine.poisson`, which agree with the test for every
-    integer O (the chi-square form flags O = 0 at E = 0.5); the engine
-    switches when it is wired. *With overdispersion* (SHMI): log scale,
-    ``y = log(O/E)``, ``s = 1/sqrt(E)``, limits ``exp(+/- z sqrt(s^2 + tau^2))``.
+    *Without overdispersion*: the exact Poisson test of O given E decides
+    (:mod:`pipelines.engine.poisson`): low when ``P(X <= O | E) < 0.001``
+    (99.8 %) or ``< 0.025`` (95 %), high likewise on the upper tail; the drawn
+    limits are Spiegelhalter's interpolated Poisson quantiles divided by E
+    (:func:`~pipelines.engine.poisson.poisson_interpolated_limits`), written
+    so that "outside the limit" and "the test rejects" agree for every
+    integer O. FunnelPlotR's chi-square form ``chi2.ppf(Phi(-z), 2E) / 2E``
+    is not used: at small E it flags far too many low counts (at E = 0.5,
+    O = 0 is outside although ``P(O = 0) = 0.61``; Seaton and Manktelow
+    2012). *With overdispersion* (SHMI): log scale, ``y = log(O/E)``,
+    ``s = 1/sqrt(E)``, limits ``exp(+/- z sqrt(s^2 + tau^2))``.
 
 Proportions r/n, :func:`proportion_funnel`
     Arcsine scale: ``y = asin(sqrt(r/n))``, ``s = 1/(2 sqrt(n))``, target
@@ -91,6 +94,7 @@ from pipelines.engine.overdispersion import (
     truncated_z,
     winsorised_z,
 )
+from pipelines.engine.poisson import P95, P998, poisson_interpolated_limits
 
 __all__ = [
     "Z95",
@@ -101,7 +105,6 @@ __all__ = [
     "truncated_z",
     "overdispersion_phi",
     "dersimonian_laird_tau2",
-    "poisson_exact_limits",
     "ratio_funnel",
     "proportion_funnel",
 ]
@@ -173,40 +176,6 @@ class FunnelResult:
 # --------------------------------------------------------------------------
 
 
-def poisson_exact_limits(expected, z) -> tuple[np.ndarray, np.ndarray]:
-    """Exact Poisson control limits on the ratio O/E, as in FunnelPlotR.
-
-    For each expected count E > 0::
-
-        lower = chi2.ppf(Phi(-z), 2E) / 2 / E
-        upper = chi2.ppf(Phi(z), 2(E + 1)) / 2 / E
-
-    These are the chi-square (gamma) forms of the Poisson quantiles, smooth
-    in E, so they also work for non-integer expected counts.
-
-    Args:
-        expected: expected counts E (scalar or array).
-        z: normal quantile of the limit, e.g. :data:`Z95` or :data:`Z998`.
-
-    Returns:
-        ``(lower, upper)`` float arrays shaped like ``expected``; NaN where
-        E is 0, negative or missing.
-    """
-    from scipy import stats  # imported here: scipy.stats costs a second at import, which loading
-    # the Dagster definitions would otherwise pay in every process
-
-    e = np.atleast_1d(np.asarray(expected, dtype=float))
-    p_lo = stats.norm.cdf(-abs(z))
-    p_hi = stats.norm.cdf(abs(z))
-    ok = np.isfinite(e) & (e > 0)
-    lower = np.full(e.shape, np.nan)
-    upper = np.full(e.shape, np.nan)
-    eo = e[ok]
-    lower[ok] = stats.chi2.ppf(p_lo, 2.0 * eo) / 2.0 / eo
-    upper[ok] = stats.chi2.ppf(p_hi, 2.0 * (eo + 1.0)) / 2.0 / eo
-    return lower, upper
-
-
 # --------------------------------------------------------------------------
 # Funnels
 # --------------------------------------------------------------------------
@@ -250,8 +219,8 @@ def ratio_funnel(
       DerSimonian-Laird, limits ``exp(+/- z * sqrt(1/E + tau^2))`` and
       ``overdispersed=True``.
     * otherwise (no overdispersion found, too few units, or
-      ``overdispersion=False``): exact Poisson limits from
-      :func:`poisson_exact_limits`, ``tau2=0``, ``overdispersed=False``.
+      ``overdispersion=False``): the interpolated Poisson limits that agree
+      with the exact test, ``tau2=0``, ``overdispersed=False``.
 
     Units with E == 0 get NaN value, z and limits; units with O == 0 get
     limits and z = -inf but do not enter phi (see the module docstring).
@@ -291,10 +260,8 @@ def ratio_funnel(
     if overdispersed:
         limits = {lvl: (np.exp(-zq * sd), np.exp(zq * sd)) for lvl, zq in (("95", Z95), ("998", Z998))}
     else:
-        limits = {
-            "95": poisson_exact_limits(np.where(has_e, e, np.nan), Z95),
-            "998": poisson_exact_limits(np.where(has_e, e, np.nan), Z998),
-        }
+        e_ok = np.where(has_e, e, np.nan)
+        limits = {"95": poisson_interpolated_limits(e_ok, P95), "998": poisson_interpolated_limits(e_ok, P998)}
     return FunnelResult(
         target=1.0,
         phi=phi,

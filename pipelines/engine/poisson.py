@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["P998", "P95", "poisson_tail_p", "poisson_verdict", "poisson_interpolated_limits", "with_exact_limits"]
+__all__ = ["P998", "P95", "poisson_tail_p", "poisson_verdict", "poisson_interpolated_limits"]
 
 P998 = 0.001
 P95 = 0.025
@@ -139,21 +139,3 @@ def poisson_interpolated_limits(expected, p: float = P998) -> tuple[np.ndarray, 
     lower[ok] = _lower_count(eo, p) / eo
     upper[ok] = _upper_count(eo, p) / eo
     return lower, upper
-
-
-def with_exact_limits(res, expected):
-    """Return a copy of a ratio :class:`~pipelines.engine.funnel.FunnelResult`
-    whose limits, when it is not overdispersed, are the interpolated limits.
-
-    The wiring point for the engine: ``with_exact_limits(ratio_funnel(O, E), E)``.
-    With ``res.overdispersed`` the log-scale limits stay and ``res`` is
-    returned unchanged. ``outside()`` of the result then agrees with
-    :func:`poisson_verdict` at both levels.
-    """
-    import dataclasses
-
-    if res.overdispersed:
-        return res
-    lo95, hi95 = poisson_interpolated_limits(expected, P95)
-    lo998, hi998 = poisson_interpolated_limits(expected, P998)
-    return dataclasses.replace(res, lower_95=lo95, upper_95=hi95, lower_998=lo998, upper_998=hi998)
