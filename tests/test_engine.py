@@ -210,7 +210,9 @@ def test_fewer_than_three_waves_says_the_expectation_is_weak():
 @pytest.fixture(scope="module")
 def built():
     con = T.new_warehouse()
-    T.synthetic(con, 25, waves=range(2019, 2026), seed=11, plant={(2025, "R0003"): 0})
+    # R0003 holds no exercise in 2025 only; R0005 holds one a year in 2023-2025 where about six are expected
+    plant = {(2025, "R0003"): 0, **{(w, "R0005"): 1 for w in (2023, 2024, 2025)}}
+    T.synthetic(con, 25, waves=range(2019, 2026), seed=11, plant=plant)
     # R0025 sends nothing in 2025: its modules are 'ontbreekt'; R0024's oefeningen is rejected
     con.execute("delete from stg_module_loads where wave = 2025 and region_code = 'R0025'")
     con.execute("update stg_submission_status set status = 'ontbreekt' where wave = 2025 and region_code = 'R0025'")
@@ -458,13 +460,29 @@ def test_register_on_synthetic_data(built):
     con, _ = built
     reg = con.execute("select * from marts.variation_register").df()
     assert set(reg["verdict"]) <= VERDICT_SET
-    planted = reg[(reg.wave == 2025) & (reg.region_code == "R0003") & (reg.indicator_id == "ex_count")].iloc[0]
-    assert planted["verdict"] in ("afwijking_onderbouwd", "afwijking_niet_onderbouwd")
-    assert planted["numerator"] == 0 and planted["value"] == 0 and planted["denominator"] > 0
-    assert planted["direction"] == "lager" and planted["target"] == 1
-    assert planted["lower_998"] <= planted["lower_95"] <= 1 <= planted["upper_95"] <= planted["upper_998"]
-    assert planted["norm_source"] == "model"
-    # the limits are those of the funnel of that wave on the model's O and E
+    ec = reg[reg.indicator_id == "ex_count"].set_index(["region_code", "wave"])
+    # the verdict is on the window's three waves pooled: sum O against sum E, O/E, with the waves named
+    for region in ("R0003", "R0005"):
+        row = ec.loc[(region, 2025)]
+        waves = ec.loc[[(region, w) for w in (2023, 2024, 2025)]]
+        assert row["window_waves"] == "2023, 2024, 2025" and row["n_window_waves"] == 3
+        assert row["numerator"] == waves["wave_numerator"].sum()
+        assert row["denominator"] == pytest.approx(waves["wave_denominator"].sum())
+        assert row["value"] == pytest.approx(row["numerator"] / row["denominator"])
+        assert row["lower_998"] <= row["lower_95"] <= 1 <= row["upper_95"] <= row["upper_998"]
+        assert row["norm_source"] == "model" and row["target"] == 1
+    # a single wave without exercises: that wave's own test finds it; over three waves it is not a deviation
+    zero = ec.loc[("R0003", 2025)]
+    assert zero["wave_numerator"] == 0 and zero["wave_value"] == 0 and zero["wave_denominator"] > 0
+    assert zero["wave_direction"] == "lager" and zero["wave_lower_998"] > 0
+    assert zero["verdict"] == "conform" and not zero["persistent"]
+    # one exercise a year where six are expected: no single wave is rare under the exact test, the pooled window is
+    low = ec.loc[("R0005", 2025)]
+    assert low["wave_numerator"] == 1 and low["numerator"] == 3
+    assert low["verdict"] in ("afwijking_onderbouwd", "afwijking_niet_onderbouwd") and low["direction"] == "lager"
+    assert low["persistent"]  # unfavourable in 2024 and 2025 (windows 2022-2024 and 2023-2025)
+    assert low["severity"] >= 1 and low["p_unfavourable"] < 0.001
+    # the limits are those of the funnel of that wave on the pooled O and E
     w = reg[(reg.wave == 2025) & (reg.indicator_id == "ex_count") & reg["value"].notna()]
     res = ratio_funnel(w["numerator"], w["denominator"])
     np.testing.assert_allclose(w["upper_998"], res.upper_998)
@@ -615,6 +633,16 @@ def sample_warehouse(tmp_path_factory):
     con.close()
 
 
+#: Planted deviations the documented rules (issue 17) no longer call unfavourable, each with its reason.
+#: The sample's ground truth was written for single-wave, normal-approximation verdicts.
+EXPLAINED_MISSES = {
+    (2025, "VR09", "ex_count"): "0 exercises in 2025 only; ex_count is judged on 2023-2025 pooled, 16 against 25.5 "
+    "expected (P(X <= 16) = 0.03): conform. The wave's own exact test finds it (wave_direction = lager).",
+    (2023, "VR13", "lessons_shared_share"): "0 of 18 lessons shared at a national 21.7 %: n p0 = 3.9 < 5, so the "
+    "exact binomial test decides, P(X = 0) = 0.783^18 = 0.012, not rare at 99.8 %: conform with a 95 % signal.",
+}
+
+
 def test_sample_every_planted_deviation_is_found(sample_warehouse):
     con, truth = sample_warehouse
     reg = con.execute("select wave, region_code, indicator_id, verdict, explanation from marts.variation_register").df()
@@ -638,9 +666,17 @@ def test_sample_every_planted_deviation_is_found(sample_warehouse):
             f"precision {precision:.3f}"
         )
     missed = m[m.expected_verdict.isin(explain.UNFAVOURABLE) & (m.verdict != m.expected_verdict)]
-    assert missed.empty, missed[
+    missed_keys = set(zip(missed.wave, missed.region_code, missed.indicator_id))
+    assert missed_keys == set(EXPLAINED_MISSES), missed[
         ["wave", "region_code", "indicator_id", "expected_verdict", "verdict", "explanation"]
     ].to_string()
+    # each explained miss is still visible where the rule says it should be
+    rows = reg.set_index(["wave", "region_code", "indicator_id"])
+    full = con.execute("select * from marts.variation_register").df().set_index(["wave", "region_code", "indicator_id"])
+    assert full.loc[(2025, "VR09", "ex_count"), "wave_direction"] == "lager"
+    assert full.loc[(2025, "VR09", "ex_count"), "wave_numerator"] == 0
+    assert full.loc[(2023, "VR13", "lessons_shared_share"), "signal_95"] == "lager"
+    assert set(rows.loc[list(EXPLAINED_MISSES), "verdict"]) == {"conform"}
     assert len(m[m.expected_verdict.isin(explain.UNFAVOURABLE)]) > 0
 
 

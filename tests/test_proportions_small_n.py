@@ -10,6 +10,7 @@ import pytest
 from pipelines.engine.funnel import Z998, proportion_funnel
 from pipelines.engine.proportions import (
     approximation_holds,
+    binomial_limits,
     binomial_tail_p,
     binomial_verdict,
     proportion_verdict,
@@ -56,3 +57,27 @@ def test_overdispersed_and_empty():
     assert proportion_verdict([0], [3], 0.8, [0.05], [1.0], overdispersed=True).tolist() == [-1]
     assert proportion_verdict([0], [0], 0.8, [np.nan], [np.nan]).tolist() == [0]
     assert approximation_holds([10, 4], 0.5).tolist() == [True, False]
+
+
+@pytest.mark.parametrize("p0", [0.02, 0.2, 0.5, 0.8, 0.9999])
+@pytest.mark.parametrize("level", [0.001, 0.025])
+def test_binomial_limits_agree_with_the_exact_test_for_every_count(p0, level):
+    from scipy import stats
+
+    for n in range(1, 41):
+        lo, hi = binomial_limits([n], p0, level)
+        for r in range(n + 1):
+            # the exact test straight from scipy, not from the module
+            low = stats.binom.cdf(r, n, p0) < level
+            high = stats.binom.sf(r - 1, n, p0) < level
+            assert (r / n < lo[0]) == low, (n, r)
+            assert (r / n > hi[0]) == high, (n, r)
+
+
+def test_binomial_limits_by_hand():
+    # p0 = 0.8, 99.8%: 0 of 3 cannot be rejected (0.008), so the limit is drawn at 0
+    lo, hi = binomial_limits([3, 5], 0.8, 0.001)
+    assert lo[0] == 0.0 and hi[0] == 1.0
+    # 0 of 5: P = 0.00032 < 0.001, 1 of 5: P(X <= 1) = 0.00672: a = 0, lower = 0.5 / 5
+    assert lo[1] == pytest.approx(0.1)
+    assert binomial_limits([0], 0.8)[0][0] != binomial_limits([0], 0.8)[0][0]  # NaN for n = 0

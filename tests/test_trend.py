@@ -103,3 +103,36 @@ def test_proportion_trend_edges():
     assert proportion_trend([1, 2, 3], [1, 2, 0], [5, 5, 0], "higher")["label"] == "onvoldoende_gegevens"
     res = proportion_trend([1, 2, 3], [5, 5, 5], [5, 5, 5], "higher")
     assert res["label"] == "geen_significante_verandering" and res["p_value"] == 1.0
+
+
+def test_many_series_at_once_agree_with_one_at_a_time():
+    """The engine's vectorised fits give what the one-series functions (statsmodels GLM) give."""
+    from pipelines.engine.trend import count_trends, proportion_trends
+
+    rng = np.random.default_rng(17)
+    waves = np.arange(2018, 2025)
+    e = rng.uniform(1.5, 9.0, size=(40, 7))
+    rate = np.exp(rng.normal(0, 0.5, size=(40, 1)) + rng.normal(0, 0.25, size=(40, 1)) * (waves - 2021))
+    o = rng.poisson(e * rate).astype(float)
+    o[3, :] = 0.0  # all zero
+    o[4, :5] = np.nan  # two waves only
+    e[5, 2] = np.nan
+    many = count_trends(waves, o, e, "higher")
+    for i in range(40):
+        one = count_trend(waves, o[i], e[i], "higher")
+        assert many["label"][i] == one["label"], i
+        assert many["n_waves"][i] == one["n_waves"]
+        if math.isfinite(one["slope"]):
+            assert many["slope"][i] == pytest.approx(one["slope"], abs=1e-6)
+            assert many["p_value"][i] == pytest.approx(one["p_value"], rel=1e-4)  # statsmodels stops at tol 1e-8
+        else:
+            assert not math.isfinite(many["slope"][i])
+    n = rng.integers(0, 30, size=(40, 7)).astype(float)
+    r = np.floor(n * rng.uniform(0, 1, size=(40, 7)))
+    r[7, :] = n[7, :]  # all 100 %
+    pm = proportion_trends(waves, r, n, "lower")
+    for i in range(40):
+        one = proportion_trend(waves, r[i], n[i], "lower")
+        assert pm["label"][i] == one["label"], i
+        if math.isfinite(one["p_value"]):
+            assert pm["p_value"][i] == pytest.approx(one["p_value"], rel=1e-9)

@@ -37,6 +37,7 @@ from pipelines.contract.codebook import CATALOGUES, SUBMISSION_STATUSES  # noqa:
 from pipelines.contract.marts import MARTS as MART_CONTRACTS
 from pipelines.core import paths
 from pipelines.engine.register import LOOKBACK, TRIM, build_register  # noqa: F401 (TRIM re-exported)
+from pipelines.engine.severity import SEVERITY_CAP
 
 #: Recommendations 1..N_RECOMMENDATIONS are tracked; those without indicators are 'buiten_uitvraag'.
 N_RECOMMENDATIONS = 10
@@ -220,7 +221,7 @@ def run_sql_model(con: duckdb.DuckDBPyConnection, table: str, sql: str, params: 
 
 
 def sql_parameters(lookback: int = LOOKBACK) -> dict:
-    return {"lookback": int(lookback), "n_recommendations": N_RECOMMENDATIONS}
+    return {"lookback": int(lookback), "n_recommendations": N_RECOMMENDATIONS, "severity_cap": SEVERITY_CAP}
 
 
 def write_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, schema: dict[str, str]) -> None:

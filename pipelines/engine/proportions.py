@@ -23,7 +23,14 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["MIN_EXPECTED", "binomial_tail_p", "binomial_verdict", "approximation_holds", "proportion_verdict"]
+__all__ = [
+    "MIN_EXPECTED",
+    "binomial_tail_p",
+    "binomial_verdict",
+    "binomial_limits",
+    "approximation_holds",
+    "proportion_verdict",
+]
 
 MIN_EXPECTED = 5.0
 
@@ -48,6 +55,34 @@ def binomial_verdict(numerator, denominator, p0: float, p: float = 0.001) -> np.
     lo, hi = binomial_tail_p(numerator, denominator, p0)
     with np.errstate(invalid="ignore"):
         return np.where(lo < p, -1, np.where(hi < p, 1, 0)).astype(int)
+
+
+def binomial_limits(denominator, p0: float, p: float = 0.001) -> tuple[np.ndarray, np.ndarray]:
+    """Limits on r/n that agree with the exact binomial test for every integer r.
+
+    With ``a`` the largest r whose lower tail ``P(X <= r)`` is below p and
+    ``b`` the smallest r whose upper tail ``P(X >= r)`` is below p, the limits
+    are drawn half a count inside the rejection regions: ``(a + 0.5) / n``
+    and ``(b - 0.5) / n``, clipped to [0, 1]. So ``r/n < lower`` exactly when
+    the test says low and ``r/n > upper`` exactly when it says high; where no
+    count can be rejected (0 of 3 at p0 = 0.8) the limit lies at 0 or 1.
+    NaN where n <= 0 or missing.
+    """
+    from scipy import stats
+
+    n = np.atleast_1d(np.asarray(denominator, dtype=float))
+    ok = np.isfinite(n) & (n > 0)
+    lower = np.full(n.shape, np.nan)
+    upper = np.full(n.shape, np.nan)
+    for i in np.flatnonzero(ok):
+        k = np.arange(int(n[i]) + 1)
+        low = k[stats.binom.cdf(k, n[i], p0) < p]
+        high = k[stats.binom.sf(k - 1, n[i], p0) < p]
+        a = low.max() if low.size else -1
+        b = high.min() if high.size else int(n[i]) + 1
+        lower[i] = min(max((a + 0.5) / n[i], 0.0), 1.0)
+        upper[i] = min(max((b - 0.5) / n[i], 0.0), 1.0)
+    return lower, upper
 
 
 def approximation_holds(denominator, p0: float, min_expected: float = MIN_EXPECTED) -> np.ndarray:

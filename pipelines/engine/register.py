@@ -18,8 +18,10 @@ import pandas as pd
 
 from pipelines.contract import indicators, verdicts
 from pipelines.contract.marts import MARTS as MART_CONTRACTS
-from pipelines.engine import explain, riskmodel
+from pipelines.engine import explain, persistence, riskmodel, severity
 from pipelines.engine.funnel import Z95, Z998, proportion_funnel, ratio_funnel
+from pipelines.engine.poisson import P95, P998, poisson_tail_p
+from pipelines.engine.proportions import approximation_holds, binomial_limits, binomial_tail_p
 
 #: "The last three waves": the wave and this many before it.
 LOOKBACK = 2
@@ -32,6 +34,16 @@ INDICATOR_IDS = indicators.INDICATOR_IDS
 BY_ID = indicators.BY_ID
 
 _REGISTER_SCHEMA = MART_CONTRACTS["variation_register"].types
+_LIMIT_COLUMNS = ["value", "target", "z_score", "lower_95", "upper_95", "lower_998", "upper_998"]
+#: ex_count's single wave, kept beside its pooled verdict.
+_WAVE_COLUMNS = (
+    "wave_numerator",
+    "wave_denominator",
+    "wave_value",
+    "wave_lower_998",
+    "wave_upper_998",
+    "wave_direction",
+)
 
 
 def _register_skeleton(con) -> pd.DataFrame:
@@ -81,6 +93,8 @@ def _ratio_stats(frame: pd.DataFrame, n_model_waves: int) -> tuple[pd.DataFrame,
     out, stats = [], []
     for wave, f in frame.groupby("wave", sort=True):
         res = ratio_funnel(f["observed"].to_numpy(float), f["expected"].to_numpy(float), trim=TRIM)
+        # without overdispersion the verdict is the exact Poisson test: keep its lower tail for the severity
+        p_low = poisson_tail_p(f["observed"].to_numpy(float), f["expected"].to_numpy(float))[0]
         out.append(
             pd.DataFrame(
                 {
@@ -91,6 +105,7 @@ def _ratio_stats(frame: pd.DataFrame, n_model_waves: int) -> tuple[pd.DataFrame,
                     "upper_95": res.upper_95,
                     "lower_998": res.lower_998,
                     "upper_998": res.upper_998,
+                    "p_exact_low": np.nan if res.overdispersed else p_low,
                 },
                 index=f.index,
             )
@@ -122,16 +137,25 @@ def _proportion_stats(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
         num = f["numerator"].to_numpy(float)
         den = f["denominator"].to_numpy(float)
         res = proportion_funnel(num, den, trim=TRIM)
+        limits = {k: getattr(res, k).copy() for k in ("lower_95", "upper_95", "lower_998", "upper_998")}
+        p_exact_low = np.full(len(f), np.nan)
+        if not res.overdispersed and np.isfinite(res.target):
+            # where n is too small for the arcsine's normal approximation the exact binomial test decides,
+            # drawn as limits that agree with it for every count (pipelines/engine/proportions.py)
+            small = (den > 0) & ~approximation_holds(den, res.target)
+            if small.any():
+                for lvl, p in (("95", P95), ("998", P998)):
+                    lo, hi = binomial_limits(den[small], res.target, p)
+                    limits[f"lower_{lvl}"][small], limits[f"upper_{lvl}"][small] = lo, hi
+                p_exact_low[small] = binomial_tail_p(num[small], den[small], res.target)[0]
         out.append(
             pd.DataFrame(
                 {
                     "value": res.value,
                     "target": res.target,
                     "z_score": res.z,
-                    "lower_95": res.lower_95,
-                    "upper_95": res.upper_95,
-                    "lower_998": res.lower_998,
-                    "upper_998": res.upper_998,
+                    **limits,
+                    "p_exact_low": p_exact_low,
                 },
                 index=f.index,
             )
@@ -187,6 +211,11 @@ def _wave_note(row: dict, ind: Indicator) -> str | None:
                     if row["_funnel"] == "ratio"
                     else "grenzen op de arcsinus-schaal zonder tau²"
                 )
+            )
+        if row.get("_pooled"):
+            parts.append(
+                "oordeel op de peiljaren van het venster samen (som van O tegen som van E, exacte Poisson-toets "
+                "zonder overdispersie); het peiljaar zelf staat ernaast"
             )
         if row.get("_zeros"):
             parts.append(f"{int(row['_zeros'])} regio('s) met 0 oefeningen tellen niet mee voor phi en tau²")
@@ -244,9 +273,16 @@ def build_register(con: duckdb.DuckDBPyConnection, lookback: int = LOOKBACK):
     reg["missing_reason"] = None
     reg["norm_source"] = reg["norm_source"].astype(object)
 
+    for c in _WAVE_COLUMNS:
+        reg[c] = np.nan if c != "wave_direction" else None
+    reg["window_waves"] = reg["window_waves"].astype(object)  # ex_count's pooled windows are written below
+    reg["n_window_waves"] = pd.to_numeric(reg["n_window_waves"], errors="coerce").astype(float)
+    exact_low = pd.Series(np.nan, index=reg.index)  # the exact test's lower tail, where an exact test decides
+
     stats_rows: list[dict] = []
     model_frames: list[pd.DataFrame] = []
     waves = sorted(reg["wave"].unique())
+    window_of = persistence.windows(waves, lookback)
 
     # ---- the count (ex_count): Poisson model on all waves, funnel per wave
     count_id, score_id = indicators.COUNT_MODEL_ID, indicators.SCORE_MODEL_ID
@@ -256,13 +292,31 @@ def build_register(con: duckdb.DuckDBPyConnection, lookback: int = LOOKBACK):
     )
     fit = riskmodel.fit_count_model(ec)
     ec["expected"] = fit.fitted
-    r, st = _ratio_stats(ec, fit.n_waves)
+    # the single wave: its own funnel and exact test, kept beside the verdict
+    single, single_st = _ratio_stats(ec, fit.n_waves)
+    # the verdict: the window's waves pooled, sum O against sum E (one wave's E of 2 to 9 has too little power)
+    pooled = persistence.pool_counts(ec, window_of)
+    r, st = _ratio_stats(pooled, fit.n_waves)
     if len(r):
-        reg.loc[r.index, ["value", "target", "z_score", "lower_95", "upper_95", "lower_998", "upper_998"]] = r[
-            ["value", "target", "z_score", "lower_95", "upper_95", "lower_998", "upper_998"]
-        ].to_numpy()
-    reg.loc[ec.index, "numerator"] = ec["observed"]
-    reg.loc[ec.index, "denominator"] = ec["expected"]
+        reg.loc[r.index, _LIMIT_COLUMNS] = r[_LIMIT_COLUMNS].to_numpy()
+        exact_low.loc[r.index] = r["p_exact_low"]
+    reg.loc[ec.index, "numerator"] = pooled["observed"]
+    reg.loc[ec.index, "denominator"] = pooled["expected"]
+    reg.loc[ec.index, "window_waves"] = pooled["window_waves"]
+    reg.loc[ec.index, "n_window_waves"] = pooled["n_window_waves"]
+    reg.loc[ec.index, "wave_numerator"] = ec["observed"]
+    reg.loc[ec.index, "wave_denominator"] = ec["expected"]
+    if len(single):
+        v, lo, hi = (single[c].to_numpy(float) for c in ("value", "lower_998", "upper_998"))
+        reg.loc[single.index, "wave_value"] = v
+        reg.loc[single.index, "wave_lower_998"] = lo
+        reg.loc[single.index, "wave_upper_998"] = hi
+        with np.errstate(invalid="ignore"):
+            side = np.where(v < lo, verdicts.LOWER, np.where(v > hi, verdicts.HIGHER, "")).astype(object)
+        reg.loc[single.index, "wave_direction"] = pd.Series(side, index=single.index).replace("", None)
+    single_national = {s["wave"]: s["national_value"] for s in single_st}
+    for s in st:
+        s.update(national_value=single_national.get(s["wave"], np.nan), _pooled=True)
     no_basis = ec.index[ec["basis_wave"].isna()]
     reg.loc[no_basis, "missing_reason"] = (
         "er is geen risicobeoordeling (module risico) in gebruik, dus geen verwachting op grond van het risicoprofiel"
@@ -282,7 +336,7 @@ def build_register(con: duckdb.DuckDBPyConnection, lookback: int = LOOKBACK):
         ec.assign(
             indicator_id=count_id,
             residual=ec["observed"] - ec["expected"],
-            z_score=reg.loc[ec.index, "z_score"],
+            z_score=single["z_score"].reindex(ec.index) if len(single) else np.nan,
             n_obs=fit.n_obs,
             n_model_waves=fit.n_waves,
         )
@@ -332,9 +386,8 @@ def build_register(con: duckdb.DuckDBPyConnection, lookback: int = LOOKBACK):
         f = reg.loc[m]
         r, st = _proportion_stats(f)
         if len(r):
-            reg.loc[r.index, ["value", "target", "z_score", "lower_95", "upper_95", "lower_998", "upper_998"]] = r[
-                ["value", "target", "z_score", "lower_95", "upper_95", "lower_998", "upper_998"]
-            ].to_numpy()
+            reg.loc[r.index, _LIMIT_COLUMNS] = r[_LIMIT_COLUMNS].to_numpy()
+            exact_low.loc[r.index] = r["p_exact_low"]
         for s in st:
             s["indicator_id"] = ind.id
         stats_rows += st
@@ -375,6 +428,12 @@ def build_register(con: duckdb.DuckDBPyConnection, lookback: int = LOOKBACK):
     # A missing row shows no limits or substantiation verdict, but keeps what was observed.
     reg.loc[missing, ["z_score", "direction", "signal_95"]] = None
     reg["substantiated"] = reg["substantiated"].astype(object).where(reg["_has_row"], None)
+
+    # ---- persistence, trend and severity of the deviations (issue 17, points 4 and 6)
+    reg["persistent"] = persistence.persistent_flags(reg, window_of)
+    reg[["trend", "trend_p_value", "trend_n_waves"]] = persistence.trends(reg, count_id)
+    reg["p_unfavourable"] = severity.p_unfavourable(reg, exact_low)
+    reg["severity"] = severity.row_severities(reg, reg["p_unfavourable"], severity.cell_severities(con))
 
     register = reg[list(_REGISTER_SCHEMA)].copy()
 

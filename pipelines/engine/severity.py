@@ -31,6 +31,9 @@ named constants in one place.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+
+from pipelines.contract import indicators, verdicts
 
 __all__ = [
     "WEIGHT_ADOPTED",
@@ -103,3 +106,87 @@ def severity_score(severities, cap: float = SEVERITY_CAP) -> float:
     x = np.asarray(list(severities), dtype=float).reshape(-1)
     x = x[~np.isnan(x)]
     return float(np.minimum(x, cap).sum()) if x.size else 0.0
+
+
+# --------------------------------------------------------------------------
+# The register's rows (the engine)
+# --------------------------------------------------------------------------
+
+#: Uniform-norm indicators judged on cells, by their module: the cells and their steps from the norm.
+_CELL_SQL = {
+    "middelen": """
+        select wave, region_code, coalesce(norm_source = 'modaal', false) as modal,
+               case when below_norm then coalesce(norm_rank - level_rank, 1) else 0 end as steps
+        from int_equipment_cells""",
+    "ringenmodel": """
+        select wave, region_code, coalesce(norm_source = 'modaal', false) as modal,
+               case when deviates then coalesce(abs(access_level - norm_level), 1) else 0 end as steps
+        from int_ring_model_cells""",
+}
+
+
+def cell_severities(con) -> dict[str, pd.DataFrame]:
+    """Per cell indicator: wave, region_code and the severity of its cells (:func:`uniform_severity`)."""
+    out = {}
+    cell_indicators = {
+        i.modules[0]: i.id for i in indicators.INDICATORS if i.norm_type == "vastgesteld" and i.kind == "share"
+    }
+    for module, sql in _CELL_SQL.items():
+        ind = cell_indicators[module]
+        cells = con.execute(sql).df()
+        if cells.empty:
+            out[ind] = pd.DataFrame(columns=["wave", "region_code", "severity"])
+            continue
+        w = np.where(cells["modal"].astype(bool), WEIGHT_MODAL, WEIGHT_ADOPTED)
+        cells["_w"] = w * cells["steps"].astype(float)
+        g = cells.groupby(["wave", "region_code"])
+        out[ind] = (g["_w"].sum() / g.size()).rename("severity").reset_index()
+    return out
+
+
+def p_unfavourable(reg: pd.DataFrame, exact_low: pd.Series) -> pd.Series:
+    """One-sided p-value on the unfavourable side for the rows judged against limits.
+
+    ``exact_low``: the exact lower-tail p-value where the verdict came from an
+    exact test (``ex_count`` without overdispersion, small-denominator
+    proportions), NaN elsewhere; there the normal tail of the z-score is used
+    (for polarity ``both`` the side the value lies on).
+    """
+    from scipy import stats
+
+    z = pd.to_numeric(reg["z_score"], errors="coerce").to_numpy(float)
+    pol = reg["polarity"].to_numpy(object)
+    normal = np.where(
+        pol == "higher", stats.norm.cdf(z), np.where(pol == "lower", stats.norm.sf(z), stats.norm.sf(np.abs(z)))
+    )
+    exact = exact_low.reindex(reg.index).to_numpy(float)
+    limit_based = reg["norm_type"].isin(["model", "landelijk"]).to_numpy()
+    p = np.where(np.isfinite(exact), exact, normal)
+    return pd.Series(np.where(limit_based, p, np.nan), index=reg.index)
+
+
+def row_severities(reg: pd.DataFrame, p_unfav: pd.Series, cells: dict[str, pd.DataFrame]) -> pd.Series:
+    """The severity of every unfavourable row (null for the others).
+
+    Funnel rows: :func:`funnel_severity` of ``p_unfav``. Cell indicators: the
+    cells' :func:`uniform_severity`. Other uniform norms (one yes/no value, or a
+    count against 0): one step, weighted by the norm's source; for a count,
+    the share of the counted items (characteristics in the plan).
+    """
+    unfav = reg["verdict"].isin(verdicts.UNFAVOURABLE).to_numpy()
+    out = pd.Series(np.nan, index=reg.index, dtype=float)
+    limit_based = reg["norm_type"].isin(["model", "landelijk"]).to_numpy()
+    m = unfav & limit_based
+    out[m] = funnel_severity(p_unfav[m].to_numpy(float))
+    weight = np.where(reg["norm_source"].astype(object).to_numpy() == "modaal", WEIGHT_MODAL, WEIGHT_ADOPTED)
+    uniform = unfav & ~limit_based
+    for ind, f in reg[uniform].groupby("indicator_id"):
+        if ind in cells:
+            sev = f[["wave", "region_code"]].merge(cells[ind], on=["wave", "region_code"], how="left")["severity"]
+            out[f.index] = sev.to_numpy(float)
+        elif indicators.BY_ID[str(ind)].kind == "count" and indicators.BY_ID[str(ind)].polarity == "lower":
+            share = f["numerator"].to_numpy(float) / f["denominator"].to_numpy(float)
+            out[f.index] = share * weight[reg.index.get_indexer(f.index)]
+        else:
+            out[f.index] = weight[reg.index.get_indexer(f.index)]
+    return out

@@ -41,6 +41,8 @@ __all__ = [
     "count_trend",
     "proportion_trend",
     "trend_label",
+    "count_trends",
+    "proportion_trends",
 ]
 
 TREND_ALPHA = 0.002
@@ -183,3 +185,96 @@ def proportion_trend(
         "n_waves": k,
         "label": trend_label(slope, pv, polarity, alpha),
     }
+
+
+# --------------------------------------------------------------------------
+# Many series at once (the engine: every region of one indicator, one end wave)
+# --------------------------------------------------------------------------
+
+
+def _labels(slope: np.ndarray, p_value: np.ndarray, polarity: str, alpha: float) -> np.ndarray:
+    return np.array([trend_label(float(b), float(pv), polarity, alpha) for b, pv in zip(slope, p_value)], dtype=object)
+
+
+def count_trends(waves, observed, expected, polarity: str, alpha: float = TREND_ALPHA, min_waves: int = 3) -> dict:
+    """:func:`count_trend` for many series at once: one row per series, one column per wave.
+
+    ``observed`` and ``expected`` are (series x waves) arrays, ``waves`` the
+    column's wave numbers. The Poisson regression is fitted by Newton-Raphson
+    for all rows together (the same maximum-likelihood fit and Wald test as
+    statsmodels' GLM, which :func:`count_trend` uses and the tests compare).
+    Returns arrays ``slope``, ``p_value``, ``n_waves`` and ``label``.
+    """
+    from scipy import stats
+
+    o = np.atleast_2d(np.asarray(observed, dtype=float))
+    e = np.atleast_2d(np.asarray(expected, dtype=float))
+    w = np.broadcast_to(np.asarray(waves, dtype=float), o.shape)
+    ok = np.isfinite(o) & np.isfinite(e) & (e > 0)
+    n = ok.sum(axis=1)
+    x = np.where(ok, w, 0.0)
+    xbar = np.divide(x.sum(axis=1), n, out=np.zeros(len(n)), where=n > 0)
+    x = np.where(ok, w - xbar[:, None], 0.0)
+    oo = np.where(ok, o, 0.0)
+    log_e = np.where(ok, np.log(np.where(ok, e, 1.0)), 0.0)
+    total_o, total_e = oo.sum(axis=1), np.where(ok, e, 0.0).sum(axis=1)
+    a = np.log(np.where((total_o > 0) & (total_e > 0), total_o / np.where(total_e > 0, total_e, 1.0), 1.0))
+    b = np.zeros(len(n))
+    i11 = np.ones(len(n))
+    for _ in range(50):
+        mu = np.where(ok, np.exp(np.clip(log_e + a[:, None] + b[:, None] * x, -700, 700)), 0.0)
+        r = oo - mu
+        u0, u1 = r.sum(axis=1), (r * x).sum(axis=1)
+        i00, i01, i11 = mu.sum(axis=1), (mu * x).sum(axis=1), (mu * x * x).sum(axis=1)
+        det = i00 * i11 - i01 * i01
+        good = det > 1e-300
+        da = np.where(good, (i11 * u0 - i01 * u1) / np.where(good, det, 1.0), 0.0)
+        db = np.where(good, (i00 * u1 - i01 * u0) / np.where(good, det, 1.0), 0.0)
+        a, b = a + da, b + db
+        if np.all(np.abs(db) < 1e-10) and np.all(np.abs(da) < 1e-10):
+            break
+    mu = np.where(ok, np.exp(np.clip(log_e + a[:, None] + b[:, None] * x, -700, 700)), 0.0)
+    i00, i01, i11 = mu.sum(axis=1), (mu * x).sum(axis=1), (mu * x * x).sum(axis=1)
+    det = i00 * i11 - i01 * i01
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se = np.sqrt(i00 / det)
+        pv = 2.0 * stats.norm.sf(np.abs(b / se))
+    distinct = np.array([np.unique(w[k][ok[k]]).size for k in range(len(n))])
+    enough = (n >= min_waves) & (distinct >= 2)
+    all_zero = enough & (total_o == 0)
+    slope = np.where(enough & ~all_zero, b, np.nan)
+    p_value = np.where(all_zero, 1.0, np.where(enough, np.nan_to_num(pv, nan=1.0), np.nan))
+    label = _labels(slope, p_value, polarity, alpha)
+    label[all_zero] = verdicts.NO_SIGNIFICANT_CHANGE
+    label[~enough] = verdicts.MISSING
+    return {"slope": slope, "p_value": p_value, "n_waves": n, "label": label}
+
+
+def proportion_trends(
+    waves, numerator, denominator, polarity: str, alpha: float = TREND_ALPHA, min_waves: int = 3
+) -> dict:
+    """:func:`proportion_trend` (Cochran-Armitage) for many series at once (series x waves arrays)."""
+    from scipy import stats
+
+    r = np.atleast_2d(np.asarray(numerator, dtype=float))
+    n = np.atleast_2d(np.asarray(denominator, dtype=float))
+    w = np.broadcast_to(np.asarray(waves, dtype=float), r.shape)
+    ok = np.isfinite(r) & np.isfinite(n) & (n > 0)
+    k = ok.sum(axis=1)
+    r0, n0, x = np.where(ok, r, 0.0), np.where(ok, n, 0.0), np.where(ok, w, 0.0)
+    big_n = n0.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = r0.sum(axis=1) / big_n
+        xbar = (n0 * x).sum(axis=1) / big_n
+        t = (r0 * (x - xbar[:, None]) * ok).sum(axis=1)
+        v = p * (1 - p) * ((n0 * x * x).sum(axis=1) - (n0 * x).sum(axis=1) ** 2 / big_n)
+        slope = t / (n0 * (x - xbar[:, None]) ** 2 * ok).sum(axis=1)
+        chi2 = t * t / v
+    distinct = np.array([np.unique(w[i][ok[i]]).size for i in range(len(k))])
+    enough = (k >= min_waves) & (distinct >= 2)
+    flat = enough & ~(v > 0)
+    p_value = np.where(flat, 1.0, np.where(enough, stats.chi2.sf(chi2, 1), np.nan))
+    slope = np.where(enough, slope, np.nan)
+    label = _labels(np.where(flat, 0.0, slope), p_value, polarity, alpha)
+    label[~enough] = verdicts.MISSING
+    return {"slope": slope, "p_value": p_value, "n_waves": k, "label": label}

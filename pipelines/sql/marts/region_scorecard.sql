@@ -1,4 +1,6 @@
--- region_scorecard: per wave and region, how many indicators have which verdict.
+-- region_scorecard: per wave and region, how many indicators have which verdict,
+-- and the severity-weighted score of the unfavourable ones (each capped at
+-- $severity_cap, pipelines/engine/severity.py) so the overview can rank by either.
 select
     wave,
     region_code,
@@ -11,7 +13,14 @@ select
     count(*) filter (where verdict = 'onvoldoende_gegevens') as n_missing,
     count(*) filter (where signal_95 is not null) as n_signal_95,
     string_agg(indicator_id, ', ' order by recommendation, indicator_id)
-    filter (where verdict = 'afwijking_niet_onderbouwd') as unjustified_indicators
+    filter (where verdict = 'afwijking_niet_onderbouwd') as unjustified_indicators,
+    coalesce(
+        sum(least(severity, $severity_cap))
+        filter (where verdict in ('afwijking_onderbouwd', 'afwijking_niet_onderbouwd')), 0
+    ) as severity_score,
+    coalesce(sum(least(severity, $severity_cap)) filter (where verdict = 'afwijking_niet_onderbouwd'), 0)
+        as severity_score_unjustified,
+    count(*) filter (where persistent) as n_persistent
 from marts.variation_register
 group by wave, region_code
 order by wave, region_code
