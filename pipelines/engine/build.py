@@ -190,8 +190,6 @@ MART_SQL_ORDER = _order(MART_SQL)
 INT_TABLES: tuple[str, ...] = tuple([*PY_INT_BEFORE, *INT_SQL_ORDER, *PY_INT_AFTER, *PY_INT_FROM_REGISTER])
 #: Every mart build_marts writes (schema ``marts``).
 MART_TABLES: tuple[str, ...] = tuple(MART_COLUMNS)
-#: Every table, fully named (int_ in main, marts.<name>).
-TABLES: tuple[str, ...] = INT_TABLES + tuple(f"marts.{m}" for m in MART_TABLES)
 
 
 def _dependencies() -> dict[str, tuple[str, ...]]:
@@ -211,6 +209,24 @@ def _dependencies() -> dict[str, tuple[str, ...]]:
 
 #: table -> the tables it reads (int_, stg_, ref_, marts.), for lineage.
 DEPENDENCIES: dict[str, tuple[str, ...]] = _dependencies()
+
+
+def _after_what_they_read(tables: tuple[str, ...]) -> tuple[str, ...]:
+    """``tables`` in their order, except that a table moves after the tables it reads (a Dagster
+    multi-asset must yield a table after its upstream tables)."""
+    todo, done, out = list(tables), set(), []
+    while todo:
+        t = next((t for t in todo if set(DEPENDENCIES.get(t, ())) & set(tables) <= done), None)
+        if t is None:
+            raise ValueError(f"tables that read one another in a circle: {sorted(todo)}")
+        todo.remove(t)
+        done.add(t)
+        out.append(t)
+    return tuple(out)
+
+
+#: Every table, fully named (int_ in main, marts.<name>), each after the tables it reads.
+TABLES: tuple[str, ...] = _after_what_they_read(INT_TABLES + tuple(f"marts.{m}" for m in MART_TABLES))
 
 
 def run_sql_model(con: duckdb.DuckDBPyConnection, table: str, sql: str, params: dict | None = None) -> None:

@@ -43,6 +43,7 @@ _DESCRIPTIONS = {
     "marts.recommendation_tracker": "Status per aanbeveling 1-10 per peiljaar en regio.",
     "marts.submission_status": "Status per peiljaar, regio, module en bronbestand, met regionaam.",
     "marts.submission_problems": "Elke fout en waarschuwing in elk bronbestand: waar (blad, rij, kolom), welke regel, wat te doen.",
+    "marts.region_peers": "Per peiljaar en regio de 5 meest gelijkende regio's op het risicoprofiel, met de afstand.",
 }
 
 
