@@ -11,7 +11,8 @@
 3. the statistics (:mod:`pipelines.engine.riskmodel` and
    :mod:`pipelines.engine.funnel`): ``int_risk_model``, ``int_wave_statistics``
    and the verdicts with their explanations (:mod:`pipelines.engine.explain`) in
-   ``marts.variation_register``;
+   ``marts.variation_register``; from the register and the risk basis
+   (:mod:`pipelines.engine.spread`) ``int_variation_size`` and ``int_region_peers``;
 4. every SQL model in ``pipelines/sql/marts/`` as ``marts.<file name>``.
 
 This module orchestrates the tables and runs the SQL models; the statistics
@@ -36,6 +37,7 @@ from pipelines.contract import indicators, verdicts
 from pipelines.contract.codebook import CATALOGUES, SUBMISSION_STATUSES  # noqa: F401 (re-exported)
 from pipelines.contract.marts import MARTS as MART_CONTRACTS
 from pipelines.core import paths
+from pipelines.engine import spread
 from pipelines.engine.register import LOOKBACK, TRIM, build_register  # noqa: F401 (TRIM re-exported)
 from pipelines.engine.severity import SEVERITY_CAP
 
@@ -128,6 +130,11 @@ PY_INT_AFTER = {
     "int_risk_model": ("int_indicators", "int_risk_basis"),
     "int_wave_statistics": ("int_indicators", "int_risk_basis"),
 }
+#: Written from the finished register and the risk basis (pipelines.engine.spread), before the SQL marts.
+PY_INT_FROM_REGISTER = {
+    "int_variation_size": ("marts.variation_register", "int_risk_basis"),
+    "int_region_peers": ("int_risk_basis",),
+}
 REGISTER_DEPS = (
     "int_indicators",
     "int_risk_basis",
@@ -181,11 +188,9 @@ INT_SQL_ORDER = _order(INT_SQL)
 MART_SQL_ORDER = _order(MART_SQL)
 
 #: Every int_ table build_marts writes.
-INT_TABLES: tuple[str, ...] = tuple([*PY_INT_BEFORE, *INT_SQL_ORDER, *PY_INT_AFTER])
+INT_TABLES: tuple[str, ...] = tuple([*PY_INT_BEFORE, *INT_SQL_ORDER, *PY_INT_AFTER, *PY_INT_FROM_REGISTER])
 #: Every mart build_marts writes (schema ``marts``).
 MART_TABLES: tuple[str, ...] = tuple(MART_COLUMNS)
-#: Every table, fully named (int_ in main, marts.<name>).
-TABLES: tuple[str, ...] = INT_TABLES + tuple(f"marts.{m}" for m in MART_TABLES)
 
 
 def _dependencies() -> dict[str, tuple[str, ...]]:
@@ -194,7 +199,7 @@ def _dependencies() -> dict[str, tuple[str, ...]]:
         deps[name] = set()
     for name, sql in {**INT_SQL, **MART_SQL}.items():
         deps[name] = references(sql) - {name}
-    for name, ups in PY_INT_AFTER.items():
+    for name, ups in {**PY_INT_AFTER, **PY_INT_FROM_REGISTER}.items():
         deps[name] = set(ups)
     deps["marts.variation_register"] = set(REGISTER_DEPS) | set(PY_INT_AFTER)
     without_sql = set(MART_TABLES) - {m.split(".", 1)[1] for m in MART_SQL} - {"variation_register"}
@@ -205,6 +210,24 @@ def _dependencies() -> dict[str, tuple[str, ...]]:
 
 #: table -> the tables it reads (int_, stg_, ref_, marts.), for lineage.
 DEPENDENCIES: dict[str, tuple[str, ...]] = _dependencies()
+
+
+def _after_what_they_read(tables: tuple[str, ...]) -> tuple[str, ...]:
+    """``tables`` in their order, except that a table moves after the tables it reads (a Dagster
+    multi-asset must yield a table after its upstream tables)."""
+    todo, done, out = list(tables), set(), []
+    while todo:
+        t = next((t for t in todo if set(DEPENDENCIES.get(t, ())) & set(tables) <= done), None)
+        if t is None:
+            raise ValueError(f"tables that read one another in a circle: {sorted(todo)}")
+        todo.remove(t)
+        done.add(t)
+        out.append(t)
+    return tuple(out)
+
+
+#: Every table, fully named (int_ in main, marts.<name>), each after the tables it reads.
+TABLES: tuple[str, ...] = _after_what_they_read(INT_TABLES + tuple(f"marts.{m}" for m in MART_TABLES))
 
 
 def run_sql_model(con: duckdb.DuckDBPyConnection, table: str, sql: str, params: dict | None = None) -> None:
@@ -314,6 +337,9 @@ def build_marts(con: duckdb.DuckDBPyConnection, lookback: int = LOOKBACK) -> dic
         write_frame(con, "int_risk_model", risk_model, _RISK_MODEL_SCHEMA)
         write_frame(con, "int_wave_statistics", wave_stats, _WAVE_STATS_SCHEMA)
         write_frame(con, "marts.variation_register", register, _REGISTER_SCHEMA)
+        basis = con.execute("select * from int_risk_basis").df()
+        write_frame(con, "int_variation_size", spread.variation_size(register, basis), spread.SIZE_SCHEMA)
+        write_frame(con, "int_region_peers", spread.region_peers(basis), spread.PEERS_SCHEMA)
         timings["statistics"] = time.perf_counter() - t1
         t2 = time.perf_counter()
         params = sql_parameters(lookback)

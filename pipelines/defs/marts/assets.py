@@ -28,6 +28,11 @@ _DESCRIPTIONS = {
     "int_indicator_definitions": "De 15 indicatoren: domein, normtype, polariteit, aanbeveling, onderbouwingsregel.",
     "int_risk_model": "Verwachte waarden uit het risicomodel (alle peiljaren samen, term per peiljaar).",
     "int_wave_statistics": "Per peiljaar en indicator: landelijke waarde, phi, tau², r², toelichting.",
+    "int_variation_size": (
+        "Per peiljaar en indicator: omvang van de spreiding (P90/P10, SCV, tau²), verwachte vals alarmen "
+        "en methode tegen risico."
+    ),
+    "int_region_peers": "Per peiljaar en regio de 5 meest gelijkende regio's op het gestandaardiseerde risicoprofiel.",
     "marts.indicator_values": "De gewone waarde van elke indicator per peiljaar, regio en indicator.",
     "marts.variation_register": "Oordeel per peiljaar, regio en indicator, met grenzen en een Nederlandse uitleg.",
     "marts.indicator_summary": "Landelijk beeld per peiljaar en indicator: spreiding, overdispersie, r².",
@@ -38,6 +43,7 @@ _DESCRIPTIONS = {
     "marts.recommendation_tracker": "Status per aanbeveling 1-10 per peiljaar en regio.",
     "marts.submission_status": "Status per peiljaar, regio, module en bronbestand, met regionaam.",
     "marts.submission_problems": "Elke fout en waarschuwing in elk bronbestand: waar (blad, rij, kolom), welke regel, wat te doen.",
+    "marts.region_peers": "Per peiljaar en regio de 5 meest gelijkende regio's op het risicoprofiel, met de afstand.",
 }
 
 

@@ -3,6 +3,8 @@
 -- the proportion for the national proportions, the value itself otherwise.
 -- phi and tau2 are estimated after winsorising the z-scores 10% per side (with
 -- 25 regions two or three regions per side); `note` says how many.
+-- The size of the variation and the method-against-risk test come from
+-- int_variation_size (pipelines/engine/spread.py).
 with register as (
     select * from marts.variation_register
 ),
@@ -58,8 +60,22 @@ select
     s.n_substantiated,
     s.n_missing,
     s.n_signal_95,
-    w.note
+    w.note,
+    z.n_tests,
+    z.expected_false_alarms,
+    z.p90_p10_ratio,
+    z.scv,
+    z.tau2_natural,
+    z.n_methods,
+    z.adj_r2_method,
+    z.adj_r2_risk,
+    z.r2_full,
+    z.f_method_given_risk,
+    z.p_method_given_risk,
+    z.f_risk_given_method,
+    z.p_risk_given_method
 from spread as s
 inner join int_indicator_definitions as d on s.indicator_id = d.indicator_id
 left join int_wave_statistics as w on s.wave = w.wave and s.indicator_id = w.indicator_id
+left join int_variation_size as z on s.wave = z.wave and s.indicator_id = z.indicator_id
 order by s.wave, d.sort_order
