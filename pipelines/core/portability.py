@@ -17,7 +17,13 @@ from __future__ import annotations
 
 import os
 import sys
+from types import ModuleType
 
+# Declared as "a module or None" because which of them exists depends on the system, not on the platform
+# mypy assumes; their attributes are then untyped, and each use is guarded by its own ``is not None``.
+fcntl: ModuleType | None
+msvcrt: ModuleType | None
+resource: ModuleType | None
 try:
     import fcntl
 except ImportError:  # native Windows

@@ -61,7 +61,9 @@ class CheckOutcome:
 def run_check(con: duckdb.DuckDBPyConnection, check: SqlCheck, n_examples: int = 5) -> CheckOutcome:
     """Count the rows ``check`` finds and fetch the first ``n_examples`` of them."""
     params = list(check.params)
-    n = int(con.execute(f"select count(*) from ({check.sql})", params).fetchone()[0])
+    counted = con.execute(f"select count(*) from ({check.sql})", params).fetchone()
+    assert counted is not None  # count(*) always answers exactly one row
+    n = int(counted[0])
     what = f"{check.label_sql} as voorbeeld" if check.label_sql else "*"
     cursor = con.execute(f"select {what} from ({check.sql}) limit {int(n_examples)}", params)
     data = cursor.fetchall()

@@ -105,6 +105,7 @@ def scan_root(raw_root: Path, today: dt.date | None = None) -> tuple[list[int], 
         return [], []
     first, last = wave_range(today)
     waves, notes = [], []
+    year: int | None  # a wave's year, or the year a folder name that looks like one points at
     with os.scandir(raw_root) as it:
         entries = sorted(it, key=lambda e: e.name)
     for entry in entries:
@@ -279,6 +280,7 @@ def discover_wave(
     with os.scandir(folder) as it:
         entries = sorted(it, key=lambda e: e.name)
     used: set[str] = set()
+    reason: str | None  # why a file is ignored or rejected; None when it is read
     for entry in entries:
         shown, clean = display_name(entry.name)
         rel = f"{wave}/{private_name(shown, used)}"

@@ -131,9 +131,10 @@ class _WaveRead:
     file_problems: dict[str, list[Problem]]  # per workbook: problems of the file as a whole
     wb_sheets: dict[str, dict[str, tuple[RawFile, str]]]  # module -> region -> (workbook, sheet)
     wb_frames: dict[str, pd.DataFrame]  # module -> rows of all regions' workbooks
-    wb_problems: dict[tuple[str, str], list[Problem]]  # (region, module) -> sheet and value problems
+    wb_problems: dict[tuple[str | None, str], list[Problem]]  # (region, module) -> sheet and value problems
     exports: dict[str, _Export]
-    bad_sheets: dict[tuple[str, str], tuple[RawFile, str]] = field(default_factory=dict)  # a module sheet not read
+    # a module sheet not read (the sheet as the problem names it, if it does)
+    bad_sheets: dict[tuple[str, str], tuple[RawFile, str | None]] = field(default_factory=dict)
     export_conflicts: dict[str, list[RawFile]] = field(default_factory=dict)  # module -> its exports, when two or more
     unusable: dict[str, list[RawFile]] = field(default_factory=dict)  # region -> its workbooks in a form not read
 
@@ -150,8 +151,10 @@ def _read_wave(files: list[RawFile], limits: Limits) -> _WaveRead:
     exports_of: dict[str, list[RawFile]] = defaultdict(list)
     for f in files:
         if f.kind == WORKBOOK:
+            assert f.region_code is not None  # classify() names the region of every workbook
             workbooks[f.region_code].append(f)
         elif f.kind == EXPORT:
+            assert f.module is not None  # classify() names the module of every export
             exports_of[f.module].append(f)  # the module is the name in lower case: risico.csv and Risico.CSV
     conflicts = set(workbook_conflicts((code, wb) for code, wbs in workbooks.items() for wb in wbs))
     # Two exports of one module: neither is read (which one is meant cannot be known).
@@ -162,8 +165,8 @@ def _read_wave(files: list[RawFile], limits: Limits) -> _WaveRead:
     unreadable: dict[str, RawFile] = {}
     tables: dict[str, list] = defaultdict(list)
     wb_sheets: dict[str, dict[str, tuple[RawFile, str]]] = defaultdict(dict)
-    wb_problems: dict[tuple[str, str], list[Problem]] = defaultdict(list)
-    bad_sheets: dict[tuple[str, str], tuple[RawFile, str]] = {}
+    wb_problems: dict[tuple[str | None, str], list[Problem]] = defaultdict(list)
+    bad_sheets: dict[tuple[str, str], tuple[RawFile, str | None]] = {}
     opened = read_workbooks(
         [
             (wbs[0].path, wbs[0].rel)
@@ -190,10 +193,10 @@ def _read_wave(files: list[RawFile], limits: Limits) -> _WaveRead:
         if not sheets and any(p.is_error for p in problems):
             unreadable[code] = wb
             continue
-        for module_name, table in sheets.items():
-            tables[module_name].append((table, code))
-            wb_sheets[module_name][code] = (wb, table.sheet)
-            for p in table.problems:
+        for module_name, sheet_table in sheets.items():
+            tables[module_name].append((sheet_table, code))
+            wb_sheets[module_name][code] = (wb, sheet_table.sheet)
+            for p in sheet_table.problems:
                 p.region_code, p.module = code, module_name
                 wb_problems[(code, module_name)].append(p)
     wb_frames: dict[str, pd.DataFrame] = {}
@@ -276,9 +279,13 @@ def plan_wave(wave: int, files: list[RawFile], region_codes: list[str], limits: 
 
     wb_counts = {m: f[REGION_COLUMN].value_counts().to_dict() for m, f in read.wb_frames.items()}
     export_problems: dict[tuple[str | None, str], list[Problem]] = defaultdict(list)
+    ex: _Export | None  # the module's export, if the wave has one
+    wb: RawFile | None  # the region's workbook, if it has one
     for module_name, ex in read.exports.items():
         for p in ex.problems:
             export_problems[(p.region_code, module_name)].append(p)
+        if ex.frame is None:  # unreadable: it has no rows, so no region to count
+            continue
         for code, n in ex.rows_per_region.items():
             if code not in known:
                 what = "zonder regio_code" if code == "" else f"met onbekende regio_code {quote(code)}"
@@ -307,14 +314,14 @@ def plan_wave(wave: int, files: list[RawFile], region_codes: list[str], limits: 
                 msg = f"meerdere werkboeken voor deze regio ({names}); niets van deze regio opnieuw geladen"
                 for wb in read.workbooks[code]:
                     extra_status.append(status_row(code, module_name, wb, "conflict", message=msg, n_errors=1))
-                if n_ex:
+                if ex is not None and n_ex:
                     extra_status.append(status_row(code, module_name, ex.file, "conflict", n_ex, msg, 1))
                 units.append(Unit(code, module_name, None, status="conflict", message=msg))
                 continue
             wb_choice = read.wb_sheets.get(module_name, {}).get(code)
             bad_sheet = read.bad_sheets.get((code, module_name))
             holder = read.unreadable.get(code) or (wb_choice or bad_sheet or (None,))[0]
-            if holder is not None and n_ex:
+            if holder is not None and ex is not None and n_ex:
                 extra_status.append(
                     status_row(
                         code,
@@ -452,6 +459,7 @@ def plan_wave(wave: int, files: list[RawFile], region_codes: list[str], limits: 
             parts.append(read.wb_frames[module_name])
         ex = read.exports.get(module_name)
         if from_export.get(module_name):
+            assert ex is not None and ex.frame is not None  # regions come from an export only when it was read
             parts.append(ex.frame[ex.frame[REGION_COLUMN].isin(from_export[module_name])])
         parts = [p for p in parts if len(p)]
         if parts:

@@ -115,6 +115,7 @@ def _write(con, p: _Prepared, now: dt.datetime) -> WaveResult:
             if had:
                 to_remove[u.module].add(u.region_code)
         else:  # geladen
+            assert u.source is not None  # plan_wave loads a unit only from a file
             if existing.get(key) == (u.source.rel, u.source.sha256, u.sheet):
                 unchanged += 1
             else:
@@ -185,6 +186,7 @@ def _reject_silent(wave: int, units: list[Unit], unit_problems, existing) -> Non
         ):
             u.status = "afgewezen"
             u.message = "mogelijk afgebroken export"
+            assert u.source is not None  # loaded, from the export's last row(s)
             unit_problems[key] = list(unit_problems.get(key, [])) + [
                 Problem(
                     u.source.rel,

@@ -45,6 +45,9 @@ class ValidationWorker:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
+        # Popen types its pipes as optional (they exist only when asked for); both were asked for above.
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
 
     def validate_waves(self, waves, region_codes, log=None, while_waiting=None) -> list:
         """The worker's problems for ``waves``.
@@ -54,13 +57,13 @@ class ValidationWorker:
         It must not fail the validation: whatever it raises is ignored.
         """
         try:
-            pipes.write(self.proc.stdin, (waves, region_codes))
+            pipes.write(self.stdin, (waves, region_codes))
             if while_waiting is not None and not self._answer_ready():
                 try:
                     while_waiting()
                 except Exception:  # noqa: BLE001 - an optimisation; the caller pays the cost later
                     pass
-            answer = pipes.read(self.proc.stdout)
+            answer = pipes.read(self.stdout)
         except (OSError, EOFError, pickle.PickleError) as exc:
             self.close()
             raise WorkerFailed(f"GX-hulpproces onbereikbaar: {exc}") from exc
@@ -76,14 +79,14 @@ class ValidationWorker:
         # Answers are read exactly to their length, so nothing waits in the reader's buffer.
         from pipelines.core.portability import wait_readable
 
-        return wait_readable(self.proc.stdout.fileno(), 0)
+        return wait_readable(self.stdout.fileno(), 0)
 
     def close(self) -> None:
         """Stop the worker at once: it holds nothing that outlives an answer (it may still be importing)."""
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
-        for fh in (self.proc.stdin, self.proc.stdout):
+        for fh in (self.stdin, self.stdout):
             try:
                 fh.close()
             except OSError:

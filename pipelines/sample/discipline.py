@@ -52,10 +52,10 @@ def _discipline(sim: _Sim) -> None:
     """Plan locks, conformity and repair in the planting waves, then the design's overrides of single waves."""
     d, world = sim.d, sim.world
     # plan locks hold in every wave they name
-    for (code, t), cells in d.plan_lock.items():
+    for (code, t), plan_cells in d.plan_lock.items():
         rw = world.get((code, t))
         if rw is not None:
-            for c, vals in cells.items():
+            for c, vals in plan_cells.items():
                 rw.grids[PLAN.name][(c,)] = dict(vals)
     for t in d.planting:
         _conform(sim, t)

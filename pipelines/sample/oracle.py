@@ -46,7 +46,8 @@ from pipelines.sample.names import (
 def _modal_norms(module: Module, value_field: str, cat, norms, grids: list[dict], protective_high: bool):
     """Norm per cell: the norm file, else the mode among the regions (ties: the more protective value).
     Returns (norm per key, set of keys where the mode was a tie)."""
-    out, ties = {}, set()
+    out: dict[tuple[str, ...], str | None] = {}
+    ties: set[tuple[str, ...]] = set()
     for key in module.expected_grid():
         code = norms[key].code
         if code is None:
@@ -186,17 +187,22 @@ def _statistical_counts(world, codes, waves, t, indicator) -> tuple[np.ndarray, 
     for c in codes:
         rw = world.get((c, t))
         if rw is None:
-            r.append(0), n.append(0)
+            r.append(0)
+            n.append(0)
             continue
         exs, les = rw.rows[EXER.name], rw.rows[LESSONS.name]
         if indicator == "ex_multidisciplinary_share":
-            r.append(sum(len(e["disciplines"]) >= 2 for e in exs)), n.append(len(exs))
+            r.append(sum(len(e["disciplines"]) >= 2 for e in exs))
+            n.append(len(exs))
         elif indicator == "ex_evaluated_share":
-            r.append(sum(bool(e["geevalueerd"]) for e in exs)), n.append(len(exs))
+            r.append(sum(bool(e["geevalueerd"]) for e in exs))
+            n.append(len(exs))
         elif indicator == "lessons_shared_share":
-            r.append(sum(x["gedeeld"] == SHARED_VK for x in les)), n.append(len(les))
+            r.append(sum(x["gedeeld"] == SHARED_VK for x in les))
+            n.append(len(les))
         elif indicator == "lessons_followed_up_share":
-            r.append(sum(x["opvolging"] == FOLLOW_DONE for x in les)), n.append(len(les))
+            r.append(sum(x["opvolging"] == FOLLOW_DONE for x in les))
+            n.append(len(les))
         elif indicator == "plan_coverage":
             exercised = {
                 ch
@@ -206,7 +212,8 @@ def _statistical_counts(world, codes, waves, t, indicator) -> tuple[np.ndarray, 
                 for ch in (e["beoefende_bijzonderheden"] or [])
             }
             in_plan = [ch for (ch,), v in rw.grids[PLAN.name].items() if v["in_plan"]]
-            r.append(sum(ch in exercised for ch in in_plan)), n.append(len(in_plan))
+            r.append(sum(ch in exercised for ch in in_plan))
+            n.append(len(in_plan))
         else:
             raise AssertionError(indicator)
     return np.array(r, dtype=float), np.array(n, dtype=float)

@@ -195,7 +195,7 @@ def _check_personal(world) -> None:
     for rw in world.values():
         for row in rw.rows[META.name]:
             personal |= {v for k, v in row.items() if v and META.field(k).personal}
-    texts = set()
+    texts: set[str] = set()
     for m in MODULES.values():
         names = [f.name for f in m.fields if f.kind in ("freetext", "text") and not f.personal]
         for rw in world.values():

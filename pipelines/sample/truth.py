@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 from pipelines.sample.model import Plant
@@ -38,7 +39,7 @@ _PLANT_Z = 3.6
 
 
 def _truth(
-    sim: _Sim, ring_norms, eq_norms, export_waves: set[int] = frozenset(), dropped: list[str] | None = None
+    sim: _Sim, ring_norms, eq_norms, export_waves: AbstractSet[int] = frozenset(), dropped: list[str] | None = None
 ) -> list[dict]:
     """The ground-truth rows, after checking the design's intentions against the data.
 
@@ -123,7 +124,7 @@ def _uniform_rows(sim: _Sim, verdicts: dict, intended: dict[tuple, Plant]) -> li
     return rows
 
 
-def _statistical_rows(sim: _Sim, p: Plant, export_waves: set[int], dropped: list[str] | None) -> list[dict]:
+def _statistical_rows(sim: _Sim, p: Plant, export_waves: AbstractSet[int], dropped: list[str] | None) -> list[dict]:
     """The rows of one statistical plant, checked against funnel limits computed here."""
     world, codes = sim.world, sim.codes
     rows = []

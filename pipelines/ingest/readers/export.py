@@ -122,6 +122,7 @@ def read_export(path: Path, rel: str, limits: Limits = DEFAULT_LIMITS) -> tuple[
     text, _encoding, problem = decode_text(data, rel)
     if problem:
         return None, [problem]
+    assert text is not None  # decode_text gives the text exactly when it gives no problem
     delimiter = sniff_delimiter(text)
     # A cell longer than max_cell_chars is reported for its own row (cel.te_lang); the csv module's own
     # limit (128 KiB) would reject the whole export, every region with it. The file size bounds a cell.

@@ -207,7 +207,7 @@ class _Distinct:
     def mask(self, per_value: pd.Series) -> np.ndarray:
         return per_value.to_numpy(dtype=bool, na_value=False)[self.codes]
 
-    def at(self, i: int) -> str:
+    def at(self, i: int | np.integer) -> str:  # a row number, also as np.flatnonzero gives it
         return self.values.iat[self.codes[i]]
 
     def blank_where(self, per_value: pd.Series) -> _Distinct:

@@ -137,6 +137,9 @@ class _WorkbookReader:
             bufsize=0,
             close_fds=True,
         )
+        # Popen types its pipes as optional (they exist only when asked for); both were asked for above.
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
         job = {
             "modules": sorted(MODULES),
             "max_rows": limits.max_sheet_rows,
@@ -144,9 +147,9 @@ class _WorkbookReader:
             "max_text": limits.max_unpacked_bytes,
         }
         try:
-            pipes.send(self.proc.stdin.fileno(), job)
+            pipes.send(self.stdin.fileno(), job)
             ready = pipes.receive(
-                self.proc.stdout.fileno(), time.monotonic() + max(30.0, limits.max_seconds_per_file), 1 << 20
+                self.stdout.fileno(), time.monotonic() + max(30.0, limits.max_seconds_per_file), 1 << 20
             )
         except (OSError, TimeoutError, pipes.PipeClosed) as exc:
             ready = exc
@@ -159,8 +162,8 @@ class _WorkbookReader:
         limits = self.limits
         deadline = time.monotonic() + limits.max_seconds_per_file
         try:
-            pipes.send(self.proc.stdin.fileno(), data)
-            return pipes.receive(self.proc.stdout.fileno(), deadline, limits.max_reader_memory_bytes)
+            pipes.send(self.stdin.fileno(), data)
+            return pipes.receive(self.stdout.fileno(), deadline, limits.max_reader_memory_bytes)
         except TimeoutError:
             self.proc.kill()  # still busy with this file: no use waiting for it
             return (
@@ -182,7 +185,7 @@ class _WorkbookReader:
 
     def close(self) -> None:
         try:
-            self.proc.stdin.close()
+            self.stdin.close()
         except OSError:
             pass
         try:
@@ -192,7 +195,7 @@ class _WorkbookReader:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
-        self.proc.stdout.close()
+        self.stdout.close()
 
 
 def _cell_name(row: int, col: int) -> str:

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from pipelines.contract.codebook import CATALOGUES, MULTI_SEPARATOR, REGION_COLUMN, ROLE_DISCIPLINE, Field, Module
-from pipelines.ingest.validation.rules import CONDITIONAL_RULES, MISSING, N_REGION_ROWS, Reference
+from pipelines.contract.codebook import MULTI_SEPARATOR, REGION_COLUMN, ROLE_DISCIPLINE, Field, Module
+from pipelines.ingest.validation.rules import CONDITIONAL_RULES, MISSING, N_REGION_ROWS, Reference, codes_of
 
 # ---------------------------------------------------------------------------
 # The batch: a module's rows for all regions, with helper columns
@@ -84,7 +84,7 @@ def _batch(
         if f.kind == "codes":
             lists = s.map(_as_list)
             b[f.name] = lists.map(lambda codes: MULTI_SEPARATOR.join(codes) if codes else None).astype("object")
-            allowed = set(CATALOGUES[f.catalogue].codes)
+            allowed = set(codes_of(f))
             b[f"_buiten_lijst__{f.name}"] = lists.map(
                 lambda codes: MULTI_SEPARATOR.join(c for c in codes if c not in allowed) or None
             ).astype("object")
@@ -101,7 +101,7 @@ def _batch(
     pair = _role_pair(module)
     if pair is not None:
         role, discipline = pair
-        disciplines = set(CATALOGUES[discipline.catalogue].codes)
+        disciplines = set(codes_of(discipline))
         known_pair = b[role.name].isin(list(ROLE_DISCIPLINE)) & b[discipline.name].isin(list(disciplines))
         b[f"_discipline_van__{role.name}"] = b[role.name].map(ROLE_DISCIPLINE).astype("object").where(known_pair, None)
     for module_name, name in CONDITIONAL_RULES.in_wave_year:
@@ -163,7 +163,7 @@ def _missing_combinations(module: Module, present: pd.DataFrame, regions: list[s
     Vectorised: each row's combination becomes one integer (the position of each grid
     field's code in its catalogue, mixed radix), so that 2,500 regions x 64 rows stay cheap.
     """
-    catalogues = [CATALOGUES[module.field(name).catalogue].codes for name in module.grid]
+    catalogues = [codes_of(module.field(name)) for name in module.grid]
     sizes = [len(c) for c in catalogues]
     radix = np.cumprod([1] + sizes[:0:-1])[::-1]  # weight of each field in the combination number
     n_all = int(np.prod(sizes))

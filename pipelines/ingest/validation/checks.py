@@ -13,7 +13,7 @@ from typing import Any
 import great_expectations.expectations as gxe
 from great_expectations.expectations.row_conditions import Column
 
-from pipelines.contract.codebook import CATALOGUES, MULTI_SEPARATOR, REGION_COLUMN, ROLE_DISCIPLINE, Module
+from pipelines.contract.codebook import MULTI_SEPARATOR, REGION_COLUMN, ROLE_DISCIPLINE, Module
 from pipelines.core.problems import quote
 from pipelines.ingest.validation.batch import _role_pair
 from pipelines.ingest.validation.rules import (
@@ -24,6 +24,7 @@ from pipelines.ingest.validation.rules import (
     _catalogue_text,
     _codes_text,
     _text,
+    codes_of,
 )
 
 # ---------------------------------------------------------------------------
@@ -36,7 +37,7 @@ class _Run:
     """What a message may need to know about the run."""
 
     region_codes: list[str]
-    exercises: Mapping[int | None, Mapping[str, list[str]]]  # wave -> region -> exercise ids
+    exercises: dict[int | None, Mapping[str, list[str]]]  # wave -> region -> exercise ids (filled per wave)
 
 
 @dataclass
@@ -118,7 +119,7 @@ def _module_checks(module: Module) -> list[_Check]:
             add(
                 "catalogus",
                 f.name,
-                gxe.ExpectColumnValuesToBeInSet(column=f.name, value_set=list(CATALOGUES[f.catalogue].codes)),
+                gxe.ExpectColumnValuesToBeInSet(column=f.name, value_set=list(codes_of(f))),
                 _field_value(f.name),
                 lambda row, run, f=f: f"waarde {quote(row[f.name])} staat niet in {_catalogue_text(f.catalogue)}",
                 [f.name],
@@ -274,24 +275,24 @@ def _module_checks(module: Module) -> list[_Check]:
             [r.field, r.when_field],
         )
 
-    for r in CONDITIONAL_RULES.references:
-        if r.module != module.name:
+    for ref in CONDITIONAL_RULES.references:
+        if ref.module != module.name:
             continue
-        helper = f"_bestaat__{r.field}"  # True/False where the rule applies and the field is filled, else empty
+        helper = f"_bestaat__{ref.field}"  # True/False where the rule applies and the field is filled, else empty
 
-        def ref_message(row, run, r=r):
+        def ref_message(row, run, ref=ref):
             known = run.exercises.get(row[WAVE], {}).get(row[REGION_COLUMN], [])
             return (
-                f"'{r.field}' {quote(row[r.field])} is geen {r.target_field} in '{r.target}' van regio "
-                f"{row[REGION_COLUMN]} in peiljaar {row[WAVE]}; bekende {r.target_field}: "
+                f"'{ref.field}' {quote(row[ref.field])} is geen {ref.target_field} in '{ref.target}' van regio "
+                f"{row[REGION_COLUMN]} in peiljaar {row[WAVE]}; bekende {ref.target_field}: "
                 f"{_codes_text(known) if known else '(geen)'}"
             )
 
         add(
-            r.rule,
-            r.field,
+            ref.rule,
+            ref.field,
             gxe.ExpectColumnValuesToBeInSet(column=helper, value_set=[True]),
-            _field_value(r.field),
+            _field_value(ref.field),
             ref_message,
             [helper],
         )

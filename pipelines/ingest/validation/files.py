@@ -143,11 +143,12 @@ def validate_paths(
                             module=name,
                         )
                     )
-            for name, table in tables.items():
-                frame, found = parse_module(table, MODULES[name], region_code=code)
-                problems += table.problems + found
-                add(g, name, frame, rel, table.sheet, code)
+            for name, sheet_table in tables.items():
+                frame, found = parse_module(sheet_table, MODULES[name], region_code=code)
+                problems += sheet_table.problems + found
+                add(g, name, frame, rel, sheet_table.sheet, code)
         elif kind == EXPORT:
+            assert module_name is not None  # classify() names the module of every export
             table, found = read_export(path, rel)
             if table is None:
                 problems += found

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipelines.contract.codebook import CATALOGUES, MODULES, REGION_COLUMN, Module
+from pipelines.contract.codebook import CATALOGUES, MODULES, REGION_COLUMN, Field, Module
 
 # ---------------------------------------------------------------------------
 # Rules
@@ -34,6 +34,13 @@ RULES: Mapping[str, str] = {
     "bron_oefening": "een les uit een oefening noemt een oefening van dezelfde regio en hetzelfde peiljaar",
     "overgenomen_van": "een les van een andere regio noemt die (andere) regio",
 }
+
+
+def codes_of(f: Field) -> tuple[str, ...]:
+    """The codes a ``code`` or ``codes`` field allows (the codebook refuses such a field without a catalogue)."""
+    if f.catalogue is None:
+        raise ValueError(f"field {f.name} names no catalogue")
+    return CATALOGUES[f.catalogue].codes
 
 
 @dataclass(frozen=True)
@@ -91,7 +98,7 @@ def _check_conditional_rules(rules: ConditionalRules) -> None:
         if f.kind == "bool":
             assert isinstance(value, bool), (module.name, name, value)
         else:
-            assert f.kind == "code" and value in CATALOGUES[f.catalogue].codes, (module.name, name, value)
+            assert f.kind == "code" and value in codes_of(f), (module.name, name, value)
 
     for module_name, name in rules.in_wave_year:
         assert MODULES[module_name].field(name).kind == "date", (module_name, name)
@@ -99,10 +106,10 @@ def _check_conditional_rules(rules: ConditionalRules) -> None:
         MODULES[r.module].field(r.field)
         when_ok(MODULES[r.module], r.when_field, r.when_value)
         assert r.rule in RULES
-    for r in rules.references:
-        MODULES[r.module].field(r.field)
-        assert r.target_field in MODULES[r.target].key, r
-        when_ok(MODULES[r.module], r.when_field, r.when_value)
+    for ref in rules.references:
+        MODULES[ref.module].field(ref.field)
+        assert ref.target_field in MODULES[ref.target].key, ref
+        when_ok(MODULES[ref.module], ref.when_field, ref.when_value)
     for module_name, name, rule in rules.not_own_region:
         assert MODULES[module_name].field(name).kind == "region" and rule in RULES
 

@@ -155,7 +155,7 @@ class GXValidator:
             found = self._problems(module, checks, result, batch, run)
             problems += found
             if self.results_dir is not None:
-                self._save(label, name, result)
+                self._save(self.results_dir, label, name, result)
             if self.log is not None:
                 self.log.info(
                     f"GX {name} ({label}): {len(batch)} rijen, {len(checks)} verwachtingen, "
@@ -202,8 +202,8 @@ class GXValidator:
                 )
         return out
 
-    def _save(self, label: str, module_name: str, result) -> None:
-        folder = self.results_dir / label
+    def _save(self, results_dir: Path, label: str, module_name: str, result) -> None:
+        folder = results_dir / label
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{module_name}.json"
         tmp = path.with_suffix(".json.tmp")
