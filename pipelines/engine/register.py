@@ -18,7 +18,7 @@ import pandas as pd
 
 from pipelines.contract import indicators, verdicts
 from pipelines.contract.marts import MARTS as MART_CONTRACTS
-from pipelines.engine import explain, riskmodel
+from pipelines.engine import explain, phrases, riskmodel
 from pipelines.engine.funnel import Z95, Z998, proportion_funnel, ratio_funnel
 
 #: "The last three waves": the wave and this many before it.
@@ -153,7 +153,7 @@ def _proportion_stats(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
 
 
 def _nl(x, d=2) -> str:
-    return explain.nl_number(x, d)
+    return phrases.nl_number(x, d)
 
 
 def _clean(row: dict) -> dict:
