@@ -15,7 +15,6 @@ MAX_LINES = 500
 #: Files still over the limit (lines on 2026-12-05, after ruff format): a ratchet. A listed file may not grow,
 #: and must leave the list once it is split below the limit; no other file may pass the limit.
 DEBT = {
-    "pipelines/publish/xlsx.py": 591,
     "pipelines/site/builder.py": 686,
 }
 
