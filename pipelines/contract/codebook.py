@@ -114,7 +114,10 @@ class Module:
             return []
         combos: list[tuple[str, ...]] = [()]
         for name in self.grid:
-            codes = CATALOGUES[self.field(name).catalogue].codes
+            catalogue = self.field(name).catalogue
+            if catalogue is None:
+                raise ValueError(f"grid field {name} of {self.name} has no catalogue")
+            codes = CATALOGUES[catalogue].codes
             combos = [c + (code,) for c in combos for code in codes]
         if "functie" in self.grid and "discipline" in self.grid:
             i_role, i_disc = self.grid.index("functie"), self.grid.index("discipline")
