@@ -47,6 +47,7 @@ DATA_VERSION = "1"
 #: Files whose content decides what ``regiobench sample`` writes (part of the data stamp).
 GENERATOR_FILES = (
     *sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pipelines" / "sample").glob("*.py")),
+    "pipelines/contract/catalogues.py",
     "pipelines/contract/codebook.py",
 )
 GiB = 1024**3

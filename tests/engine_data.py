@@ -11,7 +11,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from pipelines.contract.codebook import CATALOGUES, MODULES, staging_columns
+from pipelines.contract.catalogues import CATALOGUES
+from pipelines.contract.codebook import MODULES, staging_columns
 from pipelines.contract.reference import load_equipment_norms, load_regions, load_ring_norms
 from pipelines.core import paths
 from pipelines.ingest.warehouse import ensure_schema

@@ -13,7 +13,7 @@ import pytest
 
 from pipelines.contract import docs, indicators, verdicts
 from pipelines.core import paths
-from pipelines.engine import build, explain
+from pipelines.engine import build, explain, sentences
 from pipelines.site import labels
 
 PIPELINES = paths.PROJECT_ROOT / "pipelines"
@@ -144,7 +144,7 @@ def test_the_sites_codes_are_the_engines():
 
 
 def test_every_indicator_has_its_sentence_and_every_sentence_an_indicator():
-    assert sorted(explain.SUBJECTS) == sorted(indicators.INDICATOR_IDS)
+    assert sorted(sentences.SUBJECTS) == sorted(indicators.INDICATOR_IDS)
 
 
 @pytest.mark.parametrize("ind", indicators.INDICATORS, ids=lambda i: i.id)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from pipelines.contract.codebook import BOOLEAN_WORDS, CATALOGUES, MODULES
+from pipelines.contract.catalogues import BOOLEAN_WORDS, CATALOGUES
+from pipelines.contract.codebook import MODULES
 from pipelines.contract.codebook_docs import describe_markdown
 from pipelines.core import paths
 
@@ -12,7 +13,7 @@ DOCS = paths.PROJECT_ROOT / "docs"
 
 
 def test_the_codebook_document_is_the_generated_one():
-    """docs/codebook.md is `regiobench codebook`'s output: regenerate it after changing codebook.py."""
+    """docs/codebook.md is `regiobench codebook`'s output: regenerate it after changing codebook.py or catalogues.py."""
     assert (DOCS / "codebook.md").read_text(encoding="utf-8") == describe_markdown()
 
 

@@ -17,7 +17,7 @@ from pipelines.contract import marts as marts_contract
 from pipelines.core import paths
 from pipelines.engine import build as engine
 from pipelines.engine import checks as mart_checks
-from pipelines.engine import explain, riskmodel
+from pipelines.engine import explain, phrases, riskmodel
 from pipelines.engine.funnel import ratio_funnel
 
 VERDICT_SET = set(explain.VERDICTS)
@@ -43,13 +43,13 @@ VERDICT_SET = set(explain.VERDICTS)
     ],
 )
 def test_dutch_number_formatting(x, d, text):
-    assert explain.nl_number(x, d) == text
-    assert explain.nl_numbers(pd.Series([x], dtype=float), d).iloc[0] == text
+    assert phrases.nl_number(x, d) == text
+    assert phrases.nl_numbers(pd.Series([x], dtype=float), d).iloc[0] == text
 
 
 def test_dutch_percent_and_list():
-    assert explain.nl_percent(pd.Series([0.375, 1.0])).tolist() == ["37,5%", "100,0%"]
-    assert explain.nl_list(pd.Series(["2023, 2024, 2025", "2025"])).tolist() == ["2023, 2024 en 2025", "2025"]
+    assert phrases.nl_percent(pd.Series([0.375, 1.0])).tolist() == ["37,5%", "100,0%"]
+    assert phrases.nl_list(pd.Series(["2023, 2024, 2025", "2025"])).tolist() == ["2023, 2024 en 2025", "2025"]
 
 
 # --------------------------------------------------------------------------
@@ -529,8 +529,8 @@ def test_explanations_are_one_dutch_sentence_with_value_and_limits(built):
     ex = reg[(reg.indicator_id == "ex_count") & (reg.verdict == "afwijking_niet_onderbouwd")]
     for _, r in ex.iterrows():
         assert f"hield in {r.wave} {int(r.numerator)} oefening" in r.explanation
-        assert explain.nl_number(r.denominator, 1) in r.explanation
-        assert explain.nl_number(r.lower_998, 2) in r.explanation
+        assert phrases.nl_number(r.denominator, 1) in r.explanation
+        assert phrases.nl_number(r.lower_998, 2) in r.explanation
         assert "afwijking niet onderbouwd" in r.explanation
     unjust = reg[reg.verdict == "afwijking_niet_onderbouwd"]
     assert unjust["explanation"].str.contains("ongerechtvaardigde variatie").all()

@@ -14,13 +14,7 @@ PACKAGE = ROOT / "pipelines"
 MAX_LINES = 500
 #: Files still over the limit (lines on 2026-12-05, after ruff format): a ratchet. A listed file may not grow,
 #: and must leave the list once it is split below the limit; no other file may pass the limit.
-DEBT = {
-    "pipelines/app/runner.py": 507,
-    "pipelines/contract/codebook.py": 525,
-    "pipelines/engine/explain.py": 538,
-    "pipelines/publish/xlsx.py": 591,
-    "pipelines/site/builder.py": 686,
-}
+DEBT: dict[str, int] = {}
 
 #: The pure rooms, lowest first. A room may import itself and the rooms before it, never one after it.
 PURE_ROOMS = ["core", "contract", "ingest", "engine", "publish", "site", "sample"]

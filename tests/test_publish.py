@@ -124,10 +124,10 @@ def test_csv_is_crlf_with_guard_and_lists_as_the_pandas_export_wrote_them(tmp_pa
 def test_workbook_from_export_splits_long_marts_and_keeps_row_order(tmp_path, monkeypatch):
     from python_calamine import CalamineWorkbook
 
-    from pipelines.publish import xlsx
+    from pipelines.publish import xlsx, xlsx_duckdb
 
     monkeypatch.setattr(xlsx, "MAX_ROWS", 4)
-    monkeypatch.setattr(xlsx, "BATCH_ROWS", 3)  # batches that straddle the sheet boundaries
+    monkeypatch.setattr(xlsx_duckdb, "BATCH_ROWS", 3)  # batches that straddle the sheet boundaries
     c = duckdb.connect(":memory:")
     c.execute("create schema marts")
     c.execute("create table marts.long_mart as select i, 'r' || i as label from range(10) t(i)")

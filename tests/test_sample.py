@@ -21,7 +21,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from pipelines import sample
-from pipelines.contract.codebook import CATALOGUES, MODULES, REGION_COLUMN, ROLE_DISCIPLINE
+from pipelines.contract.catalogues import CATALOGUES, ROLE_DISCIPLINE
+from pipelines.contract.codebook import MODULES, REGION_COLUMN
 from pipelines.contract.reference import load_equipment_norms, load_regions, load_ring_norms
 from pipelines.core.paths import PROJECT_ROOT, RAW, REFERENCE
 from pipelines.core.problems import ERROR

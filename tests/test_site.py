@@ -397,10 +397,10 @@ def test_pack_per_column_equals_clean_per_cell():
 def test_many_regions_split_the_indicator_data_and_select_regions_on_overview_pages(tmp_path, monkeypatch):
     """Beyond OVERVIEW_LIMIT regions (2,500 in the benchmark; here the limit is lowered to 10) the overview
     pages hold a selection of the regions and say so, indicator data comes in parts, counts stay complete."""
-    from pipelines.site import builder
+    from pipelines.site import pages
 
-    monkeypatch.setattr(builder, "OVERVIEW_LIMIT", 10)
-    monkeypatch.setattr(builder, "TREND_LIMIT", 4)
+    monkeypatch.setattr(pages, "OVERVIEW_LIMIT", 10)
+    monkeypatch.setattr(pages, "TREND_LIMIT", 4)
     info = build_synthetic_warehouse(tmp_path / "w.duckdb", waves=[2024, 2025])
     con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
     written = build_site(con, tmp_path / "out", REFERENCE)

@@ -25,7 +25,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from pipelines.contract.codebook import CATALOGUES, MODULES, ROLE_DISCIPLINE
+from pipelines.contract.catalogues import CATALOGUES, ROLE_DISCIPLINE
+from pipelines.contract.codebook import MODULES
 
 #: Sets ``window.__xss`` if it ever runs; the browser tests assert it never does.
 XSS = '<script>window.__xss=1</script><img src=x onerror="window.__xss=1"> & "quotes"'

@@ -21,7 +21,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipelines.contract.codebook import CATALOGUES, MODULES, ROLE_DISCIPLINE
+from pipelines.contract.catalogues import CATALOGUES, ROLE_DISCIPLINE
+from pipelines.contract.codebook import MODULES
 from pipelines.core.problems import ERROR, WARNING, quote
 from pipelines.ingest.readers import SheetTable, parse_module
 from pipelines.ingest.validation import RULES, GXValidator, validate_paths

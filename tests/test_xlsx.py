@@ -9,7 +9,7 @@ import openpyxl
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
-from pipelines.publish import xlsx
+from pipelines.publish import xlsx, xlsx_duckdb
 
 AWKWARD = [
     "=1+1",
@@ -135,7 +135,7 @@ def test_the_duckdb_path_writes_the_same_sheet_xml_as_the_pandas_path(tmp_path):
             for k in range(n)
         ],
     )
-    assert xlsx.write_xlsx_from_duckdb(con, {"t": "t"}, tmp_path / "new.xlsx") == {"t": ["t"]}
+    assert xlsx_duckdb.write_xlsx_from_duckdb(con, {"t": "t"}, tmp_path / "new.xlsx") == {"t": ["t"]}
     frame = con.execute("select * from t").df()
     frame["l"] = frame["l"].map(lambda v: "|".join(map(str, v)) if isinstance(v, (list, np.ndarray)) else v)
     frame["b"] = frame["b"].astype("boolean")

@@ -15,6 +15,7 @@ from pathlib import Path
 from pipelines.app import report as rr
 from pipelines.app.exits import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_REJECTED
 from pipelines.app.runlock import LockTimeout, write_lock
+from pipelines.app.summary import OUT, outputs, print_steps, print_summary, say, say_publication
 
 QUIET_LOGGERS = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 # Without --verbose not even Dagster's error log (a step failure's whole chain and traceback): the runner prints
@@ -22,21 +23,14 @@ QUIET_LOGGERS = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 SILENT_LOGGERS = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 INGEST_GROUPS = ("reference", "raw", "staging")
 WORKER_MAX_RAW_BYTES = 64 * 1024 * 1024
-
-
-_OUT = [sys.stdout]  # where the Dutch lines go: stderr with --json, whose stdout carries only the report
 #: Failures after which the warehouse is not written to, not even for the report.
 NOT_WRITABLE = {"busy", "damaged", "disk", "readonly", "permission"}
 EXIT_CODES = {"ok": EXIT_OK, "failed": EXIT_FAILED, "rejected": EXIT_REJECTED, "busy": EXIT_LOCKED}
 
 
-def _say(msg: str = "") -> None:
-    print(msg, file=_OUT[0], flush=True)
-
-
 def run(args) -> int:
     """Run, print the summary (and with ``--json`` the report on stdout); the report is stored in run_history."""
-    _OUT[0] = sys.stderr if getattr(args, "json", False) else sys.stdout
+    OUT[0] = sys.stderr if getattr(args, "json", False) else sys.stdout
     args._report = rr.new_report()
     started = time.perf_counter()
     outcome = _run(args, started)
@@ -71,7 +65,7 @@ def _run(args, started: float) -> str:
 
     try:
         with write_lock(
-            args.warehouse, args.wait, on_wait=lambda holder: _say(f"wachten: een andere run schrijft ({holder}) ...")
+            args.warehouse, args.wait, on_wait=lambda holder: say(f"wachten: een andere run schrijft ({holder}) ...")
         ):
             return _run_locked(args, started)
     except (LockTimeout, WarehouseBusy) as exc:
@@ -86,7 +80,7 @@ def _run(args, started: float) -> str:
         cause = root_cause(exc)
         _fail(args, cause)
         print(f"regiobench: mislukt: {cause.line}", file=sys.stderr)
-        _say_publication(args, getattr(args, "_before", {}), ok=False)
+        say_publication(args, getattr(args, "_before", {}), ok=False)
         return "busy" if cause.kind == "busy" else "failed"
 
 
@@ -97,13 +91,13 @@ def _rebuild(args) -> None:
     aside = move_aside(args.warehouse)
     args.full = True
     if aside is None:
-        _say(f"regiobench: --rebuild: er was geen warehouse op {args.warehouse}; een nieuw wordt gebouwd")
+        say(f"regiobench: --rebuild: er was geen warehouse op {args.warehouse}; een nieuw wordt gebouwd")
         return
-    _say(
+    say(
         f"regiobench: --rebuild: het warehouse is opzijgezet als {aside} (bewaard, niet verwijderd); een nieuw "
         f"warehouse wordt gebouwd uit {args.raw}."
     )
-    _say(
+    say(
         "  Verloren in het nieuwe warehouse: de runhistorie (run_history) van voor nu, en eerder geladen gegevens "
         "die alleen nog in het oude warehouse stonden: van bestanden die niet meer in de map met aanleveringen "
         "staan, en de eerdere versie van een regio waarvan het huidige bestand wordt afgewezen (die regio krijgt "
@@ -122,7 +116,7 @@ def _check_warehouse(args) -> None:
     con = open_for_writing(
         args.warehouse,
         timeout=args.wait,
-        on_wait=lambda holder: _say(f"wachten: het warehouse is open in {holder} ..."),
+        on_wait=lambda holder: say(f"wachten: het warehouse is open in {holder} ..."),
     )
     try:
         con.execute("select count(*) from information_schema.tables").fetchall()
@@ -134,7 +128,7 @@ def _run_locked(args, started: float) -> str:
     from pipelines.ingest import validation_worker
     from pipelines.publish.outputs import publication_of, recover_group
 
-    args._before = {name: publication_of(folder) for name, folder in _outputs(args).items()}
+    args._before = {name: publication_of(folder) for name, folder in outputs(args).items()}
     if getattr(args, "rebuild", False):
         _rebuild(args)
     _check_warehouse(args)
@@ -149,18 +143,14 @@ def _run_locked(args, started: float) -> str:
         # publishes nothing: put back a folder left renamed aside, roll back a half-finished publication of
         # marts and dashboards, remove half-written new ones.
         for restored in recover_group([args.marts.resolve(), args.dashboards.resolve()]):
-            _say(f"regiobench: {restored}")
-        args._before = {name: publication_of(folder) for name, folder in _outputs(args).items()}
+            say(f"regiobench: {restored}")
+        args._before = {name: publication_of(folder) for name, folder in outputs(args).items()}
 
         if not (args.full or args.strict) and _nothing_changed(args, started):
             return "ok"
         return _run_dagster(args, started, validation)
     finally:
         validation_worker.stop_all()
-
-
-def _outputs(args) -> dict:
-    return {"marts": Path(args.marts), "dashboards": Path(args.dashboards)}
 
 
 def _raw_bytes(raw: Path) -> int:
@@ -210,7 +200,7 @@ def _run_dagster(args, started: float, validation: Path) -> str:
     partitioned = dg.AssetSelection.assets(*[k for k in graph.get_all_asset_keys() if graph.get(k).is_partitioned])
     everything_sel = dg.AssetSelection.all() if waves else dg.AssetSelection.all() - partitioned
     ingest_sel = dg.AssetSelection.groups(*INGEST_GROUPS) & everything_sel
-    _say(
+    say(
         f"regiobench: {len(list(graph.get_all_asset_keys()))} assets, peiljaren {', '.join(waves) or '(geen)'}; "
         f"aanleveringen uit {args.raw}"
     )
@@ -233,7 +223,7 @@ def _run_dagster(args, started: float, validation: Path) -> str:
         steps, errors = rr.steps_from_logs(instance.all_logs(result.run_id))
         args._report["dagster_run_ids"].append(result.run_id)
         args._report["steps"] += steps
-        causes = _print_steps(steps, errors, quiet=args.quiet, verbose=getattr(args, "verbose", False))
+        causes = print_steps(steps, errors, quiet=args.quiet, verbose=getattr(args, "verbose", False))
         failed = next((st for st in steps if st["status"] == rr.FAILED), None)
         if failed and not args._report["failure"]:
             args._report["failure"] = {
@@ -248,14 +238,14 @@ def _run_dagster(args, started: float, validation: Path) -> str:
             from pipelines.publish.outputs import recover_group
 
             for line in recover_group([args.marts.resolve(), args.dashboards.resolve()]):
-                _say(f"regiobench: {line}")
-            _summary(args, started, published=False)
+                say(f"regiobench: {line}")
+            print_summary(args, started, published=False)
             return "busy" if "busy" in causes else "failed"
         if args.strict and i == 0 and _rejections(args.warehouse):
-            _summary(args, started, published=False)
-            _say("--strict: er zijn afgewezen bestanden; niets gepubliceerd.")
+            print_summary(args, started, published=False)
+            say("--strict: er zijn afgewezen bestanden; niets gepubliceerd.")
             return "rejected"
-    _summary(args, started, published=ok)
+    print_summary(args, started, published=ok)
     return "ok" if ok else "failed"
 
 
@@ -288,8 +278,8 @@ def _nothing_changed(args, started: float) -> bool:
             files_rejected=0,
         )
     took = time.perf_counter() - t0
-    _say(f"regiobench: peiljaren {', '.join(map(str, waves))}; aanleveringen uit {args.raw}")
-    _say(
+    say(f"regiobench: peiljaren {', '.join(map(str, waves))}; aanleveringen uit {args.raw}")
+    say(
         "regiobench: niets gewijzigd sinds de vorige geslaagde run (bestanden, referentie en code "
         "vergeleken op inhoud): Dagster niet gestart"
     )
@@ -312,36 +302,10 @@ def _nothing_changed(args, started: float) -> bool:
         for name in rr.FASTPATH_STEPS
     ]
     if not args.quiet:
-        _say(f"  controle op wijzigingen: {took:.1f} s; geen stap uitgevoerd, alles is actueel")
-        _say(f"      {summary}")
-    _summary(args, started, published=True)
+        say(f"  controle op wijzigingen: {took:.1f} s; geen stap uitgevoerd, alles is actueel")
+        say(f"      {summary}")
+    print_summary(args, started, published=True)
     return True
-
-
-def _print_steps(steps: list[dict], errors: dict, quiet: bool, verbose: bool = False) -> set[str]:
-    """Per step of the report: what it did (the ``summary`` metadata of its materializations) and how long.
-
-    A failed step gets its root cause in one Dutch line (:mod:`pipelines.app.failures`), the whole error
-    with ``--verbose``. Returns the kinds of the causes found (``disk``, ``busy``, ``damaged``, ...).
-    """
-    label = {rr.MATERIALIZED: "klaar", rr.SKIPPED_CURRENT: "klaar", rr.FAILED: "MISLUKT", rr.NOT_RUN: "overgeslagen"}
-    kinds = {st["kind"] for st in steps if st["kind"]}
-    for st in steps:
-        key = st["name"]
-        if st["status"] == rr.UNFINISHED:
-            _say(f"  {key:<40} niet afgerond")
-            continue
-        if quiet and st["status"] in (rr.MATERIALIZED, rr.SKIPPED_CURRENT) and not st["summary"]:
-            continue
-        _say(f"  {key:<40} {label[st['status']]:<12} {st['seconds']:6.1f} s")
-        for line in st["summary"]:
-            _say(f"      {line}")
-        if st["status"] == rr.FAILED:
-            _say(f"      oorzaak: {st['cause']}")
-            if verbose and key in errors:
-                for line in errors[key].to_string().rstrip().splitlines():
-                    _say(f"        {line}")
-    return kinds
 
 
 def _rejections(warehouse: Path) -> list[tuple]:
@@ -352,156 +316,3 @@ def _rejections(warehouse: Path) -> list[tuple]:
             "select wave, source_file, count(*) from stg_submission_status where status = 'afgewezen' "
             "group by all order by all"
         ).fetchall()
-
-
-def _say_not_read(con, tables: set[str]) -> None:
-    """Every file and folder under the raw folder that was not read, with why (also when nothing changed)."""
-    ignored = (
-        con.execute(
-            "select source_file, note from raw_file_inventory where kind = 'genegeerd' order by wave, source_file"
-        ).fetchall()
-        if "raw_file_inventory" in tables
-        else []
-    )
-    folders = (
-        con.execute(
-            "select source_file, message from stg_problems where wave is null and rule = 'map.geen_peiljaar' order by all"
-        ).fetchall()
-        if "stg_problems" in tables
-        else []
-    )
-    empty = (
-        con.execute("select wave from stg_problems where rule = 'peiljaar.leeg' order by wave").fetchall()
-        if "stg_problems" in tables
-        else []
-    )
-    if folders:
-        _say(f"LET OP: mappen in de aanleveringenmap die geen peiljaar zijn, niet gelezen ({len(folders)}):")
-        for name, message in folders:
-            _say(f"  {name} {message}")
-    for (wave,) in empty:
-        _say(f"LET OP: peiljaar {wave} heeft geen aanleveringen (lege map); de site opent op een ander peiljaar.")
-    if ignored:
-        _say(f"Genegeerde bestanden ({len(ignored)}):")
-        for name, note in ignored:
-            _say(f"  {name}: {note}")
-
-
-def _summary(args, started: float, published: bool) -> None:
-    from pipelines.ingest.warehouse import connect
-
-    _say("")
-    if not Path(args.warehouse).exists():
-        _say("Geen warehouse geschreven.")
-        return
-    with connect(args.warehouse, read_only=True) as con:
-        tables = {t for (t,) in con.execute("select table_name from information_schema.tables").fetchall()}
-        if "stg_submission_status" not in tables:
-            _say("Er is nog niets geladen.")
-            return
-        per_wave = con.execute("""
-            select wave,
-                   count(distinct region_code) filter (where status = 'geladen') as loaded,
-                   count(distinct region_code) filter (where status = 'ontbreekt' and module = 'meta') as missing
-            from stg_submission_status group by wave order by wave""").fetchall()
-        _say("Peiljaren:")
-        for wave, loaded, missing in per_wave:
-            _say(f"  {wave}: {loaded} regio's geladen" + (f", {missing} zonder aanlevering" if missing else ""))
-        rejected = con.execute("""
-            select wave, source_file, module, count(*), min(region_code), min(message),
-                   count(*) filter (where earlier_data_in_use) from stg_submission_status
-            where status in ('afgewezen', 'conflict') group by all order by all""").fetchall()
-        if rejected:
-            # One line per file and module (a bad export touches every region): every rejected file is named.
-            _say(f"Afgewezen of in conflict ({sum(r[3] for r in rejected)} modules van regio's):")
-            for wave, file, module, n, region, message, earlier in rejected[:60]:
-                who = (region or "?") if n == 1 else f"{n} regio's"
-                kept = f"; eerdere gegevens in gebruik bij {earlier}" if earlier and n > 1 else ""
-                _say(f"  {wave} {who} {module} ({file}): {message}{kept}")
-            if len(rejected) > 60:
-                _say(f"  ... en {len(rejected) - 60} meer: zie de kwaliteitspagina")
-        else:
-            _say("Geen bestanden afgewezen.")
-        _say_not_read(con, tables)
-        _count(args, con, tables)
-    _say("")
-    if published:
-        _say(f"Warehouse:  {args.warehouse}")
-        _say(f"Marts:      {args.marts}")
-        _say(f"Dashboards: {args.dashboards / 'index.html'}")
-    _say_publication(args, getattr(args, "_before", {}), ok=published)
-    _say(f"Klaar in {time.perf_counter() - started:.1f} s.")
-
-
-def _count(args, con, tables: set[str]) -> None:
-    """The run's counts for the report, from the warehouse and the ingest step (not from printed lines)."""
-    counts = args._report["counts"]
-    ingest = next((st["counts"] for st in args._report["steps"] if st["name"] == "ingest_returns"), {})
-    for key in ("units_loaded", "units_unchanged", "units_removed", "units_rejected"):
-        if key in ingest:
-            counts[key] = ingest[key]
-    counts["files_rejected"] = con.execute(
-        "select count(distinct source_file) from stg_submission_status where status in ('afgewezen', 'conflict')"
-    ).fetchone()[0]
-    counts["regions_loaded"] = dict(
-        con.execute(
-            "select wave::varchar, count(distinct region_code) from stg_submission_status where status = 'geladen' "
-            "group by wave order by wave"
-        ).fetchall()
-    )
-    if "raw_file_inventory" in tables:
-        counts["files_read"] = con.execute(
-            "select count(*) from raw_file_inventory where kind <> 'genegeerd'"
-        ).fetchone()[0]
-        counts["files_ignored"] = con.execute(
-            "select count(*) from raw_file_inventory where kind = 'genegeerd'"
-        ).fetchone()[0]
-    if "stg_problems" in tables:
-        counts["problems"] = dict(
-            con.execute("select severity, count(*) from stg_problems group by severity order by severity").fetchall()
-        )
-
-
-def _say_publication(args, before: dict, ok: bool) -> None:
-    """The last lines: what this run published, read from the folders' markers, not assumed.
-
-    ``Gepubliceerd: marts ja, dashboards ja (publicatie <id>, <tijd>).`` A folder whose publication did not
-    change says ``nee``: ``actueel`` after a successful run (its inputs had not changed), else with the
-    publication that is still there.
-    """
-    from pipelines.publish.outputs import publication_of
-
-    after = {name: publication_of(folder) for name, folder in _outputs(args).items()}
-    new = {name: bool(after[name]) and (before.get(name) or {}).get("id") != after[name].get("id") for name in after}
-
-    def label(p: dict | None) -> str:
-        return f"publicatie {p['id']}, {p.get('time', '?')}" if p else "geen publicatie"
-
-    def word(name: str) -> str:
-        if new[name]:
-            return "ja"
-        return "nee (actueel)" if ok else "nee"
-
-    ids = {(p or {}).get("id") for p in after.values()}
-    newest_id = next((after[n]["id"] for n in after if new[n]), None)
-    if hasattr(args, "_report"):
-        args._report["published"] = {
-            "marts": new["marts"],
-            "dashboards": new["dashboards"],
-            "publication_id": newest_id or (after["marts"] or {}).get("id"),
-        }
-    if any(new.values()):
-        newest = next(after[n] for n in after if new[n])
-        _say(f"Gepubliceerd: marts {word('marts')}, dashboards {word('dashboards')} ({label(newest)}).")
-    elif ok:
-        _say(
-            f"Gepubliceerd: marts {word('marts')}, dashboards {word('dashboards')}; er was niets nieuws te "
-            f"publiceren ({label(after['marts'])})."
-        )
-    else:
-        still = (
-            label(after["marts"])
-            if len(ids) == 1
-            else f"marts: {label(after['marts'])}; dashboards: {label(after['dashboards'])}"
-        )
-        _say(f"Niet gepubliceerd: marts nee, dashboards nee; de vorige marts en dashboards zijn ongewijzigd ({still}).")

@@ -2,18 +2,14 @@
 
 It writes the survey overview, the reading rules and one table per module and
 catalogue. It does not define any field, catalogue or rule itself: every fact
-comes from the codebook module, and nothing here parses or validates data.
+comes from the codebook and catalogues modules, and nothing here parses or
+validates data.
 """
 
 from __future__ import annotations
 
-from pipelines.contract.codebook import (
-    BOOLEAN_WORDS,
-    CATALOGUES,
-    MODULES,
-    MULTI_SEPARATOR,
-    REGION_COLUMN,
-)
+from pipelines.contract.catalogues import BOOLEAN_WORDS, CATALOGUES, MULTI_SEPARATOR
+from pipelines.contract.codebook import MODULES, REGION_COLUMN
 
 
 def _survey_overview() -> list[str]:

@@ -10,7 +10,8 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.contract.codebook import CATALOGUES, MODULES
+from pipelines.contract.catalogues import CATALOGUES
+from pipelines.contract.codebook import MODULES
 
 
 class ReferenceError(ValueError):

@@ -34,7 +34,8 @@ import numpy as np
 import pandas as pd
 
 from pipelines.contract import indicators, verdicts
-from pipelines.contract.codebook import CATALOGUES, SUBMISSION_STATUSES  # noqa: F401 (re-exported)
+from pipelines.contract.catalogues import CATALOGUES
+from pipelines.contract.codebook import SUBMISSION_STATUSES  # noqa: F401 (re-exported)
 from pipelines.contract.marts import MARTS as MART_CONTRACTS
 from pipelines.core import paths
 from pipelines.engine import spread

@@ -18,7 +18,7 @@ import pandas as pd
 
 from pipelines.contract import indicators, verdicts
 from pipelines.contract.marts import MARTS as MART_CONTRACTS
-from pipelines.engine import explain, persistence, riskmodel, severity
+from pipelines.engine import explain, persistence, phrases, riskmodel, severity
 from pipelines.engine.funnel import Z95, Z998, proportion_funnel, ratio_funnel
 from pipelines.engine.poisson import P95, P998, poisson_tail_p
 from pipelines.engine.proportions import approximation_holds, binomial_limits, binomial_tail_p
@@ -177,7 +177,7 @@ def _proportion_stats(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
 
 
 def _nl(x, d=2) -> str:
-    return explain.nl_number(x, d)
+    return phrases.nl_number(x, d)
 
 
 def _clean(row: dict) -> dict:

@@ -43,7 +43,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipelines.publish.xlsx import is_list, quote_ident, sql_literal, sql_text, write_xlsx_from_duckdb
+from pipelines.publish.xlsx_duckdb import write_xlsx_from_duckdb
+from pipelines.publish.xlsx_sql import is_list, quote_ident, sql_literal, sql_text
 
 FORMULA_STARTERS = ("=", "+", "-", "@", "\t", "\r")
 KEEP_FILE = ".gitkeep"  # the empty file that keeps the folder in git

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from pipelines.contract.codebook import CATALOGUES
+from pipelines.contract.catalogues import CATALOGUES
 from pipelines.sample.helpers import _code_at, _level, _pick, _rng, _window
 from pipelines.sample.names import (
     AVAIL,

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from pipelines.contract.codebook import CATALOGUES
+from pipelines.contract.catalogues import CATALOGUES
 from pipelines.sample.names import _code
 
 

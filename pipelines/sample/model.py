@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pipelines.contract.codebook import CATALOGUES, MODULES, Module
+from pipelines.contract.catalogues import CATALOGUES
+from pipelines.contract.codebook import MODULES, Module
 from pipelines.contract.reference import Region
 from pipelines.sample.helpers import _pick, _rng, _weights
 from pipelines.sample.names import METHOD_EXPERT, METHOD_NCTV, METHOD_NONE, METHOD_PROFILE

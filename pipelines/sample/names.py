@@ -12,7 +12,8 @@ It does not define the survey (that is the codebook) nor compute anything.
 
 from __future__ import annotations
 
-from pipelines.contract.codebook import CATALOGUES, MODULES, Module
+from pipelines.contract.catalogues import CATALOGUES
+from pipelines.contract.codebook import MODULES, Module
 
 
 def _module(name: str) -> Module:

@@ -10,7 +10,7 @@ then hold what was planted is checked in :mod:`pipelines.sample.truth`.
 
 from __future__ import annotations
 
-from pipelines.contract.codebook import CATALOGUES
+from pipelines.contract.catalogues import CATALOGUES
 from pipelines.sample.helpers import _code_at, _level
 from pipelines.sample.model import Design, Plant
 from pipelines.sample.names import (

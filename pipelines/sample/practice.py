@@ -9,7 +9,7 @@ planted is decided in :mod:`pipelines.sample.plants`, not here.
 
 from __future__ import annotations
 
-from pipelines.contract.codebook import CATALOGUES, ROLE_DISCIPLINE
+from pipelines.contract.catalogues import CATALOGUES, ROLE_DISCIPLINE
 from pipelines.contract.reference import Region
 from pipelines.sample.helpers import _code_at, _level, _pick, _rng
 from pipelines.sample.names import ACCESS, AVAIL, CORE_DISCIPLINES, EQUIP, RING, ZONES

@@ -17,7 +17,8 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.contract.codebook import BOOLEAN_WORDS, MODULES, REGION_COLUMN, Field, Module
+from pipelines.contract.catalogues import BOOLEAN_WORDS
+from pipelines.contract.codebook import MODULES, REGION_COLUMN, Field, Module
 from pipelines.sample.helpers import _pick, _rng
 from pipelines.sample.model import RegionWave
 from pipelines.sample.names import EQUIP, META, RISK, _fields

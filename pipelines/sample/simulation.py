@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from pipelines.contract.codebook import CATALOGUES
+from pipelines.contract.catalogues import CATALOGUES
 from pipelines.contract.reference import Region
 from pipelines.sample.helpers import _pick, _rng, _weights, _window, slug
 from pipelines.sample.model import Design, RegionWave, _bases

@@ -11,7 +11,7 @@ writes the whole site into ``out``:
   ``assets/site.js`` and ``assets/pages/<page>.js``;
 - ``assets/data/common.js`` (regions, indicators, labels: loaded by every page, written
   once), ``assets/data/regio.js`` (what all region pages share) and, beyond
-  ``builder.OVERVIEW_LIMIT`` regions, ``assets/data/indicatoren/<id>.js`` (one indicator's
+  ``pages.OVERVIEW_LIMIT`` regions, ``assets/data/indicatoren/<id>.js`` (one indicator's
   register, loaded when the indicator is chosen).
 
 Every page embeds its own data as JSON and draws charts and tables in the browser; the
@@ -22,7 +22,8 @@ the regions and say so on the page. This package imports no Dagster; the asset l
 ``pipelines/defs/dashboards/assets.py``.
 """
 
-from pipelines.site.builder import NAV, build_site, region_file, write_site
+from pipelines.site.builder import build_site, write_site
 from pipelines.site.data import SiteDataError, load
+from pipelines.site.pages import NAV, region_file
 
 __all__ = ["NAV", "SiteDataError", "build_site", "load", "region_file", "write_site"]

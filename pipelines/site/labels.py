@@ -9,7 +9,8 @@ status the site does not know is shown by its code, never dropped.
 from __future__ import annotations
 
 from pipelines.contract import verdicts
-from pipelines.contract.codebook import CATALOGUES, MODULES
+from pipelines.contract.catalogues import CATALOGUES
+from pipelines.contract.codebook import MODULES
 from pipelines.contract.indicators import DOMAINS, POLARITY_NL, RECOMMENDATIONS, Indicator
 from pipelines.contract.indicators import INDICATORS as CONTRACT_INDICATORS
 

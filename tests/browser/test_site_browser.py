@@ -333,9 +333,9 @@ def test_region_picker_lists_every_region_from_the_shared_data(site, open_page):
 def test_many_regions_load_indicator_data_on_demand_and_select_regions(tmp_path, browser, monkeypatch):
     """Beyond OVERVIEW_LIMIT regions (lowered here to 10 of the 25) indicator data comes from a data file per
     indicator, loaded by a <script> tag from file://, and the heatmaps hold a selection of the regions."""
-    from pipelines.site import builder
+    from pipelines.site import pages
 
-    monkeypatch.setattr(builder, "OVERVIEW_LIMIT", 10)
+    monkeypatch.setattr(pages, "OVERVIEW_LIMIT", 10)
     info = build_synthetic_warehouse(tmp_path / "w.duckdb", waves=WAVES)
     con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
     build_site(con, tmp_path / "out", REFERENCE)

@@ -13,7 +13,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from pipelines.contract.codebook import BOOLEAN_WORDS, MULTI_SEPARATOR, REGION_COLUMN, Module
+from pipelines.contract.catalogues import BOOLEAN_WORDS, MULTI_SEPARATOR
+from pipelines.contract.codebook import REGION_COLUMN, Module
 from pipelines.core.privacy import redact, redact_series
 from pipelines.core.problems import ERROR, WARNING, Problem, quote
 from pipelines.ingest.readers.limits import DEFAULT_LIMITS, Limits

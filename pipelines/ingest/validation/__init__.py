@@ -2,7 +2,7 @@
 
 Every expectation is derived from :mod:`pipelines.contract.codebook`: which fields
 are required, which catalogue a code belongs to, the bounds of a number, the
-key of a module, its grid, :data:`~pipelines.contract.codebook.ROLE_DISCIPLINE`.
+key of a module, its grid, :data:`~pipelines.contract.catalogues.ROLE_DISCIPLINE`.
 The few rules the codebook states only in words (a date in the wave year, a
 field required when another has a given value, a reference to an exercise)
 are in :data:`CONDITIONAL_RULES` below, by field and catalogue code; both are

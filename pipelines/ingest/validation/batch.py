@@ -12,7 +12,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from pipelines.contract.codebook import MULTI_SEPARATOR, REGION_COLUMN, ROLE_DISCIPLINE, Field, Module
+from pipelines.contract.catalogues import MULTI_SEPARATOR, ROLE_DISCIPLINE
+from pipelines.contract.codebook import REGION_COLUMN, Field, Module
 from pipelines.ingest.validation.rules import CONDITIONAL_RULES, MISSING, N_REGION_ROWS, Reference, codes_of
 
 # ---------------------------------------------------------------------------

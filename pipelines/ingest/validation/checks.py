@@ -13,7 +13,8 @@ from typing import Any
 import great_expectations.expectations as gxe
 from great_expectations.expectations.row_conditions import Column
 
-from pipelines.contract.codebook import MULTI_SEPARATOR, REGION_COLUMN, ROLE_DISCIPLINE, Module
+from pipelines.contract.catalogues import MULTI_SEPARATOR, ROLE_DISCIPLINE
+from pipelines.contract.codebook import REGION_COLUMN, Module
 from pipelines.core.problems import quote
 from pipelines.ingest.validation.batch import _role_pair
 from pipelines.ingest.validation.rules import (

@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipelines.contract.codebook import CATALOGUES, MODULES, REGION_COLUMN, Field, Module
+from pipelines.contract.catalogues import CATALOGUES
+from pipelines.contract.codebook import MODULES, REGION_COLUMN, Field, Module
 
 # ---------------------------------------------------------------------------
 # Rules

@@ -1,0 +1,336 @@
+"""The site's pages: the navigation, one :class:`Page` per file with its template, script and payload,
+and :func:`all_pages`, which decides what each page holds (and, beyond :data:`OVERVIEW_LIMIT` regions,
+what it leaves to data parts loaded on demand or shows only a selection of). Writing them is
+:mod:`pipelines.site.builder`'s.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipelines.contract import verdicts
+from pipelines.contract.indicators import SCORE_MODEL_ID
+from pipelines.site import geo, labels
+from pipelines.site.data import SiteData, pack, pack_groups
+from pipelines.site.payloads import (
+    REGION_REGISTER_COLS,
+    REGISTER_COLS,
+    SCORE_COLS,
+    SUMMARY_COLS,
+    count_by,
+    domain_counts,
+    explanation_templates,
+    limit_regions,
+    national_line,
+    risk_frame,
+    trend_frame,
+)
+
+#: (file, navigation label, heading)
+NAV = [
+    ("index.html", "Overzicht", "Overzicht: ongerechtvaardigde verschillen tussen regio's"),
+    ("indicatoren.html", "Indicatoren", "Indicatoren: trechterplots en rangorde"),
+    ("regios.html", "Regio's", "Regio's"),
+    ("middelen.html", "Beschermende middelen", "Beschermende middelen per functie"),
+    ("ringenmodel.html", "Ringenmodel", "Ringenmodel: toegang per zone en discipline"),
+    ("plan.html", "Plan en oefenen", "Plan en oefenen: bijzonderheden beoefend?"),
+    ("risico.html", "Risicobeoordeling", "Risicobeoordeling: methode of risico?"),
+    ("trends.html", "Trends", "Trends over de peiljaren"),
+    ("aanbevelingen.html", "Aanbevelingen", "Aanbevelingen: stand per regio"),
+    ("kwaliteit.html", "Datakwaliteit", "Datakwaliteit: aanleveringen en afwijzingen"),
+    ("methode.html", "Methode", "Methode: hoe een oordeel tot stand komt"),
+]
+
+
+def region_file(code: str) -> str:
+    """The file name of a region's page: the code, reduced to characters safe in a file name and URL."""
+    safe = re.sub(r"[^A-Za-z0-9_-]", "_", str(code)) or "regio"
+    return f"{safe}.html"
+
+
+@dataclass
+class Page:
+    path: str  # relative to the site root, posix
+    template: str
+    script: str
+    title: str
+    heading: str
+    payload: dict
+    nav_active: str
+    plotly: bool = True
+    context: dict | None = None
+    wave_select: bool = True
+    shared: tuple[str, ...] = ()  # data scripts under assets/data/ that this page loads besides common.js
+    note: str | None = None  # shown above the content: what the page leaves out at this scale
+
+
+#: Beyond this many regions a page that draws one row per region (a heatmap, small multiples) shows a
+#: selection of the regions and says so: 2,500 rows are no longer readable, and the page would weigh tens of MB.
+OVERVIEW_LIMIT = 100
+#: the number of regions the trends page shows per indicator beyond OVERVIEW_LIMIT
+TREND_LIMIT = 25
+#: the shared data scripts, under assets/data/
+COMMON_JS = "common.js"
+REGION_JS = "regio.js"
+
+
+def part_file(key: str) -> str:
+    """The file name of a data part loaded on demand: the key reduced to characters safe in a file name."""
+    safe = re.sub(r"[^A-Za-z0-9_-]", "_", str(key)) or "deel"
+    return f"{safe}.js"
+
+
+def _nl(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _selection_note(n_regions: int, what: str, limit: int = OVERVIEW_LIMIT, per: str = "per peiljaar") -> str:
+    return (
+        f"Er zijn {_nl(n_regions)} regio's; een overzicht met een rij per regio is dan niet meer leesbaar "
+        f"en te zwaar voor de browser. Deze pagina toont daarom {per} de {_nl(limit)} regio's met {what} "
+        "(bij gelijke aantallen op regiocode). Elke regio staat volledig in haar regioprofiel en in de "
+        "gepubliceerde marts (CSV, Parquet en benchmark.xlsx)."
+    )
+
+
+def all_pages(
+    d: SiteData,
+    reference_dir: Path,
+    parts: dict[str, dict] | None = None,
+    templated_register: tuple[list[str], pd.DataFrame] | None = None,
+) -> list[Page]:
+    """Every page. Data too large for one page is put in ``parts`` ({file under assets/data/: payload});
+    ``templated_register``: see :func:`~pipelines.site.payloads.explanation_templates` (the templates are in assets/data/regio.js)."""
+    m = d.marts
+    nav_heading = {f: h for f, _, h in NAV}
+    pages: list[Page] = []
+    parts = {} if parts is None else parts
+    register_t = (explanation_templates(d) if templated_register is None else templated_register)[1]
+    n_regions = len(d.regions)
+    large = n_regions > OVERVIEW_LIMIT
+
+    def add(
+        path,
+        script,
+        payload,
+        plotly=True,
+        heading=None,
+        title=None,
+        nav=None,
+        context=None,
+        template=None,
+        wave_select=True,
+        shared=(),
+        note=None,
+    ):
+        name = nav or path
+        label = next(lbl for f, lbl, _ in NAV if f == name)
+        pages.append(
+            Page(
+                path,
+                template or path.replace(".html", ".html.j2"),
+                script,
+                title or label,
+                heading or nav_heading[name],
+                payload,
+                name,
+                plotly,
+                context or {},
+                wave_select,
+                tuple(shared),
+                note,
+            )
+        )
+
+    codes = d.regions["region_code"].tolist()
+    boundaries, geo_notes = geo.load_boundaries(reference_dir, codes)
+    add(
+        "index.html",
+        "overzicht",
+        {
+            "scorecard": pack(m["region_scorecard"], SCORE_COLS),
+            "domains": pack(domain_counts(d)),
+            "tiles": geo.tile_positions(codes),
+            "boundaries": boundaries,
+            "notes": geo_notes,
+        },
+        plotly=boundaries is not None,
+    )
+
+    register = m["variation_register"].sort_values(["wave", "indicator_id", "region_code"], kind="stable")
+    if not large:
+        add(
+            "indicatoren.html",
+            "indicatoren",
+            {
+                "register": pack(register, REGISTER_COLS),
+                "summary": pack(m["indicator_summary"], SUMMARY_COLS),
+            },
+        )
+    else:
+        # one data file per indicator, loaded when the indicator is chosen; the explanation (a sentence that
+        # repeats value, limits and verdict) stays on the region profiles, else the site doubles in size
+        by_ind, _ = pack_groups(register, "indicator_id", [c for c in REGISTER_COLS if c != "explanation"])
+        files = {}
+        for ind, packed in by_ind.items():
+            rel = "indicatoren/" + part_file(ind)
+            if rel in parts:  # two ids that differ only in characters not allowed in a file name
+                rel = rel[:-3] + f"_{len(parts)}.js"
+            parts[rel] = {"key": rel, "payload": {"register": packed}}
+            files[ind] = rel
+        add(
+            "indicatoren.html",
+            "indicatoren",
+            {
+                "parts": files,
+                "explanation_elsewhere": True,
+                "summary": pack(m["indicator_summary"], SUMMARY_COLS),
+            },
+            note=(
+                f"Er zijn {_nl(n_regions)} regio's: de gegevens van een indicator worden pas geladen als u "
+                "die kiest, en de toelichting per regio (een zin met waarde, grenzen en oordeel) staat niet "
+                "in de tabel maar in het regioprofiel van de regio."
+            ),
+        )
+    add("regios.html", "regios", {"scorecard": pack(m["region_scorecard"], SCORE_COLS)}, plotly=False)
+
+    # region pages: what every region page shows alike is in assets/data/regio.js; per region one pass
+    reg_by, reg_empty = pack_groups(
+        register_t,
+        "region_code",
+        REGION_REGISTER_COLS,
+        ["wave", "indicator_id"],
+        templates={"explanation": ("explanation_templates", "_ek", "_ev")},
+    )
+    rec_by, rec_empty = pack_groups(
+        m["recommendation_tracker"],
+        "region_code",
+        ["wave", "recommendation", "status", "indicator_ids", "n_unjustified"],
+        ["wave", "recommendation"],
+    )
+    score_by, score_empty = pack_groups(m["region_scorecard"], "region_code", SCORE_COLS)
+    status_by, status_empty = pack_groups(
+        d.status, "region_code", ["wave", "module", "source_file", "status", "message", "earlier_data_in_use"]
+    )
+    if d.lessons is not None:
+        lesson_by, lesson_empty = pack_groups(
+            d.lessons, "region_code", [c for c in d.lessons.columns if c != "region_code"]
+        )
+    else:
+        lesson_by, lesson_empty = {}, {"n": 0, "c": {}}
+    for r in d.regions.itertuples(index=False):
+        code = r.region_code
+        add(
+            "regio/" + region_file(code),
+            "regio",
+            {
+                "region": code,
+                "register": reg_by.get(code, reg_empty),
+                "recommendations": rec_by.get(code, rec_empty),
+                "scorecard": score_by.get(code, score_empty),
+                "status": status_by.get(code, status_empty),
+                "lessons": lesson_by.get(code, lesson_empty),
+            },
+            nav="regios.html",
+            template="regio.html.j2",
+            title=f"Regioprofiel {r.region_name}",
+            heading=f"Regioprofiel {r.region_name} ({code})",
+            context={"region_code": code, "region_name": r.region_name},
+            shared=(REGION_JS,),
+        )
+
+    equipment, ring, plan, recs = (
+        m["equipment_matrix"],
+        m["ring_model_matrix"],
+        m["plan_exercise_matrix"],
+        m["recommendation_tracker"],
+    )
+    notes = {}
+    if large:
+        equipment = limit_regions(equipment, equipment["below_norm"], OVERVIEW_LIMIT)
+        ring = limit_regions(ring, ring["deviates"], OVERVIEW_LIMIT)
+        plan = limit_regions(plan, plan["status"] == "niet_beoefend", OVERVIEW_LIMIT)
+        recs = limit_regions(recs, recs["status"] == "aandacht", OVERVIEW_LIMIT)
+        notes = {
+            "middelen": _selection_note(n_regions, "de meeste cellen onder de norm"),
+            "ring": _selection_note(n_regions, "de meeste afwijkingen van de norm"),
+            "plan": _selection_note(n_regions, "de meeste bijzonderheden die niet zijn beoefend zonder onderbouwing")
+            + " De telling onderaan gaat over alle regio's.",
+            "recs": _selection_note(n_regions, "de meeste aanbevelingen die aandacht vragen")
+            + " De telling in de tabel gaat over alle regio's.",
+        }
+    add("middelen.html", "middelen", {"equipment": pack(equipment)}, note=notes.get("middelen"))
+    add("ringenmodel.html", "ringenmodel", {"ring": pack(ring)}, note=notes.get("ring"))
+    plan_payload = {"plan": pack(plan)}
+    if large:
+        plan_payload["counts"] = count_by(m["plan_exercise_matrix"], ["wave", "characteristic", "status"])
+    add("plan.html", "plan", plan_payload, note=notes.get("plan"))
+    add(
+        "risico.html",
+        "risico",
+        {
+            "risk": pack(risk_frame(d)),
+            "summary": pack(
+                m["indicator_summary"][m["indicator_summary"]["indicator_id"] == SCORE_MODEL_ID],
+                ["wave", "n_regions", "r2_risk", "r2_method", "n_unfavourable", "n_unjustified"],
+            ),
+        },
+    )
+    trend = trend_frame(d)
+    trend_note = None
+    if large:
+        trend = limit_regions(trend, trend["verdict"] == verdicts.UNJUSTIFIED, TREND_LIMIT, per="indicator_id")
+        trend_note = _selection_note(
+            n_regions, "de meeste niet onderbouwde afwijkingen over alle peiljaren", TREND_LIMIT, per="per indicator"
+        )
+    add(
+        "trends.html",
+        "trends",
+        {
+            "values": pack(trend, ["wave", "region_code", "indicator_id", "value", "verdict"]),
+            "national": pack(national_line(d)),
+        },
+        note=trend_note,
+    )
+    rec_payload = {
+        "recommendations": pack(
+            recs.sort_values(["wave", "region_code", "recommendation"]),
+            ["wave", "region_code", "recommendation", "status", "indicator_ids", "n_unjustified"],
+        )
+    }
+    if large:
+        rec_payload["counts"] = count_by(m["recommendation_tracker"], ["wave", "recommendation", "status"])
+    add("aanbevelingen.html", "aanbevelingen", rec_payload, note=notes.get("recs"))
+    add(
+        "kwaliteit.html",
+        "kwaliteit",
+        {
+            "status": pack(
+                d.status,
+                [
+                    "wave",
+                    "region_code",
+                    "module",
+                    "source_file",
+                    "status",
+                    "n_rows",
+                    "n_errors",
+                    "n_warnings",
+                    "message",
+                    "earlier_data_in_use",
+                ],
+            ),
+            "problems": pack(d.problems),
+            "history": pack(d.run_history),
+            "history_columns": list(d.run_history.columns) if d.run_history is not None else None,
+            "modules": labels.module_names(),
+            "notes": d.notes,
+        },
+        plotly=False,
+    )
+    add("methode.html", "methode", {}, plotly=False, wave_select=False)
+    return pages

@@ -1,0 +1,171 @@
+"""The marts shaped for the site's pages: the columns each page shows, the frames that combine marts
+(risk, national line, trends, counts per domain), the selection of regions on the overview pages at
+scale, and what every region page shares. Pure pandas; the pages are put together in
+:mod:`pipelines.site.pages`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipelines.contract.indicators import SCORE_MODEL_ID
+from pipelines.site import labels
+from pipelines.site.data import SiteData, pack, templated
+
+REGISTER_COLS = [
+    "wave",
+    "region_code",
+    "indicator_id",
+    "value",
+    "numerator",
+    "denominator",
+    "target",
+    "norm_source",
+    "lower_95",
+    "upper_95",
+    "lower_998",
+    "upper_998",
+    "z_score",
+    "direction",
+    "verdict",
+    "substantiation",
+    "explanation",
+]
+SUMMARY_COLS = [
+    "wave",
+    "indicator_id",
+    "n_regions",
+    "national_value",
+    "min",
+    "p25",
+    "median",
+    "p75",
+    "max",
+    "fold_variation",
+    "phi",
+    "tau2",
+    "r2_risk",
+    "r2_method",
+    "n_unfavourable",
+    "n_unjustified",
+]
+SCORE_COLS = [
+    "wave",
+    "region_code",
+    "n_indicators",
+    "n_conform",
+    "n_favourable",
+    "n_unjustified",
+    "n_substantiated",
+    "n_missing",
+]
+
+
+def domain_counts(d: SiteData) -> pd.DataFrame:
+    reg = d.marts["variation_register"]
+    if reg.empty:
+        return pd.DataFrame(columns=["wave", "domain", "verdict", "n", "n_regions"])
+    g = reg.groupby(["wave", "domain", "verdict"], dropna=False)
+    out = g.size().rename("n").reset_index()
+    out["n_regions"] = g["region_code"].nunique().values
+    return out
+
+
+def risk_frame(d: SiteData) -> pd.DataFrame:
+    reg = d.marts["variation_register"]
+    vals = d.marts["indicator_values"]
+    rp = reg[reg["indicator_id"] == SCORE_MODEL_ID][
+        ["wave", "region_code", "value", "target", "lower_998", "upper_998", "verdict", "explanation"]
+    ]
+    plain = vals[vals["indicator_id"] == SCORE_MODEL_ID][["wave", "region_code", "value"]].rename(
+        columns={"value": "kans_score"}
+    )
+    out = rp.merge(plain, how="outer", on=["wave", "region_code"])
+    if d.risk is not None:
+        out = out.merge(d.risk, how="left", on=["wave", "region_code"])
+        if "probability_score" in out.columns:
+            out["kans_score"] = out["kans_score"].fillna(out["probability_score"])
+            out = out.drop(columns=["probability_score"])
+    pop = d.regions[["region_code", "population"]]
+    out = out.merge(pop, how="left", on="region_code")
+    return out.sort_values(["wave", "region_code"])
+
+
+def national_line(d: SiteData) -> pd.DataFrame:
+    """Per wave and indicator the national line in the terms of indicator_values.
+
+    That is the summary's national_value, except for the standardised ratios, whose
+    plain value is a count: there the line is the mean count per region.
+    """
+    summ = d.marts["indicator_summary"][["wave", "indicator_id", "national_value"]].rename(
+        columns={"national_value": "national"}
+    )
+    ratio_ids = [i for i, m in labels.INDICATORS.items() if m["kind"] == "ratio"]
+    vals = d.marts["indicator_values"]
+    means = (
+        vals[vals["indicator_id"].isin(ratio_ids)]
+        .groupby(["wave", "indicator_id"])["value"]
+        .mean()
+        .rename("national")
+        .reset_index()
+    )
+    keep = summ[~summ["indicator_id"].isin(ratio_ids)]
+    return pd.concat([keep, means], ignore_index=True).sort_values(["indicator_id", "wave"])
+
+
+def trend_frame(d: SiteData) -> pd.DataFrame:
+    vals = d.marts["indicator_values"][["wave", "region_code", "indicator_id", "value"]]
+    verdict_rows = d.marts["variation_register"][["wave", "region_code", "indicator_id", "verdict"]]
+    return vals.merge(verdict_rows, how="outer", on=["wave", "region_code", "indicator_id"]).sort_values(
+        ["indicator_id", "region_code", "wave"]
+    )
+
+
+def limit_regions(df: pd.DataFrame, flag: pd.Series, limit: int, per: str = "wave") -> pd.DataFrame:
+    """Per ``per`` the ``limit`` regions with the most rows where ``flag`` holds (ties: region code), in df's order."""
+    if df.empty:
+        return df
+    score = pd.DataFrame(
+        {"per": df[per].values, "region_code": df["region_code"].values, "s": flag.fillna(False).astype(float).values}
+    )
+    s = score.groupby(["per", "region_code"], sort=False)["s"].sum().reset_index()
+    s = s.sort_values(["per", "s", "region_code"], ascending=[True, False, True], kind="stable")
+    top = s.groupby("per", sort=False).head(limit)[["per", "region_code"]]
+    keep = pd.MultiIndex.from_arrays([df[per].values, df["region_code"].values]).isin(pd.MultiIndex.from_frame(top))
+    return df[keep]
+
+
+def count_by(df: pd.DataFrame, cols: list[str]) -> dict:
+    if df.empty:
+        return pack(pd.DataFrame(columns=cols + ["n"]))
+    return pack(df.groupby(cols, dropna=False).size().rename("n").reset_index())
+
+
+REGION_REGISTER_COLS = [
+    "wave",
+    "indicator_id",
+    "value",
+    "numerator",
+    "target",
+    "lower_998",
+    "upper_998",
+    "verdict",
+    "substantiation",
+    "explanation",
+]  # what regio.js shows of the register
+
+
+def explanation_templates(d: SiteData) -> tuple[list[str], pd.DataFrame]:
+    """The sentences the register's explanations are made from (digits left out), shared by the region pages,
+    and the register with per row its template (_ek) and numbers or text (_ev)."""
+    reg = d.marts["variation_register"]
+    templates, k, v = templated(reg["explanation"])
+    return templates, reg.assign(_ek=k, _ev=pd.Series(v, index=reg.index, dtype=object))
+
+
+def region_shared(d: SiteData, templates: list[str]) -> dict:
+    """What every region page shows alike: the national spread, the national line, the explanation templates."""
+    summary_small = d.marts["indicator_summary"][
+        ["wave", "indicator_id", "n_regions", "national_value", "min", "p25", "median", "p75", "max"]
+    ]
+    return {"summary": pack(summary_small), "national": pack(national_line(d)), "explanation_templates": templates}
