@@ -207,7 +207,12 @@ def _estimate(z0: np.ndarray, s: np.ndarray, usable: np.ndarray, trim: float, me
 
 
 def ratio_funnel(
-    observed, expected, overdispersion: bool = True, trim: float = 0.1, method: str | None = None
+    observed,
+    expected,
+    overdispersion: bool = True,
+    trim: float = 0.1,
+    method: str | None = None,
+    dispersion: FunnelResult | None = None,
 ) -> FunnelResult:
     """Funnel limits for standardised ratios O/E (target 1).
 
@@ -231,6 +236,9 @@ def ratio_funnel(
         overdispersion: allow the random-effects adjustment.
         trim: trimming share per side for phi (default 0.1).
         method: ``"winsorise"``/``"truncate"``; None: OVERDISPERSION_METHOD.
+        dispersion: take phi, tau^2 and the trimming counts from this earlier
+            result instead of estimating them from these units (the engine
+            estimates them once on all region-waves of the count model).
 
     Returns:
         A :class:`FunnelResult` with target 1.0.
@@ -250,7 +258,11 @@ def ratio_funnel(
     z0 = y / s
     usable = has_e & np.isfinite(z0)
 
-    phi, tau2, n_low, n_high = _estimate(z0, s, usable, trim, method)
+    if dispersion is None:
+        phi, tau2, n_low, n_high = _estimate(z0, s, usable, trim, method)
+    else:
+        phi, tau2 = dispersion.phi, dispersion.tau2
+        n_low, n_high = dispersion.n_trimmed_low, dispersion.n_trimmed_high
     overdispersed = bool(overdispersion and tau2 > 0)
     if not overdispersed:
         tau2 = 0.0

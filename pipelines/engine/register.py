@@ -19,7 +19,7 @@ import pandas as pd
 from pipelines.contract import indicators, verdicts
 from pipelines.contract.marts import MARTS as MART_CONTRACTS
 from pipelines.engine import explain, persistence, phrases, riskmodel, severity
-from pipelines.engine.funnel import Z95, Z998, proportion_funnel, ratio_funnel
+from pipelines.engine.funnel import Z95, Z998, FunnelResult, proportion_funnel, ratio_funnel
 from pipelines.engine.poisson import P95, P998, poisson_tail_p
 from pipelines.engine.proportions import approximation_holds, binomial_limits, binomial_tail_p
 
@@ -88,11 +88,14 @@ def _missing_reasons(con, reg: pd.DataFrame) -> pd.Series:
     return reason
 
 
-def _ratio_stats(frame: pd.DataFrame, n_model_waves: int) -> tuple[pd.DataFrame, list[dict]]:
-    """Funnel per wave for ex_count: O = observed, E = expected."""
+def _ratio_stats(
+    frame: pd.DataFrame, n_model_waves: int, dispersion: FunnelResult | None = None
+) -> tuple[pd.DataFrame, list[dict]]:
+    """Funnel per wave for ex_count: O = observed, E = expected; phi and tau² from ``dispersion`` when given."""
     out, stats = [], []
     for wave, f in frame.groupby("wave", sort=True):
-        res = ratio_funnel(f["observed"].to_numpy(float), f["expected"].to_numpy(float), trim=TRIM)
+        o, e = f["observed"].to_numpy(float), f["expected"].to_numpy(float)
+        res = ratio_funnel(o, e, trim=TRIM, dispersion=dispersion)
         # without overdispersion the verdict is the exact Poisson test: keep its lower tail for the severity
         p_low = poisson_tail_p(f["observed"].to_numpy(float), f["expected"].to_numpy(float))[0]
         out.append(
@@ -125,6 +128,7 @@ def _ratio_stats(frame: pd.DataFrame, n_model_waves: int) -> tuple[pd.DataFrame,
                 n_trimmed_high=res.n_trimmed_high,
                 _funnel="ratio",
                 _zeros=zeros,
+                _model_wide=dispersion is not None,
                 n_model_waves=n_model_waves,
             )
         )
@@ -197,10 +201,17 @@ def _wave_note(row: dict, ind: Indicator) -> str | None:
     parts = []
     if row.get("_funnel"):
         lo, hi = int(row.get("n_trimmed_low") or 0), int(row.get("n_trimmed_high") or 0)
-        parts.append(
-            f"phi en tau² geschat na winsorisatie van de z-scores met 10% per zijde ({lo} laag en {hi} hoog "
-            f"aangepast; bij 25 regio's raakt dat twee of drie regio's per zijde)"
-        )
+        if row.get("_model_wide"):
+            parts.append(
+                f"phi en tau² eenmaal geschat voor het risicomodel, op de z-scores van alle regio's in alle "
+                f"peiljaren (elk peiljaar apart), na winsorisatie met 10% per zijde ({lo} laag en {hi} hoog "
+                f"aangepast)"
+            )
+        else:
+            parts.append(
+                f"phi en tau² geschat na winsorisatie van de z-scores met 10% per zijde ({lo} laag en {hi} hoog "
+                f"aangepast; bij 25 regio's raakt dat twee of drie regio's per zijde)"
+            )
         if row.get("overdispersed"):
             parts.append("overdispersie: grenzen verbreed met tau² (DerSimonian-Laird)")
         else:
@@ -292,11 +303,19 @@ def build_register(con: duckdb.DuckDBPyConnection, lookback: int = LOOKBACK):
     )
     fit = riskmodel.fit_count_model(ec)
     ec["expected"] = fit.fitted
+    # One overdispersion estimate for the count model, like the model itself: on every region-wave's single
+    # z-score. On a wave's 25 pooled windows a few persistently low regions would widen their own limits.
+    usable = np.isfinite(ec["expected"].to_numpy(float))
+    model_dispersion = (
+        ratio_funnel(ec["observed"].to_numpy(float)[usable], ec["expected"].to_numpy(float)[usable], trim=TRIM)
+        if usable.any()
+        else None
+    )
     # the single wave: its own funnel and exact test, kept beside the verdict
-    single, single_st = _ratio_stats(ec, fit.n_waves)
+    single, single_st = _ratio_stats(ec, fit.n_waves, model_dispersion)
     # the verdict: the window's waves pooled, sum O against sum E (one wave's E of 2 to 9 has too little power)
     pooled = persistence.pool_counts(ec, window_of)
-    r, st = _ratio_stats(pooled, fit.n_waves)
+    r, st = _ratio_stats(pooled, fit.n_waves, model_dispersion)
     if len(r):
         reg.loc[r.index, _LIMIT_COLUMNS] = r[_LIMIT_COLUMNS].to_numpy()
         exact_low.loc[r.index] = r["p_exact_low"]
