@@ -5,7 +5,8 @@ the statistical plants (a funnel singles out an extreme share best where the
 counts are large); the others, in an order drawn from the seed, get one group
 of rule-based plants each until the groups run out, and the rest stay clean.
 Small sets get fewer plants (none under 12 regions). What each plant does is
-in :mod:`pipelines.sample.plants`; this module only hands them out.
+in :mod:`pipelines.sample.plants` and :mod:`pipelines.sample.stat_plants`;
+this module only hands them out.
 """
 
 from __future__ import annotations
@@ -13,13 +14,8 @@ from __future__ import annotations
 from pipelines.contract.reference import Region
 from pipelines.sample.helpers import _rng
 from pipelines.sample.model import Design
-from pipelines.sample.plants import (
-    RULE_GROUPS,
-    _plant_coverage,
-    _plant_extreme_shares,
-    _plant_zero_exercises,
-    _Planter,
-)
+from pipelines.sample.plants import RULE_GROUPS, _Planter
+from pipelines.sample.stat_plants import _plant_coverage, _plant_extreme_shares, _plant_zero_exercises
 
 
 def _design(
