@@ -640,6 +640,11 @@ EXPLAINED_MISSES = {
     "expected (P(X <= 16) = 0.03): conform. The wave's own exact test finds it (wave_direction = lager).",
     (2023, "VR13", "lessons_shared_share"): "0 of 18 lessons shared at a national 21.7 %: n p0 = 3.9 < 5, so the "
     "exact binomial test decides, P(X = 0) = 0.783^18 = 0.012, not rare at 99.8 %: conform with a 95 % signal.",
+    (2025, "VR24", "ex_count"): "1 exercise in each of 2023-2025, 3 against 13.4 expected pooled (exact "
+    "P(X <= 3) = 0.0008), but the 2025 pooled funnel is overdispersed and holds three windows far below: VR17 "
+    "(its planted 0 of 2024: 5 against 21.6), VR04 (unplanted, 1 a wave: 3 against 12.1) and this one. "
+    "Winsorising touches two per side, so the third stays in phi: phi 4.2, tau^2 0.235 (0.063-0.065 without any one "
+    "of the three), lower 99.8 % limit 0.18 < O/E 0.22: conform with a 95 % signal, as are VR04 and VR17.",
 }
 
 
@@ -676,6 +681,9 @@ def test_sample_every_planted_deviation_is_found(sample_warehouse):
     assert full.loc[(2025, "VR09", "ex_count"), "wave_direction"] == "lager"
     assert full.loc[(2025, "VR09", "ex_count"), "wave_numerator"] == 0
     assert full.loc[(2023, "VR13", "lessons_shared_share"), "signal_95"] == "lager"
+    low = full.loc[[(w, "VR24", "ex_count") for w in (2023, 2024, 2025)]]
+    assert list(low["wave_numerator"]) == [1, 1, 1] and low["wave_direction"].isna().all()
+    assert low["numerator"].iloc[-1] == 3 and low["signal_95"].iloc[-1] == "lager"
     assert set(rows.loc[list(EXPLAINED_MISSES), "verdict"]) == {"conform"}
     assert len(m[m.expected_verdict.isin(explain.UNFAVOURABLE)]) > 0
 

@@ -1,4 +1,4 @@
-"""The statistical plants: counts and shares a funnel must single out, on the largest regions.
+"""The statistical plants: counts and shares a funnel must single out, on the largest regions and one median one.
 
 What each plant does to the design (forced counts, attributes, plan locks and
 risk overrides) and the verdict it records; which region gets which is decided
@@ -56,6 +56,40 @@ def _plant_zero_exercises(p: _Planter, x1: str | None, x2: str | None) -> None:
             "Second-largest region held 0 exercises (below every lower funnel limit); its risk assessment is "
             "substantiated, so the deviation counts as substantiated.",
         )
+
+
+def _plant_low_exercises(p: _Planter, x9: str | None) -> None:
+    """One exercise in each of the last three waves: persistently low, never zero.
+
+    ``ex_count`` is judged on the window's three waves pooled (docs/method.md): here O = 3 against the sum of
+    the risk model's expected counts E. This package cannot compute E (the engine fits it on every region's
+    returns), so the plant relies on what the design picks: a region of about median population, for which
+    the simulation's mean, and so roughly the model's E, is 4 to 6 exercises a wave, 12 to 18 pooled. Without
+    overdispersion the exact Poisson test then finds O = 3 from E = 13.1 pooled and no single wave's O = 1
+    below E = 9.2. With overdispersion the limits widen with tau^2, which other low windows in the same wave
+    can inflate (winsorising touches two regions per side at 25): the plant is then inside the limits, which
+    ``tests/test_engine.py`` names where it happens. Only the last wave's window is planted entirely (the
+    window of L-1 holds one unplanted wave), so only L gets a verdict. The region has no other plant, so the
+    discipline pass leaves its risk assessment substantiated.
+    """
+    d, L = p.d, p.L
+    window = p.yrs(2, 0)
+    if not x9 or len(window) < 3:
+        return
+    d.roles["ex_count low over three waves pooled (X9)"] = x9
+    for y in window:
+        d.add(d.count, (x9, y), ("exact", 1))
+    p.plant(
+        x9,
+        "ex_count",
+        SUBSTANTIATED,
+        [L],
+        f"Median-sized region held 1 exercise in each of {L - 2}, {L - 1} and {L} (O = 3 over the pooled "
+        "window, never 0). The sample cannot compute the risk model's E: the plant relies on a region of this "
+        "size expecting about 4 to 6 a wave, 12 to 18 pooled, where O = 3 is rare at 99.8% (exact Poisson test "
+        "from E = 13.1; with overdispersion it depends on tau^2) and a single wave's O = 1 is not (exact test "
+        "below E = 9.2). Its risk assessment is substantiated, so the deviation counts as substantiated.",
+    )
 
 
 def _plant_extreme_shares(p: _Planter, x3, x4, x5, x6, x7) -> None:
