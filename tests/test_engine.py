@@ -482,10 +482,15 @@ def test_register_on_synthetic_data(built):
     assert low["verdict"] in ("afwijking_onderbouwd", "afwijking_niet_onderbouwd") and low["direction"] == "lager"
     assert low["persistent"]  # unfavourable in 2024 and 2025 (windows 2022-2024 and 2023-2025)
     assert low["severity"] >= 1 and low["p_unfavourable"] < 0.001
-    # the limits are those of the funnel of that wave on the pooled O and E
+    # the limits are those of the funnel of that wave on the pooled O and E, with phi and tau² estimated
+    # once on every single region-wave of the count model
+    singles = reg[(reg.indicator_id == "ex_count") & reg["wave_denominator"].notna()]
+    model_wide = ratio_funnel(singles["wave_numerator"], singles["wave_denominator"])
     w = reg[(reg.wave == 2025) & (reg.indicator_id == "ex_count") & reg["value"].notna()]
-    res = ratio_funnel(w["numerator"], w["denominator"])
+    res = ratio_funnel(w["numerator"], w["denominator"], dispersion=model_wide)
     np.testing.assert_allclose(w["upper_998"], res.upper_998)
+    own = ratio_funnel(w["numerator"], w["denominator"])  # what the wave's 25 windows alone would give
+    assert own.tau2 != model_wide.tau2
     # plain value in indicator_values: the count
     iv = con.execute("""select value, denominator from marts.indicator_values
                         where wave = 2025 and region_code = 'R0003' and indicator_id = 'ex_count'""").fetchone()
@@ -549,7 +554,8 @@ def test_summary_scorecard_tracker_consistent(built):
     summ = con.execute("select * from marts.indicator_summary where indicator_id = 'ex_count'").df()
     assert (summ["national_value"].round(6) == 1.0).all()  # sum O / sum E with wave terms
     assert summ["note"].str.contains("10% per zijde").all()
-    assert summ["note"].str.contains("twee of drie regio's per zijde").all()
+    assert summ["note"].str.contains("alle regio's in alle peiljaren").all()  # one estimate for the count model
+    assert summ["note"].str.contains("venster samen").all()
     rp = con.execute(
         "select r2_risk, r2_method from marts.indicator_summary where indicator_id = 'risk_probability'"
     ).fetchall()
@@ -676,6 +682,13 @@ def test_sample_every_planted_deviation_is_found(sample_warehouse):
     assert full.loc[(2025, "VR09", "ex_count"), "wave_direction"] == "lager"
     assert full.loc[(2025, "VR09", "ex_count"), "wave_numerator"] == 0
     assert full.loc[(2023, "VR13", "lessons_shared_share"), "signal_95"] == "lager"
+    # the persistently low region (one exercise a year, never zero): in 2025 its wave alone (1 against 4.0) is
+    # inside its own limits and only the pooled window 2023-2025 (3 against 13.4) finds it
+    low = full.loc[[(w, "VR24", "ex_count") for w in (2023, 2024, 2025)]]
+    assert list(low["wave_numerator"]) == [1, 1, 1]
+    assert pd.isna(low["wave_direction"].iloc[-1]) and pd.isna(low["wave_direction"].iloc[0])
+    assert low["numerator"].iloc[-1] == 3 and low["direction"].iloc[-1] == "lager"
+    assert low["verdict"].iloc[-1] in explain.UNFAVOURABLE
     assert set(rows.loc[list(EXPLAINED_MISSES), "verdict"]) == {"conform"}
     assert len(m[m.expected_verdict.isin(explain.UNFAVOURABLE)]) > 0
 

@@ -13,11 +13,12 @@ imported, so a renamed code fails loudly there.
 
 How the world is built, one module per step
 -------------------------------------------
-1. *Design* (:mod:`~pipelines.sample.design`, :mod:`~pipelines.sample.plants`):
-   which region gets which planted deviation, in which waves. Plants are
-   constraints: tokens an exercise or lesson may not carry (``forbid``), must
-   carry (``require``), forced counts or attributes, locked plan cells, and
-   overrides of the risk, ring-model and equipment cells.
+1. *Design* (:mod:`~pipelines.sample.design`, :mod:`~pipelines.sample.plants`,
+   :mod:`~pipelines.sample.stat_plants`): which region gets which planted
+   deviation, in which waves. Plants are constraints: tokens an exercise or
+   lesson may not carry (``forbid``), must carry (``require``), forced counts
+   or attributes, locked plan cells, and overrides of the risk, ring-model and
+   equipment cells.
 2. *Simulation* (:mod:`~pipelines.sample.simulation`, :mod:`~pipelines.sample.practice`):
    per region and wave, respecting the design.
 3. *Discipline* (:mod:`~pipelines.sample.discipline`): in the planting waves (the

@@ -3,9 +3,11 @@
 The smallest region misses the first planting wave; the seven largest carry
 the statistical plants (a funnel singles out an extreme share best where the
 counts are large); the others, in an order drawn from the seed, get one group
-of rule-based plants each until the groups run out, and the rest stay clean.
-Small sets get fewer plants (none under 12 regions). What each plant does is
-in :mod:`pipelines.sample.plants`; this module only hands them out.
+of rule-based plants each until the groups run out. Of the rest, the one of
+about median size holds one exercise a wave (a count that is low only over
+three waves pooled), and the others stay clean. Small sets get fewer plants
+(none under 12 regions). What each plant does is in :mod:`pipelines.sample.plants`
+and :mod:`pipelines.sample.stat_plants`; this module only hands them out.
 """
 
 from __future__ import annotations
@@ -13,12 +15,12 @@ from __future__ import annotations
 from pipelines.contract.reference import Region
 from pipelines.sample.helpers import _rng
 from pipelines.sample.model import Design
-from pipelines.sample.plants import (
-    RULE_GROUPS,
+from pipelines.sample.plants import RULE_GROUPS, _Planter
+from pipelines.sample.stat_plants import (
     _plant_coverage,
     _plant_extreme_shares,
+    _plant_low_exercises,
     _plant_zero_exercises,
-    _Planter,
 )
 
 
@@ -65,6 +67,10 @@ def _design(
             plant(p, r)
 
     clean = pool
+    x9 = _median_sized(clean, regions) if len(regions) >= 20 else None
+    if x9 is not None:
+        clean = [c for c in clean if c != x9]
+        _plant_low_exercises(p, x9)
     # background regions with an equipment cell or two above the norm (never flagged)
     for r in clean[:2]:
         for y in planting:
@@ -75,3 +81,17 @@ def _design(
         d.roles["workbook and export in 2021"] = r
     d.roles["clean"] = ", ".join(clean)
     return d
+
+
+def _median_sized(candidates: list[str], regions: list[Region]) -> str | None:
+    """The candidate with the population nearest the median from below (ties: the higher code), or None.
+
+    At about median size the expected count is some 4 to 6 exercises a wave: three waves together give the
+    pooled test power over one exercise a wave, one wave alone does not. Not above the median: a larger
+    region's expectation would make a single wave's one exercise rare by itself.
+    """
+    pops = sorted(r.population for r in regions)
+    median = pops[(len(pops) - 1) // 2]
+    size = {r.code: r.population for r in regions}
+    below = [c for c in candidates if size[c] <= median]
+    return max(below, key=lambda c: (size[c], c)) if below else None

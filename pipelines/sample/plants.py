@@ -5,7 +5,9 @@ and the constraints on the simulation that make the data say so: tokens an
 exercise or lesson may not or must carry, forced counts or attributes, locked
 plan cells, and overrides of risk, ring-model and equipment cells. Which region
 gets which plant is decided in :mod:`pipelines.sample.design`; whether the data
-then hold what was planted is checked in :mod:`pipelines.sample.truth`.
+then hold what was planted is checked in :mod:`pipelines.sample.truth`. Here: the
+:class:`_Planter` every plant works through and the rule-based plants; the
+statistical plants (counts and shares) are in :mod:`pipelines.sample.stat_plants`.
 """
 
 from __future__ import annotations
@@ -18,9 +20,7 @@ from pipelines.sample.names import (
     AVAIL,
     CHARS,
     EQUIP,
-    FAVOURABLE,
     MASS_CHAR,
-    METHOD_NONE,
     NCC_CHAR,
     RING,
     RING_CHAR,
@@ -111,118 +111,6 @@ class _Planter:
 
     def equip_note(self, y) -> str:
         return _fmt(self.rng, _EQUIP_NOTES, year=y, next=y + 1)
-
-
-# ---------------------------------------------------------------------------
-# Statistical plants on the largest regions
-# ---------------------------------------------------------------------------
-
-
-def _plant_zero_exercises(p: _Planter, x1: str | None, x2: str | None) -> None:
-    """A wave without exercises, planted only where the wave before exists, so the three-wave indicators of
-    that region still have exercises to look at."""
-    d, L = p.d, p.L
-    if x1 and L - 1 in p.present:
-        d.roles["ex_count niet (X1)"] = x1
-        d.add(d.count, (x1, L), ("exact", 0))
-        d.add(
-            d.risk_override,
-            (x1, L),
-            {
-                "methode": METHOD_NONE,
-                "onderbouwing_aanwezig": False,
-                "bestuurlijk_vastgesteld": False,
-                "datum_vastgesteld": None,
-            },
-        )
-        p.plant(
-            x1,
-            "ex_count",
-            UNSUBSTANTIATED,
-            [L],
-            "Largest region held 0 exercises and its risk assessment is not substantiated; O=0 with E>0 lies "
-            "below every lower funnel limit on the log scale, also with overdispersion.",
-        )
-        p.plant(
-            x1,
-            "risk_substantiated",
-            UNSUBSTANTIATED,
-            [L],
-            "Risk assessment method 'geen', no written substantiation and not adopted by the board.",
-        )
-    if x2 and L - 2 in p.present:
-        d.roles["ex_count onderbouwd (X2)"] = x2
-        d.add(d.count, (x2, L - 1), ("exact", 0))
-        p.plant(
-            x2,
-            "ex_count",
-            SUBSTANTIATED,
-            [L - 1],
-            "Second-largest region held 0 exercises (below every lower funnel limit); its risk assessment is "
-            "substantiated, so the deviation counts as substantiated.",
-        )
-
-
-def _plant_extreme_shares(p: _Planter, x3, x4, x5, x6, x7) -> None:
-    """Shares of 0 or 100 % on enough items to lie outside the funnel (``None``: that plant is left out)."""
-    d, L = p.d, p.L
-    if x3:
-        d.roles["ex_evaluated_share"] = x3
-        d.add(d.count, (x3, L - 1), ("min", 9))
-        d.add(d.ex_attr, (x3, L - 1), {"geevalueerd": False})
-        p.plant(x3, "ex_evaluated_share", UNSUBSTANTIATED, [L - 1], "None of {n} exercises evaluated.")
-    if x4:
-        d.roles["ex_multidisciplinary_share"] = x4
-        d.add(d.count, (x4, L), ("min", 9))
-        d.add(d.ex_attr, (x4, L), {"mono": True})
-        p.plant(x4, "ex_multidisciplinary_share", UNSUBSTANTIATED, [L], "All {n} exercises monodisciplinary.")
-    if x5:
-        d.roles["lessons_shared_share low"] = x5
-        d.add(d.lesson_min, (x5, L - 2), 18)
-        d.add(d.lesson_attr, (x5, L - 2), {"gedeeld": "not_vk"})
-        p.plant(
-            x5, "lessons_shared_share", UNSUBSTANTIATED, [L - 2], "None of {n} lessons shared via the virtual office."
-        )
-    if x6:
-        d.roles["lessons_shared_share high"] = x6
-        d.add(d.lesson_min, (x6, L), 15)
-        d.add(d.lesson_attr, (x6, L), {"gedeeld": "vk"})
-        p.plant(x6, "lessons_shared_share", FAVOURABLE, [L], "All {n} lessons shared via the virtual office.")
-    if x7:
-        d.roles["lessons_followed_up_share"] = x7
-        d.add(d.lesson_min, (x7, L - 1), 14)
-        d.add(d.lesson_attr, (x7, L - 1), {"opvolging": "not_done"})
-        p.plant(
-            x7,
-            "lessons_followed_up_share",
-            UNSUBSTANTIATED,
-            [L - 1],
-            "None of {n} lessons followed up (opvolging uitgevoerd).",
-        )
-
-
-def _plant_coverage(p: _Planter, x8: str) -> None:
-    """One region exercises only two characteristics and substantiates the rest as not to be exercised."""
-    d, L = p.d, p.L
-    d.roles["plan_coverage"] = x8
-    keep = (RING_CHAR,)
-    for y in p.yrs(2, 0):
-        d.allowed_chars[(x8, y)] = keep
-    p.require(x8, [L], *(_char_tok(c) for c in keep))
-    for c in CHARS:
-        if c in keep:  # exercised, but the plan does not name it
-            p.lock(x8, [L], c, False, None, None)
-        else:
-            p.lock(x8, [L], c, True, True, p.plan_text(c, L))
-    p.plant(
-        x8,
-        "plan_coverage",
-        UNSUBSTANTIATED,
-        [L],
-        "{num} of the {den} characteristics in the plan exercised in the last three waves: all substantiated "
-        "as not to be exercised, which this share does not count; only the ring model (not in the plan) "
-        "was exercised.",
-    )
 
 
 # ---------------------------------------------------------------------------

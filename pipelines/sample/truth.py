@@ -16,6 +16,7 @@ import io
 from collections.abc import Set as AbstractSet
 from pathlib import Path
 
+from pipelines.sample.helpers import _window
 from pipelines.sample.model import Plant
 from pipelines.sample.names import (
     CONFORM,
@@ -129,63 +130,61 @@ def _statistical_rows(sim: _Sim, p: Plant, export_waves: AbstractSet[int], dropp
     world, codes = sim.world, sim.codes
     rows = []
     for t in p.waves:
-        rw = world[(p.region, t)]
         if p.indicator == "ex_count":
-            if rw.rows[EXER.name]:
-                raise AssertionError(f"sample: {p.region} {t} should hold 0 exercises")
-            want = SUBSTANTIATED if _risk_substantiated(rw) else UNSUBSTANTIATED
-            if want != p.verdict:
-                raise AssertionError(f"sample: ex_count plant of {p.region} {t} is {want}, planned {p.verdict}")
-            note = p.note
-            if t in export_waves:
-                rows.append(
-                    {
-                        "wave": t,
-                        "region_code": p.region,
-                        "indicator_id": p.indicator,
-                        "expected_verdict": NO_DATA,
-                        "coverage": "planted",
-                        "note": "0 exercises written as an export: no rows in oefeningen.csv, so the module "
-                        "counts as not sent.",
-                    }
-                )
-                continue
-            for share in ("ex_multidisciplinary_share", "ex_evaluated_share"):
-                rows.append(
-                    {
-                        "wave": t,
-                        "region_code": p.region,
-                        "indicator_id": share,
-                        "expected_verdict": NO_DATA,
-                        "coverage": "planted",
-                        "note": "Consequence of the planted 0 exercises: no share can be computed.",
-                    }
-                )
-        else:
-            r, n = _statistical_counts(world, codes, sim.d.waves, t, p.indicator)
-            i = codes.index(p.region)
-            z, p0, tau2 = _proportion_z(r, n, i)
-            ok = z <= -_PLANT_Z if p.verdict == UNSUBSTANTIATED else z >= _PLANT_Z
-            if not ok:  # this seed's background is too dispersed to call the plant with confidence
-                if dropped is not None:
-                    dropped.append(f"{t} {p.region} {p.indicator} (z = {z:.2f})")
-                continue
-            note = (
-                p.note.format(n=int(n[i]), num=int(r[i]), den=int(n[i]))
-                + f" National {p0:.0%}; z = {z:.1f} on the arcsine scale with tau^2 = {tau2:.3f} "
-                f"(99.8% limit at |z| = {Z998})."
-            )
-        rows.append(
-            {
-                "wave": t,
-                "region_code": p.region,
-                "indicator_id": p.indicator,
-                "expected_verdict": p.verdict,
-                "coverage": "planted",
-                "note": note,
-            }
+            rows += _count_rows(sim, p, t, export_waves)
+            continue
+        r, n = _statistical_counts(world, codes, sim.d.waves, t, p.indicator)
+        i = codes.index(p.region)
+        z, p0, tau2 = _proportion_z(r, n, i)
+        ok = z <= -_PLANT_Z if p.verdict == UNSUBSTANTIATED else z >= _PLANT_Z
+        if not ok:  # this seed's background is too dispersed to call the plant with confidence
+            if dropped is not None:
+                dropped.append(f"{t} {p.region} {p.indicator} (z = {z:.2f})")
+            continue
+        note = (
+            p.note.format(n=int(n[i]), num=int(r[i]), den=int(n[i]))
+            + f" National {p0:.0%}; z = {z:.1f} on the arcsine scale with tau^2 = {tau2:.3f} "
+            f"(99.8% limit at |z| = {Z998})."
         )
+        rows.append(_row(t, p.region, p.indicator, p.verdict, note))
     return rows
+
+
+def _count_rows(sim: _Sim, p: Plant, t: int, export_waves: set[int]) -> list[dict]:
+    """The rows of an ``ex_count`` plant in wave ``t``: a wave without exercises, or one a wave over the window.
+
+    Neither is checked against a limit here: E is the engine's risk model, which this package does not
+    reimplement. A wave without exercises lies below every lower limit whatever E is; what the pooled plant
+    relies on is in :func:`pipelines.sample.stat_plants._plant_low_exercises`."""
+    world = sim.world
+    rw = world[(p.region, t)]
+    want = SUBSTANTIATED if _risk_substantiated(rw) else UNSUBSTANTIATED
+    if want != p.verdict:
+        raise AssertionError(f"sample: ex_count plant of {p.region} {t} is {want}, planned {p.verdict}")
+    if sim.d.count.get((p.region, t)) == ("exact", 1):  # judged on the window's waves pooled
+        held = [len(world[(p.region, y)].rows[EXER.name]) for y in _window(t, sim.d.waves) if (p.region, y) in world]
+        if held != [1, 1, 1]:
+            raise AssertionError(f"sample: {p.region} {t} should hold 1 exercise in each of 3 waves, not {held}")
+        return [_row(t, p.region, p.indicator, p.verdict, p.note)]
+    if rw.rows[EXER.name]:
+        raise AssertionError(f"sample: {p.region} {t} should hold 0 exercises")
+    if t in export_waves:
+        note = "0 exercises written as an export: no rows in oefeningen.csv, so the module counts as not sent."
+        return [_row(t, p.region, p.indicator, NO_DATA, note)]
+    note = "Consequence of the planted 0 exercises: no share can be computed."
+    shares = [_row(t, p.region, s, NO_DATA, note) for s in ("ex_multidisciplinary_share", "ex_evaluated_share")]
+    return [*shares, _row(t, p.region, p.indicator, p.verdict, p.note)]
+
+
+def _row(wave: int, region: str, indicator: str, verdict: str, note: str) -> dict:
+    return {
+        "wave": wave,
+        "region_code": region,
+        "indicator_id": indicator,
+        "expected_verdict": verdict,
+        "coverage": "planted",
+        "note": note,
+    }
 
 
 def _write_truth(rows: list[dict], path: Path) -> None:
