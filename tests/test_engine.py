@@ -532,8 +532,13 @@ def test_explanations_are_one_dutch_sentence_with_value_and_limits(built):
     lim = reg[reg.norm_type.isin(["model", "landelijk"]) & (reg.verdict != "onvoldoende_gegevens")]
     assert lim["explanation"].str.contains("99,8%-grenzen").all()
     ex = reg[(reg.indicator_id == "ex_count") & (reg.verdict == "afwijking_niet_onderbouwd")]
+    assert len(ex) > 0
     for _, r in ex.iterrows():
-        assert f"hield in {r.wave} {int(r.numerator)} oefening" in r.explanation
+        waves = r.window_waves.split(", ")
+        listed = ", ".join(waves[:-1]) + " en " + waves[-1] if len(waves) > 1 else waves[0]
+        assert f"hield in de peiljaren {listed} samen {int(r.numerator)} oefening" in r.explanation
+        single = f"in {r.wave} alleen {int(r.wave_numerator)} waar {phrases.nl_number(r.wave_denominator, 1)} verwacht"
+        assert single in r.explanation
         assert phrases.nl_number(r.denominator, 1) in r.explanation
         assert phrases.nl_number(r.lower_998, 2) in r.explanation
         assert "afwijking niet onderbouwd" in r.explanation

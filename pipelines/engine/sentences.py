@@ -87,10 +87,39 @@ def _subject_ex_count(c: _Parts) -> pd.Series:
         ),
         f.index,
     )
+    # judged on the window's waves pooled; the single wave follows, with its own test where it is outside
+    n = pd.to_numeric(f["n_window_waves"], errors="coerce").fillna(1)
+    pooled = n > 1
+    together = text_series(np.where(pooled, " samen", ""), f.index)
+    side = f["wave_direction"].astype(object)
+    own = text_series(
+        np.where(
+            side == "lager",
+            ", onder de eigen 99,8%-grens van dat peiljaar",
+            np.where(side == "hoger", ", boven de eigen 99,8%-grens van dat peiljaar", ""),
+        ),
+        f.index,
+    )
+    single = text_series(
+        np.where(
+            pooled,
+            "; in "
+            + c.W
+            + " alleen "
+            + nl_numbers(f["wave_numerator"], 0)
+            + " waar "
+            + nl_numbers(f["wave_denominator"], 1)
+            + " verwacht"
+            + own,
+            "",
+        ),
+        f.index,
+    )
     return (
         c.R
-        + " hield in "
-        + c.W
+        + " hield "
+        + c.win()
+        + together
         + " "
         + c.num
         + " "
@@ -103,6 +132,7 @@ def _subject_ex_count(c: _Parts) -> pd.Series:
         + nl_numbers(f["value"], 2)
         + "; 99,8%-grenzen "
         + c.lim()
+        + single
         + ")"
     )
 

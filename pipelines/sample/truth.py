@@ -150,7 +150,7 @@ def _statistical_rows(sim: _Sim, p: Plant, export_waves: AbstractSet[int], dropp
     return rows
 
 
-def _count_rows(sim: _Sim, p: Plant, t: int, export_waves: set[int]) -> list[dict]:
+def _count_rows(sim: _Sim, p: Plant, t: int, export_waves: AbstractSet[int]) -> list[dict]:
     """The rows of an ``ex_count`` plant in wave ``t``: a wave without exercises, or one a wave over the window.
 
     Neither is checked against a limit here: E is the engine's risk model, which this package does not
