@@ -707,3 +707,24 @@ def test_sample_marts_pass_their_checks_and_show_the_method_effect(sample_wareho
     print("\n  risk_probability r2_risk / r2_method per wave:", ", ".join(f"{w}: {a:.2f}/{b:.2f}" for w, a, b in r2))
     # the sample is built so that the method, not the risk, drives the self-assessed probability
     assert sum(b > a for _, a, b in r2) >= len(r2) - 1
+
+
+def test_summary_shows_the_effect_of_the_overdispersion_method(built):
+    """indicator_summary names the method in use and what the other one would give (issue 17, point 3)."""
+    from pipelines.engine.overdispersion import OVERDISPERSION_METHOD
+
+    con, _ = built
+    summ = con.execute("select * from marts.indicator_summary where phi is not null").df()
+    assert set(summ["overdispersion_method"]) == {OVERDISPERSION_METHOD}
+    other = {"winsorise": "truncate", "truncate": "winsorise"}[OVERDISPERSION_METHOD]
+    assert set(summ["alternative_method"]) == {other}
+    # ex_count: the alternative is the model-wide estimate on every single region-wave under the other method
+    reg = con.execute("select * from marts.variation_register where indicator_id = 'ex_count'").df()
+    singles = reg[reg["wave_denominator"].notna()]
+    alt = ratio_funnel(singles["wave_numerator"], singles["wave_denominator"], method=other)
+    ec = summ[summ.indicator_id == "ex_count"]
+    assert np.allclose(ec["phi_alternative"], alt.phi) and np.allclose(ec["tau2_alternative"], alt.tau2)
+    # the count with the method in use is the register's deviations of the funnel
+    outside = reg[reg.verdict.isin(["afwijking_onderbouwd", "afwijking_niet_onderbouwd", "gunstige_afwijking"])]
+    per_wave = outside.groupby("wave").size().reindex(ec["wave"], fill_value=0).to_numpy()
+    assert (ec["n_outside_998"].to_numpy() == per_wave).all()

@@ -122,6 +122,12 @@ _WAVE_STATS_SCHEMA = {
     "n_model_waves": "integer",
     "expectation_weak": "boolean",
     "note": "varchar",
+    "overdispersion_method": "varchar",
+    "alternative_method": "varchar",
+    "phi_alternative": "double",
+    "tau2_alternative": "double",
+    "n_outside_998": "integer",
+    "n_outside_998_alternative": "integer",
 }
 #: Every column of marts.variation_register with its type, from its contract file.
 _REGISTER_SCHEMA = MART_CONTRACTS["variation_register"].types  # the same dict as register._REGISTER_SCHEMA

@@ -19,10 +19,12 @@ import pandas as pd
 from pipelines.contract import indicators, verdicts
 from pipelines.contract.marts import MARTS as MART_CONTRACTS
 from pipelines.engine import explain, persistence, phrases, riskmodel, severity
-from pipelines.engine.funnel import Z95, Z998, FunnelResult, proportion_funnel, ratio_funnel
+from pipelines.engine.funnel import OVERDISPERSION_METHOD, Z95, Z998, FunnelResult, proportion_funnel, ratio_funnel
 from pipelines.engine.poisson import P95, P998, poisson_tail_p
 from pipelines.engine.proportions import approximation_holds, binomial_limits, binomial_tail_p
 
+#: The overdispersion method not in use, whose effect the summary shows beside the one in use.
+ALTERNATIVE_METHOD = "truncate" if OVERDISPERSION_METHOD == "winsorise" else "winsorise"
 #: "The last three waves": the wave and this many before it.
 LOOKBACK = 2
 #: Share of z-scores winsorised per side when estimating overdispersion.
@@ -88,14 +90,31 @@ def _missing_reasons(con, reg: pd.DataFrame) -> pd.Series:
     return reason
 
 
+def _alternative(res: FunnelResult, alt: FunnelResult) -> dict:
+    """What the other overdispersion method would give: its phi, tau² and regions outside its 99.8% limits."""
+    return dict(
+        overdispersion_method=res.method,
+        alternative_method=alt.method,
+        phi_alternative=alt.phi,
+        tau2_alternative=alt.tau2,
+        n_outside_998=int(res.outside("998").sum()),
+        n_outside_998_alternative=int(alt.outside("998").sum()),
+    )
+
+
 def _ratio_stats(
-    frame: pd.DataFrame, n_model_waves: int, dispersion: FunnelResult | None = None
+    frame: pd.DataFrame,
+    n_model_waves: int,
+    dispersion: FunnelResult | None = None,
+    alt_dispersion: FunnelResult | None = None,
 ) -> tuple[pd.DataFrame, list[dict]]:
-    """Funnel per wave for ex_count: O = observed, E = expected; phi and tau² from ``dispersion`` when given."""
+    """Funnel per wave for ex_count: O = observed, E = expected; phi and tau² from ``dispersion`` when given
+    (``alt_dispersion``: the same estimate under the other overdispersion method, for the summary)."""
     out, stats = [], []
     for wave, f in frame.groupby("wave", sort=True):
         o, e = f["observed"].to_numpy(float), f["expected"].to_numpy(float)
         res = ratio_funnel(o, e, trim=TRIM, dispersion=dispersion)
+        alt = ratio_funnel(o, e, trim=TRIM, dispersion=alt_dispersion, method=ALTERNATIVE_METHOD)
         # without overdispersion the verdict is the exact Poisson test: keep its lower tail for the severity
         p_low = poisson_tail_p(f["observed"].to_numpy(float), f["expected"].to_numpy(float))[0]
         out.append(
@@ -130,6 +149,7 @@ def _ratio_stats(
                 _zeros=zeros,
                 _model_wide=dispersion is not None,
                 n_model_waves=n_model_waves,
+                **_alternative(res, alt),
             )
         )
     return (pd.concat(out) if out else pd.DataFrame()), stats
@@ -141,6 +161,7 @@ def _proportion_stats(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
         num = f["numerator"].to_numpy(float)
         den = f["denominator"].to_numpy(float)
         res = proportion_funnel(num, den, trim=TRIM)
+        alt = proportion_funnel(num, den, trim=TRIM, method=ALTERNATIVE_METHOD)
         limits = {k: getattr(res, k).copy() for k in ("lower_95", "upper_95", "lower_998", "upper_998")}
         p_exact_low = np.full(len(f), np.nan)
         if not res.overdispersed and np.isfinite(res.target):
@@ -175,6 +196,7 @@ def _proportion_stats(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
                 n_trimmed_low=res.n_trimmed_low,
                 n_trimmed_high=res.n_trimmed_high,
                 _funnel="proportion",
+                **_alternative(res, alt),
             )
         )
     return (pd.concat(out) if out else pd.DataFrame()), stats
@@ -306,16 +328,14 @@ def build_register(con: duckdb.DuckDBPyConnection, lookback: int = LOOKBACK):
     # One overdispersion estimate for the count model, like the model itself: on every region-wave's single
     # z-score. On a wave's 25 pooled windows a few persistently low regions would widen their own limits.
     usable = np.isfinite(ec["expected"].to_numpy(float))
-    model_dispersion = (
-        ratio_funnel(ec["observed"].to_numpy(float)[usable], ec["expected"].to_numpy(float)[usable], trim=TRIM)
-        if usable.any()
-        else None
-    )
+    o_all, e_all = ec["observed"].to_numpy(float)[usable], ec["expected"].to_numpy(float)[usable]
+    model_dispersion = ratio_funnel(o_all, e_all, trim=TRIM) if usable.any() else None
+    alt_dispersion = ratio_funnel(o_all, e_all, trim=TRIM, method=ALTERNATIVE_METHOD) if usable.any() else None
     # the single wave: its own funnel and exact test, kept beside the verdict
-    single, single_st = _ratio_stats(ec, fit.n_waves, model_dispersion)
+    single, single_st = _ratio_stats(ec, fit.n_waves, model_dispersion, alt_dispersion)
     # the verdict: the window's waves pooled, sum O against sum E (one wave's E of 2 to 9 has too little power)
     pooled = persistence.pool_counts(ec, window_of)
-    r, st = _ratio_stats(pooled, fit.n_waves, model_dispersion)
+    r, st = _ratio_stats(pooled, fit.n_waves, model_dispersion, alt_dispersion)
     if len(r):
         reg.loc[r.index, _LIMIT_COLUMNS] = r[_LIMIT_COLUMNS].to_numpy()
         exact_low.loc[r.index] = r["p_exact_low"]

@@ -24,7 +24,8 @@ spread as (
         count(*) filter (where verdict = 'afwijking_onderbouwd') as n_substantiated,
         count(*) filter (where verdict = 'gunstige_afwijking') as n_favourable,
         count(*) filter (where verdict = 'onvoldoende_gegevens') as n_missing,
-        count(*) filter (where signal_95 is not null) as n_signal_95
+        count(*) filter (where signal_95 is not null) as n_signal_95,
+        count(*) filter (where persistent) as n_persistent
     from register
     group by wave, indicator_id
 )
@@ -73,7 +74,14 @@ select
     z.f_method_given_risk,
     z.p_method_given_risk,
     z.f_risk_given_method,
-    z.p_risk_given_method
+    z.p_risk_given_method,
+    w.overdispersion_method,
+    w.n_outside_998,
+    w.alternative_method,
+    w.phi_alternative,
+    w.tau2_alternative,
+    w.n_outside_998_alternative,
+    s.n_persistent
 from spread as s
 inner join int_indicator_definitions as d on s.indicator_id = d.indicator_id
 left join int_wave_statistics as w on s.wave = w.wave and s.indicator_id = w.indicator_id
