@@ -34,6 +34,7 @@ import pandas as pd
 
 from pipelines.contract import indicators, verdicts
 from pipelines.contract.codebook import CATALOGUES, SUBMISSION_STATUSES  # noqa: F401 (re-exported)
+from pipelines.contract.marts import MART_NAMES
 from pipelines.contract.marts import MARTS as MART_CONTRACTS
 from pipelines.core import paths
 from pipelines.engine.register import LOOKBACK, TRIM, build_register  # noqa: F401 (TRIM re-exported)
@@ -182,7 +183,7 @@ MART_SQL_ORDER = _order(MART_SQL)
 #: Every int_ table build_marts writes.
 INT_TABLES: tuple[str, ...] = tuple([*PY_INT_BEFORE, *INT_SQL_ORDER, *PY_INT_AFTER])
 #: Every mart build_marts writes (schema ``marts``).
-MART_TABLES: tuple[str, ...] = tuple(MART_COLUMNS)
+MART_TABLES: tuple[str, ...] = MART_NAMES
 #: Every table, fully named (int_ in main, marts.<name>).
 TABLES: tuple[str, ...] = INT_TABLES + tuple(f"marts.{m}" for m in MART_TABLES)
 
