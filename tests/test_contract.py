@@ -9,9 +9,10 @@ from __future__ import annotations
 import ast
 import re
 
+import pandas as pd
 import pytest
 
-from pipelines.contract import docs, indicators, verdicts
+from pipelines.contract import docs, indicators, statuses, verdicts
 from pipelines.core import paths
 from pipelines.engine import build, explain
 from pipelines.site import labels
@@ -24,9 +25,14 @@ NOT_YET_SCANNED = {
     # being split by another helper (issue 16); its duplicated facts are listed in that helper's and this report
     "sample": "pipelines/sample/ is being split; it still writes indicator ids and verdict codes itself",
 }
-#: Codes scanned for. Submission, plan and tracker statuses are also words of ingest/SQL logic: see ALLOWED_STATUS.
+#: Codes scanned for.
 IDS = set(indicators.INDICATOR_IDS)
 VERDICT_CODES = set(verdicts.VERDICTS)
+SUBMISSION_CODES = set(statuses.SUBMISSION_STATUSES)
+#: (file, literal) outside the contract that spells a submission status but means something else, with why.
+NOT_A_STATUS = {
+    ("defs/reference/assets.py", "ontbreekt"): "the data version of a reference file that is absent",
+}
 
 
 def _files(*suffixes: str):
@@ -58,6 +64,33 @@ def test_no_python_module_outside_the_contract_writes_an_indicator_id_or_verdict
                 if lit in IDS:
                     found.append(f"{path.relative_to(PIPELINES)}: SQL {lit!r}")
     assert found == []
+
+
+def test_no_python_module_outside_the_contract_writes_a_submission_status():
+    """Ingest, engine, runner and site name the statuses by pipelines.contract.statuses; SQL binds them."""
+    found = []
+    for path in _files(".py"):
+        rel = str(path.relative_to(PIPELINES))
+        for value in _python_literals(path):
+            for lit in [value, *(_sql_literals(value) if "'" in value else ())]:
+                if lit in SUBMISSION_CODES and (rel, lit) not in NOT_A_STATUS:
+                    found.append(f"{rel}: {lit!r}")
+    assert found == []
+
+
+def test_why_a_module_is_not_in_use_is_said_per_status():
+    """The sentences of engine.explain.status_phrase, per status, as an analyst reads them."""
+    codes = [statuses.REJECTED, statuses.REJECTED, statuses.CONFLICT, statuses.ABSENT, statuses.LOADED]
+    got = explain.status_phrase(
+        pd.Series(["risico", "x", "lessen", "lessen", "lessen"]), pd.Series(codes), pd.Series([1, 3, 1, 0, 0])
+    )
+    assert got.tolist() == [
+        "de module 'risico' (risicobeoordeling) is afgewezen (1 fout) en er zijn geen eerder geladen gegevens",
+        "de module 'x' is afgewezen (3 fouten) en er zijn geen eerder geladen gegevens",
+        "de module 'lessen' is niet geladen, omdat er meerdere werkboeken van de regio zijn (conflict)",
+        "de module 'lessen' is niet aangeleverd (status ontbreekt)",
+        "de module 'lessen' is niet aangeleverd",
+    ]
 
 
 def test_the_site_scripts_and_templates_write_no_indicator_id():
@@ -140,7 +173,8 @@ def test_the_sites_codes_are_the_engines():
     assert list(labels.PLAN_STATUS) == list(build.PLAN_STATUSES)
     assert list(labels.RECOMMENDATION_STATUS) == list(build.TRACKER_STATUSES)
     assert list(labels.NORM_SOURCES) == list(build.NORM_SOURCES)
-    assert tuple(labels.SUBMISSION) == build.SUBMISSION_STATUSES
+    assert tuple(labels.SUBMISSION) == build.SUBMISSION_STATUSES == statuses.SUBMISSION_STATUSES
+    assert set(statuses.NOT_IN_USE) <= set(statuses.SUBMISSION_STATUSES)
 
 
 def test_every_indicator_has_its_sentence_and_every_sentence_an_indicator():

@@ -15,6 +15,7 @@ from pathlib import Path
 from pipelines.app import report as rr
 from pipelines.app.exits import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_REJECTED
 from pipelines.app.runlock import LockTimeout, write_lock
+from pipelines.contract.statuses import ABSENT, CONFLICT, LOADED, REJECTED
 
 QUIET_LOGGERS = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 # Without --verbose not even Dagster's error log (a step failure's whole chain and traceback): the runner prints
@@ -349,8 +350,8 @@ def _rejections(warehouse: Path) -> list[tuple]:
 
     with connect(warehouse, read_only=True) as con:
         return con.execute(
-            "select wave, source_file, count(*) from stg_submission_status where status = 'afgewezen' "
-            "group by all order by all"
+            "select wave, source_file, count(*) from stg_submission_status where status = ? group by all order by all",
+            [REJECTED],
         ).fetchall()
 
 
@@ -399,18 +400,17 @@ def _summary(args, started: float, published: bool) -> None:
         if "stg_submission_status" not in tables:
             _say("Er is nog niets geladen.")
             return
-        per_wave = con.execute("""
-            select wave,
-                   count(distinct region_code) filter (where status = 'geladen') as loaded,
-                   count(distinct region_code) filter (where status = 'ontbreekt' and module = 'meta') as missing
-            from stg_submission_status group by wave order by wave""").fetchall()
+        sql = """select wave, count(distinct region_code) filter (where status = $loaded) as loaded,
+                   count(distinct region_code) filter (where status = $absent and module = 'meta') as missing
+            from stg_submission_status group by wave order by wave"""
+        per_wave = con.execute(sql, {"loaded": LOADED, "absent": ABSENT}).fetchall()
         _say("Peiljaren:")
         for wave, loaded, missing in per_wave:
             _say(f"  {wave}: {loaded} regio's geladen" + (f", {missing} zonder aanlevering" if missing else ""))
-        rejected = con.execute("""
-            select wave, source_file, module, count(*), min(region_code), min(message),
+        sql = """select wave, source_file, module, count(*), min(region_code), min(message),
                    count(*) filter (where earlier_data_in_use) from stg_submission_status
-            where status in ('afgewezen', 'conflict') group by all order by all""").fetchall()
+            where status in (?, ?) group by all order by all"""
+        rejected = con.execute(sql, [REJECTED, CONFLICT]).fetchall()
         if rejected:
             # One line per file and module (a bad export touches every region): every rejected file is named.
             _say(f"Afgewezen of in conflict ({sum(r[3] for r in rejected)} modules van regio's):")
@@ -441,14 +441,10 @@ def _count(args, con, tables: set[str]) -> None:
         if key in ingest:
             counts[key] = ingest[key]
     counts["files_rejected"] = con.execute(
-        "select count(distinct source_file) from stg_submission_status where status in ('afgewezen', 'conflict')"
+        "select count(distinct source_file) from stg_submission_status where status in (?, ?)", [REJECTED, CONFLICT]
     ).fetchone()[0]
-    counts["regions_loaded"] = dict(
-        con.execute(
-            "select wave::varchar, count(distinct region_code) from stg_submission_status where status = 'geladen' "
-            "group by wave order by wave"
-        ).fetchall()
-    )
+    by_wave = "select wave::varchar, count(distinct region_code) from stg_submission_status where status = ?"
+    counts["regions_loaded"] = dict(con.execute(by_wave + " group by wave order by wave", [LOADED]).fetchall())
     if "raw_file_inventory" in tables:
         counts["files_read"] = con.execute(
             "select count(*) from raw_file_inventory where kind <> 'genegeerd'"

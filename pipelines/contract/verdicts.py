@@ -1,4 +1,6 @@
-"""Verdict, direction and status codes with their Dutch words: the one home of these codes.
+"""Verdict, direction, plan and tracker codes with their Dutch words: the one home of these codes.
+
+Submission statuses have their own module, :mod:`pipelines.contract.statuses`.
 
 The engine (:mod:`pipelines.engine.explain`, :mod:`pipelines.engine.build`) and
 the site (:mod:`pipelines.site.labels`) derive from here. The SQL marts that
@@ -9,6 +11,8 @@ of this module. ``docs/method.md`` explains the verdicts.
 """
 
 from __future__ import annotations
+
+from pipelines.contract.statuses import SUBMISSION_STATUSES
 
 CONFORM = "conform"
 FAVOURABLE = "gunstige_afwijking"
@@ -49,16 +53,6 @@ VERDICT_WHEN: dict[str, str] = {
 HIGHER, LOWER = "hoger", "lager"
 #: Which side of the limits or norm a deviation (or an early signal) lies on.
 DIRECTIONS: tuple[str, ...] = (HIGHER, LOWER)
-
-#: Submission status of a (wave, region, module, file) in submission_status -> Dutch words.
-SUBMISSION_LABELS: dict[str, str] = {
-    "geladen": "geladen",
-    "afgewezen": "afgewezen",
-    "ontbreekt": "ontbreekt",
-    "vervangen": "vervangen",
-    "conflict": "conflict",
-}
-SUBMISSION_STATUSES: tuple[str, ...] = tuple(SUBMISSION_LABELS)
 
 #: plan_exercise_matrix.status -> Dutch words.
 PLAN_LABELS: dict[str, str] = {

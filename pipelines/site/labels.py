@@ -8,7 +8,7 @@ status the site does not know is shown by its code, never dropped.
 
 from __future__ import annotations
 
-from pipelines.contract import verdicts
+from pipelines.contract import statuses, verdicts
 from pipelines.contract.codebook import CATALOGUES, MODULES
 from pipelines.contract.indicators import DOMAINS, POLARITY_NL, RECOMMENDATIONS, Indicator
 from pipelines.contract.indicators import INDICATORS as CONTRACT_INDICATORS
@@ -52,7 +52,7 @@ INDICATORS: dict[str, dict] = {i.id: _site_meta(i) for i in CONTRACT_INDICATORS}
 
 VERDICTS: dict[str, str] = verdicts.VERDICT_LABELS
 NORM_SOURCES: dict[str, str] = verdicts.NORM_SOURCE_LABELS
-SUBMISSION: dict[str, str] = verdicts.SUBMISSION_LABELS
+SUBMISSION: dict[str, str] = statuses.SUBMISSION_LABELS
 PLAN_STATUS: dict[str, str] = verdicts.PLAN_LABELS
 RECOMMENDATION_STATUS: dict[str, str] = verdicts.TRACKER_LABELS
 
