@@ -31,6 +31,8 @@ SUBMISSION_LABELS: dict[str, str] = {
     CONFLICT: "conflict",
 }
 SUBMISSION_STATUSES: tuple[str, ...] = tuple(SUBMISSION_LABELS)
+#: The glyph the site shows beside each status's word.
+SUBMISSION_GLYPHS: dict[str, str] = {LOADED: "✔", REJECTED: "✖", ABSENT: "?", REPLACED: "↺", CONFLICT: "!"}
 
 #: Why a module is not in use, after "de module '<module>'", per status, the most telling first: when a
 #: region's module has several statuses the first of this order is the one the explanation names.

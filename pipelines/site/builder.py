@@ -114,14 +114,13 @@ def _nl(n: int) -> str:
 
 
 def _environment() -> Environment:
-    env = Environment(
+    return Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    return env
 
 
 # ---------------------------------------------------------------------------- payloads
@@ -461,8 +460,8 @@ def _pages(
     if large:
         equipment = _limit_regions(equipment, equipment["below_norm"], OVERVIEW_LIMIT)
         ring = _limit_regions(ring, ring["deviates"], OVERVIEW_LIMIT)
-        plan = _limit_regions(plan, plan["status"] == "niet_beoefend", OVERVIEW_LIMIT)
-        recs = _limit_regions(recs, recs["status"] == "aandacht", OVERVIEW_LIMIT)
+        plan = _limit_regions(plan, plan["status"] == verdicts.UNEXERCISED, OVERVIEW_LIMIT)
+        recs = _limit_regions(recs, recs["status"] == verdicts.ATTENTION, OVERVIEW_LIMIT)
         notes = {
             "middelen": _selection_note(n_regions, "de meeste cellen onder de norm"),
             "ring": _selection_note(n_regions, "de meeste afwijkingen van de norm"),
@@ -596,7 +595,7 @@ def write_site(data: SiteData, out: Path, reference_dir: Path) -> dict[str, int]
             written[f"assets/{rel}"] = dst.stat().st_size
 
     env = _environment()
-    common = _common(data)
+    common = {**_common(data), "codes": labels.CODES}
     # the payload every page shares is written once, not into each of the pages
     write(f"assets/data/{COMMON_JS}", data_script(common).encode("utf-8"))
     templated_register = _explanation_templates(data)
@@ -643,6 +642,7 @@ def write_site(data: SiteData, out: Path, reference_dir: Path) -> dict[str, int]
             indicators=common["indicators"],
             domains=labels.DOMAINS,
             recommendations=labels.RECOMMENDATIONS,
+            codes=labels.PAGE_CODES,
             built=built,
             wave_span=span,
             note=page.note,
