@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from pipelines.contract import indicators as ids
 from pipelines.contract.codebook import Module
 from pipelines.sample.helpers import _code_at, _level, _window
 from pipelines.sample.model import RegionWave
@@ -118,15 +119,15 @@ def uniform_verdicts(
             def subst(ch):
                 return plan[(ch,)]["niet_beoefenen_onderbouwd"] is True
 
-            out[(t, c, "ex_strategic")] = CONFORM if any(e["niveau"] == STRATEGIC for e in exs) else UNSUBSTANTIATED
-            out[(t, c, "ex_with_ncc")] = (
+            out[(t, c, ids.EX_STRATEGIC)] = CONFORM if any(e["niveau"] == STRATEGIC for e in exs) else UNSUBSTANTIATED
+            out[(t, c, ids.EX_WITH_NCC)] = (
                 CONFORM
                 if any(e["met_nationale_crisisorganisatie"] for e in exs)
                 else SUBSTANTIATED
                 if subst(NCC_CHAR)
                 else UNSUBSTANTIATED
             )
-            out[(t, c, "ring_exercised")] = (
+            out[(t, c, ids.RING_EXERCISED)] = (
                 CONFORM if RING_CHAR in exercised else SUBSTANTIATED if subst(RING_CHAR) else UNSUBSTANTIATED
             )
             n_open = sum(
@@ -134,10 +135,10 @@ def uniform_verdicts(
                 for (ch,), v in plan.items()
                 if v["in_plan"] and ch not in exercised and v["niet_beoefenen_onderbouwd"] is not True
             )
-            out[(t, c, "plan_unexercised_unsubstantiated")] = CONFORM if n_open == 0 else UNSUBSTANTIATED
-            out[(t, c, "risk_substantiated")] = CONFORM if _risk_substantiated(rw) else UNSUBSTANTIATED
+            out[(t, c, ids.PLAN_UNEXERCISED_UNSUBSTANTIATED)] = CONFORM if n_open == 0 else UNSUBSTANTIATED
+            out[(t, c, ids.RISK_SUBSTANTIATED)] = CONFORM if _risk_substantiated(rw) else UNSUBSTANTIATED
             dev = [v for k, v in rw.grids[RING.name].items() if v["toegang"] != ring_norm[k]]
-            out[(t, c, "ring_conformity")] = (
+            out[(t, c, ids.RING_CONFORMITY)] = (
                 CONFORM
                 if not dev
                 else SUBSTANTIATED
@@ -149,14 +150,14 @@ def uniform_verdicts(
                 for k, v in rw.grids[EQUIP.name].items()
                 if _level(AVAIL, v["beschikbaarheid"]) < _level(AVAIL, eq_norm[k])
             ]
-            out[(t, c, "equipment_parity")] = (
+            out[(t, c, ids.EQUIPMENT_PARITY)] = (
                 CONFORM
                 if not low
                 else SUBSTANTIATED
                 if all(v["afwijking_toelichting"] for v in low)
                 else UNSUBSTANTIATED
             )
-            out[(t, c, "lessons_from_others")] = (
+            out[(t, c, ids.LESSONS_FROM_OTHERS)] = (
                 CONFORM if any(x["bron"] == SRC_OTHER for x in lessons) else UNSUBSTANTIATED
             )
     return out, ties
@@ -189,15 +190,15 @@ def _statistical_counts(world, codes, waves, t, indicator) -> tuple[np.ndarray, 
             r.append(0), n.append(0)
             continue
         exs, les = rw.rows[EXER.name], rw.rows[LESSONS.name]
-        if indicator == "ex_multidisciplinary_share":
+        if indicator == ids.EX_MULTIDISCIPLINARY_SHARE:
             r.append(sum(len(e["disciplines"]) >= 2 for e in exs)), n.append(len(exs))
-        elif indicator == "ex_evaluated_share":
+        elif indicator == ids.EX_EVALUATED_SHARE:
             r.append(sum(bool(e["geevalueerd"]) for e in exs)), n.append(len(exs))
-        elif indicator == "lessons_shared_share":
+        elif indicator == ids.LESSONS_SHARED_SHARE:
             r.append(sum(x["gedeeld"] == SHARED_VK for x in les)), n.append(len(les))
-        elif indicator == "lessons_followed_up_share":
+        elif indicator == ids.LESSONS_FOLLOWED_UP_SHARE:
             r.append(sum(x["opvolging"] == FOLLOW_DONE for x in les)), n.append(len(les))
-        elif indicator == "plan_coverage":
+        elif indicator == ids.PLAN_COVERAGE:
             exercised = {
                 ch
                 for y in _window(t, waves)

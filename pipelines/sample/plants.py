@@ -10,6 +10,7 @@ then hold what was planted is checked in :mod:`pipelines.sample.truth`.
 
 from __future__ import annotations
 
+from pipelines.contract import indicators as ids
 from pipelines.contract.codebook import CATALOGUES
 from pipelines.sample.helpers import _code_at, _level
 from pipelines.sample.model import Design, Plant
@@ -137,7 +138,7 @@ def _plant_zero_exercises(p: _Planter, x1: str | None, x2: str | None) -> None:
         )
         p.plant(
             x1,
-            "ex_count",
+            ids.EX_COUNT,
             UNSUBSTANTIATED,
             [L],
             "Largest region held 0 exercises and its risk assessment is not substantiated; O=0 with E>0 lies "
@@ -145,7 +146,7 @@ def _plant_zero_exercises(p: _Planter, x1: str | None, x2: str | None) -> None:
         )
         p.plant(
             x1,
-            "risk_substantiated",
+            ids.RISK_SUBSTANTIATED,
             UNSUBSTANTIATED,
             [L],
             "Risk assessment method 'geen', no written substantiation and not adopted by the board.",
@@ -155,7 +156,7 @@ def _plant_zero_exercises(p: _Planter, x1: str | None, x2: str | None) -> None:
         d.add(d.count, (x2, L - 1), ("exact", 0))
         p.plant(
             x2,
-            "ex_count",
+            ids.EX_COUNT,
             SUBSTANTIATED,
             [L - 1],
             "Second-largest region held 0 exercises (below every lower funnel limit); its risk assessment is "
@@ -167,34 +168,34 @@ def _plant_extreme_shares(p: _Planter, x3, x4, x5, x6, x7) -> None:
     """Shares of 0 or 100 % on enough items to lie outside the funnel (``None``: that plant is left out)."""
     d, L = p.d, p.L
     if x3:
-        d.roles["ex_evaluated_share"] = x3
+        d.roles[ids.EX_EVALUATED_SHARE] = x3
         d.add(d.count, (x3, L - 1), ("min", 9))
         d.add(d.ex_attr, (x3, L - 1), {"geevalueerd": False})
-        p.plant(x3, "ex_evaluated_share", UNSUBSTANTIATED, [L - 1], "None of {n} exercises evaluated.")
+        p.plant(x3, ids.EX_EVALUATED_SHARE, UNSUBSTANTIATED, [L - 1], "None of {n} exercises evaluated.")
     if x4:
-        d.roles["ex_multidisciplinary_share"] = x4
+        d.roles[ids.EX_MULTIDISCIPLINARY_SHARE] = x4
         d.add(d.count, (x4, L), ("min", 9))
         d.add(d.ex_attr, (x4, L), {"mono": True})
-        p.plant(x4, "ex_multidisciplinary_share", UNSUBSTANTIATED, [L], "All {n} exercises monodisciplinary.")
+        p.plant(x4, ids.EX_MULTIDISCIPLINARY_SHARE, UNSUBSTANTIATED, [L], "All {n} exercises monodisciplinary.")
     if x5:
         d.roles["lessons_shared_share low"] = x5
         d.add(d.lesson_min, (x5, L - 2), 18)
         d.add(d.lesson_attr, (x5, L - 2), {"gedeeld": "not_vk"})
         p.plant(
-            x5, "lessons_shared_share", UNSUBSTANTIATED, [L - 2], "None of {n} lessons shared via the virtual office."
+            x5, ids.LESSONS_SHARED_SHARE, UNSUBSTANTIATED, [L - 2], "None of {n} lessons shared via the virtual office."
         )
     if x6:
         d.roles["lessons_shared_share high"] = x6
         d.add(d.lesson_min, (x6, L), 15)
         d.add(d.lesson_attr, (x6, L), {"gedeeld": "vk"})
-        p.plant(x6, "lessons_shared_share", FAVOURABLE, [L], "All {n} lessons shared via the virtual office.")
+        p.plant(x6, ids.LESSONS_SHARED_SHARE, FAVOURABLE, [L], "All {n} lessons shared via the virtual office.")
     if x7:
-        d.roles["lessons_followed_up_share"] = x7
+        d.roles[ids.LESSONS_FOLLOWED_UP_SHARE] = x7
         d.add(d.lesson_min, (x7, L - 1), 14)
         d.add(d.lesson_attr, (x7, L - 1), {"opvolging": "not_done"})
         p.plant(
             x7,
-            "lessons_followed_up_share",
+            ids.LESSONS_FOLLOWED_UP_SHARE,
             UNSUBSTANTIATED,
             [L - 1],
             "None of {n} lessons followed up (opvolging uitgevoerd).",
@@ -204,7 +205,7 @@ def _plant_extreme_shares(p: _Planter, x3, x4, x5, x6, x7) -> None:
 def _plant_coverage(p: _Planter, x8: str) -> None:
     """One region exercises only two characteristics and substantiates the rest as not to be exercised."""
     d, L = p.d, p.L
-    d.roles["plan_coverage"] = x8
+    d.roles[ids.PLAN_COVERAGE] = x8
     keep = (RING_CHAR,)
     for y in p.yrs(2, 0):
         d.allowed_chars[(x8, y)] = keep
@@ -216,7 +217,7 @@ def _plant_coverage(p: _Planter, x8: str) -> None:
             p.lock(x8, [L], c, True, True, p.plan_text(c, L))
     p.plant(
         x8,
-        "plan_coverage",
+        ids.PLAN_COVERAGE,
         UNSUBSTANTIATED,
         [L],
         "{num} of the {den} characteristics in the plan exercised in the last three waves: all substantiated "
@@ -232,7 +233,7 @@ def _plant_coverage(p: _Planter, x8: str) -> None:
 
 def _g_strategic(p: _Planter, r: str) -> None:
     p.forbid(r, p.yrs(4, 0), TOK_STRATEGIC)
-    p.plant(r, "ex_strategic", UNSUBSTANTIATED, p.yrs(2, 0), f"No strategic-level exercise in {p.L - 4}-{p.L}.")
+    p.plant(r, ids.EX_STRATEGIC, UNSUBSTANTIATED, p.yrs(2, 0), f"No strategic-level exercise in {p.L - 4}-{p.L}.")
 
 
 def _g_ncc_niet(p: _Planter, r: str) -> None:
@@ -243,7 +244,7 @@ def _g_ncc_niet(p: _Planter, r: str) -> None:
     p.lock(r, p.yrs(2, 0), NCC_CHAR, True, False, None)
     p.plant(
         r,
-        "ex_with_ncc",
+        ids.EX_WITH_NCC,
         UNSUBSTANTIATED,
         [L],
         f"Last exercise with the national crisis organisation in {L - 3}; nationale_opschaling is exercised "
@@ -258,7 +259,7 @@ def _g_ncc_onderbouwd(p: _Planter, r: str) -> None:
         p.lock(r, [y], NCC_CHAR, True, True, p.plan_text(NCC_CHAR, y))
     p.plant(
         r,
-        "ex_with_ncc",
+        ids.EX_WITH_NCC,
         SUBSTANTIATED,
         p.yrs(2, 0),
         f"No exercise with the national crisis organisation in {L - 4}-{L}; the plan substantiates not "
@@ -273,7 +274,7 @@ def _g_ring_niet(p: _Planter, r: str) -> None:
         p.lock(r, [y], RING_CHAR, False, None, None)
     p.plant(
         r,
-        "ring_exercised",
+        ids.RING_EXERCISED,
         UNSUBSTANTIATED,
         p.yrs(1, 0),
         f"Ring model last exercised in {p.L - 4}; the plan leaves it out and gives no substantiation.",
@@ -286,7 +287,7 @@ def _g_ring_onderbouwd(p: _Planter, r: str) -> None:
         p.lock(r, [y], RING_CHAR, True, True, p.plan_text(RING_CHAR, y))
     p.plant(
         r,
-        "ring_exercised",
+        ids.RING_EXERCISED,
         SUBSTANTIATED,
         p.yrs(2, 0),
         f"Ring model not exercised in {p.L - 4}-{p.L}; the plan substantiates not exercising it.",
@@ -300,7 +301,7 @@ def _g_ring_conf_niet(p: _Planter, r: str) -> None:
         p.d.add(p.d.ring_override, (r, y), {key: (val, None)})
     p.plant(
         r,
-        "ring_conformity",
+        ids.RING_CONFORMITY,
         UNSUBSTANTIATED,
         p.yrs(1, 0),
         f"Ring cell {'/'.join(key)} set to {val} (national mode {p.ring_target[key]}) without afwijking_toelichting.",
@@ -313,7 +314,7 @@ def _g_ring_conf_fixed(p: _Planter, r: str) -> None:
     p.d.add(p.d.ring_override, (r, p.L - 2), {key: (val, None)})
     p.plant(
         r,
-        "ring_conformity",
+        ids.RING_CONFORMITY,
         UNSUBSTANTIATED,
         [p.L - 2],
         f"Ring cell {'/'.join(key)} set to {val} against the fixed norm {p.ring_target[key]}, without "
@@ -327,7 +328,7 @@ def _g_ring_conf_onderbouwd(p: _Planter, r: str) -> None:
         p.d.add(p.d.ring_override, (r, y), {k: (p.ring_other(k, up_first=False), p.ring_note(k, y)) for k in keys})
     p.plant(
         r,
-        "ring_conformity",
+        ids.RING_CONFORMITY,
         SUBSTANTIATED,
         p.yrs(2, 0),
         "Two ring cells deviate from the norm, each with afwijking_toelichting.",
@@ -343,7 +344,7 @@ def _g_ring_conf_mixed(p: _Planter, r: str) -> None:
     )
     p.plant(
         r,
-        "ring_conformity",
+        ids.RING_CONFORMITY,
         UNSUBSTANTIATED,
         [p.L],
         "Two ring cells deviate; only one has afwijking_toelichting, so the deviation is not substantiated.",
@@ -356,7 +357,7 @@ def _g_equip_niet(p: _Planter, r: str) -> None:
         p.d.add(p.d.equip_override, (r, y), {k: (p.below(k), None) for k in cells})
     p.plant(
         r,
-        "equipment_parity",
+        ids.EQUIPMENT_PARITY,
         UNSUBSTANTIATED,
         p.yrs(1, 0),
         f"{len(cells)} role x item cells below the norm (incl. a fixed-norm cell) without afwijking_toelichting.",
@@ -371,7 +372,7 @@ def _g_equip_mixed(p: _Planter, r: str) -> None:
         {cells[0]: (p.below(cells[0]), p.equip_note(p.L)), cells[1]: (p.below(cells[1]), None)},
     )
     p.plant(
-        r, "equipment_parity", UNSUBSTANTIATED, [p.L], "Two cells below the norm; only one has afwijking_toelichting."
+        r, ids.EQUIPMENT_PARITY, UNSUBSTANTIATED, [p.L], "Two cells below the norm; only one has afwijking_toelichting."
     )
 
 
@@ -386,7 +387,7 @@ def _g_equip_onderbouwd(p: _Planter, r: str) -> None:
         )
     p.plant(
         r,
-        "equipment_parity",
+        ids.EQUIPMENT_PARITY,
         SUBSTANTIATED,
         p.yrs(2, 0),
         "Four cells below the norm, each with afwijking_toelichting; one cell above the norm without a note "
@@ -398,7 +399,7 @@ def _g_risk_nosubst(p: _Planter, r: str) -> None:
     p.d.add(p.d.risk_override, (r, p.L - 1), {"onderbouwing_aanwezig": False})
     p.plant(
         r,
-        "risk_substantiated",
+        ids.RISK_SUBSTANTIATED,
         UNSUBSTANTIATED,
         [p.L - 1],
         "Risk assessment has no written substantiation (onderbouwing_aanwezig = nee).",
@@ -410,7 +411,7 @@ def _g_risk_notadopted(p: _Planter, r: str) -> None:
         p.d.add(p.d.risk_override, (r, y), {"bestuurlijk_vastgesteld": False, "datum_vastgesteld": None})
     p.plant(
         r,
-        "risk_substantiated",
+        ids.RISK_SUBSTANTIATED,
         UNSUBSTANTIATED,
         p.yrs(2, 1),
         "Risk assessment not adopted by the board (bestuurlijk_vastgesteld = nee).",
@@ -429,7 +430,7 @@ def _g_plan_two(p: _Planter, r: str) -> None:
         p.lock(r, p.yrs(2, 0), c, True, None, None)
     p.plant(
         r,
-        "plan_unexercised_unsubstantiated",
+        ids.PLAN_UNEXERCISED_UNSUBSTANTIATED,
         UNSUBSTANTIATED,
         p.yrs(2, 0),
         f"{chars[0]} and {chars[1]} in the plan, not exercised in {p.L - 4}-{p.L}, no substantiation.",
@@ -444,7 +445,7 @@ def _g_plan_one(p: _Planter, r: str) -> None:
     p.lock(r, [L], c, True, False, None)
     p.plant(
         r,
-        "plan_unexercised_unsubstantiated",
+        ids.PLAN_UNEXERCISED_UNSUBSTANTIATED,
         UNSUBSTANTIATED,
         [L],
         f"{c} in the plan, last exercised in {L - 3}, not substantiated (niet_beoefenen_onderbouwd = nee).",
@@ -455,7 +456,7 @@ def _g_lessons_none(p: _Planter, r: str) -> None:
     p.forbid(r, p.yrs(4, 0), TOK_OTHER)
     p.plant(
         r,
-        "lessons_from_others",
+        ids.LESSONS_FROM_OTHERS,
         UNSUBSTANTIATED,
         p.yrs(2, 0),
         f"No lesson taken over from another region in {p.L - 4}-{p.L}.",
@@ -466,7 +467,7 @@ def _g_lessons_recent(p: _Planter, r: str) -> None:
     p.forbid(r, p.yrs(2, 0), TOK_OTHER)
     p.require(r, p.yrs(3, 3), TOK_OTHER)
     p.plant(
-        r, "lessons_from_others", UNSUBSTANTIATED, [p.L], f"Last lesson taken over from another region in {p.L - 3}."
+        r, ids.LESSONS_FROM_OTHERS, UNSUBSTANTIATED, [p.L], f"Last lesson taken over from another region in {p.L - 3}."
     )
 
 

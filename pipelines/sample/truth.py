@@ -15,6 +15,7 @@ import csv
 import io
 from pathlib import Path
 
+from pipelines.contract import indicators as ids
 from pipelines.sample.model import Plant
 from pipelines.sample.names import (
     CONFORM,
@@ -91,7 +92,7 @@ def _check_intentions(sim: _Sim, verdicts: dict, intended: dict[tuple, Plant]) -
         p = intended.get((t, c, ind))
         if p is not None and v != p.verdict and full_design:
             problems.append(f"{t} {c} {ind}: planted {p.verdict}, data gives {v}")
-        if ind == "lessons_from_others" and len(codes) < 2:
+        if ind == ids.LESSONS_FROM_OTHERS and len(codes) < 2:
             continue  # a single region has nobody to learn from
         if p is None and v != CONFORM and ((c, ind) not in planted_pairs or full_design):
             problems.append(f"{t} {c} {ind}: background region is {v}, not conform")
@@ -106,7 +107,7 @@ def _uniform_rows(sim: _Sim, verdicts: dict, intended: dict[tuple, Plant]) -> li
     for (t, c, ind), v in verdicts.items():
         if (c, t) in d.missing:
             note = "Region sent nothing for this wave."
-        elif ind == "lessons_from_others" and len(codes) < 2:
+        elif ind == ids.LESSONS_FROM_OTHERS and len(codes) < 2:
             note = "Only one region: there is no other region to take a lesson from."
         elif v == CONFORM:
             note = (
@@ -129,7 +130,7 @@ def _statistical_rows(sim: _Sim, p: Plant, export_waves: set[int], dropped: list
     rows = []
     for t in p.waves:
         rw = world[(p.region, t)]
-        if p.indicator == "ex_count":
+        if p.indicator == ids.EX_COUNT:
             if rw.rows[EXER.name]:
                 raise AssertionError(f"sample: {p.region} {t} should hold 0 exercises")
             want = SUBSTANTIATED if _risk_substantiated(rw) else UNSUBSTANTIATED
@@ -149,7 +150,7 @@ def _statistical_rows(sim: _Sim, p: Plant, export_waves: set[int], dropped: list
                     }
                 )
                 continue
-            for share in ("ex_multidisciplinary_share", "ex_evaluated_share"):
+            for share in (ids.EX_MULTIDISCIPLINARY_SHARE, ids.EX_EVALUATED_SHARE):
                 rows.append(
                     {
                         "wave": t,
