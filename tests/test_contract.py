@@ -9,9 +9,10 @@ from __future__ import annotations
 import ast
 import re
 
+import pandas as pd
 import pytest
 
-from pipelines.contract import docs, indicators, verdicts
+from pipelines.contract import docs, indicators, statuses, verdicts
 from pipelines.core import paths
 from pipelines.engine import build, explain, sentences
 from pipelines.site import labels
@@ -20,13 +21,17 @@ PIPELINES = paths.PROJECT_ROOT / "pipelines"
 CONTRACT = PIPELINES / "contract"
 
 #: Folders still to be brought onto the contract, each with why. Remove an entry to include it in the scan.
-NOT_YET_SCANNED = {
-    # being split by another helper (issue 16); its duplicated facts are listed in that helper's and this report
-    "sample": "pipelines/sample/ is being split; it still writes indicator ids and verdict codes itself",
+NOT_YET_SCANNED: dict[str, str] = {
+    "sample": "the generator still spells indicator ids and verdict codes (sample/names.py, plants.py, oracle.py)",
 }
-#: Codes scanned for. Submission, plan and tracker statuses are also words of ingest/SQL logic: see ALLOWED_STATUS.
+#: Codes scanned for.
 IDS = set(indicators.INDICATOR_IDS)
 VERDICT_CODES = set(verdicts.VERDICTS)
+SUBMISSION_CODES = set(statuses.SUBMISSION_STATUSES)
+#: (file, literal) outside the contract that spells a submission status but means something else, with why.
+NOT_A_STATUS = {
+    ("defs/reference/assets.py", "ontbreekt"): "the data version of a reference file that is absent",
+}
 
 
 def _files(*suffixes: str):
@@ -60,6 +65,33 @@ def test_no_python_module_outside_the_contract_writes_an_indicator_id_or_verdict
     assert found == []
 
 
+def test_no_python_module_outside_the_contract_writes_a_submission_status():
+    """Ingest, engine, runner and site name the statuses by pipelines.contract.statuses; SQL binds them."""
+    found = []
+    for path in _files(".py"):
+        rel = str(path.relative_to(PIPELINES))
+        for value in _python_literals(path):
+            for lit in [value, *(_sql_literals(value) if "'" in value else ())]:
+                if lit in SUBMISSION_CODES and (rel, lit) not in NOT_A_STATUS:
+                    found.append(f"{rel}: {lit!r}")
+    assert found == []
+
+
+def test_why_a_module_is_not_in_use_is_said_per_status():
+    """The sentences of engine.explain.status_phrase, per status, as an analyst reads them."""
+    codes = [statuses.REJECTED, statuses.REJECTED, statuses.CONFLICT, statuses.ABSENT, statuses.LOADED]
+    got = explain.status_phrase(
+        pd.Series(["risico", "x", "lessen", "lessen", "lessen"]), pd.Series(codes), pd.Series([1, 3, 1, 0, 0])
+    )
+    assert got.tolist() == [
+        "de module 'risico' (risicobeoordeling) is afgewezen (1 fout) en er zijn geen eerder geladen gegevens",
+        "de module 'x' is afgewezen (3 fouten) en er zijn geen eerder geladen gegevens",
+        "de module 'lessen' is niet geladen, omdat er meerdere werkboeken van de regio zijn (conflict)",
+        "de module 'lessen' is niet aangeleverd (status ontbreekt)",
+        "de module 'lessen' is niet aangeleverd",
+    ]
+
+
 def test_the_site_scripts_and_templates_write_no_indicator_id():
     found = [
         f"{p.relative_to(PIPELINES)}: {m}"
@@ -70,24 +102,77 @@ def test_the_site_scripts_and_templates_write_no_indicator_id():
     assert found == []
 
 
-#: Site scripts that still hard-code verdict/status codes: (file) -> why. Shrink this, never grow it.
-JS_NOT_YET = {
-    "site/static/pages/aanbevelingen.js": "order, colour and glyph of the tracker statuses (onvoldoende_gegevens)",
-    "site/static/site.js": "S.VERDICTS and the colour/glyph per verdict (to come from the page data)",
-    "site/static/pages/overzicht.js": "order of the verdict list on a domain card",
-    "site/static/pages/regio.js": "verdict per scorecard column",
+#: Every code the site's scripts and templates work with: they take these from the metadata (S.codes).
+SITE_CODES = VERDICT_CODES | SUBMISSION_CODES | set(verdicts.PLAN_STATUSES) | set(verdicts.TRACKER_STATUSES)
+#: Words on a page that are spelled like a code but are text: (file, word) -> where.
+PAGE_WORDS = {
+    ("site/static/pages/regios.js", "conform"): "column header, the glyph from the metadata beside it",
+    ("site/static/pages/regios.js", "onderbouwd"): "column header ('afwijking, onderbouwd' in short)",
+    ("site/static/pages/overzicht.js", "onderbouwd"): "tile map legend, second line of 'niet / onderbouwd'",
 }
+S_CODE = re.compile(r"S\.code\(\s*'([a-z_]+)'\s*,\s*'([a-z_]+)'\s*\)")
 
 
-def test_site_scripts_write_no_verdict_code_except_the_listed_ones():
-    found = sorted(
-        {
-            str(p.relative_to(PIPELINES))
-            for p in _files(".js")
-            if VERDICT_CODES & set(re.findall(r"['\"]([a-z_]+)['\"]", p.read_text(encoding="utf-8")))
-        }
-    )
-    assert found == sorted(JS_NOT_YET)
+def _script_literals(text: str) -> list[str]:
+    """Quoted strings, leaving out S.code(group, name) (names, not codes) and element ids (words of the page)."""
+    text = S_CODE.sub("", text)
+    text = re.sub(r"S\.(?:byId|put|purge|plot)\(\s*'[^']*'|\bid=\"[^\"]*\"", "", text)
+    return re.findall(r"'([^'\n]*)'|\"([^\"\n]*)\"", text)
+
+
+def test_site_scripts_and_templates_name_no_verdict_or_status_code():
+    """Order, colour, glyph and marker of every code reach the scripts as metadata (pipelines.site.labels.CODES)."""
+    found = []
+    for p in _files(".js", ".j2"):
+        rel = str(p.relative_to(PIPELINES))
+        text = p.read_text(encoding="utf-8")
+        words = [a or b for a, b in _script_literals(text)] + re.findall(r"\b[vs]-([a-z_]+)", text)
+        found += [f"{rel}: {w!r}" for w in words if w in SITE_CODES and (rel, w) not in PAGE_WORDS]
+    assert found == []
+
+
+#: Looks of a code that are also the page's own: white (the background) and the dash and dot of "no value".
+GENERIC_MARKS = {"#ffffff", "–", "·"}
+
+
+def test_the_shared_script_holds_no_colour_or_glyph_of_a_code():
+    text = (PIPELINES / "site" / "static" / "site.js").read_text(encoding="utf-8").lower()
+    looks = [*verdicts.VERDICT_LOOKS.values(), *verdicts.PLAN_LOOKS.values(), *verdicts.TRACKER_LOOKS.values()]
+    marks = {x.lower() for look in looks for x in (look.color, look.glyph) if len(x) > 1 or ord(x) > 0x2000}
+    marks |= {g for g in statuses.SUBMISSION_GLYPHS.values() if ord(g) > 0x2000}
+    marks -= GENERIC_MARKS
+    assert sorted(m for m in marks if m in text) == []
+
+
+def test_every_code_a_script_asks_for_is_in_the_metadata():
+    """S.code(group, name) throws in the browser for an unknown name; this finds it before a page is opened."""
+    asked = {m for p in _files(".js") for m in S_CODE.findall(p.read_text(encoding="utf-8"))}
+    groups = {
+        g for p in _files(".js") for g in re.findall(r"S\.(?:order|glyphs|look)\('([a-z_]+)'", p.read_text("utf-8"))
+    }
+    known = {(g, name) for g, group in labels.CODES.items() for name in group["names"]}
+    assert asked and asked <= known, asked - known
+    assert groups and groups <= set(labels.CODES)
+
+
+def test_the_metadata_names_every_code_once():
+    for group in labels.CODES.values():
+        assert sorted(group["names"].values()) == sorted(group["order"]) == sorted(group["look"])
+    assert labels.CODES["verdict"]["order"] == list(verdicts.VERDICTS)
+    assert sorted(labels.CODES["verdict"]["by_concern"]) == sorted(verdicts.VERDICTS)
+    assert sorted(labels.CODES["plan"]["order"]) == sorted(verdicts.PLAN_STATUSES)
+    assert sorted(labels.CODES["recommendation_status"]["order"]) == sorted(verdicts.TRACKER_STATUSES)
+    assert labels.CODES["submission"]["order"] == list(statuses.SUBMISSION_STATUSES)
+
+
+def test_the_stylesheet_styles_every_verdict_and_status_and_no_other_code():
+    """site.css keeps its badge classes (.v-<verdict>, .s-<status>); they must be the contract's codes and colours."""
+    css = (PIPELINES / "site" / "static" / "site.css").read_text(encoding="utf-8")
+    borders = dict(re.findall(r"\.v-([a-z_]+) \{[^}]*border-color: (#[0-9A-Fa-f]{6})", css))
+    assert borders == {code: look.color for code, look in verdicts.VERDICT_LOOKS.items()}
+    assert set(re.findall(r"\.v-([a-z_]+)", css)) == VERDICT_CODES
+    statuses_styled = set(re.findall(r"\.s-([a-z_]+)", css))
+    assert statuses_styled == SITE_CODES - VERDICT_CODES | {verdicts.MISSING} | set(labels.SEVERITY)
 
 
 def test_an_indicator_id_in_sql_is_only_the_one_its_model_file_is_named_after():
@@ -140,7 +225,8 @@ def test_the_sites_codes_are_the_engines():
     assert list(labels.PLAN_STATUS) == list(build.PLAN_STATUSES)
     assert list(labels.RECOMMENDATION_STATUS) == list(build.TRACKER_STATUSES)
     assert list(labels.NORM_SOURCES) == list(build.NORM_SOURCES)
-    assert tuple(labels.SUBMISSION) == build.SUBMISSION_STATUSES
+    assert tuple(labels.SUBMISSION) == build.SUBMISSION_STATUSES == statuses.SUBMISSION_STATUSES
+    assert set(statuses.NOT_IN_USE) <= set(statuses.SUBMISSION_STATUSES)
 
 
 def test_every_indicator_has_its_sentence_and_every_sentence_an_indicator():

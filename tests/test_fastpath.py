@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -51,6 +53,16 @@ def copy(own_run, tmp_path) -> Path:
 def verdict(root: Path) -> fastpath.Verdict:
     with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
         return fastpath.check(con, root / "raw", root / "reference", root / "marts", root / "dashboards")
+
+
+def test_the_check_imports_neither_the_engine_nor_dagster():
+    """The check runs before anything heavy: the mart names come from the contract, not from the engine."""
+    code = (
+        "import sys, pipelines.app.fastpath; "
+        "print(sorted(m for m in sys.modules if m.startswith(('pipelines.engine', 'dagster'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_a_copy_of_a_finished_run_is_current(copy):

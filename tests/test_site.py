@@ -15,6 +15,7 @@ import duckdb
 import pytest
 from test_site_fixture import XSS, XSS_REGION, build_synthetic_warehouse, make_regions
 
+from pipelines.contract import statuses, verdicts
 from pipelines.site import NAV, SiteDataError, build_site, region_file
 from pipelines.site.builder import plotly_js_path
 from pipelines.site.data import clean, pack, to_json
@@ -293,13 +294,58 @@ def test_common_payload_is_written_once_not_into_every_page(site):
         root = "../" if page.parent.name == "regio" else ""
         assert f'<script src="{root}assets/data/common.js"></script>' in text, page
         own = own_data(page)
-        assert not {"regions", "indicators", "labels", "waves"} & set(own), page  # only in common.js
+        assert not {"regions", "indicators", "labels", "waves", "codes"} & set(own), page  # only in common.js
         if page.parent.name == "regio":
             assert '<script src="../assets/data/regio.js"></script>' in text
             assert not {"summary", "national"} & set(own), page  # only in regio.js
             # no region page lists the other regions: the picker is filled from common.js
             others = [c for c in info["regions"] if region_file(c) != page.name]
             assert not any(f"({c})" in text or names[c] in text for c in others[:5]), page
+
+
+def test_the_scripts_get_order_colour_glyph_and_marker_of_every_code_from_the_contract(site):
+    """common.js carries the contract's codes once (the scripts name none of them: tests/test_contract.py)."""
+    codes = script_data(site["out"] / "assets" / "data" / "common.js")["codes"]
+    v = codes["verdict"]
+    assert v["order"] == list(verdicts.VERDICTS)
+    assert v["by_concern"] == list(verdicts.VERDICTS_BY_CONCERN)
+    assert v["names"] == {
+        "conform": verdicts.CONFORM,
+        "favourable": verdicts.FAVOURABLE,
+        "substantiated": verdicts.SUBSTANTIATED,
+        "unjustified": verdicts.UNJUSTIFIED,
+        "missing": verdicts.MISSING,
+    }
+    assert {c: (x["color"], x["glyph"], x["symbol"]) for c, x in v["look"].items()} == {
+        c: tuple(look) for c, look in verdicts.VERDICT_LOOKS.items()
+    }
+    for group, looks in (("plan", verdicts.PLAN_LOOKS), ("recommendation_status", verdicts.TRACKER_LOOKS)):
+        assert codes[group]["order"] == list(looks)  # the order of the colour scale
+        assert {c: (x["color"], x["glyph"]) for c, x in codes[group]["look"].items()} == {
+            c: (look.color, look.glyph) for c, look in looks.items()
+        }
+    assert codes["submission"]["names"] == {
+        "loaded": statuses.LOADED,
+        "rejected": statuses.REJECTED,
+        "absent": statuses.ABSENT,
+        "replaced": statuses.REPLACED,
+        "conflict": statuses.CONFLICT,
+    }
+    assert {c: x["glyph"] for c, x in codes["submission"]["look"].items()} == statuses.SUBMISSION_GLYPHS
+
+
+def test_the_method_page_and_the_legends_show_the_contracts_verdicts(site):
+    method = (site["out"] / "methode.html").read_text(encoding="utf-8")
+    legend = (site["out"] / "indicatoren.html").read_text(encoding="utf-8")
+    for code in verdicts.VERDICTS:
+        look, label = verdicts.VERDICT_LOOKS[code], verdicts.VERDICT_LABELS[code]
+        badge = (
+            f'<span class="badge v-{code}"><span class="glyph" aria-hidden="true">{look.glyph}</span> {label}</span>'
+        )
+        assert method.count(badge) == 1 and legend.count(badge) == 1, code
+    assert "zonder onderbouwing: <strong>ongerechtvaardigde variatie</strong>." in method
+    rows = re.findall(r'<tr><td><span class="badge v-([a-z_]+)"', method)
+    assert rows == list(verdicts.VERDICTS)  # the method's table, in the contract's order
 
 
 def test_region_pages_rebuild_every_explanation_exactly_from_the_shared_templates(site):

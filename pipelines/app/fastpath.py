@@ -24,8 +24,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.contract.marts import MART_NAMES
 from pipelines.contract.reference import load_regions
-from pipelines.engine.build import MART_TABLES
 from pipelines.ingest.discovery import discover_wave, fingerprint, held_waves, scan_root
 from pipelines.ingest.loader import RULES_VERSION, stored_folder_notes
 from pipelines.ingest.readers import DEFAULT_LIMITS
@@ -63,7 +63,7 @@ def check(
         ("main", "publication_state"),
         ("main", "stg_problems"),
     }
-    needed |= {("marts", t) for t in MART_TABLES}
+    needed |= {("marts", t) for t in MART_NAMES}
     if not needed <= tables:
         return Verdict(False, "nog niet alles gebouwd")
     stored = dict(con.execute("select wave, fingerprint from raw_wave_fingerprints").fetchall())
@@ -81,7 +81,7 @@ def check(
     for output, target in outputs.items():
         if state.get(output) != inputs_fingerprint(con, reference_dir, target=target):
             return Verdict(False, f"{output} niet actueel")
-    files = [f"{n}.{ext}" for n in MART_TABLES for ext in ("parquet", "csv")] + ["benchmark.xlsx", "marts.duckdb"]
+    files = [f"{n}.{ext}" for n in MART_NAMES for ext in ("parquet", "csv")] + ["benchmark.xlsx", "marts.duckdb"]
     if not all((marts_dir / f).is_file() for f in files):
         return Verdict(False, "martbestanden ontbreken")
     if not (dashboards_dir / "index.html").is_file():

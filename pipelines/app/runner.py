@@ -16,6 +16,7 @@ from pipelines.app import report as rr
 from pipelines.app.exits import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_REJECTED
 from pipelines.app.runlock import LockTimeout, write_lock
 from pipelines.app.summary import OUT, outputs, print_steps, print_summary, say, say_publication
+from pipelines.contract.statuses import REJECTED
 
 QUIET_LOGGERS = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 # Without --verbose not even Dagster's error log (a step failure's whole chain and traceback): the runner prints
@@ -313,6 +314,6 @@ def _rejections(warehouse: Path) -> list[tuple]:
 
     with connect(warehouse, read_only=True) as con:
         return con.execute(
-            "select wave, source_file, count(*) from stg_submission_status where status = 'afgewezen' "
-            "group by all order by all"
+            "select wave, source_file, count(*) from stg_submission_status where status = ? group by all order by all",
+            [REJECTED],
         ).fetchall()

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from pipelines.app import report as rr
+from pipelines.contract.statuses import ABSENT, CONFLICT, LOADED, REJECTED
 
 OUT = [sys.stdout]  # where the Dutch lines go: stderr with --json, whose stdout carries only the report
 
@@ -91,18 +92,17 @@ def print_summary(args, started: float, published: bool) -> None:
         if "stg_submission_status" not in tables:
             say("Er is nog niets geladen.")
             return
-        per_wave = con.execute("""
-            select wave,
-                   count(distinct region_code) filter (where status = 'geladen') as loaded,
-                   count(distinct region_code) filter (where status = 'ontbreekt' and module = 'meta') as missing
-            from stg_submission_status group by wave order by wave""").fetchall()
+        sql = """select wave, count(distinct region_code) filter (where status = $loaded) as loaded,
+                   count(distinct region_code) filter (where status = $absent and module = 'meta') as missing
+            from stg_submission_status group by wave order by wave"""
+        per_wave = con.execute(sql, {"loaded": LOADED, "absent": ABSENT}).fetchall()
         say("Peiljaren:")
         for wave, loaded, missing in per_wave:
             say(f"  {wave}: {loaded} regio's geladen" + (f", {missing} zonder aanlevering" if missing else ""))
-        rejected = con.execute("""
-            select wave, source_file, module, count(*), min(region_code), min(message),
+        sql = """select wave, source_file, module, count(*), min(region_code), min(message),
                    count(*) filter (where earlier_data_in_use) from stg_submission_status
-            where status in ('afgewezen', 'conflict') group by all order by all""").fetchall()
+            where status in (?, ?) group by all order by all"""
+        rejected = con.execute(sql, [REJECTED, CONFLICT]).fetchall()
         if rejected:
             # One line per file and module (a bad export touches every region): every rejected file is named.
             say(f"Afgewezen of in conflict ({sum(r[3] for r in rejected)} modules van regio's):")
@@ -133,14 +133,10 @@ def _count(args, con, tables: set[str]) -> None:
         if key in ingest:
             counts[key] = ingest[key]
     counts["files_rejected"] = con.execute(
-        "select count(distinct source_file) from stg_submission_status where status in ('afgewezen', 'conflict')"
+        "select count(distinct source_file) from stg_submission_status where status in (?, ?)", [REJECTED, CONFLICT]
     ).fetchone()[0]
-    counts["regions_loaded"] = dict(
-        con.execute(
-            "select wave::varchar, count(distinct region_code) from stg_submission_status where status = 'geladen' "
-            "group by wave order by wave"
-        ).fetchall()
-    )
+    by_wave = "select wave::varchar, count(distinct region_code) from stg_submission_status where status = ?"
+    counts["regions_loaded"] = dict(con.execute(by_wave + " group by wave order by wave", [LOADED]).fetchall())
     if "raw_file_inventory" in tables:
         counts["files_read"] = con.execute(
             "select count(*) from raw_file_inventory where kind <> 'genegeerd'"

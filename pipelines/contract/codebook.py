@@ -341,8 +341,8 @@ PROVENANCE_COLUMNS: Mapping[str, str] = MappingProxyType(
     }
 )
 
-#: Statuses a (wave, region, module, file) can have in submission_status (home: contract.verdicts).
-from pipelines.contract.verdicts import SUBMISSION_STATUSES  # noqa: E402,F401
+#: Statuses a (wave, region, module, file) can have in submission_status (home: contract.statuses).
+from pipelines.contract.statuses import SUBMISSION_STATUSES  # noqa: E402,F401
 
 
 def staging_ddl(module: Module) -> str:

@@ -17,10 +17,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+#: The indicator ids, one constant each (the sample generator names indicators by these).
+EX_COUNT = "ex_count"
+EX_MULTIDISCIPLINARY_SHARE = "ex_multidisciplinary_share"
+EX_STRATEGIC = "ex_strategic"
+EX_WITH_NCC = "ex_with_ncc"
+EX_EVALUATED_SHARE = "ex_evaluated_share"
+PLAN_COVERAGE = "plan_coverage"
+PLAN_UNEXERCISED_UNSUBSTANTIATED = "plan_unexercised_unsubstantiated"
+RISK_SUBSTANTIATED = "risk_substantiated"
+RISK_PROBABILITY = "risk_probability"
+RING_CONFORMITY = "ring_conformity"
+RING_EXERCISED = "ring_exercised"
+EQUIPMENT_PARITY = "equipment_parity"
+LESSONS_SHARED_SHARE = "lessons_shared_share"
+LESSONS_FOLLOWED_UP_SHARE = "lessons_followed_up_share"
+LESSONS_FROM_OTHERS = "lessons_from_others"
+
 #: Engine polarity code -> the Dutch word of the site.
 POLARITY_NL = {"higher": "hoger", "lower": "lager", "both": "beide"}
 #: Norm types of an indicator; 'modaal' is a norm source per row, not a norm type.
-NORM_TYPES = ("model", "landelijk", "vastgesteld")
+MODEL, NATIONAL, UNIFORM = NORM_TYPES = ("model", "landelijk", "vastgesteld")
 #: Windows: the wave itself, or the wave and the waves before it (engine.build.LOOKBACK).
 WINDOWS = ("wave", "lookback")
 
@@ -68,14 +85,14 @@ _YESNO = "ja (1) / nee (0)"
 
 INDICATORS: tuple[Indicator, ...] = (
     Indicator(
-        "ex_count",
+        EX_COUNT,
         "oefenen",
         "model",
         "higher",
         None,
         4,
         ("oefeningen",),
-        "risk_substantiated",
+        RISK_SUBSTANTIATED,
         "oefeningen in het peiljaar (O/E)",
         "wave",
         "ratio",
@@ -88,7 +105,7 @@ INDICATORS: tuple[Indicator, ...] = (
         substantiation_phrases=_RISK_OK,
     ),
     Indicator(
-        "ex_multidisciplinary_share",
+        EX_MULTIDISCIPLINARY_SHARE,
         "oefenen",
         "landelijk",
         "higher",
@@ -106,7 +123,7 @@ INDICATORS: tuple[Indicator, ...] = (
         empty_reason=_NO_EXERCISES,
     ),
     Indicator(
-        "ex_strategic",
+        EX_STRATEGIC,
         "oefenen",
         "vastgesteld",
         "higher",
@@ -123,7 +140,7 @@ INDICATORS: tuple[Indicator, ...] = (
         norm_phrase="minstens één strategische oefening",
     ),
     Indicator(
-        "ex_with_ncc",
+        EX_WITH_NCC,
         "oefenen",
         "vastgesteld",
         "higher",
@@ -144,7 +161,7 @@ INDICATORS: tuple[Indicator, ...] = (
         ),
     ),
     Indicator(
-        "ex_evaluated_share",
+        EX_EVALUATED_SHARE,
         "oefenen",
         "landelijk",
         "higher",
@@ -162,7 +179,7 @@ INDICATORS: tuple[Indicator, ...] = (
         empty_reason=_NO_EXERCISES,
     ),
     Indicator(
-        "plan_coverage",
+        PLAN_COVERAGE,
         "planvorming",
         "landelijk",
         "higher",
@@ -180,7 +197,7 @@ INDICATORS: tuple[Indicator, ...] = (
         empty_reason="het plan noemt geen bijzonderheden, dus er is geen aandeel te berekenen",
     ),
     Indicator(
-        "plan_unexercised_unsubstantiated",
+        PLAN_UNEXERCISED_UNSUBSTANTIATED,
         "planvorming",
         "vastgesteld",
         "lower",
@@ -197,7 +214,7 @@ INDICATORS: tuple[Indicator, ...] = (
         norm_phrase="0",
     ),
     Indicator(
-        "risk_substantiated",
+        RISK_SUBSTANTIATED,
         "risico",
         "vastgesteld",
         "higher",
@@ -214,14 +231,14 @@ INDICATORS: tuple[Indicator, ...] = (
         norm_phrase="methode, schriftelijke onderbouwing en bestuurlijke vaststelling",
     ),
     Indicator(
-        "risk_probability",
+        RISK_PROBABILITY,
         "risico",
         "model",
         "both",
         None,
         1,
         ("risico",),
-        "risk_substantiated",
+        RISK_SUBSTANTIATED,
         "eigen inschatting kans op een aanslag",
         "wave",
         "score",
@@ -231,7 +248,7 @@ INDICATORS: tuple[Indicator, ...] = (
         substantiation_phrases=_RISK_OK,
     ),
     Indicator(
-        "ring_conformity",
+        RING_CONFORMITY,
         "ringenmodel",
         "vastgesteld",
         "higher",
@@ -250,7 +267,7 @@ INDICATORS: tuple[Indicator, ...] = (
         substantiation_phrases=("elke afwijkende cel is toegelicht", "niet elke afwijkende cel is toegelicht"),
     ),
     Indicator(
-        "ring_exercised",
+        RING_EXERCISED,
         "ringenmodel",
         "vastgesteld",
         "higher",
@@ -271,7 +288,7 @@ INDICATORS: tuple[Indicator, ...] = (
         ),
     ),
     Indicator(
-        "equipment_parity",
+        EQUIPMENT_PARITY,
         "middelen",
         "vastgesteld",
         "higher",
@@ -290,7 +307,7 @@ INDICATORS: tuple[Indicator, ...] = (
         substantiation_phrases=("elke cel onder de norm is toegelicht", "niet elke cel onder de norm is toegelicht"),
     ),
     Indicator(
-        "lessons_shared_share",
+        LESSONS_SHARED_SHARE,
         "leren",
         "landelijk",
         "higher",
@@ -308,7 +325,7 @@ INDICATORS: tuple[Indicator, ...] = (
         empty_reason=_NO_LESSONS,
     ),
     Indicator(
-        "lessons_followed_up_share",
+        LESSONS_FOLLOWED_UP_SHARE,
         "leren",
         "landelijk",
         "higher",
@@ -326,7 +343,7 @@ INDICATORS: tuple[Indicator, ...] = (
         empty_reason=_NO_LESSONS,
     ),
     Indicator(
-        "lessons_from_others",
+        LESSONS_FROM_OTHERS,
         "leren",
         "vastgesteld",
         "higher",
@@ -392,39 +409,39 @@ assert all(
 
 #: docs/method.md's English: indicator id -> (what it measures, substantiated when).
 _EN = {
-    "ex_count": ("exercises held in the wave", "the risk assessment is substantiated and adopted"),
-    "ex_multidisciplinary_share": ("share of exercises with two or more disciplines", "never"),
-    "ex_strategic": ("a strategic-level exercise in the last three waves", "never"),
-    "ex_with_ncc": (
+    EX_COUNT: ("exercises held in the wave", "the risk assessment is substantiated and adopted"),
+    EX_MULTIDISCIPLINARY_SHARE: ("share of exercises with two or more disciplines", "never"),
+    EX_STRATEGIC: ("a strategic-level exercise in the last three waves", "never"),
+    EX_WITH_NCC: (
         "an exercise with the national crisis organisation in the last three waves",
         "the plan substantiates not exercising `nationale_opschaling`",
     ),
-    "ex_evaluated_share": ("share of exercises evaluated", "never"),
-    "plan_coverage": ("share of the plan's characteristics exercised in the last three waves", "never"),
-    "plan_unexercised_unsubstantiated": (
+    EX_EVALUATED_SHARE: ("share of exercises evaluated", "never"),
+    PLAN_COVERAGE: ("share of the plan's characteristics exercised in the last three waves", "never"),
+    PLAN_UNEXERCISED_UNSUBSTANTIATED: (
         "characteristics in the plan, not exercised in the last three waves and not substantiated",
         "never (substantiated ones are already left out)",
     ),
-    "risk_substantiated": ("a method other than `geen`, a written substantiation, and adoption by the board", "never"),
-    "risk_probability": (
+    RISK_SUBSTANTIATED: ("a method other than `geen`, a written substantiation, and adoption by the board", "never"),
+    RISK_PROBABILITY: (
         "the self-assessed probability of an attack (`kans_score`, 1-5)",
         "the risk assessment is substantiated and adopted",
     ),
-    "ring_conformity": (
+    RING_CONFORMITY: (
         "share of the 9 zone x discipline cells equal to the norm",
         "every deviating cell has an `afwijking_toelichting`",
     ),
-    "ring_exercised": (
+    RING_EXERCISED: (
         "the ring model exercised in the last three waves",
         "the plan substantiates not exercising `ringenmodel`",
     ),
-    "equipment_parity": (
+    EQUIPMENT_PARITY: (
         "share of the 64 role x item cells at or above the norm",
         "every cell below the norm has an `afwijking_toelichting`",
     ),
-    "lessons_shared_share": ("share of lessons shared via the `virtueel_kantoor`", "never"),
-    "lessons_followed_up_share": ("share of lessons whose follow-up is `uitgevoerd`", "never"),
-    "lessons_from_others": ("lessons taken over from another region in the last three waves", "never"),
+    LESSONS_SHARED_SHARE: ("share of lessons shared via the `virtueel_kantoor`", "never"),
+    LESSONS_FOLLOWED_UP_SHARE: ("share of lessons whose follow-up is `uitgevoerd`", "never"),
+    LESSONS_FROM_OTHERS: ("lessons taken over from another region in the last three waves", "never"),
 }
 INDICATORS = tuple(replace(i, en_label=_EN[i.id][0], en_substantiated=_EN[i.id][1]) for i in INDICATORS)
 BY_ID = {i.id: i for i in INDICATORS}

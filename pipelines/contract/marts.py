@@ -92,6 +92,8 @@ def read_contracts(folder: Path = CONTRACT_DIR) -> dict[str, MartContract]:
 
 #: Every mart's contract, in the document's order.
 MARTS: dict[str, MartContract] = read_contracts()
+#: Every mart's name, in that order: the tables of schema ``marts`` and the files of the marts folder.
+MART_NAMES: tuple[str, ...] = tuple(MARTS)
 
 INTRO = """\
 # The marts contract

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import duckdb
 
-from pipelines.contract.verdicts import SUBMISSION_STATUSES
+from pipelines.contract.statuses import SUBMISSION_STATUSES
 from pipelines.core import problems
 from pipelines.core.sqlcheck import CheckOutcome, SqlCheck, run_check
 from pipelines.engine import explain

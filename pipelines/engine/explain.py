@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pipelines.contract import statuses as S
 from pipelines.contract import verdicts as V
 from pipelines.contract.indicators import BY_ID, POLARITY_NL
 from pipelines.engine.phrases import nl_range, plural, text_series
@@ -180,15 +181,12 @@ def status_phrase(module: pd.Series, status: pd.Series, n_errors: pd.Series) -> 
     errs = n.astype(str) + " " + plural(n, "fout", "fouten")
     extra = text_series(np.where(word != module, " (" + word + ")", ""), module.index)
     base = "de module '" + module.astype(str) + "'" + extra
+    why = [(" " + p).partition("{errors}") for p in S.NOT_IN_USE.values()]  # the phrase around the error count
     return text_series(
         np.select(
-            [status == "afgewezen", status == "conflict", status == "ontbreekt"],
-            [
-                base + " is afgewezen (" + errs + ") en er zijn geen eerder geladen gegevens",
-                base + " is niet geladen, omdat er meerdere werkboeken van de regio zijn (conflict)",
-                base + " is niet aangeleverd (status ontbreekt)",
-            ],
-            default=base + " is niet aangeleverd",
+            [status == code for code in S.NOT_IN_USE],
+            [base + before + (errs + after if mark else "") for before, mark, after in why],
+            default=base + " " + S.NOT_IN_USE_OTHERWISE,
         ),
         module.index,
     )

@@ -16,7 +16,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from pipelines.contract import indicators, verdicts
+from pipelines.contract import indicators, statuses, verdicts
 from pipelines.contract.marts import MARTS as MART_CONTRACTS
 from pipelines.engine import explain, persistence, phrases, riskmodel, severity
 from pipelines.engine.funnel import OVERDISPERSION_METHOD, Z95, Z998, FunnelResult, proportion_funnel, ratio_funnel
@@ -62,14 +62,18 @@ def _register_skeleton(con) -> pd.DataFrame:
 def _missing_reasons(con, reg: pd.DataFrame) -> pd.Series:
     """Why an indicator has no value, for rows without an intermediate row."""
     loads = con.execute("select distinct wave, region_code, module from stg_module_loads").df()
-    status = con.execute("""
+    # one status per module: the first in the contract's order of NOT_IN_USE, then the most errors
+    status = con.execute(
+        """
         select wave, region_code, module, status, n_errors
         from stg_submission_status
-        where status in ('afgewezen', 'conflict', 'ontbreekt')
+        where list_contains($told, status)
         qualify row_number() over (
             partition by wave, region_code, module
-            order by case status when 'afgewezen' then 1 when 'conflict' then 2 else 3 end, n_errors desc) = 1
-        """).df()
+            order by list_position($told, status), n_errors desc) = 1
+        """,
+        {"told": list(statuses.NOT_IN_USE)},
+    ).df()
     reason = pd.Series(None, index=reg.index, dtype=object)
     first_missing = pd.Series(None, index=reg.index, dtype=object)
     key = ["wave", "region_code"]

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 
 import pandas as pd
 
+from pipelines.contract.statuses import ABSENT, LOADED
 from pipelines.core.problems import ERROR, Problem
 
 LESSONS, EXERCISES = "lessen", "oefeningen"
@@ -86,7 +87,7 @@ def reconcile(
     def loads(u) -> bool:
         return (
             u is not None
-            and u.status == "geladen"
+            and u.status == LOADED
             and not any(p.is_error for p in unit_problems.get((u.region_code, u.module), []))
         )
 
@@ -101,13 +102,13 @@ def reconcile(
                 break  # checked against each other by the validation
             if new_lessons:
                 named = lesson_ids(lessons_unit)
-            elif lessons_unit.status != "ontbreekt" and (region, LESSONS) in existing:
+            elif lessons_unit.status != ABSENT and (region, LESSONS) in existing:
                 named = staged_ids(region, LESSONS)
             else:
                 break  # no lessons staged for this region
             if new_exercises:
                 present = exercise_ids(exercises_unit)
-            elif (exercises_unit is None or exercises_unit.status != "ontbreekt") and (region, EXERCISES) in existing:
+            elif (exercises_unit is None or exercises_unit.status != ABSENT) and (region, EXERCISES) in existing:
                 present = staged_ids(region, EXERCISES)
             else:
                 present = set()

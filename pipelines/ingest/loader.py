@@ -51,6 +51,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.contract.statuses import LOADED
 from pipelines.core.problems import Problem, drop_reader_repeats
 from pipelines.ingest.discovery import discover_wave, fingerprint
 from pipelines.ingest.readers import DEFAULT_LIMITS, Limits
@@ -91,7 +92,7 @@ def _prepare(
     units, extra_status, problems, unit_problems, module_frames = plan_wave(wave, files, region_codes, limits)
     sheets: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
     for u in units:
-        if u.status == "geladen":
+        if u.status == LOADED:
             sheets[u.module][u.region_code] = (u.source.rel, u.sheet)
     return _Prepared(
         wave,

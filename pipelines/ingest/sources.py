@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from pipelines.contract.codebook import MODULES, REGION_COLUMN
+from pipelines.contract.statuses import ABSENT, CONFLICT, LOADED, REJECTED, REPLACED
 from pipelines.core.problems import Problem, quote
 from pipelines.ingest import across_files
 from pipelines.ingest.across_files import workbook_conflicts
@@ -32,7 +33,7 @@ class Unit:
     module: str
     source: RawFile | None
     sheet: str | None = None
-    status: str = "geladen"
+    status: str = LOADED
     n_rows: int = 0
     message: str = ""
     earlier_data_in_use: bool = False
@@ -303,7 +304,7 @@ def plan_wave(wave: int, files: list[RawFile], region_codes: list[str], limits: 
                     module=module_name,
                 )
                 problems.append(p)
-                extra_status.append(status_row(code or None, module_name, ex.file, "afgewezen", n, p.message, 1))
+                extra_status.append(status_row(code or None, module_name, ex.file, REJECTED, n, p.message, 1))
 
     for code in region_codes:
         for module_name in MODULES:
@@ -313,10 +314,10 @@ def plan_wave(wave: int, files: list[RawFile], region_codes: list[str], limits: 
                 names = ", ".join(f.rel for f in read.workbooks[code])
                 msg = f"meerdere werkboeken voor deze regio ({names}); niets van deze regio opnieuw geladen"
                 for wb in read.workbooks[code]:
-                    extra_status.append(status_row(code, module_name, wb, "conflict", message=msg, n_errors=1))
+                    extra_status.append(status_row(code, module_name, wb, CONFLICT, message=msg, n_errors=1))
                 if ex is not None and n_ex:
-                    extra_status.append(status_row(code, module_name, ex.file, "conflict", n_ex, msg, 1))
-                units.append(Unit(code, module_name, None, status="conflict", message=msg))
+                    extra_status.append(status_row(code, module_name, ex.file, CONFLICT, n_ex, msg, 1))
+                units.append(Unit(code, module_name, None, status=CONFLICT, message=msg))
                 continue
             wb_choice = read.wb_sheets.get(module_name, {}).get(code)
             bad_sheet = read.bad_sheets.get((code, module_name))
@@ -327,7 +328,7 @@ def plan_wave(wave: int, files: list[RawFile], region_codes: list[str], limits: 
                         code,
                         module_name,
                         ex.file,
-                        "vervangen",
+                        REPLACED,
                         n_ex,
                         f"het werkboek {holder.rel} van deze regio gaat voor; deze rijen zijn niet gebruikt",
                     )
@@ -336,9 +337,7 @@ def plan_wave(wave: int, files: list[RawFile], region_codes: list[str], limits: 
                 wb = read.unreadable[code]
                 errs = [p for p in read.file_problems[wb.rel] if p.is_error]
                 unit_problems[(code, module_name)] += errs
-                units.append(
-                    Unit(code, module_name, wb, status="afgewezen", message="; ".join(p.message for p in errs))
-                )
+                units.append(Unit(code, module_name, wb, status=REJECTED, message="; ".join(p.message for p in errs)))
             elif bad_sheet is not None:  # the workbook has the sheet, but it could not be read
                 wb, sheet = bad_sheet
                 errs = read.wb_problems.get((code, module_name), [])
@@ -349,7 +348,7 @@ def plan_wave(wave: int, files: list[RawFile], region_codes: list[str], limits: 
                         module_name,
                         wb,
                         sheet,
-                        status="afgewezen",
+                        status=REJECTED,
                         message="; ".join(p.message for p in errs if p.is_error),
                     )
                 )
@@ -366,11 +365,11 @@ def plan_wave(wave: int, files: list[RawFile], region_codes: list[str], limits: 
                     f"gelezen, niets van deze module opnieuw geladen"
                 )
                 for f in read.export_conflicts[module_name]:
-                    extra_status.append(status_row(code, module_name, f, "conflict", message=msg, n_errors=1))
+                    extra_status.append(status_row(code, module_name, f, CONFLICT, message=msg, n_errors=1))
                     unit_problems[(code, module_name)].append(
                         Problem(f.rel, "export.dubbel", msg, region_code=code, module=module_name)
                     )
-                units.append(Unit(code, module_name, None, status="conflict", message=msg))
+                units.append(Unit(code, module_name, None, status=CONFLICT, message=msg))
             elif ex is not None and (n_ex or ex.frame is None):
                 unit_problems[(code, module_name)] += export_problems.get(
                     (code, module_name), []
@@ -382,7 +381,7 @@ def plan_wave(wave: int, files: list[RawFile], region_codes: list[str], limits: 
                             module_name,
                             ex.file,
                             ex.sheet,
-                            "afgewezen",
+                            REJECTED,
                             message="; ".join(p.message for p in ex.problems),
                         )
                     )
@@ -397,7 +396,7 @@ def plan_wave(wave: int, files: list[RawFile], region_codes: list[str], limits: 
                         module_name,
                         ex.file,
                         ex.sheet,
-                        status="ontbreekt",
+                        status=ABSENT,
                         message=f"bewust zonder gegevens in {ex.file.rel} (rij {ex.withdrawn[code]}: alleen "
                         f"regio_code ingevuld): ingetrokken",
                     )
@@ -409,7 +408,7 @@ def plan_wave(wave: int, files: list[RawFile], region_codes: list[str], limits: 
                     if wb
                     else "geen werkboek of export-rijen van deze regio"
                 )
-                unit = Unit(code, module_name, wb, status="ontbreekt", message=msg)
+                unit = Unit(code, module_name, wb, status=ABSENT, message=msg)
                 if wb is None and read.unusable.get(code):
                     # A workbook in a form that is not read (.xlsm, .xls, .ods) named for the region.
                     f = read.unusable[code][0]

@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from pipelines.contract.codebook import MODULES, REGION_COLUMN, Module, staging_columns
+from pipelines.contract.statuses import ABSENT, CONFLICT, LOADED, REJECTED
 from pipelines.core.problems import Problem
 from pipelines.ingest import crossref
 from pipelines.ingest.discovery import IGNORED, RawFile
@@ -40,11 +41,11 @@ class WaveResult:
 
     @property
     def rejected_files(self) -> list[str]:
-        return sorted({s["source_file"] for s in self.statuses if s["status"] == "afgewezen" and s["source_file"]})
+        return sorted({s["source_file"] for s in self.statuses if s["status"] == REJECTED and s["source_file"]})
 
     @property
     def regions_loaded(self) -> list[str]:
-        return sorted({s["region_code"] for s in self.statuses if s["status"] == "geladen"})
+        return sorted({s["region_code"] for s in self.statuses if s["status"] == LOADED})
 
 
 @dataclass
@@ -102,16 +103,16 @@ def _write(con, p: _Prepared, now: dt.datetime) -> WaveResult:
         n_warn = len(ups) - n_err
         problems += ups
         had = key in existing
-        if u.status == "geladen" and n_err:
-            u.status = "afgewezen"
+        if u.status == LOADED and n_err:
+            u.status = REJECTED
             u.message = _errors_summary([p for p in ups if p.is_error])
-        if u.status in ("afgewezen", "conflict"):
+        if u.status in (REJECTED, CONFLICT):
             u.earlier_data_in_use = had
             if had:
                 u.message += f" (eerder geladen gegevens uit {existing[key][0]} blijven in gebruik)"
-            elif u.status == "afgewezen":
+            elif u.status == REJECTED:
                 u.message += " (er zijn geen eerder geladen gegevens voor deze module)"
-        elif u.status == "ontbreekt":
+        elif u.status == ABSENT:
             if had:
                 to_remove[u.module].add(u.region_code)
         else:  # geladen
@@ -121,7 +122,7 @@ def _write(con, p: _Prepared, now: dt.datetime) -> WaveResult:
             else:
                 to_write[u.module].add(u.region_code)
                 loads.append((wave, u.region_code, u.module, u.source.rel, u.source.sha256, u.sheet, u.n_rows, now))
-        if u.status != "conflict":  # conflicts are reported per workbook in extra_status
+        if u.status != CONFLICT:  # conflicts are reported per workbook in extra_status
             statuses.append(
                 dict(
                     wave=wave,
@@ -139,7 +140,7 @@ def _write(con, p: _Prepared, now: dt.datetime) -> WaveResult:
             )
     problems = list({id(p): p for p in problems}.values())  # a file-wide problem is shared by its regions
     for s in p.extra_status:
-        s["earlier_data_in_use"] = s["status"] == "conflict" and (s["region_code"], s["module"]) in existing
+        s["earlier_data_in_use"] = s["status"] == CONFLICT and (s["region_code"], s["module"]) in existing
     statuses += p.extra_status
 
     _write_wave(con, wave, p.files, statuses, problems, p.module_frames, to_write, to_remove, loads, p.fingerprint, now)
@@ -167,8 +168,8 @@ def _reject_silent(wave: int, units: list[Unit], unit_problems, existing) -> Non
     for u in units:
         key = (u.region_code, u.module)
         came = ("export" if _from_export(existing[key][0], u.module) else "werkboek") if key in existing else None
-        if u.status == "ontbreekt" and came in u.silent_in:
-            u.status = "afgewezen"
+        if u.status == ABSENT and came in u.silent_in:
+            u.status = REJECTED
             if came == "werkboek":
                 u.source = RawFile(Path(), u.silent_in[came][0].file, wave, IGNORED, 0)
                 u.sheet = None
@@ -180,11 +181,11 @@ def _reject_silent(wave: int, units: list[Unit], unit_problems, existing) -> Non
         if (
             u.module in shrunk
             and u.last_of_export
-            and u.status == "geladen"
+            and u.status == LOADED
             and key in existing
             and _from_export(existing[key][0], u.module)
         ):
-            u.status = "afgewezen"
+            u.status = REJECTED
             u.message = "mogelijk afgebroken export"
             assert u.source is not None  # loaded, from the export's last row(s)
             unit_problems[key] = list(unit_problems.get(key, [])) + [

@@ -130,7 +130,7 @@ def write_site(data: SiteData, out: Path, reference_dir: Path) -> dict[str, int]
             written[f"assets/{rel}"] = dst.stat().st_size
 
     env = _environment()
-    common = _common(data)
+    common = {**_common(data), "codes": labels.CODES}
     # the payload every page shares is written once, not into each of the pages
     write(f"assets/data/{COMMON_JS}", data_script(common).encode("utf-8"))
     templated_register = explanation_templates(data)
@@ -177,6 +177,7 @@ def write_site(data: SiteData, out: Path, reference_dir: Path) -> dict[str, int]
             indicators=common["indicators"],
             domains=labels.DOMAINS,
             recommendations=labels.RECOMMENDATIONS,
+            codes=labels.PAGE_CODES,
             built=built,
             wave_span=span,
             note=page.note,

@@ -20,6 +20,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from pipelines.contract.statuses import ABSENT
+
 MARTS = (
     "indicator_values",
     "variation_register",
@@ -54,7 +56,7 @@ class SiteData:
         if self.default_wave is None and self.waves:
             st = self.status
             with_returns = (
-                sorted({int(w) for w in st.loc[st["status"] != "ontbreekt", "wave"].dropna().unique()})
+                sorted({int(w) for w in st.loc[st["status"] != ABSENT, "wave"].dropna().unique()})
                 if len(st) and "status" in st.columns
                 else []
             )

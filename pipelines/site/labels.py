@@ -1,14 +1,19 @@
-"""Dutch words the site shows for the codes in the marts.
+"""Dutch words the site shows for the codes in the marts, and the codes its scripts work with.
 
-The indicators, verdicts and status codes and their Dutch words live in
-:mod:`pipelines.contract.indicators` and :mod:`pipelines.contract.verdicts`;
+The indicators, verdicts and status codes, their Dutch words and their looks live in
+:mod:`pipelines.contract.indicators`, :mod:`pipelines.contract.verdicts` and
+:mod:`pipelines.contract.statuses`; :data:`CODES` hands them to the scripts;
 catalogue codes are labelled through ``CATALOGUES[...].label``. An indicator or
 status the site does not know is shown by its code, never dropped.
 """
 
 from __future__ import annotations
 
-from pipelines.contract import verdicts
+from types import ModuleType
+
+from markupsafe import Markup, escape
+
+from pipelines.contract import statuses, verdicts
 from pipelines.contract.catalogues import CATALOGUES
 from pipelines.contract.codebook import MODULES
 from pipelines.contract.indicators import DOMAINS, POLARITY_NL, RECOMMENDATIONS, Indicator
@@ -25,6 +30,8 @@ __all__ = [
     "RECOMMENDATION_STATUS",
     "SEVERITY",
     "RUN_HISTORY",
+    "CODES",
+    "PAGE_CODES",
     "indicator_meta",
     "catalogue_labels",
     "module_names",
@@ -53,11 +60,58 @@ INDICATORS: dict[str, dict] = {i.id: _site_meta(i) for i in CONTRACT_INDICATORS}
 
 VERDICTS: dict[str, str] = verdicts.VERDICT_LABELS
 NORM_SOURCES: dict[str, str] = verdicts.NORM_SOURCE_LABELS
-SUBMISSION: dict[str, str] = verdicts.SUBMISSION_LABELS
+SUBMISSION: dict[str, str] = statuses.SUBMISSION_LABELS
 PLAN_STATUS: dict[str, str] = verdicts.PLAN_LABELS
 RECOMMENDATION_STATUS: dict[str, str] = verdicts.TRACKER_LABELS
 
 SEVERITY: dict[str, str] = {"error": "fout", "warning": "waarschuwing"}
+
+
+def _names(module: ModuleType, codes: tuple[str, ...]) -> dict[str, str]:
+    """The contract's constant for each code, lower case: the name a script uses (verdicts.UNJUSTIFIED: unjustified)."""
+    return {k.lower(): v for k, v in vars(module).items() if k.isupper() and isinstance(v, str) and v in codes}
+
+
+def _group(module: ModuleType, order, looks: dict) -> dict:
+    looks = {code: {k: v for k, v in look._asdict().items() if v is not None} for code, look in looks.items()}
+    return {"names": _names(module, tuple(order)), "order": list(order), "look": looks}
+
+
+#: The codes the site's scripts work with, per group of labels (assets/data/common.js; site.js reads it):
+#: ``names`` (a script asks Site.code('verdict', 'unjustified'), it never spells a code), ``order`` (for the
+#: plan and tracker statuses the order of the colour scale) and ``look``: colour, glyph and marker per code.
+CODES: dict[str, dict] = {
+    "verdict": {
+        **_group(verdicts, verdicts.VERDICTS, verdicts.VERDICT_LOOKS),
+        "by_concern": list(verdicts.VERDICTS_BY_CONCERN),
+    },
+    "submission": {
+        "names": _names(statuses, statuses.SUBMISSION_STATUSES),
+        "order": list(statuses.SUBMISSION_STATUSES),
+        "look": {code: {"glyph": g} for code, g in statuses.SUBMISSION_GLYPHS.items()},
+    },
+    "plan": _group(verdicts, verdicts.PLAN_LOOKS, verdicts.PLAN_LOOKS),
+    "recommendation_status": _group(verdicts, verdicts.TRACKER_LOOKS, verdicts.TRACKER_LOOKS),
+}
+
+
+def _emphasis(text: str) -> Markup:
+    """Escaped text whose ``**...**`` parts are <strong>."""
+    parts = str(escape(text)).split("**")
+    return Markup("".join(f"<strong>{p}</strong>" if i % 2 else p for i, p in enumerate(parts)))
+
+
+#: What the templates know of the codes: CODES with each group's Dutch words, and when a verdict is given.
+PAGE_CODES: dict[str, dict] = {
+    "verdict": {
+        **CODES["verdict"],
+        "label": VERDICTS,
+        "when": {k: _emphasis(v) for k, v in verdicts.VERDICT_WHEN_NL.items()},
+    },
+    "submission": {**CODES["submission"], "label": SUBMISSION},
+    "plan": {**CODES["plan"], "label": PLAN_STATUS},
+    "recommendation_status": {**CODES["recommendation_status"], "label": RECOMMENDATION_STATUS},
+}
 
 #: Column headers of run_history (pipelines.ingest.warehouse); other columns are shown by their name.
 RUN_HISTORY: dict[str, str] = {

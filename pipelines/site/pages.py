@@ -253,8 +253,8 @@ def all_pages(
     if large:
         equipment = limit_regions(equipment, equipment["below_norm"], OVERVIEW_LIMIT)
         ring = limit_regions(ring, ring["deviates"], OVERVIEW_LIMIT)
-        plan = limit_regions(plan, plan["status"] == "niet_beoefend", OVERVIEW_LIMIT)
-        recs = limit_regions(recs, recs["status"] == "aandacht", OVERVIEW_LIMIT)
+        plan = limit_regions(plan, plan["status"] == verdicts.UNEXERCISED, OVERVIEW_LIMIT)
+        recs = limit_regions(recs, recs["status"] == verdicts.ATTENTION, OVERVIEW_LIMIT)
         notes = {
             "middelen": _selection_note(n_regions, "de meeste cellen onder de norm"),
             "ring": _selection_note(n_regions, "de meeste afwijkingen van de norm"),

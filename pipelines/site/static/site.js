@@ -1,7 +1,7 @@
 /* regiobench: shared code of every page.
  *
  * The data of a page is embedded in <script type="application/json" id="site-data">; what
- * every page shares (regions, indicators, labels) is in assets/data/common.js, loaded once
+ * every page shares (regions, indicators, labels, codes) is in assets/data/common.js, loaded once
  * by a plain <script src> before this file (it fills window.SiteShared; file:// allows no
  * fetch()). Data too large for one page comes in parts that Site.need loads on demand.
  * Everything from the data reaches the page as text: DOM nodes get textContent (never
@@ -147,16 +147,29 @@
     return out.join('<br>');
   };
 
-  // ------------------------------------------------------------------ verdicts (colour + symbol + word)
-  // Okabe-Ito colours; every verdict also has its own marker shape and its word.
-  S.VERDICTS = ['conform', 'gunstige_afwijking', 'afwijking_onderbouwd', 'afwijking_niet_onderbouwd', 'onvoldoende_gegevens'];
-  S.VERDICT = {
-    conform: { label: 'conform', color: '#56B4E9', symbol: 'circle', glyph: '●' },
-    gunstige_afwijking: { label: 'gunstige afwijking', color: '#0072B2', symbol: 'triangle-up', glyph: '▲' },
-    afwijking_onderbouwd: { label: 'afwijking, onderbouwd', color: '#E69F00', symbol: 'diamond', glyph: '◆' },
-    afwijking_niet_onderbouwd: { label: 'afwijking, niet onderbouwd', color: '#D55E00', symbol: 'x', glyph: '✖' },
-    onvoldoende_gegevens: { label: 'onvoldoende gegevens', color: '#8C8C8C', symbol: 'circle-open', glyph: '○' }
+  // ------------------------------------------------------------------ codes (colour + symbol + glyph + word)
+  /* The verdict and status codes come from pipelines/contract, through S.data.codes (common.js): per group
+   * (verdict, submission, plan, recommendation_status) the codes by name, their order, and each code's
+   * colour, glyph and marker. A script names a code by S.code(group, name), never by the code itself. */
+  S.codes = S.data.codes || {};
+  S.code = function (group, name) {
+    var names = (S.codes[group] || {}).names || {};
+    if (!Object.prototype.hasOwnProperty.call(names, name)) throw new Error('regiobench: geen code ' + group + '.' + name);
+    return names[name];
   };
+  S.order = function (group) { return ((S.codes[group] || {}).order || []).slice(); };
+  S.look = function (group, code) { var g = (S.codes[group] || {}).look || {}; return Object.prototype.hasOwnProperty.call(g, code) ? g[code] : {}; };
+  /* glyph per code of a group, for S.statusBadge */
+  S.glyphs = function (group) {
+    var out = {};
+    S.order(group).forEach(function (c) { out[c] = S.look(group, c).glyph; });
+    return out;
+  };
+  // every verdict has its colour (Okabe-Ito), its own marker shape and glyph, and its word
+  S.VERDICTS = S.order('verdict');
+  S.VERDICTS_BY_CONCERN = ((S.codes.verdict || {}).by_concern || []).slice();
+  S.VERDICT = {};
+  S.VERDICTS.forEach(function (v) { S.VERDICT[v] = Object.assign({ label: S.label('verdict', v) }, S.look('verdict', v)); });
   S.verdictStyle = function (v) {
     return S.VERDICT[v] || { label: v == null ? 'geen oordeel' : String(v).replace(/_/g, ' '), color: '#666666', symbol: 'square-open', glyph: '□' };
   };
@@ -299,8 +312,6 @@
   };
 
   // ------------------------------------------------------------------ Plotly
-  S.COLORS = { blue: '#0072B2', sky: '#56B4E9', orange: '#E69F00', vermillion: '#D55E00', green: '#009E73',
-    yellow: '#F0E442', purple: '#CC79A7', black: '#000000', grey: '#8C8C8C', light: '#DDDDDD' };
   S.config = {
     displaylogo: false,
     // never offer to upload a chart to Plotly's cloud (the analysts work offline, the data are not public)

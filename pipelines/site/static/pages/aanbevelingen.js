@@ -3,9 +3,9 @@
   'use strict';
   var S = window.Site, D = S.data;
   var rows = S.unpack(D.recommendations);
-  var ORDER = ['buiten_uitvraag', 'onvoldoende_gegevens', 'op_orde', 'aandacht'];
-  var COLOR = { buiten_uitvraag: '#ffffff', onvoldoende_gegevens: '#d9d9d9', op_orde: '#9ecae1', aandacht: '#E69F00' };
-  var GLYPH = { buiten_uitvraag: '–', onvoldoende_gegevens: '?', op_orde: '✔', aandacht: '!' };
+  // order of the colour scale, colour and glyph per status: from the contract (S.codes)
+  var ORDER = S.order('recommendation_status'), GLYPH = S.glyphs('recommendation_status'), COLOR = {};
+  ORDER.forEach(function (s) { COLOR[s] = S.look('recommendation_status', s).color; });
   var ids = function (r) { return Array.isArray(r.indicator_ids) ? r.indicator_ids : String(r.indicator_ids || '').split(/[|,]/).filter(Boolean); };
 
   // with many regions the page holds a selection of them; D.counts then has the counts over all regions

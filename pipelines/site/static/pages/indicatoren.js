@@ -10,7 +10,8 @@
   var sel = S.byId('indicator');
   var asked = S.hashParams().indicator;
   if (asked && S.ind[asked]) sel.value = asked;
-  var SEVERITY = { afwijking_niet_onderbouwd: 0, afwijking_onderbouwd: 1, gunstige_afwijking: 2, conform: 3, onvoldoende_gegevens: 4 };
+  var SEVERITY = {};  // verdict -> rank, the most serious first (the contract's order by concern)
+  S.VERDICTS_BY_CONCERN.forEach(function (v, i) { SEVERITY[v] = i; });
   var POLARITY = { hoger: 'hoger is gunstiger', lager: 'lager is gunstiger', beide: 'beide kanten van de grenzen zijn ongunstig' };
 
   function limitsText(lo, hi, ind) {

@@ -6,7 +6,9 @@
   var problems = S.unpack(D.problems);
   var history = S.unpack(D.history);
   var modules = D.modules || [];
-  var GLYPH = { geladen: '✔', afgewezen: '✖', ontbreekt: '?', vervangen: '↺', conflict: '!' };
+  var GLYPH = S.glyphs('submission');
+  var LOADED = S.code('submission', 'loaded'), REJECTED = S.code('submission', 'rejected');
+  var ABSENT = S.code('submission', 'absent'), CONFLICT = S.code('submission', 'conflict');
   var cmp = function (a, b) { return a == null ? (b == null ? 0 : 1) : b == null ? -1 : a < b ? -1 : a > b ? 1 : 0; };
 
   if (D.notes && D.notes.length) S.put('kwaliteit-notes', S.el('p', { class: 'warning', text: D.notes.join(' ') }));
@@ -19,11 +21,11 @@
       var byRegion = S.groupBy(st, 'region_code');
       var missingAll = S.regions.filter(function (reg) {
         var mine = byRegion.get(reg.code) || [];
-        return !mine.length || mine.every(function (r) { return r.status === 'ontbreekt'; });
+        return !mine.length || mine.every(function (r) { return r.status === ABSENT; });
       }).length;
-      return { w: w, loaded: regionsWith(function (r) { return r.status === 'geladen'; }), missing: missingAll,
-        rejected: new Set(st.filter(function (r) { return r.status === 'afgewezen'; }).map(function (r) { return r.source_file + '|' + r.module + '|' + r.region_code; })).size,
-        conflict: st.filter(function (r) { return r.status === 'conflict'; }).length,
+      return { w: w, loaded: regionsWith(function (r) { return r.status === LOADED; }), missing: missingAll,
+        rejected: new Set(st.filter(function (r) { return r.status === REJECTED; }).map(function (r) { return r.source_file + '|' + r.module + '|' + r.region_code; })).size,
+        conflict: st.filter(function (r) { return r.status === CONFLICT; }).length,
         earlier: st.filter(function (r) { return r.earlier_data_in_use; }).length,
         errors: pr.filter(function (r) { return r.severity === 'error'; }).length,
         warnings: pr.filter(function (r) { return r.severity !== 'error'; }).length };
@@ -78,7 +80,7 @@
   }
 
   function rejected(wave) {
-    var st = status.filter(function (r) { return r.wave === wave && (r.status === 'afgewezen' || r.status === 'conflict'); })
+    var st = status.filter(function (r) { return r.wave === wave && (r.status === REJECTED || r.status === CONFLICT); })
       .sort(function (a, b) { return cmp(a.region_code, b.region_code) || cmp(a.module, b.module) || cmp(a.source_file, b.source_file); });
     var box = S.clear(S.byId('afgewezen'));
     if (!st.length) { box.appendChild(S.note('Geen bestanden afgewezen en geen conflicten in peiljaar ' + wave + '.')); return; }
@@ -100,7 +102,7 @@
   }
 
   function missing(wave) {
-    var st = status.filter(function (r) { return r.wave === wave && r.status === 'ontbreekt'; });
+    var st = status.filter(function (r) { return r.wave === wave && r.status === ABSENT; });
     if (!st.length) { S.put('ontbreekt', S.note('Alle regio\'s hebben in peiljaar ' + wave + ' alle modules aangeleverd.')); return; }
     var by = S.groupBy(st, 'region_code');
     var rows = Array.from(by.keys()).sort(cmp).map(function (c) {

@@ -193,11 +193,12 @@
       var rs = rows.filter(function (r) { return r.domain === d; });
       if (!rs.length) return;
       var get = function (v) { var r = rs.find(function (x) { return x.verdict === v; }); return r ? r : { n: 0, n_regions: 0 }; };
+      var unjustified = S.code('verdict', 'unjustified');
       var c = S.el('div', { class: 'card' }, [
         S.el('h3', { text: S.label('domain', d) }),
-        S.el('div', { class: 'big', text: S.num(get('afwijking_niet_onderbouwd').n, 0) }),
-        S.el('div', { class: 'what', text: 'niet onderbouwde afwijkingen, bij ' + get('afwijking_niet_onderbouwd').n_regions + ' regio(\'s)' }),
-        S.el('ul', null, ['afwijking_onderbouwd', 'gunstige_afwijking', 'conform', 'onvoldoende_gegevens'].map(function (v) {
+        S.el('div', { class: 'big', text: S.num(get(unjustified).n, 0) }),
+        S.el('div', { class: 'what', text: 'niet onderbouwde afwijkingen, bij ' + get(unjustified).n_regions + ' regio(\'s)' }),
+        S.el('ul', null, S.VERDICTS_BY_CONCERN.filter(function (v) { return v !== unjustified; }).map(function (v) {
           return S.el('li', null, [S.badge(v), ' ' + S.num(get(v).n, 0)]);
         }))
       ]);

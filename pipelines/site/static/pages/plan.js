@@ -4,9 +4,10 @@
   var S = window.Site, D = S.data;
   var rows = S.unpack(D.plan);
   var CHAR = Object.keys(S.labels.bijzonderheid || {});
-  var ORDER = ['niet_in_plan', 'niet_beoefend', 'onderbouwd', 'beoefend'];
-  var COLOR = { niet_in_plan: '#f2f2f2', niet_beoefend: '#E69F00', onderbouwd: '#9ecae1', beoefend: '#0072B2' };
-  var GLYPH = { niet_in_plan: '·', niet_beoefend: '✖', onderbouwd: '○', beoefend: '✔' };
+  // order of the colour scale, colour and glyph per status: from the contract (S.codes)
+  var ORDER = S.order('plan'), GLYPH = S.glyphs('plan'), COLOR = {};
+  ORDER.forEach(function (s) { COLOR[s] = S.look('plan', s).color; });
+  var UNEXERCISED = S.code('plan', 'unexercised');
   var idx = function (list, v) { var i = list.indexOf(v); return i < 0 ? list.length : i; };
 
   // with many regions the page holds a selection of them; D.counts then has the counts over all regions
@@ -62,7 +63,7 @@
     var bars = ORDER.slice().reverse().map(function (s) {
       var counts = chars.map(function (c) { return count(wave, c, s, rs); });
       return { type: 'bar', orientation: 'h', name: GLYPH[s] + ' ' + S.label('plan', s), y: chars.map(shortLabel), x: counts,
-        marker: { color: COLOR[s], line: { color: '#555555', width: 0.5 }, pattern: s === 'niet_beoefend' ? { shape: '/', fgcolor: '#7a4f00', bgcolor: COLOR[s], size: 7, solidity: 0.25 } : undefined },
+        marker: { color: COLOR[s], line: { color: '#555555', width: 0.5 }, pattern: s === UNEXERCISED ? { shape: '/', fgcolor: '#7a4f00', bgcolor: COLOR[s], size: 7, solidity: 0.25 } : undefined },
         hovertext: counts.map(function (n, j) { return S.hover(S.label('bijzonderheid', chars[j]), [[S.label('plan', s), n + ' regio(\'s)']]); }),
         hoverinfo: 'text', meta: { role: 'telling' } };
     });

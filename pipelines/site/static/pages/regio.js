@@ -10,8 +10,8 @@
   var score = S.unpack(D.scorecard);
   var status = S.unpack(D.status);
   var lessons = S.unpack(D.lessons);
-  var REC_GLYPH = { op_orde: '✔', aandacht: '!', onvoldoende_gegevens: '?', buiten_uitvraag: '–' };
-  var SUB_GLYPH = { geladen: '✔', afgewezen: '✖', ontbreekt: '?', vervangen: '↺', conflict: '!' };
+  var REC_GLYPH = S.glyphs('recommendation_status'), SUB_GLYPH = S.glyphs('submission');
+  var UNJUSTIFIED = S.code('verdict', 'unjustified'), ATTENTION = S.code('recommendation_status', 'attention');
 
   // the list of regions comes from assets/data/common.js, not from every region page
   var picker = S.byId('regio-keuze');
@@ -33,9 +33,14 @@
     var r = score.find(function (x) { return x.wave === wave; });
     var box = S.clear(S.byId('kerncijfers'));
     if (!r) { box.appendChild(S.note('Geen scorekaart voor peiljaar ' + wave + '.')); return; }
-    [['afwijking_niet_onderbouwd', r.n_unjustified], ['afwijking_onderbouwd', r.n_substantiated],
-      ['gunstige_afwijking', r.n_favourable], ['conform', r.n_conform], ['onvoldoende_gegevens', r.n_missing]].forEach(function (p) {
-      box.appendChild(S.el('div', { class: 'card' }, [S.el('div', { class: 'big', text: S.num(p[1], 0) }), S.badge(p[0])]));
+    var n = {};  // the scorecard's count per verdict
+    n[UNJUSTIFIED] = r.n_unjustified;
+    n[S.code('verdict', 'substantiated')] = r.n_substantiated;
+    n[S.code('verdict', 'favourable')] = r.n_favourable;
+    n[S.code('verdict', 'conform')] = r.n_conform;
+    n[S.code('verdict', 'missing')] = r.n_missing;
+    S.VERDICTS_BY_CONCERN.forEach(function (v) {
+      box.appendChild(S.el('div', { class: 'card' }, [S.el('div', { class: 'big', text: S.num(n[v], 0) }), S.badge(v)]));
     });
     var st = status.filter(function (x) { return x.wave === wave; });
     var line = S.clear(S.byId('aanlevering'));
@@ -115,7 +120,7 @@
       { label: 'Oordeel', value: function (r) { return S.badge(r.verdict); } },
       { label: 'Toelichting', cls: 'text', value: function (r) { return r.explanation; } },
       { label: 'Onderbouwing', cls: 'text', value: function (r) { return r.substantiation; } }
-    ], rows, { rowClass: function (r) { return r.verdict === 'afwijking_niet_onderbouwd' ? 'hi' : null; } }));
+    ], rows, { rowClass: function (r) { return r.verdict === UNJUSTIFIED ? 'hi' : null; } }));
   }
 
   function trend(wave) {
@@ -162,7 +167,7 @@
         var ids = Array.isArray(r.indicator_ids) ? r.indicator_ids : String(r.indicator_ids || '').split(/[|,]/).filter(Boolean);
         return ids.map(function (i) { return (S.ind[i] || {}).short || i; }).join('; ') || '–'; } },
       { label: 'Niet onderbouwd', cls: 'num', value: function (r) { return S.num(r.n_unjustified, 0); } }
-    ], rows, { rowClass: function (r) { return r.status === 'aandacht' ? 'hi' : null; } }));
+    ], rows, { rowClass: function (r) { return r.status === ATTENTION ? 'hi' : null; } }));
   }
 
   function lessonTable(wave) {

@@ -7,13 +7,14 @@
     var by = {};
     score.forEach(function (r) { if (r.wave === wave) by[r.region_code] = r; });
     var n = function (r, k) { return r ? S.num(r[k], 0) : '–'; };
+    var head = function (v, word) { return S.verdictStyle(v).glyph + ' ' + word; };
     S.put('regiolijst', S.table([
       { label: 'Regio', value: function (x) { return S.regionLink(x.code, x.name + ' (' + x.code + ')'); } },
-      { label: '✖ niet onderbouwd', cls: 'num', value: function (x) { return n(by[x.code], 'n_unjustified'); } },
-      { label: '◆ onderbouwd', cls: 'num', value: function (x) { return n(by[x.code], 'n_substantiated'); } },
-      { label: '▲ gunstig', cls: 'num', value: function (x) { return n(by[x.code], 'n_favourable'); } },
-      { label: '● conform', cls: 'num', value: function (x) { return n(by[x.code], 'n_conform'); } },
-      { label: '○ onvoldoende gegevens', cls: 'num', value: function (x) { return n(by[x.code], 'n_missing'); } }
+      { label: head(S.code('verdict', 'unjustified'), 'niet onderbouwd'), cls: 'num', value: function (x) { return n(by[x.code], 'n_unjustified'); } },
+      { label: head(S.code('verdict', 'substantiated'), 'onderbouwd'), cls: 'num', value: function (x) { return n(by[x.code], 'n_substantiated'); } },
+      { label: head(S.code('verdict', 'favourable'), 'gunstig'), cls: 'num', value: function (x) { return n(by[x.code], 'n_favourable'); } },
+      { label: head(S.code('verdict', 'conform'), 'conform'), cls: 'num', value: function (x) { return n(by[x.code], 'n_conform'); } },
+      { label: head(S.code('verdict', 'missing'), 'onvoldoende gegevens'), cls: 'num', value: function (x) { return n(by[x.code], 'n_missing'); } }
     ], S.regions, { rowClass: function (x) { return by[x.code] && by[x.code].n_unjustified > 0 ? 'hi' : null; } }));
   });
 })();
