@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines import sample
+from tests.support import ROOT
 
 
 def rewrite_export(path: Path, change) -> None:
@@ -54,14 +55,13 @@ def staged_warehouse(tmp_path: Path, waves: list[int]):
     from pipelines.ingest.loader import ingest_waves
     from pipelines.ingest.warehouse import ensure_schema
 
-    root = Path(__file__).resolve().parents[1]
     regions = sample.make_regions(4, 3)
     raw, ref = tmp_path / "raw", tmp_path / "reference"
     sample.generate(raw, waves, seed=3, regions=regions, form="xlsx")
     ref.mkdir()
     sample.write_regions_csv(regions, ref / "regions.csv")
     for name in ("ring_model_norms.csv", "equipment_norms.csv"):
-        shutil.copy(root / "data" / "reference" / name, ref / name)
+        shutil.copy(ROOT / "data" / "reference" / name, ref / name)
     warehouse = tmp_path / "w.duckdb"
     with duckdb.connect(str(warehouse)) as con:
         ensure_schema(con)

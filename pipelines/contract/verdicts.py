@@ -4,7 +4,7 @@ The engine (:mod:`pipelines.engine.explain`, :mod:`pipelines.engine.build`) and
 the site (:mod:`pipelines.site.labels`) derive from here. The SQL marts that
 count or set these codes (``region_scorecard``, ``indicator_summary``,
 ``recommendation_tracker``, ``plan_exercise_matrix``) name them as SQL
-literals; ``tests/test_contract.py`` checks that every such literal is a code
+literals; ``tests/contract/test_contract.py`` checks that every such literal is a code
 of this module. ``docs/method.md`` explains the verdicts.
 """
 
