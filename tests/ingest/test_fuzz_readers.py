@@ -26,7 +26,7 @@ from pipelines.contract.codebook import MODULES
 from pipelines.ingest.loader import ingest_waves
 from pipelines.ingest.readers import parse_module, read_export, read_workbook, read_workbooks
 from pipelines.ingest.warehouse import ensure_schema
-from tests.ingest.test_hostile_corpus import rebuild, write_plain
+from tests.ingest.corpus import rebuild, write_plain
 from tests.support import read_sheets
 
 pytestmark = pytest.mark.slow  # hypothesis over whole corpora (over 150 s here): left out of make test-fast

@@ -24,7 +24,7 @@ from pipelines.ingest.discovery import discover_wave
 from pipelines.ingest.loader import ingest_wave
 from pipelines.ingest.readers import Limits, read_export, read_workbooks
 from pipelines.ingest.warehouse import ensure_schema
-from tests.ingest.test_hostile_corpus import write_plain
+from tests.ingest.corpus import write_plain
 from tests.support import read_sheets
 
 WAVE = 2024

@@ -2,7 +2,7 @@
 and every other region still loads.
 
 Two worlds are built once per module: one wave of workbooks, one wave of exports. Each is first loaded
-clean, then one file per region (or per export) is replaced by a hostile one from test_hostile_corpus.py
+clean, then one file per region (or per export) is replaced by a hostile one from corpus.py
 and the wave is loaded again with the real validator. A rejected unit must keep its earlier rows.
 The bombs and the 1,000,000-row files are also read in a fresh process each, where time and peak
 memory (this process and the workbook reader's child) are measured and bounded.
@@ -27,7 +27,7 @@ from pipelines import sample
 from pipelines.contract.codebook import MODULES
 from pipelines.ingest.loader import ingest_wave
 from pipelines.ingest.warehouse import ensure_schema
-from tests.ingest.test_hostile_corpus import (
+from tests.ingest.corpus import (
     big_cell,
     col_of,
     compound_file,

@@ -29,7 +29,7 @@ from pipelines.ingest.readers import (
     read_workbook,
 )
 from pipelines.ingest.warehouse import ensure_schema
-from tests.ingest.test_hostile_corpus import col_of, compound_file, write_plain
+from tests.ingest.corpus import col_of, compound_file, write_plain
 from tests.support import read_sheets
 
 SEED = 5

@@ -9,7 +9,7 @@ import pytest
 
 from pipelines.ingest import validation_worker
 from pipelines.ingest.validation import GXValidator
-from tests.ingest.test_validation import CASES, CODES, WAVE, frames_of, valid_return
+from tests.ingest.validation_cases import CASES, CODES, WAVE, frames_of, valid_return
 
 
 def broken_waves() -> tuple[list, list[str]]:

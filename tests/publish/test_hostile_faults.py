@@ -21,7 +21,7 @@ import pytest
 
 from pipelines.publish.outputs import export_marts, staged_folder
 from pipelines.site import build_site
-from tests.site.test_site_fixture import build_synthetic_warehouse
+from tests.site.synthetic import build_synthetic_warehouse
 from tests.support import ROOT
 
 REFERENCE = ROOT / "data" / "reference"

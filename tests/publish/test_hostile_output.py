@@ -24,7 +24,7 @@ import duckdb
 import pytest
 
 from pipelines import sample
-from tests.ingest.test_hostile_corpus import huge_string_count, random_bytes, sparse_grid
+from tests.ingest.corpus import huge_string_count, random_bytes, sparse_grid
 from tests.support import REGIOBENCH, ROOT, read_sheets
 
 RAW = ROOT / "data" / "raw"

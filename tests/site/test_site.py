@@ -18,7 +18,7 @@ from pipelines.site import NAV, SiteDataError, build_site, region_file
 from pipelines.site.builder import plotly_js_path
 from pipelines.site.data import clean, pack, to_json
 from pipelines.site.geo import TILE_GRID, load_boundaries, rd_to_wgs84, tile_positions
-from tests.site.test_site_fixture import XSS, XSS_REGION, build_synthetic_warehouse, make_regions
+from tests.site.synthetic import XSS, XSS_REGION, build_synthetic_warehouse, make_regions
 from tests.support import ROOT
 
 REFERENCE = ROOT / "data" / "reference"

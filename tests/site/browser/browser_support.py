@@ -55,3 +55,23 @@ class Opened:
 
     def close(self):
         self.page.close()
+
+
+#: Per chart on a page: its id, title and per trace the type, role, name and number of drawn values.
+CHART_SUMMARY = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(d => ({
+  id: d.id,
+  title: d.layout && d.layout.title ? d.layout.title.text : '',
+  traces: d.data.map(t => {
+    const role = t.meta && t.meta.role;
+    let n = 0, rows = 0;
+    if (t.type === 'heatmap') { rows = t.z.length; t.z.forEach(r => r.forEach(v => { if (v !== null && v !== undefined) n++; })); }
+    else if (t.type === 'choropleth') { n = t.locations.length; }
+    else { n = (t.y || t.lat || []).filter(v => v !== null && v !== undefined).length; }
+    return {type: t.type, role: role, name: t.name, n: n, rows: rows};
+  })
+}))"""
+
+
+def regio_points(charts, chart_id):
+    chart = next(c for c in charts if c["id"] == chart_id)
+    return sum(t["n"] for t in chart["traces"] if t["role"] == "regio"), chart

@@ -14,7 +14,7 @@ import pytest
 
 from pipelines.site import build_site
 from tests.site.browser.browser_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, REFERENCE, WAVES, Opened
-from tests.site.test_site_fixture import build_synthetic_warehouse
+from tests.site.synthetic import build_synthetic_warehouse
 
 
 @pytest.fixture(scope="session")

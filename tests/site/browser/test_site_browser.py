@@ -1,6 +1,6 @@
 """The site in headless Chromium, opened from file:// as an analyst does by double-click.
 
-Built on the synthetic warehouse (tests/site/test_site_fixture.py): 25 regions, waves
+Built on the synthetic warehouse (tests/site/synthetic.py): 25 regions, waves
 2023-2025, one region without a return in 2024, XSS payloads in an explanation, a
 substantiation, a lesson and a rejected cell value.
 """
@@ -15,32 +15,14 @@ import pytest
 
 from pipelines.site import NAV, build_site, region_file
 from pipelines.site.geo import TILE_GRID
-from tests.site.browser.browser_support import REFERENCE, SCREENSHOTS, WAVES, Opened
-from tests.site.test_site_fixture import XSS_REGION, build_synthetic_warehouse, make_regions
+from tests.site.browser.browser_support import CHART_SUMMARY, REFERENCE, SCREENSHOTS, WAVES, Opened, regio_points
+from tests.site.synthetic import XSS_REGION, build_synthetic_warehouse, make_regions
 
 pytestmark = pytest.mark.browser
 
 CODES = [c for c, _, _ in make_regions(25)]
 PAGES = [f for f, _, _ in NAV] + [f"regio/{region_file(c)}" for c in CODES]
 LATEST = WAVES[-1]
-
-CHART_SUMMARY = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(d => ({
-  id: d.id,
-  title: d.layout && d.layout.title ? d.layout.title.text : '',
-  traces: d.data.map(t => {
-    const role = t.meta && t.meta.role;
-    let n = 0, rows = 0;
-    if (t.type === 'heatmap') { rows = t.z.length; t.z.forEach(r => r.forEach(v => { if (v !== null && v !== undefined) n++; })); }
-    else if (t.type === 'choropleth') { n = t.locations.length; }
-    else { n = (t.y || t.lat || []).filter(v => v !== null && v !== undefined).length; }
-    return {type: t.type, role: role, name: t.name, n: n, rows: rows};
-  })
-}))"""
-
-
-def regio_points(charts, chart_id):
-    chart = next(c for c in charts if c["id"] == chart_id)
-    return sum(t["n"] for t in chart["traces"] if t["role"] == "regio"), chart
 
 
 def q(site, sql, params=()):

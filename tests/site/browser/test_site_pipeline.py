@@ -1,7 +1,7 @@
 """End to end: sample returns -> `regiobench run` (ingest, engine, dashboards asset) -> the site in Chromium.
 
 Catches drift between the real marts and what the site expects (the other browser
-tests use the synthetic warehouse of tests/site/test_site_fixture.py).
+tests use the synthetic warehouse of tests/site/synthetic.py).
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ import duckdb
 import pytest
 
 from pipelines.site import NAV, region_file
-from tests.site.browser.browser_support import SCREENSHOTS
-from tests.site.browser.test_site_browser import CHART_SUMMARY, regio_points
+from tests.site.browser.browser_support import CHART_SUMMARY, SCREENSHOTS, regio_points
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
