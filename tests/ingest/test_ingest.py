@@ -23,38 +23,12 @@ WAVE = 2024
 STAGED = [m.table for m in MODULES.values()]
 
 
-@pytest.fixture(scope="module")
-def regions():
-    return sample.make_regions(4, SEED)
-
-
-@pytest.fixture
-def codes(regions):
-    return [r.code for r in regions]
-
-
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory, regions):
-    """Workbooks and exports of the same world, generated once; tests copy them."""
-    root = tmp_path_factory.mktemp("pristine")
-    sample.generate(root / "xlsx", [2023, WAVE], seed=SEED, regions=regions, form="xlsx")
-    sample.generate(root / "csv", [WAVE], seed=SEED, regions=regions, form="csv")
-    return root
-
-
 @pytest.fixture
 def raw(tmp_path, pristine):
+    """The world's workbooks (conftest.py), copied to be changed."""
     dest = tmp_path / "raw"
     shutil.copytree(pristine / "xlsx", dest)
     return dest
-
-
-@pytest.fixture
-def con():
-    c = duckdb.connect(":memory:")
-    ensure_schema(c)
-    yield c
-    c.close()
 
 
 def snapshot(con) -> dict[str, list]:
@@ -303,14 +277,14 @@ def test_waves_are_year_folders_only(tmp_path):
     assert list_waves(tmp_path) == [2023, 2024]
 
 
-def test_validation_batches_do_not_change_what_is_staged_or_reported(pristine, tmp_path, codes):
+def test_validation_batches_do_not_change_what_is_staged_or_reported(tmp_path, regions, codes):
     """Waves validated one per batch or all in one: the same rows, statuses and problems, and a rejection in
     a later batch names its own wave, file, row and region."""
     from pipelines.ingest.loader import ingest_waves
     from pipelines.ingest.validation import GXValidator
 
     raw = tmp_path / "raw"
-    sample.generate(raw, [2023, WAVE], seed=SEED, regions=sample.make_regions(4, SEED), form="csv")
+    sample.generate(raw, [2023, WAVE], seed=SEED, regions=regions, form="csv")
     bad_region = codes[2]
 
     def out_of_range(rows):

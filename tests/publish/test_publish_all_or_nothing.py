@@ -35,6 +35,45 @@ def publish(targets: list[Path], pub: str, text: str) -> None:
     swap_together(targets, pub)
 
 
+def published_and_next_prepared(tmp_path: Path) -> tuple[Path, Path, dict[Path, dict[str, str]]]:
+    """Marts and dashboards published as p1, and p2 prepared beside them but not swapped in yet."""
+    marts, dash = tmp_path / "marts", tmp_path / "dash"
+    publish([marts, dash], "p1", "eerste")
+    before = {t: digest(t) for t in (marts, dash)}
+    for t in (marts, dash):
+        with prepare(t, "p2", t.name, fingerprint="y") as folder:
+            (folder / "a.txt").write_text("tweede")
+    return marts, dash, before
+
+
+def assert_one_publication(tmp_path: Path, marts: Path, dash: Path, pub: str) -> None:
+    """Both folders hold publication ``pub`` and nothing is left beside them."""
+    assert publication_of(marts)["id"] == publication_of(dash)["id"] == pub
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dash", "marts"]
+
+
+def run_in_process(root: Path, warehouse: Path, marts: Path, dash: Path) -> int:
+    """`regiobench run --quiet` on the shipped returns, in this process (so a monkeypatched fault applies)."""
+    from pipelines.app import cli
+
+    return cli.main(
+        [
+            "run",
+            "--raw",
+            str(ROOT / "data" / "raw"),
+            "--warehouse",
+            str(warehouse),
+            "--marts",
+            str(marts),
+            "--dashboards",
+            str(dash),
+            "--validation",
+            str(root / "validation"),
+            "--quiet",
+        ]
+    )
+
+
 def failing_rename_into(monkeypatch, target: Path) -> None:
     real = Path.rename
 
@@ -47,28 +86,17 @@ def failing_rename_into(monkeypatch, target: Path) -> None:
 
 
 def test_a_failing_second_swap_undoes_the_first(tmp_path, monkeypatch):
-    marts, dash = tmp_path / "marts", tmp_path / "dash"
-    publish([marts, dash], "p1", "eerste")
-    before = {t: digest(t) for t in (marts, dash)}
-    for t in (marts, dash):
-        with prepare(t, "p2", t.name, fingerprint="y") as folder:
-            (folder / "a.txt").write_text("tweede")
+    marts, dash, before = published_and_next_prepared(tmp_path)
     failing_rename_into(monkeypatch, dash)
     with pytest.raises(OSError):
         swap_together([marts, dash], "p2")
     assert {t: digest(t) for t in (marts, dash)} == before
-    assert publication_of(marts)["id"] == publication_of(dash)["id"] == "p1"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["dash", "marts"]
+    assert_one_publication(tmp_path, marts, dash, "p1")
 
 
 @pytest.mark.parametrize("cut", ["after_first_swap", "inside_second_swap"])
 def test_a_kill_between_the_two_swaps_is_rolled_back_by_recovery(tmp_path, cut):
-    marts, dash = tmp_path / "marts", tmp_path / "dash"
-    publish([marts, dash], "p1", "eerste")
-    before = {t: digest(t) for t in (marts, dash)}
-    for t in (marts, dash):
-        with prepare(t, "p2", t.name, fingerprint="y") as folder:
-            (folder / "a.txt").write_text("tweede")
+    marts, dash, before = published_and_next_prepared(tmp_path)
     # What a kill -9 leaves: the marts swapped in, the dashboards not (or renamed aside, not yet replaced).
     marts.rename(tmp_path / ".marts.old-p2")
     prepared_path(marts, "p2").rename(marts)
@@ -79,8 +107,7 @@ def test_a_kill_between_the_two_swaps_is_rolled_back_by_recovery(tmp_path, cut):
     did = recover_group([marts, dash])
     assert did
     assert {t: digest(t) for t in (marts, dash)} == before
-    assert publication_of(marts)["id"] == publication_of(dash)["id"] == "p1"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["dash", "marts"]
+    assert_one_publication(tmp_path, marts, dash, "p1")
 
 
 def test_a_finished_publication_is_not_rolled_back(tmp_path):
@@ -91,14 +118,11 @@ def test_a_finished_publication_is_not_rolled_back(tmp_path):
     publish([marts, dash], "p2", "tweede")
     (tmp_path / "kept").rename(tmp_path / ".marts.old-p2")  # the previous version not yet removed
     assert recover_group([marts, dash]) == []
-    assert publication_of(marts)["id"] == publication_of(dash)["id"] == "p2"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["dash", "marts"]
+    assert_one_publication(tmp_path, marts, dash, "p2")
 
 
 def test_the_run_publishes_neither_when_the_site_cannot_be_swapped_in(shipped_run, tmp_path, monkeypatch, capsys):
     """The real run in this process, against a copy of a loaded baseline; the dashboards' swap fails (EROFS)."""
-    from pipelines.app import cli
-
     root = tmp_path
     warehouse, marts, dash = root / "warehouse.duckdb", root / "marts", root / "dashboards"
     shutil.copy(shipped_run.warehouse, warehouse)
@@ -111,22 +135,7 @@ def test_the_run_publishes_neither_when_the_site_cannot_be_swapped_in(shipped_ru
     assert previous and previous["id"] == publication_of(dash)["id"]
 
     failing_rename_into(monkeypatch, dash.resolve())
-    code = cli.main(
-        [
-            "run",
-            "--raw",
-            str(ROOT / "data" / "raw"),
-            "--warehouse",
-            str(warehouse),
-            "--marts",
-            str(marts),
-            "--dashboards",
-            str(dash),
-            "--validation",
-            str(root / "validation"),
-            "--quiet",
-        ]
-    )
+    code = run_in_process(root, warehouse, marts, dash)
     out = capsys.readouterr()
     assert code == 1, out.out[-3000:]
     assert {"marts": digest(marts), "dash": digest(dash)} == before  # byte for byte the previous publication
@@ -139,22 +148,7 @@ def test_the_run_publishes_neither_when_the_site_cannot_be_swapped_in(shipped_ru
 
     # The next run, without the fault, publishes both as one publication.
     monkeypatch.undo()
-    code = cli.main(
-        [
-            "run",
-            "--raw",
-            str(ROOT / "data" / "raw"),
-            "--warehouse",
-            str(warehouse),
-            "--marts",
-            str(marts),
-            "--dashboards",
-            str(dash),
-            "--validation",
-            str(root / "validation"),
-            "--quiet",
-        ]
-    )
+    code = run_in_process(root, warehouse, marts, dash)
     out = capsys.readouterr()
     assert code == 0, out.out[-3000:]
     now = publication_of(marts)
