@@ -50,7 +50,6 @@ def staged_warehouse(tmp_path: Path, waves: list[int]):
     resources pointing at folders under ``tmp_path``. Returns ``(warehouse path, resources)``."""
     import shutil
 
-    from pipelines.defs.resources import make_resources
     from pipelines.ingest.discovery import list_waves
     from pipelines.ingest.loader import ingest_waves
     from pipelines.ingest.warehouse import ensure_schema
@@ -66,12 +65,20 @@ def staged_warehouse(tmp_path: Path, waves: list[int]):
     with duckdb.connect(str(warehouse)) as con:
         ensure_schema(con)
         ingest_waves(con, raw, list_waves(raw), [r.code for r in regions])
+    return staged_resources(tmp_path)
+
+
+def staged_resources(root: Path):
+    """``(warehouse path, resources)`` for a folder :func:`staged_warehouse` filled, or a copy of one."""
+    from pipelines.defs.resources import make_resources
+
+    warehouse = root / "w.duckdb"
     resources = make_resources(
         warehouse,
-        raw_dir=raw,
-        reference_dir=ref,
-        marts_dir=tmp_path / "marts",
-        dashboards_dir=tmp_path / "dash",
-        validation_dir=tmp_path / "val",
+        raw_dir=root / "raw",
+        reference_dir=root / "reference",
+        marts_dir=root / "marts",
+        dashboards_dir=root / "dash",
+        validation_dir=root / "val",
     )
     return warehouse, resources

@@ -13,8 +13,6 @@ import json
 import os
 from pathlib import Path
 
-from dagster._core.definitions.dependency import NodeHandle
-
 SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.json"
 
 
@@ -62,6 +60,8 @@ def graph_snapshot(defs) -> dict:
 
 def _job_checks(job) -> set:
     """The asset checks a job's steps evaluate."""
+    from dagster._core.definitions.dependency import NodeHandle
+
     out = set()
     for node in job.graph.nodes:
         for output in node.definition.output_defs:

@@ -3,11 +3,9 @@ and no materialization recorded for a publication that did not happen (pipelines
 
 from __future__ import annotations
 
-import dagster as dg
 import duckdb
 import pytest
 
-from pipelines.definitions import defs as load_defs
 from tests.factories import staged_warehouse
 
 DATA_VERSION = "dagster/data_version"
@@ -15,6 +13,8 @@ DATA_VERSION = "dagster/data_version"
 
 @pytest.fixture(scope="module")
 def defs():
+    from pipelines.definitions import defs as load_defs
+
     return load_defs()
 
 
@@ -34,6 +34,8 @@ def staged(tmp_path):
 
 @pytest.mark.slow
 def test_a_step_found_current_keeps_its_data_version_and_publication_records_nothing(defs, staged):
+    import dagster as dg
+
     warehouse, resources = staged
     graph = defs.resolve_asset_graph()
     partitioned = [k for k in graph.get_all_asset_keys() if graph.get(k).is_partitioned]

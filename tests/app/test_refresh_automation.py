@@ -14,22 +14,21 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import dagster as dg
 import duckdb
 import pandas as pd
 import pytest
 
 from pipelines import sample
-from pipelines.defs.automation.jobs import ingest_wave, publish, refresh
-from pipelines.defs.automation.schedules import weekly_full_refresh
-from pipelines.defs.automation.sensors import raw_files_sensor
-from pipelines.defs.partitions import WAVES
-from pipelines.defs.resources import ProjectFolders, make_resources
-from pipelines.defs.staging.assets import TRIGGER_TAG
 from pipelines.ingest.discovery import sha256_of
 from tests.support import ROOT, read_sheets
+
+# Dagster and the project's Dagster definitions are imported inside the fixtures and tests: at module level
+# they would be imported whenever the suite is collected, a few seconds even when no test here runs.
+if TYPE_CHECKING:
+    import dagster as dg
 
 RAW = ROOT / "data" / "raw"
 RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
@@ -37,6 +36,8 @@ RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_p
 
 @pytest.fixture
 def instance():
+    import dagster as dg
+
     with dg.instance_for_test() as inst:  # persistent (temporary folder): the schedule context needs one
         yield inst
 
@@ -58,6 +59,11 @@ class Sensor:
         self.run_keys: set[str] = set()
 
     def tick(self):
+        import dagster as dg
+
+        from pipelines.defs.automation.sensors import raw_files_sensor
+        from pipelines.defs.resources import ProjectFolders
+
         with dg.build_sensor_context(
             instance=self.instance, cursor=self.cursor, resources={"folders": ProjectFolders(raw_dir=str(self.raw))}
         ) as context:
@@ -88,6 +94,8 @@ def _partition_requests(result) -> list[tuple[str, list[str]]]:
 
 
 def _assert_ingest_then_publish(result, waves: list[str]) -> None:
+    from pipelines.defs.staging.assets import TRIGGER_TAG
+
     requests = result.run_requests
     assert [r.job_name for r in requests] == ["ingest_wave"] * len(waves) + ["publish"]  # publish last: it runs last
     assert [r.partition_key for r in requests[:-1]] == waves
@@ -100,6 +108,10 @@ def _assert_ingest_then_publish(result, waves: list[str]) -> None:
 
 
 def test_first_tick_ingests_every_wave_registers_the_partitions_and_publishes(instance, raw):
+    import dagster as dg
+
+    from pipelines.defs.partitions import WAVES
+
     sensor = Sensor(instance, raw)
     result = sensor.tick()
     assert isinstance(result, dg.SensorResult)
@@ -118,6 +130,8 @@ def test_first_tick_ingests_every_wave_registers_the_partitions_and_publishes(in
 
 
 def test_nothing_changed_skips_with_a_dutch_reason_and_keeps_the_cursor(instance, raw):
+    import dagster as dg
+
     sensor = Sensor(instance, raw)
     first = sensor.tick()
     second = sensor.tick()
@@ -167,6 +181,8 @@ def test_a_removed_file_ingests_its_wave(instance, raw):
 
 
 def test_a_new_wave_folder_is_registered_and_ingested(instance, raw):
+    from pipelines.defs.partitions import WAVES
+
     sensor = Sensor(instance, raw)
     sensor.tick()
     shutil.copytree(RAW / "2023", raw / "2023")
@@ -177,6 +193,8 @@ def test_a_new_wave_folder_is_registered_and_ingested(instance, raw):
 
 
 def test_a_removed_wave_folder_is_unregistered_and_published_without_it(instance, raw):
+    from pipelines.defs.partitions import WAVES
+
     sensor = Sensor(instance, raw)
     sensor.tick()
     shutil.rmtree(raw / "2024")
@@ -206,6 +224,10 @@ def test_a_restored_file_gets_new_run_keys(instance, raw):
 
 
 def test_the_sensor_watches_the_raw_folder_every_30_seconds_and_targets_both_jobs():
+    import dagster as dg
+
+    from pipelines.defs.automation.sensors import raw_files_sensor
+
     assert raw_files_sensor.minimum_interval_seconds == 30
     assert raw_files_sensor.default_status == dg.DefaultSensorStatus.RUNNING
     assert sorted(j.name for j in raw_files_sensor.jobs) == ["ingest_wave", "publish"]
@@ -219,6 +241,11 @@ MONDAY_0600 = dt.datetime(2026, 3, 30, 6, 0, tzinfo=ZoneInfo("Europe/Amsterdam")
 def _schedule(instance, raw: Path, when: dt.datetime = MONDAY_0600):
     # As a context manager: the context opens its own instance from the ref, closed on exit (left open,
     # it stays Dagster's current defs-state storage and breaks loading the definitions later on).
+    import dagster as dg
+
+    from pipelines.defs.automation.schedules import weekly_full_refresh
+    from pipelines.defs.resources import ProjectFolders
+
     with dg.build_schedule_context(
         instance=instance, scheduled_execution_time=when, resources={"folders": ProjectFolders(raw_dir=str(raw))}
     ) as context:
@@ -227,6 +254,10 @@ def _schedule(instance, raw: Path, when: dt.datetime = MONDAY_0600):
 
 def _range(instance, request: dg.RunRequest) -> list[str]:
     """The waves a run with these range tags covers, resolved by Dagster against the instance."""
+    import dagster as dg
+
+    from pipelines.defs.partitions import WAVES
+
     with dg.partition_loading_context(dynamic_partitions_store=instance):
         return list(
             WAVES.get_partition_keys_in_range(dg.PartitionKeyRange(request.tags[RANGE_START], request.tags[RANGE_END]))
@@ -234,6 +265,10 @@ def _range(instance, request: dg.RunRequest) -> list[str]:
 
 
 def test_the_schedule_is_monday_0600_amsterdam_on_the_refresh_job():
+    import dagster as dg
+
+    from pipelines.defs.automation.schedules import weekly_full_refresh
+
     assert weekly_full_refresh.cron_schedule == "0 6 * * 1"
     assert weekly_full_refresh.execution_timezone == "Europe/Amsterdam"
     assert weekly_full_refresh.job_name == "refresh"
@@ -251,6 +286,11 @@ def test_the_schedule_is_monday_0600_amsterdam_on_the_refresh_job():
 
 
 def test_the_schedule_asks_for_one_full_refresh_run_over_all_waves(instance, raw):
+    import dagster as dg
+
+    from pipelines.defs.partitions import WAVES
+    from pipelines.defs.staging.assets import TRIGGER_TAG
+
     request = _schedule(instance, raw)
     assert isinstance(request, dg.RunRequest)
     assert request.run_key == "weekly-202603300600"
@@ -265,6 +305,8 @@ def test_the_schedule_asks_for_one_full_refresh_run_over_all_waves(instance, raw
 
 def test_the_schedule_covers_a_wave_added_after_the_others(instance, raw):
     """Dynamic partitions keep the order they were added in: 2023 added after 2024 and 2025 comes last."""
+    from pipelines.defs.partitions import WAVES
+
     instance.add_dynamic_partitions(WAVES.name, ["2024", "2025"])  # as the sensor registered them
     shutil.copytree(RAW / "2023", raw / "2023")
     request = _schedule(instance, raw)
@@ -272,6 +314,8 @@ def test_the_schedule_covers_a_wave_added_after_the_others(instance, raw):
 
 
 def test_the_schedule_skips_when_there_are_no_waves(instance, tmp_path):
+    import dagster as dg
+
     (tmp_path / "raw").mkdir()
     result = _schedule(instance, tmp_path / "raw")
     assert isinstance(result, dg.SkipReason)
@@ -283,6 +327,8 @@ def test_the_schedule_skips_when_there_are_no_waves(instance, tmp_path):
 
 def test_the_jobs_split_the_work_as_the_sensor_and_schedule_expect():
     from pipelines.definitions import defs
+    from pipelines.defs.automation.jobs import ingest_wave, publish, refresh
+    from pipelines.defs.partitions import WAVES
 
     d = defs()
     nodes = {
@@ -310,7 +356,10 @@ def test_the_jobs_split_the_work_as_the_sensor_and_schedule_expect():
 def test_the_requested_runs_executed_in_order_load_and_publish(tmp_path, instance):
     """A sensor tick on a fresh warehouse and each run it asks for executed in-process, in the order asked
     (the instance runs one at a time); then an older wave arrives and the schedule's run reads every wave."""
+    import dagster as dg
+
     from pipelines.definitions import defs
+    from pipelines.defs.resources import make_resources
 
     raw, ref = tmp_path / "raw", ROOT / "data" / "reference"
     shutil.copytree(RAW / "2025", raw / "2025")

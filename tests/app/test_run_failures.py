@@ -16,17 +16,23 @@ import sys
 import time
 
 import pytest
-from dagster._utils.error import SerializableErrorInfo
 
 from pipelines.app.failures import lock_holder, root_cause, root_line
 from tests.factories import mart_contents
 from tests.support import ROOT
 
 
-def wrapped(inner: SerializableErrorInfo) -> SerializableErrorInfo:
+def error_info(message: str, cls: str, cause=None):
+    """Dagster's record of an error (imported here, not at collection: Dagster takes seconds to import)."""
+    from dagster._utils.error import SerializableErrorInfo
+
+    return SerializableErrorInfo(message, [], cls, cause=cause)
+
+
+def wrapped(inner):
     """As Dagster reports a failed step: its wrapper with the user's error as the cause."""
-    return SerializableErrorInfo(
-        'Error occurred while executing op "published_marts":', [], "DagsterExecutionStepExecutionError", cause=inner
+    return error_info(
+        'Error occurred while executing op "published_marts":', "DagsterExecutionStepExecutionError", cause=inner
     )
 
 
@@ -58,9 +64,7 @@ def wrapped(inner: SerializableErrorInfo) -> SerializableErrorInfo:
     ],
 )
 def test_the_root_cause_of_a_wrapped_step_failure_in_dutch(cls, message, kind, words):
-    middle = SerializableErrorInfo(
-        "wrapper of the library", [], "RuntimeError", cause=SerializableErrorInfo(message, [], cls)
-    )
+    middle = error_info("wrapper of the library", "RuntimeError", cause=error_info(message, cls))
     cause = root_cause(wrapped(middle))
     assert cause.kind == kind and words in cause.line, cause
     assert "Dagster" not in cause.line and "\n" not in cause.line
@@ -78,7 +82,7 @@ def test_the_root_cause_of_a_python_exception_chain():
 
 
 def test_an_unknown_error_still_gives_one_line_with_its_innermost_message():
-    line = root_line(wrapped(SerializableErrorInfo("ValueError: iets onverwachts\n", [], "ValueError")))
+    line = root_line(wrapped(error_info("ValueError: iets onverwachts\n", "ValueError")))
     assert line == "onverwachte fout (ValueError): ValueError: iets onverwachts"
 
 

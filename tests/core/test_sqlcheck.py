@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import dagster as dg
 import duckdb
 
 from pipelines.core.sqlcheck import SqlCheck, run_check
-from pipelines.defs import sqlchecks
-from pipelines.defs.marts.checks import MART_CHECK_SPECS
-from pipelines.defs.staging.checks import CHECKS as STAGING_CHECKS
 from pipelines.engine import checks as mart_checks
 
 
 def test_staging_and_mart_checks_are_one_type():
+    from pipelines.defs import sqlchecks  # the Dagster side: imported by the tests that need it, not at collection
+    from pipelines.defs.marts.checks import MART_CHECK_SPECS
+    from pipelines.defs.staging.checks import CHECKS as STAGING_CHECKS
+
     assert STAGING_CHECKS and mart_checks.MART_CHECKS
     assert all(type(c) is SqlCheck for c in (*STAGING_CHECKS, *mart_checks.MART_CHECKS))
     assert {c.asset_path[0] for c in mart_checks.MART_CHECKS} == {"marts"}
@@ -62,6 +62,10 @@ def test_run_check_counts_the_violating_rows_and_names_examples():
 
 
 def test_both_kinds_report_the_same_way_in_dagster():
+    import dagster as dg
+
+    from pipelines.defs import sqlchecks
+
     con = _warehouse()
     results = [sqlchecks.check_result(run_check(con, c, sqlchecks.EXAMPLES)) for c in (STAGING_LIKE, MART_LIKE)]
     assert [r.asset_key for r in results] == [dg.AssetKey("stg_x"), dg.AssetKey(["marts", "y"])]

@@ -2,29 +2,43 @@
 
 from __future__ import annotations
 
-import dagster as dg
+import shutil
+from pathlib import Path
+
 import duckdb
 import pytest
 
-from pipelines.definitions import defs as load_defs
-from tests.factories import staged_warehouse
+from tests.factories import staged_resources, staged_warehouse
 
 WAVES = [2023, 2024]
 
 
 @pytest.fixture(scope="module")
 def defs():
+    from pipelines.definitions import defs as load_defs
+
     return load_defs()
 
 
-@pytest.fixture
-def staged(tmp_path):
+@pytest.fixture(scope="module")
+def staged_once(tmp_path_factory) -> Path:
     """A warehouse with two waves of four regions staged (no validation: these tests corrupt it themselves)."""
-    return staged_warehouse(tmp_path, WAVES)
+    root = tmp_path_factory.mktemp("staged")
+    staged_warehouse(root, WAVES)
+    return root
+
+
+@pytest.fixture
+def staged(tmp_path, staged_once):
+    """A copy of the staged warehouse and its folders: each test corrupts and builds its own."""
+    shutil.copytree(staged_once, tmp_path / "staged")
+    return staged_resources(tmp_path / "staged")
 
 
 def downstream(defs, resources):
     """Reference, staging checks, engine and everything after it; the staging assets themselves are not rerun."""
+    import dagster as dg
+
     graph = defs.resolve_asset_graph()
     partitioned = [k for k in graph.get_all_asset_keys() if graph.get(k).is_partitioned]
     selection = (

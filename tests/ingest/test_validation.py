@@ -20,7 +20,6 @@ import pytest
 
 from pipelines.contract.codebook import CATALOGUES, MODULES, ROLE_DISCIPLINE
 from pipelines.core.problems import ERROR, WARNING, quote
-from pipelines.ingest.validation import RULES, GXValidator, validate_paths
 from pipelines.sample import write_export
 from tests.ingest.validation_cases import (
     CASES,
@@ -35,8 +34,13 @@ from tests.ingest.validation_cases import (
 )
 from tests.support import ROOT
 
+# Great Expectations (pipelines.ingest.validation, seconds to import) is imported by the fixtures and tests
+# that use it, not when the suite is collected.
+
 
 def test_the_corpus_breaks_every_rule():
+    from pipelines.ingest.validation import RULES
+
     rules = {e[0] for _name, fn in CASES for e in fn(valid_return("VR02"), "VR02")}
     rules |= {"regio_bekend", "verplicht"}  # also broken by the export (regio_code itself)
     assert rules == set(RULES)
@@ -44,6 +48,8 @@ def test_the_corpus_breaks_every_rule():
 
 @pytest.fixture(scope="module")
 def validator():
+    from pipelines.ingest.validation import GXValidator
+
     return GXValidator()
 
 
@@ -58,6 +64,8 @@ def reference(tmp_path_factory):
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory, reference, validator):
     """Every case's workbook, a valid one and a broken export, checked in one call."""
+    from pipelines.ingest.validation import validate_paths
+
     root = tmp_path_factory.mktemp("corpus")
     wave_dir = root / "werkboeken" / str(WAVE)
     expected, paths = {}, []
@@ -96,6 +104,8 @@ def _located(problems, file):
 
 @pytest.mark.parametrize("name", [name for name, _fn in CASES])
 def test_each_broken_rule_is_found_at_its_place(corpus, name):
+    from pipelines.ingest.validation import RULES
+
     problems, expected = corpus
     file, code, found, _sheets = expected[name]
     want = [
@@ -198,6 +208,8 @@ def test_each_failure_goes_to_its_own_region_silently(validator, capfd, tmp_path
 
 
 def test_results_are_kept_as_json(tmp_path):
+    from pipelines.ingest.validation import GXValidator
+
     results = tmp_path / "gx"
     broken = valid_return("VR03")
     broken["risico"][0]["impact_score"] = "6"
@@ -251,6 +263,8 @@ def test_expectations_derive_from_the_codebook(validator):
 
 
 def test_wave_year_rule_needs_a_wave(tmp_path, reference, validator):
+    from pipelines.ingest.validation import validate_paths
+
     rows = valid_return("VR08")["oefeningen"]
     rows[0]["datum"] = "2023-05-01"
     path = write_return(tmp_path / "los" / "VR08.xlsx", {"oefeningen": rows})  # a folder that is no year
@@ -271,6 +285,8 @@ def test_wave_year_rule_needs_a_wave(tmp_path, reference, validator):
 
 
 def test_validate_paths_clean_and_broken_workbook(tmp_path, reference, validator):
+    from pipelines.ingest.validation import validate_paths
+
     clean = write_return(tmp_path / "2024" / "VR09_utrecht.xlsx", valid_return("VR09"))
     sheets = valid_return("VR10")
     del sheets["lessen"]
@@ -289,6 +305,8 @@ def test_validate_paths_clean_and_broken_workbook(tmp_path, reference, validator
 
 
 def test_validate_paths_unknown_file_kinds(tmp_path, reference, validator):
+    from pipelines.ingest.validation import validate_paths
+
     odd = tmp_path / "2024" / "VR77_nergens.xlsx"
     odd.parent.mkdir(parents=True)
     odd.write_bytes(b"not a workbook")

@@ -8,14 +8,16 @@ import signal
 import pytest
 
 from pipelines.ingest import validation_worker
-from pipelines.ingest.validation import GXValidator
 from tests.ingest.validation_cases import CASES, CODES, WAVE, frames_of, valid_return
 
+# Great Expectations (pipelines.ingest.validation, seconds to import) is imported by the fixtures and tests
+# that use it, not when the suite is collected.
 
-def broken_waves() -> tuple[list, list[str]]:
+
+def broken_waves(cases=CASES) -> tuple[list, list[str]]:
     """Two waves of returns, each region breaking one rule (the validation corpus), as the ingest passes them."""
     returns = {CODES[0]: valid_return(CODES[0])}
-    for (_name, fn), code in zip(CASES, CODES[1:]):
+    for (_name, fn), code in zip(cases, CODES[1:]):
         sheets = valid_return(code)
         fn(sheets, code)
         returns[code] = sheets
@@ -44,10 +46,25 @@ class Log:
 @pytest.fixture(scope="module")
 def case(tmp_path_factory):
     """The broken waves, and what the in-process validator finds in them (its result files in ``here``)."""
+    from pipelines.ingest.validation import GXValidator
+
     here = tmp_path_factory.mktemp("here")
     waves, codes = broken_waves()
     validator = GXValidator(results_dir=here)
     return waves, codes, validator.validate_waves(waves, codes), here, validator
+
+
+@pytest.fixture(scope="module")
+def small_case(tmp_path_factory):
+    """Two regions, one breaking a rule, and what the in-process validator finds: for the tests of the way a
+    batch travels (the whole corpus, worker against in-process, is compared once, below)."""
+    from pipelines.ingest.validation import GXValidator
+
+    validator = GXValidator(results_dir=tmp_path_factory.mktemp("small"))
+    waves, codes = broken_waves(CASES[:1])
+    found = validator.validate_waves(waves, codes)
+    assert found  # the broken region: the comparisons below are not of two empty lists
+    return waves, codes, found, validator
 
 
 @pytest.fixture
@@ -74,21 +91,21 @@ def test_the_worker_finds_exactly_what_the_in_process_validator_finds(worker, tm
     assert as_rows(worker.validate_waves(waves[1:], codes)) == as_rows(validator.validate_waves(waves[1:], codes))
 
 
-def test_a_dead_worker_is_reported_and_the_ingest_validates_in_process(worker, tmp_path, case):
+def test_a_dead_worker_is_reported_and_the_ingest_validates_in_process(worker, tmp_path, small_case):
     from pipelines.defs.staging.assets import _LazyValidator
 
     worker.proc.kill()
     worker.proc.wait()
+    waves, codes, in_process, validator = small_case
     with pytest.raises(validation_worker.WorkerFailed):
-        worker.validate_waves(*broken_waves())
+        worker.validate_waves(waves, codes)
     # Through the ingest's validator: the dead worker is not taken; a worker that fails mid-call falls back.
-    waves, codes, in_process, _, validator = case
     lazy = _LazyValidator(tmp_path / "worker", Log())
     lazy._gx = validator  # the in-process validator it would build (built once for this module)
     assert as_rows(lazy.validate_waves(waves, codes)) == as_rows(in_process)
 
 
-def test_a_failing_worker_falls_back_with_a_warning(tmp_path, monkeypatch, case):
+def test_a_failing_worker_falls_back_with_a_warning(tmp_path, monkeypatch, small_case):
     from pipelines.defs.staging.assets import _LazyValidator
 
     class Broken:
@@ -96,7 +113,7 @@ def test_a_failing_worker_falls_back_with_a_warning(tmp_path, monkeypatch, case)
             raise validation_worker.WorkerFailed("stuk")
 
     monkeypatch.setattr(validation_worker, "take", lambda results_dir: Broken())
-    waves, codes, in_process, _, validator = case
+    waves, codes, in_process, validator = small_case
     log = Log()
     lazy = _LazyValidator(tmp_path, log)
     lazy._gx = validator
@@ -112,8 +129,8 @@ def test_stopping_does_not_wait_for_a_worker_still_importing(tmp_path):
     assert validation_worker.take(tmp_path) is None
 
 
-def test_idle_time_is_used_only_while_the_answer_is_out(worker, case):
-    waves, codes, in_process, _, _ = case
+def test_idle_time_is_used_only_while_the_answer_is_out(worker, small_case):
+    waves, codes, in_process, _ = small_case
     calls = []
 
     def busy():
@@ -125,11 +142,11 @@ def test_idle_time_is_used_only_while_the_answer_is_out(worker, case):
     assert calls == ["called"]
 
 
-def test_the_ingest_imports_the_models_while_it_waits(worker, case, monkeypatch):
+def test_the_ingest_imports_the_models_while_it_waits(worker, small_case, monkeypatch):
     from pipelines.defs.staging.assets import _LazyValidator
     from pipelines.engine import riskmodel
 
-    waves, codes, in_process, _, _ = case
+    waves, codes, in_process, _ = small_case
     calls = []
     monkeypatch.setattr(riskmodel, "preload", lambda: calls.append("preload"))
     lazy = _LazyValidator(worker.results_dir, Log())
