@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from support import PipelineRun, run_pipeline
+from tests.support import PipelineRun, run_pipeline
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines import sample
+from tests.support import ROOT
 
 
 def rewrite_export(path: Path, change) -> None:
@@ -49,29 +50,35 @@ def staged_warehouse(tmp_path: Path, waves: list[int]):
     resources pointing at folders under ``tmp_path``. Returns ``(warehouse path, resources)``."""
     import shutil
 
-    from pipelines.defs.resources import make_resources
     from pipelines.ingest.discovery import list_waves
     from pipelines.ingest.loader import ingest_waves
     from pipelines.ingest.warehouse import ensure_schema
 
-    root = Path(__file__).resolve().parents[1]
     regions = sample.make_regions(4, 3)
     raw, ref = tmp_path / "raw", tmp_path / "reference"
     sample.generate(raw, waves, seed=3, regions=regions, form="xlsx")
     ref.mkdir()
     sample.write_regions_csv(regions, ref / "regions.csv")
     for name in ("ring_model_norms.csv", "equipment_norms.csv"):
-        shutil.copy(root / "data" / "reference" / name, ref / name)
+        shutil.copy(ROOT / "data" / "reference" / name, ref / name)
     warehouse = tmp_path / "w.duckdb"
     with duckdb.connect(str(warehouse)) as con:
         ensure_schema(con)
         ingest_waves(con, raw, list_waves(raw), [r.code for r in regions])
+    return staged_resources(tmp_path)
+
+
+def staged_resources(root: Path):
+    """``(warehouse path, resources)`` for a folder :func:`staged_warehouse` filled, or a copy of one."""
+    from pipelines.defs.resources import make_resources
+
+    warehouse = root / "w.duckdb"
     resources = make_resources(
         warehouse,
-        raw_dir=raw,
-        reference_dir=ref,
-        marts_dir=tmp_path / "marts",
-        dashboards_dir=tmp_path / "dash",
-        validation_dir=tmp_path / "val",
+        raw_dir=root / "raw",
+        reference_dir=root / "reference",
+        marts_dir=root / "marts",
+        dashboards_dir=root / "dash",
+        validation_dir=root / "val",
     )
     return warehouse, resources

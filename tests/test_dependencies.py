@@ -9,7 +9,7 @@ import sys
 import tomllib
 from importlib.metadata import packages_distributions
 
-from support import ROOT
+from tests.support import ROOT
 
 TEST_ONLY = {"pytest", "pytest-timeout", "hypothesis", "playwright", "ruff", "sqlfluff", "mypy"}
 

@@ -2,7 +2,7 @@
 
 A generated part sits between ``<!-- contract:NAME -->`` and
 ``<!-- /contract:NAME -->``; ``python -m pipelines.contract.docs`` rewrites
-them, and ``tests/test_contract.py`` fails when a document differs from its
+them, and ``tests/contract/test_contract.py`` fails when a document differs from its
 regeneration (as ``regiobench codebook`` does for docs/codebook.md).
 """
 

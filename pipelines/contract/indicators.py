@@ -3,7 +3,7 @@
 The engine (:mod:`pipelines.engine.build`, :mod:`pipelines.engine.explain`) and
 the site (:mod:`pipelines.site.labels`) derive from :data:`INDICATORS`; no other
 module of ``pipelines/`` names an indicator id as a string
-(``tests/test_contract.py`` fails when one does). The SQL model that computes an
+(``tests/contract/test_contract.py`` fails when one does). The SQL model that computes an
 indicator is ``pipelines/sql/intermediate/int_<id>.sql``; ``int_indicators.sql``
 unions them in this order (checked by the same test). ``docs/method.md`` and
 ``docs/verdicts.md`` describe the method.

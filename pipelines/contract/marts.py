@@ -135,7 +135,7 @@ with type, unit and description); `variation_register`, written from Python,
 has its file there too. The engine takes its contract columns, keys and the
 `unique_grain` and `contract_columns` checks from those files, and this page is
 generated from them: `regiobench marts-contract > docs/marts-contract.md`.
-`tests/test_engine.py` fails when this page is not what the files generate,
+`tests/engine/test_engine.py` fails when this page is not what the files generate,
 and when a mart's columns or types, built on the sample, differ from its file.
 
 ## Format of the sections

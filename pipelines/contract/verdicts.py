@@ -7,7 +7,7 @@ the site (:mod:`pipelines.site.labels`) derive from here; the site also takes ea
 code's colour, glyph and marker (:class:`Look`) and the order it shows them in. The SQL marts that
 count or set these codes (``region_scorecard``, ``indicator_summary``,
 ``recommendation_tracker``, ``plan_exercise_matrix``) name them as SQL
-literals; ``tests/test_contract.py`` checks that every such literal is a code
+literals; ``tests/contract/test_contract.py`` checks that every such literal is a code
 of this module. ``docs/method.md`` explains the verdicts.
 """
 

@@ -72,7 +72,7 @@ class _Parts:
         )
 
 
-# The sentence of each indicator: a function _subject_<indicator id> (tests/test_contract.py checks
+# The sentence of each indicator: a function _subject_<indicator id> (tests/contract/test_contract.py checks
 # that there is one for every indicator of pipelines.contract.indicators and none for another).
 
 

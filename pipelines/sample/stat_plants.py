@@ -68,7 +68,7 @@ def _plant_low_exercises(p: _Planter, x9: str | None) -> None:
     overdispersion the exact Poisson test then finds O = 3 from E = 13.1 pooled and no single wave's O = 1
     below E = 9.2. With overdispersion the limits widen with tau^2, which other low windows in the same wave
     can inflate (winsorising touches two regions per side at 25): the plant is then inside the limits, which
-    ``tests/test_engine.py`` names where it happens. Only the last wave's window is planted entirely (the
+    ``tests/engine/test_engine.py`` names where it happens. Only the last wave's window is planted entirely (the
     window of L-1 holds one unplanted wave), so only L gets a verdict. The region has no other plant, so the
     discipline pass leaves its risk assessment substantiated.
     """

@@ -1,0 +1,63 @@
+"""`regiobench validate`: a region checks its workbook before sending it; no warehouse, no Dagster.
+
+Run in this process (``cli.main``), so Great Expectations is imported once for the session rather than once
+per case; the command as a separate process is run by tests/core/test_privacy.py.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from pipelines import sample
+from pipelines.app import cli
+from tests.support import ROOT, read_sheets
+
+WORKBOOK = next((ROOT / "data" / "raw" / "2025").glob("VR13_*.xlsx"))
+
+
+@pytest.fixture
+def validate(tmp_path, monkeypatch, capsys):
+    """``regiobench validate PATH`` started in ``tmp_path``: (exit code, stdout, stderr)."""
+    monkeypatch.chdir(tmp_path)
+
+    def run(path):
+        code = cli.main(["validate", str(path)])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run
+
+
+def test_clean_workbook_passes(tmp_path, validate):
+    target = tmp_path / "2025" / WORKBOOK.name
+    target.parent.mkdir()
+    shutil.copy(WORKBOOK, target)
+    code, out, err = validate(target)
+    assert code == 0, out + err
+    assert "in orde" in out and "0 fout(en)" in out
+    assert not (tmp_path / "data").exists()  # touched nothing
+
+
+def test_broken_workbook_lists_every_problem_and_exits_1(tmp_path, validate):
+    target = tmp_path / "2025" / WORKBOOK.name
+    target.parent.mkdir()
+    sheets = read_sheets(WORKBOOK)
+    sheets["risico"][0]["kans_score"] = 9
+    sheets["middelen"][4]["discipline"] = "brandwer"
+    sheets["oefeningen"][0]["datum"] = "2019-05-01"
+    sample.write_workbook(target, sheets)
+    code, out, _ = validate(target)
+    assert code == 1
+    assert "4 fout(en)" in out  # the misspelt discipline also leaves its combination missing
+    assert "de combinatie 'brandweer, manschap, tourniquet' (discipline x functie x middel) ontbreekt" in out
+    assert "blad 'risico', rij 2, kolom 'kans_score'" in out and "'9'" in out
+    assert "blad 'middelen', rij 6, kolom 'discipline'" in out and "'brandwer'" in out
+    assert "blad 'oefeningen', rij 2, kolom 'datum'" in out and "2019" in out
+
+
+def test_missing_file_is_an_error(tmp_path, validate):
+    code, _, err = validate(tmp_path / "VR01_bestaat_niet.xlsx")
+    assert code == 1
+    assert "VR01_bestaat_niet.xlsx: bestand bestaat niet" in err

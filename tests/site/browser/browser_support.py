@@ -1,0 +1,77 @@
+"""Constants and helpers of the browser tests (fixtures live in conftest.py).
+
+A module with a name of its own: ``from conftest import`` would pick up whichever
+conftest.py was imported first when the whole suite runs.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from tests.support import ROOT
+
+ARTIFACTS = ROOT / "test-artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+REFERENCE = ROOT / "data" / "reference"
+CHROMIUM = os.environ.get("REGIOBENCH_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WAVES = [2023, 2024, 2025]
+
+
+class Opened:
+    """A page opened from file://, with everything it asked for and complained about."""
+
+    def __init__(self, context, url: str, wait_charts: bool = True):
+        self.page = context.new_page()
+        self.requests: list[str] = []
+        self.console: list[tuple[str, str]] = []
+        self.errors: list[str] = []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("console", lambda m: self.console.append((m.type, m.text)))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        started = time.perf_counter()
+        self.page.goto(url)
+        self.page.wait_for_selector("body[data-ready='1']", state="attached", timeout=20_000)
+        self.ready = time.perf_counter() - started
+        self.charts = None
+        if wait_charts:
+            self.page.wait_for_selector("body[data-charts='1']", state="attached", timeout=60_000)
+            self.charts = time.perf_counter() - started
+
+    def network(self) -> list[str]:
+        return [u for u in self.requests if not u.startswith("file://")]
+
+    def console_errors(self) -> list[str]:
+        return [t for kind, t in self.console if kind == "error"] + self.errors
+
+    def close(self):
+        self.page.close()
+
+
+#: Per chart on a page: its id, title and per trace the type, role, name and number of drawn values.
+CHART_SUMMARY = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(d => ({
+  id: d.id,
+  title: d.layout && d.layout.title ? d.layout.title.text : '',
+  traces: d.data.map(t => {
+    const role = t.meta && t.meta.role;
+    let n = 0, rows = 0;
+    if (t.type === 'heatmap') { rows = t.z.length; t.z.forEach(r => r.forEach(v => { if (v !== null && v !== undefined) n++; })); }
+    else if (t.type === 'choropleth') { n = t.locations.length; }
+    else { n = (t.y || t.lat || []).filter(v => v !== null && v !== undefined).length; }
+    return {type: t.type, role: role, name: t.name, n: n, rows: rows};
+  })
+}))"""
+
+
+def regio_points(charts, chart_id):
+    chart = next(c for c in charts if c["id"] == chart_id)
+    return sum(t["n"] for t in chart["traces"] if t["role"] == "regio"), chart
