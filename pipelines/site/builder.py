@@ -23,6 +23,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from pipelines.engine.severity import SEVERITY_CAP
 from pipelines.site import labels
 from pipelines.site.data import SiteData, load, to_json
 from pipelines.site.pages import COMMON_JS, NAV, REGION_JS, Page, all_pages, region_file
@@ -89,6 +90,7 @@ def _common(d: SiteData) -> dict:
             "recommendation": {str(k): v for k, v in labels.RECOMMENDATIONS.items()},
             "severity": labels.SEVERITY,
             "run_history": labels.RUN_HISTORY,
+            "overdispersion_method": labels.OVERDISPERSION_METHODS,
         }
     )
     return {"waves": d.waves, "default_wave": d.default_wave, "regions": regions, "indicators": meta, "labels": lab}
@@ -178,6 +180,7 @@ def write_site(data: SiteData, out: Path, reference_dir: Path) -> dict[str, int]
             domains=labels.DOMAINS,
             recommendations=labels.RECOMMENDATIONS,
             codes=labels.PAGE_CODES,
+            severity_cap=f"{SEVERITY_CAP:g}".replace(".", ","),
             built=built,
             wave_span=span,
             note=page.note,

@@ -30,6 +30,7 @@ __all__ = [
     "RECOMMENDATION_STATUS",
     "SEVERITY",
     "RUN_HISTORY",
+    "OVERDISPERSION_METHODS",
     "CODES",
     "PAGE_CODES",
     "indicator_meta",
@@ -65,6 +66,12 @@ PLAN_STATUS: dict[str, str] = verdicts.PLAN_LABELS
 RECOMMENDATION_STATUS: dict[str, str] = verdicts.TRACKER_LABELS
 
 SEVERITY: dict[str, str] = {"error": "fout", "warning": "waarschuwing"}
+
+#: indicator_summary.overdispersion_method / alternative_method (pipelines.engine.overdispersion) in Dutch.
+OVERDISPERSION_METHODS: dict[str, str] = {
+    "winsorise": "winsoriseren",
+    "truncate": "afkappen",
+}
 
 
 def _names(module: ModuleType, codes: tuple[str, ...]) -> dict[str, str]:

@@ -17,15 +17,21 @@ from pipelines.contract.indicators import SCORE_MODEL_ID
 from pipelines.site import geo, labels
 from pipelines.site.data import SiteData, pack, pack_groups
 from pipelines.site.payloads import (
+    OVERDISPERSION_COLS,
+    RANKS,
     REGION_REGISTER_COLS,
     REGISTER_COLS,
+    RISK_FIT_COLS,
     SCORE_COLS,
+    SEVERITY_DECIMALS,
     SUMMARY_COLS,
+    VARIATION_COLS,
     count_by,
     domain_counts,
     explanation_templates,
     limit_regions,
     national_line,
+    ranked_scorecard,
     risk_frame,
     trend_frame,
 )
@@ -152,7 +158,9 @@ def all_pages(
         "index.html",
         "overzicht",
         {
-            "scorecard": pack(m["region_scorecard"], SCORE_COLS),
+            "scorecard": pack(ranked_scorecard(m["region_scorecard"]), SCORE_COLS + list(RANKS)),
+            "severity_decimals": SEVERITY_DECIMALS,
+            "variation": pack(m["indicator_summary"], VARIATION_COLS),
             "domains": pack(domain_counts(d)),
             "tiles": geo.tile_positions(codes),
             "boundaries": boundaries,
@@ -332,5 +340,15 @@ def all_pages(
         },
         plotly=False,
     )
-    add("methode.html", "methode", {}, plotly=False, wave_select=False)
+    summ = m["indicator_summary"]
+    funnels = summ[summ["overdispersion_method"].notna()] if "overdispersion_method" in summ.columns else summ.head(0)
+    add(
+        "methode.html",
+        "methode",
+        {
+            "overdispersion": pack(funnels, OVERDISPERSION_COLS),
+            "risk_fit": pack(summ[summ["indicator_id"] == SCORE_MODEL_ID], RISK_FIT_COLS),
+        },
+        plotly=False,
+    )
     return pages

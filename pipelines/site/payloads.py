@@ -48,6 +48,13 @@ SUMMARY_COLS = [
     "r2_method",
     "n_unfavourable",
     "n_unjustified",
+    "n_tests",
+    "expected_false_alarms",
+    "n_outside_998",
+    "p90_p10_ratio",
+    "scv",
+    "tau2_natural",
+    "overdispersion_method",
 ]
 SCORE_COLS = [
     "wave",
@@ -58,7 +65,73 @@ SCORE_COLS = [
     "n_unjustified",
     "n_substantiated",
     "n_missing",
+    "severity_score",
+    "severity_score_unjustified",
+    "n_persistent",
 ]
+#: The overview's ranks (:func:`ranked_scorecard`): column -> the measure it ranks, highest first.
+RANKS = {"rank_severity": "severity_score_unjustified", "rank_unjustified": "n_unjustified"}
+#: Decimals the site shows a severity score with; regions whose shown scores are equal share a rank.
+SEVERITY_DECIMALS = 2
+#: "Hoe groot is de variatie?" on the overview: per wave and indicator (indicator_summary).
+VARIATION_COLS = [
+    "wave",
+    "indicator_id",
+    "n_regions",
+    "n_tests",
+    "expected_false_alarms",
+    "n_outside_998",
+    "p90_p10_ratio",
+    "fold_variation",
+    "scv",
+    "tau2_natural",
+]
+#: The method page: the effect of the overdispersion method, per ratio or proportion indicator.
+OVERDISPERSION_COLS = [
+    "wave",
+    "indicator_id",
+    "overdispersion_method",
+    "phi",
+    "tau2",
+    "n_outside_998",
+    "alternative_method",
+    "phi_alternative",
+    "tau2_alternative",
+    "n_outside_998_alternative",
+]
+#: The method page: assessment method against risk basis (the risk_probability rows).
+RISK_FIT_COLS = [
+    "wave",
+    "n_regions",
+    "n_methods",
+    "r2_method",
+    "r2_risk",
+    "adj_r2_method",
+    "adj_r2_risk",
+    "r2_full",
+    "f_method_given_risk",
+    "p_method_given_risk",
+    "f_risk_given_method",
+    "p_risk_given_method",
+]
+
+
+def ranked_scorecard(scorecard: pd.DataFrame) -> pd.DataFrame:
+    """The scorecard with per wave the rank of each region on each measure of :data:`RANKS`, highest first.
+
+    Equal values share a rank and the next rank is skipped (1, 2, 2, 4): a region is never placed above
+    another by its code. Severity scores are compared as the site shows them (:data:`SEVERITY_DECIMALS`),
+    so two scores that read the same are the same rank; a missing value ranks last.
+    """
+    out = scorecard.copy()
+    for rank, col in RANKS.items():
+        if col not in out.columns:
+            continue
+        value = pd.to_numeric(out[col], errors="coerce").astype("float64")
+        if col.startswith("severity"):
+            value = value.round(SEVERITY_DECIMALS)
+        out[rank] = value.groupby(out["wave"]).rank(method="min", ascending=False, na_option="bottom").astype("Int64")
+    return out
 
 
 def domain_counts(d: SiteData) -> pd.DataFrame:

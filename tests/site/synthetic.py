@@ -27,6 +27,7 @@ import pandas as pd
 
 from pipelines.contract.catalogues import CATALOGUES, ROLE_DISCIPLINE
 from pipelines.contract.codebook import MODULES
+from tests.site.synthetic_stats import SCORECARD_EXTRA, SUMMARY_EXTRA, plant_ranking, scorecard_extra, summary_extra
 
 #: Sets ``window.__xss`` if it ever runs; the browser tests assert it never does.
 XSS = '<script>window.__xss=1</script><img src=x onerror="window.__xss=1"> & "quotes"'
@@ -73,6 +74,7 @@ CONTRACT = {
         "r2_method",
         "n_unfavourable",
         "n_unjustified",
+        *SUMMARY_EXTRA,
     ],
     "region_scorecard": [
         "wave",
@@ -84,6 +86,7 @@ CONTRACT = {
         "n_unjustified",
         "n_substantiated",
         "n_missing",
+        *SCORECARD_EXTRA,
     ],
     "equipment_matrix": [
         "wave",
@@ -453,7 +456,11 @@ def build_synthetic_warehouse(
                 int((g["verdict"] == "afwijking_niet_onderbouwd").sum()),
             ]
         )
-    summary = pd.DataFrame(sum_rows, columns=CONTRACT["indicator_summary"])
+    n_base = len(CONTRACT["indicator_summary"]) - len(SUMMARY_EXTRA)
+    summary = pd.DataFrame(sum_rows, columns=CONTRACT["indicator_summary"][:n_base])
+    # the statistics of issue 17 from their own generator: the rest of the data stays as it was
+    stats_rng = np.random.default_rng(seed + 1000)
+    summary = summary_extra(summary, register, stats_rng)
 
     sc_rows = []
     for (w, code), g in register.groupby(["wave", "region_code"], sort=True):
@@ -471,7 +478,11 @@ def build_synthetic_warehouse(
                 int(vc.get("onvoldoende_gegevens", 0)),
             ]
         )
-    scorecard = pd.DataFrame(sc_rows, columns=CONTRACT["region_scorecard"])
+    n_base = len(CONTRACT["region_scorecard"]) - len(SCORECARD_EXTRA)
+    scorecard = scorecard_extra(
+        register, pd.DataFrame(sc_rows, columns=CONTRACT["region_scorecard"][:n_base]), stats_rng
+    )
+    ranking = plant_ranking(scorecard)
 
     # ------------------------------------------------------------------ recommendations
     rec_inds: dict[int, list[str]] = {}
@@ -722,4 +733,5 @@ def build_synthetic_warehouse(
         "missing": missing,
         "rejected": rejected,
         "xss_region": xss_code,
+        "ranking": ranking,
     }

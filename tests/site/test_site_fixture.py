@@ -32,3 +32,14 @@ def test_fixture_is_consistent(tmp_path):
         ).fetchone()[0]
         == 0
     )
+
+
+def test_fixture_summary_and_scorecard_have_every_column_of_the_mart_contract(tmp_path):
+    """The site shows the statistics after the first contract columns too: the fixture has them all, in order."""
+    from pipelines.contract.marts import MARTS
+
+    build_synthetic_warehouse(tmp_path / "w.duckdb", n_regions=5, waves=[2025])
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    for mart in ("indicator_summary", "region_scorecard"):
+        got = [r[0] for r in con.execute(f"describe marts.{mart}").fetchall()]
+        assert got == list(MARTS[mart].column_names), mart

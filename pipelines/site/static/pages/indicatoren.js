@@ -78,7 +78,9 @@
       var n = sm.n_regions || pts.length, g = Math.floor(0.1 * n);
       note.textContent = 'Overdispersie: φ = ' + S.num(sm.phi, 3) + ', τ² = ' + S.num(sm.tau2, 4) +
         (sm.tau2 > 0 ? ': de grenzen zijn verbreed met een random-effects-term (DerSimonian-Laird).' : ': geen verbreding van de grenzen nodig.') +
-        ' φ is berekend op z-scores die per kant 10% zijn afgekapt; bij ' + n + ' regio\'s raakt dat ' + g + ' regio(\'s) aan elke kant.';
+        ' φ is berekend na het bijsnijden van de uiterste 10% van de z-scores per kant (' +
+        (sm.overdispersion_method ? S.label('overdispersion_method', sm.overdispersion_method) : 'winsoriseren of afkappen') +
+        '); bij ' + n + ' regio\'s raakt dat ' + g + ' regio(\'s) aan elke kant.';
     }
   }
 
@@ -135,10 +137,14 @@
       ['75e percentiel', S.fmt(m.id, sm.p75)], ['Maximum', S.fmt(m.id, sm.max)],
       ['Interkwartielafstand', iqr == null ? '–' : (m.kind === 'share' ? S.num(iqr * 100, 1) + ' procentpunt' : S.num(iqr, 2))],
       ['Variatiefactor (max/min)', sm.fold_variation == null ? '– (minimum is 0 of ontbreekt)' : S.num(sm.fold_variation, 1) + '×'],
+      ['P90/P10', sm.p90_p10_ratio == null ? '–' : S.num(sm.p90_p10_ratio, 2) + '×'],
       ['Overdispersie φ', sm.phi == null ? '–' : S.num(sm.phi, 3)], ['τ²', sm.tau2 == null ? '–' : S.num(sm.tau2, 4)],
       ['R² risico', sm.r2_risk == null ? '–' : S.num(sm.r2_risk, 2)]
     ];
     if (sm.r2_method != null) pairs.push(['R² methode', S.num(sm.r2_method, 2)]);
+    if (sm.scv != null) pairs.push(['SCV (systematische variatie)', S.num(sm.scv, 3)]);
+    if (sm.tau2_natural != null) pairs.push(['τ² (natuurlijke schaal)', S.num(sm.tau2_natural, 4)]);
+    if (sm.n_outside_998 != null) pairs.push(['Buiten de 99,8%-grenzen', S.num(sm.n_outside_998, 0) + ' (door toeval verwacht: ' + S.num(sm.expected_false_alarms, 2) + ')']);
     pairs.push(['Ongunstige afwijkingen', S.num(sm.n_unfavourable, 0)], ['Niet onderbouwd', S.num(sm.n_unjustified, 0)]);
     S.put('samenvatting', S.table([
       { label: 'Maat', value: function (p) { return p[0]; } },

@@ -1,9 +1,16 @@
-/* Overzicht: map of the regions coloured by the number of unjustified deviations. */
+/* Overzicht: map of the regions coloured by the number of unjustified deviations, their ranking on severity
+ * or count, and how large the variation per indicator is. */
 (function () {
   'use strict';
   var S = window.Site, D = S.data;
   var score = S.unpack(D.scorecard);
   var domains = S.unpack(D.domains);
+  var variation = S.unpack(D.variation);
+  var rankSel = S.byId('rangorde');
+  var askedRank = S.hashParams().rangorde;
+  if (askedRank && Array.prototype.some.call(rankSel.options, function (o) { return o.value === askedRank; })) rankSel.value = askedRank;
+  var RANK_TITLE = { rank_severity: 'Rangorde: ernst van de niet onderbouwde afwijkingen', rank_unjustified: 'Rangorde: aantal niet onderbouwde afwijkingen' };
+  var TOP = 10;  // regions listed; more where they share the last place
   var tiles = D.tiles || { pos: {}, cols: 1, rows: 1, mode: 'plain' };
   var bounds = D.boundaries;
   // Orange side of PuOr: readable for colour-blind readers; the count is also printed on every region.
@@ -36,7 +43,8 @@
     if (!x.has) return S.hover(x.name + ' (' + x.code + ')', [['Peiljaar', wave]], ['Geen gegevens in dit peiljaar (geen aanlevering of alles afgewezen).']);
     var r = x.r;
     return S.hover(x.name + ' (' + x.code + ')', [
-      ['Niet onderbouwde afwijkingen', r.n_unjustified], ['Onderbouwde afwijkingen', r.n_substantiated],
+      ['Niet onderbouwde afwijkingen', r.n_unjustified], ['Ernst (niet onderbouwd)', severity(r.severity_score_unjustified)],
+      ['Aanhoudende afwijkingen', r.n_persistent], ['Onderbouwde afwijkingen', r.n_substantiated],
       ['Gunstige afwijkingen', r.n_favourable], ['Conform', r.n_conform], ['Onvoldoende gegevens', r.n_missing],
       ['Indicatoren', r.n_indicators]]) + '<br><i>klik voor het regioprofiel</i>';
   }
@@ -107,7 +115,8 @@
   function plainHover(x, wave) {
     if (!x.has) return x.name + ' (' + x.code + ')\nPeiljaar ' + wave + ': geen gegevens (geen aanlevering of alles afgewezen).';
     var r = x.r;
-    return x.name + ' (' + x.code + ')\nNiet onderbouwde afwijkingen: ' + r.n_unjustified + '\nOnderbouwde afwijkingen: ' + r.n_substantiated +
+    return x.name + ' (' + x.code + ')\nNiet onderbouwde afwijkingen: ' + r.n_unjustified + '\nErnst (niet onderbouwd): ' + severity(r.severity_score_unjustified) +
+      '\nAanhoudende afwijkingen: ' + S.num(r.n_persistent, 0) + '\nOnderbouwde afwijkingen: ' + r.n_substantiated +
       '\nGunstige afwijkingen: ' + r.n_favourable + '\nConform: ' + r.n_conform + '\nOnvoldoende gegevens: ' + r.n_missing + '\n(klik voor het regioprofiel)';
   }
   function drawTiles(xs, max, title) {
@@ -162,6 +171,15 @@
     return S.el('div', { class: 'card' }, [S.el('div', { class: 'big', text: big }), S.el('div', { class: 'what', text: what })]);
   }
 
+  /* A severity score with the decimals the ranking compares (D.severity_decimals); above 0 never reads as 0. */
+  var SEV_DECIMALS = D.severity_decimals == null ? 2 : D.severity_decimals;
+  var sevFormat = new Intl.NumberFormat('nl-NL', { minimumFractionDigits: SEV_DECIMALS, maximumFractionDigits: SEV_DECIMALS });
+  function severity(v) {
+    if (v == null || isNaN(v)) return '–';
+    var step = Math.pow(10, -SEV_DECIMALS);
+    return v > 0 && v < step / 2 ? '< ' + sevFormat.format(step) : sevFormat.format(v);
+  }
+
   function drawCards(wave) {
     var xs = rowsOf(wave);
     var sum = function (k) { return xs.reduce(function (a, x) { return a + (x.r ? (x.r[k] || 0) : 0); }, 0); };
@@ -169,21 +187,12 @@
     var box = S.clear(S.byId('kerncijfers'));
     box.appendChild(card(S.num(sum('n_unjustified'), 0), 'niet onderbouwde afwijkingen'));
     box.appendChild(card(S.num(affected, 0) + ' van ' + xs.length, 'regio\'s met minstens één niet onderbouwde afwijking'));
+    box.appendChild(card(S.num(sum('n_persistent'), 0), 'aanhoudende ongunstige afwijkingen (ook in een eerder peiljaar)'));
     box.appendChild(card(S.num(sum('n_substantiated'), 0), 'onderbouwde afwijkingen (ter weging)'));
     box.appendChild(card(S.num(sum('n_favourable'), 0), 'gunstige afwijkingen (om van te leren)'));
     box.appendChild(card(S.num(xs.filter(function (x) { return !x.has; }).length, 0), 'regio\'s zonder gegevens'));
 
-    var top = xs.filter(function (x) { return x.n > 0; }).sort(function (a, b) {
-      return b.n - a.n || (b.r.n_substantiated || 0) - (a.r.n_substantiated || 0) || (a.code < b.code ? -1 : 1);
-    }).slice(0, 10);
-    if (!top.length) S.put('top', S.note('Geen enkele regio heeft in peiljaar ' + wave + ' een niet onderbouwde afwijking.'));
-    else S.put('top', S.table([
-      { label: '#', cls: 'num', value: function (x) { return String(top.indexOf(x) + 1); } },
-      { label: 'Regio', value: function (x) { return S.regionLink(x.code, x.name + ' (' + x.code + ')'); } },
-      { label: 'Niet onderbouwd', cls: 'num', value: function (x) { return S.num(x.n, 0); } },
-      { label: 'Onderbouwd', cls: 'num', value: function (x) { return S.num(x.r.n_substantiated, 0); } },
-      { label: 'Gunstig', cls: 'num', value: function (x) { return S.num(x.r.n_favourable, 0); } }
-    ], top, { cls: 'top-list' }));
+    drawRanking(xs, wave);
 
     var dom = S.clear(S.byId('domeinen'));
     var rows = domains.filter(function (r) { return r.wave === wave; });
@@ -206,5 +215,49 @@
     });
   }
 
-  S.start(function (wave) { drawMap(wave); drawCards(wave); });
+  /* The regions with unjustified deviations by the rank the builder gave them (payloads.ranked_scorecard: equal
+   * values share a place); within a place by the other measure, then by code, which only orders the rows. */
+  function drawRanking(xs, wave) {
+    var key = rankSel.value, other = key === 'rank_severity' ? 'n_unjustified' : 'severity_score_unjustified';
+    S.byId('top-titel').textContent = RANK_TITLE[key];
+    var listed = xs.filter(function (x) { return x.has && ((x.r.n_unjustified || 0) > 0 || (x.r.severity_score_unjustified || 0) > 0); })
+      .sort(function (a, b) { return a.r[key] - b.r[key] || (b.r[other] || 0) - (a.r[other] || 0) || (a.code < b.code ? -1 : 1); });
+    if (listed.length > TOP) {
+      var last = listed[TOP - 1].r[key];
+      listed = listed.filter(function (x) { return x.r[key] <= last; });
+    }
+    if (!listed.length) { S.put('top', S.note('Geen enkele regio heeft in peiljaar ' + wave + ' een niet onderbouwde afwijking.')); return; }
+    S.put('top', S.table([
+      { label: 'Plaats', cls: 'num', value: function (x) { return S.num(x.r[key], 0); } },
+      { label: 'Regio', value: function (x) { return S.regionLink(x.code, x.name + ' (' + x.code + ')'); } },
+      { label: 'Ernst', cls: 'num', value: function (x) { return severity(x.r.severity_score_unjustified); } },
+      { label: 'Niet onderbouwd', cls: 'num', value: function (x) { return S.num(x.r.n_unjustified, 0); } },
+      { label: 'Aanhoudend', cls: 'num', value: function (x) { return S.num(x.r.n_persistent, 0); } }
+    ], listed, { cls: 'top-list' }));
+  }
+
+  /* "Hoe groot is de variatie?": per indicator of the wave, in the contract's order; the name leads to its funnel. */
+  function drawVariation(wave) {
+    var by = {};
+    variation.forEach(function (r) { if (r.wave === wave) by[r.indicator_id] = r; });
+    var rows = S.indicators.filter(function (m) { return by[m.id]; }).map(function (m) { return { m: m, r: by[m.id] }; });
+    if (!rows.length) { S.put('variatie-tabel', S.note('Geen samenvatting per indicator voor peiljaar ' + wave + '.')); return; }
+    var tau2 = function (r) {
+      if (r.tau2_natural == null) return null;
+      return S.el('span', { title: 'spreiding tussen regio\'s (√τ²): ' + S.num(Math.sqrt(Math.max(0, r.tau2_natural)), 3), text: S.num(r.tau2_natural, 4) });
+    };
+    S.put('variatie-tabel', S.table([
+      { label: 'Indicator', value: function (x) {
+        return S.el('a', { href: S.root + 'indicatoren.html#indicator=' + encodeURIComponent(x.m.id) + '&peiljaar=' + wave, text: x.m.short }); } },
+      { label: 'P90/P10', cls: 'num', value: function (x) { return S.num(x.r.p90_p10_ratio, 2); } },
+      { label: 'SCV', cls: 'num', value: function (x) { return S.num(x.r.scv, 3); } },
+      { label: 'Buiten de 99,8%-grenzen', cls: 'num', value: function (x) { return S.num(x.r.n_outside_998, 0); } },
+      // a uniform norm has no limits, so nothing is expected outside them by chance
+      { label: 'Verwacht door toeval', cls: 'num', value: function (x) { return x.r.n_outside_998 == null ? '–' : S.num(x.r.expected_false_alarms, 2); } },
+      { label: 'τ² (natuurlijke schaal)', cls: 'num', value: function (x) { return tau2(x.r); } }
+    ], rows, { cls: 'variation', rowClass: function (x) { return x.r.n_outside_998 > 0 ? 'hi' : null; } }));
+  }
+
+  rankSel.addEventListener('change', function () { S.setHash('rangorde', rankSel.value); S.safeRender(function (w) { drawRanking(rowsOf(w), w); }); });
+  S.start(function (wave) { drawMap(wave); drawCards(wave); drawVariation(wave); });
 })();
