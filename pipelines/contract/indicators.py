@@ -92,7 +92,7 @@ INDICATORS: tuple[Indicator, ...] = (
         None,
         4,
         ("oefeningen",),
-        RISK_SUBSTANTIATED,
+        "",
         "oefeningen in het peiljaar (O/E)",
         "wave",
         "ratio",
@@ -102,7 +102,6 @@ INDICATORS: tuple[Indicator, ...] = (
         denominator="verwacht aantal oefeningen (E)",
         plain_unit="aantal oefeningen",
         plain_short="Aantal oefeningen",
-        substantiation_phrases=_RISK_OK,
     ),
     Indicator(
         EX_MULTIDISCIPLINARY_SHARE,
@@ -409,18 +408,18 @@ assert all(
 
 #: docs/method.md's English: indicator id -> (what it measures, substantiated when).
 _EN = {
-    EX_COUNT: ("exercises held in the wave", "the risk assessment is substantiated and adopted"),
+    EX_COUNT: ("exercises held in the wave", "never (the risk assessment is the basis of the expectation)"),
     EX_MULTIDISCIPLINARY_SHARE: ("share of exercises with two or more disciplines", "never"),
     EX_STRATEGIC: ("a strategic-level exercise in the last three waves", "never"),
     EX_WITH_NCC: (
         "an exercise with the national crisis organisation in the last three waves",
-        "the plan substantiates not exercising `nationale_opschaling`",
+        "the plan substantiates not exercising `nationale_opschaling` and the reason counts (verdicts.md 5a)",
     ),
     EX_EVALUATED_SHARE: ("share of exercises evaluated", "never"),
     PLAN_COVERAGE: ("share of the plan's characteristics exercised in the last three waves", "never"),
     PLAN_UNEXERCISED_UNSUBSTANTIATED: (
         "characteristics in the plan, not exercised in the last three waves and not substantiated",
-        "never (substantiated ones are already left out)",
+        "never (characteristics with a reason that counts are already left out, verdicts.md 5a)",
     ),
     RISK_SUBSTANTIATED: ("a method other than `geen`, a written substantiation, and adoption by the board", "never"),
     RISK_PROBABILITY: (
@@ -429,15 +428,15 @@ _EN = {
     ),
     RING_CONFORMITY: (
         "share of the 9 zone x discipline cells equal to the norm",
-        "every deviating cell has an `afwijking_toelichting`",
+        "every deviating cell has an `afwijking_toelichting` that counts (verdicts.md 5a)",
     ),
     RING_EXERCISED: (
         "the ring model exercised in the last three waves",
-        "the plan substantiates not exercising `ringenmodel`",
+        "the plan substantiates not exercising `ringenmodel` and the reason counts (verdicts.md 5a)",
     ),
     EQUIPMENT_PARITY: (
         "share of the 64 role x item cells at or above the norm",
-        "every cell below the norm has an `afwijking_toelichting`",
+        "every cell below the norm has an `afwijking_toelichting` that counts (verdicts.md 5a)",
     ),
     LESSONS_SHARED_SHARE: ("share of lessons shared via the `virtueel_kantoor`", "never"),
     LESSONS_FOLLOWED_UP_SHARE: ("share of lessons whose follow-up is `uitgevoerd`", "never"),

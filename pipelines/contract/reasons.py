@@ -27,10 +27,23 @@ REASON_INDICATORS = (
 )
 #: The one plan characteristic whose reason carries each of these indicators.
 PLAN_CELL = {I.EX_WITH_NCC: "nationale_opschaling", I.RING_EXERCISED: "ringenmodel"}
+#: What a cell of each indicator is, as int_indicator_definitions.reason_cell_kind tells the SQL
+#: (int_reason_cells): every plan characteristic, one plan characteristic, or a grid cell.
+REASON_CELL_KIND = {
+    I.PLAN_UNEXERCISED_UNSUBSTANTIATED: "bijzonderheid",
+    I.EX_WITH_NCC: PLAN_CELL[I.EX_WITH_NCC],
+    I.RING_EXERCISED: PLAN_CELL[I.RING_EXERCISED],
+    I.RING_CONFORMITY: "zone_discipline",
+    I.EQUIPMENT_PARITY: "functie_middel",
+}
 
 #: The statuses of a reason (register column ``status``); the first two are the analyst's judgements.
 ACCEPTED, REJECTED, LAPSED, VALID = REASON_STATUSES = ("aanvaard", "verworpen", "verlopen", "geldig")
 JUDGEMENTS = (ACCEPTED, REJECTED)
+#: int_reason_verdicts.reason_status for a deviating cell without a reason.
+NO_REASON = "geen"
+#: Every code a reason's status can take in the marts, weakest first.
+REASON_CODES = (NO_REASON, REJECTED, LAPSED, VALID, ACCEPTED)
 #: Statuses with which a reason justifies its deviation.
 COUNTS = (VALID, ACCEPTED)
 STATUS_LABELS = {
@@ -191,3 +204,48 @@ def load_judgements(reference_dir: Path, region_codes: list[str]) -> tuple[list[
                 )
             )
     return usable, sorted(problems, key=lambda p: (p.line or 0, p.rule))
+
+
+#: The columns of the warehouse table ref_judgements: every row of wegingen.csv, usable or not.
+JUDGEMENT_TABLE = {
+    "line": "integer",
+    "wave": "integer",
+    "region_code": "varchar",
+    "indicator_id": "varchar",
+    "cell": "varchar",
+    "judgement": "varchar",
+    "motivation": "varchar",
+    "judged_by": "varchar",
+    "judged_on": "varchar",
+    "problem_rule": "varchar",
+    "problem_column": "varchar",
+    "problem_value": "varchar",
+    "problem_message": "varchar",
+}
+JUDGEMENT_TABLE_COLUMNS = tuple(JUDGEMENT_TABLE)
+
+
+def judgement_rows(reference_dir: Path, region_codes: list[str]) -> list[tuple]:
+    """The rows of ref_judgements (:data:`JUDGEMENT_TABLE_COLUMNS`): a usable judgement has no problem;
+    an ignored row keeps only its line and why (a problem about the file has line 1)."""
+    usable, problems = load_judgements(reference_dir, region_codes)
+    rows: list[tuple] = [
+        (
+            j.line,
+            j.wave,
+            j.region_code,
+            j.indicator_id,
+            j.cell,
+            j.judgement,
+            j.motivation,
+            j.judged_by,
+            j.judged_on,
+            None,
+            None,
+            None,
+            None,
+        )
+        for j in usable
+    ]
+    rows += [(p.line, *([None] * 8), p.rule, p.column, p.value, p.message) for p in problems]
+    return sorted(rows, key=lambda r: (r[0] or 0, r[9] or ""))

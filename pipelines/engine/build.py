@@ -37,6 +37,7 @@ from pipelines.contract import indicators, verdicts
 from pipelines.contract.catalogues import CATALOGUES
 from pipelines.contract.codebook import SUBMISSION_STATUSES  # noqa: F401 (re-exported)
 from pipelines.contract.marts import MARTS as MART_CONTRACTS
+from pipelines.contract.reasons import REASON_CELL_KIND
 from pipelines.core import paths
 from pipelines.engine import spread
 from pipelines.engine.register import LOOKBACK, TRIM, build_register  # noqa: F401 (TRIM re-exported)
@@ -86,6 +87,7 @@ _DEFINITIONS_SCHEMA = {
     "recommendation": "integer",
     "modules": "varchar",
     "substantiation_rule": "varchar",
+    "reason_cell_kind": "varchar",
     "label": "varchar",
     "sort_order": "integer",
 }
@@ -291,6 +293,7 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
                 recommendation=i.recommendation,
                 modules=", ".join(i.modules),
                 substantiation_rule=i.substantiation or None,
+                reason_cell_kind=REASON_CELL_KIND.get(i.id),
                 label=i.description,
                 sort_order=k,
             )

@@ -25,7 +25,14 @@ import pandas as pd
 
 from pipelines.contract import statuses as S
 from pipelines.contract import verdicts as V
-from pipelines.contract.indicators import BY_ID, POLARITY_NL
+from pipelines.contract.indicators import (
+    BY_ID,
+    EQUIPMENT_PARITY,
+    PLAN_UNEXERCISED_UNSUBSTANTIATED,
+    POLARITY_NL,
+    RING_CONFORMITY,
+)
+from pipelines.contract.reasons import REASON_INDICATORS
 from pipelines.engine.phrases import nl_range, plural, text_series
 from pipelines.engine.sentences import subject
 
@@ -86,7 +93,9 @@ def decide(value, lower_998, upper_998, lower_95, upper_95, target, limit_based,
 #: Why a deviation is or is not substantiated, per indicator: (holds, does not hold), from the contract.
 #: Indicators without phrases allow no substantiation.
 SUBSTANTIATION_PHRASES = {i.id: i.substantiation_phrases for i in BY_ID.values() if i.substantiation_phrases}
-NO_SUBSTANTIATION = "een onderbouwing kan deze afwijking niet rechtvaardigen"
+NO_SUBSTANTIATION = "voor deze indicator telt een toelichting niet als rechtvaardiging"
+#: Indicators whose deviation a region's reason can justify, weighed by the rules (docs/verdicts.md 5a).
+REASONED = frozenset(REASON_INDICATORS) - {PLAN_UNEXERCISED_UNSUBSTANTIATED}
 
 MODULE_WORDS = {
     "oefeningen": "oefeningen",
@@ -98,13 +107,34 @@ MODULE_WORDS = {
 }
 
 
+def _reason_phrases(ind: str, f: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """What the region's reasons say, as weighed (int_reason_verdicts): (they count, they do not)."""
+    note = f["reason_note"].fillna("geen toelichting").astype(str)
+    status = f["reason_status"].fillna("geen").astype(str)
+    single = ind not in (RING_CONFORMITY, EQUIPMENT_PARITY)
+    if single:
+        yes = "de toelichting van de regio telt (" + note + ")"
+        no = text_series(
+            np.where(status == "geen", "de regio gaf geen toelichting", "de toelichting telt niet (" + note + ")"),
+            f.index,
+        )
+    else:
+        yes = "elke afwijkende cel heeft een toelichting die telt (" + note + ")"
+        no = "niet elke afwijkende cel heeft een toelichting die telt (" + note + ")"
+    return text_series(yes, f.index), text_series(no, f.index)
+
+
 def _outcome(ind: str, f: pd.DataFrame, limit_based: bool) -> pd.Series:
     """The part that says on which side of the limits or the norm the value lies and what follows."""
     verdict = f["verdict"].astype(object)
     direction = f["direction"].astype(object)
     yes, no = SUBSTANTIATION_PHRASES.get(ind, (None, NO_SUBSTANTIATION))
     model = ind in BY_ID and BY_ID[ind].norm_type == "model"
-    if model:  # say what is missing in the risk assessment
+    if ind in REASONED and "reason_note" in f:
+        yes, no = _reason_phrases(ind, f)
+    elif ind == PLAN_UNEXERCISED_UNSUBSTANTIATED:
+        no = "bijzonderheden met een toelichting die telt zijn al buiten de telling gelaten"
+    elif model and ind in SUBSTANTIATION_PHRASES:  # say what is missing in the risk assessment
         detail = f["detail"].fillna("").astype(str)
         no = no + text_series(np.where(detail != "", " (" + detail + ")", ""), f.index)
     if limit_based:
@@ -132,7 +162,7 @@ def _outcome(ind: str, f: pd.DataFrame, limit_based: bool) -> pd.Series:
         conform = text_series("voldoet aan de norm: conform", f.index)
     side = text_series(side, f.index)
     favourable = side + ": gunstige afwijking, een praktijk waar anderen van kunnen leren"
-    justified = side + ", maar " + (yes or "") + ": afwijking onderbouwd, ter weging door de analist"
+    justified = side + ", maar " + ("" if yes is None else yes) + ": afwijking onderbouwd, ter weging door de analist"
     unjustified = side + " en " + no + ": afwijking niet onderbouwd (ongerechtvaardigde variatie)"
     return text_series(
         np.select(

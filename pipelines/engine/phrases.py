@@ -87,12 +87,12 @@ def plural(n: pd.Series, singular: str, many: str) -> pd.Series:
     return pd.Series(np.where(n == 1, singular, many), index=n.index, dtype=object)
 
 
-def shorten_list(text: pd.Series, keep: int = 4) -> pd.Series:
-    """Keep the first ``keep`` items of a ', '-separated list and say how many more there are."""
+def shorten_list(text: pd.Series, keep: int = 4, sep: str = ", ") -> pd.Series:
+    """Keep the first ``keep`` items of a ``sep``-separated list and say how many more there are."""
     text = text.fillna("").astype(str)
-    parts = text.str.split(", ")
+    parts = text.str.split(sep, regex=False)
     n = parts.str.len().fillna(0).astype(int)
-    head = parts.str.slice(0, keep).str.join(", ")
+    head = parts.str.slice(0, keep).str.join(sep)
     more = n - keep
     tail = pd.Series(np.where(more > 0, " en nog " + more.astype(str), ""), index=text.index, dtype=object)
     return (head + tail).where(text != "", "")

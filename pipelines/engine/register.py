@@ -289,6 +289,8 @@ def build_register(con: duckdb.DuckDBPyConnection, lookback: int = LOOKBACK):
         select wave, region_code, log_population, high_risk_sites, large_events, basis_wave, method
         from int_risk_basis""").df()
     reg = reg.merge(basis, on=["wave", "region_code"], how="left")
+    reasons = con.execute("select wave, region_code, indicator_id, reason_status, reason_note from int_reason_verdicts")
+    reg = reg.merge(reasons.df(), on=["wave", "region_code", "indicator_id"], how="left")
     reg = reg.sort_values(["wave", "region_code", "_sort"], kind="stable").reset_index(drop=True)
 
     defs = pd.DataFrame(
@@ -471,6 +473,9 @@ def build_register(con: duckdb.DuckDBPyConnection, lookback: int = LOOKBACK):
     # A missing row shows no limits or substantiation verdict, but keeps what was observed.
     reg.loc[missing, ["z_score", "direction", "signal_95"]] = None
     reg["substantiated"] = reg["substantiated"].astype(object).where(reg["_has_row"], None)
+    # the reasons' status belongs to a deviation only (a cell can deviate while the indicator meets its norm)
+    deviation = reg["verdict"].isin(list(verdicts.UNFAVOURABLE))
+    reg["reason_status"] = reg["reason_status"].astype(object).where(deviation, None)
 
     # ---- persistence, trend and severity of the deviations (issue 17, points 4 and 6)
     reg["persistent"] = persistence.persistent_flags(reg, window_of)

@@ -201,7 +201,7 @@ def _subject_ex_with_ncc(c: _Parts) -> pd.Series:
 
 
 def _subject_plan_unexercised_unsubstantiated(c: _Parts) -> pd.Series:
-    which = text_series(np.where(c.detail != "", " (" + shorten_list(c.detail) + ")", ""), c.f.index)
+    which = text_series(np.where(c.detail != "", " (" + shorten_list(c.detail, sep="; ") + ")", ""), c.f.index)
     return (
         c.R
         + " heeft "
@@ -210,7 +210,7 @@ def _subject_plan_unexercised_unsubstantiated(c: _Parts) -> pd.Series:
         + c.den()
         + " bijzonderheden uit het plan "
         + c.win()
-        + " niet beoefend zonder onderbouwing"
+        + " niet beoefend zonder toelichting die telt"
         + which
         + c.norm
     )

@@ -15,6 +15,7 @@ from pipelines.contract.catalogues import CATALOGUES
 from pipelines.contract.codebook import MODULES, staging_columns
 from pipelines.contract.reference import load_equipment_norms, load_regions, load_ring_norms
 from pipelines.core import paths
+from pipelines.engine.reasons import write_judgements, write_reference
 from pipelines.ingest.warehouse import ensure_schema
 
 TABLE = {name: m.table for name, m in MODULES.items()}
@@ -55,7 +56,13 @@ def new_warehouse(
     _replace(
         con, "ref_equipment_norms", pd.DataFrame(eq, columns=["discipline", "role", "item", "norm_level", "source"])
     )
+    write_reference(con, paths.REFERENCE, [r[0] for r in regions])
     return con
+
+
+def set_judgements(con, rows: list[tuple]) -> None:
+    """ref_judgements from rows of :data:`pipelines.contract.reasons.JUDGEMENT_TABLE_COLUMNS`."""
+    write_judgements(con, rows)
 
 
 def set_regions(con, regions: list[tuple[str, str, int]]) -> None:

@@ -46,8 +46,10 @@ def test_ex_count_zero_with_module_and_no_row_without(con):
     assert rows[(2024, "VR01")]["value"] == 3 and rows[(2024, "VR01")]["numerator"] == 3
     assert rows[(2024, "VR02")]["value"] == 0
     assert rows[(2024, "VR01")]["indicator_id"] == "ex_count"
-    assert bool(rows[(2024, "VR01")]["substantiated"]) is True  # risk assessment substantiated and adopted
-    assert "regionaal_risicoprofiel" in rows[(2024, "VR01")]["substantiation"]
+    # the risk assessment is the basis of the expectation, never a reason to fall short of it (issue 18)
+    assert bool(rows[(2024, "VR01")]["substantiated"]) is False
+    assert rows[(2024, "VR01")]["substantiation"] is None
+    assert "regionaal_risicoprofiel" in rows[(2024, "VR01")]["detail"]  # the basis is still named
     assert bool(rows[(2024, "VR02")]["substantiated"]) is False  # method 'geen'
 
 
@@ -186,7 +188,7 @@ def test_plan_unexercised_unsubstantiated(con):
     _plan_world(con)
     r = run(con, "int_plan_unexercised_unsubstantiated")[(2023, "VR01")]
     assert r["value"] == 1  # massaslachtoffers; nazorg is substantiated
-    assert r["detail"] == "massaslachtoffers"
+    assert r["detail"] == "massaslachtoffers: geen toelichting"
     assert r["denominator"] == 4
 
 

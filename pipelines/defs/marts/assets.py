@@ -20,7 +20,14 @@ from pipelines.publish.freshness import inputs_fingerprint, is_current, mark_bui
 
 _STAGING_KEYS = frozenset(dg.AssetKey(k) for k in INGEST_KEYS)
 _REFERENCE_KEYS = frozenset(
-    dg.AssetKey(name) for name in ("ref_regions", "ref_ring_model_norms", "ref_equipment_norms")
+    dg.AssetKey(name)
+    for name in (
+        "ref_regions",
+        "ref_ring_model_norms",
+        "ref_equipment_norms",
+        "ref_substantiation_rules",
+        "ref_judgements",
+    )
 )
 
 _DESCRIPTIONS = {

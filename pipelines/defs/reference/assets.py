@@ -6,9 +6,11 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
+from pipelines.contract import reasons as R
 from pipelines.contract.reference import load_equipment_norms, load_regions, load_ring_norms
 from pipelines.defs.resources import ProjectFolders
 from pipelines.defs.versions import REFERENCE_CODE, code_version, data_version, table_metadata
+from pipelines.engine.reasons import write_judgements, write_rules
 
 
 def _replace_table(con, table: str, frame: pd.DataFrame) -> dict:
@@ -89,4 +91,39 @@ def ref_equipment_norms(folders: ProjectFolders, warehouse: DuckDBResource) -> d
             **table,
         },
         data_version=_file_version(folders, "equipment_norms.csv"),
+    )
+
+
+@dg.asset(
+    group_name="reference",
+    code_version=code_version(*REFERENCE_CODE, "contract/reasons.py"),
+    description="De regels die een toelichting laten verlopen (data/reference/substantiation_rules.csv).",
+)
+def ref_substantiation_rules(folders: ProjectFolders, warehouse: DuckDBResource) -> dg.MaterializeResult:
+    rules = R.load_substantiation_rules(folders.reference)
+    with warehouse.get_connection() as con:
+        write_rules(con, rules)
+        table = table_metadata(con, "ref_substantiation_rules")
+    return dg.MaterializeResult(
+        metadata={"summary": ", ".join(f"{k} = {v}" for k, v in rules.items()), **table},
+        data_version=_file_version(folders, R.RULES_FILE),
+    )
+
+
+@dg.asset(
+    group_name="reference",
+    deps=[ref_regions],
+    code_version=code_version(*REFERENCE_CODE, "contract/reasons.py"),
+    description="De wegingen van de inspectie (data/reference/wegingen.csv); een foute rij telt niet en wordt gemeld.",
+)
+def ref_judgements(folders: ProjectFolders, warehouse: DuckDBResource) -> dg.MaterializeResult:
+    regions = [r.code for r in load_regions(folders.reference)]
+    rows = R.judgement_rows(folders.reference, regions)
+    with warehouse.get_connection() as con:
+        write_judgements(con, rows)
+        table = table_metadata(con, "ref_judgements")
+    n_bad = sum(1 for r in rows if r[-1] is not None)
+    return dg.MaterializeResult(
+        metadata={"summary": f"{len(rows) - n_bad} weging(en), {n_bad} genegeerd", **table},
+        data_version=_file_version(folders, R.JUDGEMENT_FILE),
     )

@@ -14,7 +14,8 @@ select
     n.norm_basis,
     coalesce(lv.level < n.norm_rank, false) as below_norm,
     coalesce(lv.level > n.norm_rank, false) as above_norm,
-    nullif(trim(e.deviation_note), '') as substantiation
+    nullif(trim(e.deviation_note), '') as substantiation,
+    e.valid_until
 from stg_equipment as e
 inner join stg_module_loads as l
     on e.wave = l.wave and e.region_code = l.region_code and l.module = 'middelen'

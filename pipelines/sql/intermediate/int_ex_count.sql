@@ -1,6 +1,7 @@
 -- ex_count: exercises with a terrorist scenario held in the wave year, for every
 -- region with the module 'oefeningen' in use (0 where it sent an empty sheet).
--- A deviation is substantiated where the risk assessment in use is (risk_ok).
+-- No reason can justify a deviation: the risk assessment is the basis of the
+-- expected count, not a reason to fall short of it (docs/verdicts.md 5a).
 with loaded as (
     select
         wave,
@@ -25,9 +26,8 @@ select
     cast(coalesce(c.n_exercises, 0) as double) as value,
     cast(coalesce(c.n_exercises, 0) as double) as numerator,
     cast(null as double) as denominator,
-    coalesce(b.risk_ok, false) as substantiated,
-    case when b.risk_ok then 'risicobeoordeling onderbouwd en vastgesteld (' || b.risk_note || ')' end
-        as substantiation,
+    false as substantiated,
+    cast(null as varchar) as substantiation,
     cast(null as varchar) as norm_source,
     case
         when b.basis_wave is null then 'geen risicobeoordeling in gebruik'

@@ -1,6 +1,7 @@
 -- ex_with_ncc: an exercise with the national crisis organisation in the last three
 -- waves (1) or not (0). Uniform norm: yes. Substantiated where the wave's plan
--- says for 'nationale_opschaling' that it need not be exercised.
+-- says for 'nationale_opschaling' that it need not be exercised and that reason
+-- counts under the rules and judgements (int_reason_verdicts, docs/verdicts.md 5a).
 with window_counts as (
     select
         wave,
@@ -32,7 +33,7 @@ select
     case when c.n_with_ncc > 0 then 1.0 else 0.0 end as value,
     cast(c.n_with_ncc as double) as numerator,
     cast(c.n_exercises as double) as denominator,
-    coalesce(p.not_exercising_substantiated, false) as substantiated,
+    coalesce(v.justified, false) as substantiated,
     case
         when
             p.not_exercising_substantiated
@@ -45,3 +46,5 @@ select
     c.n_window_waves
 from window_counts as c
 left join plan as p on c.wave = p.wave and c.region_code = p.region_code
+left join int_reason_verdicts as v
+    on c.wave = v.wave and c.region_code = v.region_code and v.indicator_id = 'ex_with_ncc'

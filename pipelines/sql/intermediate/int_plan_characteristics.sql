@@ -1,6 +1,6 @@
 -- Every special characteristic of a region's plan in a wave, with whether it was
 -- exercised in the last three waves (null where 'oefeningen' is not in use in the
--- wave) and whether the region substantiated not exercising it.
+-- wave) and whether the region substantiated not exercising it (until which year).
 with plan as (
     select
         p.wave,
@@ -8,7 +8,8 @@ with plan as (
         p.characteristic,
         coalesce(p.in_plan, false) as in_plan,
         coalesce(p.not_exercising_substantiated, false) as substantiated,
-        nullif(trim(p.substantiation_text), '') as substantiation_text
+        nullif(trim(p.substantiation_text), '') as substantiation_text,
+        p.valid_until
     from stg_plan_characteristics as p
     inner join stg_module_loads as l
         on p.wave = l.wave and p.region_code = l.region_code and l.module = 'planvorming'
@@ -33,6 +34,7 @@ select
     case when o.wave is null then null else x.characteristic is not null end as exercised_3w,
     p.substantiated,
     p.substantiation_text,
+    p.valid_until,
     o.window_waves,
     o.n_window_waves
 from plan as p

@@ -1,6 +1,7 @@
 -- ring_exercised: the ring model (characteristic 'ringenmodel') exercised in the
 -- last three waves (1) or not (0). Uniform norm: yes. Substantiated where the
--- wave's plan says for 'ringenmodel' that it need not be exercised.
+-- wave's plan says for 'ringenmodel' that it need not be exercised and that
+-- reason counts (int_reason_verdicts, docs/verdicts.md 5a).
 with windows as (
     select
         wave,
@@ -39,7 +40,7 @@ select
     case when x.wave is not null then 1.0 else 0.0 end as value,
     case when x.wave is not null then 1.0 else 0.0 end as numerator,
     1.0 as denominator,
-    coalesce(p.not_exercising_substantiated, false) as substantiated,
+    coalesce(v.justified, false) as substantiated,
     case
         when
             p.not_exercising_substantiated
@@ -53,3 +54,5 @@ select
 from windows as w
 left join exercised as x on w.wave = x.wave and w.region_code = x.region_code
 left join plan as p on w.wave = p.wave and w.region_code = p.region_code
+left join int_reason_verdicts as v
+    on w.wave = v.wave and w.region_code = v.region_code and v.indicator_id = 'ring_exercised'

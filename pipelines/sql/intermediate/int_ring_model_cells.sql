@@ -16,7 +16,8 @@ select
         when lv.level > n.norm_level then 'meer toegang'
         when lv.level < n.norm_level then 'minder toegang'
     end as deviation_direction,
-    nullif(trim(r.deviation_note), '') as substantiation
+    nullif(trim(r.deviation_note), '') as substantiation,
+    r.valid_until
 from stg_ring_model as r
 inner join stg_module_loads as l
     on r.wave = l.wave and r.region_code = l.region_code and l.module = 'ringenmodel'
