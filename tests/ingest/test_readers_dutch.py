@@ -30,7 +30,7 @@ from pipelines.ingest.readers import (
 )
 from pipelines.ingest.warehouse import ensure_schema
 from tests.ingest.corpus import col_of, compound_file, write_plain
-from tests.support import read_sheets
+from tests.support import gx, read_sheets
 
 SEED = 5
 WAVE = 2024
@@ -358,6 +358,7 @@ def test_ingest_reads_dutch_thousands_and_rejects_an_ambiguous_number(loaded):
     assert "dubbelzinnig" in found[0][6]
 
 
+@gx
 def test_ingest_rejects_a_formula_error_and_never_calls_it_not_filled_in(loaded):
     from pipelines.ingest.validation import default_validator
 
