@@ -655,6 +655,7 @@ EXPLAINED_MISSES = {
 }
 
 
+@pytest.mark.slow  # the shipped sample's seven waves of 25 regions ingested and built
 def test_sample_every_planted_deviation_is_found(sample_warehouse):
     con, truth = sample_warehouse
     reg = con.execute("select wave, region_code, indicator_id, verdict, explanation from marts.variation_register").df()
@@ -699,6 +700,7 @@ def test_sample_every_planted_deviation_is_found(sample_warehouse):
     assert len(m[m.expected_verdict.isin(explain.UNFAVOURABLE)]) > 0
 
 
+@pytest.mark.slow  # the shipped sample's seven waves of 25 regions ingested and built
 def test_sample_marts_pass_their_checks_and_show_the_method_effect(sample_warehouse):
     con, _ = sample_warehouse
     failed = [(o.mart, o.name, o.examples) for o in mart_checks.check_marts(con) if not o.passed]
