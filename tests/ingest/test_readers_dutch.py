@@ -285,17 +285,26 @@ def pristine(tmp_path_factory, regions):
     return root
 
 
-@pytest.fixture
-def loaded(tmp_path, pristine, regions):
-    """A wave loaded from clean workbooks; the test then changes one file and loads again."""
-    raw = tmp_path / "raw"
-    shutil.copytree(pristine, raw)
-    con = duckdb.connect(":memory:")
-    ensure_schema(con)
-    codes = [r.code for r in regions]
-    first = ingest_wave(con, raw, WAVE, codes)
+@pytest.fixture(scope="module")
+def loaded_once(tmp_path_factory, pristine, regions) -> Path:
+    """The clean workbooks and a warehouse file with their wave loaded, made once (the ingest is most of a
+    test's time); each test loads on top of its own copy."""
+    root = tmp_path_factory.mktemp("dutch-loaded")
+    shutil.copytree(pristine, root / "raw")
+    with duckdb.connect(str(root / "w.duckdb")) as con:
+        ensure_schema(con)
+        first = ingest_wave(con, root / "raw", WAVE, [r.code for r in regions])
     assert {s["status"] for s in first.statuses} == {"geladen"}
-    yield con, raw, codes
+    return root
+
+
+@pytest.fixture
+def loaded(tmp_path, loaded_once, regions):
+    """A wave loaded from clean workbooks; the test then changes one file and loads again."""
+    root = tmp_path / "loaded"
+    shutil.copytree(loaded_once, root)
+    con = duckdb.connect(str(root / "w.duckdb"))
+    yield con, root / "raw", [r.code for r in regions]
     con.close()
 
 
