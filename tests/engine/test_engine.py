@@ -191,6 +191,7 @@ def test_score_model_and_r2(panel):
     assert eta.loc[1] == pytest.approx(0.0)
 
 
+@pytest.mark.slow  # an engine build of its own (the module's shared build is above)
 def test_fewer_than_three_waves_says_the_expectation_is_weak():
     con = T.new_warehouse()
     T.synthetic(con, 25, waves=[2024, 2025], seed=3)
@@ -430,6 +431,7 @@ def test_all_mart_checks_pass(built):
     assert failed == []
 
 
+@pytest.mark.slow  # an engine build of its own (the module's shared build is above)
 def test_checks_can_fail():
     con = T.new_warehouse()
     T.synthetic(con, 12, waves=[2024, 2025], seed=5)
@@ -572,6 +574,7 @@ def test_summary_scorecard_tracker_consistent(built):
     assert (sc["n_indicators"] == 15).all()
 
 
+@pytest.mark.slow  # an engine build of its own (the module's shared build is above)
 def test_build_is_all_or_nothing(monkeypatch):
     con = T.new_warehouse()
     T.synthetic(con, 12, waves=[2024, 2025], seed=9)

@@ -75,7 +75,12 @@ def test_every_staged_row_carries_its_provenance(con, raw, codes):
 
 
 @pytest.mark.parametrize(
-    "delimiter,encoding,decimal_comma", [(";", "cp1252", True), (",", "utf-8-sig", False), (",", "utf-8", False)]
+    "delimiter,encoding,decimal_comma",
+    [
+        (";", "cp1252", True),  # the dialect furthest from the workbooks; the other two in the slow tests
+        pytest.param(",", "utf-8-sig", False, marks=pytest.mark.slow),
+        pytest.param(",", "utf-8", False, marks=pytest.mark.slow),
+    ],
 )
 def test_exports_and_workbooks_give_the_same_staged_values(
     con, raw, codes, tmp_path, delimiter, encoding, decimal_comma

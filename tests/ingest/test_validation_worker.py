@@ -160,6 +160,7 @@ def test_the_ingest_imports_the_models_while_it_waits(worker, small_case, monkey
     assert calls == ["preload"]
 
 
+@pytest.mark.slow  # a fresh process importing statsmodels
 def test_preload_imports_statsmodels():
     import subprocess
     import sys

@@ -133,6 +133,7 @@ def truth(shipped) -> pd.DataFrame:
 # ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # generates the whole sample a second time
 def test_same_seed_gives_identical_bytes(shipped, tmp_path):
     raw, truth_path, _ = shipped
     again = sample.generate(tmp_path / "raw", WAVES, seed=SEED, ground_truth=tmp_path / "planted.csv")
