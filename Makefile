@@ -22,7 +22,8 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-## The quick tests (under 90 s): no browser, no `dagster dev`, no slow end-to-end or scale runs.
+## The quick tests (under 90 s): no browser, no `dagster dev`, no Great Expectations (the staged data is
+## checked by the SQL checks), no end-to-end, scale or size runs. `make test` runs every test.
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow and not browser and not serve"
 

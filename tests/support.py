@@ -12,8 +12,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 REGIOBENCH = [sys.executable, "-m", "pipelines.app.cli"]
+
+#: A test that imports or runs Great Expectations (about 4 s to import, about half a second per module and
+#: run) is slow: left out of `make test-fast`, which checks the staged data through the SQL checks instead.
+gx = pytest.mark.slow
 
 
 @dataclass

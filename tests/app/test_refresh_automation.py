@@ -34,11 +34,24 @@ RAW = ROOT / "data" / "raw"
 RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
 
 
-@pytest.fixture
-def instance():
+@pytest.fixture(scope="module")
+def empty_instance(tmp_path_factory) -> Path:
+    """The folder of an empty test instance, made once: creating its storage costs about 0.4 s, a copy 0.05 s."""
     import dagster as dg
 
-    with dg.instance_for_test() as inst:  # persistent (temporary folder): the schedule context needs one
+    home = tmp_path_factory.mktemp("empty-instance")
+    with dg.instance_for_test(temp_dir=str(home)):
+        pass
+    return home
+
+
+@pytest.fixture
+def instance(tmp_path, empty_instance):
+    import dagster as dg
+
+    home = tmp_path / "dagster"
+    shutil.copytree(empty_instance, home)  # each test its own instance, empty as a new one
+    with dg.instance_for_test(temp_dir=str(home)) as inst:  # persistent (a folder): the schedule context needs one
         yield inst
 
 

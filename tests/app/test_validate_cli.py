@@ -12,7 +12,7 @@ import pytest
 
 from pipelines import sample
 from pipelines.app import cli
-from tests.support import ROOT, read_sheets
+from tests.support import ROOT, gx, read_sheets
 
 WORKBOOK = next((ROOT / "data" / "raw" / "2025").glob("VR13_*.xlsx"))
 
@@ -30,6 +30,7 @@ def validate(tmp_path, monkeypatch, capsys):
     return run
 
 
+@gx
 def test_clean_workbook_passes(tmp_path, validate):
     target = tmp_path / "2025" / WORKBOOK.name
     target.parent.mkdir()
@@ -40,6 +41,7 @@ def test_clean_workbook_passes(tmp_path, validate):
     assert not (tmp_path / "data").exists()  # touched nothing
 
 
+@gx
 def test_broken_workbook_lists_every_problem_and_exits_1(tmp_path, validate):
     target = tmp_path / "2025" / WORKBOOK.name
     target.parent.mkdir()
@@ -57,6 +59,7 @@ def test_broken_workbook_lists_every_problem_and_exits_1(tmp_path, validate):
     assert "blad 'oefeningen', rij 2, kolom 'datum'" in out and "2019" in out
 
 
+@gx  # the command imports GX before it looks at the paths
 def test_missing_file_is_an_error(tmp_path, validate):
     code, _, err = validate(tmp_path / "VR01_bestaat_niet.xlsx")
     assert code == 1

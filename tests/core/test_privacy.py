@@ -328,6 +328,7 @@ def planted_run(tmp_path_factory):
     return run, validate, workbook
 
 
+@pytest.mark.slow  # a pipeline run and a validate process (planted_run): left out of make test-fast
 def test_the_planted_workbook_is_read_and_its_problems_are_recorded_redacted(planted_run):
     run, _, _ = planted_run
     assert "Traceback" not in run.stderr + run.stdout, run.stderr[-3000:]
@@ -348,6 +349,7 @@ def test_the_planted_workbook_is_read_and_its_problems_are_recorded_redacted(pla
     assert EMAIL_MARK in repr(export_rows), export_rows
 
 
+@pytest.mark.slow  # a pipeline run and a validate process (planted_run): left out of make test-fast
 def test_no_output_of_the_run_holds_the_planted_personal_data(planted_run):
     run, _, _ = planted_run
     texts = {"stdout": run.stdout, "stderr": run.stderr, "warehouse": _warehouse_text(run.warehouse)}
@@ -357,6 +359,7 @@ def test_no_output_of_the_run_holds_the_planted_personal_data(planted_run):
     assert not _leaks(texts)
 
 
+@pytest.mark.slow  # a pipeline run and a validate process (planted_run): left out of make test-fast
 def test_regiobench_validate_on_the_planted_workbook_shows_none_of_it(planted_run):
     _, validate, _ = planted_run
     out = validate.stdout + validate.stderr

@@ -191,6 +191,7 @@ def test_score_model_and_r2(panel):
     assert eta.loc[1] == pytest.approx(0.0)
 
 
+@pytest.mark.slow  # an engine build of its own (the module's shared build is above)
 def test_fewer_than_three_waves_says_the_expectation_is_weak():
     con = T.new_warehouse()
     T.synthetic(con, 25, waves=[2024, 2025], seed=3)
@@ -430,6 +431,7 @@ def test_all_mart_checks_pass(built):
     assert failed == []
 
 
+@pytest.mark.slow  # an engine build of its own (the module's shared build is above)
 def test_checks_can_fail():
     con = T.new_warehouse()
     T.synthetic(con, 12, waves=[2024, 2025], seed=5)
@@ -572,6 +574,7 @@ def test_summary_scorecard_tracker_consistent(built):
     assert (sc["n_indicators"] == 15).all()
 
 
+@pytest.mark.slow  # an engine build of its own (the module's shared build is above)
 def test_build_is_all_or_nothing(monkeypatch):
     con = T.new_warehouse()
     T.synthetic(con, 12, waves=[2024, 2025], seed=9)
@@ -655,6 +658,7 @@ EXPLAINED_MISSES = {
 }
 
 
+@pytest.mark.slow  # the shipped sample's seven waves of 25 regions ingested and built
 def test_sample_every_planted_deviation_is_found(sample_warehouse):
     con, truth = sample_warehouse
     reg = con.execute("select wave, region_code, indicator_id, verdict, explanation from marts.variation_register").df()
@@ -699,6 +703,7 @@ def test_sample_every_planted_deviation_is_found(sample_warehouse):
     assert len(m[m.expected_verdict.isin(explain.UNFAVOURABLE)]) > 0
 
 
+@pytest.mark.slow  # the shipped sample's seven waves of 25 regions ingested and built
 def test_sample_marts_pass_their_checks_and_show_the_method_effect(sample_warehouse):
     con, _ = sample_warehouse
     failed = [(o.mart, o.name, o.examples) for o in mart_checks.check_marts(con) if not o.passed]

@@ -28,7 +28,7 @@ def _cdf(k, mu):
 GRID = np.unique(np.concatenate([np.linspace(0.2, 10, 197), np.linspace(10, 200, 381)]))
 
 
-@pytest.mark.parametrize("p", [P998, P95])
+@pytest.mark.parametrize("p", [P998, pytest.param(P95, marks=pytest.mark.slow)])  # a second level: same code, 1 s
 def test_limits_agree_with_exact_test_for_every_integer(p):
     for e in GRID:
         o = np.arange(0, int(3 * e + 10) + 1)

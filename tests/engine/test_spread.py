@@ -250,6 +250,7 @@ def test_region_peers_grain_and_names(tiny):
     assert [o.examples for o in outcomes if not o.passed] == []
 
 
+@pytest.mark.slow  # an engine build of its own (the module's shared build is tiny)
 def test_a_region_without_a_risk_assessment_has_no_peers():
     con = _tiny(drop_risk="R0003")
     try:

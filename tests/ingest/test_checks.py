@@ -71,6 +71,7 @@ def marts_present(warehouse) -> set[str]:
         }
 
 
+@pytest.mark.slow  # the whole graph after staging materialized: engine, marts, site
 def test_clean_staging_builds_the_marts(defs, staged):
     warehouse, resources = staged
     result = downstream(defs, resources)

@@ -262,6 +262,7 @@ def workbook_world(tmp_path_factory, validator):
     con.close()
 
 
+@pytest.mark.slow  # a world of 27 workbooks loaded twice, once through GX
 @pytest.mark.parametrize("case", list(WORKBOOK_CASES))
 def test_hostile_workbook_ends_in_a_clear_status(workbook_world, case):
     w = workbook_world
@@ -285,6 +286,7 @@ def test_hostile_workbook_ends_in_a_clear_status(workbook_world, case):
             assert staged(w["con"], code, module) == w["before"][(code, module)]
 
 
+@pytest.mark.slow  # a world of 27 workbooks loaded twice, once through GX
 def test_every_other_region_still_loads(workbook_world):
     w = workbook_world
     for code in w["codes"][len(WORKBOOK_CASES) :]:
@@ -292,6 +294,7 @@ def test_every_other_region_still_loads(workbook_world):
     assert w["seconds"] < 120, "reading a wave full of bombs must stay bounded"
 
 
+@pytest.mark.slow  # a world of 27 workbooks loaded twice, once through GX
 def test_awkward_but_allowed_workbooks_are_read_correctly(workbook_world):
     w = workbook_world
     con = w["con"]
@@ -424,6 +427,7 @@ EXPORT_EXPECT = {
 }
 
 
+@pytest.mark.slow  # a wave of broken exports (one of 1,000,000 rows) loaded twice, once through GX
 @pytest.mark.parametrize("module", list(EXPORT_EXPECT))
 def test_hostile_export_rejects_what_it_must_and_nothing_more(export_world, module):
     w = export_world

@@ -16,7 +16,7 @@ from pipelines.ingest.discovery import list_waves
 from pipelines.ingest.loader import ingest_wave
 from pipelines.ingest.warehouse import ensure_schema
 from tests.factories import rewrite_export as _rewrite_export
-from tests.support import read_sheets
+from tests.support import gx, read_sheets
 
 SEED = 7
 WAVE = 2024
@@ -75,7 +75,12 @@ def test_every_staged_row_carries_its_provenance(con, raw, codes):
 
 
 @pytest.mark.parametrize(
-    "delimiter,encoding,decimal_comma", [(";", "cp1252", True), (",", "utf-8-sig", False), (",", "utf-8", False)]
+    "delimiter,encoding,decimal_comma",
+    [
+        (";", "cp1252", True),  # the dialect furthest from the workbooks; the other two in the slow tests
+        pytest.param(",", "utf-8-sig", False, marks=pytest.mark.slow),
+        pytest.param(",", "utf-8", False, marks=pytest.mark.slow),
+    ],
 )
 def test_exports_and_workbooks_give_the_same_staged_values(
     con, raw, codes, tmp_path, delimiter, encoding, decimal_comma
@@ -277,6 +282,7 @@ def test_waves_are_year_folders_only(tmp_path):
     assert list_waves(tmp_path) == [2023, 2024]
 
 
+@gx
 def test_validation_batches_do_not_change_what_is_staged_or_reported(tmp_path, regions, codes):
     """Waves validated one per batch or all in one: the same rows, statuses and problems, and a rejection in
     a later batch names its own wave, file, row and region."""

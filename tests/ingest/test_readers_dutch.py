@@ -30,7 +30,7 @@ from pipelines.ingest.readers import (
 )
 from pipelines.ingest.warehouse import ensure_schema
 from tests.ingest.corpus import col_of, compound_file, write_plain
-from tests.support import read_sheets
+from tests.support import gx, read_sheets
 
 SEED = 5
 WAVE = 2024
@@ -285,17 +285,26 @@ def pristine(tmp_path_factory, regions):
     return root
 
 
-@pytest.fixture
-def loaded(tmp_path, pristine, regions):
-    """A wave loaded from clean workbooks; the test then changes one file and loads again."""
-    raw = tmp_path / "raw"
-    shutil.copytree(pristine, raw)
-    con = duckdb.connect(":memory:")
-    ensure_schema(con)
-    codes = [r.code for r in regions]
-    first = ingest_wave(con, raw, WAVE, codes)
+@pytest.fixture(scope="module")
+def loaded_once(tmp_path_factory, pristine, regions) -> Path:
+    """The clean workbooks and a warehouse file with their wave loaded, made once (the ingest is most of a
+    test's time); each test loads on top of its own copy."""
+    root = tmp_path_factory.mktemp("dutch-loaded")
+    shutil.copytree(pristine, root / "raw")
+    with duckdb.connect(str(root / "w.duckdb")) as con:
+        ensure_schema(con)
+        first = ingest_wave(con, root / "raw", WAVE, [r.code for r in regions])
     assert {s["status"] for s in first.statuses} == {"geladen"}
-    yield con, raw, codes
+    return root
+
+
+@pytest.fixture
+def loaded(tmp_path, loaded_once, regions):
+    """A wave loaded from clean workbooks; the test then changes one file and loads again."""
+    root = tmp_path / "loaded"
+    shutil.copytree(loaded_once, root)
+    con = duckdb.connect(str(root / "w.duckdb"))
+    yield con, root / "raw", [r.code for r in regions]
     con.close()
 
 
@@ -358,6 +367,7 @@ def test_ingest_reads_dutch_thousands_and_rejects_an_ambiguous_number(loaded):
     assert "dubbelzinnig" in found[0][6]
 
 
+@gx
 def test_ingest_rejects_a_formula_error_and_never_calls_it_not_filled_in(loaded):
     from pipelines.ingest.validation import default_validator
 

@@ -33,12 +33,13 @@ from tests.ingest.validation_cases import (
     valid_return,
     write_return,
 )
-from tests.support import ROOT
+from tests.support import ROOT, gx
 
 # Great Expectations (pipelines.ingest.validation, seconds to import) is imported by the fixtures and tests
 # that use it, not when the suite is collected.
 
 
+@gx
 def test_the_corpus_breaks_every_rule():
     from pipelines.ingest.validation import RULES
 
@@ -103,6 +104,7 @@ def _located(problems, file):
     return sorted(((p.rule, p.sheet, p.row, p.column, p.value) for p in problems if p.file == file), key=repr)
 
 
+@gx
 @pytest.mark.parametrize("name", [name for name, _fn in CASES])
 def test_each_broken_rule_is_found_at_its_place(corpus, name):
     from pipelines.ingest.validation import RULES
@@ -121,6 +123,7 @@ def test_each_broken_rule_is_found_at_its_place(corpus, name):
         assert (p.value if p.value is not None else quote(None)) in p.message
 
 
+@gx
 def test_valid_workbook_gives_no_problem(corpus):
     problems, expected = corpus
     assert [p for p in problems if p.file == f"{WAVE}/VR01_valide.xlsx"] == []
@@ -133,6 +136,7 @@ def test_valid_workbook_gives_no_problem(corpus):
     ]
 
 
+@gx
 def test_message_names_rule_and_allowed_values(corpus):
     problems, expected = corpus
     file = expected["catalogus_rasterveld"][0]
@@ -150,6 +154,7 @@ def test_message_names_rule_and_allowed_values(corpus):
     assert all("rij 2, 3" in p.message for p in ps)
 
 
+@gx
 def test_export_rows_without_or_with_unknown_region(corpus):
     problems, _ = corpus
     assert _located(problems, f"{WAVE}/meta.csv") == [
@@ -162,6 +167,7 @@ def test_export_rows_without_or_with_unknown_region(corpus):
     assert [p for p in problems if p.file.endswith(".csv") and p.file != f"{WAVE}/meta.csv"] == []
 
 
+@gx
 def test_two_workbooks_of_one_region_conflict_but_are_checked_apart(corpus):
     problems, _ = corpus
     twice = CODES[-2]
@@ -172,6 +178,7 @@ def test_two_workbooks_of_one_region_conflict_but_are_checked_apart(corpus):
     ]  # no 'uniek' or 'een_rij' across them
 
 
+@gx
 def test_problems_are_sorted_by_file_sheet_row(corpus):
     problems, _ = corpus
     keys = [(p.file, p.sheet or "", p.row is not None, p.row or 0) for p in problems]
@@ -183,6 +190,7 @@ def test_problems_are_sorted_by_file_sheet_row(corpus):
 # ---------------------------------------------------------------------------
 
 
+@gx
 def test_each_failure_goes_to_its_own_region_silently(validator, capfd, tmp_path, monkeypatch):
     a, b, c = valid_return("VR05"), valid_return("VR06"), valid_return("VR07")
     a["oefeningen"].append({**a["oefeningen"][1], "oefening_id": "OEF-3"})
@@ -208,6 +216,7 @@ def test_each_failure_goes_to_its_own_region_silently(validator, capfd, tmp_path
     assert list(tmp_path.iterdir()) == []
 
 
+@gx
 def test_results_are_kept_as_json(tmp_path):
     from pipelines.ingest.validation import GXValidator
 
@@ -242,6 +251,7 @@ def test_results_are_kept_as_json(tmp_path):
     assert json.loads((results / str(WAVE) / "meta.json").read_text(encoding="utf-8"))["success"] is True
 
 
+@gx
 def test_expectations_derive_from_the_codebook(validator):
     for name, module in MODULES.items():
         checks = {(c.rule, c.column) for c in validator.checks[name]}
@@ -263,6 +273,7 @@ def test_expectations_derive_from_the_codebook(validator):
     assert set(ROLE_DISCIPLINE) == set(CATALOGUES["functie"].codes)
 
 
+@gx
 def test_wave_year_rule_needs_a_wave(tmp_path, reference, validator):
     from pipelines.ingest.validation import validate_paths
 
@@ -285,6 +296,7 @@ def test_wave_year_rule_needs_a_wave(tmp_path, reference, validator):
     ]
 
 
+@gx
 def test_validate_paths_clean_and_broken_workbook(tmp_path, reference, validator):
     from pipelines.ingest.validation import validate_paths
 
@@ -305,6 +317,7 @@ def test_validate_paths_clean_and_broken_workbook(tmp_path, reference, validator
     assert all(p.region_code == "VR10" for p in problems)
 
 
+@gx
 def test_validate_paths_unknown_file_kinds(tmp_path, reference, validator):
     from pipelines.ingest.validation import validate_paths
 

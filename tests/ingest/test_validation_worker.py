@@ -9,6 +9,7 @@ import pytest
 
 from pipelines.ingest import validation_worker
 from tests.ingest.validation_cases import CASES, CODES, WAVE, frames_of, valid_return
+from tests.support import gx
 
 # Great Expectations (pipelines.ingest.validation, seconds to import) is imported by the fixtures and tests
 # that use it, not when the suite is collected.
@@ -76,6 +77,7 @@ def worker(tmp_path):
     validation_worker.stop_all()
 
 
+@gx
 def test_the_worker_finds_exactly_what_the_in_process_validator_finds(worker, tmp_path, case):
     waves, codes, in_process, here, validator = case
     log = Log()
@@ -91,6 +93,7 @@ def test_the_worker_finds_exactly_what_the_in_process_validator_finds(worker, tm
     assert as_rows(worker.validate_waves(waves[1:], codes)) == as_rows(validator.validate_waves(waves[1:], codes))
 
 
+@gx
 def test_a_dead_worker_is_reported_and_the_ingest_validates_in_process(worker, tmp_path, small_case):
     from pipelines.defs.staging.assets import _LazyValidator
 
@@ -105,6 +108,7 @@ def test_a_dead_worker_is_reported_and_the_ingest_validates_in_process(worker, t
     assert as_rows(lazy.validate_waves(waves, codes)) == as_rows(in_process)
 
 
+@gx
 def test_a_failing_worker_falls_back_with_a_warning(tmp_path, monkeypatch, small_case):
     from pipelines.defs.staging.assets import _LazyValidator
 
@@ -129,6 +133,7 @@ def test_stopping_does_not_wait_for_a_worker_still_importing(tmp_path):
     assert validation_worker.take(tmp_path) is None
 
 
+@gx
 def test_idle_time_is_used_only_while_the_answer_is_out(worker, small_case):
     waves, codes, in_process, _ = small_case
     calls = []
@@ -142,6 +147,7 @@ def test_idle_time_is_used_only_while_the_answer_is_out(worker, small_case):
     assert calls == ["called"]
 
 
+@gx
 def test_the_ingest_imports_the_models_while_it_waits(worker, small_case, monkeypatch):
     from pipelines.defs.staging.assets import _LazyValidator
     from pipelines.engine import riskmodel
@@ -154,6 +160,7 @@ def test_the_ingest_imports_the_models_while_it_waits(worker, small_case, monkey
     assert calls == ["preload"]
 
 
+@pytest.mark.slow  # a fresh process importing statsmodels
 def test_preload_imports_statsmodels():
     import subprocess
     import sys

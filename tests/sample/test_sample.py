@@ -133,6 +133,7 @@ def truth(shipped) -> pd.DataFrame:
 # ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # generates the whole sample a second time
 def test_same_seed_gives_identical_bytes(shipped, tmp_path):
     raw, truth_path, _ = shipped
     again = sample.generate(tmp_path / "raw", WAVES, seed=SEED, ground_truth=tmp_path / "planted.csv")
@@ -632,12 +633,8 @@ def test_make_regions_and_regions_csv(tmp_path):
     assert load_regions(tmp_path) == regions
 
 
-@pytest.mark.parametrize(
-    "form",
-    # 500 workbooks written and read back take most of this module's time: the workbook form is left to
-    # the slow tests; the exports cover the scale quickly and the shipped sample's workbooks the writer.
-    ["csv", pytest.param("xlsx", marks=pytest.mark.slow)],
-)
+@pytest.mark.slow  # a scale run (the shipped sample's 25 regions are generated and read back above)
+@pytest.mark.parametrize("form", ["csv", "xlsx"])
 def test_generator_scales_to_250_regions(tmp_path, form):
     regions = sample.make_regions(250, 7)
     codes = [r.code for r in regions]

@@ -272,6 +272,7 @@ def test_pages_filled_into_a_frame_equal_pages_rendered_whole(tmp_path, monkeypa
 # ---------------------------------------------------------------------------- size
 
 
+@pytest.mark.slow  # a size measurement: the site of 25 regions and seven waves
 def test_site_stays_under_10_mb_for_25_regions_and_7_waves(tmp_path):
     build_synthetic_warehouse(tmp_path / "w.duckdb", waves=list(range(2019, 2026)))
     con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
@@ -403,6 +404,7 @@ def _region_page_sizes(tmp_path: Path, n: int) -> list[int]:
     return sorted(v for k, v in written.items() if k.startswith("regio/"))
 
 
+@pytest.mark.slow  # a size measurement: sites of 8 and 48 regions
 def test_a_region_page_does_not_grow_with_the_number_of_regions(tmp_path):
     """The region list belongs in assets/data/common.js: a region page that carried it grew by well over
     100 bytes per region (JSON plus a rendered <option>), and 2,500 of them made the site 800 MB."""
