@@ -144,14 +144,16 @@ def plan(
     in_plan: dict[str, bool] | None = None,
     substantiated: dict[str, bool] | None = None,
     texts: dict[str, str] | None = None,
+    valid_until: dict[str, int] | None = None,
 ):
-    in_plan, substantiated, texts = in_plan or {}, substantiated or {}, texts or {}
+    in_plan, substantiated, texts, until = in_plan or {}, substantiated or {}, texts or {}, valid_until or {}
     return [
         dict(
             characteristic=c,
             in_plan=in_plan.get(c, False),
             not_exercising_substantiated=substantiated.get(c),
             substantiation_text=texts.get(c),
+            valid_until=until.get(c),
         )
         for c in CATALOGUES["bijzonderheid"].codes
     ]
@@ -165,8 +167,13 @@ def ring(access: dict[tuple[str, str], str] | None = None, notes: dict | None = 
     ]
 
 
-def equipment(levels: dict[tuple[str, str], str] | None = None, notes: dict | None = None, default="persoonlijk"):
-    levels, notes = levels or {}, notes or {}
+def equipment(
+    levels: dict[tuple[str, str], str] | None = None,
+    notes: dict | None = None,
+    default="persoonlijk",
+    valid_until: dict[tuple[str, str], int] | None = None,
+):
+    levels, notes, until = levels or {}, notes or {}, valid_until or {}
     return [
         dict(
             discipline=d,
@@ -176,6 +183,7 @@ def equipment(levels: dict[tuple[str, str], str] | None = None, notes: dict | No
             quantity=1,
             trained=True,
             deviation_note=notes.get((r, i)),
+            valid_until=until.get((r, i)),
         )
         for d, r, i in MODULES["middelen"].expected_grid()
     ]
