@@ -86,8 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--reference-out",
         type=Path,
         default=None,
-        help="waar wegingen.csv komt, en bij --regions ook regions.csv en de normen (standaard bij --regions: "
-        "OUT/reference)",
+        help="waar wegingen.csv komt, en bij --regions ook regions.csv, de normen en de regels voor "
+        "toelichtingen (standaard bij --regions: OUT/reference)",
     )
     smp.add_argument(
         "--ground-truth",
@@ -162,7 +162,7 @@ def _validate(args) -> int:
 
 def _sample(args) -> int:
     from pipelines import sample
-    from pipelines.contract.reasons import JUDGEMENT_FILE
+    from pipelines.contract.reasons import JUDGEMENT_FILE, RULES_FILE
     from pipelines.contract.reference import load_regions
 
     regions = None
@@ -171,9 +171,9 @@ def _sample(args) -> int:
         regions = sample.make_regions(args.regions, args.seed)
         ref_out.mkdir(parents=True, exist_ok=True)
         sample.write_regions_csv(regions, ref_out / "regions.csv")
-        for norm in ("ring_model_norms.csv", "equipment_norms.csv"):
-            (ref_out / norm).write_bytes((paths.REFERENCE / norm).read_bytes())
-        print(f"regio's en normen geschreven naar {ref_out}")
+        for name in ("ring_model_norms.csv", "equipment_norms.csv", RULES_FILE):
+            (ref_out / name).write_bytes((paths.REFERENCE / name).read_bytes())
+        print(f"regio's, normen en regels geschreven naar {ref_out}")
     else:
         regions = load_regions(paths.REFERENCE)
     summary = sample.generate(

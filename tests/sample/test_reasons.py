@@ -296,3 +296,30 @@ def test_generation_fails_when_the_shared_sentence_is_not_shared(monkeypatch, tm
     monkeypatch.setattr(reasons_plants, "SHARED_TEXTS", texts)
     with pytest.raises(AssertionError, match="n_other_regions_same_text"):
         sample.generate(tmp_path / "raw", WAVES, seed=SEED)
+
+
+# ---------------------------------------------------------------------------
+# The command line writes the judgements beside the reference data it writes
+# ---------------------------------------------------------------------------
+
+
+def test_cli_writes_wegingen_beside_regions_and_only_wegingen_for_the_real_regions(tmp_path, capsys):
+    from pipelines.app.cli import main
+    from pipelines.contract.reasons import RULES_FILE, load_substantiation_rules
+    from pipelines.contract.reference import load_regions
+
+    assert (
+        main(["sample", "--out", str(tmp_path / "a"), "--regions", "30", "--waves", "2022-2025", "--form", "csv"]) == 0
+    )
+    ref = tmp_path / "a" / "reference"
+    assert sorted(p.name for p in ref.iterdir()) == sorted(
+        ["regions.csv", "ring_model_norms.csv", "equipment_norms.csv", RULES_FILE, JUDGEMENT_FILE]
+    )
+    assert load_substantiation_rules(ref) == RULES
+    found, problems = load_judgements(ref, [r.code for r in load_regions(ref)])
+    assert problems == [] and {j.judgement for j in found} == {ACCEPTED, REJECTED}
+
+    out = tmp_path / "b"
+    assert main(["sample", "--out", str(out / "raw"), "--waves", "2024-2025", "--reference-out", str(out / "ref")]) == 0
+    assert [p.name for p in (out / "ref").iterdir()] == [JUDGEMENT_FILE]  # the real regions.csv is not rewritten
+    assert "weging(en) geschreven" in capsys.readouterr().out
