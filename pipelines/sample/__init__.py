@@ -48,6 +48,7 @@ from pipelines.sample.generator import generate
 from pipelines.sample.helpers import slug
 from pipelines.sample.names import INDICATORS, STATISTICAL_INDICATORS, UNIFORM_INDICATORS, VERDICTS
 from pipelines.sample.oracle import uniform_verdicts
+from pipelines.sample.reasons_truth import REASON_TRUTH_COLUMNS
 from pipelines.sample.regions import make_regions, write_regions_csv
 from pipelines.sample.truth import GROUND_TRUTH_COLUMNS
 from pipelines.sample.writers import write_export, write_workbook
@@ -65,4 +66,5 @@ __all__ = [
     "STATISTICAL_INDICATORS",
     "VERDICTS",
     "GROUND_TRUTH_COLUMNS",
+    "REASON_TRUTH_COLUMNS",
 ]

@@ -85,7 +85,7 @@ def statuses(reasons: pd.DataFrame) -> dict[tuple[int, str, str, str], str]:
 
 def test_reasons_ground_truth_format(reasons):
     for frame in (reasons, read_reasons(COMMITTED_REASONS)):
-        assert tuple(frame.columns) == REASON_COLUMNS
+        assert tuple(frame.columns) == REASON_COLUMNS == sample.REASON_TRUTH_COLUMNS
         assert set(frame["wave"]) == set(WAVES)  # every wave: the consecutive-wave rule looks back
         assert set(frame["expected_status"]) == set(REASON_STATUSES)
         assert set(frame["indicator_id"]) == set(REASON_INDICATORS)
