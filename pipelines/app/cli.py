@@ -86,9 +86,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--reference-out",
         type=Path,
         default=None,
-        help="waar regions.csv en de normen komen bij --regions (standaard OUT/reference)",
+        help="waar wegingen.csv komt, en bij --regions ook regions.csv, de normen en de regels voor "
+        "toelichtingen (standaard bij --regions: OUT/reference)",
     )
-    smp.add_argument("--ground-truth", type=Path, default=None, help="waar de geplante afwijkingen komen")
+    smp.add_argument(
+        "--ground-truth",
+        type=Path,
+        default=None,
+        help="waar de geplante afwijkingen komen (reasons.csv, de toelichtingen, komt ernaast)",
+    )
 
     sub.add_parser("codebook", help="de uitvraag als Markdown")
     sub.add_parser("marts-contract", help="het contract van de marts als Markdown (docs/marts-contract.md)")
@@ -156,22 +162,31 @@ def _validate(args) -> int:
 
 def _sample(args) -> int:
     from pipelines import sample
+    from pipelines.contract.reasons import JUDGEMENT_FILE, RULES_FILE
     from pipelines.contract.reference import load_regions
 
     regions = None
+    ref_out = args.reference_out or (args.out / "reference" if args.regions else None)
     if args.regions:
         regions = sample.make_regions(args.regions, args.seed)
-        ref_out = args.reference_out or (args.out / "reference")
         ref_out.mkdir(parents=True, exist_ok=True)
         sample.write_regions_csv(regions, ref_out / "regions.csv")
-        for norm in ("ring_model_norms.csv", "equipment_norms.csv"):
-            (ref_out / norm).write_bytes((paths.REFERENCE / norm).read_bytes())
-        print(f"regio's en normen geschreven naar {ref_out}")
+        for name in ("ring_model_norms.csv", "equipment_norms.csv", RULES_FILE):
+            (ref_out / name).write_bytes((paths.REFERENCE / name).read_bytes())
+        print(f"regio's, normen en regels geschreven naar {ref_out}")
     else:
         regions = load_regions(paths.REFERENCE)
     summary = sample.generate(
-        args.out, args.waves, seed=args.seed, regions=regions, form=args.form, ground_truth=args.ground_truth
+        args.out,
+        args.waves,
+        seed=args.seed,
+        regions=regions,
+        form=args.form,
+        ground_truth=args.ground_truth,
+        judgements=ref_out / JUDGEMENT_FILE if ref_out else None,
     )
+    if ref_out:
+        print(f"{summary['judgements']} weging(en) geschreven naar {ref_out / JUDGEMENT_FILE}")
     print(
         f"voorbeeld geschreven naar {args.out}: peiljaren {', '.join(map(str, summary['waves']))}, "
         f"{summary['n_regions']} regio's, {summary['n_files']} bestanden, {summary['bytes'] / 1024:.0f} kB"

@@ -2,7 +2,9 @@
 
 :func:`generate` writes a synthetic but plausible world of survey returns under
 ``out/<wave>/`` and, on request, the *ground truth*: the verdicts the pipeline
-must reach for a known set of planted deviations (``tests/ground_truth/planted.csv``).
+must reach for a known set of planted deviations (``tests/ground_truth/planted.csv``),
+every reason the register must hold with its status (``tests/ground_truth/reasons.csv``)
+and the analyst's judgements of some of them (``data/reference/wegingen.csv``).
 Use it as ``from pipelines import sample; sample.generate(...)``; the names
 below are the package's public API, the modules behind them are not.
 
@@ -14,21 +16,25 @@ imported, so a renamed code fails loudly there.
 How the world is built, one module per step
 -------------------------------------------
 1. *Design* (:mod:`~pipelines.sample.design`, :mod:`~pipelines.sample.plants`,
-   :mod:`~pipelines.sample.stat_plants`): which region gets which planted
-   deviation, in which waves. Plants are constraints: tokens an exercise or
-   lesson may not carry (``forbid``), must carry (``require``), forced counts
-   or attributes, locked plan cells, and overrides of the risk, ring-model and
-   equipment cells.
+   :mod:`~pipelines.sample.reasons_plants`, :mod:`~pipelines.sample.stat_plants`):
+   which region gets which planted deviation, in which waves. Plants are
+   constraints: tokens an exercise or lesson may not carry (``forbid``), must
+   carry (``require``), forced counts or attributes, locked plan cells, and
+   overrides of the risk, ring-model and equipment cells; a planted reason also
+   records its intended status, and the analyst's judgement where there is one.
 2. *Simulation* (:mod:`~pipelines.sample.simulation`, :mod:`~pipelines.sample.practice`):
    per region and wave, respecting the design.
 3. *Discipline* (:mod:`~pipelines.sample.discipline`): in the planting waves (the
    last three) every region is made conform on every rule-based indicator unless
-   a plant says otherwise; then the overrides, the shares and the scores.
-4. *Oracle and ground truth* (:mod:`~pipelines.sample.oracle`, :mod:`~pipelines.sample.truth`):
+   a plant says otherwise (a background reason that would lapse is replaced by
+   an exercise); then the overrides, the shares and the scores.
+4. *Oracle and ground truth* (:mod:`~pipelines.sample.oracle`, :mod:`~pipelines.sample.weighing`,
+   :mod:`~pipelines.sample.truth`, :mod:`~pipelines.sample.reasons_truth`):
    an independent implementation of the rule-based indicators of ``docs/method.md``
-   computes every verdict from the generated data; the design's intentions are
-   checked against it, and the planted proportions against funnel limits
-   computed there.
+   and of the weighing of reasons of ``docs/verdicts.md`` 5a computes every
+   verdict and every reason's status from the generated data, over all waves;
+   the design's intentions are checked against it, and the planted proportions
+   against funnel limits computed there.
 5. *Rendering* (:mod:`~pipelines.sample.render`, :mod:`~pipelines.sample.writers`):
    the same world written as survey-tool exports, as one workbook per region, or
    in the shipped mix (``form=None``), by :mod:`~pipelines.sample.generator`.
@@ -42,6 +48,7 @@ from pipelines.sample.generator import generate
 from pipelines.sample.helpers import slug
 from pipelines.sample.names import INDICATORS, STATISTICAL_INDICATORS, UNIFORM_INDICATORS, VERDICTS
 from pipelines.sample.oracle import uniform_verdicts
+from pipelines.sample.reasons_truth import REASON_TRUTH_COLUMNS
 from pipelines.sample.regions import make_regions, write_regions_csv
 from pipelines.sample.truth import GROUND_TRUTH_COLUMNS
 from pipelines.sample.writers import write_export, write_workbook
@@ -59,4 +66,5 @@ __all__ = [
     "STATISTICAL_INDICATORS",
     "VERDICTS",
     "GROUND_TRUTH_COLUMNS",
+    "REASON_TRUTH_COLUMNS",
 ]

@@ -7,7 +7,8 @@ of rule-based plants each until the groups run out. Of the rest, the one of
 about median size holds one exercise a wave (a count that is low only over
 three waves pooled), and the others stay clean. Small sets get fewer plants
 (none under 12 regions). What each plant does is in :mod:`pipelines.sample.plants`
-and :mod:`pipelines.sample.stat_plants`; this module only hands them out.
+, :mod:`pipelines.sample.reasons_plants` and :mod:`pipelines.sample.stat_plants`;
+this module only hands them out.
 """
 
 from __future__ import annotations
@@ -15,12 +16,60 @@ from __future__ import annotations
 from pipelines.contract.reference import Region
 from pipelines.sample.helpers import _rng
 from pipelines.sample.model import Design
-from pipelines.sample.plants import RULE_GROUPS, _Planter
+from pipelines.sample.plants import (
+    _g_equip_mixed,
+    _g_equip_niet,
+    _g_lessons_none,
+    _g_lessons_recent,
+    _g_ncc_niet,
+    _g_plan_one,
+    _g_plan_two,
+    _g_ring_conf_fixed,
+    _g_ring_conf_mixed,
+    _g_ring_conf_niet,
+    _g_ring_niet,
+    _g_risk_nosubst,
+    _g_risk_notadopted,
+    _g_strategic,
+    _Planter,
+)
+from pipelines.sample.reasons_plants import (
+    _g_contradiction,
+    _g_equip_accepted,
+    _g_equip_valid_until_passed,
+    _g_ncc_same_text,
+    _g_ring_changing_texts,
+    _g_ring_conf_valid_until_later,
+    _g_shared_long,
+    _g_shared_rejected,
+)
 from pipelines.sample.stat_plants import (
     _plant_coverage,
     _plant_extreme_shares,
     _plant_low_exercises,
     _plant_zero_exercises,
+)
+
+#: The rule-based groups in the order regions are given them: (label in the summary's roles, plants).
+RULE_GROUPS = (
+    ("ex_strategic + equipment niet", (_g_strategic, _g_equip_niet)),
+    (
+        "ex_with_ncc niet + risk not adopted + equipment reason accepted",
+        (_g_ncc_niet, _g_risk_notadopted, _g_equip_accepted),
+    ),
+    ("ex_with_ncc same reason three waves", (_g_ncc_same_text,)),
+    ("ring_exercised niet + shared reason four waves", (_g_ring_niet, _g_shared_long)),
+    ("ring_exercised changing reasons three waves", (_g_ring_changing_texts,)),
+    ("ring_conformity niet + lessons none + contradiction", (_g_ring_conf_niet, _g_lessons_none, _g_contradiction)),
+    ("ring_conformity fixed + lessons recent", (_g_ring_conf_fixed, _g_lessons_recent)),
+    (
+        "ring_conformity valid until later + shared reason rejected",
+        (_g_ring_conf_valid_until_later, _g_shared_rejected),
+    ),
+    ("ring_conformity mixed + equipment mixed", (_g_ring_conf_mixed, _g_equip_mixed)),
+    ("equipment valid until passed", (_g_equip_valid_until_passed,)),
+    ("risk no substantiation + plan one", (_g_risk_nosubst, _g_plan_one)),
+    ("plan two + shared reason four waves", (_g_plan_two, _g_shared_long)),
 )
 
 

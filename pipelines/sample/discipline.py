@@ -14,6 +14,7 @@ import datetime as dt
 import math
 
 from pipelines.contract.catalogues import CATALOGUES
+from pipelines.contract.reasons import RULES, VALID
 from pipelines.sample.helpers import _code_at, _level, _pick, _rng, _window
 from pipelines.sample.names import (
     AVAIL,
@@ -43,6 +44,7 @@ from pipelines.sample.names import (
 from pipelines.sample.practice import equipment_cell
 from pipelines.sample.simulation import _Sim
 from pipelines.sample.text import _PLAN_NOTES, _fmt
+from pipelines.sample.weighing import deviation_in_row, rule_status
 
 #: The method of assessment drives the self-assessed probability (more than the risk basis does).
 _METHOD_EFFECT = {METHOD_NCTV: 1.2, METHOD_PROFILE: 0.2, METHOD_EXPERT: -0.9, METHOD_NONE: -0.3}
@@ -66,13 +68,17 @@ def _discipline(sim: _Sim) -> None:
             world[(code, t)].rows[RISK.name][0].update(vals)
     for (code, t), cells in d.ring_override.items():
         if (code, t) in world:
-            for k, (val, note) in cells.items():
-                world[(code, t)].grids[RING.name][k] = {"toegang": val, "afwijking_toelichting": note}
+            for k, (val, note, until) in cells.items():
+                world[(code, t)].grids[RING.name][k] = {
+                    "toegang": val,
+                    "afwijking_toelichting": note,
+                    "geldig_tot": until,
+                }
     for (code, t), cells in d.equip_override.items():
         if (code, t) in world:
             rng = _rng(sim.seed, "equip-override", code, t)
-            for k, (val, note) in cells.items():
-                world[(code, t)].grids[EQUIP.name][k] = equipment_cell(rng, sim.bases[code].region, val, note)
+            for k, (val, note, until) in cells.items():
+                world[(code, t)].grids[EQUIP.name][k] = equipment_cell(rng, sim.bases[code].region, val, note, until)
 
 
 def _conform(sim: _Sim, t: int) -> None:
@@ -92,7 +98,7 @@ def _conform(sim: _Sim, t: int) -> None:
             risk["bestuurlijk_vastgesteld"] = True
             risk["datum_vastgesteld"] = dt.date(t, 3, 1) + dt.timedelta(days=int(rng.integers(0, 240)))
         for k, v in sim.ring_target.items():
-            rw.grids[RING.name][k] = {"toegang": v, "afwijking_toelichting": None}
+            rw.grids[RING.name][k] = {"toegang": v, "afwijking_toelichting": None, "geldig_tot": None}
         above = d.equip_above.get((code, t), set())
         for k, v in sim.eq_target.items():
             cell = rw.grids[EQUIP.name][k]
@@ -102,7 +108,12 @@ def _conform(sim: _Sim, t: int) -> None:
 
 
 def _repair_windows(sim: _Sim, t: int) -> None:
-    """Window indicators of wave ``t``: repair what no plant asks for (plants forbid the repair where they apply)."""
+    """Window indicators of wave ``t``: repair what no plant asks for (plants forbid the repair where they apply).
+
+    A characteristic in the plan and not exercised is exercised, or substantiated as not to be exercised; a
+    substantiation counts only while its deviation is at most ``max_waves_in_row`` waves old and its
+    ``geldig_tot`` has not passed (docs/verdicts.md 5a), so one that would not count, kept from earlier waves
+    or new, is replaced by an exercise. Locked cells are the plants' and left alone."""
     d, world = sim.d, sim.world
     for code in sim.codes:
         if (code, t) not in world:
@@ -120,17 +131,31 @@ def _repair_windows(sim: _Sim, t: int) -> None:
         locked = d.plan_lock.get((code, t), {})
         for c in CHARS:
             cell = plan[(c,)]
-            if not cell["in_plan"] or cell["niet_beoefenen_onderbouwd"] is True:
-                continue
-            if c in sim.exercised(code, win):
+            if not cell["in_plan"] or c in sim.exercised(code, win):
                 continue
             is_locked = c in locked  # a locked cell is never substantiated by the repair
+            if cell["niet_beoefenen_onderbouwd"] is True:
+                if not is_locked and not _counts(sim, code, t, c, cell.get("geldig_tot")):
+                    sim.ensure_exercise_token(rng, code, win, _char_tok(c))
+                continue
             fixed = (is_locked or rng.random() < 0.75) and sim.ensure_exercise_token(rng, code, win, _char_tok(c))
-            if not fixed and not is_locked:
-                cell["niet_beoefenen_onderbouwd"] = True
-                cell["onderbouwing"] = _fmt(
-                    rng, _PLAN_NOTES, label=CATALOGUES["bijzonderheid"].label(c), prev=t - 1, next=t + 1
-                )
+            if fixed or is_locked:
+                continue
+            until = sim.valid_until(code, t, PLAN.name, c)
+            if not _counts(sim, code, t, c, until):
+                sim.ensure_exercise_token(rng, code, win, _char_tok(c))
+                continue
+            cell["niet_beoefenen_onderbouwd"] = True
+            cell["onderbouwing"] = _fmt(
+                rng, _PLAN_NOTES, label=CATALOGUES["bijzonderheid"].label(c), prev=t - 1, next=t + 1
+            )
+            cell["geldig_tot"] = until
+
+
+def _counts(sim: _Sim, code: str, t: int, char: str, until: int | None) -> bool:
+    """Whether a reason for the unexercised ``char`` would count in wave ``t`` by the rules alone."""
+    in_row = deviation_in_row(sim.world, code, t, sim.d.waves, char)
+    return rule_status(t, until, in_row, RULES["max_waves_in_row"])[0] == VALID
 
 
 def _shape_shares(sim: _Sim) -> None:

@@ -22,9 +22,13 @@ from pipelines.sample.helpers import slug
 from pipelines.sample.model import Design
 from pipelines.sample.names import CONFORM
 from pipelines.sample.practice import _equipment_targets, _ring_targets
+from pipelines.sample.reasons_truth import _write_judgements, _write_reasons
 from pipelines.sample.render import _DIALECTS, _check_personal, _draft, _write_exports, _write_region_workbook
 from pipelines.sample.simulation import _Sim
 from pipelines.sample.truth import _truth, _write_truth
+
+#: The reasons' ground truth, beside the planted verdicts.
+REASONS_FILE = "reasons.csv"
 
 
 def generate(
@@ -34,13 +38,17 @@ def generate(
     regions: list[Region] | None = None,
     form: str | None = None,
     ground_truth: Path | None = None,
+    judgements: Path | None = None,
 ) -> dict:
     """Write sample returns for ``waves`` under ``out/<wave>/`` and, optionally, the ground truth.
 
     ``form``: ``None`` the shipped layout (up to 2019 a Windows-1252 export with ``;`` and decimal comma, 2020
     UTF-8 with BOM, 2021 UTF-8 without BOM plus one region's workbook, from 2022 one workbook per region);
     ``"csv"`` every wave as exports; ``"xlsx"`` every wave as workbooks. Each ``out/<wave>`` folder is
-    cleared first; nothing else under ``out`` is touched. Returns a summary.
+    cleared first; nothing else under ``out`` is touched. ``ground_truth``: the file of the planted verdicts
+    (``planted.csv``); the reasons' ground truth is written beside it as ``reasons.csv``. ``judgements``: where
+    the analyst's judgements of the planted reasons go (``wegingen.csv`` of the reference folder). Returns a
+    summary.
     """
     if form not in (None, "csv", "xlsx"):
         raise ValueError(f"form must be None, 'csv' or 'xlsx', not {form!r}")
@@ -51,10 +59,13 @@ def generate(
     if len({r.code for r in regions}) != len(regions):
         raise ValueError("region codes must be unique")
     out = Path(out)
-    design, sim, truth, dropped = _build(regions, waves, seed, form)
+    design, sim, (truth, reasons, weighed), dropped = _build(regions, waves, seed, form)
     written = _write_waves(out, waves, regions, sim, design, seed, form)
     if ground_truth is not None:
         _write_truth(truth, Path(ground_truth))
+        _write_reasons(reasons, Path(ground_truth).parent / REASONS_FILE)
+    if judgements is not None:
+        _write_judgements(weighed, Path(judgements))
 
     rows = {
         m.name: sum(len(rw.module_rows(m)) for rw in sim.world.values() if rw.wave in waves) for m in MODULES.values()
@@ -73,13 +84,16 @@ def generate(
         "double_source": list(design.double_source) if design.double_source and form is None else None,
         "ground_truth_rows": len(truth),
         "planted": dict(sorted(verdict_counts.items())),
+        "reasons": dict(sorted(Counter(r["expected_status"] for r in reasons).items())),
+        "judgements": len(weighed),
         "dropped_plants": dropped,
         "roles": dict(design.roles),
     }
 
 
 def _build(regions: list[Region], waves: list[int], seed: int, form: str | None):
-    """The checked world: (design, simulation, ground-truth rows, statistical plants dropped)."""
+    """The checked world: (design, simulation, (ground-truth rows, reasons' rows, judgements), statistical
+    plants dropped)."""
     ring_norms, eq_norms = load_ring_norms(REFERENCE), load_equipment_norms(REFERENCE)
     ring_target, eq_target = _ring_targets(ring_norms), _equipment_targets(eq_norms)
     design = _design(regions, waves, seed, form is None, ring_norms, ring_target, eq_norms, eq_target)

@@ -70,6 +70,27 @@ class Plant:
     verdict: str
     waves: tuple[int, ...]  # waves where the verdict is intended (inside the planting waves)
     note: str
+    since: int | None = None  # the intention holds only when every wave since this one is generated
+
+
+@dataclass
+class ReasonPlant:
+    """One planted reason: the status the register must give it, and the signals it must carry.
+
+    ``None`` for a signal: not part of the plant. ``since`` as in :class:`Plant`."""
+
+    wave: int
+    region: str
+    indicator: str
+    cell: str
+    status: str
+    note: str
+    since: int | None = None
+    rule_status: str | None = None
+    contradiction: bool | None = None
+    shared: bool = False  # the text is the one several regions give (n_other_regions_same_text: all the others)
+    years_named_past: tuple[int, ...] | None = None
+    waves_same_text_in_row: int | None = None
 
 
 @dataclass
@@ -77,7 +98,8 @@ class Design:
     """Which region gets which planted deviation, and the constraints on the simulation that produce it.
 
     Tables are keyed by (region code, wave). ``forbid``/``require``: tokens an exercise or lesson may not /
-    must carry; ``count``: the number of exercises; ``*_override``: cells set after the discipline pass.
+    must carry; ``count``: the number of exercises; ``*_override``: cells set after the discipline pass;
+    ``reason_plants`` and ``judgements``: the planted reasons and the analyst's word on some of them.
     """
 
     waves: list[int]
@@ -93,9 +115,14 @@ class Design:
     lesson_min: dict[tuple[str, int], int] = field(default_factory=dict)
     lesson_attr: dict[tuple[str, int], dict] = field(default_factory=dict)
     plan_lock: dict[tuple[str, int], dict[str, dict]] = field(default_factory=dict)
+    reason_plants: list[ReasonPlant] = field(default_factory=list)
+    #: the analyst's judgements (wegingen.csv): (wave, region, indicator, cell) -> (judgement, motivation)
+    judgements: dict[tuple[int, str, str, str], tuple[str, str]] = field(default_factory=dict)
+    shared_text: dict[int, set[str]] = field(default_factory=dict)  # wave -> regions giving the shared sentence
     risk_override: dict[tuple[str, int], dict] = field(default_factory=dict)
-    ring_override: dict[tuple[str, int], dict[tuple, tuple[str, str | None]]] = field(default_factory=dict)
-    equip_override: dict[tuple[str, int], dict[tuple, tuple[str, str | None]]] = field(default_factory=dict)
+    # cell -> (value, afwijking_toelichting, geldig_tot)
+    ring_override: dict[tuple[str, int], dict[tuple, tuple[str, str | None, int | None]]] = field(default_factory=dict)
+    equip_override: dict[tuple[str, int], dict[tuple, tuple[str, str | None, int | None]]] = field(default_factory=dict)
     equip_above: dict[tuple[str, int], set[tuple]] = field(default_factory=dict)
     roles: dict[str, str] = field(default_factory=dict)  # plant label -> region code (for the summary)
 

@@ -52,7 +52,7 @@ _fields(
     "grootschalige_evenementen",
     "toelichting",
 )
-_fields(PLAN, "bijzonderheid", "in_plan", "niet_beoefenen_onderbouwd", "onderbouwing")
+_fields(PLAN, "bijzonderheid", "in_plan", "niet_beoefenen_onderbouwd", "onderbouwing", "geldig_tot")
 _fields(
     EXER,
     "oefening_id",
@@ -67,9 +67,17 @@ _fields(
     "geevalueerd",
     "deelnemers",
 )
-_fields(RING, "zone", "discipline", "toegang", "afwijking_toelichting")
+_fields(RING, "zone", "discipline", "toegang", "afwijking_toelichting", "geldig_tot")
 _fields(
-    EQUIP, "discipline", "functie", "middel", "beschikbaarheid", "aantal", "training_gevolgd", "afwijking_toelichting"
+    EQUIP,
+    "discipline",
+    "functie",
+    "middel",
+    "beschikbaarheid",
+    "aantal",
+    "training_gevolgd",
+    "afwijking_toelichting",
+    "geldig_tot",
 )
 _fields(
     LESSONS,

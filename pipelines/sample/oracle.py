@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from pipelines.contract import indicators as I
 from pipelines.contract.codebook import Module
 from pipelines.sample.helpers import _code_at, _level, _window
 from pipelines.sample.model import RegionWave
@@ -28,11 +29,9 @@ from pipelines.sample.names import (
     FOLLOW_DONE,
     LESSONS,
     METHOD_NONE,
-    NCC_CHAR,
     NO_DATA,
     PLAN,
     RING,
-    RING_CHAR,
     RISK,
     SHARED_VK,
     SRC_OTHER,
@@ -41,6 +40,7 @@ from pipelines.sample.names import (
     UNIFORM_INDICATORS,
     UNSUBSTANTIATED,
 )
+from pipelines.sample.weighing import Weighing, weigh
 
 
 def _modal_norms(module: Module, value_field: str, cat, norms, grids: list[dict], protective_high: bool):
@@ -70,22 +70,12 @@ def _risk_substantiated(rw: RegionWave) -> bool:
     return bool(risk["methode"] != METHOD_NONE and risk["onderbouwing_aanwezig"] and risk["bestuurlijk_vastgesteld"])
 
 
-def uniform_verdicts(
-    world: Mapping[tuple[str, int], RegionWave],
-    codes: Sequence[str],
-    waves: Sequence[int],
-    at: Sequence[int],
-    ring_norms,
-    eq_norms,
-) -> tuple[dict[tuple[int, str, str], str], set]:
-    """Verdict of every region on every rule-based indicator in the waves ``at``.
-
-    Returns the verdicts keyed by (wave, region, indicator) and the (wave, module, key) cells where the
-    national mode was a tie.
-    """
-    out: dict[tuple[int, str, str], str] = {}
+def wave_norms(world, codes: Sequence[str], waves: Sequence[int], ring_norms, eq_norms):
+    """Per wave, the ring-model and equipment norm of every cell, and the (wave, module, key) cells where the
+    national mode was a tie."""
+    norms: dict[int, tuple[dict, dict]] = {}
     ties = set()
-    for t in at:
+    for t in waves:
         present = [c for c in codes if (c, t) in world]
         ring_norm, rt = _modal_norms(
             RING,
@@ -103,7 +93,35 @@ def uniform_verdicts(
             [world[(c, t)].grids[EQUIP.name] for c in present],
             protective_high=True,
         )
+        norms[t] = (ring_norm, eq_norm)
         ties |= {(t, RING.name, k) for k in rt} | {(t, EQUIP.name, k) for k in et}
+    return norms, ties
+
+
+def uniform_verdicts(
+    world: Mapping[tuple[str, int], RegionWave],
+    codes: Sequence[str],
+    waves: Sequence[int],
+    at: Sequence[int],
+    ring_norms,
+    eq_norms,
+    judgements: Mapping[tuple[int, str, str, str], str] | None = None,
+    weighing: Weighing | None = None,
+) -> tuple[dict[tuple[int, str, str], str], set]:
+    """Verdict of every region on every rule-based indicator in the waves ``at``.
+
+    A deviation that takes a reason (docs/verdicts.md 5a) is substantiated only when every deviating cell has a
+    reason with status geldig or aanvaard; ``plan_unexercised_unsubstantiated`` counts the characteristics
+    without one. ``judgements``: the analyst's word per (wave, region, indicator, cell); ``weighing``: the
+    register already weighed (else it is weighed here, over all ``waves``). Returns the verdicts keyed by
+    (wave, region, indicator) and the (wave, module, key) cells of ``at`` where the national mode was a tie.
+    """
+    norms, all_ties = wave_norms(world, codes, waves, ring_norms, eq_norms)
+    if weighing is None:
+        weighing = weigh(world, codes, waves, norms, judgements)
+    out: dict[tuple[int, str, str], str] = {}
+    ties = {tie for tie in all_ties if tie[0] in at}
+    for t in at:
         for c in codes:
             rw = world.get((c, t))
             if rw is None:
@@ -113,51 +131,19 @@ def uniform_verdicts(
             win = [world[(c, y)] for y in _window(t, waves) if (c, y) in world]
             exs = [e for w in win for e in w.rows[EXER.name]]
             lessons = [x for w in win for x in w.rows[LESSONS.name]]
-            plan = rw.grids[PLAN.name]
-            exercised = {ch for e in exs for ch in (e["beoefende_bijzonderheden"] or [])}
 
-            def subst(ch):
-                return plan[(ch,)]["niet_beoefenen_onderbouwd"] is True
+            def weighed(ind: str) -> str:
+                if not weighing.deviating[(t, c, ind)]:
+                    return CONFORM
+                return UNSUBSTANTIATED if weighing.unjustified(t, c, ind) else SUBSTANTIATED
 
-            out[(t, c, "ex_strategic")] = CONFORM if any(e["niveau"] == STRATEGIC for e in exs) else UNSUBSTANTIATED
-            out[(t, c, "ex_with_ncc")] = (
-                CONFORM
-                if any(e["met_nationale_crisisorganisatie"] for e in exs)
-                else SUBSTANTIATED
-                if subst(NCC_CHAR)
-                else UNSUBSTANTIATED
-            )
-            out[(t, c, "ring_exercised")] = (
-                CONFORM if RING_CHAR in exercised else SUBSTANTIATED if subst(RING_CHAR) else UNSUBSTANTIATED
-            )
-            n_open = sum(
-                1
-                for (ch,), v in plan.items()
-                if v["in_plan"] and ch not in exercised and v["niet_beoefenen_onderbouwd"] is not True
-            )
-            out[(t, c, "plan_unexercised_unsubstantiated")] = CONFORM if n_open == 0 else UNSUBSTANTIATED
-            out[(t, c, "risk_substantiated")] = CONFORM if _risk_substantiated(rw) else UNSUBSTANTIATED
-            dev = [v for k, v in rw.grids[RING.name].items() if v["toegang"] != ring_norm[k]]
-            out[(t, c, "ring_conformity")] = (
-                CONFORM
-                if not dev
-                else SUBSTANTIATED
-                if all(v["afwijking_toelichting"] for v in dev)
-                else UNSUBSTANTIATED
-            )
-            low = [
-                v
-                for k, v in rw.grids[EQUIP.name].items()
-                if _level(AVAIL, v["beschikbaarheid"]) < _level(AVAIL, eq_norm[k])
-            ]
-            out[(t, c, "equipment_parity")] = (
-                CONFORM
-                if not low
-                else SUBSTANTIATED
-                if all(v["afwijking_toelichting"] for v in low)
-                else UNSUBSTANTIATED
-            )
-            out[(t, c, "lessons_from_others")] = (
+            out[(t, c, I.EX_STRATEGIC)] = CONFORM if any(e["niveau"] == STRATEGIC for e in exs) else UNSUBSTANTIATED
+            for ind in (I.EX_WITH_NCC, I.RING_EXERCISED, I.RING_CONFORMITY, I.EQUIPMENT_PARITY):
+                out[(t, c, ind)] = weighed(ind)
+            open_ = weighing.unjustified(t, c, I.PLAN_UNEXERCISED_UNSUBSTANTIATED)
+            out[(t, c, I.PLAN_UNEXERCISED_UNSUBSTANTIATED)] = UNSUBSTANTIATED if open_ else CONFORM
+            out[(t, c, I.RISK_SUBSTANTIATED)] = CONFORM if _risk_substantiated(rw) else UNSUBSTANTIATED
+            out[(t, c, I.LESSONS_FROM_OTHERS)] = (
                 CONFORM if any(x["bron"] == SRC_OTHER for x in lessons) else UNSUBSTANTIATED
             )
     return out, ties

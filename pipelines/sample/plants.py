@@ -6,15 +6,17 @@ exercise or lesson may not or must carry, forced counts or attributes, locked
 plan cells, and overrides of risk, ring-model and equipment cells. Which region
 gets which plant is decided in :mod:`pipelines.sample.design`; whether the data
 then hold what was planted is checked in :mod:`pipelines.sample.truth`. Here: the
-:class:`_Planter` every plant works through and the rule-based plants; the
-statistical plants (counts and shares) are in :mod:`pipelines.sample.stat_plants`.
+:class:`_Planter` every plant works through and the rule-based plants without a
+reason that counts; the plants of reasons the rules let count or lapse are in
+:mod:`pipelines.sample.reasons_plants`, the statistical plants (counts and
+shares) in :mod:`pipelines.sample.stat_plants`.
 """
 
 from __future__ import annotations
 
 from pipelines.contract.catalogues import CATALOGUES
 from pipelines.sample.helpers import _code_at, _level
-from pipelines.sample.model import Design, Plant
+from pipelines.sample.model import Design, Plant, ReasonPlant
 from pipelines.sample.names import (
     ACCESS,
     AVAIL,
@@ -24,7 +26,6 @@ from pipelines.sample.names import (
     NCC_CHAR,
     RING,
     RING_CHAR,
-    SUBSTANTIATED,
     TOK_NCC,
     TOK_OTHER,
     TOK_STRATEGIC,
@@ -62,10 +63,21 @@ class _Planter:
         """Years L-k0 .. L-k1 that are waves."""
         return [y for y in range(self.L - k0, self.L - k1 + 1) if y in self.present]
 
-    def plant(self, region, indicator, verdict, waves_, note) -> None:
+    def plant(self, region, indicator, verdict, waves_, note, since: int | None = None) -> None:
+        """The verdict intended in ``waves_`` (those among the planting waves); ``since``: it needs every wave
+        from that one on."""
         ws = tuple(y for y in waves_ if y in self.d.planting)
         if ws:
-            self.d.plants.append(Plant(region, indicator, verdict, ws, note))
+            self.d.plants.append(Plant(region, indicator, verdict, ws, note, since))
+
+    def reason(self, wave, region, indicator, cell, status, note, **signals) -> None:
+        """A planted reason: the status (and signals) the register must give it in ``wave``, if it is a wave."""
+        if wave in self.present:
+            self.d.reason_plants.append(ReasonPlant(wave, region, indicator, cell, status, note, **signals))
+
+    def judge(self, wave, region, indicator, cell, judgement, motivation) -> None:
+        if wave in self.present:
+            self.d.judgements[(wave, region, indicator, cell)] = (judgement, motivation)
 
     def forbid(self, region, years, *tokens) -> None:
         for y in years:
@@ -75,16 +87,30 @@ class _Planter:
         for y in years:
             self.d.add(self.d.require, (region, y), set(tokens))
 
-    def lock(self, region, years, char, in_plan, niet, text) -> None:
+    def lock(self, region, years, char, in_plan, niet, text, until: int | None = None) -> None:
         for y in years:
             self.d.add(
                 self.d.plan_lock,
                 (region, y),
-                {char: {"in_plan": in_plan, "niet_beoefenen_onderbouwd": niet, "onderbouwing": text}},
+                {
+                    char: {
+                        "in_plan": in_plan,
+                        "niet_beoefenen_onderbouwd": niet,
+                        "onderbouwing": text,
+                        "geldig_tot": until,
+                    }
+                },
             )
 
     def plan_text(self, char, y) -> str:
         return _fmt(self.rng, _PLAN_NOTES, label=CATALOGUES["bijzonderheid"].label(char), prev=y - 1, next=y + 1)
+
+    def plan_texts(self, char, years) -> list[str]:
+        """One plain plan text per year in ``years``, each from a different sentence of the bank."""
+        bank = _PLAN_NOTES[0]
+        label = CATALOGUES["bijzonderheid"].label(char)
+        order = self.rng.permutation(len(bank))
+        return [_fmt(self.rng, [bank[i]], label=label, prev=y - 1, next=y + 1) for i, y in zip(order.tolist(), years)]
 
     # -- cells of the ring model and the equipment ------------------------------------------------------
 
@@ -139,21 +165,6 @@ def _g_ncc_niet(p: _Planter, r: str) -> None:
     )
 
 
-def _g_ncc_onderbouwd(p: _Planter, r: str) -> None:
-    L = p.L
-    p.forbid(r, p.yrs(4, 0), TOK_NCC, _char_tok(NCC_CHAR))
-    for y in p.yrs(4, 0):
-        p.lock(r, [y], NCC_CHAR, True, True, p.plan_text(NCC_CHAR, y))
-    p.plant(
-        r,
-        "ex_with_ncc",
-        SUBSTANTIATED,
-        p.yrs(2, 0),
-        f"No exercise with the national crisis organisation in {L - 4}-{L}; the plan substantiates not "
-        "exercising nationale_opschaling.",
-    )
-
-
 def _g_ring_niet(p: _Planter, r: str) -> None:
     p.forbid(r, p.yrs(3, 0), _char_tok(RING_CHAR))
     p.require(r, p.yrs(4, 4), _char_tok(RING_CHAR))
@@ -168,24 +179,11 @@ def _g_ring_niet(p: _Planter, r: str) -> None:
     )
 
 
-def _g_ring_onderbouwd(p: _Planter, r: str) -> None:
-    p.forbid(r, p.yrs(4, 0), _char_tok(RING_CHAR))
-    for y in p.yrs(4, 0):
-        p.lock(r, [y], RING_CHAR, True, True, p.plan_text(RING_CHAR, y))
-    p.plant(
-        r,
-        "ring_exercised",
-        SUBSTANTIATED,
-        p.yrs(2, 0),
-        f"Ring model not exercised in {p.L - 4}-{p.L}; the plan substantiates not exercising it.",
-    )
-
-
 def _g_ring_conf_niet(p: _Planter, r: str) -> None:
     key = (p.modal_ring or p.all_ring)[0]
     val = p.ring_other(key)
     for y in p.yrs(1, 0):
-        p.d.add(p.d.ring_override, (r, y), {key: (val, None)})
+        p.d.add(p.d.ring_override, (r, y), {key: (val, None, None)})
     p.plant(
         r,
         "ring_conformity",
@@ -198,7 +196,7 @@ def _g_ring_conf_niet(p: _Planter, r: str) -> None:
 def _g_ring_conf_fixed(p: _Planter, r: str) -> None:
     key = (p.fixed_ring or p.all_ring)[0]
     val = p.ring_other(key)
-    p.d.add(p.d.ring_override, (r, p.L - 2), {key: (val, None)})
+    p.d.add(p.d.ring_override, (r, p.L - 2), {key: (val, None, None)})
     p.plant(
         r,
         "ring_conformity",
@@ -209,25 +207,15 @@ def _g_ring_conf_fixed(p: _Planter, r: str) -> None:
     )
 
 
-def _g_ring_conf_onderbouwd(p: _Planter, r: str) -> None:
-    keys = [(p.modal_ring or p.all_ring)[-1], (p.fixed_ring or p.all_ring)[-1]]
-    for y in p.yrs(2, 0):
-        p.d.add(p.d.ring_override, (r, y), {k: (p.ring_other(k, up_first=False), p.ring_note(k, y)) for k in keys})
-    p.plant(
-        r,
-        "ring_conformity",
-        SUBSTANTIATED,
-        p.yrs(2, 0),
-        "Two ring cells deviate from the norm, each with afwijking_toelichting.",
-    )
-
-
 def _g_ring_conf_mixed(p: _Planter, r: str) -> None:
     keys = [p.all_ring[1], p.all_ring[len(p.all_ring) // 2]]
     p.d.add(
         p.d.ring_override,
         (r, p.L),
-        {keys[0]: (p.ring_other(keys[0]), p.ring_note(keys[0], p.L)), keys[1]: (p.ring_other(keys[1]), None)},
+        {
+            keys[0]: (p.ring_other(keys[0]), p.ring_note(keys[0], p.L), None),
+            keys[1]: (p.ring_other(keys[1]), None, None),
+        },
     )
     p.plant(
         r,
@@ -241,7 +229,7 @@ def _g_ring_conf_mixed(p: _Planter, r: str) -> None:
 def _g_equip_niet(p: _Planter, r: str) -> None:
     cells = p.eq_fixed_below[:1] + p.sample_cells(p.eq_modal_below, 3 - len(p.eq_fixed_below[:1]))
     for y in p.yrs(1, 0):
-        p.d.add(p.d.equip_override, (r, y), {k: (p.below(k), None) for k in cells})
+        p.d.add(p.d.equip_override, (r, y), {k: (p.below(k), None, None) for k in cells})
     p.plant(
         r,
         "equipment_parity",
@@ -256,29 +244,10 @@ def _g_equip_mixed(p: _Planter, r: str) -> None:
     p.d.add(
         p.d.equip_override,
         (r, p.L),
-        {cells[0]: (p.below(cells[0]), p.equip_note(p.L)), cells[1]: (p.below(cells[1]), None)},
+        {cells[0]: (p.below(cells[0]), p.equip_note(p.L), None), cells[1]: (p.below(cells[1]), None, None)},
     )
     p.plant(
         r, "equipment_parity", UNSUBSTANTIATED, [p.L], "Two cells below the norm; only one has afwijking_toelichting."
-    )
-
-
-def _g_equip_onderbouwd(p: _Planter, r: str) -> None:
-    cells = p.sample_cells(p.eq_modal_below, 4)
-    up = [k for k in p.eq_modal_above if k not in cells][:1]
-    for y in p.yrs(2, 0):
-        p.d.add(
-            p.d.equip_override,
-            (r, y),
-            {k: (p.below(k), p.equip_note(y)) for k in cells} | {k: (p.above(k), None) for k in up},
-        )
-    p.plant(
-        r,
-        "equipment_parity",
-        SUBSTANTIATED,
-        p.yrs(2, 0),
-        "Four cells below the norm, each with afwijking_toelichting; one cell above the norm without a note "
-        "(above is not flagged).",
     )
 
 
@@ -356,20 +325,3 @@ def _g_lessons_recent(p: _Planter, r: str) -> None:
     p.plant(
         r, "lessons_from_others", UNSUBSTANTIATED, [p.L], f"Last lesson taken over from another region in {p.L - 3}."
     )
-
-
-#: The rule-based groups in the order regions are given them: (label in the summary's roles, plants).
-RULE_GROUPS = (
-    ("ex_strategic + equipment niet", (_g_strategic, _g_equip_niet)),
-    ("ex_with_ncc niet + risk not adopted", (_g_ncc_niet, _g_risk_notadopted)),
-    ("ex_with_ncc onderbouwd", (_g_ncc_onderbouwd,)),
-    ("ring_exercised niet", (_g_ring_niet,)),
-    ("ring_exercised onderbouwd", (_g_ring_onderbouwd,)),
-    ("ring_conformity niet + lessons none", (_g_ring_conf_niet, _g_lessons_none)),
-    ("ring_conformity fixed + lessons recent", (_g_ring_conf_fixed, _g_lessons_recent)),
-    ("ring_conformity onderbouwd", (_g_ring_conf_onderbouwd,)),
-    ("ring_conformity mixed + equipment mixed", (_g_ring_conf_mixed, _g_equip_mixed)),
-    ("equipment onderbouwd", (_g_equip_onderbouwd,)),
-    ("risk no substantiation + plan one", (_g_risk_nosubst, _g_plan_one)),
-    ("plan two", (_g_plan_two,)),
-)

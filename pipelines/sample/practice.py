@@ -100,7 +100,8 @@ def converge(rng, t, first, dev, module, target, cat, p0, k_range, both_ways):
     return {k: v for k, v in dev.items() if rng.random() >= 0.15}
 
 
-def equipment_cell(rng, r: Region, level: str, note: str | None) -> dict:
+def equipment_cell(rng, r: Region, level: str, note: str | None, until: int | None = None) -> dict:
+    """One role x item cell at ``level``, with the region's note and the year it holds until (``geldig_tot``)."""
     lvl = _level(AVAIL, level)
     scale = r.population / 100_000
     if lvl == 0:
@@ -117,4 +118,10 @@ def equipment_cell(rng, r: Region, level: str, note: str | None) -> dict:
             aantal = None
         u = rng.random()
         trained = True if u < 0.7 else False if u < 0.88 else None
-    return {"beschikbaarheid": level, "aantal": aantal, "training_gevolgd": trained, "afwijking_toelichting": note}
+    return {
+        "beschikbaarheid": level,
+        "aantal": aantal,
+        "training_gevolgd": trained,
+        "afwijking_toelichting": note,
+        "geldig_tot": until if note else None,
+    }

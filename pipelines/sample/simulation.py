@@ -294,7 +294,8 @@ class _Sim:
         ring_dev: dict[tuple, tuple[str, str | None]] = {}
         eq_dev: dict[tuple, tuple[str, str | None]] = {}
         in_plan: set[str] = set()
-        substantiated: dict[str, str] = {}
+        substantiated: dict[str, tuple[str, int | None]] = {}
+        until: dict[tuple[str, tuple], int | None] = {}
         person = b.person
         method = b.method
         for t in waves:
@@ -326,13 +327,22 @@ class _Sim:
             # --- ring model and equipment: variants converge slowly after 2020
             ring_dev = converge(rng, t, first, ring_dev, RING, self.ring_target, ACCESS, 0.6, (1, 3), True)
             eq_dev = converge(rng, t, first, eq_dev, EQUIP, self.eq_target, AVAIL, 0.7, (3, 12), False)
-            rw.grids[RING.name] = {
-                k: {"toegang": ring_dev.get(k, (v, None))[0], "afwijking_toelichting": ring_dev.get(k, (v, None))[1]}
-                for k, v in self.ring_target.items()
-            }
-            rw.grids[EQUIP.name] = {
-                k: equipment_cell(rng, r, *eq_dev.get(k, (v, None))) for k, v in self.eq_target.items()
-            }
+            for module, dev in ((RING, ring_dev), (EQUIP, eq_dev)):
+                for k, (_, note) in dev.items():
+                    if note and (module.name, k) not in until:  # a note is written once and kept with its year
+                        until[(module.name, k)] = self.valid_until(r.code, t, module.name, *k)
+            rw.grids[RING.name] = {}
+            for k, v in self.ring_target.items():
+                access, note = ring_dev.get(k, (v, None))
+                rw.grids[RING.name][k] = {
+                    "toegang": access,
+                    "afwijking_toelichting": note,
+                    "geldig_tot": until.get((RING.name, k)) if note else None,
+                }
+            rw.grids[EQUIP.name] = {}
+            for k, v in self.eq_target.items():
+                level, note = eq_dev.get(k, (v, None))
+                rw.grids[EQUIP.name][k] = equipment_cell(rng, r, level, note, until.get((EQUIP.name, k)))
             # --- lessons
             n_les = int(rng.poisson(1.0 + 1.4 * len(exercises)))
             n_les = max(n_les, self.d.lesson_min.get((r.code, t), 0), 2)
@@ -402,26 +412,37 @@ class _Sim:
             ex["oefening_id"] = _ex_id(b.id_style, r.code, t, i + 1)
         return exercises
 
-    def plan_rows(self, rng, code: str, t: int, in_plan: set[str], substantiated: dict[str, str]) -> dict:
-        """The plan grid; a characteristic in the plan and not exercised may get a substantiation that stays."""
+    def plan_rows(
+        self, rng, code: str, t: int, in_plan: set[str], substantiated: dict[str, tuple[str, int | None]]
+    ) -> dict:
+        """The plan grid; a characteristic in the plan and not exercised may get a substantiation that stays
+        (text and ``geldig_tot`` alike)."""
         exercised = self.exercised(code, _window(t, self.d.waves))
         plan = {}
         for c in CHARS:
             if c in in_plan and c not in exercised and c not in substantiated and rng.random() < 0.3:
-                substantiated[c] = _fmt(
-                    rng, _PLAN_NOTES, label=CATALOGUES["bijzonderheid"].label(c), prev=t - 1, next=t + 1
-                )
+                text = _fmt(rng, _PLAN_NOTES, label=CATALOGUES["bijzonderheid"].label(c), prev=t - 1, next=t + 1)
+                substantiated[c] = (text, self.valid_until(code, t, PLAN.name, c))
             niet = None
             if c in substantiated and c in in_plan:
                 niet = True
             elif c in in_plan and rng.random() < 0.4:
                 niet = False
+            given: tuple[str | None, int | None] = substantiated[c] if niet else (None, None)
             plan[(c,)] = {
                 "in_plan": c in in_plan,
                 "niet_beoefenen_onderbouwd": niet,
-                "onderbouwing": substantiated.get(c) if niet else None,
+                "onderbouwing": given[0],
+                "geldig_tot": given[1],
             }
         return plan
+
+    def valid_until(self, code: str, t: int, *cell) -> int | None:
+        """The year a reason written in wave ``t`` holds until, for about one reason in four (else none).
+
+        Its own stream per cell, so that whether a region dates its reasons moves no other draw."""
+        rng = _rng(self.seed, "geldig_tot", code, t, *cell)
+        return t + int(rng.integers(1, 4)) if rng.random() < 0.25 else None
 
     def exercised(self, code: str, years: Iterable[int]) -> set[str]:
         out: set[str] = set()

@@ -9,7 +9,8 @@ then hold what was planted is checked in :mod:`pipelines.sample.truth`.
 
 from __future__ import annotations
 
-from pipelines.sample.names import CHARS, FAVOURABLE, METHOD_NONE, RING_CHAR, SUBSTANTIATED, UNSUBSTANTIATED, _char_tok
+from pipelines.contract import indicators as I
+from pipelines.sample.names import CHARS, FAVOURABLE, METHOD_NONE, RING_CHAR, UNSUBSTANTIATED, _char_tok
 from pipelines.sample.plants import _Planter
 
 
@@ -46,15 +47,16 @@ def _plant_zero_exercises(p: _Planter, x1: str | None, x2: str | None) -> None:
             "Risk assessment method 'geen', no written substantiation and not adopted by the board.",
         )
     if x2 and L - 2 in p.present:
-        d.roles["ex_count onderbouwd (X2)"] = x2
+        d.roles["ex_count zero, risk substantiated (X2)"] = x2
         d.add(d.count, (x2, L - 1), ("exact", 0))
         p.plant(
             x2,
-            "ex_count",
-            SUBSTANTIATED,
+            I.EX_COUNT,
+            UNSUBSTANTIATED,
             [L - 1],
-            "Second-largest region held 0 exercises (below every lower funnel limit); its risk assessment is "
-            "substantiated, so the deviation counts as substantiated.",
+            "Second-largest region held 0 exercises (below every lower funnel limit). Its risk assessment is "
+            "substantiated and adopted, but ex_count takes no reason (docs/verdicts.md 5a: the risk assessment "
+            "is the basis of the expectation, not a reason to fall short of it): not substantiated.",
         )
 
 
@@ -70,7 +72,8 @@ def _plant_low_exercises(p: _Planter, x9: str | None) -> None:
     can inflate (winsorising touches two regions per side at 25): the plant is then inside the limits, which
     ``tests/engine/test_engine.py`` names where it happens. Only the last wave's window is planted entirely (the
     window of L-1 holds one unplanted wave), so only L gets a verdict. The region has no other plant, so the
-    discipline pass leaves its risk assessment substantiated.
+    discipline pass leaves its risk assessment substantiated; that no longer makes the deviation substantiated
+    (``ex_count`` takes no reason, docs/verdicts.md 5a), it only keeps ``risk_substantiated`` conform.
     """
     d, L = p.d, p.L
     window = p.yrs(2, 0)
@@ -81,14 +84,15 @@ def _plant_low_exercises(p: _Planter, x9: str | None) -> None:
         d.add(d.count, (x9, y), ("exact", 1))
     p.plant(
         x9,
-        "ex_count",
-        SUBSTANTIATED,
+        I.EX_COUNT,
+        UNSUBSTANTIATED,
         [L],
         f"Median-sized region held 1 exercise in each of {L - 2}, {L - 1} and {L} (O = 3 over the pooled "
         "window, never 0). The sample cannot compute the risk model's E: the plant relies on a region of this "
         "size expecting about 4 to 6 a wave, 12 to 18 pooled, where O = 3 is rare at 99.8% (exact Poisson test "
         "from E = 13.1; with overdispersion it depends on tau^2) and a single wave's O = 1 is not (exact test "
-        "below E = 9.2). Its risk assessment is substantiated, so the deviation counts as substantiated.",
+        "below E = 9.2). Its risk assessment is substantiated, but ex_count takes no reason (docs/verdicts.md 5a): "
+        "not substantiated.",
     )
 
 
@@ -131,13 +135,17 @@ def _plant_extreme_shares(p: _Planter, x3, x4, x5, x6, x7) -> None:
 
 
 def _plant_coverage(p: _Planter, x8: str) -> None:
-    """One region exercises only two characteristics and substantiates the rest as not to be exercised."""
+    """One region exercises only the ring model in the last three waves and substantiates the rest of its plan
+    as not to be exercised (exercised in the wave before: the deviations are new, so the reasons count)."""
     d, L = p.d, p.L
     d.roles["plan_coverage"] = x8
     keep = (RING_CHAR,)
     for y in p.yrs(2, 0):
         d.allowed_chars[(x8, y)] = keep
     p.require(x8, [L], *(_char_tok(c) for c in keep))
+    # every other characteristic exercised in L-3, so that its deviation starts in L: its substantiation is in
+    # its first wave there and counts (docs/verdicts.md 5a), whatever the region did in between
+    p.require(x8, p.yrs(3, 3), *(_char_tok(c) for c in CHARS if c not in keep))
     for c in CHARS:
         if c in keep:  # exercised, but the plan does not name it
             p.lock(x8, [L], c, False, None, None)

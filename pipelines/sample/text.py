@@ -105,20 +105,22 @@ _RISK_NOTES = (
         "Geen grote wijzigingen ten opzichte van vorig jaar 👍",
     ],
 )
+#: No plan note says the characteristic was exercised in a year it names: a region's reason that does is the
+#: planted contradiction (:mod:`pipelines.sample.reasons_plants`), not a background habit.
 _PLAN_NOTES = (
     [
         "{Label}: belegd bij de landelijke specialistische eenheden; regionaal beoefenen voegt weinig toe.",
-        "{Label} is in {prev} uitgebreid beoefend; herhaling staat gepland voor {next}.",
+        "{Label} is in {prev} uitgebreid besproken; een oefening staat gepland voor {next}.",
         "{Label} wordt beoefend in het OTO-programma van de politie-eenheid.",
         "Onderdeel van de landelijke oefencyclus; de regio sluit aan bij de oefening van {next}.",
         "Geen capaciteit bij GHOR en gemeenten dit jaar; besluit van het veiligheidsdirectieteam.",
-        "{Label} wordt samen met de buurregio beoefend; die neemt het voortouw in {next}.",
+        "{Label} oefenen wij samen met de buurregio; die neemt het voortouw in {next}.",
         "Risico op {label} is in deze regio beperkt; prioriteit ligt bij andere onderdelen.",
     ],
     [
         '{Label}: afspraak met de eenheid "eerst landelijk, dan regionaal".',
         "Geen capaciteit bij GHOR & gemeenten dit jaar; besluit van het veiligheidsdirectieteam.",
-        "{Label} is in {prev} beoefend.\nHerhaling in {next}.",
+        "{Label} is in {prev} besproken.\nEen oefening volgt in {next}.",
     ],
 )
 _RING_NOTES = (

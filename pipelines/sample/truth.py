@@ -24,12 +24,13 @@ from pipelines.sample.names import (
     INDICATORS,
     NO_DATA,
     STATISTICAL_INDICATORS,
-    SUBSTANTIATED,
     UNIFORM_INDICATORS,
     UNSUBSTANTIATED,
 )
-from pipelines.sample.oracle import _proportion_z, _risk_substantiated, _statistical_counts, uniform_verdicts
+from pipelines.sample.oracle import _proportion_z, _statistical_counts, uniform_verdicts, wave_norms
+from pipelines.sample.reasons_truth import _check_reasons, _judgement_rows, _reason_rows, complete
 from pipelines.sample.simulation import _Sim
+from pipelines.sample.weighing import weigh
 
 GROUND_TRUTH_COLUMNS = ("wave", "region_code", "indicator_id", "expected_verdict", "coverage", "note")
 
@@ -41,14 +42,17 @@ _PLANT_Z = 3.6
 
 def _truth(
     sim: _Sim, ring_norms, eq_norms, export_waves: AbstractSet[int] = frozenset(), dropped: list[str] | None = None
-) -> list[dict]:
-    """The ground-truth rows, after checking the design's intentions against the data.
+) -> tuple[list[dict], list[dict], list[dict]]:
+    """The ground-truth rows, the reasons' rows and the judgements, after checking the design's intentions
+    against the data.
 
     ``export_waves``: waves written as survey-tool exports, where a region without exercises has no rows in
     ``oefeningen.csv`` and so counts as not having sent the module. ``dropped`` collects the statistical
     plants this seed's background is too dispersed to call."""
     d, codes = sim.d, sim.codes
-    verdicts, ties = uniform_verdicts(sim.world, codes, d.waves, d.planting, ring_norms, eq_norms)
+    norms, _ = wave_norms(sim.world, codes, d.waves, ring_norms, eq_norms)
+    weighing = weigh(sim.world, codes, d.waves, norms, {k: word for k, (word, _) in d.judgements.items()})
+    verdicts, ties = uniform_verdicts(sim.world, codes, d.waves, d.planting, ring_norms, eq_norms, weighing=weighing)
     if ties:
         raise AssertionError(
             f"sample: the national mode is a tie in {sorted(ties)[:5]}; the ground truth would depend on the tie rule"
@@ -59,6 +63,7 @@ def _truth(
             for t in p.waves:
                 intended[(t, p.region, p.indicator)] = p
     _check_intentions(sim, verdicts, intended)
+    _check_reasons(d, weighing)
     rows = _uniform_rows(sim, verdicts, intended)
     for p in d.plants:
         if p.indicator not in UNIFORM_INDICATORS:
@@ -78,7 +83,7 @@ def _truth(
                 )
     order = {ind: i for i, ind in enumerate(INDICATORS)}
     rows.sort(key=lambda x: (x["wave"], order[x["indicator_id"]], x["region_code"]))
-    return rows
+    return rows, _reason_rows(d, weighing), _judgement_rows(d, weighing)
 
 
 def _check_intentions(sim: _Sim, verdicts: dict, intended: dict[tuple, Plant]) -> None:
@@ -91,7 +96,7 @@ def _check_intentions(sim: _Sim, verdicts: dict, intended: dict[tuple, Plant]) -
         if (c, t) in d.missing:
             continue
         p = intended.get((t, c, ind))
-        if p is not None and v != p.verdict and full_design:
+        if p is not None and v != p.verdict and full_design and complete(d, p.since):
             problems.append(f"{t} {c} {ind}: planted {p.verdict}, data gives {v}")
         if ind == "lessons_from_others" and len(codes) < 2:
             continue  # a single region has nobody to learn from
@@ -110,6 +115,8 @@ def _uniform_rows(sim: _Sim, verdicts: dict, intended: dict[tuple, Plant]) -> li
             note = "Region sent nothing for this wave."
         elif ind == "lessons_from_others" and len(codes) < 2:
             note = "Only one region: there is no other region to take a lesson from."
+        elif v == CONFORM and (t, c, ind) in intended and intended[(t, c, ind)].verdict == CONFORM:
+            note = intended[(t, c, ind)].note
         elif v == CONFORM:
             note = (
                 "Planted region, but the window still holds what the indicator asks: conform."
@@ -158,9 +165,8 @@ def _count_rows(sim: _Sim, p: Plant, t: int, export_waves: AbstractSet[int]) -> 
     relies on is in :func:`pipelines.sample.stat_plants._plant_low_exercises`."""
     world = sim.world
     rw = world[(p.region, t)]
-    want = SUBSTANTIATED if _risk_substantiated(rw) else UNSUBSTANTIATED
-    if want != p.verdict:
-        raise AssertionError(f"sample: ex_count plant of {p.region} {t} is {want}, planned {p.verdict}")
+    if p.verdict != UNSUBSTANTIATED:  # ex_count takes no reason (docs/verdicts.md 5a)
+        raise AssertionError(f"sample: ex_count plant of {p.region} {t} is {p.verdict}, not {UNSUBSTANTIATED}")
     if sim.d.count.get((p.region, t)) == ("exact", 1):  # judged on the window's waves pooled
         held = [len(world[(p.region, y)].rows[EXER.name]) for y in _window(t, sim.d.waves) if (p.region, y) in world]
         if held != [1, 1, 1]:

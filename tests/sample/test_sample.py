@@ -1,19 +1,18 @@
 """Tests for pipelines.sample: the deterministic sample returns and their ground truth.
 
-The shipped sample is generated once per module into a temporary folder and read back with the project's
-readers; the rule-based verdicts of the ground truth are recomputed here, independently of the generator's own
-oracle, from what the readers make of the files.
+The shipped sample is generated once per session into a temporary folder and read back with the project's
+readers (tests/sample/conftest.py); the rule-based verdicts of the ground truth are recomputed here,
+independently of the generator's own oracle, from what the readers make of the files (the weighing of the
+reasons in tests/sample/reasons_from_files.py; the reasons themselves are tested in test_reasons.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
 import re
 import zipfile
-from collections import Counter, defaultdict
-from pathlib import Path
+from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -23,110 +22,24 @@ from python_calamine import CalamineWorkbook
 from pipelines import sample
 from pipelines.contract.catalogues import CATALOGUES, ROLE_DISCIPLINE
 from pipelines.contract.codebook import MODULES, REGION_COLUMN
-from pipelines.contract.reference import load_equipment_norms, load_regions, load_ring_norms
-from pipelines.core.paths import PROJECT_ROOT, RAW, REFERENCE
+from pipelines.contract.reasons import JUDGEMENT_FILE, load_judgements
+from pipelines.contract.reference import load_regions, load_ring_norms
+from pipelines.core.paths import RAW, REFERENCE
 from pipelines.core.problems import ERROR
-from pipelines.ingest.discovery import match_region
-from pipelines.ingest.readers import parse_module, parse_tables, read_export, read_workbook, read_workbooks
-
-WAVES = range(2019, 2026)
-SEED = 2020
-COMMITTED_TRUTH = PROJECT_ROOT / "tests" / "ground_truth" / "planted.csv"
-REGIONS = load_regions(REFERENCE)
-CODES = [r.code for r in REGIONS]
-LAST3 = (2023, 2024, 2025)
-
-
-def digests(root: Path) -> dict[str, str]:
-    return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
-
-
-# ---------------------------------------------------------------------------
-# Fixtures: the shipped sample, generated and parsed once
-# ---------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def shipped(tmp_path_factory):
-    base = tmp_path_factory.mktemp("shipped")
-    truth = base / "planted.csv"
-    summary = sample.generate(base / "raw", WAVES, seed=SEED, ground_truth=truth)
-    return base / "raw", truth, summary
-
-
-def read_tree(root: Path, codes: list[str]):
-    """Every file of every wave folder read and typed (one vectorised ``parse_tables`` pass per wave, module and
-    form; ``parse_module`` is its one-sheet form). Returns the readers' problems, the tables as read and the
-    typed rows per (wave, module, "werkboek"/"export")."""
-    problems, tables, typed = [], [], {}
-    for folder in sorted(p for p in root.iterdir() if p.is_dir() and p.name.isdigit()):
-        wave = int(folder.name)
-        batches: dict[tuple[str, str], list] = defaultdict(list)
-        paths = sorted(folder.iterdir())
-        # one reader process for the wave's workbooks, as the ingest reads them (one per file costs a start each)
-        workbooks = read_workbooks([(p, f"{wave}/{p.name}") for p in paths if p.suffix == ".xlsx"])
-        for path in paths:
-            rel = f"{wave}/{path.name}"
-            if path.suffix == ".xlsx":
-                code = match_region(path.stem, codes)
-                assert code, rel
-                found, read_problems = workbooks[rel]
-                assert set(found) == set(MODULES), rel
-                items = [(name, table, code) for name, table in found.items()]
-            else:
-                table, read_problems = read_export(path, rel)
-                assert table is not None, rel
-                items = [(path.stem, table, None)]
-            problems += read_problems
-            for name, table, code in items:
-                problems += table.problems
-                tables.append((rel, name, table))
-                batches[(name, "werkboek" if code else "export")].append((table, code))
-        for (name, form), items in batches.items():
-            frame, found = parse_tables(items, MODULES[name])
-            problems += found
-            typed[(wave, name, form)] = frame
-    return problems, tables, typed
-
-
-class Parsed:
-    """The shipped sample as the readers see it, split per region and wave (the workbook wins)."""
-
-    def __init__(self, root: Path, codes: list[str] = CODES):
-        self.problems, self.tables, typed = read_tree(root, codes)
-        self.frames: dict[tuple[int, str], dict[str, pd.DataFrame]] = {}
-        groups = {k: dict(tuple(f.groupby(REGION_COLUMN))) for k, f in typed.items()}
-        for (wave, name, form), frame in typed.items():
-            regions = set(groups[(wave, name, form)])
-            if form == "werkboek":  # a sheet with its header only still counts as sent
-                sent = {
-                    c
-                    for rel, n, t in self.tables
-                    if n == name and rel.startswith(f"{wave}/")
-                    for c in [match_region(Path(rel).stem, codes)]
-                    if c
-                }
-                regions |= sent
-            for code in regions:
-                rows = groups[(wave, name, form)].get(code, frame.iloc[0:0])
-                modules = self.frames.setdefault((wave, code), {})
-                if form == "werkboek" or name not in modules:
-                    modules[name] = rows.reset_index(drop=True)
-
-
-@pytest.fixture(scope="module")
-def parsed(shipped) -> Parsed:
-    return Parsed(shipped[0])
-
-
-@pytest.fixture(scope="module")
-def truth(shipped) -> pd.DataFrame:
-    return pd.read_csv(shipped[1], dtype={"wave": int}, keep_default_na=False)
-
+from pipelines.ingest.readers import parse_module, read_export, read_workbook
+from tests.sample.files import (
+    CODES,
+    COMMITTED_REASONS,
+    COMMITTED_TRUTH,
+    LAST3,
+    REGIONS,
+    SEED,
+    WAVES,
+    digests,
+    read_tree,
+    window,
+)
+from tests.sample.reasons_from_files import register, unjustified
 
 # ---------------------------------------------------------------------------
 # Determinism
@@ -136,11 +49,18 @@ def truth(shipped) -> pd.DataFrame:
 @pytest.mark.slow  # generates the whole sample a second time
 def test_same_seed_gives_identical_bytes(shipped, tmp_path):
     raw, truth_path, _ = shipped
-    again = sample.generate(tmp_path / "raw", WAVES, seed=SEED, ground_truth=tmp_path / "planted.csv")
+    again = sample.generate(
+        tmp_path / "raw",
+        WAVES,
+        seed=SEED,
+        ground_truth=tmp_path / "planted.csv",
+        judgements=tmp_path / "reference" / JUDGEMENT_FILE,
+    )
     first, second = digests(raw), digests(tmp_path / "raw")
     assert first == second
     assert len(first) == again["n_files"] > 100
-    assert truth_path.read_bytes() == (tmp_path / "planted.csv").read_bytes()
+    for name in ("planted.csv", "reasons.csv", f"reference/{JUDGEMENT_FILE}"):
+        assert (truth_path.parent / name).read_bytes() == (tmp_path / name).read_bytes(), name
 
 
 def test_other_seed_differs(tmp_path):
@@ -166,11 +86,15 @@ def test_regeneration_clears_only_its_wave_folders(tmp_path):
 
 
 def test_committed_sample_is_the_generator_output(shipped):
-    """data/raw and tests/ground_truth/planted.csv are exactly what generate() writes."""
+    """data/raw, tests/ground_truth/{planted,reasons}.csv and data/reference/wegingen.csv are exactly what
+    generate() writes (`regiobench sample --out data/raw --ground-truth tests/ground_truth/planted.csv
+    --reference-out data/reference`)."""
     raw, truth_path, _ = shipped
     committed = {k: v for k, v in digests(RAW).items() if re.match(r"^\d{4}/", k)}
     assert committed == digests(raw), "data/raw differs from sample.generate(...); regenerate it"
     assert COMMITTED_TRUTH.read_bytes() == truth_path.read_bytes()
+    assert COMMITTED_REASONS.read_bytes() == (truth_path.parent / "reasons.csv").read_bytes()
+    assert (REFERENCE / JUDGEMENT_FILE).read_bytes() == (truth_path.parent / "reference" / JUDGEMENT_FILE).read_bytes()
 
 
 # ---------------------------------------------------------------------------
@@ -446,85 +370,46 @@ def test_ground_truth_format_and_thresholds(truth):
     assert len(missing) == 15 and (missing["expected_verdict"] == "onvoldoende_gegevens").all()
 
 
-def _window(frames, code, t, module):
-    parts = [frames[(w, code)][module] for w in (t - 2, t - 1, t) if (w, code) in frames]
-    return pd.concat(parts, ignore_index=True)
-
-
-def _modal(frames, present, t, module, value, norms):
-    grid = list(MODULES[module].grid)
-    cells = [dict(zip(map(tuple, g[grid].to_numpy()), g[value])) for g in (frames[(t, c)][module] for c in present)]
-    out = {}
-    for key in MODULES[module].expected_grid():
-        if norms[key].code:
-            out[key] = norms[key].code
-            continue
-        counts = Counter(c[key] for c in cells)
-        best = max(counts.values())
-        tied = [c for c, n in counts.items() if n == best]
-        assert len(tied) == 1, (t, module, key, counts)  # the ground truth must not hang on the tie rule
-        out[key] = tied[0]
-    return out
-
-
-def recompute_uniform(frames) -> dict[tuple[int, str, str], str]:
-    """The rule-based verdicts of docs/method.md, from the parsed files."""
-    ring_norms, eq_norms = load_ring_norms(REFERENCE), load_equipment_norms(REFERENCE)
-    levels = CATALOGUES["beschikbaarheid"].levels
+def recompute_uniform(frames, judgements) -> dict[tuple[int, str, str], str]:
+    """The rule-based verdicts of docs/method.md and docs/verdicts.md 5a, from the parsed files."""
+    dev, rows = register(frames, judgements)
     out = {}
     for t in LAST3:
-        present = [c for c in CODES if (t, c) in frames]
-        ring_norm = _modal(frames, present, t, "ringenmodel", "toegang", ring_norms)
-        eq_norm = _modal(frames, present, t, "middelen", "beschikbaarheid", eq_norms)
         for code in CODES:
             if (t, code) not in frames:
                 for ind in sample.UNIFORM_INDICATORS:
                     out[(t, code, ind)] = "onvoldoende_gegevens"
                 continue
             m = frames[(t, code)]
-            ex = _window(frames, code, t, "oefeningen")
-            les = _window(frames, code, t, "lessen")
-            exercised = {c for lst in ex["beoefende_bijzonderheden"].dropna() for c in lst}
-            plan = m["planvorming"].set_index("bijzonderheid")
-            subst = plan["niet_beoefenen_onderbouwd"].fillna(False).astype(bool)
+            ex = window(frames, code, t, "oefeningen")
+            les = window(frames, code, t, "lessen")
 
             def verdict(ok, substantiated=False):
                 return "conform" if ok else "afwijking_onderbouwd" if substantiated else "afwijking_niet_onderbouwd"
 
             out[(t, code, "ex_strategic")] = verdict((ex["niveau"] == "strategisch").any())
-            out[(t, code, "ex_with_ncc")] = verdict(
-                ex["met_nationale_crisisorganisatie"].fillna(False).any(), subst["nationale_opschaling"]
-            )
-            out[(t, code, "ring_exercised")] = verdict("ringenmodel" in exercised, subst["ringenmodel"])
-            open_ = [c for c in plan.index if plan.loc[c, "in_plan"] and c not in exercised and not subst[c]]
+            for ind in ("ex_with_ncc", "ring_exercised", "ring_conformity", "equipment_parity"):
+                out[(t, code, ind)] = verdict(not dev[(t, code, ind)], not unjustified(dev, rows, t, code, ind))
+            open_ = unjustified(dev, rows, t, code, "plan_unexercised_unsubstantiated")
             out[(t, code, "plan_unexercised_unsubstantiated")] = verdict(not open_)
             r = m["risico"].iloc[0]
             out[(t, code, "risk_substantiated")] = verdict(
                 r["methode"] != "geen" and bool(r["onderbouwing_aanwezig"]) and bool(r["bestuurlijk_vastgesteld"])
             )
-            ring = m["ringenmodel"]
-            dev = [
-                note
-                for z, d, v, note in ring[["zone", "discipline", "toegang", "afwijking_toelichting"]].to_numpy()
-                if v != ring_norm[(z, d)]
-            ]
-            out[(t, code, "ring_conformity")] = verdict(not dev, all(dev))
-            eq = m["middelen"]
-            low = [
-                note
-                for d, f, i, v, note in eq[
-                    ["discipline", "functie", "middel", "beschikbaarheid", "afwijking_toelichting"]
-                ].to_numpy()
-                if levels[v] < levels[eq_norm[(d, f, i)]]
-            ]
-            out[(t, code, "equipment_parity")] = verdict(not low, all(low))
             out[(t, code, "lessons_from_others")] = verdict((les["bron"] == "andere_regio").any())
     return out
 
 
-def test_ground_truth_agrees_with_the_files(parsed, truth):
-    """Every fully covered verdict follows from the files as the project's readers parse them."""
-    recomputed = recompute_uniform(parsed.frames)
+def judged(reference) -> dict[tuple[int, str, str, str], str]:
+    found, problems = load_judgements(reference, CODES)
+    assert problems == []
+    return {(j.wave, j.region_code, j.indicator_id, j.cell): j.judgement for j in found}
+
+
+def test_ground_truth_agrees_with_the_files(shipped, parsed, truth):
+    """Every fully covered verdict follows from the files as the project's readers parse them, and from the
+    analyst's judgements the generator wrote beside them."""
+    recomputed = recompute_uniform(parsed.frames, judged(shipped[1].parent / "reference"))
     full = truth[truth["coverage"] == "full"]
     expected = {
         (w, c, i): v
@@ -560,7 +445,7 @@ def test_planted_statistical_rows_hold_in_the_files(parsed, truth):
         "lessons_shared_share",
         "lessons_followed_up_share",
     }
-    low_over_window = 0
+    low_over_window = risk_ok = 0
     for wave, code, ind, verdict in rows[["wave", "region_code", "indicator_id", "expected_verdict"]].itertuples(
         index=False
     ):
@@ -571,8 +456,8 @@ def test_planted_statistical_rows_hold_in_the_files(parsed, truth):
             assert held[-1] == 0 or held == [1, 1, 1], (wave, code, held)
             low_over_window += held == [1, 1, 1]
             r = m["risico"].iloc[0]
-            ok = r["methode"] != "geen" and r["onderbouwing_aanwezig"] and r["bestuurlijk_vastgesteld"]
-            assert verdict == ("afwijking_onderbouwd" if ok else "afwijking_niet_onderbouwd")
+            risk_ok += r["methode"] != "geen" and r["onderbouwing_aanwezig"] and r["bestuurlijk_vastgesteld"]
+            assert verdict == "afwijking_niet_onderbouwd"  # ex_count takes no reason (docs/verdicts.md 5a)
             continue
 
         def share(frame_key):
@@ -596,7 +481,7 @@ def test_planted_statistical_rows_hold_in_the_files(parsed, truth):
                 if (wave, c) not in f:
                     num.append(0), den.append(0)
                     continue
-                ex = _window(f, c, wave, "oefeningen")
+                ex = window(f, c, wave, "oefeningen")
                 done = {x for lst in ex["beoefende_bijzonderheden"].dropna() for x in lst}
                 plan = f[(wave, c)]["planvorming"]
                 in_plan = list(plan.loc[plan["in_plan"].astype(bool), "bijzonderheid"])
@@ -611,6 +496,7 @@ def test_planted_statistical_rows_hold_in_the_files(parsed, truth):
         else:
             assert z < -3.090232 * 1.1, (wave, code, ind, z)
     assert low_over_window >= 1  # the count that is low only over three waves pooled is planted
+    assert risk_ok >= 2  # planted where the risk assessment is in order, which no longer substantiates it
 
 
 def test_committed_ground_truth_meets_the_thresholds():
