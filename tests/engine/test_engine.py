@@ -734,3 +734,35 @@ def test_summary_shows_the_effect_of_the_overdispersion_method(built):
     outside = reg[reg.verdict.isin(["afwijking_onderbouwd", "afwijking_niet_onderbouwd", "gunstige_afwijking"])]
     per_wave = outside.groupby("wave").size().reindex(ec["wave"], fill_value=0).to_numpy()
     assert (ec["n_outside_998"].to_numpy() == per_wave).all()
+
+
+REASON_TRUTH = paths.PROJECT_ROOT / "tests" / "ground_truth" / "reasons.csv"
+
+
+@pytest.mark.slow  # the shipped sample's seven waves of 25 regions ingested and built
+def test_sample_every_reason_is_weighed_as_the_ground_truth_says(sample_warehouse):
+    """The register against the sample's own oracle (pipelines/sample/weighing.py, written apart from the SQL):
+    the same reasons, the same status, the same signals; precision and recall per status are printed."""
+    from pipelines.contract import reasons
+
+    con, _ = sample_warehouse
+    truth = pd.read_csv(REASON_TRUTH, dtype={"years_named_past": str})
+    reg = con.execute("select * from marts.substantiation_register").df()
+    key = ["wave", "region_code", "indicator_id", "cell"]
+    both = truth.merge(reg, on=key, how="outer", suffixes=("_truth", ""), indicator=True)
+    assert both["_merge"].eq("both").all(), both.loc[~both["_merge"].eq("both"), [*key, "_merge"]]
+    for status in reasons.REASON_STATUSES:
+        expected, found = both["expected_status"].eq(status), both["status"].eq(status)
+        hits = int((expected & found).sum())
+        print(f"{status}: {int(expected.sum())} expected, {int(found.sum())} found, {hits} both")
+        assert hits == expected.sum() == found.sum(), status
+    for status in reasons.REASON_STATUSES:  # the sample plants each status
+        assert both["expected_status"].eq(status).any(), status
+    assert (both["contradiction_truth"] == both["contradiction"].notna()).all()
+    assert (both["years_named_past_truth"].fillna("") == both["years_named_past"].fillna("")).all()
+    assert (both["n_other_regions_same_text_truth"] == both["n_other_regions_same_text"].fillna(0)).all()
+    assert both["contradiction_truth"].any() and both["years_named_past_truth"].notna().any()
+    assert (both["n_other_regions_same_text_truth"] >= 2).any()
+    counted = both[both["status"].isin(reasons.COUNTS)]
+    assert counted["verdict"].ne("afwijking_niet_onderbouwd").any()  # reasons that count leave deviations justified
+    assert con.execute("select count(*) from marts.judgement_problems").fetchone() == (0,)

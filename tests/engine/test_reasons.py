@@ -79,7 +79,10 @@ def plain():
 
 def test_a_reason_carries_a_deviation_two_waves_and_lapses_in_the_third(plain):
     reg = _register(plain)
-    got = [(reg[(w, "VR01", EQ, CELL)].status, reg[(w, "VR01", EQ, CELL)].deviation_waves_in_row) for w in (2021, 2022, 2023)]
+    got = [
+        (reg[(w, "VR01", EQ, CELL)].status, reg[(w, "VR01", EQ, CELL)].deviation_waves_in_row)
+        for w in (2021, 2022, 2023)
+    ]
     assert got == [(R.VALID, 1), (R.VALID, 2), (R.LAPSED, 3)]
     assert "al 3 peiljaren op rij" in reg[(2023, "VR01", EQ, CELL)].status_reason
     verdicts = _verdicts(plain)
@@ -95,7 +98,10 @@ def test_the_row_counts_the_deviation_not_the_reasons(plain):
     assert (2021, "VR03", EQ, CELL) not in reg
     assert reg[(2022, "VR03", EQ, CELL)].deviation_waves_in_row == 2 and reg[(2022, "VR03", EQ, CELL)].status == R.VALID
     assert reg[(2023, "VR03", EQ, CELL)].status == R.LAPSED
-    assert "geen toelichting" in _verdicts(plain)[(2021, "VR03")][1] or "toelichting" in _verdicts(plain)[(2021, "VR03")][1]
+    assert (
+        "geen toelichting" in _verdicts(plain)[(2021, "VR03")][1]
+        or "toelichting" in _verdicts(plain)[(2021, "VR03")][1]
+    )
 
 
 def test_a_passed_validity_year_lapses_and_signals_stay_signals(plain):
