@@ -194,7 +194,7 @@ def test_plan_unexercised_unsubstantiated(con):
 
 def test_plan_exercise_matrix_statuses(con):
     _plan_world(con)
-    engine.run_intermediate(con, only=["int_plan_characteristics"])
+    engine.run_intermediate(con, only=["int_plan_characteristics", "int_reasons"])
     engine.run_sql_model(
         con, "marts.plan_exercise_matrix", engine.MART_SQL["marts.plan_exercise_matrix"], engine.sql_parameters()
     )

@@ -227,6 +227,10 @@ def test_a_reason_that_says_exercised_in_a_year_without_such_exercise_is_a_contr
         "where wave = 2023 and indicator_id = 'plan_unexercised_unsubstantiated'"
     ).fetchone()
     assert value == 1 and "nazorg: toelichting verlopen" in detail
+    matrix = con.execute(
+        "select status, reason_status from marts.plan_exercise_matrix where wave = 2023 and characteristic = 'nazorg'"
+    ).fetchone()
+    assert matrix == ("niet_beoefend", R.LAPSED)  # a reason that no longer counts is no 'onderbouwd'
     con.close()
 
 
