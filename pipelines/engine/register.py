@@ -491,7 +491,9 @@ def build_register(con: duckdb.DuckDBPyConnection, lookback: int = LOOKBACK):
     ws = full.merge(ws, on=["wave", "indicator_id"], how="left")
     ws["norm_type"] = ws["indicator_id"].map(lambda i: BY_ID[i].norm_type)
     ws["expectation_weak"] = np.where(
-        ws["norm_type"] == "model", pd.to_numeric(ws.get("n_model_waves", pd.Series(np.nan, index=ws.index)), errors="coerce").fillna(0) < 3, None
+        ws["norm_type"] == "model",
+        pd.to_numeric(ws.get("n_model_waves", pd.Series(np.nan, index=ws.index)), errors="coerce").fillna(0) < 3,
+        None,
     )
     ws["note"] = [_wave_note(row, BY_ID[row["indicator_id"]]) for row in ws.to_dict("records")]
     risk_model = pd.concat(model_frames, ignore_index=True) if model_frames else pd.DataFrame()

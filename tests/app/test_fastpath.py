@@ -89,10 +89,18 @@ def first_file(root: Path, wave: str) -> Path:
             ),
             "niet actueel",
         ),
+        (
+            lambda r: (r / "reference" / "wegingen.csv").write_text(
+                (r / "reference" / "wegingen.csv").read_text(encoding="utf-8")
+                + "2025,VR01,equipment_parity,manschap/helm,verworpen,Geen reden.,,\n",
+                encoding="utf-8",
+            ),
+            "niet actueel",
+        ),
         (lambda r: (r / "marts" / "benchmark.xlsx").unlink(), "martbestanden ontbreken"),
         (lambda r: (r / "dashboards" / "index.html").unlink(), "dashboards ontbreken"),
     ],
-    ids=["changed", "renamed", "removed", "wave-gone", "wave-new", "reference", "mart-file", "site"],
+    ids=["changed", "renamed", "removed", "wave-gone", "wave-new", "reference", "judgement", "mart-file", "site"],
 )
 def test_any_change_means_not_current(copy, change, reason):
     change(copy)

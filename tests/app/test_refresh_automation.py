@@ -442,3 +442,31 @@ def test_the_requested_runs_executed_in_order_load_and_publish(tmp_path, instanc
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
     after = query("select trigger, step, waves from run_history order by recorded_at")
     assert len([h for h in after if h[1] == "publiceren"]) == published
+
+
+def test_a_changed_judgement_or_norm_under_data_reference_asks_for_one_publish_run(tmp_path):
+    import shutil
+
+    import dagster as dg
+
+    from pipelines.core import paths
+    from pipelines.defs.automation.sensors import reference_files_sensor
+    from pipelines.defs.resources import ProjectFolders
+
+    ref = tmp_path / "reference"
+    shutil.copytree(paths.REFERENCE, ref)
+
+    def tick(cursor):
+        with dg.build_sensor_context(cursor=cursor, resources={"folders": ProjectFolders(reference_dir=str(ref))}) as c:
+            return reference_files_sensor(c)
+
+    first = tick(None)
+    assert not first.run_requests and first.cursor
+    quiet = tick(first.cursor)
+    assert isinstance(quiet, dg.SkipReason)
+    with (ref / "wegingen.csv").open("a", encoding="utf-8") as fh:
+        fh.write("2025,VR01,equipment_parity,manschap/helm,verworpen,Geen reden.,,\n")
+    changed = tick(first.cursor)
+    assert [(r.job_name, r.tags["regiobench/changes"]) for r in changed.run_requests] == [("publish", "wegingen.csv")]
+    assert isinstance(tick(changed.cursor), dg.SkipReason)
+    assert reference_files_sensor.minimum_interval_seconds == 30

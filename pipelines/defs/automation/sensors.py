@@ -1,4 +1,4 @@
-"""The sensor on data/raw: new, changed and removed files, by content hash.
+"""The sensors: data/raw (new, changed and removed files, by content hash) and data/reference.
 
 The cursor holds the last snapshot (per wave: file name, SHA-256, size,
 modification time). On a change it asks for one ``ingest_wave`` run per
@@ -15,7 +15,7 @@ import dagster as dg
 from pipelines.defs.automation.jobs import ingest_wave, publish
 from pipelines.defs.partitions import WAVES
 from pipelines.defs.resources import ProjectFolders
-from pipelines.ingest.discovery import changed_waves, snapshot
+from pipelines.ingest.discovery import changed_waves, sha256_of, snapshot
 
 
 @dg.sensor(
@@ -64,4 +64,38 @@ def raw_files_sensor(context: dg.SensorEvaluationContext, folders: ProjectFolder
     context.log.info(f"gewijzigd: {', '.join(affected) or '-'}; verdwenen: {', '.join(gone) or '-'}")
     return dg.SensorResult(
         run_requests=requests, dynamic_partitions_requests=partition_requests, cursor=json.dumps(after, sort_keys=True)
+    )
+
+
+@dg.sensor(
+    jobs=[publish],
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Kijkt elke 30 s naar data/reference: een gewijzigde norm, regel of weging publiceert opnieuw.",
+)
+def reference_files_sensor(context: dg.SensorEvaluationContext, folders: ProjectFolders):
+    """Norms, the reasons' rules and the analyst's judgements are inputs of every verdict: a change of any file
+    under data/reference asks for one ``publish`` run (the marts' fingerprint covers the folder, so the run
+    rebuilds). The first tick records the folder as it is; the weekly refresh covers anything before it."""
+    folder = folders.reference
+    after = {p.name: sha256_of(p) for p in sorted(folder.glob("*")) if p.is_file()} if folder.is_dir() else {}
+    if not context.cursor:
+        return dg.SensorResult(
+            skip_reason=f"stand van {folder} vastgelegd ({len(after)} bestanden)", cursor=json.dumps(after)
+        )
+    before = json.loads(context.cursor)
+    changed = sorted(n for n in set(before) | set(after) if before.get(n) != after.get(n))
+    if not changed:
+        return dg.SkipReason(f"geen gewijzigde bestanden in {folder} ({len(after)} bestanden)")
+    digest = hashlib.sha256(json.dumps([before, after], sort_keys=True).encode()).hexdigest()[:12]
+    context.log.info(f"gewijzigd in {folder}: {', '.join(changed)}")
+    return dg.SensorResult(
+        run_requests=[
+            dg.RunRequest(
+                job_name="publish",
+                run_key=f"reference-{digest}",
+                tags={"regiobench/trigger": "sensor", "regiobench/changes": ", ".join(changed)[:900]},
+            )
+        ],
+        cursor=json.dumps(after, sort_keys=True),
     )
