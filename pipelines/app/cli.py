@@ -125,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _validate(args) -> int:
+    from pipelines.contract.reasons import JUDGEMENT_FILE
     from pipelines.core.problems import ERROR
     from pipelines.ingest.validation import validate_paths
 
@@ -136,7 +137,12 @@ def _validate(args) -> int:
 
     for p in missing:
         print(f"{redact(str(p))}: bestand bestaat niet", file=sys.stderr)
-    problems = validate_paths([p for p in args.paths if p.is_file()], args.reference, wave=args.wave)
+    judgement_files = [p for p in args.paths if p.is_file() and p.name == JUDGEMENT_FILE]
+    n_judgement_errors = sum(_report_judgements(p.parent, args.reference, strict=True) for p in judgement_files)
+    if not judgement_files:  # the analyst's own file is read by every run: say what it will ignore
+        _report_judgements(args.reference, args.reference, strict=False)
+    returns = [p for p in args.paths if p.is_file() and p not in judgement_files]
+    problems = validate_paths(returns, args.reference, wave=args.wave)
     by_file: dict[str, list] = {}
     for pr in problems:
         by_file.setdefault(pr.file, []).append(pr)
@@ -146,18 +152,35 @@ def _validate(args) -> int:
         print(f"\n{file}: {errs} fout(en), {len(group) - errs} waarschuwing(en)")
         for pr in group:
             print(f"  - {pr.text()}")
-    clean = [
-        redact(str(p))
-        for p in args.paths
-        if p.is_file() and not any(pr.file.endswith(redact(p.name)) for pr in problems)
-    ]
+    clean = [redact(str(p)) for p in returns if not any(pr.file.endswith(redact(p.name)) for pr in problems)]
     for c in clean:
         print(f"{c}: in orde")
     print(
         f"\n{len(args.paths)} bestand(en) getoetst in {time.perf_counter() - started:.1f} s: "
-        f"{n_err} fout(en), {len(problems) - n_err} waarschuwing(en)"
+        f"{n_err + n_judgement_errors} fout(en), {len(problems) - n_err} waarschuwing(en)"
     )
-    return 1 if n_err or missing else 0
+    return 1 if n_err or missing or n_judgement_errors else 0
+
+
+def _report_judgements(folder: Path, reference: Path, strict: bool) -> int:
+    """Print the rows of ``folder/wegingen.csv`` a run would ignore (docs/verdicts.md 5a); return their number.
+
+    Whether a judged reason exists can only be told against the warehouse: the quality page
+    (mart judgement_problems) says that."""
+    from pipelines.contract.reasons import JUDGEMENT_FILE, load_judgements
+    from pipelines.contract.reference import load_regions
+
+    path = folder / JUDGEMENT_FILE
+    if not path.is_file():
+        return 0
+    usable, problems = load_judgements(folder, [r.code for r in load_regions(reference)])
+    if problems or strict:
+        word = "fout(en)" if strict else "waarschuwing(en): deze rijen telt een run niet mee"
+        print(f"\n{path}: {len(usable)} weging(en) bruikbaar, {len(problems)} {word}")
+        for pr in problems:
+            where = f"rij {pr.line}" + (f", kolom '{pr.column}'" if pr.column else "")
+            print(f"  - {where}: {pr.message}")
+    return len(problems)
 
 
 def _sample(args) -> int:

@@ -64,3 +64,22 @@ def test_missing_file_is_an_error(tmp_path, validate):
     code, _, err = validate(tmp_path / "VR01_bestaat_niet.xlsx")
     assert code == 1
     assert "VR01_bestaat_niet.xlsx: bestand bestaat niet" in err
+
+
+@gx
+def test_the_analysts_judgements_are_checked_row_by_row(tmp_path, validate):
+    """wegingen.csv given to validate: every row a run would ignore is named; an unknown region fails it."""
+    target = tmp_path / "wegingen.csv"
+    target.write_text(
+        "wave,region_code,indicator_id,cell,judgement,motivation\n"
+        "2025,VR99,equipment_parity,manschap/helm,aanvaard,Ja.\n"
+        "2025,VR01,equipment_parity,manschap/helm,misschien,Ja.\n"
+        "2025,VR01,equipment_parity,manschap/helm,verworpen,Nee.\n",
+        encoding="utf-8",
+    )
+    code, out, _ = validate(target)
+    assert code == 1
+    assert "1 weging(en) bruikbaar, 2 fout(en)" in out
+    assert "rij 2, kolom 'region_code': onbekende regio 'VR99'" in out and "rij 3, kolom 'judgement'" in out
+    target.write_text(target.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    assert validate(target)[0] == 0
