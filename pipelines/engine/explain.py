@@ -32,7 +32,7 @@ from pipelines.contract.indicators import (
     POLARITY_NL,
     RING_CONFORMITY,
 )
-from pipelines.contract.reasons import REASON_INDICATORS
+from pipelines.contract.reasons import ACCEPTED, REASON_INDICATORS
 from pipelines.engine.phrases import nl_range, plural, text_series
 from pipelines.engine.sentences import subject
 
@@ -162,7 +162,16 @@ def _outcome(ind: str, f: pd.DataFrame, limit_based: bool) -> pd.Series:
         conform = text_series("voldoet aan de norm: conform", f.index)
     side = text_series(side, f.index)
     favourable = side + ": gunstige afwijking, een praktijk waar anderen van kunnen leren"
-    justified = side + ", maar " + ("" if yes is None else yes) + ": afwijking onderbouwd, ter weging door de analist"
+    weighed = f["reason_status"].eq(ACCEPTED) if "reason_status" in f else pd.Series(False, index=f.index)
+    closing = text_series(
+        np.where(
+            weighed,
+            ": afwijking onderbouwd, door de inspectie aanvaard",
+            ": afwijking onderbouwd, ter weging door de analist",
+        ),
+        f.index,
+    )
+    justified = side + ", maar " + ("" if yes is None else yes) + closing
     unjustified = side + " en " + no + ": afwijking niet onderbouwd (ongerechtvaardigde variatie)"
     return text_series(
         np.select(

@@ -133,6 +133,8 @@ def test_judgements_override_the_rules_both_ways_and_are_quoted():
     assert reg[(2023, "VR03", EQ, CELL)].rule_status == R.LAPSED  # what the rules alone say stays visible
     assert verdicts[(2023, "VR03")][0] == "afwijking_onderbouwd"
     assert "gewogen en aanvaard: Levering aantoonbaar besteld." in verdicts[(2023, "VR03")][1]
+    assert verdicts[(2023, "VR03")][1].endswith("afwijking onderbouwd, door de inspectie aanvaard.")
+    assert verdicts[(2022, "VR03")][1].endswith("afwijking onderbouwd, ter weging door de analist.")
     assert reg[(2022, "VR01", EQ, CELL)].status == R.REJECTED
     assert verdicts[(2022, "VR01")][0] == "afwijking_niet_onderbouwd"
     assert "gewogen en verworpen: Geen leverancier genoemd." in verdicts[(2022, "VR01")][1]
