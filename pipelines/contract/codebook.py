@@ -126,6 +126,16 @@ class Module:
 
 
 F = Field
+#: The optional validity year beside every reason field (docs/verdicts.md 5a): after it, the reason lapses.
+VALID_UNTIL = Field(
+    "geldig_tot",
+    "valid_until",
+    "int",
+    "tot en met welk jaar de toelichting geldt (leeg: zonder einde)",
+    min=2000,
+    max=2100,
+)
+
 MODULES: Mapping[str, Module] = MappingProxyType(
     {
         m.name: m
@@ -216,14 +226,7 @@ MODULES: Mapping[str, Module] = MappingProxyType(
                         "onderbouwd waarom dit niet beoefend hoeft te worden",
                     ),
                     F("onderbouwing", "substantiation_text", "freetext", "onderbouwing"),
-                    F(
-                        "geldig_tot",
-                        "valid_until",
-                        "int",
-                        "tot en met welk jaar de toelichting geldt (leeg: zonder einde)",
-                        min=2000,
-                        max=2100,
-                    ),
+                    VALID_UNTIL,
                 ),
                 key=("bijzonderheid",),
                 grid=("bijzonderheid",),
@@ -281,14 +284,7 @@ MODULES: Mapping[str, Module] = MappingProxyType(
                         "freetext",
                         "waarom de regio afwijkt van de landelijke invulling",
                     ),
-                    F(
-                        "geldig_tot",
-                        "valid_until",
-                        "int",
-                        "tot en met welk jaar de toelichting geldt (leeg: zonder einde)",
-                        min=2000,
-                        max=2100,
-                    ),
+                    VALID_UNTIL,
                 ),
                 key=("zone", "discipline"),
                 grid=("zone", "discipline"),
@@ -306,14 +302,7 @@ MODULES: Mapping[str, Module] = MappingProxyType(
                     F("aantal", "quantity", "int", "aantal", min=0),
                     F("training_gevolgd", "trained", "bool", "training gevolgd"),
                     F("afwijking_toelichting", "deviation_note", "freetext", "waarom de regio afwijkt"),
-                    F(
-                        "geldig_tot",
-                        "valid_until",
-                        "int",
-                        "tot en met welk jaar de toelichting geldt (leeg: zonder einde)",
-                        min=2000,
-                        max=2100,
-                    ),
+                    VALID_UNTIL,
                 ),
                 key=("functie", "middel"),
                 grid=("discipline", "functie", "middel"),

@@ -15,19 +15,21 @@ with plan as (
     where in_plan and exercised_3w = false
 ),
 
-windows as (
+-- the two indicators carried by one plan characteristic: no exercise with the
+-- national crisis organisation, the ring model not exercised (last three waves)
+single_cell as (
     select
         wave,
         region_code,
-        count(*) filter (where with_national_crisis_org) as n_with_ncc
+        'nationale_opschaling' as cell
     from int_exercise_window
     group by wave, region_code
-),
-
-ring_windows as (
+    having count(*) filter (where with_national_crisis_org) = 0
+    union all
     select distinct
         w.wave,
-        w.region_code
+        w.region_code,
+        'ringenmodel' as cell
     from int_wave_windows as w
     where
         w.module = 'oefeningen'
@@ -69,30 +71,15 @@ cells as (
         w.wave,
         w.region_code,
         d.indicator_id,
-        d.reason_cell_kind as cell,
+        w.cell,
         'planvorming' as module,
         coalesce(p.not_exercising_substantiated, false) as reason_given,
         p.substantiation_text as reason_text,
         p.valid_until
-    from windows as w
-    inner join int_indicator_definitions as d on d.reason_cell_kind = 'nationale_opschaling'
+    from single_cell as w
+    inner join int_indicator_definitions as d on w.cell = d.reason_cell_kind
     left join plan_rows as p
-        on w.wave = p.wave and w.region_code = p.region_code and d.reason_cell_kind = p.characteristic
-    where w.n_with_ncc = 0
-    union all
-    select
-        w.wave,
-        w.region_code,
-        d.indicator_id,
-        d.reason_cell_kind as cell,
-        'planvorming' as module,
-        coalesce(p.not_exercising_substantiated, false) as reason_given,
-        p.substantiation_text as reason_text,
-        p.valid_until
-    from ring_windows as w
-    inner join int_indicator_definitions as d on d.reason_cell_kind = 'ringenmodel'
-    left join plan_rows as p
-        on w.wave = p.wave and w.region_code = p.region_code and d.reason_cell_kind = p.characteristic
+        on w.wave = p.wave and w.region_code = p.region_code and w.cell = p.characteristic
     union all
     select
         c.wave,
