@@ -224,7 +224,7 @@ DEPENDENCIES: dict[str, tuple[str, ...]] = _dependencies()
 def _after_what_they_read(tables: tuple[str, ...]) -> tuple[str, ...]:
     """``tables`` in their order, except that a table moves after the tables it reads (a Dagster
     multi-asset must yield a table after its upstream tables)."""
-    todo, done, out = list(tables), set(), []
+    todo, done, out = list(tables), set[str](), list[str]()
     while todo:
         t = next((t for t in todo if set(DEPENDENCIES.get(t, ())) & set(tables) <= done), None)
         if t is None:
@@ -356,7 +356,7 @@ def build_marts(con: duckdb.DuckDBPyConnection, lookback: int = LOOKBACK) -> dic
         for name in MART_SQL_ORDER:
             run_sql_model(con, name, MART_SQL[name], params)
         timings["marts_sql"] = time.perf_counter() - t2
-        counts = {t: int(con.execute(f"select count(*) from {t}").fetchone()[0]) for t in TABLES}
+        counts = {t: int(con.execute(f"select count(*) from {t}").fetchall()[0][0]) for t in TABLES}
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

@@ -129,7 +129,9 @@ def _validate(prepared: list[_Prepared], validator: Validator, region_codes: lis
         reader = [pr for prs in p.unit_problems.values() for pr in prs]
         # A value the reader could not parse reaches validation as empty: report it once, not twice.
         for pr in drop_reader_repeats(reader, by_wave.get(p.wave, [])):
-            p.unit_problems[(pr.region_code, pr.module)].append(pr)
+            region, module = pr.region_code, pr.module
+            assert region is not None and module is not None, pr  # validation reports per unit
+            p.unit_problems[(region, module)].append(pr)
         p.timings["toetsen"] = (time.perf_counter() - started) / len(todo)
 
 
@@ -172,7 +174,7 @@ def ingest_waves(
     when ``skip_unchanged``.
     """
     now = now or dt.datetime.now().replace(microsecond=0)
-    results: list[WaveResult] = []
+    results: list[WaveResult | None] = []  # None: read, not yet written (its place in ``pending``)
     pending: list[tuple[int, _Prepared]] = []  # (position in results, wave read but not yet written)
     pending_rows = 0
 
@@ -188,14 +190,16 @@ def ingest_waves(
 
     for w in waves:
         p = _prepare(con, raw_root, w, region_codes, limits, skip_unchanged)
-        results.append(p)
+        results.append(None if isinstance(p, _Prepared) else p)
         if isinstance(p, _Prepared):
             pending.append((len(results) - 1, p))
             pending_rows += _n_rows(p)
             if pending_rows >= batch_rows:
                 flush()
     flush()
-    return results
+    written = [r for r in results if r is not None]
+    assert len(written) == len(results)  # flush() wrote every wave it held
+    return written
 
 
 def ingest_wave(
