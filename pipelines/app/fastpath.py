@@ -29,7 +29,7 @@ from pipelines.contract.reference import load_regions
 from pipelines.ingest.discovery import discover_wave, fingerprint, held_waves, scan_root
 from pipelines.ingest.loader import RULES_VERSION, stored_folder_notes
 from pipelines.ingest.readers import DEFAULT_LIMITS
-from pipelines.publish.freshness import inputs_fingerprint
+from pipelines.publish.freshness import inputs_fingerprint, site_target
 
 
 @dataclass
@@ -77,7 +77,7 @@ def check(
         if stored.get(wave) != wave_fingerprint(raw_root, wave, codes):
             return Verdict(False, f"peiljaar {wave} gewijzigd")
     state = dict(con.execute("select output, fingerprint from publication_state").fetchall())
-    outputs = {"marts": "", "mart_files": marts_dir.resolve(), "dashboards": dashboards_dir.resolve()}
+    outputs = {"marts": "", "mart_files": marts_dir.resolve(), "dashboards": site_target(dashboards_dir, marts_dir)}
     for output, target in outputs.items():
         if state.get(output) != inputs_fingerprint(con, reference_dir, target=target):
             return Verdict(False, f"{output} niet actueel")

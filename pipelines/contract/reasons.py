@@ -16,6 +16,7 @@ from pipelines.contract import indicators as I
 from pipelines.contract.catalogues import CATALOGUES
 from pipelines.contract.codebook import MODULES
 from pipelines.contract.reference import ReferenceError, _rows
+from pipelines.contract.verdicts import Look
 
 #: The indicators a region can justify with a reason, in the order of the register.
 REASON_INDICATORS = (
@@ -51,6 +52,16 @@ STATUS_LABELS = {
     REJECTED: "verworpen door de inspectie",
     LAPSED: "verlopen",
     VALID: "geldig",
+}
+#: The Dutch word of every code of REASON_CODES (the site's filters and badges).
+REASON_CODE_LABELS = {NO_REASON: "geen toelichting", **{c: STATUS_LABELS[c] for c in REASON_CODES if c != NO_REASON}}
+#: How the site shows each code: a reason that counts in blue, one that does not in orange or grey.
+REASON_LOOKS: dict[str, Look] = {
+    NO_REASON: Look("#8C8C8C", "○"),
+    REJECTED: Look("#D55E00", "✖"),
+    LAPSED: Look("#E69F00", "⊘"),
+    VALID: Look("#56B4E9", "✓"),
+    ACCEPTED: Look("#0072B2", "✔"),
 }
 
 #: The rules of substantiation_rules.csv (the file must name every one; these are the shipped values).

@@ -58,6 +58,11 @@ def inputs_fingerprint(con: duckdb.DuckDBPyConnection, reference_dir: Path, targ
     return h.hexdigest()
 
 
+def site_target(dashboards: Path, marts: Path) -> str:
+    """What the site's fingerprint is tied to: its own folder and the marts folder its pages link to."""
+    return f"{Path(dashboards).resolve()}|{Path(marts).resolve()}"
+
+
 def is_current(con: duckdb.DuckDBPyConnection, output: str, fingerprint: str) -> bool:
     con.execute(STATE_DDL)
     # fetchall, not fetchone: an unread rest of a result keeps DuckDB's relational API (con.table) from starting

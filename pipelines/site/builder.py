@@ -15,14 +15,17 @@ the site step to seconds and the site to about 140 MB instead of 900 MB.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import secrets
 import shutil
 from pathlib import Path
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from pipelines.core import paths
 from pipelines.engine.severity import SEVERITY_CAP
 from pipelines.site import labels
 from pipelines.site.data import SiteData, load, to_json
@@ -87,6 +90,7 @@ def _common(d: SiteData) -> dict:
             "submission": labels.SUBMISSION,
             "plan": labels.PLAN_STATUS,
             "recommendation_status": labels.RECOMMENDATION_STATUS,
+            "reason": labels.REASON_STATUS,
             "recommendation": {str(k): v for k, v in labels.RECOMMENDATIONS.items()},
             "severity": labels.SEVERITY,
             "run_history": labels.RUN_HISTORY,
@@ -99,17 +103,35 @@ def _common(d: SiteData) -> dict:
 # ---------------------------------------------------------------------------- writing
 
 
-def build_site(con, out: Path, reference_dir: Path) -> dict[str, int]:
+def marts_href(marts_dir: Path | None = None, site_dir: Path | None = None) -> str:
+    """The published marts folder as a link from the site's root ('../data/marts/'), ending in '/'.
+
+    ``site_dir`` is where the site is published (it is written elsewhere first and swapped in); both default
+    to the project's folders. Folders on different drives get a file: URL.
+    """
+    marts = Path(marts_dir or paths.MARTS).resolve()
+    site = Path(site_dir or paths.DASHBOARDS).resolve()
+    try:
+        rel = os.path.relpath(marts, site)
+    except ValueError:
+        return marts.as_uri() + "/"
+    return "" if rel == "." else quote(Path(rel).as_posix()) + "/"
+
+
+def build_site(
+    con, out: Path, reference_dir: Path, marts_dir: Path | None = None, site_dir: Path | None = None
+) -> dict[str, int]:
     """Read the marts (and the loader's tables) from ``con``; write the whole site into ``out``.
 
+    ``marts_dir`` and ``site_dir``: where the marts and the site are published (see :func:`marts_href`).
     Returns {relative path: bytes written} for every file, pages and assets alike.
     """
     out = Path(out)
     data = load(con)
-    return write_site(data, out, Path(reference_dir))
+    return write_site(data, out, Path(reference_dir), marts_href(marts_dir, site_dir))
 
 
-def write_site(data: SiteData, out: Path, reference_dir: Path) -> dict[str, int]:
+def write_site(data: SiteData, out: Path, reference_dir: Path, marts_link: str | None = None) -> dict[str, int]:
     out.mkdir(parents=True, exist_ok=True)
     written: dict[str, int] = {}
 
@@ -147,7 +169,8 @@ def write_site(data: SiteData, out: Path, reference_dir: Path) -> dict[str, int]
         else "nog geen peiljaren"
     )
     parts: dict[str, dict] = {}
-    pages = all_pages(data, reference_dir, parts, templated_register)
+    link = marts_href() if marts_link is None else marts_link
+    pages = all_pages(data, reference_dir, parts, templated_register, link)
     for rel, part in parts.items():
         write(f"assets/data/{rel}", data_script(part["payload"], part["key"]).encode("utf-8"))
     templates = {}

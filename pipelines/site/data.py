@@ -32,6 +32,8 @@ MARTS = (
     "plan_exercise_matrix",
     "recommendation_tracker",
     "submission_status",
+    "substantiation_register",
+    "judgement_problems",
 )
 
 

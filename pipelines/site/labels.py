@@ -13,7 +13,7 @@ from types import ModuleType
 
 from markupsafe import Markup, escape
 
-from pipelines.contract import statuses, verdicts
+from pipelines.contract import reasons, statuses, verdicts
 from pipelines.contract.catalogues import CATALOGUES
 from pipelines.contract.codebook import MODULES
 from pipelines.contract.indicators import DOMAINS, POLARITY_NL, RECOMMENDATIONS, Indicator
@@ -28,6 +28,7 @@ __all__ = [
     "SUBMISSION",
     "PLAN_STATUS",
     "RECOMMENDATION_STATUS",
+    "REASON_STATUS",
     "SEVERITY",
     "RUN_HISTORY",
     "OVERDISPERSION_METHODS",
@@ -64,6 +65,8 @@ NORM_SOURCES: dict[str, str] = verdicts.NORM_SOURCE_LABELS
 SUBMISSION: dict[str, str] = statuses.SUBMISSION_LABELS
 PLAN_STATUS: dict[str, str] = verdicts.PLAN_LABELS
 RECOMMENDATION_STATUS: dict[str, str] = verdicts.TRACKER_LABELS
+#: The status of a region's reason (substantiation_register.status, variation_register.reason_status).
+REASON_STATUS: dict[str, str] = reasons.REASON_CODE_LABELS
 
 SEVERITY: dict[str, str] = {"error": "fout", "warning": "waarschuwing"}
 
@@ -99,6 +102,8 @@ CODES: dict[str, dict] = {
     },
     "plan": _group(verdicts, verdicts.PLAN_LOOKS, verdicts.PLAN_LOOKS),
     "recommendation_status": _group(verdicts, verdicts.TRACKER_LOOKS, verdicts.TRACKER_LOOKS),
+    # ``counts``: the statuses with which a reason justifies its deviation
+    "reason": {**_group(reasons, reasons.REASON_CODES, reasons.REASON_LOOKS), "counts": list(reasons.COUNTS)},
 }
 
 
@@ -118,6 +123,7 @@ PAGE_CODES: dict[str, dict] = {
     "submission": {**CODES["submission"], "label": SUBMISSION},
     "plan": {**CODES["plan"], "label": PLAN_STATUS},
     "recommendation_status": {**CODES["recommendation_status"], "label": RECOMMENDATION_STATUS},
+    "reason": {**CODES["reason"], "label": REASON_STATUS},
 }
 
 #: Column headers of run_history (pipelines.ingest.warehouse); other columns are shown by their name.

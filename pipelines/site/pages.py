@@ -12,13 +12,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.contract import verdicts
+from pipelines.contract import indicators as I
+from pipelines.contract import reasons, verdicts
 from pipelines.contract.indicators import SCORE_MODEL_ID
 from pipelines.site import geo, labels
 from pipelines.site.data import SiteData, pack, pack_groups
 from pipelines.site.payloads import (
     OVERDISPERSION_COLS,
     RANKS,
+    REASON_COLS,
+    REGION_REASON_COLS,
     REGION_REGISTER_COLS,
     REGISTER_COLS,
     RISK_FIT_COLS,
@@ -30,10 +33,13 @@ from pipelines.site.payloads import (
     domain_counts,
     explanation_templates,
     limit_regions,
+    max_waves_in_row,
     national_line,
     ranked_scorecard,
+    reason_frame,
     risk_frame,
     trend_frame,
+    with_reasons,
 )
 
 #: (file, navigation label, heading)
@@ -44,6 +50,7 @@ NAV = [
     ("middelen.html", "Beschermende middelen", "Beschermende middelen per functie"),
     ("ringenmodel.html", "Ringenmodel", "Ringenmodel: toegang per zone en discipline"),
     ("plan.html", "Plan en oefenen", "Plan en oefenen: bijzonderheden beoefend?"),
+    ("onderbouwingen.html", "Onderbouwingen", "Onderbouwingen wegen: de toelichtingen van de regio's"),
     ("risico.html", "Risicobeoordeling", "Risicobeoordeling: methode of risico?"),
     ("trends.html", "Trends", "Trends over de peiljaren"),
     ("aanbevelingen.html", "Aanbevelingen", "Aanbevelingen: stand per regio"),
@@ -82,6 +89,8 @@ TREND_LIMIT = 25
 #: the shared data scripts, under assets/data/
 COMMON_JS = "common.js"
 REGION_JS = "regio.js"
+#: The published register of reasons, in the marts folder (pipelines.publish writes <mart>.csv there).
+REGISTER_CSV = "substantiation_register.csv"
 
 
 def part_file(key: str) -> str:
@@ -108,9 +117,11 @@ def all_pages(
     reference_dir: Path,
     parts: dict[str, dict] | None = None,
     templated_register: tuple[list[str], pd.DataFrame] | None = None,
+    marts_href: str = "",
 ) -> list[Page]:
     """Every page. Data too large for one page is put in ``parts`` ({file under assets/data/: payload});
-    ``templated_register``: see :func:`~pipelines.site.payloads.explanation_templates` (the templates are in assets/data/regio.js)."""
+    ``templated_register``: see :func:`~pipelines.site.payloads.explanation_templates` (the templates are in assets/data/regio.js);
+    ``marts_href``: the published marts folder as seen from the site's root (ending in '/'; '' = the same folder)."""
     m = d.marts
     nav_heading = {f: h for f, _, h in NAV}
     pages: list[Page] = []
@@ -221,6 +232,8 @@ def all_pages(
         ["wave", "recommendation"],
     )
     score_by, score_empty = pack_groups(m["region_scorecard"], "region_code", SCORE_COLS)
+    reason_rows = reason_frame(d)
+    reason_by, reason_empty = pack_groups(reason_rows, "region_code", REGION_REASON_COLS)
     status_by, status_empty = pack_groups(
         d.status, "region_code", ["wave", "module", "source_file", "status", "message", "earlier_data_in_use"]
     )
@@ -240,6 +253,7 @@ def all_pages(
                 "register": reg_by.get(code, reg_empty),
                 "recommendations": rec_by.get(code, rec_empty),
                 "scorecard": score_by.get(code, score_empty),
+                "reasons": reason_by.get(code, reason_empty),
                 "status": status_by.get(code, status_empty),
                 "lessons": lesson_by.get(code, lesson_empty),
             },
@@ -271,12 +285,17 @@ def all_pages(
             "recs": _selection_note(n_regions, "de meeste aanbevelingen die aandacht vragen")
             + " De telling in de tabel gaat over alle regio's.",
         }
+    # the region's words and the status of its reason come from substantiation_register, not from the matrices
+    equipment = with_reasons(equipment, d, I.EQUIPMENT_PARITY, equipment["role"] + "/" + equipment["item"])
+    ring = with_reasons(ring, d, I.RING_CONFORMITY, ring["zone"] + "/" + ring["discipline"])
+    plan = with_reasons(plan, d, I.PLAN_UNEXERCISED_UNSUBSTANTIATED, plan["characteristic"])
     add("middelen.html", "middelen", {"equipment": pack(equipment)}, note=notes.get("middelen"))
     add("ringenmodel.html", "ringenmodel", {"ring": pack(ring)}, note=notes.get("ring"))
     plan_payload = {"plan": pack(plan)}
     if large:
         plan_payload["counts"] = count_by(m["plan_exercise_matrix"], ["wave", "characteristic", "status"])
     add("plan.html", "plan", plan_payload, note=notes.get("plan"))
+    _reasons_page(add, reason_rows, d, reference_dir, parts, marts_href, large)
     add(
         "risico.html",
         "risico",
@@ -333,6 +352,7 @@ def all_pages(
                 ],
             ),
             "problems": pack(d.problems),
+            "judgement_problems": pack(m["judgement_problems"]),
             "history": pack(d.run_history),
             "history_columns": list(d.run_history.columns) if d.run_history is not None else None,
             "modules": labels.module_names(),
@@ -352,3 +372,29 @@ def all_pages(
         plotly=False,
     )
     return pages
+
+
+def _reasons_page(add, rows: pd.DataFrame, d: SiteData, reference_dir: Path, parts: dict, href: str, large: bool):
+    """The page "Onderbouwingen wegen": every reason of a wave; beyond OVERVIEW_LIMIT regions one data part per wave."""
+    n = max_waves_in_row(d, reference_dir)
+    context = {
+        "register_csv": href + REGISTER_CSV,
+        "max_waves": f"{n} peiljaren" if n is not None else "het aantal peiljaren uit substantiation_rules.csv",
+        "next_wave": f"{n + 1}e" if n is not None else "volgende",
+    }
+    payload: dict = {"max_waves_in_row": n, "reason_indicators": list(reasons.REASON_INDICATORS)}
+    note = None
+    if not large:
+        payload["reasons"] = pack(rows, REASON_COLS)
+    else:
+        by_wave, _ = pack_groups(rows.assign(_w=rows["wave"].astype(str)), "_w", REASON_COLS)
+        payload["parts"] = {}
+        for wave, packed in by_wave.items():
+            rel = "onderbouwingen/" + part_file(wave)
+            parts[rel] = {"key": rel, "payload": {"reasons": packed}}
+            payload["parts"][wave] = rel
+        note = (
+            f"Er zijn {_nl(len(d.regions))} regio's: de toelichtingen van een peiljaar worden pas geladen als u "
+            "het peiljaar kiest."
+        )
+    add("onderbouwingen.html", "onderbouwingen", payload, plotly=False, context=context, note=note)

@@ -6,8 +6,13 @@ scale, and what every region page shares. Pure pandas; the pages are put togethe
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
+from pipelines.contract import indicators as I
+from pipelines.contract import reasons, reference
+from pipelines.contract.catalogues import CATALOGUES
 from pipelines.contract.indicators import SCORE_MODEL_ID
 from pipelines.site import labels
 from pipelines.site.data import SiteData, pack, templated
@@ -224,6 +229,7 @@ REGION_REGISTER_COLS = [
     "upper_998",
     "verdict",
     "substantiation",
+    "reason_status",
     "explanation",
 ]  # what regio.js shows of the register
 
@@ -242,3 +248,83 @@ def region_shared(d: SiteData, templates: list[str]) -> dict:
         ["wave", "indicator_id", "n_regions", "national_value", "min", "p25", "median", "p75", "max"]
     ]
     return {"summary": pack(summary_small), "national": pack(national_line(d)), "explanation_templates": templates}
+
+
+# ---------------------------------------------------------------------------- reasons (substantiation_register)
+
+#: What the page "Onderbouwingen wegen" shows of substantiation_register (plus cell_label).
+REASON_COLS = [
+    "wave",
+    "region_code",
+    "indicator_id",
+    "cell",
+    "cell_label",
+    "reason_text",
+    "valid_until",
+    "first_wave_same_text",
+    "waves_same_text_in_row",
+    "n_other_regions_same_text",
+    "years_named_past",
+    "contradiction",
+    "deviation_waves_in_row",
+    "status",
+    "status_reason",
+    "judgement",
+    "judgement_motivation",
+    "judged_by",
+    "judged_on",
+    "verdict",
+]
+#: What a region page shows of its reasons, beside the register's verdicts.
+REGION_REASON_COLS = ["wave", "indicator_id", "cell_label", "reason_text", "valid_until", "status", "status_reason"]
+#: What the plan, ring model and equipment pages add to a cell of their matrix.
+CELL_REASON_COLS = ["reason_text", "reason_status", "status_reason"]
+#: The matrices' own copy of the region's text: the pages show the register's (CELL_REASON_COLS) instead.
+MATRIX_TEXT = ["substantiation", "substantiation_text"]
+
+
+def cell_label(indicator_id: str, cell: str) -> str:
+    """A reason's cell in Dutch: the plan characteristic, 'zone · discipline' or 'functie · middel'."""
+    kind = reasons.REASON_CELL_KIND.get(indicator_id)
+    first, _, second = str(cell).partition("/")
+    if kind == reasons.REASON_CELL_KIND[I.RING_CONFORMITY] and second:
+        return f"{CATALOGUES['zone'].label(first)} zone · {CATALOGUES['discipline'].label(second)}"
+    if kind == reasons.REASON_CELL_KIND[I.EQUIPMENT_PARITY] and second:
+        return f"{CATALOGUES['functie'].label(first)} · {CATALOGUES['middel'].label(second)}"
+    return CATALOGUES["bijzonderheid"].label(str(cell))
+
+
+def reason_frame(d: SiteData) -> pd.DataFrame:
+    """substantiation_register in the order the pages show it, with ``cell_label``."""
+    reg = d.marts["substantiation_register"]
+    order = {ind: i for i, ind in enumerate(reasons.REASON_INDICATORS)}
+    reg = reg.assign(
+        cell_label=[cell_label(i, c) for i, c in zip(reg["indicator_id"], reg["cell"])],
+        _order=reg["indicator_id"].map(order).fillna(len(order)),
+    )
+    return reg.sort_values(["wave", "region_code", "_order", "cell"], kind="stable").drop(columns="_order")
+
+
+def with_reasons(matrix: pd.DataFrame, d: SiteData, indicator_id: str, cell: pd.Series) -> pd.DataFrame:
+    """``matrix`` with, per row, the register's reason for ``indicator_id`` and the row's ``cell`` (if any):
+    the region's words (reason_text), its status (reason_status) and why (status_reason)."""
+    reg = d.marts["substantiation_register"]
+    reg = reg.loc[
+        reg["indicator_id"] == indicator_id, ["wave", "region_code", "cell", "reason_text", "status", "status_reason"]
+    ]
+    reg = reg.rename(columns={"status": "reason_status", "cell": "_cell"})
+    drop = [c for c in (*CELL_REASON_COLS, *MATRIX_TEXT) if c in matrix.columns]
+    out = matrix.drop(columns=drop).assign(_cell=cell.astype(str).values)
+    out = out.merge(reg, how="left", on=["wave", "region_code", "_cell"], sort=False)
+    return out.drop(columns="_cell").set_axis(matrix.index)
+
+
+def max_waves_in_row(d: SiteData, reference_dir: Path) -> int | None:
+    """The rule max_waves_in_row as the register applied it; from the rules file where the register is empty."""
+    used = pd.to_numeric(d.marts["substantiation_register"]["max_waves_in_row"], errors="coerce").dropna().unique()
+    if len(used) == 1:
+        return int(used[0])
+    try:
+        return reasons.load_substantiation_rules(reference_dir)["max_waves_in_row"]
+    except (reference.ReferenceError, OSError):
+        return None

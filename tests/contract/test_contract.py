@@ -103,12 +103,19 @@ def test_the_site_scripts_and_templates_write_no_indicator_id():
 
 
 #: Every code the site's scripts and templates work with: they take these from the metadata (S.codes).
-SITE_CODES = VERDICT_CODES | SUBMISSION_CODES | set(verdicts.PLAN_STATUSES) | set(verdicts.TRACKER_STATUSES)
+SITE_CODES = (
+    VERDICT_CODES
+    | SUBMISSION_CODES
+    | set(verdicts.PLAN_STATUSES)
+    | set(verdicts.TRACKER_STATUSES)
+    | set(reasons.REASON_CODES)
+)
 #: Words on a page that are spelled like a code but are text: (file, word) -> where.
 PAGE_WORDS = {
     ("site/static/pages/regios.js", "conform"): "column header, the glyph from the metadata beside it",
     ("site/static/pages/regios.js", "onderbouwd"): "column header ('afwijking, onderbouwd' in short)",
     ("site/static/pages/overzicht.js", "onderbouwd"): "tile map legend, second line of 'niet / onderbouwd'",
+    ("site/static/pages/overzicht.js", "geen"): "meta.role of the map's trace of regions without data",
 }
 S_CODE = re.compile(r"S\.code\(\s*'([a-z_]+)'\s*,\s*'([a-z_]+)'\s*\)")
 
@@ -137,7 +144,12 @@ GENERIC_MARKS = {"#ffffff", "–", "·"}
 
 def test_the_shared_script_holds_no_colour_or_glyph_of_a_code():
     text = (PIPELINES / "site" / "static" / "site.js").read_text(encoding="utf-8").lower()
-    looks = [*verdicts.VERDICT_LOOKS.values(), *verdicts.PLAN_LOOKS.values(), *verdicts.TRACKER_LOOKS.values()]
+    looks = [
+        *verdicts.VERDICT_LOOKS.values(),
+        *verdicts.PLAN_LOOKS.values(),
+        *verdicts.TRACKER_LOOKS.values(),
+        *reasons.REASON_LOOKS.values(),
+    ]
     marks = {x.lower() for look in looks for x in (look.color, look.glyph) if len(x) > 1 or ord(x) > 0x2000}
     marks |= {g for g in statuses.SUBMISSION_GLYPHS.values() if ord(g) > 0x2000}
     marks -= GENERIC_MARKS
@@ -163,6 +175,9 @@ def test_the_metadata_names_every_code_once():
     assert sorted(labels.CODES["plan"]["order"]) == sorted(verdicts.PLAN_STATUSES)
     assert sorted(labels.CODES["recommendation_status"]["order"]) == sorted(verdicts.TRACKER_STATUSES)
     assert labels.CODES["submission"]["order"] == list(statuses.SUBMISSION_STATUSES)
+    assert labels.CODES["reason"]["order"] == list(reasons.REASON_CODES)
+    assert labels.CODES["reason"]["counts"] == list(reasons.COUNTS)
+    assert list(labels.REASON_STATUS) == list(reasons.REASON_CODES)
 
 
 def test_the_stylesheet_styles_every_verdict_and_status_and_no_other_code():

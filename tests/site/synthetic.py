@@ -4,7 +4,7 @@ The marts (``pipelines/engine/build.py``) were being written while the site was;
 fixture lets the site be built and tested without them. It writes, into a DuckDB
 file, every table :func:`pipelines.site.build_site` reads:
 
-- ``marts.*``: the nine marts the site reads, of ``docs/marts-contract.md``, with plausible values and
+- ``marts.*``: the eleven marts the site reads (the reasons: :mod:`tests.site.synthetic_reasons`), of ``docs/marts-contract.md``, with plausible values and
   verdicts that agree with each other (scorecard = counts of the register, and so on);
 - ``stg_submission_status``, ``stg_problems`` (as in :mod:`pipelines.ingest.warehouse`);
 - ``stg_risk_assessments``, ``stg_lessons``, ``ref_regions`` and ``run_history``.
@@ -27,6 +27,8 @@ import pandas as pd
 
 from pipelines.contract.catalogues import CATALOGUES, ROLE_DISCIPLINE
 from pipelines.contract.codebook import MODULES
+from tests.site.synthetic_reasons import CONTRACT as REASON_CONTRACT
+from tests.site.synthetic_reasons import reason_marts
 from tests.site.synthetic_stats import SCORECARD_EXTRA, SUMMARY_EXTRA, plant_ranking, scorecard_extra, summary_extra
 
 #: Sets ``window.__xss`` if it ever runs; the browser tests assert it never does.
@@ -56,6 +58,7 @@ CONTRACT = {
         "verdict",
         "substantiation",
         "explanation",
+        "reason_status",  # from synthetic_reasons
     ],
     "indicator_summary": [
         "wave",
@@ -122,6 +125,7 @@ CONTRACT = {
     ],
     "recommendation_tracker": ["wave", "region_code", "recommendation", "status", "indicator_ids", "n_unjustified"],
     "submission_status": ["wave", "region_code", "module", "source_file", "status", "n_rows", "n_errors", "message"],
+    **REASON_CONTRACT,
 }
 
 REAL_REGIONS = [
@@ -419,7 +423,7 @@ def build_synthetic_warehouse(
                     ]
                 )
 
-    register = pd.DataFrame(reg_rows, columns=CONTRACT["variation_register"])
+    register = pd.DataFrame(reg_rows, columns=CONTRACT["variation_register"][:-1])
     values = pd.DataFrame(val_rows, columns=CONTRACT["indicator_values"])
 
     # ------------------------------------------------------------------ summary, scorecard
@@ -715,6 +719,7 @@ def build_synthetic_warehouse(
                 "summary",
             ],
         )
+    frames.update(reason_marts(frames, names))
     con = duckdb.connect(str(path))
     try:
         con.execute("create schema if not exists marts")

@@ -32,10 +32,13 @@ def site(tmp_path_factory):
     info = build_synthetic_warehouse(base / "w.duckdb")
     con = duckdb.connect(str(base / "w.duckdb"), read_only=True)
     try:
-        written = build_site(con, base / "out", REFERENCE)
+        # the published marts beside the site: the page of reasons links to the register's CSV there
+        (base / "marts").mkdir()
+        con.execute(f"copy marts.substantiation_register to '{base / 'marts' / 'substantiation_register.csv'}'")
+        written = build_site(con, base / "out", REFERENCE, base / "marts", base / "out")
     finally:
         con.close()
-    return {"out": base / "out", "written": written, "info": info, "db": base / "w.duckdb"}
+    return {"out": base / "out", "written": written, "info": info, "db": base / "w.duckdb", "marts": base / "marts"}
 
 
 def own_data(path: Path) -> dict:

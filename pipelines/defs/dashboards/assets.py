@@ -14,8 +14,8 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import ProjectFolders
 from pipelines.defs.versions import SITE_CODE, code_version, data_version
-from pipelines.publish.freshness import inputs_fingerprint, is_current
-from pipelines.publish.outputs import prepare, prepared_path, run_publication_id
+from pipelines.publish.freshness import inputs_fingerprint, is_current, site_target
+from pipelines.publish.outputs import prepare, run_publication_id
 from pipelines.site import build_site
 from pipelines.site.data import MARTS
 
@@ -35,7 +35,7 @@ def _mb(n: int) -> str:
     kinds={"html", "plotly"},
     code_version=code_version(*SITE_CODE),
     description="De offline website onder dashboards/: overzicht, indicatoren, een profiel per regio, "
-                "middelen, ringenmodel, plan en oefenen, risico, trends, aanbevelingen en datakwaliteit. "
+                "middelen, ringenmodel, plan en oefenen, onderbouwingen, risico, trends, aanbevelingen en datakwaliteit. "
                 "Werkt zonder internet (file://).",
 )
 def dashboards_site(context: dg.AssetExecutionContext, folders: ProjectFolders,
@@ -47,14 +47,16 @@ def dashboards_site(context: dg.AssetExecutionContext, folders: ProjectFolders,
     pub = run_publication_id(context.run.run_id)
     with warehouse.get_connection() as con:
         # Unchanged inputs: the site is current (its run history then ends at the last build).
-        fingerprint = inputs_fingerprint(con, folders.reference, target=folders.dashboards.resolve())
+        # the pages link to the published marts: moving either folder makes the site stale
+        target = site_target(folders.dashboards, folders.marts)
+        fingerprint = inputs_fingerprint(con, folders.reference, target=target)
         if is_current(con, "dashboards", fingerprint) and (folders.dashboards / "index.html").is_file():
             # Reported (publication runs only on a yielded output), with the data version of the site there.
             return dg.MaterializeResult(metadata={"rebuilt": False,
                                                   "summary": f"ongewijzigd: {folders.dashboards} is actueel"},
                                         data_version=data_version(fingerprint))
         with prepare(folders.dashboards.resolve(), pub, "dashboards", fingerprint=fingerprint) as tmp:
-            written = build_site(con, tmp, folders.reference)
+            written = build_site(con, tmp, folders.reference, folders.marts, folders.dashboards)
         waves = [w for (w,) in con.execute(
             "select distinct wave from marts.region_scorecard order by wave").fetchall()]
         n_regions = con.execute("select count(distinct region_code) from marts.region_scorecard").fetchone()[0]

@@ -5,6 +5,7 @@
   var status = S.unpack(D.status);
   var problems = S.unpack(D.problems);
   var history = S.unpack(D.history);
+  var judgementProblems = S.unpack(D.judgement_problems);
   var modules = D.modules || [];
   var GLYPH = S.glyphs('submission');
   var LOADED = S.code('submission', 'loaded'), REJECTED = S.code('submission', 'rejected');
@@ -165,6 +166,23 @@
     }), history));
   }
 
+  /* The analyst's file wegingen.csv holds no waves of its own: every problem, whatever the wave shown. */
+  function judgements() {
+    if (!judgementProblems.length) {
+      S.put('wegingen', S.note('Geen problemen gevonden: elke rij van wegingen.csv telt mee.'));
+      return;
+    }
+    S.put('wegingen', S.table([
+      { label: 'Regel', cls: 'num', value: function (p) { return p.row_number == null ? '–' : String(p.row_number); } },
+      { label: 'Kolom', value: function (p) { return p.column_name || 'hele rij'; } },
+      { label: 'Gevonden waarde', cls: 'text', value: function (p) { return p.value; } },
+      { label: 'Melding', cls: 'text', value: function (p) { return p.message; } },
+      { label: 'Peiljaar', cls: 'num', value: function (p) { return p.wave == null ? '–' : String(p.wave); } },
+      { label: 'Regio', value: function (p) { return p.region_code == null ? '–' : S.regionLink(p.region_code, S.regionName(p.region_code) + ' (' + p.region_code + ')'); } }
+    ], judgementProblems, { caption: judgementProblems.length + (judgementProblems.length === 1 ? ' rij' : ' rijen') + ' van wegingen.csv genegeerd' }));
+  }
+
   runs();
+  judgements();
   S.start(function (wave) { perWave(); notRead(wave); grid(wave); rejected(wave); missing(wave); earlier(wave); warnings(wave); });
 })();

@@ -10,6 +10,14 @@
   var asked = S.hashParams().discipline;
   if (asked && Array.prototype.some.call(sel.options, function (o) { return o.value === asked; })) sel.value = asked;
   var idx = function (list, v) { var i = list.indexOf(v); return i < 0 ? list.length : i; };
+  // the region's reason for a cell below the norm, from substantiation_register: its words, status and why
+  var REASON_GLYPH = S.glyphs('reason'), COUNTS = ((S.codes.reason || {}).counts || []).slice();
+  var NO_REASON = S.code('reason', 'no_reason');
+  var counts = function (r) { return COUNTS.indexOf(r.reason_status) >= 0; };
+  var reasonLine = function (r) {
+    return r.reason_text ? 'Toelichting van de regio: ' + r.reason_text + ' (' + S.label('reason', r.reason_status) + ': ' + r.status_reason + ')'
+      : r.below_norm ? 'Geen toelichting van de regio.' : '';
+  };
 
   function render(wave) {
     var disc = sel.value;
@@ -35,10 +43,10 @@
         ['Discipline', r.discipline], ['Functie', S.label('functie', r.role)], ['Middel', S.label('middel', r.item)],
         ['Beschikbaarheid', S.label('beschikbaarheid', r.level)],
         ['Norm', S.label('beschikbaarheid', r.norm_level) + ' (' + S.label('norm_source', r.norm_source) + ')'],
-        ['Onder de norm', r.below_norm ? 'ja' : 'nee']], [r.substantiation ? 'Toelichting van de regio: ' + r.substantiation : '']);
+        ['Onder de norm', r.below_norm ? 'ja' : 'nee']], [reasonLine(r)]);
       hover[i][j] = h;
       if (r.below_norm) {
-        var b = r.substantiation ? belowSub : below;
+        var b = counts(r) ? belowSub : below;
         b.x.push(j); b.y.push(i); b.t.push(h);
       }
     });
@@ -73,9 +81,9 @@
         ticktext: LEVELS.map(function (l) { return S.esc(S.label('beschikbaarheid', l)); }), thickness: 14, len: 0.7 },
       meta: { role: 'regio' }
     }];
-    if (below.x.length) traces.push({ type: 'scatter', mode: 'markers', name: 'onder de norm, niet toegelicht', x: below.x, y: below.y,
+    if (below.x.length) traces.push({ type: 'scatter', mode: 'markers', name: 'onder de norm, zonder toelichting die telt', x: below.x, y: below.y,
       hovertext: below.t, hoverinfo: 'text', marker: { symbol: 'x', size: 11, color: '#D55E00', line: { color: '#ffffff', width: 1 } }, meta: { role: 'markering' } });
-    if (belowSub.x.length) traces.push({ type: 'scatter', mode: 'markers', name: 'onder de norm, toegelicht', x: belowSub.x, y: belowSub.y,
+    if (belowSub.x.length) traces.push({ type: 'scatter', mode: 'markers', name: 'onder de norm, met toelichting die telt', x: belowSub.x, y: belowSub.y,
       hovertext: belowSub.t, hoverinfo: 'text', marker: { symbol: 'diamond-open', size: 10, color: '#000000', line: { width: 2 } }, meta: { role: 'markering' } });
     S.plot('middelen-kaart', traces, S.layout('Beschikbaarheid van beschermende middelen' + (disc ? ' (' + disc + ')' : '') + ', peiljaar ' + wave, {
       height: codes.length * 24 + 300, margin: { l: 190, r: 20, t: 125, b: 150 },
@@ -93,16 +101,16 @@
     if (!list.length) { S.put('onder-norm', S.note('Geen cel onder de norm in peiljaar ' + wave + '.')); return; }
     var per = codes.map(function (c) {
       var mine = list.filter(function (r) { return r.region_code === c; });
-      return { code: c, n: mine.length, sub: mine.filter(function (r) { return r.substantiation; }).length,
+      return { code: c, n: mine.length, sub: mine.filter(counts).length,
         total: rs.filter(function (r) { return r.region_code === c; }).length };
     }).filter(function (x) { return x.n > 0; }).sort(function (a, b) { return (b.n - b.sub) - (a.n - a.sub) || b.n - a.n; });
     var box = S.put('onder-norm', S.table([
       { label: 'Regio', value: function (x) { return S.regionLink(x.code); } },
       { label: 'Cellen onder de norm', cls: 'num', value: function (x) { return S.num(x.n, 0) + ' van ' + S.num(x.total, 0); } },
-      { label: '✖ zonder toelichting', cls: 'num', value: function (x) { return S.num(x.n - x.sub, 0); } },
-      { label: '◇ met toelichting', cls: 'num', value: function (x) { return S.num(x.sub, 0); } }
+      { label: '✖ zonder toelichting die telt', cls: 'num', value: function (x) { return S.num(x.n - x.sub, 0); } },
+      { label: '◇ met toelichting die telt', cls: 'num', value: function (x) { return S.num(x.sub, 0); } }
     ], per));
-    var details = S.el('details', { class: 'all-cells' }, [S.el('summary', { text: 'Alle ' + list.length + ' cellen onder de norm, met de toelichting van de regio' })]);
+    var details = S.el('details', { class: 'all-cells' }, [S.el('summary', { text: 'Alle ' + list.length + ' cellen onder de norm, met de toelichting van de regio en of die telt' })]);
     details.appendChild(S.table([
       { label: 'Regio', value: function (r) { return S.regionLink(r.region_code); } },
       { label: 'Discipline', value: function (r) { return r.discipline; } },
@@ -110,9 +118,15 @@
       { label: 'Middel', value: function (r) { return S.label('middel', r.item); } },
       { label: 'Beschikbaarheid', value: function (r) { return S.label('beschikbaarheid', r.level); } },
       { label: 'Norm', value: function (r) { return S.label('beschikbaarheid', r.norm_level) + ' (' + r.norm_source + ')'; } },
-      { label: 'Toelichting van de regio', cls: 'text', value: function (r) { return r.substantiation || 'geen toelichting'; } }
-    ], list, { rowClass: function (r) { return r.substantiation ? null : 'hi'; } }));
+      { label: 'Toelichting van de regio', cls: 'text', value: function (r) { return r.reason_text || 'geen toelichting'; } },
+      { label: 'Status van de toelichting', cls: 'text', value: function (r) { return reasonStatus(r); } }
+    ], list, { rowClass: function (r) { return counts(r) ? null : 'hi'; } }));
     box.appendChild(details);
+  }
+
+  function reasonStatus(r) {
+    if (!r.reason_status) return S.statusBadge('reason', NO_REASON, REASON_GLYPH);
+    return S.el('span', null, [S.statusBadge('reason', r.reason_status, REASON_GLYPH), r.status_reason ? S.el('div', { class: 'small', text: r.status_reason }) : null]);
   }
 
   sel.addEventListener('change', function () { S.setHash('discipline', sel.value); render(S.wave); });

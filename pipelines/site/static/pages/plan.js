@@ -9,6 +9,8 @@
   ORDER.forEach(function (s) { COLOR[s] = S.look('plan', s).color; });
   var UNEXERCISED = S.code('plan', 'unexercised');
   var idx = function (list, v) { var i = list.indexOf(v); return i < 0 ? list.length : i; };
+  // the region's reason for not exercising a characteristic, from substantiation_register: words, status, why
+  var REASON_GLYPH = S.glyphs('reason'), COUNTS = ((S.codes.reason || {}).counts || []).slice();
 
   // with many regions the page holds a selection of them; D.counts then has the counts over all regions
   var counted = null;
@@ -25,6 +27,7 @@
     var rs = rows.filter(function (r) { return r.wave === wave; });
     if (!rs.length) {
       ['plan-kaart', 'plan-telling'].forEach(function (id) { S.purge(id); S.byId(id).appendChild(S.note('Geen gegevens over planvorming in peiljaar ' + wave + '.')); });
+      S.put('plan-toelichtingen', null);
       return;
     }
     var chars = Array.from(new Set(rs.map(function (r) { return r.characteristic; }))).sort(function (a, b) { return idx(CHAR, a) - idx(CHAR, b) || (a < b ? -1 : 1); });
@@ -41,7 +44,9 @@
       text[i][j] = GLYPH[r.status] || '?';
       hover[i][j] = S.hover(S.regionName(r.region_code), [['Bijzonderheid', S.label('bijzonderheid', r.characteristic)],
         ['In het plan', r.in_plan ? 'ja' : 'nee'], ['Beoefend in de laatste drie peiljaren', r.exercised_3w ? 'ja' : 'nee'],
-        ['Niet beoefenen onderbouwd', r.substantiated ? 'ja' : 'nee'], ['Status', S.label('plan', r.status)]]);
+        ['Niet beoefenen onderbouwd', r.substantiated ? 'ja' : 'nee'], ['Status', S.label('plan', r.status)],
+        ['Toelichting', r.reason_status ? S.label('reason', r.reason_status) : null]],
+        [r.reason_text ? 'Toelichting van de regio: ' + r.reason_text : '', r.status_reason || '']);
     });
     var scale = [];
     ORDER.forEach(function (s, k) { scale.push([k / ORDER.length, COLOR[s]], [(k + 1) / ORDER.length, COLOR[s]]); });
@@ -71,6 +76,22 @@
       barmode: 'stack', height: chars.length * 28 + 190, margin: { l: 190, r: 20, t: 50, b: 110 },
       xaxis: S.axis('aantal regio\'s', { dtick: S.regions.length <= 50 ? 5 : null }), yaxis: S.axis('', { autorange: 'reversed' })
     }));
+    reasonTable(wave, rs);
+  }
+
+  function reasonTable(wave, rs) {
+    var codes = S.regions.map(function (x) { return x.code; });
+    var list = rs.filter(function (r) { return r.reason_status; })
+      .sort(function (a, b) { return idx(codes, a.region_code) - idx(codes, b.region_code) || idx(CHAR, a.characteristic) - idx(CHAR, b.characteristic); });
+    if (!list.length) { S.put('plan-toelichtingen', S.note('Geen toelichting bij een niet beoefende bijzonderheid in peiljaar ' + wave + '.')); return; }
+    S.put('plan-toelichtingen', S.table([
+      { label: 'Regio', value: function (r) { return S.regionLink(r.region_code); } },
+      { label: 'Bijzonderheid', value: function (r) { return S.label('bijzonderheid', r.characteristic); } },
+      { label: 'Toelichting van de regio', cls: 'text', value: function (r) {
+        return r.reason_text || S.el('span', { class: 'empty', text: 'geen tekst (alleen ‘niet beoefenen onderbouwd’)' }); } },
+      { label: 'Status', cls: 'text', value: function (r) {
+        return S.el('span', null, [S.statusBadge('reason', r.reason_status, REASON_GLYPH), r.status_reason ? S.el('div', { class: 'small', text: r.status_reason }) : null]); } }
+    ], list, { rowClass: function (r) { return COUNTS.indexOf(r.reason_status) < 0 ? 'hi' : null; } }));
   }
   S.start(render);
 })();

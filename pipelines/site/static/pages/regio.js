@@ -10,6 +10,9 @@
   var score = S.unpack(D.scorecard);
   var status = S.unpack(D.status);
   var lessons = S.unpack(D.lessons);
+  var reasons = S.unpack(D.reasons);
+  var REASON_GLYPH = S.glyphs('reason'), NO_REASON = S.code('reason', 'no_reason');
+  var COUNTS = ((S.codes.reason || {}).counts || []).slice();
   var REC_GLYPH = S.glyphs('recommendation_status'), SUB_GLYPH = S.glyphs('submission');
   var UNJUSTIFIED = S.code('verdict', 'unjustified'), ATTENTION = S.code('recommendation_status', 'attention');
 
@@ -119,8 +122,39 @@
         return r.lower_998 == null && r.upper_998 == null ? '–' : S.fmt(r.indicator_id, r.lower_998) + ' tot ' + S.fmt(r.indicator_id, r.upper_998); } },
       { label: 'Oordeel', value: function (r) { return S.badge(r.verdict); } },
       { label: 'Toelichting', cls: 'text', value: function (r) { return r.explanation; } },
-      { label: 'Onderbouwing', cls: 'text', value: function (r) { return r.substantiation; } }
+      { label: 'Onderbouwing', cls: 'text', value: function (r) { return substantiation(r, wave); } }
     ], rows, { rowClass: function (r) { return r.verdict === UNJUSTIFIED ? 'hi' : null; } }));
+  }
+
+  /* An indicator whose deviation a region can explain: how its reasons weigh (the weakest status; the words
+   * are in the table of reasons below); any other indicator: the register's substantiation. */
+  function substantiation(r, wave) {
+    var mine = reasons.filter(function (x) { return x.wave === wave && x.indicator_id === r.indicator_id; });
+    var n = mine.length, order = S.order('reason');
+    if (r.reason_status == null && !n) return r.substantiation;
+    // a deviation that its reasons justify is no deviation in the register (reason_status null): the weakest of them
+    var status = r.reason_status != null ? r.reason_status : mine.map(function (x) { return x.status; })
+      .sort(function (a, b) { return order.indexOf(a) - order.indexOf(b); })[0];
+    var text = !n ? ' geen afwijkende cel heeft een toelichting'
+      : ' (zwakste van ' + n + (n === 1 ? ' toelichting' : ' toelichtingen') + (status === NO_REASON ? '; niet elke afwijkende cel heeft er een' : '') + ')';
+    return S.el('span', null, [S.statusBadge('reason', status, REASON_GLYPH), text,
+      n ? S.el('div', null, [S.el('a', { href: '#toelichtingen', text: 'de woorden van de regio' })]) : null]);
+  }
+
+  function reasonTable(wave) {
+    var rows = reasons.filter(function (x) { return x.wave === wave; });
+    var all = S.byId('alle-toelichtingen');
+    if (all) all.setAttribute('href', S.root + 'onderbouwingen.html#regio=' + encodeURIComponent(code) + '&peiljaar=' + wave);
+    if (!rows.length) { S.put('toelichtingen-tabel', S.note('De regio gaf in peiljaar ' + wave + ' geen toelichting bij een afwijking.')); return; }
+    S.put('toelichtingen-tabel', S.table([
+      { label: 'Indicator', value: function (x) { return (S.ind[x.indicator_id] || {}).short || x.indicator_id; } },
+      { label: 'Wat wijkt af', value: function (x) { return x.cell_label; } },
+      { label: 'Toelichting van de regio', cls: 'text', value: function (x) {
+        return x.reason_text == null ? S.el('span', { class: 'empty', text: 'geen tekst (alleen ‘niet beoefenen onderbouwd’)' }) : x.reason_text; } },
+      { label: 'Geldig tot', cls: 'num', value: function (x) { return x.valid_until == null ? '–' : String(x.valid_until); } },
+      { label: 'Status', value: function (x) { return S.statusBadge('reason', x.status, REASON_GLYPH); } },
+      { label: 'Waarom', cls: 'text', value: function (x) { return x.status_reason; } }
+    ], rows, { rowClass: function (x) { return COUNTS.indexOf(x.status) < 0 ? 'hi' : null; } }));
   }
 
   function trend(wave) {
@@ -184,6 +218,6 @@
   }
 
   S.start(function (wave) {
-    cards(wave); spine(wave); verdicts(wave); trend(wave); recommendations(wave); lessonTable(wave);
+    cards(wave); spine(wave); verdicts(wave); reasonTable(wave); trend(wave); recommendations(wave); lessonTable(wave);
   });
 })();

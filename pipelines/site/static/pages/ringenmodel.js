@@ -7,6 +7,10 @@
   var ZONES = Object.keys(S.labels.zone || {});
   var DISC = Object.keys(S.labels.discipline || {});
   var idx = function (list, v) { var i = list.indexOf(v); return i < 0 ? list.length : i; };
+  // the region's reason for a deviating cell, from substantiation_register: its words, status and why
+  var REASON_GLYPH = S.glyphs('reason'), COUNTS = ((S.codes.reason || {}).counts || []).slice();
+  var NO_REASON = S.code('reason', 'no_reason');
+  var counts = function (r) { return COUNTS.indexOf(r.reason_status) >= 0; };
 
   function render(wave) {
     var rs = rows.filter(function (r) { return r.wave === wave; });
@@ -35,7 +39,8 @@
       norms[key(r)] = norms[key(r)] || { zone: r.zone, discipline: r.discipline, norm: r.norm_access, source: r.norm_source };
       var h = S.hover(S.regionName(r.region_code), [['Zone', r.zone], ['Discipline', r.discipline],
         ['Toegang', S.label('toegang', r.access)], ['Norm', S.label('toegang', r.norm_access) + ' (' + S.label('norm_source', r.norm_source) + ')'],
-        ['Wijkt af', r.deviates ? 'ja' : 'nee']], [r.substantiation ? 'Onderbouwing: ' + r.substantiation : (r.deviates ? 'Geen onderbouwing gegeven.' : '')]);
+        ['Wijkt af', r.deviates ? 'ja' : 'nee']], [r.reason_text ? 'Toelichting van de regio: ' + r.reason_text + ' (' + S.label('reason', r.reason_status) + ': ' + r.status_reason + ')'
+          : (r.deviates ? 'Geen toelichting gegeven.' : '')]);
       hover[i][j] = h;
       if (r.deviates) {
         var b = a > n ? more : less;
@@ -83,8 +88,11 @@
       { label: 'Regio', value: function (r) { return S.regionLink(r.region_code); } },
       { label: 'Zone · discipline', value: function (r) { return r.zone + ' · ' + r.discipline; } },
       { label: 'Toegang (norm)', value: function (r) { return S.label('toegang', r.access) + ' (' + S.label('toegang', r.norm_access) + ')'; } },
-      { label: 'Onderbouwing', cls: 'text', value: function (r) { return r.substantiation || 'geen onderbouwing'; } }
-    ], dev, { rowClass: function (r) { return r.substantiation ? null : 'hi'; } }));
+      { label: 'Toelichting van de regio', cls: 'text', value: function (r) { return r.reason_text || 'geen toelichting'; } },
+      { label: 'Status', cls: 'text', value: function (r) {
+        if (!r.reason_status) return S.statusBadge('reason', NO_REASON, REASON_GLYPH);
+        return S.el('span', null, [S.statusBadge('reason', r.reason_status, REASON_GLYPH), r.status_reason ? S.el('div', { class: 'small', text: r.status_reason }) : null]); } }
+    ], dev, { rowClass: function (r) { return counts(r) ? null : 'hi'; } }));
   }
   S.start(render);
 })();
