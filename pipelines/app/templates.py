@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,12 @@ def _records(frame, module_name: str) -> list[dict[str, Any]]:
     return frame.where(frame.notna(), None).to_dict("records")
 
 
-def previous_answers(raw: Path, wave: int, region_codes: list[str]) -> tuple[dict[str, dict[str, list]], list[str]]:
+def previous_answers(
+    raw: Path, wave: int, region_codes: list[str], only: Collection[str] | None = None
+) -> tuple[dict[str, dict[str, list]], list[str]]:
     """Each region's rows of the carried-over modules in ``raw/<wave>``, and notes on what could not be used.
+
+    ``only``: the regions whose answers are wanted (default all); other regions' workbooks are not read.
 
     A region's workbook gives its sheets; a module's export gives the rows of every region, where that
     region's workbook has no sheet of it (as a run chooses). A region with two workbooks is not used: a
@@ -43,7 +48,7 @@ def previous_answers(raw: Path, wave: int, region_codes: list[str]) -> tuple[dic
         if path.is_symlink() or not path.is_file():
             continue
         kind, code, module, _ = classify(path.name, region_codes)
-        if kind == WORKBOOK and code is not None:
+        if kind == WORKBOOK and code is not None and (only is None or code in only):
             workbooks[code].append(path)
         elif kind == EXPORT and module in carried:
             exports[module] = path
@@ -67,7 +72,7 @@ def previous_answers(raw: Path, wave: int, region_codes: list[str]) -> tuple[dic
             continue
         frame, _ = parse_module(table, MODULES[name], region_code=None)
         for code, rows in frame.groupby(REGION_COLUMN):
-            if code in region_codes and name not in answers[str(code)]:
+            if code in region_codes and (only is None or code in only) and name not in answers[str(code)]:
                 answers[str(code)][name] = _records(rows, name)
     return dict(answers), notes
 
@@ -96,7 +101,7 @@ def make_templates(args) -> int:
     chosen = [by_code[c] for c in dict.fromkeys(asked)] or regions
     previous: dict[str, dict[str, list]] = {}
     if args.prefill_from is not None:
-        previous, notes = previous_answers(args.raw, args.prefill_from, list(by_code))
+        previous, notes = previous_answers(args.raw, args.prefill_from, list(by_code), [r.code for r in chosen])
         for note in notes:
             print(f"let op: {note}", file=sys.stderr)
     args.out.mkdir(parents=True, exist_ok=True)
