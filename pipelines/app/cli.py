@@ -3,6 +3,7 @@
     regiobench run       materialize every asset in-process and publish
     regiobench validate  check workbooks or exports against the survey contract
     regiobench sample    write deterministic sample returns
+    regiobench template  write the workbooks the regions fill in for a wave
     regiobench codebook  print the data contract as Markdown
     regiobench marts-contract  print the marts contract (docs/marts-contract.md) as Markdown
 
@@ -96,6 +97,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="waar de geplante afwijkingen komen (reasons.csv, de toelichtingen, komt ernaast)",
     )
 
+    tpl = sub.add_parser("template", help="de werkboeken die de regio's invullen, één per regio")
+    tpl.add_argument("--wave", type=int, required=True, help="het peiljaar van de uitvraag")
+    tpl.add_argument(
+        "--region", action="extend", nargs="+", metavar="CODE", help="alleen deze regio('s) (standaard: alle)"
+    )
+    tpl.add_argument("--out", type=Path, required=True, help="map voor de werkboeken")
+    tpl.add_argument(
+        "--prefill-from",
+        type=int,
+        default=None,
+        metavar="WAVE",
+        help="de antwoorden van dit peiljaar overnemen (risico en de rasters; niet de oefeningen en lessen)",
+    )
+    tpl.add_argument("--raw", type=Path, default=paths.RAW, help="map met de aanleveringen (voor --prefill-from)")
+    tpl.add_argument("--reference", type=Path, default=paths.REFERENCE, help="map met regions.csv")
+    tpl.add_argument("--overwrite", action="store_true", help="bestaande werkboeken in --out overschrijven")
+
     sub.add_parser("codebook", help="de uitvraag als Markdown")
     sub.add_parser("marts-contract", help="het contract van de marts als Markdown (docs/marts-contract.md)")
     return p
@@ -111,6 +129,10 @@ def main(argv: list[str] | None = None) -> int:
         return _validate(args)
     if args.command == "sample":
         return _sample(args)
+    if args.command == "template":
+        from pipelines.app.templates import make_templates
+
+        return make_templates(args)
     if args.command == "codebook":
         from pipelines.contract.codebook_docs import describe_markdown
 

@@ -7,6 +7,7 @@ knows how many regions there are or what their codes look like.
 from __future__ import annotations
 
 import csv
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,22 @@ class Region:
     code: str
     name: str
     population: int
+
+
+def slug(name: str) -> str:
+    """A region's name in file names (workbooks, templates).
+
+    ASCII, lower-case, hyphens: ``Fryslân`` -> ``fryslan``, ``Noord- en Oost-Gelderland`` -> ``noord-en-oost-gelderland``."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
+    out, dash = [], False
+    for ch in text:
+        if ch.isalnum():
+            out.append(ch)
+            dash = False
+        elif not dash:
+            out.append("-")
+            dash = True
+    return "".join(out).strip("-") or "regio"
 
 
 def _rows(path: Path) -> list[dict[str, str]]:

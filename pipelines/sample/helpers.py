@@ -8,12 +8,12 @@ not shift the draws of another. Nothing here knows about regions or plants.
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from pipelines.contract.catalogues import CATALOGUES
+from pipelines.contract.reference import slug  # noqa: F401  (re-exported: workbook names in the sample)
 from pipelines.sample.names import _code
 
 
@@ -43,20 +43,6 @@ def _weights(catalogue: str, named: Mapping[str, float], default: float = 1.0) -
     for c in named:
         _code(catalogue, c)
     return [float(named.get(c, default)) for c in codes]
-
-
-def slug(name: str) -> str:
-    """ASCII, lower-case, hyphens: ``Fryslân`` -> ``fryslan``, ``Noord- en Oost-Gelderland`` -> ``noord-en-oost-gelderland``."""
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
-    out, dash = [], False
-    for ch in text:
-        if ch.isalnum():
-            out.append(ch)
-            dash = False
-        elif not dash:
-            out.append("-")
-            dash = True
-    return "".join(out).strip("-") or "regio"
 
 
 def _window(t: int, waves: Sequence[int]) -> list[int]:
