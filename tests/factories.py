@@ -59,7 +59,7 @@ def staged_warehouse(tmp_path: Path, waves: list[int]):
     sample.generate(raw, waves, seed=3, regions=regions, form="xlsx")
     ref.mkdir()
     sample.write_regions_csv(regions, ref / "regions.csv")
-    for name in ("ring_model_norms.csv", "equipment_norms.csv"):
+    for name in ("ring_model_norms.csv", "equipment_norms.csv", "substantiation_rules.csv"):
         shutil.copy(ROOT / "data" / "reference" / name, ref / name)
     warehouse = tmp_path / "w.duckdb"
     with duckdb.connect(str(warehouse)) as con:

@@ -338,6 +338,9 @@ MODULES: Mapping[str, Module] = MappingProxyType(
     }
 )
 
+#: The first sheet of the survey template (regiobench template): instructions only; the reader skips it unmentioned.
+INSTRUCTION_SHEET = "instructie"
+
 #: The column that names the region in an export (and optionally in a workbook).
 REGION_COLUMN = "regio_code"
 

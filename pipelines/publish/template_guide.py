@@ -14,10 +14,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 
 from pipelines.contract.catalogues import CATALOGUES, MULTI_SEPARATOR
-from pipelines.contract.codebook import MODULES, REGION_COLUMN, Field, Module
+from pipelines.contract.codebook import INSTRUCTION_SHEET, MODULES, REGION_COLUMN, Field, Module
 from pipelines.contract.reference import Region
 
-INSTRUCTION_SHEET = "instructie"
 #: The values a bool field's drop-down offers (the reader accepts more spellings: BOOLEAN_WORDS).
 YES, NO = "ja", "nee"
 #: Keys of the lists that are not a catalogue: booleans and region codes.
@@ -104,7 +103,7 @@ def _steps(module_names: Sequence[str], wave: int, file_name: str, previous_wave
         "die worden bij het inlezen verwijderd.",
         f"Sla het werkboek op als Excel-werkmap (.xlsx), zonder wachtwoord, onder de naam {file_name}.",
         f"Controleer het werkboek vóór het versturen met: regiobench validate --wave {wave} {file_name}",
-        f"Dit blad ({INSTRUCTION_SHEET}) wordt bij het inlezen overgeslagen; de waarschuwing daarover kunt u negeren.",
+        f"Dit blad ({INSTRUCTION_SHEET}) wordt bij het inlezen overgeslagen; u hoeft het niet te verwijderen.",
     ]
     if previous_wave is not None:
         carried = ", ".join(m for m in module_names if m in carried_modules())

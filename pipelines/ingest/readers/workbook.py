@@ -20,7 +20,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from pipelines.contract.codebook import MODULES
+from pipelines.contract.codebook import INSTRUCTION_SHEET, MODULES
 from pipelines.core import pipes
 from pipelines.core.problems import WARNING, Problem, quote
 from pipelines.ingest.readers.limits import DEFAULT_LIMITS, Limits, _open_regular, _too_large, _unreadable
@@ -249,6 +249,8 @@ def _tables_from_child(rel: str, raw: dict, limits: Limits) -> tuple[dict[str, S
     for entry in raw["sheets"]:
         sheet_name = entry["name"]
         module = sheet_name.strip().lower()
+        if module == INSTRUCTION_SHEET:  # the template's own instructions: nothing to read, nothing to report
+            continue
         if module not in MODULES:
             if (meant := near_miss_module(sheet_name)) is not None:
                 near.append((sheet_name, meant))
