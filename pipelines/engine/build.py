@@ -5,14 +5,16 @@
 1. two small tables made from the code: ``int_catalogue_levels`` (the ordinal
    catalogues of :mod:`pipelines.contract.codebook`, so that SQL compares
    ``per_voertuig`` with ``persoonlijk`` without listing codes again) and
-   ``int_indicator_definitions`` (:data:`INDICATORS`);
+   ``int_indicator_definitions`` (:data:`INDICATORS`), and ``int_lesson_subjects``
+   (:data:`pipelines.contract.learning.LESSON_SUBJECTS`);
 2. every SQL model in ``pipelines/sql/intermediate/`` (table name = file name,
    run in dependency order): the indicators per wave x region;
 3. the statistics (:mod:`pipelines.engine.riskmodel` and
    :mod:`pipelines.engine.funnel`): ``int_risk_model``, ``int_wave_statistics``
    and the verdicts with their explanations (:mod:`pipelines.engine.explain`) in
    ``marts.variation_register``; from the register and the risk basis
-   (:mod:`pipelines.engine.spread`) ``int_variation_size`` and ``int_region_peers``;
+   (:mod:`pipelines.engine.spread`) ``int_variation_size``, ``int_region_peers`` and
+   ``int_region_distances``;
 4. every SQL model in ``pipelines/sql/marts/`` as ``marts.<file name>``.
 
 This module orchestrates the tables and runs the SQL models; the statistics
@@ -33,7 +35,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from pipelines.contract import indicators, verdicts
+from pipelines.contract import indicators, learning, verdicts
 from pipelines.contract.catalogues import CATALOGUES
 from pipelines.contract.codebook import SUBMISSION_STATUSES  # noqa: F401 (re-exported)
 from pipelines.contract.marts import MARTS as MART_CONTRACTS
@@ -88,9 +90,11 @@ _DEFINITIONS_SCHEMA = {
     "modules": "varchar",
     "substantiation_rule": "varchar",
     "reason_cell_kind": "varchar",
+    "lesson_subject": "varchar",
     "label": "varchar",
     "sort_order": "integer",
 }
+_LESSON_SUBJECTS_SCHEMA = {"indicator_id": "varchar", "characteristic": "varchar"}
 _RISK_MODEL_SCHEMA = {
     "wave": "integer",
     "region_code": "varchar",
@@ -134,7 +138,7 @@ _WAVE_STATS_SCHEMA = {
 #: Every column of marts.variation_register with its type, from its contract file.
 _REGISTER_SCHEMA = MART_CONTRACTS["variation_register"].types  # the same dict as register._REGISTER_SCHEMA
 
-PY_INT_BEFORE = {"int_catalogue_levels": (), "int_indicator_definitions": ()}
+PY_INT_BEFORE = {"int_catalogue_levels": (), "int_indicator_definitions": (), "int_lesson_subjects": ()}
 PY_INT_AFTER = {
     "int_risk_model": ("int_indicators", "int_risk_basis"),
     "int_wave_statistics": ("int_indicators", "int_risk_basis"),
@@ -143,6 +147,7 @@ PY_INT_AFTER = {
 PY_INT_FROM_REGISTER = {
     "int_variation_size": ("marts.variation_register", "int_risk_basis"),
     "int_region_peers": ("int_risk_basis",),
+    "int_region_distances": ("int_risk_basis",),
 }
 REGISTER_DEPS = (
     "int_indicators",
@@ -253,7 +258,14 @@ def run_sql_model(con: duckdb.DuckDBPyConnection, table: str, sql: str, params: 
 
 
 def sql_parameters(lookback: int = LOOKBACK) -> dict:
-    return {"lookback": int(lookback), "n_recommendations": N_RECOMMENDATIONS, "severity_cap": SEVERITY_CAP}
+    return {
+        "lookback": int(lookback),
+        "n_recommendations": N_RECOMMENDATIONS,
+        "severity_cap": SEVERITY_CAP,
+        "n_peers": spread.N_PEERS,
+        "max_matches": learning.MAX_MATCHES,
+        "worsened_ratio": learning.WORSENED_SEVERITY_RATIO,
+    }
 
 
 def write_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, schema: dict[str, str]) -> None:
@@ -294,6 +306,7 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
                 modules=", ".join(i.modules),
                 substantiation_rule=i.substantiation or None,
                 reason_cell_kind=REASON_CELL_KIND.get(i.id),
+                lesson_subject=learning.SUBJECT_KIND.get(i.id, learning.FIXED),
                 label=i.description,
                 sort_order=k,
             )
@@ -301,6 +314,11 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
         ]
     )
     write_frame(con, "int_indicator_definitions", defs, _DEFINITIONS_SCHEMA)
+    subjects = pd.DataFrame(
+        [(i, c) for i, (codes, _) in learning.LESSON_SUBJECTS.items() for c in codes],
+        columns=list(_LESSON_SUBJECTS_SCHEMA),
+    )
+    write_frame(con, "int_lesson_subjects", subjects, _LESSON_SUBJECTS_SCHEMA)
 
 
 def run_intermediate(con: duckdb.DuckDBPyConnection, lookback: int = LOOKBACK, only: list[str] | None = None) -> None:
@@ -350,6 +368,7 @@ def build_marts(con: duckdb.DuckDBPyConnection, lookback: int = LOOKBACK) -> dic
         basis = con.execute("select * from int_risk_basis").df()
         write_frame(con, "int_variation_size", spread.variation_size(register, basis), spread.SIZE_SCHEMA)
         write_frame(con, "int_region_peers", spread.region_peers(basis), spread.PEERS_SCHEMA)
+        write_frame(con, "int_region_distances", spread.region_distances(basis), spread.PEERS_SCHEMA)
         timings["statistics"] = time.perf_counter() - t1
         t2 = time.perf_counter()
         params = sql_parameters(lookback)

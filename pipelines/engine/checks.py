@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import duckdb
 
+from pipelines.contract import learning, verdicts
 from pipelines.contract.statuses import SUBMISSION_STATUSES
 from pipelines.core import problems
 from pipelines.core.sqlcheck import CheckOutcome, SqlCheck, run_check
@@ -163,6 +164,7 @@ def _mart_checks() -> tuple[SqlCheck, ...]:
             (list(TRACKER_STATUSES),),
         )
     )
+    out += _learning_checks()
     for mart in ("equipment_matrix", "ring_model_matrix"):
         out.append(
             MartCheck(
@@ -209,6 +211,49 @@ def _mart_checks() -> tuple[SqlCheck, ...]:
         )
     )
     return tuple(out)
+
+
+def _learning_checks() -> list[SqlCheck]:
+    """The learning marts (docs/learning.md): codes from their sets, and a match is another region doing well."""
+    return [
+        MartCheck(
+            "learning_matches",
+            "codes",
+            "a deviation's matches are other regions, conform or favourable, ranked 1..max",
+            """select * from marts.learning_matches
+           where not list_contains(?, verdict) or not list_contains(?, match_verdict)
+              or match_code = region_code or match_rank not between 1 and ?""",
+            "wave || ' ' || region_code || ' ' || indicator_id || ' ' || match_rank || ': ' || match_code",
+            (list(verdicts.UNFAVOURABLE), [verdicts.CONFORM, verdicts.FAVOURABLE], learning.MAX_MATCHES),
+        ),
+        MartCheck(
+            "lesson_roles",
+            "codes",
+            "role from its set",
+            "select * from marts.lesson_roles where role is null or not list_contains(?, role)",
+            "wave || ' ' || region_code || ': ' || coalesce(role, 'null')",
+            (list(learning.ROLES),),
+        ),
+        MartCheck(
+            "deviation_followup",
+            "codes",
+            "every row an unfavourable deviation with a follow-up status from its set",
+            """select * from marts.deviation_followup
+           where not list_contains(?, verdict) or followup_status is null or not list_contains(?, followup_status)""",
+            "wave || ' ' || region_code || ' ' || indicator_id || ': ' || coalesce(followup_status, 'null')",
+            (list(verdicts.UNFAVOURABLE), list(learning.FOLLOWUP_STATUSES)),
+        ),
+        MartCheck(
+            "recommendation_followup",
+            "codes",
+            "status_change from its set (null only outside the survey)",
+            """select * from marts.recommendation_followup
+           where (status_change is null) <> (status = ?)
+              or (status_change is not null and not list_contains(?, status_change))""",
+            "wave || ' ' || region_code || ' ' || recommendation || ': ' || coalesce(status_change, 'null')",
+            (verdicts.OUT_OF_SCOPE, list(learning.CHANGES)),
+        ),
+    ]
 
 
 #: Every check on the marts, in a fixed order (the Dagster asset checks are made from these).

@@ -11,10 +11,12 @@ Issue 17, points 5, 7 and 8, from the finished register and the risk basis:
   and, for the score the least-squares model predicts, the method-against-risk
   comparison of :func:`pipelines.engine.riskfit.method_vs_risk`;
 * :func:`region_peers`: per wave x region the ``k`` nearest other regions on
-  the standardised risk basis (:func:`pipelines.engine.peers.nearest_peers`).
+  the standardised risk basis (:func:`pipelines.engine.peers.nearest_peers`);
+* :func:`region_distances`: the same for every other region (the learning
+  marts look beyond the peers, nearest first).
 
 Pure: DataFrames in, DataFrames out; :mod:`pipelines.engine.build` writes them
-as ``int_variation_size`` and ``int_region_peers``.
+as ``int_variation_size``, ``int_region_peers`` and ``int_region_distances``.
 """
 
 from __future__ import annotations
@@ -27,7 +29,16 @@ import pandas as pd
 from pipelines.contract import indicators, verdicts
 from pipelines.engine import peers, riskfit, variation
 
-__all__ = ["SIZE_SCHEMA", "PEERS_SCHEMA", "LEVEL", "N_PEERS", "PEER_FEATURES", "variation_size", "region_peers"]
+__all__ = [
+    "SIZE_SCHEMA",
+    "PEERS_SCHEMA",
+    "LEVEL",
+    "N_PEERS",
+    "PEER_FEATURES",
+    "variation_size",
+    "region_peers",
+    "region_distances",
+]
 
 #: The two-sided level of the verdicts' outer limits (register: 99.8 %).
 LEVEL = 0.998
@@ -161,3 +172,11 @@ def region_peers(basis: pd.DataFrame, k: int = N_PEERS) -> pd.DataFrame:
         for code, rank, peer, dist in peers.nearest_peers(f["region_code"].tolist(), x, k=k):
             out.append((wave, code, rank, peer, dist, ", ".join(used)))
     return pd.DataFrame(out, columns=list(PEERS_SCHEMA))
+
+
+def region_distances(basis: pd.DataFrame) -> pd.DataFrame:
+    """Per wave x region every other region with a complete risk basis, nearest first (rank 1..n-1).
+
+    The ranks and distances of :func:`region_peers` (whose rows are those with rank up to ``N_PEERS``).
+    """
+    return region_peers(basis, k=max(int(basis["region_code"].nunique()), 1))

@@ -12,7 +12,7 @@ import re
 import pandas as pd
 import pytest
 
-from pipelines.contract import docs, indicators, reasons, statuses, verdicts
+from pipelines.contract import docs, indicators, learning, reasons, statuses, verdicts
 from pipelines.core import paths
 from pipelines.engine import build, explain, sentences
 from pipelines.site import labels
@@ -221,7 +221,7 @@ def test_every_code_sql_writes_is_a_code_of_the_contract():
         # literals compared with or assigned to a verdict/status: `verdict = 'x'`, `in ('x', 'y')`, `then 'x'`
         for m in re.finditer(r"(?:verdict|status)\s*(?:=|in)\s*\(?([^)\n]*)|then '([a-z_]+)'|else '([a-z_]+)'", text):
             lits = re.findall(r"'([a-z_]+)'", m.group(1) or "") + [g for g in m.groups()[1:] if g]
-            known = set(verdicts.ALL_CODES) | set(reasons.REASON_CODES)
+            known = set(verdicts.ALL_CODES) | set(reasons.REASON_CODES) | set(learning.CODES)
             unknown += [f"{path.name}: {lit}" for lit in lits if lit not in known]
     assert unknown == []
 

@@ -189,12 +189,19 @@ def equipment(
     ]
 
 
-def lesson(i: int, source="oefening", shared="virtueel_kantoor", follow_up="uitgevoerd", taken_from=None):
+def lesson(
+    i: int,
+    source="oefening",
+    shared="virtueel_kantoor",
+    follow_up="uitgevoerd",
+    taken_from=None,
+    characteristic="nazorg",
+):
     return dict(
         lesson_id=f"LES-{i}",
         source=source,
         source_exercise_id=None,
-        characteristic="nazorg",
+        characteristic=characteristic,
         description="les",
         shared_via=shared,
         follow_up=follow_up,

@@ -40,6 +40,8 @@ _DESCRIPTIONS = {
         "en methode tegen risico."
     ),
     "int_region_peers": "Per peiljaar en regio de 5 meest gelijkende regio's op het gestandaardiseerde risicoprofiel.",
+    "int_region_distances": "Per peiljaar en regio elke andere regio op volgorde van afstand op het risicoprofiel.",
+    "int_lesson_subjects": "Per indicator de bijzonderheden waarover een les het onderwerp van een afwijking raakt.",
     "marts.indicator_values": "De gewone waarde van elke indicator per peiljaar, regio en indicator.",
     "marts.variation_register": "Oordeel per peiljaar, regio en indicator, met grenzen en een Nederlandse uitleg.",
     "marts.indicator_summary": "Landelijk beeld per peiljaar en indicator: spreiding, overdispersie, r².",
@@ -51,6 +53,11 @@ _DESCRIPTIONS = {
     "marts.submission_status": "Status per peiljaar, regio, module en bronbestand, met regionaam.",
     "marts.submission_problems": "Elke fout en waarschuwing in elk bronbestand: waar (blad, rij, kolom), welke regel, wat te doen.",
     "marts.region_peers": "Per peiljaar en regio de 5 meest gelijkende regio's op het risicoprofiel, met de afstand.",
+    "marts.learning_matches": "Per ongunstige afwijking tot 3 regio's om van te leren, met waarom en hun lessen.",
+    "marts.lesson_flows": "Wie leert van wie: overgenomen lessen per peiljaar als pijlen van regio naar regio.",
+    "marts.lesson_roles": "Per peiljaar en regio: lessen gedeeld, overgenomen en door anderen overgenomen, en de rol.",
+    "marts.deviation_followup": "Per ongunstige afwijking wat er het volgende peiljaar van werd, met lessen en toelichtingen.",
+    "marts.recommendation_followup": "Verloop per aanbeveling en regio over de peiljaren, en landelijk het aantal op orde.",
 }
 
 
