@@ -64,6 +64,9 @@ SUBJECT_KIND: dict[str, str] = {I.PLAN_COVERAGE: PLAN_UNEXERCISED, I.PLAN_UNEXER
 
 #: Regions listed per deviation in learning_matches.
 MAX_MATCHES = 3
+#: The regions considered per deviation: the nearest this many on the risk basis (int_region_distances keeps
+#: them). With 25 regions that is every region; with thousands it keeps the matches linear in the regions.
+NEAREST_CONSIDERED = 50
 
 #: deviation_followup.followup_status: what became of an unfavourable deviation in the next wave.
 RESOLVED = "opgelost"

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.contract import indicators, verdicts
+from pipelines.contract.learning import NEAREST_CONSIDERED
 from pipelines.engine import peers, riskfit, variation
 
 __all__ = [
@@ -174,9 +175,10 @@ def region_peers(basis: pd.DataFrame, k: int = N_PEERS) -> pd.DataFrame:
     return pd.DataFrame(out, columns=list(PEERS_SCHEMA))
 
 
-def region_distances(basis: pd.DataFrame) -> pd.DataFrame:
-    """Per wave x region every other region with a complete risk basis, nearest first (rank 1..n-1).
+def region_distances(basis: pd.DataFrame, k: int = NEAREST_CONSIDERED) -> pd.DataFrame:
+    """Per wave x region the ``k`` nearest other regions with a complete risk basis, nearest first (rank 1..k).
 
-    The ranks and distances of :func:`region_peers` (whose rows are those with rank up to ``N_PEERS``).
+    The ranks and distances of :func:`region_peers` (whose rows are those with rank up to ``N_PEERS``); ``k``
+    is the learning matches' reach (contract.learning.NEAREST_CONSIDERED: every region of a 25-region set).
     """
-    return region_peers(basis, k=max(int(basis["region_code"].nunique()), 1))
+    return region_peers(basis, k=k)

@@ -24,36 +24,69 @@ deviations as (
     where verdict in ('afwijking_onderbouwd', 'afwijking_niet_onderbouwd')
 ),
 
+-- per wave x region x indicator: in how many of the last three waves the region was conform or favourable
+-- (a property of the candidate, computed once, not per deviation)
+good as (
+    select
+        c.wave,
+        c.region_code,
+        c.indicator_id,
+        c.verdict,
+        count(*) filter (where h.verdict <> 'onvoldoende_gegevens') as n_waves_with_data,
+        count(*) filter (where h.verdict in ('conform', 'gunstige_afwijking')) as n_good_waves,
+        string_agg(cast(h.wave as varchar), ', ' order by h.wave)
+        filter (where h.verdict in ('conform', 'gunstige_afwijking')) as good_waves
+    from verdicts as c
+    inner join verdicts as h
+        on
+            c.region_code = h.region_code and c.indicator_id = h.indicator_id
+            and h.wave_rank between c.wave_rank - $lookback and c.wave_rank
+    where c.verdict in ('conform', 'gunstige_afwijking')
+    group by c.wave, c.region_code, c.indicator_id, c.verdict
+),
+
+-- the candidates: among the region's nearest regions on the risk basis (int_region_distances keeps the
+-- nearest NEAREST_CONSIDERED; the peers are the first of them), those conform or favourable on the
+-- indicator in the wave
 candidates as (
     select
         d.wave,
         d.wave_rank,
         d.region_code,
         d.indicator_id,
-        c.region_code as match_code,
-        c.verdict as match_verdict
+        x.peer_code as match_code,
+        c.verdict as match_verdict,
+        x.distance,
+        x.rank as distance_rank,
+        c.n_good_waves,
+        c.n_waves_with_data,
+        c.good_waves
     from deviations as d
-    inner join verdicts as c
-        on d.wave = c.wave and d.indicator_id = c.indicator_id and d.region_code <> c.region_code
-    where c.verdict in ('conform', 'gunstige_afwijking')
-),
+    inner join int_region_distances as x on d.wave = x.wave and d.region_code = x.region_code
+    inner join good as c
+        on d.wave = c.wave and x.peer_code = c.region_code and d.indicator_id = c.indicator_id
 
-steadiness as (
+    union all
+    -- a region without a complete risk basis in the wave has no distances: every region is a candidate
     select
-        c.wave,
-        c.region_code,
-        c.indicator_id,
-        c.match_code,
-        count(*) filter (where h.verdict <> 'onvoldoende_gegevens') as n_waves_with_data,
-        count(*) filter (where h.verdict in ('conform', 'gunstige_afwijking')) as n_good_waves,
-        string_agg(cast(h.wave as varchar), ', ' order by h.wave)
-        filter (where h.verdict in ('conform', 'gunstige_afwijking')) as good_waves
-    from candidates as c
-    inner join verdicts as h
-        on
-            c.match_code = h.region_code and c.indicator_id = h.indicator_id
-            and h.wave_rank between c.wave_rank - $lookback and c.wave_rank
-    group by c.wave, c.region_code, c.indicator_id, c.match_code
+        d.wave,
+        d.wave_rank,
+        d.region_code,
+        d.indicator_id,
+        c.region_code as match_code,
+        c.verdict as match_verdict,
+        null as distance,
+        null as distance_rank,
+        c.n_good_waves,
+        c.n_waves_with_data,
+        c.good_waves
+    from deviations as d
+    inner join good as c
+        on d.wave = c.wave and d.indicator_id = c.indicator_id and d.region_code <> c.region_code
+    where not exists (
+        select 1 from int_region_distances as x
+        where x.wave = d.wave and x.region_code = d.region_code
+    )
 ),
 
 subjects as (
@@ -68,6 +101,30 @@ subjects as (
     group by s.wave, s.region_code, s.indicator_id
 ),
 
+ranked as (
+    select
+        c.*,
+        p.rank as peer_rank,
+        count(*) over (partition by c.wave, c.region_code, c.indicator_id) as n_candidates,
+        row_number() over (
+            partition by c.wave, c.region_code, c.indicator_id
+            order by
+                p.rank is null asc,
+                c.n_good_waves desc,
+                c.match_verdict = 'gunstige_afwijking' desc,
+                c.distance asc nulls last,
+                c.match_code asc
+        ) as match_rank
+    from candidates as c
+    left join marts.region_peers as p
+        on c.wave = p.wave and c.region_code = p.region_code and c.match_code = p.peer_code
+),
+
+chosen as (
+    select * from ranked
+    where match_rank <= $max_matches
+),
+
 lessons as (
     select
         c.wave,
@@ -79,7 +136,7 @@ lessons as (
         count(*) filter (where l.followed_up) as n_lessons_followed_up,
         string_agg(l.lesson_ref, ', ' order by l.wave desc, l.lesson_id asc) as lesson_refs,
         string_agg(l.lesson_line, ' | ' order by l.wave desc, l.lesson_id asc) as lessons
-    from candidates as c
+    from chosen as c
     inner join int_deviation_subjects as s
         on c.wave = s.wave and c.region_code = s.region_code and c.indicator_id = s.indicator_id
     inner join int_lessons as l
@@ -87,36 +144,6 @@ lessons as (
             c.match_code = l.region_code and s.characteristic = l.characteristic
             and l.wave_rank between c.wave_rank - $lookback and c.wave_rank
     group by c.wave, c.region_code, c.indicator_id, c.match_code
-),
-
-ranked as (
-    select
-        c.*,
-        p.rank as peer_rank,
-        x.distance,
-        x.rank as distance_rank,
-        s.n_good_waves,
-        s.n_waves_with_data,
-        s.good_waves,
-        count(*) over (partition by c.wave, c.region_code, c.indicator_id) as n_candidates,
-        row_number() over (
-            partition by c.wave, c.region_code, c.indicator_id
-            order by
-                p.rank is null asc,
-                s.n_good_waves desc,
-                c.match_verdict = 'gunstige_afwijking' desc,
-                x.distance asc nulls last,
-                c.match_code asc
-        ) as match_rank
-    from candidates as c
-    inner join steadiness as s
-        on
-            c.wave = s.wave and c.region_code = s.region_code
-            and c.indicator_id = s.indicator_id and c.match_code = s.match_code
-    left join marts.region_peers as p
-        on c.wave = p.wave and c.region_code = p.region_code and c.match_code = p.peer_code
-    left join int_region_distances as x
-        on c.wave = x.wave and c.region_code = x.region_code and c.match_code = x.peer_code
 )
 
 select
@@ -160,7 +187,7 @@ select
     cast(coalesce(l.n_lessons_followed_up, 0) as integer) as n_lessons_followed_up,
     l.lesson_refs,
     l.lessons
-from ranked as r
+from chosen as r
 inner join deviations as d
     on r.wave = d.wave and r.region_code = d.region_code and r.indicator_id = d.indicator_id
 left join subjects as j
@@ -172,5 +199,4 @@ left join lessons as l
 left join ref_regions as g on r.region_code = g.region_code
 left join ref_regions as m on r.match_code = m.region_code
 left join int_indicator_definitions as i on r.indicator_id = i.indicator_id
-where r.match_rank <= $max_matches
 order by r.wave, r.region_code, i.sort_order, r.match_rank
