@@ -95,6 +95,9 @@ def test_marts_are_published_as_tables_and_files_with_the_contract_columns(shipp
         assert len(parquet) == len(csv_frame) == n_rows
         if name == "submission_problems":  # the clean sample has no problems: the mart is its stg_problems
             assert n_rows == query(shipped_run, "select count(*) from stg_problems")[0][0]
+        elif name == "judgement_problems":  # the shipped wegingen.csv is clean: the mart is its ignored rows
+            ignored = query(shipped_run, "select count(*) from ref_judgements where problem_rule is not null")[0][0]
+            assert n_rows == ignored == 0
         else:
             assert n_rows > 0, name
         header = next(wb[name].iter_rows(min_row=1, max_row=1, values_only=True))
