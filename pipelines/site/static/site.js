@@ -314,10 +314,13 @@
   // ------------------------------------------------------------------ Plotly
   S.config = {
     displaylogo: false,
-    // never offer to upload a chart to Plotly's cloud (the analysts work offline, the data are not public)
+    // never offer to upload a chart to Plotly's cloud (the analysts work offline, the data are not public):
+    // no button (plotly.js 4 calls it sendChartToCloud, older versions sendDataToCloud and editInChartStudio)
+    // and no address to send to, should a later Plotly bring the button back under another name
     showSendToCloud: false,
     showEditInChartStudio: false,
     showLink: false,
+    plotlyServerURL: '',
     responsive: true,
     locale: 'nl',
     locales: { nl: { dictionary: {
@@ -332,7 +335,7 @@
       shortDays: ['zo', 'ma', 'di', 'wo', 'do', 'vr', 'za'],
       months: ['januari', 'februari', 'maart', 'april', 'mei', 'juni', 'juli', 'augustus', 'september', 'oktober', 'november', 'december'],
       shortMonths: ['jan', 'feb', 'mrt', 'apr', 'mei', 'jun', 'jul', 'aug', 'sep', 'okt', 'nov', 'dec'] } } },
-    modeBarButtonsToRemove: ['select2d', 'lasso2d', 'autoScale2d', 'toggleSpikelines', 'sendDataToCloud', 'editInChartStudio'],
+    modeBarButtonsToRemove: ['select2d', 'lasso2d', 'autoScale2d', 'toggleSpikelines', 'sendChartToCloud', 'sendDataToCloud', 'editInChartStudio'],
     toImageButtonOptions: { format: 'png', scale: 2 }
   };
   S.layout = function (title, extra) {
