@@ -211,10 +211,10 @@
   S.table = function (columns, rows, opts) {
     opts = opts || {};
     var thead = S.el('thead', null, [S.el('tr', null, columns.map(function (c) {
-      return S.el('th', { scope: 'col', class: c.cls, text: c.label });
+      return S.el('th', { scope: 'col', class: c.cls, title: c.title, text: c.label });
     }))]);
     var tbody = S.el('tbody', null, rows.map(function (r) {
-      return S.el('tr', { class: opts.rowClass ? opts.rowClass(r) : null }, columns.map(function (c) {
+      return S.el('tr', { class: opts.rowClass ? opts.rowClass(r) : null, id: opts.rowId ? opts.rowId(r) : null }, columns.map(function (c) {
         var v = c.value(r);
         return S.el('td', { class: c.cls }, [v == null ? '–' : v]);
       }));

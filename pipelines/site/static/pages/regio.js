@@ -123,8 +123,13 @@
       { label: 'Oordeel', value: function (r) { return S.badge(r.verdict); } },
       { label: 'Toelichting', cls: 'text', value: function (r) { return r.explanation; } },
       { label: 'Onderbouwing', cls: 'text', value: function (r) { return substantiation(r, wave); } }
-    ], rows, { rowClass: function (r) { return r.verdict === UNJUSTIFIED ? 'hi' : null; } }));
+    ], rows, { rowClass: function (r) { return (r.verdict === UNJUSTIFIED ? 'hi' : '') + (r.indicator_id === asked ? ' target' : '') || null; },
+      rowId: function (r) { return 'oordeel-' + r.indicator_id; } }));
+    // a link from the verdict matrix names the indicator: its row is shown and marked
+    var row = asked && S.byId('oordeel-' + asked);
+    if (row && !shownOnce) { shownOnce = true; row.scrollIntoView({ block: 'center' }); }
   }
+  var asked = S.hashParams().indicator, shownOnce = false;
 
   /* An indicator whose deviation a region can explain: how its reasons weigh (the weakest status; the words
    * are in the table of reasons below); any other indicator: the register's substantiation. */
