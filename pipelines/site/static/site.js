@@ -418,20 +418,35 @@
     });
     return traces;
   };
-  /* Clicking a point whose customdata is a region code opens that region's profile. */
-  var linkWanted = {};
-  S.linkPoints = function (id) {
+  /* Clicking a point opens the page its customdata names: by default the profile of the region whose code it is,
+   * in the same wave; href(customdata) gives another address (or null: no link). */
+  var linkWanted = {}, linkHref = {};
+  S.linkPoints = function (id, href) {
     var div = S.byId(id);
     if (!div) return;
+    if (href) linkHref[id] = href;
     if (typeof div.on !== 'function') { linkWanted[id] = true; return; }
     if (div.__linked) return;
     div.__linked = true;
     div.on('plotly_click', function (ev) {
       var p = ev && ev.points && ev.points[0];
       var code = p && (Array.isArray(p.customdata) ? p.customdata[0] : p.customdata);
-      var href = code != null && S.regionHref(code);
-      if (href) location.href = S.withWave(href);
+      if (code == null) return;
+      var to = linkHref[id] ? linkHref[id](code) : S.regionHref(code) && S.withWave(S.regionHref(code));
+      if (to) location.href = to;
     });
+  };
+  /* The indicator page of one indicator in the current wave, with a region marked in its charts. */
+  S.indicatorHref = function (indicatorId, regionCode) {
+    return S.root + 'indicatoren.html#indicator=' + encodeURIComponent(indicatorId) + (S.wave == null ? '' : '&peiljaar=' + S.wave) +
+      (regionCode == null ? '' : '&regio=' + encodeURIComponent(regionCode));
+  };
+  /* A region's profile in the current wave, opened at its verdict on one indicator. */
+  S.verdictHref = function (regionCode, indicatorId) {
+    var href = S.regionHref(regionCode);
+    if (!href) return null;
+    href = S.withWave(href);
+    return href + (href.indexOf('#') < 0 ? '#' : '&') + 'indicator=' + encodeURIComponent(indicatorId);
   };
 
   // A4 printing: charts get the width of the paper, and back afterwards.
