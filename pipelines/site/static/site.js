@@ -194,10 +194,13 @@
   S.byId = function (id) { return document.getElementById(id); };
   S.badge = function (verdict) {
     var st = S.verdictStyle(verdict);
-    return S.el('span', { class: 'badge v-' + (verdict || 'none') }, [S.el('span', { class: 'glyph', 'aria-hidden': 'true', text: st.glyph }), ' ' + st.label]);
+    var order = S.VERDICTS_BY_CONCERN.indexOf(verdict);
+    // data-order: a table sorted on this column puts the most serious verdict first
+    return S.el('span', { class: 'badge v-' + (verdict || 'none'), 'data-order': order < 0 ? null : order }, [S.el('span', { class: 'glyph', 'aria-hidden': 'true', text: st.glyph }), ' ' + st.label]);
   };
   S.statusBadge = function (group, code, glyphs) {
-    return S.el('span', { class: 'badge s-' + String(code || 'none').replace(/[^a-z_]/g, '') },
+    var order = S.order(group).indexOf(code);
+    return S.el('span', { class: 'badge s-' + String(code || 'none').replace(/[^a-z_]/g, ''), 'data-order': order < 0 ? null : order },
       [glyphs && glyphs[code] ? S.el('span', { class: 'glyph', 'aria-hidden': 'true', text: glyphs[code] }) : null,
         (glyphs && glyphs[code] ? ' ' : '') + S.label(group, code)]);
   };
@@ -207,22 +210,7 @@
     if (!href) return document.createTextNode(label);
     return S.el('a', { href: S.withWave(href), 'data-keep-wave': '1', text: label });
   };
-  /* columns: [{label, value: row => string | Node, cls}] */
-  S.table = function (columns, rows, opts) {
-    opts = opts || {};
-    var thead = S.el('thead', null, [S.el('tr', null, columns.map(function (c) {
-      return S.el('th', { scope: 'col', class: c.cls, title: c.title, text: c.label });
-    }))]);
-    var tbody = S.el('tbody', null, rows.map(function (r) {
-      return S.el('tr', { class: opts.rowClass ? opts.rowClass(r) : null, id: opts.rowId ? opts.rowId(r) : null }, columns.map(function (c) {
-        var v = c.value(r);
-        return S.el('td', { class: c.cls }, [v == null ? '–' : v]);
-      }));
-    }));
-    var t = S.el('table', { class: 'data' + (opts.cls ? ' ' + opts.cls : '') }, [
-      opts.caption ? S.el('caption', { text: opts.caption }) : null, thead, tbody]);
-    return S.el('div', { class: 'table-wrap' }, [t]);
-  };
+  // S.table (a table from rows, sortable, searchable, as CSV): tables.js
   S.put = function (id, child) {
     var e = S.clear(S.byId(id));
     if (child) e.appendChild(child);

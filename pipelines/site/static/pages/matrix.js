@@ -28,13 +28,14 @@
   function isSevere(r) { var s = severity(r); return s != null && SEVERE != null && s >= SEVERE; }
 
   /* The words a screen reader and the tooltip give for one cell. */
-  function describe(code, m, r) {
-    var s = severity(r), out = [S.regionName(code) + ', ' + m.short + ': ' + S.verdictStyle(r.verdict).label];
+  function verdictWords(r) {
+    var s = severity(r), out = [S.verdictStyle(r.verdict).label];
     if (s != null) out.push('ernst ' + S.num(s, 2) + (isSevere(r) ? ' (ernstig)' : ''));
     if (r.persistent) out.push('aanhoudend');
     if (r.reason_status != null) out.push('toelichting: ' + S.label('reason', r.reason_status));
     return out.join('; ');
   }
+  function describe(code, m, r) { return S.regionName(code) + ', ' + m.short + ': ' + verdictWords(r); }
 
   function cell(code, m, r, wave) {
     if (!r) return S.el('span', { class: 'mx mx-none', title: 'geen rij in het register', text: '–' });
@@ -76,7 +77,10 @@
       { label: 'Regio', cls: 'mx-region', value: function (x) { return S.regionLink(x.code, S.regionName(x.code) + ' (' + x.code + ')'); } },
       { label: 'Niet onderbouwd', cls: 'num', value: function (x) { return S.num(x.n, 0); } }
     ].concat(inds.map(function (m) {
-      return { label: m.short, title: m.label, cls: 'mx-col', value: function (x) { return cell(x.code, m, x.cells[m.id], wave); } };
+      return { label: m.short, title: m.label, cls: 'mx-col', key: m.id, value: function (x) { return cell(x.code, m, x.cells[m.id], wave); },
+        // sorted the most serious verdict first; in the CSV the verdict's words and its marks
+        sort: function (x) { var r = x.cells[m.id], i = r ? S.VERDICTS_BY_CONCERN.indexOf(r.verdict) : -1; return i < 0 ? null : i; },
+        csv: function (x) { var r = x.cells[m.id]; return r ? verdictWords(r) : ''; } };
     }));
     S.put('matrix', S.table(columns, shown, { cls: 'matrix', caption: 'Oordelen per regio en indicator, peiljaar ' + wave }));
   }
