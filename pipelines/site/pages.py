@@ -18,6 +18,7 @@ from pipelines.contract.indicators import SCORE_MODEL_ID
 from pipelines.engine.severity import SEVERE
 from pipelines.site import geo, labels
 from pipelines.site.data import SiteData, pack, pack_groups
+from pipelines.site.dictionary import dictionary
 from pipelines.site.payloads import (
     MATRIX_COLS,
     OVERDISPERSION_COLS,
@@ -59,6 +60,7 @@ NAV = [
     ("aanbevelingen.html", "Aanbevelingen", "Aanbevelingen: stand per regio"),
     ("kwaliteit.html", "Datakwaliteit", "Datakwaliteit: aanleveringen en afwijzingen"),
     ("methode.html", "Methode", "Methode: hoe een oordeel tot stand komt"),
+    ("downloads.html", "Downloads", "Downloads: de gepubliceerde bestanden en wat elke kolom betekent"),
 ]
 
 
@@ -375,6 +377,7 @@ def all_pages(
         },
         plotly=False,
     )
+    add("downloads.html", "downloads", dictionary(marts_href), plotly=False, wave_select=False)
     return pages
 
 

@@ -165,7 +165,7 @@ def test_navigation_on_every_page_and_the_latest_wave_selected(site):
             assert f'href="{root}{f}"' in text, (page, f)
         assert text.count('aria-current="page"') == 1, page
         assert '<html lang="nl">' in text
-        if page.name != "methode.html":
+        if page.name not in ("methode.html", "downloads.html"):  # nothing there depends on the wave
             assert f'<option value="{latest}" selected>' in text, page
             assert 'id="peiljaar"' in text
 

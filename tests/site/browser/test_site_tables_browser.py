@@ -6,6 +6,7 @@ aria-sort, searchable, and downloadable as shown as a CSV file that a Dutch spre
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -48,7 +49,7 @@ def download_csv(o, box: str) -> tuple[bytes, str]:
     with o.page.expect_download() as got:
         o.page.click(f"{box} button.csv")
     d = got.value
-    return open(d.path(), "rb").read(), d.suggested_filename
+    return Path(d.path()).read_bytes(), d.suggested_filename
 
 
 @pytest.mark.parametrize("page", PAGES)
