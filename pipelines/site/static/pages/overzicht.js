@@ -173,12 +173,16 @@
     root.appendChild(svg('text', { x: lx, y: ly - 2, class: 'tm-legend' }, 'aantal niet'));
     root.appendChild(svg('text', { x: lx, y: ly + 12, class: 'tm-legend' }, 'onderbouwd'));
     root.appendChild(svg('rect', { x: lx, y: ly + 22, width: 18, height: lh, fill: 'url(#schaal)', stroke: '#333333', 'stroke-width': 0.5 }));
-    var steps = max <= 6 ? max : 4;
-    for (var i = 0; i <= steps; i++) {
-      var v = Math.round(max * i / steps), yy = ly + 22 + lh - lh * v / max;
+    // whole numbers at even steps (every count up to 10), and the top of the scale
+    var step = max <= 10 ? 1 : Math.ceil(max / 5), ticks = [];
+    for (var t = 0; t < max; t += step) ticks.push(t);
+    if (max - ticks[ticks.length - 1] < step / 2 && ticks.length > 1) ticks.pop();
+    ticks.push(max);
+    ticks.forEach(function (v) {
+      var yy = ly + 22 + lh - lh * v / max;
       root.appendChild(svg('line', { x1: lx + 18, x2: lx + 23, y1: yy, y2: yy, stroke: '#333333' }));
       root.appendChild(svg('text', { x: lx + 27, y: yy + 4, class: 'tm-legend' }, v));
-    }
+    });
     root.appendChild(svg('rect', { x: lx, y: ly + lh + 36, width: 18, height: 18, fill: 'url(#geen-gegevens)', stroke: '#8C8C8C' }));
     root.appendChild(svg('text', { x: lx + 24, y: ly + lh + 49, class: 'tm-legend' }, 'geen gegevens'));
     root.appendChild(svg('text', { x: lx, y: ly + lh + 74, class: 'tm-legend' }, 'schaal gelijk voor'));
