@@ -94,6 +94,10 @@ def read_contracts(folder: Path = CONTRACT_DIR) -> dict[str, MartContract]:
 MARTS: dict[str, MartContract] = read_contracts()
 #: Every mart's name, in that order: the tables of schema ``marts`` and the files of the marts folder.
 MART_NAMES: tuple[str, ...] = tuple(MARTS)
+#: The files of the marts folder beside each mart's ``<mart>.parquet`` and ``<mart>.csv``: every mart as a sheet of
+#: one workbook, and every mart as a table of one DuckDB file for the analysts' own queries.
+WORKBOOK = "benchmark.xlsx"
+MARTS_DATABASE = "marts.duckdb"
 
 INTRO = """\
 # The marts contract

@@ -55,6 +55,14 @@ VERDICT_LABELS: dict[str, str] = {
     MISSING: "onvoldoende gegevens",
 }
 VERDICTS: tuple[str, ...] = tuple(VERDICT_LABELS)
+#: The same in as few words as a cell of the site's verdict matrix holds (the full words are in its legend).
+VERDICT_SHORT_LABELS: dict[str, str] = {
+    CONFORM: "conform",
+    FAVOURABLE: "gunstig",
+    SUBSTANTIATED: "onderbouwd",
+    UNJUSTIFIED: "niet onderbouwd",
+    MISSING: "geen gegevens",
+}
 UNFAVOURABLE: tuple[str, ...] = (SUBSTANTIATED, UNJUSTIFIED)
 #: When each verdict is given, in English (docs/method.md's table is written from this).
 VERDICT_WHEN: dict[str, str] = {

@@ -39,6 +39,7 @@ __all__ = [
     "WEIGHT_ADOPTED",
     "WEIGHT_MODAL",
     "SEVERITY_CAP",
+    "SEVERE",
     "funnel_severity",
     "z_beyond_limit",
     "uniform_severity",
@@ -48,6 +49,9 @@ __all__ = [
 WEIGHT_ADOPTED = 1.0
 WEIGHT_MODAL = 0.5
 SEVERITY_CAP = 5.0
+#: From this severity on the site marks a deviation as severe: twice the verdict threshold (a funnel's
+#: p <= 0.000001; against a uniform norm on average two steps per cell). A proposal, like the weights.
+SEVERE = 2.0
 _Z998 = 3.090232
 
 

@@ -43,6 +43,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipelines.contract.marts import MARTS_DATABASE, WORKBOOK
 from pipelines.publish.xlsx_duckdb import write_xlsx_from_duckdb
 from pipelines.publish.xlsx_sql import is_list, quote_ident, sql_literal, sql_text
 
@@ -320,14 +321,11 @@ def export_marts(
     write_xlsx_from_duckdb(
         con,
         {name: f"{quote_ident(schema)}.{quote_ident(name)}" for name in names},
-        folder / "benchmark.xlsx",
+        folder / WORKBOOK,
         title="regiobench: benchmark veiligheidsregio's",
     )
     write_marts_database(con, names, folder / MARTS_DATABASE, schema)
     return rows
-
-
-MARTS_DATABASE = "marts.duckdb"  # the marts as tables, for analysts' own queries (never the warehouse)
 
 
 def write_marts_database(con: duckdb.DuckDBPyConnection, names: list[str], path: Path, schema: str = "marts") -> None:

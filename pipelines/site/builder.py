@@ -26,7 +26,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from pipelines.core import paths
-from pipelines.engine.severity import SEVERITY_CAP
+from pipelines.engine.severity import SEVERE, SEVERITY_CAP
 from pipelines.site import labels
 from pipelines.site.data import SiteData, load, to_json
 from pipelines.site.pages import COMMON_JS, NAV, REGION_JS, Page, all_pages, region_file
@@ -86,6 +86,7 @@ def _common(d: SiteData) -> dict:
         {
             "domain": labels.DOMAINS,
             "verdict": labels.VERDICTS,
+            "verdict_short": labels.VERDICT_SHORT,
             "norm_source": labels.NORM_SOURCES,
             "submission": labels.SUBMISSION,
             "plan": labels.PLAN_STATUS,
@@ -204,6 +205,7 @@ def write_site(data: SiteData, out: Path, reference_dir: Path, marts_link: str |
             recommendations=labels.RECOMMENDATIONS,
             codes=labels.PAGE_CODES,
             severity_cap=f"{SEVERITY_CAP:g}".replace(".", ","),
+            severe=f"{SEVERE:g}".replace(".", ","),
             built=built,
             wave_span=span,
             note=page.note,

@@ -24,6 +24,7 @@ __all__ = [
     "RECOMMENDATIONS",
     "INDICATORS",
     "VERDICTS",
+    "VERDICT_SHORT",
     "NORM_SOURCES",
     "SUBMISSION",
     "PLAN_STATUS",
@@ -61,6 +62,7 @@ def _site_meta(i: Indicator) -> dict:
 INDICATORS: dict[str, dict] = {i.id: _site_meta(i) for i in CONTRACT_INDICATORS}
 
 VERDICTS: dict[str, str] = verdicts.VERDICT_LABELS
+VERDICT_SHORT: dict[str, str] = verdicts.VERDICT_SHORT_LABELS
 NORM_SOURCES: dict[str, str] = verdicts.NORM_SOURCE_LABELS
 SUBMISSION: dict[str, str] = statuses.SUBMISSION_LABELS
 PLAN_STATUS: dict[str, str] = verdicts.PLAN_LABELS

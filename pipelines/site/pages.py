@@ -15,9 +15,12 @@ import pandas as pd
 from pipelines.contract import indicators as I
 from pipelines.contract import reasons, verdicts
 from pipelines.contract.indicators import SCORE_MODEL_ID
+from pipelines.engine.severity import SEVERE
 from pipelines.site import geo, labels
 from pipelines.site.data import SiteData, pack, pack_groups
+from pipelines.site.dictionary import dictionary
 from pipelines.site.payloads import (
+    MATRIX_COLS,
     OVERDISPERSION_COLS,
     RANKS,
     REASON_COLS,
@@ -45,6 +48,7 @@ from pipelines.site.payloads import (
 #: (file, navigation label, heading)
 NAV = [
     ("index.html", "Overzicht", "Overzicht: ongerechtvaardigde verschillen tussen regio's"),
+    ("matrix.html", "Oordelenmatrix", "Oordelenmatrix: elk oordeel per regio en indicator"),
     ("indicatoren.html", "Indicatoren", "Indicatoren: trechterplots en rangorde"),
     ("regios.html", "Regio's", "Regio's"),
     ("middelen.html", "Beschermende middelen", "Beschermende middelen per functie"),
@@ -56,6 +60,7 @@ NAV = [
     ("aanbevelingen.html", "Aanbevelingen", "Aanbevelingen: stand per regio"),
     ("kwaliteit.html", "Datakwaliteit", "Datakwaliteit: aanleveringen en afwijzingen"),
     ("methode.html", "Methode", "Methode: hoe een oordeel tot stand komt"),
+    ("downloads.html", "Downloads", "Downloads: de gepubliceerde bestanden en wat elke kolom betekent"),
 ]
 
 
@@ -180,6 +185,7 @@ def all_pages(
         plotly=boundaries is not None,
     )
 
+    _matrix_page(add, m["variation_register"], parts, n_regions)
     register = m["variation_register"].sort_values(["wave", "indicator_id", "region_code"], kind="stable")
     if not large:
         add(
@@ -371,6 +377,7 @@ def all_pages(
         },
         plotly=False,
     )
+    add("downloads.html", "downloads", dictionary(marts_href), plotly=False, wave_select=False)
     return pages
 
 
@@ -398,3 +405,24 @@ def _reasons_page(add, rows: pd.DataFrame, d: SiteData, reference_dir: Path, par
             "het peiljaar kiest."
         )
     add("onderbouwingen.html", "onderbouwingen", payload, plotly=False, context=context, note=note)
+
+
+def _matrix_page(add, register: pd.DataFrame, parts: dict, n_regions: int):
+    """The verdict matrix, regions x indicators; beyond OVERVIEW_LIMIT regions one data part per wave."""
+    rows = register.sort_values(["wave", "region_code", "indicator_id"], kind="stable")
+    payload: dict = {"severe": SEVERE, "large": n_regions > OVERVIEW_LIMIT}
+    note = None
+    if n_regions <= OVERVIEW_LIMIT:
+        payload["matrix"] = pack(rows, MATRIX_COLS)
+    else:
+        by_wave, _ = pack_groups(rows.assign(_w=rows["wave"].astype(str)), "_w", MATRIX_COLS)
+        payload["parts"] = {}
+        for wave, packed in by_wave.items():
+            rel = "matrix/" + part_file(wave)
+            parts[rel] = {"key": rel, "payload": {"matrix": packed}}
+            payload["parts"][wave] = rel
+        note = (
+            f"Er zijn {_nl(n_regions)} regio's: de oordelen van een peiljaar worden pas geladen als u het peiljaar "
+            "kiest, en de matrix toont eerst alleen de regio's met een niet onderbouwde afwijking."
+        )
+    add("matrix.html", "matrix", payload, plotly=False, note=note)

@@ -29,7 +29,15 @@ from pipelines.contract.catalogues import CATALOGUES, ROLE_DISCIPLINE
 from pipelines.contract.codebook import MODULES
 from tests.site.synthetic_reasons import CONTRACT as REASON_CONTRACT
 from tests.site.synthetic_reasons import reason_marts
-from tests.site.synthetic_stats import SCORECARD_EXTRA, SUMMARY_EXTRA, plant_ranking, scorecard_extra, summary_extra
+from tests.site.synthetic_stats import (
+    REGISTER_EXTRA,
+    SCORECARD_EXTRA,
+    SUMMARY_EXTRA,
+    plant_ranking,
+    register_extra,
+    scorecard_extra,
+    summary_extra,
+)
 
 #: Sets ``window.__xss`` if it ever runs; the browser tests assert it never does.
 XSS = '<script>window.__xss=1</script><img src=x onerror="window.__xss=1"> & "quotes"'
@@ -58,6 +66,7 @@ CONTRACT = {
         "verdict",
         "substantiation",
         "explanation",
+        *REGISTER_EXTRA,  # from synthetic_stats
         "reason_status",  # from synthetic_reasons
     ],
     "indicator_summary": [
@@ -423,7 +432,7 @@ def build_synthetic_warehouse(
                     ]
                 )
 
-    register = pd.DataFrame(reg_rows, columns=CONTRACT["variation_register"][:-1])
+    register = pd.DataFrame(reg_rows, columns=CONTRACT["variation_register"][: -1 - len(REGISTER_EXTRA)])
     values = pd.DataFrame(val_rows, columns=CONTRACT["indicator_values"])
 
     # ------------------------------------------------------------------ summary, scorecard
@@ -465,6 +474,7 @@ def build_synthetic_warehouse(
     # the statistics of issue 17 from their own generator: the rest of the data stays as it was
     stats_rng = np.random.default_rng(seed + 1000)
     summary = summary_extra(summary, register, stats_rng)
+    register = register_extra(register, stats_rng)
 
     sc_rows = []
     for (w, code), g in register.groupby(["wave", "region_code"], sort=True):
@@ -483,9 +493,7 @@ def build_synthetic_warehouse(
             ]
         )
     n_base = len(CONTRACT["region_scorecard"]) - len(SCORECARD_EXTRA)
-    scorecard = scorecard_extra(
-        register, pd.DataFrame(sc_rows, columns=CONTRACT["region_scorecard"][:n_base]), stats_rng
-    )
+    scorecard = scorecard_extra(register, pd.DataFrame(sc_rows, columns=CONTRACT["region_scorecard"][:n_base]))
     ranking = plant_ranking(scorecard)
 
     # ------------------------------------------------------------------ recommendations

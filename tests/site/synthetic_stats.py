@@ -64,19 +64,29 @@ SEVERITIES = [0.25, 0.5, 1.0, 1.5, 2.25]
 UNFAVOURABLE = (verdicts.SUBSTANTIATED, verdicts.UNJUSTIFIED)
 
 
-def scorecard_extra(register: pd.DataFrame, scorecard: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """The scorecard with its last columns: per unfavourable verdict a severity from :data:`SEVERITIES`."""
-    reg = register.assign(
-        sev=np.where(register["verdict"].isin(UNFAVOURABLE), rng.choice(SEVERITIES, len(register)), 0.0),
-        persistent=register["verdict"].isin(UNFAVOURABLE) & (rng.random(len(register)) < 0.4),
-        signal=register["verdict"].eq(verdicts.CONFORM) & (rng.random(len(register)) < 0.05),
-    )
+#: The register's columns of issue 17 the fixture has (between explanation and reason_status, in the contract's order).
+REGISTER_EXTRA = ["signal_95", "severity", "persistent"]
+
+
+def register_extra(register: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """The register with :data:`REGISTER_EXTRA`: a severity from :data:`SEVERITIES` per unfavourable verdict
+    (null for the others), persistent for some unfavourable ones, an early signal for a few conform ones."""
+    unfavourable = register["verdict"].isin(UNFAVOURABLE)
+    sev = rng.choice(SEVERITIES, len(register))
+    persistent = unfavourable & (rng.random(len(register)) < 0.4)
+    signal = register["verdict"].eq(verdicts.CONFORM) & (rng.random(len(register)) < 0.05)
+    return register.assign(signal_95=signal, severity=np.where(unfavourable, sev, np.nan), persistent=persistent)
+
+
+def scorecard_extra(register: pd.DataFrame, scorecard: pd.DataFrame) -> pd.DataFrame:
+    """The scorecard with its last columns, summed from the register's (:func:`register_extra`)."""
+    reg = register.assign(sev=register["severity"].fillna(0.0))
     reg["sev_unjustified"] = reg["sev"].where(reg["verdict"] == verdicts.UNJUSTIFIED, 0.0)
     reg["unjustified_id"] = reg["indicator_id"].where(reg["verdict"] == verdicts.UNJUSTIFIED)
     g = reg.groupby(["wave", "region_code"], sort=True)
     extra = pd.DataFrame(
         {
-            "n_signal_95": g["signal"].sum().astype("int64"),
+            "n_signal_95": g["signal_95"].sum().astype("int64"),
             "unjustified_indicators": g["unjustified_id"].agg(lambda s: ",".join(s.dropna()) or None),
             "severity_score": g["sev"].sum(),
             "severity_score_unjustified": g["sev_unjustified"].sum(),

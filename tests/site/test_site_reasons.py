@@ -101,8 +101,11 @@ def test_the_filters_and_sortable_headers_are_there(site):
     for check in ("f-tekst-herhaald", "f-afwijking-herhaald", "f-gedeeld", "f-jaar", "f-tegenspraak"):
         assert f'<input type="checkbox" id="{check}">' in html, check
     script = (site["out"] / "assets" / "pages" / "onderbouwingen.js").read_text(encoding="utf-8")
-    # the headers are drawn in the browser: a button each, aria-sort on the header cell
-    assert "'aria-sort': state" in script and "S.el('button'" in script
+    shared = (site["out"] / "assets" / "tables.js").read_text(encoding="utf-8")
+    # the headers are drawn in the browser by the shared table: a button each, aria-sort on the header cell;
+    # the page hands it its columns and the sort from the address
+    assert "S.table(COLUMNS, shown" in script and "sort: sorted" in script
+    assert "setAttribute('aria-sort'" in shared and "S.el('button'" in shared
     data = page_data(site["out"] / PAGE)
     assert data["reason_indicators"] == list(reasons.REASON_INDICATORS)
     assert data["codes"]["reason"]["order"] == list(reasons.REASON_CODES)

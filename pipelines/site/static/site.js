@@ -194,10 +194,13 @@
   S.byId = function (id) { return document.getElementById(id); };
   S.badge = function (verdict) {
     var st = S.verdictStyle(verdict);
-    return S.el('span', { class: 'badge v-' + (verdict || 'none') }, [S.el('span', { class: 'glyph', 'aria-hidden': 'true', text: st.glyph }), ' ' + st.label]);
+    var order = S.VERDICTS_BY_CONCERN.indexOf(verdict);
+    // data-order: a table sorted on this column puts the most serious verdict first
+    return S.el('span', { class: 'badge v-' + (verdict || 'none'), 'data-order': order < 0 ? null : order }, [S.el('span', { class: 'glyph', 'aria-hidden': 'true', text: st.glyph }), ' ' + st.label]);
   };
   S.statusBadge = function (group, code, glyphs) {
-    return S.el('span', { class: 'badge s-' + String(code || 'none').replace(/[^a-z_]/g, '') },
+    var order = S.order(group).indexOf(code);
+    return S.el('span', { class: 'badge s-' + String(code || 'none').replace(/[^a-z_]/g, ''), 'data-order': order < 0 ? null : order },
       [glyphs && glyphs[code] ? S.el('span', { class: 'glyph', 'aria-hidden': 'true', text: glyphs[code] }) : null,
         (glyphs && glyphs[code] ? ' ' : '') + S.label(group, code)]);
   };
@@ -207,22 +210,7 @@
     if (!href) return document.createTextNode(label);
     return S.el('a', { href: S.withWave(href), 'data-keep-wave': '1', text: label });
   };
-  /* columns: [{label, value: row => string | Node, cls}] */
-  S.table = function (columns, rows, opts) {
-    opts = opts || {};
-    var thead = S.el('thead', null, [S.el('tr', null, columns.map(function (c) {
-      return S.el('th', { scope: 'col', class: c.cls, text: c.label });
-    }))]);
-    var tbody = S.el('tbody', null, rows.map(function (r) {
-      return S.el('tr', { class: opts.rowClass ? opts.rowClass(r) : null }, columns.map(function (c) {
-        var v = c.value(r);
-        return S.el('td', { class: c.cls }, [v == null ? '–' : v]);
-      }));
-    }));
-    var t = S.el('table', { class: 'data' + (opts.cls ? ' ' + opts.cls : '') }, [
-      opts.caption ? S.el('caption', { text: opts.caption }) : null, thead, tbody]);
-    return S.el('div', { class: 'table-wrap' }, [t]);
-  };
+  // S.table (a table from rows, sortable, searchable, as CSV): tables.js
   S.put = function (id, child) {
     var e = S.clear(S.byId(id));
     if (child) e.appendChild(child);
@@ -314,10 +302,13 @@
   // ------------------------------------------------------------------ Plotly
   S.config = {
     displaylogo: false,
-    // never offer to upload a chart to Plotly's cloud (the analysts work offline, the data are not public)
+    // never offer to upload a chart to Plotly's cloud (the analysts work offline, the data are not public):
+    // no button (plotly.js 4 calls it sendChartToCloud, older versions sendDataToCloud and editInChartStudio)
+    // and no address to send to, should a later Plotly bring the button back under another name
     showSendToCloud: false,
     showEditInChartStudio: false,
     showLink: false,
+    plotlyServerURL: '',
     responsive: true,
     locale: 'nl',
     locales: { nl: { dictionary: {
@@ -332,7 +323,7 @@
       shortDays: ['zo', 'ma', 'di', 'wo', 'do', 'vr', 'za'],
       months: ['januari', 'februari', 'maart', 'april', 'mei', 'juni', 'juli', 'augustus', 'september', 'oktober', 'november', 'december'],
       shortMonths: ['jan', 'feb', 'mrt', 'apr', 'mei', 'jun', 'jul', 'aug', 'sep', 'okt', 'nov', 'dec'] } } },
-    modeBarButtonsToRemove: ['select2d', 'lasso2d', 'autoScale2d', 'toggleSpikelines', 'sendDataToCloud', 'editInChartStudio'],
+    modeBarButtonsToRemove: ['select2d', 'lasso2d', 'autoScale2d', 'toggleSpikelines', 'sendChartToCloud', 'sendDataToCloud', 'editInChartStudio'],
     toImageButtonOptions: { format: 'png', scale: 2 }
   };
   S.layout = function (title, extra) {
@@ -415,20 +406,35 @@
     });
     return traces;
   };
-  /* Clicking a point whose customdata is a region code opens that region's profile. */
-  var linkWanted = {};
-  S.linkPoints = function (id) {
+  /* Clicking a point opens the page its customdata names: by default the profile of the region whose code it is,
+   * in the same wave; href(customdata) gives another address (or null: no link). */
+  var linkWanted = {}, linkHref = {};
+  S.linkPoints = function (id, href) {
     var div = S.byId(id);
     if (!div) return;
+    if (href) linkHref[id] = href;
     if (typeof div.on !== 'function') { linkWanted[id] = true; return; }
     if (div.__linked) return;
     div.__linked = true;
     div.on('plotly_click', function (ev) {
       var p = ev && ev.points && ev.points[0];
       var code = p && (Array.isArray(p.customdata) ? p.customdata[0] : p.customdata);
-      var href = code != null && S.regionHref(code);
-      if (href) location.href = S.withWave(href);
+      if (code == null) return;
+      var to = linkHref[id] ? linkHref[id](code) : S.regionHref(code) && S.withWave(S.regionHref(code));
+      if (to) location.href = to;
     });
+  };
+  /* The indicator page of one indicator in the current wave, with a region marked in its charts. */
+  S.indicatorHref = function (indicatorId, regionCode) {
+    return S.root + 'indicatoren.html#indicator=' + encodeURIComponent(indicatorId) + (S.wave == null ? '' : '&peiljaar=' + S.wave) +
+      (regionCode == null ? '' : '&regio=' + encodeURIComponent(regionCode));
+  };
+  /* A region's profile in the current wave, opened at its verdict on one indicator. */
+  S.verdictHref = function (regionCode, indicatorId) {
+    var href = S.regionHref(regionCode);
+    if (!href) return null;
+    href = S.withWave(href);
+    return href + (href.indexOf('#') < 0 ? '#' : '&') + 'indicator=' + encodeURIComponent(indicatorId);
   };
 
   // A4 printing: charts get the width of the paper, and back afterwards.

@@ -12,6 +12,29 @@
   if (asked && S.ind[asked]) sel.value = asked;
   var SEVERITY = {};  // verdict -> rank, the most serious first (the contract's order by concern)
   S.VERDICTS_BY_CONCERN.forEach(function (v, i) { SEVERITY[v] = i; });
+  // a link from a region page names the region (regio=CODE): it is marked in both charts and in the table
+  var focus = S.hashParams().regio;
+  if (!S.regionByCode[focus]) focus = null;
+  var FOCUS_INK = '#1a1a1a';
+  /* The marked region as a trace of its own: a ring around its point, with its name. */
+  function focusTrace(r, x, y) {
+    return { type: 'scatter', mode: 'markers+text', name: 'gemarkeerd: ' + S.regionName(focus), x: [x], y: [y],
+      text: [S.esc(S.regionName(focus))], textposition: 'top center', textfont: { color: FOCUS_INK, size: 12 },
+      marker: { symbol: 'circle-open', size: 26, color: FOCUS_INK, line: { width: 3, color: FOCUS_INK } },
+      hoverinfo: 'skip', customdata: [r.region_code], meta: { role: 'gekozen' } };
+  }
+  function focusLine(rows, m) {
+    var box = S.byId('focus');
+    if (!focus) { box.hidden = true; return; }
+    var r = rows.find(function (x) { return x.region_code === focus; });
+    S.clear(box).hidden = false;
+    box.appendChild(document.createTextNode('Gemarkeerd in de grafieken en de tabel: '));
+    box.appendChild(S.el('a', { href: S.verdictHref(focus, m.id), text: S.regionName(focus) + ' (' + focus + ')' }));
+    box.appendChild(document.createTextNode(r && r.value != null ? ', ' + S.fmt(m.id, r.value) + ', ' + S.verdictStyle(r.verdict).label + '.'
+      : ': geen waarde in dit peiljaar.'));
+  }
+  /* A point leads back to the region's profile, at its verdict on this indicator, in the same wave. */
+  function back(regionCode) { return S.verdictHref(regionCode, sel.value); }
   var POLARITY = { hoger: 'hoger is gunstiger', lager: 'lager is gunstiger', beide: 'beide kanten van de grenzen zijn ongunstig' };
 
   function limitsText(lo, hi, ind) {
@@ -66,13 +89,15 @@
     traces = traces.concat(S.verdictTraces(pts.filter(function (r) { return xOf(r) != null; }).map(function (r) {
       return { x: xOf(r), y: r.value, verdict: r.verdict, code: r.region_code, hover: hoverOf(r, m) };
     })));
+    var mine = focus && pts.find(function (r) { return r.region_code === focus && xOf(r) != null; });
+    if (mine) traces.push(focusTrace(mine, xOf(mine), mine.value));
     var xTitle = hasDen ? (m.denominator || 'noemer') : 'verwachte waarde volgens de risicobasis (' + m.unit + ')';
     S.plot('trechter', traces, S.layout(m.short + ': trechterplot, peiljaar ' + wave, {
       height: 470,
       xaxis: S.axis(xTitle, { rangemode: 'tozero' }),
       yaxis: S.axis(m.unit, { tickformat: S.tickformat(m.id) })
     }));
-    S.linkPoints('trechter');
+    S.linkPoints('trechter', back);
     if (!sm || sm.phi == null) note.textContent = 'Overdispersie: voor dit normtype niet berekend.';
     else {
       var n = sm.n_regions || pts.length, g = Math.floor(0.1 * n);
@@ -107,6 +132,8 @@
     traces = traces.concat(S.verdictTraces(pts.map(function (r, i) {
       return { x: r.value, y: i, verdict: r.verdict, code: r.region_code, hover: hoverOf(r, m) };
     })));
+    var at = focus ? pts.findIndex(function (r) { return r.region_code === focus; }) : -1;
+    if (at >= 0) traces.push(focusTrace(pts[at], pts[at].value, at));
     // with hundreds of regions a row per region would make the chart metres high: then the rows are packed
     // together without names (the name is in the hover text and in the table below)
     var many = pts.length > 200;
@@ -116,13 +143,14 @@
       yaxis: many ? S.axis('regio\'s, van laag naar hoog (naam in de hovertekst)', { range: [-0.7, pts.length - 0.3],
         showticklabels: false, showgrid: false, zeroline: false }) :
         S.axis('', { tickvals: pts.map(function (r, i) { return i; }), range: [-0.7, pts.length - 0.3],
-        ticktext: pts.map(function (r) { return S.esc(S.regionName(r.region_code)); }), showgrid: true, gridcolor: '#f0f0f0', zeroline: false }),
+        ticktext: pts.map(function (r) { var n = S.esc(S.regionName(r.region_code)); return r.region_code === focus ? '<b>▶ ' + n + '</b>' : n; }),
+        showgrid: true, gridcolor: '#f0f0f0', zeroline: false }),
       legend: { orientation: 'h', x: 0, y: 1.01, yanchor: 'bottom' },
       annotations: missing.length ? [{ xref: 'paper', yref: 'paper', x: 0, y: -0.09, showarrow: false, xanchor: 'left',
         text: S.esc('Geen gegevens: ' + (missing.length > 20 ? missing.length + ' regio\'s (zie de tabel)'
           : missing.map(function (r) { return S.regionName(r.region_code); }).join(', '))), font: { size: 11, color: '#555555' } }] : []
     }));
-    S.linkPoints('rangorde');
+    S.linkPoints('rangorde', back);
   }
 
   function summary(rows, m, sm, wave) {
@@ -158,15 +186,15 @@
         (a.region_code < b.region_code ? -1 : 1);
     });
     S.put('oordelen', S.table([
-      { label: 'Regio', value: function (r) { return S.regionLink(r.region_code); } },
+      { label: 'Regio', value: function (r) { return S.el('a', { href: back(r.region_code), text: S.regionName(r.region_code) }); } },
       { label: 'Waarde', cls: 'num', value: function (r) { return S.fmt(m.id, r.value); } },
       { label: 'Doel', cls: 'num', value: function (r) { return S.fmt(m.id, r.target); } },
       { label: '99,8%-grenzen', cls: 'num', value: function (r) { return limitsText(r.lower_998, r.upper_998, m.id); } },
       { label: 'Oordeel', value: function (r) { return S.badge(r.verdict); } },
       { label: 'Toelichting', cls: 'text', value: function (r) {
-        return D.explanation_elsewhere ? S.regionLink(r.region_code, 'in het regioprofiel') : r.explanation; } },
+        return D.explanation_elsewhere ? S.el('a', { href: back(r.region_code), text: 'in het regioprofiel' }) : r.explanation; } },
       { label: 'Onderbouwing', cls: 'text', value: function (r) { return r.substantiation; } }
-    ], sorted));
+    ], sorted, { rowClass: function (r) { return r.region_code === focus ? 'target' : null; } }));
   }
 
   function draw(all, id, wave) {
@@ -174,6 +202,7 @@
     S.byId('ind-label').textContent = m.label + ' (' + m.unit + '; ' + (POLARITY[m.polarity] || '') + ').';
     var rows = all.filter(function (r) { return r.wave === wave && r.indicator_id === id; });
     var sm = summ.find(function (r) { return r.wave === wave && r.indicator_id === id; });
+    focusLine(rows, m);
     funnel(rows, m, wave, sm);
     ranked(rows, m, wave);
     summary(rows, m, sm, wave);

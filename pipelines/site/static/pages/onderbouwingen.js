@@ -75,50 +75,23 @@
       (!F.contra.checked || !!r.contradiction);
   }
 
-  function compare(col) {
-    return function (a, b) {
-      var x = col.sort(a), y = col.sort(b);
-      if (x == null || x === '') return y == null || y === '' ? 0 : 1;  // empty last, either way
-      if (y == null || y === '') return -1;
-      var c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y), 'nl');
-      return c * sorted.dir;
-    };
-  }
-
   function draw(wave, rows) {
     var shown = rows.filter(keep);
-    var col = COLUMNS.find(function (c) { return c.key === sorted.key; });
-    if (col) shown = shown.map(function (r, i) { return [r, i]; })
-      .sort(function (a, b) { return compare(col)(a[0], b[0]) || a[1] - b[1]; }).map(function (p) { return p[0]; });
     S.byId('telling').textContent = S.num(shown.length, 0) + ' van ' + S.num(rows.length, 0) + ' toelichtingen in peiljaar ' + wave +
       (shown.length ? '; oranje gemarkeerd: toelichtingen die niet tellen.' : '.');
     if (!rows.length) { S.put('register', S.note('Geen toelichtingen bij afwijkingen in peiljaar ' + wave + '.')); return; }
     if (!shown.length) { S.put('register', S.note('Geen toelichting voldoet aan de gekozen filters.')); return; }
-    var head = S.el('tr', null, COLUMNS.map(function (c) {
-      var state = c.key === sorted.key ? (sorted.dir > 0 ? 'ascending' : 'descending') : 'none';
-      var arrow = state === 'ascending' ? ' ▲' : state === 'descending' ? ' ▼' : '';
-      var button = S.el('button', { type: 'button', class: 'sort', 'data-sort': c.key, text: c.label + arrow,
-        title: (c.title ? c.title + '. ' : '') + 'Klik om hierop te sorteren.' });
-      button.addEventListener('click', function () {
-        sorted.dir = sorted.key === c.key ? -sorted.dir : 1;
-        sorted.key = c.key;
-        S.setHash('sorteer', c.key);
-        S.setHash('richting', sorted.dir > 0 ? 'op' : 'af');
-        draw(wave, rows);
-        var again = document.querySelector('#register button[data-sort="' + c.key + '"]');
-        if (again) again.focus();
-      });
-      return S.el('th', { scope: 'col', class: c.cls, 'aria-sort': state }, [button]);
+    // sorting is the shared table's (tables.js); the column and direction are kept in the address
+    S.put('register', S.table(COLUMNS, shown, {
+      cls: 'reasons', caption: 'Toelichtingen van de regio\'s bij hun afwijkingen, peiljaar ' + wave,
+      rowClass: function (r) { return COUNTS.indexOf(r.status) < 0 ? 'hi' : null; },
+      sort: sorted,
+      onSort: function (key, dir) {
+        sorted = { key: key, dir: dir };
+        S.setHash('sorteer', key);
+        S.setHash('richting', dir > 0 ? 'op' : 'af');
+      }
     }));
-    var body = S.el('tbody', null, shown.map(function (r) {
-      return S.el('tr', { class: COUNTS.indexOf(r.status) < 0 ? 'hi' : null }, COLUMNS.map(function (c) {
-        var v = c.value(r);
-        return S.el('td', { class: c.cls }, [v == null ? '–' : v]);
-      }));
-    }));
-    var table = S.el('table', { class: 'data reasons' }, [
-      S.el('caption', { text: 'Toelichtingen van de regio\'s bij hun afwijkingen, peiljaar ' + wave }), S.el('thead', null, [head]), body]);
-    S.put('register', S.el('div', { class: 'table-wrap' }, [table]));
   }
 
   var rowsOf = {};

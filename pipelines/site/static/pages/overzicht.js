@@ -49,12 +49,27 @@
       ['Indicatoren', r.n_indicators]]) + '<br><i>klik voor het regioprofiel</i>';
   }
 
+  /* One colour scale for every wave, so that two waves can be compared: 0 to the highest count of any wave. */
+  var MAX_ALL = Math.max(1, score.reduce(function (a, r) {
+    return (r.n_missing || 0) < (r.n_indicators || 0) ? Math.max(a, r.n_unjustified || 0) : a;
+  }, 0));
+
+  /* A region's name in lines of about `width` characters, broken after spaces and hyphens. */
+  function nameLines(name, width) {
+    var lines = [], line = '';
+    String(name).split(/(?<=[\s-])/).forEach(function (part) {
+      if (line && (line + part).trim().length > width) { lines.push(line.trim()); line = part; } else line += part;
+    });
+    if (line.trim()) lines.push(line.trim());
+    return lines;
+  }
+
   function drawMap(wave) {
     var xs = rowsOf(wave);
-    var max = Math.max(1, Math.max.apply(null, xs.map(function (x) { return x.n || 0; })));
+    var max = MAX_ALL;
     var title = 'Niet onderbouwde afwijkingen per regio, peiljaar ' + wave;
     var has = xs.filter(function (x) { return x.has; }), none = xs.filter(function (x) { return !x.has; });
-    var colorbar = { title: { text: 'aantal', side: 'top' }, thickness: 14, len: 0.6, dtick: max > 10 ? null : 1 };
+    var colorbar = { title: { text: 'aantal (schaal gelijk<br>voor alle peiljaren)', side: 'top' }, thickness: 14, len: 0.6, dtick: max > 10 ? null : 1 };
     if (bounds) {
       var geojson = { type: 'FeatureCollection', features: bounds.features };
       var withShape = function (x) { return !!bounds.centroids[x.code]; };
@@ -79,8 +94,8 @@
       traces.push({
         type: 'scattergeo', mode: 'text', name: 'aantal', showlegend: false, hoverinfo: 'skip',
         lon: lab.map(function (x) { return bounds.centroids[x.code][0]; }), lat: lab.map(function (x) { return bounds.centroids[x.code][1]; }),
-        text: lab.map(function (x) { return x.has ? String(x.n) : '–'; }),
-        textfont: { size: 13, color: lab.map(function (x) { return x.has && x.n / max > 0.6 ? '#ffffff' : '#1a1a1a'; }) },
+        text: lab.map(function (x) { return nameLines(x.name, 11).map(S.esc).join('<br>') + '<br><b>' + (x.has ? String(x.n) : '–') + '</b>'; }),
+        textfont: { size: 9, color: lab.map(function (x) { return x.has && x.n / max > 0.6 ? '#ffffff' : '#1a1a1a'; }) },
         meta: { role: 'label' }
       });
       S.plot('kaart', traces, S.layout(title, {
@@ -120,10 +135,10 @@
       '\nGunstige afwijkingen: ' + r.n_favourable + '\nConform: ' + r.n_conform + '\nOnvoldoende gegevens: ' + r.n_missing + '\n(klik voor het regioprofiel)';
   }
   function drawTiles(xs, max, title) {
-    var cell = 70, gap = 5, top = 34, left = 4, legendW = 150;
+    var cell = 86, gap = 5, top = 34, left = 4, legendW = 150;
     var W = left + tiles.cols * cell + legendW, H = top + tiles.rows * cell + 36;
     var root = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, width: '100%', role: 'img', class: 'tilemap', 'aria-labelledby': 'kaart-titel',
-      style: 'max-width:' + (W * 1.25) + 'px' });
+      style: 'max-width:' + (W * 1.1) + 'px', 'data-max': max });
     var defs = svg('defs');
     var pat = svg('pattern', { id: 'geen-gegevens', width: 8, height: 8, patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)' });
     pat.appendChild(svg('rect', { width: 8, height: 8, fill: '#ffffff' }));
@@ -144,8 +159,13 @@
       var dark = x.has && x.n / max > 0.6;
       g.appendChild(svg('title', null, plainHover(x, S.wave)));
       g.appendChild(svg('rect', { x: tx, y: ty, width: size, height: size, rx: 4, fill: fill, stroke: x.has ? '#333333' : '#8C8C8C', 'stroke-width': 1 }));
-      g.appendChild(svg('text', { x: tx + size / 2, y: ty + 21, class: 'tm-code', fill: dark ? '#ffffff' : '#1a1a1a' }, x.code));
-      g.appendChild(svg('text', { x: tx + size / 2, y: ty + 48, class: 'tm-n', fill: dark ? '#ffffff' : '#1a1a1a' }, x.has ? x.n : '–'));
+      var ink = dark ? '#ffffff' : '#1a1a1a';
+      var name = svg('text', { x: tx + size / 2, y: ty + 14, class: 'tm-name', fill: ink });
+      nameLines(x.name, 11).slice(0, 3).forEach(function (l, i) {
+        name.appendChild(svg('tspan', { x: tx + size / 2, dy: i ? 11 : 0 }, l));
+      });
+      g.appendChild(name);
+      g.appendChild(svg('text', { x: tx + size / 2, y: ty + size - 10, class: 'tm-n', fill: ink }, x.has ? x.n : '–'));
       root.appendChild(g);
     });
     // legend: colour ramp with the count, and the pattern for "geen gegevens"
@@ -153,14 +173,20 @@
     root.appendChild(svg('text', { x: lx, y: ly - 2, class: 'tm-legend' }, 'aantal niet'));
     root.appendChild(svg('text', { x: lx, y: ly + 12, class: 'tm-legend' }, 'onderbouwd'));
     root.appendChild(svg('rect', { x: lx, y: ly + 22, width: 18, height: lh, fill: 'url(#schaal)', stroke: '#333333', 'stroke-width': 0.5 }));
-    var steps = max <= 6 ? max : 4;
-    for (var i = 0; i <= steps; i++) {
-      var v = Math.round(max * i / steps), yy = ly + 22 + lh - lh * v / max;
+    // whole numbers at even steps (every count up to 10), and the top of the scale
+    var step = max <= 10 ? 1 : Math.ceil(max / 5), ticks = [];
+    for (var t = 0; t < max; t += step) ticks.push(t);
+    if (max - ticks[ticks.length - 1] < step / 2 && ticks.length > 1) ticks.pop();
+    ticks.push(max);
+    ticks.forEach(function (v) {
+      var yy = ly + 22 + lh - lh * v / max;
       root.appendChild(svg('line', { x1: lx + 18, x2: lx + 23, y1: yy, y2: yy, stroke: '#333333' }));
       root.appendChild(svg('text', { x: lx + 27, y: yy + 4, class: 'tm-legend' }, v));
-    }
+    });
     root.appendChild(svg('rect', { x: lx, y: ly + lh + 36, width: 18, height: 18, fill: 'url(#geen-gegevens)', stroke: '#8C8C8C' }));
     root.appendChild(svg('text', { x: lx + 24, y: ly + lh + 49, class: 'tm-legend' }, 'geen gegevens'));
+    root.appendChild(svg('text', { x: lx, y: ly + lh + 74, class: 'tm-legend' }, 'schaal gelijk voor'));
+    root.appendChild(svg('text', { x: lx, y: ly + lh + 88, class: 'tm-legend' }, 'alle peiljaren'));
     if (tiles.mode !== 'geo') root.appendChild(svg('text', { x: left, y: H - 8, class: 'tm-legend' },
       'Regio\u2019s in codevolgorde: geen geografische indeling voor deze regioset.'));
     S.purge('kaart');

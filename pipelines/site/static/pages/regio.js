@@ -86,7 +86,7 @@
       if (a != null && b != null) { var lo = Math.min(a, b), w = Math.max(Math.abs(b - a), 0.02); iqr.x.push(w); iqr.base.push(lo); iqr.y.push(y(i)); }
       med.x.push(0); med.y.push(y(i));
       if (!has) return;
-      pts.push({ x: position(r.value, sm, m.polarity), y: y(i), verdict: r.verdict, code: null,
+      pts.push({ x: position(r.value, sm, m.polarity), y: y(i), verdict: r.verdict, code: m.id,
         hover: S.hover(m.short, [['Waarde', S.fmt(m.id, r.value)], ['Landelijk minimum', S.fmt(m.id, sm.min)],
           ['25e percentiel', S.fmt(m.id, sm.p25)], ['Mediaan', S.fmt(m.id, sm.median)], ['75e percentiel', S.fmt(m.id, sm.p75)],
           ['Landelijk maximum', S.fmt(m.id, sm.max)], ['Oordeel', S.verdictStyle(r.verdict).label]],
@@ -107,6 +107,7 @@
       yaxis: S.axis('', { tickvals: inds.map(function (m, i) { return y(i); }), ticktext: ticks, range: [-0.6, n - 0.4], showgrid: false, zeroline: false }),
       legend: { orientation: 'h', x: 0, y: -0.12, yanchor: 'top' }
     }));
+    S.linkPoints('spine', function (id) { return S.indicatorHref(id, code); });
   }
 
   function verdicts(wave) {
@@ -114,7 +115,7 @@
       .filter(Boolean);
     if (!rows.length) { S.put('oordelen', S.note('Geen oordelen voor peiljaar ' + wave + '.')); return; }
     S.put('oordelen', S.table([
-      { label: 'Indicator', value: function (r) { return (S.ind[r.indicator_id] || {}).short || r.indicator_id; } },
+      { label: 'Indicator', value: indicatorLink },
       { label: 'Domein', cls: 'print-hide', value: function (r) { return S.label('domain', (S.ind[r.indicator_id] || {}).domain); } },
       { label: 'Waarde', cls: 'num', value: function (r) { return S.fmt(r.indicator_id, r.value); } },
       { label: 'Doel', cls: 'num', value: function (r) { return S.fmt(r.indicator_id, r.target); } },
@@ -123,7 +124,17 @@
       { label: 'Oordeel', value: function (r) { return S.badge(r.verdict); } },
       { label: 'Toelichting', cls: 'text', value: function (r) { return r.explanation; } },
       { label: 'Onderbouwing', cls: 'text', value: function (r) { return substantiation(r, wave); } }
-    ], rows, { rowClass: function (r) { return r.verdict === UNJUSTIFIED ? 'hi' : null; } }));
+    ], rows, { rowClass: function (r) { return (r.verdict === UNJUSTIFIED ? 'hi' : '') + (r.indicator_id === asked ? ' target' : '') || null; },
+      rowId: function (r) { return 'oordeel-' + r.indicator_id; } }));
+    // a link from the verdict matrix names the indicator: its row is shown and marked
+    var row = asked && S.byId('oordeel-' + asked);
+    if (row && !shownOnce) { shownOnce = true; row.scrollIntoView({ block: 'center' }); }
+  }
+  var asked = S.hashParams().indicator, shownOnce = false;
+
+  /* The indicator's name, leading to its page with this region marked in the charts. */
+  function indicatorLink(r) {
+    return S.el('a', { href: S.indicatorHref(r.indicator_id, code), text: (S.ind[r.indicator_id] || {}).short || r.indicator_id });
   }
 
   /* An indicator whose deviation a region can explain: how its reasons weigh (the weakest status; the words
@@ -147,7 +158,7 @@
     if (all) all.setAttribute('href', S.root + 'onderbouwingen.html#regio=' + encodeURIComponent(code) + '&peiljaar=' + wave);
     if (!rows.length) { S.put('toelichtingen-tabel', S.note('De regio gaf in peiljaar ' + wave + ' geen toelichting bij een afwijking.')); return; }
     S.put('toelichtingen-tabel', S.table([
-      { label: 'Indicator', value: function (x) { return (S.ind[x.indicator_id] || {}).short || x.indicator_id; } },
+      { label: 'Indicator', value: indicatorLink },
       { label: 'Wat wijkt af', value: function (x) { return x.cell_label; } },
       { label: 'Toelichting van de regio', cls: 'text', value: function (x) {
         return x.reason_text == null ? S.el('span', { class: 'empty', text: 'geen tekst (alleen ‘niet beoefenen onderbouwd’)' }) : x.reason_text; } },
