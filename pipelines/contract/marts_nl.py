@@ -41,6 +41,15 @@ MART_PURPOSE_NL: dict[str, str] = {
     "gewogen: de regels waardoor een toelichting verloopt, de weging door de inspectie, de signalen en de status.",
     "judgement_problems": "Elke rij van de wegingen van de inspectie (wegingen.csv) die niet meetelt, en waarom. "
     "Zo'n rij wordt genegeerd; de verwerking stopt er nooit op.",
+    "learning_matches": "Per ongunstige afwijking hoogstens drie regio's om van te leren: vergelijkbaar op de "
+    "risicobasis, conform of gunstig op dezelfde indicator, met waarom ze gekozen zijn en hun lessen over hetzelfde "
+    "onderwerp.",
+    "lesson_flows": "Welke regio lessen overnam van welke andere regio, per peiljaar.",
+    "lesson_roles": "Per peiljaar en regio: deelt zij lessen, neemt zij lessen over, beide of geen van beide.",
+    "deviation_followup": "Wat er in het volgende peiljaar werd van elke ongunstige afwijking (opgelost, "
+    "aanhoudend, verslechterd, onderbouwd of geen gegevens), met de lessen en toelichtingen daartussen.",
+    "recommendation_followup": "Het verloop per regio en aanbeveling over alle peiljaren, met het landelijke aantal "
+    "regio's dat per peiljaar op orde is.",
 }
 
 #: What one row of each mart is, in Dutch.
@@ -58,6 +67,11 @@ MART_GRAIN_NL: dict[str, str] = {
     "region_peers": "één rij per peiljaar × regio × plaats (1 tot en met 5)",
     "substantiation_register": "één rij per peiljaar × regio × indicator × cel waarvoor de regio een toelichting gaf",
     "judgement_problems": "één rij per probleem (geen sleutel), op regelnummer",
+    "learning_matches": "één rij per peiljaar × regio × indicator met een ongunstige afwijking × gekozen regio (1-3)",
+    "lesson_flows": "één rij per peiljaar × regio waarvan is overgenomen × regio die overnam",
+    "lesson_roles": "één rij per peiljaar × regio",
+    "deviation_followup": "één rij per peiljaar × regio × indicator met een ongunstige afwijking",
+    "recommendation_followup": "één rij per peiljaar × regio × aanbeveling (1 tot en met 10)",
 }
 
 #: DuckDB's types in Dutch.
