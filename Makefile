@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test test-fast lint serve bench validate lock clean browser
+.PHONY: install run test test-fast lint serve bench validate lock clean browser office
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,8 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/regiobench run
 
-## Run the test suite (browser tests need Debian's chromium: `make browser`).
+## Run the test suite (browser tests need Debian's chromium: `make browser`; the spreadsheet tests need
+## LibreOffice Calc: `make office`).
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
@@ -50,6 +51,10 @@ bench: $(STAMP)
 ## Install Debian's chromium for the browser tests (root, apt).
 browser:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+## Install Debian's headless LibreOffice Calc, with which the tests open the spreadsheet downloads (root, apt).
+office:
+	command -v soffice >/dev/null || (apt-get update -qq && apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui)
 
 ## Re-resolve the lock file after a change of dependencies in pyproject.toml.
 lock:
