@@ -36,7 +36,7 @@ class Labels:
     joiner: str = "; "
 
     def label(self, text: str | None) -> str | None:
-        """The Dutch words for a cell's text (as the SQL in :mod:`pipelines.publish.downloads` computes it)."""
+        """The Dutch words for a cell's text."""
         if text is None:
             return None
         if self.separator is None:

@@ -11,8 +11,7 @@ Excel's Dutch ``WAAR``/``ONWAAR``, CRLF line ends, no thousands separator, every
 double in its shortest exact form). NaN and infinity are left empty, as in the workbook. Text gets the same
 guard against formulas as in the other CSV files (:func:`pipelines.publish.xlsx_sql.csv_safe_sql`).
 
-The labels are looked up in SQL: each group of labels is a DuckDB variable (a MAP), set with bound
-parameters by :func:`label_variables`.
+The labels are looked up in SQL, in a DuckDB variable per column (see :func:`sheet_columns`).
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ from contextlib import contextmanager
 
 import duckdb
 
-from pipelines.contract.column_labels import GROUPS, LABEL_SUFFIX, Labels, labels_for
+from pipelines.contract.column_labels import LABEL_SUFFIX, labels_for
 from pipelines.contract.marts import MARTS
 from pipelines.publish.xlsx_sql import FLOAT_TYPES, SheetColumn, csv_safe_sql, is_list, quote_ident, sql_text
 from pipelines.publish.xlsx_workbook import NUMBER_STYLES
@@ -42,49 +41,11 @@ def mart_files(names) -> list[str]:
     return per_mart + [WORKBOOK, MARTS_DATABASE]
 
 
-def _variable(group: Labels) -> str:
-    return f"regiobench_labels_{group.name}"
-
-
-@contextmanager
-def label_variables(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Set every group's code -> words MAP (and its separators) as variables of ``con``; reset them after."""
-    names = []
-    try:
-        for group in GROUPS.values():
-            var = _variable(group)
-            codes = list(group.words)
-            con.execute(
-                f"SET VARIABLE {var} = MAP(?::VARCHAR[], ?::VARCHAR[])", [codes, [group.words[c] for c in codes]]
-            )
-            names.append(var)
-            if group.separator is not None:
-                con.execute(f"SET VARIABLE {var}_sep = ?::VARCHAR", [group.separator])
-                con.execute(f"SET VARIABLE {var}_join = ?::VARCHAR", [group.joiner])
-                names += [f"{var}_sep", f"{var}_join"]
-        yield
-    finally:
-        for var in names:
-            con.execute(f"RESET VARIABLE {var}")
-
-
-def label_sql(group: Labels, col: str, dtype: str) -> str:
-    """SQL for the Dutch words of a column's codes (an unknown code stays itself); needs :func:`label_variables`."""
-    text = col if dtype == "VARCHAR" else f"CAST({col} AS VARCHAR)"
-    var = _variable(group)
-    if group.separator is None:
-        return f"coalesce(getvariable('{var}')[{text}], {text})"
-    return (
-        f"array_to_string(list_transform(string_split({text}, getvariable('{var}_sep')), "
-        f"lambda x: coalesce(getvariable('{var}')[x], x)), getvariable('{var}_join'))"
-    )
-
-
 def number_format(mart: str, column: str, dtype: str) -> str | None:
     """The display format of a column of decimal numbers (None: shown as stored, as whole numbers are).
 
-    Four decimals for p-values, probabilities and variances (small numbers), one for counts, three for the
-    rest (ratios, shares 0-1, scores, z-scores, limits).
+    Four decimals for p-values and probabilities, five for variances (small numbers), one for counts, three
+    for the rest (ratios, shares 0-1, scores, z-scores, limits). The unit comes from the marts contract.
     """
     if dtype not in FLOAT_TYPES and not dtype.startswith("DECIMAL"):
         return None
@@ -99,17 +60,44 @@ def number_format(mart: str, column: str, dtype: str) -> str | None:
     return "0.000"
 
 
-def sheet_columns(con: duckdb.DuckDBPyConnection, relation: str, mart: str) -> list[SheetColumn]:
-    """The columns of a mart's sheet and Dutch CSV: every column of the mart, in order, each column of codes
-    followed by its ``_label`` column; decimal numbers with their display format."""
-    out = []
-    for name, dtype, *_ in con.execute(f"DESCRIBE {relation}").fetchall():
-        fmt = number_format(mart, name, dtype)
-        out.append(SheetColumn(name, quote_ident(name), dtype, NUMBER_STYLES[fmt] if fmt else 0))
-        group = labels_for(mart, name)
-        if group is not None:
-            out.append(SheetColumn(name + LABEL_SUFFIX, label_sql(group, quote_ident(name), dtype), "VARCHAR"))
-    return out
+@contextmanager
+def sheet_columns(con: duckdb.DuckDBPyConnection, relations: dict[str, str]) -> Iterator[dict[str, list[SheetColumn]]]:
+    """The columns of each mart's sheet and Dutch CSV: every column of the mart, in order, each column of codes
+    followed by its ``_label`` column; decimal numbers with their display format.
+
+    A label is looked up in a variable of ``con``: a MAP from the column's distinct codes to their words
+    (:meth:`~pipelines.contract.column_labels.Labels.label`), set with bound parameters and reset after
+    the block. One lookup per cell, whatever the codes (a list of indicator ids is one key).
+    """
+    variables: list[str] = []
+    try:
+        out: dict[str, list[SheetColumn]] = {}
+        for mart, relation in relations.items():
+            columns = []
+            for name, dtype, *_ in con.execute(f"DESCRIBE {relation}").fetchall():
+                fmt = number_format(mart, name, dtype)
+                columns.append(SheetColumn(name, quote_ident(name), dtype, NUMBER_STYLES[fmt] if fmt else 0))
+                group = labels_for(mart, name)
+                if group is None:
+                    continue
+                text = quote_ident(name) if dtype == "VARCHAR" else f"CAST({quote_ident(name)} AS VARCHAR)"
+                codes = [
+                    c
+                    for (c,) in con.execute(
+                        f"SELECT DISTINCT {text} FROM {relation} WHERE {text} IS NOT NULL"
+                    ).fetchall()
+                ]
+                var = f"regiobench_label_{len(variables)}"
+                con.execute(
+                    f"SET VARIABLE {var} = MAP(?::VARCHAR[], ?::VARCHAR[])", [codes, [group.label(c) for c in codes]]
+                )
+                variables.append(var)
+                columns.append(SheetColumn(name + LABEL_SUFFIX, f"getvariable('{var}')[{text}]", "VARCHAR"))
+            out[mart] = columns
+        yield out
+    finally:
+        for var in variables:
+            con.execute(f"RESET VARIABLE {var}")
 
 
 def _nl_value(c: SheetColumn) -> str:

@@ -50,7 +50,6 @@ from pipelines.publish.downloads import (
     NL_CSV_OPTIONS,
     NL_FOLDER,
     WORKBOOK,
-    label_variables,
     nl_csv_select,
     sheet_columns,
 )
@@ -317,8 +316,7 @@ def export_marts(
     con.complete()
     rows: dict[str, int] = {}
     relations = {name: f"{quote_ident(schema)}.{quote_ident(name)}" for name in names}
-    with label_variables(con):
-        sheets = {name: sheet_columns(con, relation, name) for name, relation in relations.items()}
+    with sheet_columns(con, relations) as sheets:
         for name, relation in relations.items():
             rows[name] = _write_parquet(con, relation, folder / f"{name}.parquet")
             _copy_csv(con, csv_select(con, relation), folder / f"{name}.csv", CSV_OPTIONS)
