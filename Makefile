@@ -18,8 +18,8 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/regiobench run
 
-## Run the test suite (browser tests need Debian's chromium: `make browser`; the template's round trip
-## needs LibreOffice Calc: `make office`).
+## Run the test suite (browser tests need Debian's chromium: `make browser`; the template's round trip and
+## the spreadsheet downloads' tests need LibreOffice Calc: `make office`).
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
@@ -52,7 +52,8 @@ bench: $(STAMP)
 browser:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
-## Install Debian's LibreOffice Calc (no GUI) for the template's round-trip test (root, apt).
+## Install Debian's LibreOffice Calc (no GUI) for the template's round trip and the spreadsheet downloads' tests
+## (root, apt).
 office:
 	command -v soffice >/dev/null || (apt-get update -qq && apt-get install -y -qq libreoffice-calc-nogui)
 

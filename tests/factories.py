@@ -82,3 +82,27 @@ def staged_resources(root: Path):
         validation_dir=root / "val",
     )
     return warehouse, resources
+
+
+#: Rows of a small ``marts.variation_register`` (a real mart's name: its contract gives labels and formats)
+#: with what spreadsheets trip over: diacritics, a delimiter, quotes and a line break in a text, a formula,
+#: a list of years that Dutch Excel could read as one decimal number, unknown codes, tiny, negative and
+#: non-finite numbers, empty values.
+AWKWARD_REGISTER = [
+    (2019, "VR02", "Fryslân", "ex_count", 1 / 3, 5.0, "afwijking_niet_onderbouwd", 'a;b "c"\nd', True, "2019, 2020", 4),
+    (2020, "VR03", "=1+1", "onbekend_id", -1.5, 1e-08, "conform", "één – tau²", False, "2020", None),
+    (2021, "VR04", None, None, float("nan"), float("inf"), None, "", None, None, 10),
+]
+AWKWARD_COLUMNS = (
+    "wave integer, region_code varchar, region_name varchar, indicator_id varchar, value double, "
+    "p_unfavourable double, verdict varchar, explanation varchar, substantiated boolean, window_waves varchar, "
+    "recommendation integer"
+)
+
+
+def awkward_register(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Create ``marts.variation_register`` with :data:`AWKWARD_REGISTER` in ``con``; returns the mart names."""
+    con.execute("create schema if not exists marts")
+    con.execute(f"create table marts.variation_register ({AWKWARD_COLUMNS})")
+    con.executemany(f"insert into marts.variation_register values ({', '.join('?' * 11)})", AWKWARD_REGISTER)
+    return ["variation_register"]

@@ -29,6 +29,7 @@ from pipelines.contract.reference import load_regions
 from pipelines.ingest.discovery import discover_wave, fingerprint, held_waves, scan_root
 from pipelines.ingest.loader import RULES_VERSION, stored_folder_notes
 from pipelines.ingest.readers import DEFAULT_LIMITS
+from pipelines.publish.downloads import mart_files
 from pipelines.publish.freshness import inputs_fingerprint, site_target
 
 
@@ -81,8 +82,7 @@ def check(
     for output, target in outputs.items():
         if state.get(output) != inputs_fingerprint(con, reference_dir, target=target):
             return Verdict(False, f"{output} niet actueel")
-    files = [f"{n}.{ext}" for n in MART_NAMES for ext in ("parquet", "csv")] + ["benchmark.xlsx", "marts.duckdb"]
-    if not all((marts_dir / f).is_file() for f in files):
+    if not all((marts_dir / f).is_file() for f in mart_files(MART_NAMES)):
         return Verdict(False, "martbestanden ontbreken")
     if not (dashboards_dir / "index.html").is_file():
         return Verdict(False, "dashboards ontbreken")

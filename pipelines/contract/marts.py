@@ -113,12 +113,31 @@ The method behind the numbers is in [method.md](method.md) and
 
 Each mart is a table in schema `marts` of the warehouse
 (`data/warehouse.duckdb`) and a pair of files `data/marts/<mart>.parquet` and
-`data/marts/<mart>.csv` (UTF-8, comma-separated, a header row).
-`data/marts/benchmark.xlsx` holds every mart as a sheet of the same name, with
-the same columns, for analysts who work in a spreadsheet. In the workbook a
-text cell is always text, never a formula; in the CSV a text that starts with
-`=`, `+`, `-`, `@`, a tab or a carriage return gets a leading apostrophe; the
-Parquet files keep the exact text. Null is an empty cell in CSV and workbook.
+`data/marts/<mart>.csv` (UTF-8, comma-separated, a decimal point, a header row).
+
+For analysts who work in a spreadsheet there are two more forms, with the same
+rows and, beside each column of codes, a column `<column>_label` holding the
+Dutch words for the code (`verdict_label` beside `verdict`; which columns get
+one: `pipelines/contract/column_labels.py`). The tables, the Parquet files and
+`<mart>.csv` have only the codes.
+
+- `data/marts/benchmark.xlsx`: a first sheet `Toelichting` (what the workbook
+  holds, every sheet with its rows, every column with its unit and meaning from
+  this contract), then every mart as a sheet of the same name, with a frozen
+  header row, an autofilter and fitted column widths. Numbers are stored exact
+  and shown rounded (three decimals; four for p-values and probabilities, five
+  for variances, one for counts).
+- `data/marts/nl/<mart>.csv`: for Excel set to Dutch, which opens it correctly
+  by double-click: UTF-8 with a BOM, `;` between fields, a decimal comma, every
+  digit of a number, booleans as `WAAR`/`ONWAAR`, CRLF line ends; NaN and
+  infinity are empty, as in the workbook. Excel (like LibreOffice) reads a text
+  that looks like a whole number or a date as one (a `window_waves` of `2019`,
+  a `judged_on` date); the workbook keeps it as text.
+
+In the workbook a text cell is always text, never a formula; in both CSV forms
+a text that starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a
+leading apostrophe; the Parquet files keep the exact text. Null is an empty
+cell in CSV and workbook.
 
 ## What may change
 

@@ -145,6 +145,12 @@ NORM_SOURCE_LABELS: dict[str, str] = {
     "modaal": "landelijke modus (geen vastgestelde norm)",
 }
 
+#: indicator_summary.overdispersion_method / alternative_method (pipelines.engine.overdispersion) in Dutch.
+OVERDISPERSION_LABELS: dict[str, str] = {
+    "winsorise": "winsoriseren",
+    "truncate": "afkappen",
+}
+
 #: Every code of this module (for the test that SQL literals are known codes).
 ALL_CODES = frozenset(
     (*VERDICTS, *DIRECTIONS, *SUBMISSION_STATUSES, *PLAN_STATUSES, *TRACKER_STATUSES, *NORM_SOURCE_LABELS)

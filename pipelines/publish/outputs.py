@@ -21,7 +21,8 @@ folder with the new id and its previous version beside it as
 rolls that folder back, so both again hold the same publication.
 
 Exports are made safe for spreadsheets: in the XLSX every text cell is written
-as an inline string, never as a formula (see :mod:`pipelines.publish.xlsx`); in the CSV a text value that a spreadsheet would
+as an inline string, never as a formula (see :mod:`pipelines.publish.xlsx`); in the CSV files (``<mart>.csv``
+and the Dutch ``nl/<mart>.csv``, see :mod:`pipelines.publish.downloads`) a text value that a spreadsheet would
 take for a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
 return) is prefixed with an apostrophe, the usual guard. The Parquet files and
 the warehouse keep the exact text.
@@ -43,11 +44,23 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+<<<<<<< HEAD
 from pipelines.contract.marts import MARTS_DATABASE, WORKBOOK
+=======
+from pipelines.publish.downloads import (
+    INTRO_SHEET,
+    MARTS_DATABASE,
+    NL_CSV_OPTIONS,
+    NL_FOLDER,
+    WORKBOOK,
+    nl_csv_select,
+    sheet_columns,
+)
+>>>>>>> xlsx19
 from pipelines.publish.xlsx_duckdb import write_xlsx_from_duckdb
-from pipelines.publish.xlsx_sql import is_list, quote_ident, sql_literal, sql_text
+from pipelines.publish.xlsx_intro import intro_sheet
+from pipelines.publish.xlsx_sql import FORMULA_STARTERS, csv_safe_sql, is_list, quote_ident, sql_literal, sql_text
 
-FORMULA_STARTERS = ("=", "+", "-", "@", "\t", "\r")
 KEEP_FILE = ".gitkeep"  # the empty file that keeps the folder in git
 
 
@@ -232,12 +245,6 @@ def csv_safe(values: pd.Series) -> pd.Series:
     return values.where(~starts, "'" + values.where(starts, "").astype(str))
 
 
-def csv_safe_sql(expr: str) -> str:
-    """The same guard in SQL: ord() is the first code point (not grapheme), as str.startswith tests."""
-    codes = ", ".join(str(ord(c)) for c in FORMULA_STARTERS)
-    return f"CASE WHEN ord({expr}) IN ({codes}) THEN chr(39) || {expr} ELSE {expr} END"
-
-
 def csv_select(con: duckdb.DuckDBPyConnection, relation: str) -> str:
     """The SELECT whose CSV is the published file: formula guard on text, lists joined by `|`.
 
@@ -299,17 +306,20 @@ def _as_oserror(exc: Exception) -> OSError:
 def export_marts(
     con: duckdb.DuckDBPyConnection, names: list[str], folder: Path, schema: str = "marts"
 ) -> dict[str, int]:
-    """Write each mart as Parquet and CSV, and all of them as sheets of benchmark.xlsx.
+    """Write each mart as Parquet, CSV and CSV for Dutch Excel (``nl/``), and all of them as sheets of
+    benchmark.xlsx (after a first sheet explaining it), and marts.duckdb.
 
     DuckDB does the work straight from the tables: Parquet and the workbook's rows (XML built in SQL) are
-    streamed batch by batch, the CSV is a COPY ... TO; no mart becomes a DataFrame (at 2,500 regions x 10
-    waves the pandas version took minutes and ~5.7 GiB).
+    streamed batch by batch, the CSV files are a COPY ... TO; no mart becomes a DataFrame (at 2,500 regions x
+    10 waves the pandas version took minutes and ~5.7 GiB).
     """
     folder = Path(folder)
+    (folder / NL_FOLDER).mkdir(exist_ok=True)
     # A new query refuses to start while a result of execute() is unread, as after a fetchone() (the
     # freshness check reads one row): finish that result first.
     con.complete()
     rows: dict[str, int] = {}
+<<<<<<< HEAD
     for name in names:
         relation = f"{quote_ident(schema)}.{quote_ident(name)}"
         rows[name] = _write_parquet(con, relation, folder / f"{name}.parquet")
@@ -324,10 +334,40 @@ def export_marts(
         folder / WORKBOOK,
         title="regiobench: benchmark veiligheidsregio's",
     )
+=======
+    relations = {name: f"{quote_ident(schema)}.{quote_ident(name)}" for name in names}
+    with sheet_columns(con, relations) as sheets:
+        for name, relation in relations.items():
+            rows[name] = _write_parquet(con, relation, folder / f"{name}.parquet")
+            _copy_csv(con, csv_select(con, relation), folder / f"{name}.csv", CSV_OPTIONS)
+            nl = nl_csv_select(con, relation, sheets[name])
+            _copy_csv(con, nl, folder / NL_FOLDER / f"{name}.csv", NL_CSV_OPTIONS)
+        write_xlsx_from_duckdb(
+            con,
+            relations,
+            folder / WORKBOOK,
+            title=TITLE,
+            columns=sheets,
+            intro=(INTRO_SHEET, intro_sheet(TITLE, sheets, rows)),
+        )
+>>>>>>> xlsx19
     write_marts_database(con, names, folder / MARTS_DATABASE, schema)
     return rows
 
 
+<<<<<<< HEAD
+=======
+TITLE = "regiobench: benchmark veiligheidsregio's"
+
+
+def _copy_csv(con: duckdb.DuckDBPyConnection, select: str, path: Path, options: str) -> None:
+    try:
+        con.execute(f"COPY ({select}) TO {sql_literal(str(path))} ({options})").fetchall()
+    except duckdb.IOException as exc:
+        raise _as_oserror(exc) from exc
+
+
+>>>>>>> xlsx19
 def write_marts_database(con: duckdb.DuckDBPyConnection, names: list[str], path: Path, schema: str = "marts") -> None:
     """All marts as tables of a small DuckDB file of their own, made read-only.
 

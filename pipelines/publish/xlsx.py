@@ -62,6 +62,12 @@ def _text_xml(values: pd.Series) -> pd.Series:
     return s
 
 
+def text_xml(text: str) -> str:
+    """The escaped XML of one text, as :func:`_text_xml` escapes a column of them."""
+    text = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text.replace("_x", "_x005F_x"))
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _cells(series: pd.Series, ref: pd.Series) -> pd.Series:
     """The XML of every cell of one column ('' where empty)."""
     out = pd.Series("", index=series.index, dtype=object)

@@ -1,10 +1,14 @@
 """Write DuckDB tables as a workbook: every row's XML built in SQL (:mod:`pipelines.publish.xlsx_sql`,
 in parallel) and streamed batch by batch into the zip (:mod:`pipelines.publish.xlsx_workbook`), read
 ahead by a helper thread. No DataFrame, no Python loop per cell, memory bounded by a few batches.
+
+Each sheet has a bold, frozen header row with an autofilter, and column widths fitted to the header and
+the longest text (numbers: their digits in the column's display format).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
@@ -15,17 +19,20 @@ import numpy as np
 
 from pipelines.publish import xlsx
 from pipelines.publish.xlsx import column_letters, sheet_names
-from pipelines.publish.xlsx_sql import needing_escapes, sheet_query
-from pipelines.publish.xlsx_workbook import Chunks, write_workbook
+from pipelines.publish.xlsx_sql import SheetColumn, sheet_query, table_columns, text_stats
+from pipelines.publish.xlsx_workbook import NUMBER_STYLES, Chunks, write_workbook
 
 BATCH_ROWS = 65_536  # rows per Arrow batch streamed into the zip
+MIN_WIDTH, MAX_WIDTH = 6.0, 60.0  # column widths, in characters
+_DECIMALS = {style: len(code.partition(".")[2]) for code, style in NUMBER_STYLES.items()}
 
 
-def _sheet_head(columns: list[str], n_rows: int) -> bytes:
+def _sheet_head(columns: list[str], n_rows: int, widths: list[float]) -> bytes:
     letters = column_letters(len(columns))
     header = "".join(
         f'<c r="{letters[j]}1" t="inlineStr" s="1"><is><t>{escape(str(c))}</t></is></c>' for j, c in enumerate(columns)
     )
+    cols = "".join(f'<col min="{j}" max="{j}" width="{w:.1f}" customWidth="1"/>' for j, w in enumerate(widths, start=1))
     last = f"{letters[-1] if letters else 'A'}{n_rows + 1}"
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -33,11 +40,41 @@ def _sheet_head(columns: list[str], n_rows: int) -> bytes:
         f'<dimension ref="A1:{last}"/>'
         '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
         'state="frozen"/></sheetView></sheetViews>'
+        f"{f'<cols>{cols}</cols>' if cols else ''}"
         f'<sheetData><row r="1">{header}</row>'
     ).encode()
 
 
-_SHEET_TAIL = b"</sheetData></worksheet>"
+def _filter_ref(n_columns: int, n_rows: int) -> str:
+    return f"A1:{column_letters(max(1, n_columns))[-1]}{n_rows + 1}"
+
+
+def _sheet_tail(n_columns: int, n_rows: int) -> bytes:
+    return f'</sheetData><autoFilter ref="{_filter_ref(n_columns, n_rows)}"/></worksheet>'.encode()
+
+
+def _widths(con, table: str, columns: list[SheetColumn], stats: dict[str, tuple[bool, int]]) -> list[float]:
+    """Each column's width in characters: its header (plus the filter button) or its longest content."""
+    numeric = [c for c in columns if c.name not in stats and c.type != "BOOLEAN"]
+    largest: dict[str, Any] = {}
+    if numeric:
+        parts = ", ".join(
+            f"max(abs(CAST({c.expr} AS DOUBLE))) FILTER (WHERE isfinite(CAST({c.expr} AS DOUBLE)))" for c in numeric
+        )
+        largest = dict(zip((c.name for c in numeric), con.execute(f"SELECT {parts} FROM {table}").fetchall()[0]))
+    out = []
+    for c in columns:
+        if c.name in stats:
+            content = stats[c.name][1]
+        elif c.type == "BOOLEAN":
+            content = 6  # ONWAAR
+        else:
+            big = largest.get(c.name) or 0
+            digits = int(math.log10(big)) + 1 if big >= 1 else 1
+            decimals = _DECIMALS.get(c.style, 0)
+            content = (17 if big >= 1e15 else digits + 1) + (decimals + 1 if decimals else 0)
+        out.append(min(MAX_WIDTH, max(MIN_WIDTH, len(c.name) + 4, content + 2)))
+    return out
 
 
 def _string_bytes(array) -> memoryview:
@@ -54,41 +91,57 @@ def _string_bytes(array) -> memoryview:
     return memoryview(data)[int(offs[0]) : int(offs[-1])]
 
 
-def write_xlsx_from_duckdb(con, tables: dict[str, str], path: Path, title: str = "") -> dict[str, list[str]]:
+def write_xlsx_from_duckdb(
+    con,
+    tables: dict[str, str],
+    path: Path,
+    title: str = "",
+    columns: dict[str, list[SheetColumn]] | None = None,
+    intro: tuple[str, bytes] | None = None,
+) -> dict[str, list[str]]:
     """Write each DuckDB table (a qualified, quoted name) as a sheet; Excel's row limit as in :func:`~pipelines.publish.xlsx.write_xlsx`.
 
+    ``columns`` gives a table's sheet columns (expressions over the table, with their styles); a table not
+    in it gets its own columns as they are. ``intro``: a first sheet (name and its whole XML).
     The rows keep the table's own order (insertion order). The connection must have no unread result and
     is used by one helper thread at a time while the workbook is written. Returns the sheet names per table.
     """
     plans = []
     for name, table in tables.items():
-        described = con.execute(f"DESCRIBE {table}").fetchall()
-        columns, types = [r[0] for r in described], [r[1] for r in described]
+        cols = (columns or {}).get(name) or table_columns(con, table)
+        own = {r[0].lower() for r in con.execute(f"DESCRIBE {table}").fetchall()}
         # A table never deleted from numbers its rows 0..n-1 in scan order: then rowid gives the row number
         # in parallel; otherwise a (streaming) row_number() does. Either way _SheetStream checks the order.
         number = "row_number() OVER ()"
-        if "rowid" in {c.lower() for c in columns}:  # a real column hides the pseudo-column
+        if "rowid" in own:  # a real column hides the pseudo-column
             n_rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
         else:
             low, high, n_rows = con.execute(f"SELECT min(rowid), max(rowid), count(*) FROM {table}").fetchall()[0]
             if n_rows == 0 or (low == 0 and high == n_rows - 1):
                 number = "rowid + 1"
-        plans.append((name, table, columns, types, n_rows, number, needing_escapes(con, table, columns, types)))
+        stats = text_stats(con, table, cols)
+        escaped = {c for c, (needs, _) in stats.items() if needs}
+        plans.append((name, table, cols, n_rows, number, escaped, _widths(con, table, cols, stats)))
     sheets: list[tuple[str, Chunks]] = []
+    if intro is not None:
+        sheets.append((intro[0], partial(iter, [intro[1]])))
     names: dict[str, list[str]] = {}
     large: set[int] = set()
+    filters: dict[int, str] = {}
     streams: list[_SheetStream] = []
     limit = xlsx.MAX_ROWS  # read at call time: a test lowers it
-    for name, table, columns, types, n_rows, number, escaped in plans:
+    for name, table, cols, n_rows, number, escaped, widths in plans:
         names[name] = sheet_names(name, n_rows)
-        stream = _SheetStream(con, table, number, columns, types, n_rows, limit, escaped)
+        stream = _SheetStream(con, table, number, cols, n_rows, limit, escaped, widths)
         streams.append(stream)
         for k, sheet in enumerate(names[name]):
-            if min(limit, n_rows - k * limit) * max(1, len(columns)) > 2_000_000:
+            rows_here = max(0, min(limit, n_rows - k * limit))
+            if rows_here * max(1, len(cols)) > 2_000_000:
                 large.add(len(sheets))  # could pass 4 GiB of XML: let zipfile write ZIP64 sizes
+            filters[len(sheets)] = _filter_ref(len(cols), rows_here)
             sheets.append((sheet, partial(stream.sheet, k)))
     try:
-        write_workbook(sheets, path, title, frozenset(large))
+        write_workbook(sheets, path, title, frozenset(large), filters)
     finally:
         for stream in streams:
             stream.close()
@@ -104,21 +157,23 @@ class _SheetStream:
         con,
         table: str,
         number: str,
-        columns: list[str],
-        types: list[str],
+        columns: list[SheetColumn],
         n_rows: int,
         limit: int,
-        escaped: set[str] | None = None,
+        escaped: set[str] | None,
+        widths: list[float],
     ):
-        self.con, self.columns, self.n_rows, self.limit = con, columns, n_rows, limit
-        self.sql = sheet_query(table, number, columns, types, limit, escaped)
+        self.con, self.columns, self.n_rows, self.limit = con, [c.name for c in columns], n_rows, limit
+        self.widths = widths
+        self.sql = sheet_query(table, number, columns, limit, escaped)
         self.prefetch: _Prefetch | None = None
         self.done = n_rows == 0  # every row read
         self.pending: tuple[np.ndarray, Any] | None = None  # (sheet numbers, xml array) read but not yet handed out
         self.expected = 1  # the place of the next row
 
     def sheet(self, k: int) -> Iterator[bytes | memoryview]:
-        yield _sheet_head(self.columns, max(0, min(self.limit, self.n_rows - k * self.limit)))
+        rows_here = max(0, min(self.limit, self.n_rows - k * self.limit))
+        yield _sheet_head(self.columns, rows_here, self.widths)
         if self.prefetch is None and not self.done:
             self.prefetch = _Prefetch(lambda: self.con.sql(self.sql).to_arrow_reader(BATCH_ROWS))
         while True:
@@ -142,7 +197,7 @@ class _SheetStream:
             self.pending = None if end == len(sheet_no) else (sheet_no[end:], xml.slice(end))
         if k == max(1, -(-self.n_rows // self.limit)) - 1 and self.expected != self.n_rows + 1:
             raise RuntimeError(f"{self.expected - 1} rows written to the workbook, {self.n_rows} expected")
-        yield _SHEET_TAIL
+        yield _sheet_tail(len(self.columns), rows_here)
 
     def close(self) -> None:
         if self.prefetch is not None:

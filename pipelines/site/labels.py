@@ -73,10 +73,7 @@ REASON_STATUS: dict[str, str] = reasons.REASON_CODE_LABELS
 SEVERITY: dict[str, str] = {"error": "fout", "warning": "waarschuwing"}
 
 #: indicator_summary.overdispersion_method / alternative_method (pipelines.engine.overdispersion) in Dutch.
-OVERDISPERSION_METHODS: dict[str, str] = {
-    "winsorise": "winsoriseren",
-    "truncate": "afkappen",
-}
+OVERDISPERSION_METHODS: dict[str, str] = verdicts.OVERDISPERSION_LABELS
 
 
 def _names(module: ModuleType, codes: tuple[str, ...]) -> dict[str, str]:

@@ -156,7 +156,8 @@ def being_published(root: Path, name: str, min_files: int):
 
 
 def file_bytes(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+    """Every file of a published folder (the Dutch CSV files in nl/ too), by its path in the folder."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def staging_snapshot(warehouse: Path) -> dict[str, list[tuple]]:
@@ -298,9 +299,12 @@ def test_killed_while_publishing_leaves_the_previous_publication_then_recovers(i
     assert len(lines) == N_WAVES and all(UNCHANGED in line for line in lines), lines
     assert interrupted["leftovers_rerun"] == []
     assert MARKER not in interrupted["published_rerun"]  # a new publication was swapped in
-    assert {"benchmark.xlsx", "variation_register.parquet", "variation_register.csv"} <= set(
-        interrupted["published_rerun"]
-    )
+    assert {
+        "benchmark.xlsx",
+        "variation_register.parquet",
+        "variation_register.csv",
+        "nl/variation_register.csv",
+    } <= set(interrupted["published_rerun"])
     assert interrupted["marts_rerun"] == mart_contents(shipped_run.marts)
 
 

@@ -93,3 +93,20 @@ def test_a_full_disk_while_publishing_leaves_the_previous_publication_intact(war
         PUBLISH[what](warehouse, folder)
     assert set(digest(target)) == set(before)
     assert sorted(p.name for p in tmp_path.iterdir()) == [what]
+
+
+def test_a_full_disk_while_writing_a_dutch_csv_leaves_the_previous_publication_intact(warehouse, tmp_path):
+    """The file-size limit set between the first mart's CSV and its (larger) CSV for Dutch Excel."""
+    target = tmp_path / "marts"
+    with staged_folder(target) as folder:
+        PUBLISH["marts"](warehouse, folder)
+    before = digest(target)
+    first = marts(warehouse)[0]
+    limit = (target / f"{first}.csv").stat().st_size + 1
+    assert (target / f"{first}.parquet").stat().st_size < limit < (target / "nl" / f"{first}.csv").stat().st_size
+
+    with pytest.raises(OSError) as failed, disk_full_after(limit), staged_folder(target) as folder:
+        PUBLISH["marts"](warehouse, folder)
+    assert f"nl/{first}.csv" in str(failed.value), failed.value
+    assert digest(target) == before and f"nl/{first}.csv" in before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["marts"]

@@ -155,19 +155,23 @@ def test_the_run_finishes_and_every_other_region_loads(hostile_run):
 
 def test_csv_exports_never_start_a_formula(hostile_run):
     starters = ("=", "+", "-", "@", "\t", "\r")
-    seen = set()
-    for path in sorted((hostile_run["out"] / "marts").glob("*.csv")):
-        with path.open(encoding="utf-8", newline="") as fh:
-            for row in csv.reader(fh):
+    seen: set[str] = set()
+    seen_dutch: set[str] = set()
+    marts = hostile_run["out"] / "marts"
+    for path in sorted([*marts.glob("*.csv"), *marts.glob("nl/*.csv")]):
+        dutch = path.parent.name == "nl"  # for Dutch Excel: ';' and a decimal comma
+        with path.open(encoding="utf-8-sig" if dutch else "utf-8", newline="") as fh:
+            for row in csv.reader(fh, delimiter=";" if dutch else ","):
                 for cell in row:
-                    seen.add(cell)
+                    (seen_dutch if dutch else seen).add(cell)
                     if cell.startswith(starters):
                         try:
-                            float(cell)  # a negative number is a number, not a formula
+                            float(cell.replace(",", ".") if dutch else cell)  # a negative number is no formula
                         except ValueError:
                             pytest.fail(f"{path.name}: {cell!r} would start a formula in a spreadsheet")
-    assert {"'" + f for f in FORMULAS} <= seen  # the payloads reached the CSV, guarded
-    assert set(XSS) <= seen and "\u202eevil" in seen  # other text unchanged
+    for texts in (seen, seen_dutch):
+        assert {"'" + f for f in FORMULAS} <= texts  # the payloads reached the CSV files, guarded
+        assert set(XSS) <= texts and "\u202eevil" in texts  # other text unchanged
 
 
 def test_xlsx_export_holds_no_formula(hostile_run):

@@ -136,8 +136,13 @@ def test_workbook_from_export_splits_long_marts_and_keeps_row_order(tmp_path, mo
     c.execute("create table marts.empty (a integer)")
     export_marts(c, ["long_mart", "gaps", "empty"], tmp_path)
     wb = CalamineWorkbook.from_path(str(tmp_path / "benchmark.xlsx"))
-    assert wb.sheet_names == ["long_mart", "long_mart (2)", "long_mart (3)", "gaps", "gaps (2)", "gaps (3)", "empty"]
-    sheets = {n: wb.get_sheet_by_name(n).to_python() for n in wb.sheet_names}
+    parts = ["long_mart", "long_mart (2)", "long_mart (3)", "gaps", "gaps (2)", "gaps (3)", "empty"]
+    assert wb.sheet_names == ["Toelichting", *parts]
+    intro = wb.get_sheet_by_name("Toelichting").to_python()
+    assert ["long_mart, long_mart (2), long_mart (3)", 10] in [row[:2] for row in intro]
+    sheets = {n: wb.get_sheet_by_name(n).to_python() for n in parts}
+    filters = {ws.title: ws.auto_filter.ref for ws in openpyxl.load_workbook(tmp_path / "benchmark.xlsx")}
+    assert [filters[n] for n in parts] == ["A1:B5", "A1:B5", "A1:B3", "A1:A5", "A1:A5", "A1:A3", "A1:A1"]
     assert all(s[0] == ["i", "label"] for n, s in sheets.items() if n.startswith("long_mart"))
     assert [r for n in ["long_mart", "long_mart (2)", "long_mart (3)"] for r in sheets[n][1:]] == [
         [i, f"r{i}"] for i in range(10)

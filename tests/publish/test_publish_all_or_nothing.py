@@ -131,6 +131,7 @@ def test_the_run_publishes_neither_when_the_site_cannot_be_swapped_in(shipped_ru
     with duckdb.connect(str(warehouse)) as con:  # make both outputs out of date: both are rebuilt
         con.execute("delete from publication_state")
     before = {"marts": digest(marts), "dash": digest(dash)}
+    assert "benchmark.xlsx" in before["marts"] and "nl/variation_register.csv" in before["marts"]
     previous = publication_of(marts)
     assert previous and previous["id"] == publication_of(dash)["id"]
 

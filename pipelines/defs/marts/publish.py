@@ -1,9 +1,9 @@
 """Publishing the marts as files, and the one step that publishes marts and dashboards together.
 
-``published_marts`` prepares the mart files (Parquet and CSV per mart, one workbook and ``marts.duckdb``) in a
-new folder beside ``data/marts``; ``dashboards_site`` prepares the site the same way; ``publication`` then swaps
-both in, or neither (:func:`pipelines.publish.outputs.swap_together`). The fingerprints that say an output is current
-are recorded only once it is published.
+``published_marts`` prepares the mart files (Parquet, CSV and CSV for Dutch Excel per mart, one workbook and
+``marts.duckdb``) in a new folder beside ``data/marts``; ``dashboards_site`` prepares the site the same way;
+``publication`` then swaps both in, or neither (:func:`pipelines.publish.outputs.swap_together`). The fingerprints
+that say an output is current are recorded only once it is published.
 """
 
 import dagster as dg
@@ -14,9 +14,9 @@ from pipelines.defs.staging.assets import TRIGGER_TAG
 from pipelines.defs.versions import MART_FILES_CODE, PUBLICATION_CODE, code_version, data_version
 from pipelines.engine import build as engine
 from pipelines.ingest.warehouse import record_history
+from pipelines.publish.downloads import mart_files
 from pipelines.publish.freshness import inputs_fingerprint, is_current, mark_built
 from pipelines.publish.outputs import (
-    MARTS_DATABASE,
     export_marts,
     prepare,
     prepared_path,
@@ -26,10 +26,7 @@ from pipelines.publish.outputs import (
     swap_together,
 )
 
-EXPECTED_FILES = [f"{n}.{ext}" for n in engine.MART_TABLES for ext in ("parquet", "csv")] + [
-    "benchmark.xlsx",
-    MARTS_DATABASE,
-]
+EXPECTED_FILES = mart_files(engine.MART_TABLES)
 
 
 def _targets(folders: ProjectFolders) -> dict:
@@ -47,8 +44,9 @@ def recover_outputs(context, folders: ProjectFolders) -> None:
     group_name="marts",
     deps=[dg.AssetKey(["marts", name]) for name in engine.MART_TABLES],
     code_version=code_version(*MART_FILES_CODE),
-    description="De marts als data/marts/<naam>.parquet en .csv, plus benchmark.xlsx met een blad per mart "
-    "en marts.duckdb (alle marts als tabellen, alleen-lezen). Klaargezet in een nieuwe map; "
+    description="De marts als data/marts/<naam>.parquet en .csv, data/marts/nl/<naam>.csv (voor Excel in het "
+    "Nederlands), plus benchmark.xlsx met een toelichting en een blad per mart en marts.duckdb (alle marts als "
+    "tabellen, alleen-lezen). Klaargezet in een nieuwe map; "
     "'publication' zet die samen met de dashboards in één keer in plaats van de vorige.",
 )
 def published_marts(context: dg.AssetExecutionContext, folders: ProjectFolders, warehouse: DuckDBResource):
@@ -69,7 +67,7 @@ def published_marts(context: dg.AssetExecutionContext, folders: ProjectFolders, 
         with prepare(folders.marts.resolve(), pub, "mart_files", fingerprint=fingerprint) as folder:
             rows = export_marts(con, list(engine.MART_TABLES), folder)
     staged = prepared_path(folders.marts.resolve(), pub)
-    size = sum(p.stat().st_size for p in staged.iterdir() if p.is_file())
+    size = sum(p.stat().st_size for p in staged.rglob("*") if p.is_file())
     summary = f"{len(rows)} marts klaargezet voor {folders.marts} ({size / 1024 / 1024:.1f} MB)"
     return dg.MaterializeResult(
         data_version=data_version(fingerprint),
