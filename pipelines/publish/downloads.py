@@ -22,7 +22,7 @@ from contextlib import contextmanager
 import duckdb
 
 from pipelines.contract.column_labels import LABEL_SUFFIX, labels_for
-from pipelines.contract.marts import MARTS
+from pipelines.contract.marts import MARTS, MARTS_DATABASE, WORKBOOK
 from pipelines.publish.xlsx_sql import FLOAT_TYPES, SheetColumn, csv_safe_sql, is_list, quote_ident, sql_text
 from pipelines.publish.xlsx_workbook import NUMBER_STYLES
 
@@ -30,8 +30,6 @@ from pipelines.publish.xlsx_workbook import NUMBER_STYLES
 NL_FOLDER = "nl"
 #: The first sheet of the workbook, explaining it.
 INTRO_SHEET = "Toelichting"
-WORKBOOK = "benchmark.xlsx"
-MARTS_DATABASE = "marts.duckdb"  # the marts as tables, for analysts' own queries (never the warehouse)
 _BOM = "\ufeff"
 
 

@@ -44,19 +44,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-<<<<<<< HEAD
 from pipelines.contract.marts import MARTS_DATABASE, WORKBOOK
-=======
 from pipelines.publish.downloads import (
     INTRO_SHEET,
-    MARTS_DATABASE,
     NL_CSV_OPTIONS,
     NL_FOLDER,
-    WORKBOOK,
     nl_csv_select,
     sheet_columns,
 )
->>>>>>> xlsx19
 from pipelines.publish.xlsx_duckdb import write_xlsx_from_duckdb
 from pipelines.publish.xlsx_intro import intro_sheet
 from pipelines.publish.xlsx_sql import FORMULA_STARTERS, csv_safe_sql, is_list, quote_ident, sql_literal, sql_text
@@ -319,22 +314,6 @@ def export_marts(
     # freshness check reads one row): finish that result first.
     con.complete()
     rows: dict[str, int] = {}
-<<<<<<< HEAD
-    for name in names:
-        relation = f"{quote_ident(schema)}.{quote_ident(name)}"
-        rows[name] = _write_parquet(con, relation, folder / f"{name}.parquet")
-        csv = sql_literal(str(folder / f"{name}.csv"))
-        try:
-            con.execute(f"COPY ({csv_select(con, relation)}) TO {csv} ({CSV_OPTIONS})").fetchall()
-        except duckdb.IOException as exc:
-            raise _as_oserror(exc) from exc
-    write_xlsx_from_duckdb(
-        con,
-        {name: f"{quote_ident(schema)}.{quote_ident(name)}" for name in names},
-        folder / WORKBOOK,
-        title="regiobench: benchmark veiligheidsregio's",
-    )
-=======
     relations = {name: f"{quote_ident(schema)}.{quote_ident(name)}" for name in names}
     with sheet_columns(con, relations) as sheets:
         for name, relation in relations.items():
@@ -350,13 +329,10 @@ def export_marts(
             columns=sheets,
             intro=(INTRO_SHEET, intro_sheet(TITLE, sheets, rows)),
         )
->>>>>>> xlsx19
     write_marts_database(con, names, folder / MARTS_DATABASE, schema)
     return rows
 
 
-<<<<<<< HEAD
-=======
 TITLE = "regiobench: benchmark veiligheidsregio's"
 
 
@@ -367,7 +343,6 @@ def _copy_csv(con: duckdb.DuckDBPyConnection, select: str, path: Path, options: 
         raise _as_oserror(exc) from exc
 
 
->>>>>>> xlsx19
 def write_marts_database(con: duckdb.DuckDBPyConnection, names: list[str], path: Path, schema: str = "marts") -> None:
     """All marts as tables of a small DuckDB file of their own, made read-only.
 

@@ -23,8 +23,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipelines.contract.column_labels import LABEL_SUFFIX, labels_for
-from pipelines.contract.marts import MART_NAMES
-from pipelines.publish.downloads import INTRO_SHEET, NL_FOLDER, WORKBOOK
+from pipelines.contract.marts import MART_NAMES, WORKBOOK
+from pipelines.publish.downloads import INTRO_SHEET, NL_FOLDER
 from pipelines.publish.outputs import export_marts
 from pipelines.publish.xlsx_sql import FORMULA_STARTERS
 from tests.factories import AWKWARD_REGISTER, awkward_register
