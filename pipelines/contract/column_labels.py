@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from pipelines.contract import reasons, verdicts
+from pipelines.contract import learning, reasons, verdicts
 from pipelines.contract.catalogues import CATALOGUES
 from pipelines.contract.indicators import DOMAINS, INDICATORS, POLARITY_NL, RECOMMENDATIONS
 
@@ -70,6 +70,9 @@ CHARACTERISTIC = Labels("characteristic", _catalogues("bijzonderheid"))
 CELL = Labels("cell", _catalogues("functie", "middel", "zone", "discipline", "bijzonderheid"), "/", " / ")
 PLAN_STATUS = Labels("plan_status", MappingProxyType(verdicts.PLAN_LABELS))
 TRACKER_STATUS = Labels("tracker_status", MappingProxyType(verdicts.TRACKER_LABELS))
+LESSON_ROLE = Labels("lesson_role", MappingProxyType(learning.ROLE_LABELS))
+FOLLOWUP = Labels("followup", MappingProxyType(learning.FOLLOWUP_LABELS))
+CHANGE = Labels("change", MappingProxyType(learning.CHANGE_LABELS))
 
 #: Column -> its labels, in every mart that has the column.
 BY_COLUMN: Mapping[str, Labels] = MappingProxyType(
@@ -97,6 +100,11 @@ BY_COLUMN: Mapping[str, Labels] = MappingProxyType(
         "norm_access": ACCESS,
         "characteristic": CHARACTERISTIC,
         "cell": CELL,
+        "match_verdict": VERDICT,
+        "next_verdict": VERDICT,
+        "next_reason_status": REASON,
+        "followup_status": FOLLOWUP,
+        "status_change": CHANGE,
     }
 )
 #: (mart, column) -> its labels, where the column's codes differ per mart.
@@ -105,6 +113,10 @@ BY_MART_COLUMN: Mapping[tuple[str, str], Labels] = MappingProxyType(
         ("plan_exercise_matrix", "status"): PLAN_STATUS,
         ("recommendation_tracker", "status"): TRACKER_STATUS,
         ("substantiation_register", "status"): REASON,
+        ("lesson_roles", "role"): LESSON_ROLE,
+        ("lesson_roles", "previous_role"): LESSON_ROLE,
+        ("recommendation_followup", "status"): TRACKER_STATUS,
+        ("recommendation_followup", "previous_status"): TRACKER_STATUS,
     }
 )
 #: Every group of labels, by name (each is one lookup table in the SQL).
