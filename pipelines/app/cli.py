@@ -185,6 +185,7 @@ def _report_judgements(folder: Path, reference: Path, strict: bool) -> int:
 
 def _sample(args) -> int:
     from pipelines import sample
+    from pipelines.contract.plausibility import RULES_FILE as PLAUSIBILITY_FILE
     from pipelines.contract.reasons import JUDGEMENT_FILE, RULES_FILE
     from pipelines.contract.reference import load_regions
 
@@ -194,7 +195,7 @@ def _sample(args) -> int:
         regions = sample.make_regions(args.regions, args.seed)
         ref_out.mkdir(parents=True, exist_ok=True)
         sample.write_regions_csv(regions, ref_out / "regions.csv")
-        for name in ("ring_model_norms.csv", "equipment_norms.csv", RULES_FILE):
+        for name in ("ring_model_norms.csv", "equipment_norms.csv", RULES_FILE, PLAUSIBILITY_FILE):
             (ref_out / name).write_bytes((paths.REFERENCE / name).read_bytes())
         print(f"regio's, normen en regels geschreven naar {ref_out}")
     else:

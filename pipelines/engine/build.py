@@ -38,7 +38,7 @@ from pipelines.contract.catalogues import CATALOGUES
 from pipelines.contract.codebook import SUBMISSION_STATUSES  # noqa: F401 (re-exported)
 from pipelines.contract.marts import MARTS as MART_CONTRACTS
 from pipelines.contract.reasons import REASON_CELL_KIND
-from pipelines.core import paths
+from pipelines.core import paths, problems
 from pipelines.engine import spread
 from pipelines.engine.register import LOOKBACK, TRIM, build_register  # noqa: F401 (TRIM re-exported)
 from pipelines.engine.severity import SEVERITY_CAP
@@ -149,6 +149,7 @@ REGISTER_DEPS = (
     "int_risk_basis",
     "int_waves",
     "int_indicator_definitions",
+    "int_plausibility",
     "ref_regions",
     "stg_module_loads",
     "stg_submission_status",
@@ -253,7 +254,12 @@ def run_sql_model(con: duckdb.DuckDBPyConnection, table: str, sql: str, params: 
 
 
 def sql_parameters(lookback: int = LOOKBACK) -> dict:
-    return {"lookback": int(lookback), "n_recommendations": N_RECOMMENDATIONS, "severity_cap": SEVERITY_CAP}
+    return {
+        "lookback": int(lookback),
+        "n_recommendations": N_RECOMMENDATIONS,
+        "severity_cap": SEVERITY_CAP,
+        "warning": problems.WARNING,
+    }
 
 
 def write_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, schema: dict[str, str]) -> None:

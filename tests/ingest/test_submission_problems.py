@@ -11,8 +11,10 @@ import pandas as pd
 import pytest
 
 from pipelines import sample
+from pipelines.core import paths
 from pipelines.engine import build as engine
 from pipelines.engine import checks as mart_checks
+from pipelines.engine.reference import write_reference_tables
 from pipelines.ingest.loader import ingest_wave
 from pipelines.ingest.warehouse import ensure_schema
 from pipelines.publish.outputs import export_marts
@@ -37,7 +39,11 @@ def world(tmp_path_factory):
     con = duckdb.connect(":memory:")
     ensure_schema(con)
     ingest_wave(con, root / "raw", WAVE, [r.code for r in regions])
-    engine.run_sql_model(con, "marts.submission_problems", engine.MART_SQL["marts.submission_problems"])
+    write_reference_tables(con, paths.REFERENCE, regions)  # the mart also lists int_plausibility's warnings
+    engine.run_intermediate(con, only=["int_plausibility"])
+    engine.run_sql_model(
+        con, "marts.submission_problems", engine.MART_SQL["marts.submission_problems"], engine.sql_parameters()
+    )
     yield con, code, root
     con.close()
 
