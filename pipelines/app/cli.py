@@ -93,7 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--ground-truth",
         type=Path,
         default=None,
-        help="waar de geplante afwijkingen komen (reasons.csv, de toelichtingen, komt ernaast)",
+        help="waar de geplante afwijkingen komen (reasons.csv, de toelichtingen, en problems.csv, de meldingen, "
+        "komen ernaast)",
     )
 
     sub.add_parser("codebook", help="de uitvraag als Markdown")
