@@ -14,6 +14,7 @@ import pandas as pd
 
 from pipelines.contract import verdicts
 from pipelines.contract.indicators import SCORE_MODEL_ID
+from pipelines.contract.plausibility import PREFIX as PLAUSIBLE_PREFIX
 from pipelines.site import geo, labels
 from pipelines.site.data import SiteData, pack, pack_groups
 from pipelines.site.payloads import (
@@ -333,6 +334,7 @@ def all_pages(
                 ],
             ),
             "problems": pack(d.problems),
+            "plausible_prefix": PLAUSIBLE_PREFIX,
             "history": pack(d.run_history),
             "history_columns": list(d.run_history.columns) if d.run_history is not None else None,
             "modules": labels.module_names(),

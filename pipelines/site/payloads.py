@@ -225,6 +225,7 @@ REGION_REGISTER_COLS = [
     "verdict",
     "substantiation",
     "explanation",
+    "check_return",
 ]  # what regio.js shows of the register
 
 

@@ -1,7 +1,7 @@
 """The mart submission_problems: every error and warning of every file, one row per problem.
 
 Built here from a real ingest of a small generated world in which one region's
-workbook is broken on purpose, so the mart has rows (the shipped sample has none).
+workbook is broken on purpose, so the mart has rows of its own (a world of one wave: no plausibility warnings).
 """
 
 from __future__ import annotations
