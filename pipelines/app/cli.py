@@ -76,6 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("paths", nargs="+", type=Path)
     val.add_argument("--reference", type=Path, default=paths.REFERENCE)
     val.add_argument("--wave", type=int, default=None, help="peiljaar (standaard: de naam van de map)")
+    val.add_argument(
+        "--raw",
+        type=Path,
+        default=None,
+        help="map met de eerdere peiljaren voor de plausibiliteit (standaard: de map boven de jaarmap van het "
+        "bestand als daar eerdere peiljaren staan, anders data/raw)",
+    )
 
     smp = sub.add_parser("sample", help="voorbeeldaanleveringen schrijven (deterministisch)")
     smp.add_argument("--out", type=Path, required=True)
@@ -94,7 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--ground-truth",
         type=Path,
         default=None,
-        help="waar de geplante afwijkingen komen (reasons.csv, de toelichtingen, komt ernaast)",
+        help="waar de geplante afwijkingen komen (reasons.csv, de toelichtingen, en problems.csv, de meldingen, "
+        "komen ernaast)",
     )
 
     tpl = sub.add_parser("template", help="de werkboeken die de regio's invullen, één per regio")
@@ -165,6 +173,7 @@ def _validate(args) -> int:
         _report_judgements(args.reference, args.reference, strict=False)
     returns = [p for p in args.paths if p.is_file() and p not in judgement_files]
     problems = validate_paths(returns, args.reference, wave=args.wave)
+    problems += _plausibility(returns, args)
     by_file: dict[str, list] = {}
     for pr in problems:
         by_file.setdefault(pr.file, []).append(pr)
@@ -182,6 +191,30 @@ def _validate(args) -> int:
         f"{n_err + n_judgement_errors} fout(en), {len(problems) - n_err} waarschuwing(en)"
     )
     return 1 if n_err or missing or n_judgement_errors else 0
+
+
+def _plausibility(returns: list[Path], args) -> list:
+    """The plausibility warnings on ``returns`` against the earlier waves (docs/plausibility.md); says what they
+    were compared with. Warnings only: they never change the exit code."""
+    from pipelines.app.plausible import compare_with_earlier_waves
+    from pipelines.contract.plausibility import RULES_FILE
+    from pipelines.ingest.validation import default_validator
+
+    found = []
+    for c in compare_with_earlier_waves(returns, args.reference, args.wave, args.raw, validator=default_validator()):
+        if c.earlier:
+            print(
+                f"Plausibiliteit {c.wave}: vergeleken met de eerdere aanleveringen in {c.raw} "
+                f"(peiljaren {', '.join(map(str, c.earlier))}; grenzen in {args.reference / RULES_FILE}): "
+                f"{len(c.problems)} waarschuwing(en)"
+            )
+        else:
+            print(
+                f"Plausibiliteit {c.wave}: geen eerdere peiljaren in {c.raw}, dus alleen op tegenstrijdigheden "
+                f"binnen de aanlevering getoetst: {len(c.problems)} waarschuwing(en)"
+            )
+        found += c.problems
+    return found
 
 
 def _report_judgements(folder: Path, reference: Path, strict: bool) -> int:
@@ -207,6 +240,7 @@ def _report_judgements(folder: Path, reference: Path, strict: bool) -> int:
 
 def _sample(args) -> int:
     from pipelines import sample
+    from pipelines.contract.plausibility import RULES_FILE as PLAUSIBILITY_FILE
     from pipelines.contract.reasons import JUDGEMENT_FILE, RULES_FILE
     from pipelines.contract.reference import load_regions
 
@@ -216,7 +250,7 @@ def _sample(args) -> int:
         regions = sample.make_regions(args.regions, args.seed)
         ref_out.mkdir(parents=True, exist_ok=True)
         sample.write_regions_csv(regions, ref_out / "regions.csv")
-        for name in ("ring_model_norms.csv", "equipment_norms.csv", RULES_FILE):
+        for name in ("ring_model_norms.csv", "equipment_norms.csv", RULES_FILE, PLAUSIBILITY_FILE):
             (ref_out / name).write_bytes((paths.REFERENCE / name).read_bytes())
         print(f"regio's, normen en regels geschreven naar {ref_out}")
     else:

@@ -80,6 +80,23 @@ def _say_not_read(con, tables: set[str]) -> None:
             say(f"  {name}: {note}")
 
 
+def _say_implausible(con, tables: set[str]) -> None:
+    """The plausibility warnings (docs/plausibility.md): loaded returns whose verdicts an analyst should not quote
+    before checking the return."""
+    if "int_plausibility" not in tables:
+        return
+    rows = con.execute(
+        "select wave, region_code, module, finding from int_plausibility order by wave, region_code, module"
+    ).fetchall()
+    if not rows:
+        return
+    say(f"Controleer de aanlevering ({len(rows)} plausibiliteitswaarschuwing(en); geladen, oordelen gemarkeerd):")
+    for wave, region, module, finding in rows[:20]:
+        say(f"  {wave} {region} {module}: {finding}")
+    if len(rows) > 20:
+        say(f"  ... en {len(rows) - 20} meer: zie de kwaliteitspagina en submission_problems")
+
+
 def print_summary(args, started: float, published: bool) -> None:
     from pipelines.ingest.warehouse import connect
 
@@ -114,6 +131,7 @@ def print_summary(args, started: float, published: bool) -> None:
                 say(f"  ... en {len(rejected) - 60} meer: zie de kwaliteitspagina")
         else:
             say("Geen bestanden afgewezen.")
+        _say_implausible(con, tables)
         _say_not_read(con, tables)
         _count(args, con, tables)
     say("")

@@ -31,7 +31,7 @@ _SUFFIXES = {".py", ".sql", ".j2", ".js", ".css", ".html"}
 
 #: The rooms (folders under ``pipelines/``) whose code each layer runs.
 INGEST_CODE = ("core", "contract", "ingest")
-REFERENCE_CODE = ("core", "contract/reference.py")
+REFERENCE_CODE = ("core", "contract/reference.py", "engine/reference.py")
 ENGINE_CODE = ("core", "contract", "engine")
 MART_FILES_CODE = ("core", "contract", "publish")
 SITE_CODE = ("core", "publish", "site")

@@ -40,7 +40,7 @@ from pipelines.contract.catalogues import CATALOGUES
 from pipelines.contract.codebook import SUBMISSION_STATUSES  # noqa: F401 (re-exported)
 from pipelines.contract.marts import MARTS as MART_CONTRACTS
 from pipelines.contract.reasons import REASON_CELL_KIND
-from pipelines.core import paths
+from pipelines.core import paths, problems
 from pipelines.engine import spread
 from pipelines.engine.register import LOOKBACK, TRIM, build_register  # noqa: F401 (TRIM re-exported)
 from pipelines.engine.severity import SEVERITY_CAP
@@ -154,6 +154,7 @@ REGISTER_DEPS = (
     "int_risk_basis",
     "int_waves",
     "int_indicator_definitions",
+    "int_plausibility",
     "ref_regions",
     "stg_module_loads",
     "stg_submission_status",
@@ -265,6 +266,7 @@ def sql_parameters(lookback: int = LOOKBACK) -> dict:
         "n_peers": spread.N_PEERS,
         "max_matches": learning.MAX_MATCHES,
         "worsened_ratio": learning.WORSENED_SEVERITY_RATIO,
+        "warning": problems.WARNING,
     }
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.contract import reasons as R
+from pipelines.engine import plausibility
 
 
 def write_rules(con: duckdb.DuckDBPyConnection, rules: dict[str, int]) -> None:
@@ -29,6 +30,7 @@ def write_judgements(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
 
 
 def write_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path, region_codes: list[str]) -> None:
-    """Both tables from the files under ``reference_dir``."""
+    """Both tables from the files under ``reference_dir``, and the plausibility bounds beside them."""
     write_rules(con, R.load_substantiation_rules(reference_dir))
     write_judgements(con, R.judgement_rows(reference_dir, region_codes))
+    plausibility.write_reference(con, reference_dir)

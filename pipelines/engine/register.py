@@ -18,7 +18,7 @@ import pandas as pd
 
 from pipelines.contract import indicators, statuses, verdicts
 from pipelines.contract.marts import MARTS as MART_CONTRACTS
-from pipelines.engine import explain, persistence, phrases, riskmodel, severity
+from pipelines.engine import explain, persistence, phrases, plausibility, riskmodel, severity
 from pipelines.engine.funnel import OVERDISPERSION_METHOD, Z95, Z998, FunnelResult, proportion_funnel, ratio_funnel
 from pipelines.engine.poisson import P95, P998, poisson_tail_p
 from pipelines.engine.proportions import approximation_holds, binomial_limits, binomial_tail_p
@@ -55,8 +55,7 @@ def _register_skeleton(con) -> pd.DataFrame:
         from int_waves as w cross join ref_regions as r
         order by w.wave, r.region_code""").df()
     defs = pd.DataFrame({"indicator_id": list(INDICATOR_IDS), "_sort": range(len(INDICATORS))})
-    out = grid.merge(defs, how="cross")
-    return out
+    return grid.merge(defs, how="cross")
 
 
 def _missing_reasons(con, reg: pd.DataFrame) -> pd.Series:
@@ -482,6 +481,7 @@ def build_register(con: duckdb.DuckDBPyConnection, lookback: int = LOOKBACK):
     reg[["trend", "trend_p_value", "trend_n_waves"]] = persistence.trends(reg, count_id)
     reg["p_unfavourable"] = severity.p_unfavourable(reg, exact_low)
     reg["severity"] = severity.row_severities(reg, reg["p_unfavourable"], severity.cell_severities(con))
+    reg["check_return"] = plausibility.check_return(con, reg)  # a warning on the return, never on the verdict
 
     register = reg[list(_REGISTER_SCHEMA)].copy()
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from pipelines.contract.reference import Region
 from pipelines.sample.helpers import _rng
+from pipelines.sample.implausible import _plant_broken_file, _plant_contradictions, _plant_wholesale_equipment
 from pipelines.sample.model import Design
 from pipelines.sample.plants import (
     _g_equip_mixed,
@@ -74,9 +75,18 @@ RULE_GROUPS = (
 
 
 def _design(
-    regions: list[Region], waves: list[int], seed: int, shipped: bool, ring_norms, ring_target, eq_norms, eq_target
+    regions: list[Region],
+    waves: list[int],
+    seed: int,
+    shipped: bool,
+    ring_norms,
+    ring_target,
+    eq_norms,
+    eq_target,
+    workbooks: bool = False,
 ) -> Design:
-    """The design for ``regions`` over ``waves``; ``shipped`` adds the shipped layout's double source in 2021."""
+    """The design for ``regions`` over ``waves``; ``shipped`` adds the shipped layout's double source in 2021;
+    ``workbooks``: the last wave is written as workbooks (where the broken file can be planted)."""
     planting = waves[-3:]
     d = Design(waves, planting)
     if len(regions) < 2:
@@ -129,6 +139,11 @@ def _design(
         d.double_source = (r, 2021)
         d.roles["workbook and export in 2021"] = r
     d.roles["clean"] = ", ".join(clean)
+    # valid but implausible returns, and one file with several problems, on the clean regions (no verdict moves)
+    spare = clean + [None] * 3
+    _plant_contradictions(p, spare[0])
+    _plant_wholesale_equipment(p, spare[1])
+    _plant_broken_file(p, clean[-1] if len(clean) >= 3 else None, workbooks)
     return d
 
 

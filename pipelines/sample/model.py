@@ -94,6 +94,17 @@ class ReasonPlant:
 
 
 @dataclass
+class ImplausiblePlant:
+    """A return that is valid but implausible: the plausibility warnings it must get (docs/plausibility.md)."""
+
+    region: str
+    wave: int
+    module: str
+    rule: str  # the problem rule of the warning (pipelines.contract.plausibility.CHECKS)
+    note: str
+
+
+@dataclass
 class Design:
     """Which region gets which planted deviation, and the constraints on the simulation that produce it.
 
@@ -125,6 +136,11 @@ class Design:
     equip_override: dict[tuple[str, int], dict[tuple, tuple[str, str | None, int | None]]] = field(default_factory=dict)
     equip_above: dict[tuple[str, int], set[tuple]] = field(default_factory=dict)
     roles: dict[str, str] = field(default_factory=dict)  # plant label -> region code (for the summary)
+    #: valid but implausible returns, and the contradictions planted in them (region, wave) -> what to set
+    implausible: list[ImplausiblePlant] = field(default_factory=list)
+    contradict: dict[tuple[str, int], dict] = field(default_factory=dict)
+    #: the one file with several problems: (region, wave) of a workbook whose meta sheet is broken
+    broken_file: tuple[str, int] | None = None
 
     def add(self, table: dict, key, values) -> None:
         if isinstance(values, set):

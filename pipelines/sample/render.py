@@ -20,6 +20,7 @@ from pathlib import Path
 from pipelines.contract.catalogues import BOOLEAN_WORDS
 from pipelines.contract.codebook import MODULES, REGION_COLUMN, Field, Module
 from pipelines.sample.helpers import _pick, _rng
+from pipelines.sample.implausible import break_workbook
 from pipelines.sample.model import RegionWave
 from pipelines.sample.names import EQUIP, META, RISK, _fields
 from pipelines.sample.writers import write_export, write_workbook
@@ -138,7 +139,8 @@ def _workbook_layout(seed: int, code: str, t: int, varied: bool):
     return style, include_region, headers, orders, blank_row, rng
 
 
-def _write_region_workbook(path: Path, rw: RegionWave, seed: int, varied: bool) -> None:
+def _write_region_workbook(path: Path, rw: RegionWave, seed: int, varied: bool, broken: bool = False) -> None:
+    """One region's workbook; ``broken``: the sample's one file with several problems (implausible.break_workbook)."""
     style, include_region, headers, orders, blank_row, rng = _workbook_layout(seed, rw.code, rw.wave, varied)
     sheets, header_order = {}, {}
     for m in MODULES.values():
@@ -153,6 +155,8 @@ def _write_region_workbook(path: Path, rw: RegionWave, seed: int, varied: bool) 
             rows.insert(len(rows) // 2, None)
         sheets[m.name] = rows
         header_order[m.name] = [headers[m.name][c] for c in orders[m.name]]
+    if broken:
+        break_workbook(sheets, header_order, headers, rw.wave)
     write_workbook(path, sheets, header_order)
 
 

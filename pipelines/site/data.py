@@ -106,11 +106,13 @@ def load(con: duckdb.DuckDBPyConnection) -> SiteData:
     status["earlier_data_in_use"] = status["earlier_data_in_use"].fillna(False).astype(bool)
 
     if "stg_problems" in tables:
+        # the published problems: every file's, and the plausibility warnings on loaded returns (docs/plausibility.md)
+        source = "marts.submission_problems" if "marts.submission_problems" in tables else "stg_problems"
         problems = _df(
             con,
-            """select wave, region_code, module, source_file, sheet, row_number, column_name,
+            f"""select wave, region_code, module, source_file, sheet, row_number, column_name,
                                       value, rule, severity, message
-                               from stg_problems order by wave, source_file, sheet, row_number, column_name""",
+                               from {source} order by wave, source_file, sheet, row_number, column_name""",
         )
     else:
         problems = pd.DataFrame(

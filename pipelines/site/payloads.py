@@ -233,6 +233,7 @@ REGION_REGISTER_COLS = [
     "substantiation",
     "reason_status",
     "explanation",
+    "check_return",
 ]  # what regio.js shows of the register
 
 

@@ -22,6 +22,9 @@ from pipelines.ingest.discovery import list_waves
 from tests.support import ROOT, read_sheets, run_pipeline
 
 RAW = ROOT / "data" / "raw"
+PROBLEMS = ROOT / "tests" / "ground_truth" / "problems.csv"
+#: The sample's one file with several problems (pipelines/sample/implausible.py): its meta module is rejected.
+BROKEN = (2024, "VR21")
 EMAIL = re.compile(rb"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 
 
@@ -37,7 +40,11 @@ def test_run_prints_steps_with_durations_and_a_summary(shipped_run):
     out = shipped_run.stdout
     assert re.search(r"ingest_returns\s+klaar\s+\d+\.\d s", out)
     assert re.search(r"variation_engine\s+klaar\s+\d+\.\d s", out)
-    assert "Peiljaren:" in out and "Geen bestanden afgewezen." in out
+    assert "Peiljaren:" in out
+    # the sample's planted broken workbook (its meta) and plausibility warnings (tests/ground_truth/problems.csv)
+    assert "Afgewezen of in conflict (1 modules van regio's):\n  2024 VR21 meta (2024/VR21_brabant-noord.xlsx)" in out
+    assert "Controleer de aanlevering (8 plausibiliteitswaarschuwing(en)" in out
+    assert "  2025 VR09 oefeningen: de module oefeningen heeft geen enkele rij" in out
     assert str(shipped_run.dashboards / "index.html") in out
 
 
@@ -57,7 +64,7 @@ def test_every_region_and_wave_that_exists_is_loaded(shipped_run):
     full = query(
         shipped_run, "select wave, region_code from stg_module_loads group by all having count(*) = ?", [len(MODULES)]
     )
-    assert set(full) == sent
+    assert set(full) == sent - {BROKEN}  # its meta is rejected on purpose
     missing = query(
         shipped_run, "select distinct wave, region_code from stg_submission_status where status = 'ontbreekt'"
     )
@@ -65,11 +72,60 @@ def test_every_region_and_wave_that_exists_is_loaded(shipped_run):
     assert len(missing) >= 1  # the sample has a region that misses a wave
 
 
-def test_shipped_sample_has_no_rejections(shipped_run):
+def test_the_shipped_sample_rejects_only_its_planted_broken_module(shipped_run):
     assert query(
-        shipped_run, "select count(*) from stg_submission_status where status in ('afgewezen', 'conflict')"
-    ) == [(0,)]
-    assert query(shipped_run, "select count(*) from stg_problems where severity = 'fout'") == [(0,)]
+        shipped_run,
+        "select wave, region_code, module from stg_submission_status where status in ('afgewezen', 'conflict')",
+    ) == [(*BROKEN, "meta")]
+    errors = query(shipped_run, "select distinct wave, region_code, module from stg_problems where severity = 'fout'")
+    assert errors == [(*BROKEN, "meta")]
+
+
+def test_every_planted_problem_is_published_once_with_its_place_and_rule(shipped_run):
+    """submission_problems (and benchmark.xlsx) hold exactly the rows of tests/ground_truth/problems.csv: the
+    broken file's errors and warnings and every plausibility warning, none on a return without a plant."""
+    truth = pd.read_csv(PROBLEMS, dtype={"row_number": "Int64"})
+    key = ["wave", "region_code", "module", "sheet", "row_number", "column_name", "rule", "severity"]
+
+    def rows(frame):
+        return sorted(map(tuple, frame[key].astype(object).where(frame[key].notna(), None).to_numpy()), key=str)
+
+    mart = pd.read_parquet(shipped_run.marts / "submission_problems.parquet")
+    assert rows(mart) == rows(truth) and (truth["cause"] != "background").all()
+    sheet = pd.read_excel(shipped_run.marts / "benchmark.xlsx", sheet_name="submission_problems", engine="openpyxl")
+    assert len(sheet) == len(truth) and set(sheet["rule"]) == set(truth["rule"])
+    register = pd.read_parquet(shipped_run.marts / "variation_register.parquet")
+    marked = register[register["check_return"].notna()]
+    warned = set(zip(truth.wave, truth.region_code)) - {BROKEN}
+    assert set(zip(marked.wave, marked.region_code)) == warned
+    # the warning stands beside the verdict's sentence, never in it
+    assert not any(c in e for c, e in zip(marked["check_return"], marked["explanation"]))
+
+
+def test_the_pages_mark_every_warned_verdict_and_list_the_warnings(shipped_run):
+    """The quality page lists the plausibility warnings (its own section reads the rule prefix it is given); a
+    region page carries check_return for regio.js's mark "controleer de aanlevering" on exactly the warned rows."""
+    from pipelines.contract.plausibility import PREFIX
+    from pipelines.site import region_file
+    from tests.site.test_site import page_data, unpack
+
+    truth = pd.read_csv(PROBLEMS)
+    warned = truth[truth["rule"].str.startswith(PREFIX)]
+    quality = page_data(shipped_run.dashboards / "kwaliteit.html")
+    assert quality["plausible_prefix"] == PREFIX
+    listed = [p for p in unpack(quality["problems"]) if str(p["rule"]).startswith(PREFIX)]
+    assert sorted((p["wave"], p["region_code"], p["module"], p["rule"]) for p in listed) == sorted(
+        zip(warned.wave, warned.region_code, warned.module, warned.rule)
+    )
+    assert all(p["message"].startswith("controleer de aanlevering: ") for p in listed)
+    for code in ("VR09", "VR13"):
+        page = shipped_run.dashboards / "regio" / region_file(code)
+        data = page_data(page)
+        rows = unpack(data["register"], data)
+        marked = {(r["wave"], r["indicator_id"]) for r in rows if r.get("check_return")}
+        mine = warned[warned.region_code == code]
+        expected = {(w, i.id) for w, m in zip(mine.wave, mine.module) for i in engine.INDICATORS if m in i.modules}
+        assert marked == expected and (code != "VR09" or marked)
 
 
 def test_marts_are_published_as_tables_and_files_with_the_contract_columns(shipped_run):
@@ -93,9 +149,7 @@ def test_marts_are_published_as_tables_and_files_with_the_contract_columns(shipp
         assert list(csv_frame.columns) == list(parquet.columns)
         n_rows = query(shipped_run, f"select count(*) from marts.{name}")[0][0]
         assert len(parquet) == len(csv_frame) == n_rows
-        if name == "submission_problems":  # the clean sample has no problems: the mart is its stg_problems
-            assert n_rows == query(shipped_run, "select count(*) from stg_problems")[0][0]
-        elif name == "judgement_problems":  # the shipped wegingen.csv is clean: the mart is its ignored rows
+        if name == "judgement_problems":  # the shipped wegingen.csv is clean: the mart is its ignored rows
             ignored = query(shipped_run, "select count(*) from ref_judgements where problem_rule is not null")[0][0]
             assert n_rows == ignored == 0
         else:
@@ -195,13 +249,14 @@ def test_broken_return_is_rejected_and_other_regions_are_unchanged(broken_run):
     rejected = query(
         second,
         "select region_code, module, earlier_data_in_use, message from stg_submission_status "
-        "where status = 'afgewezen' order by all",
+        "where status = 'afgewezen' and wave = 2025 order by all",  # 2024: the sample's own broken file
     )
     assert [(r[0], r[1], r[2]) for r in rejected] == [("VR13", "risico", True)]
     assert "blijven in gebruik" in rejected[0][3]
     problems = query(
         second,
-        "select sheet, row_number, column_name, value, rule from stg_problems where severity = 'fout' order by all",
+        "select sheet, row_number, column_name, value, rule from stg_problems "
+        "where severity = 'fout' and wave = 2025 order by all",
     )
     assert problems == [("risico", 2, "kans_score", "9", "bereik")]
     assert "VR13" in second.stdout and "afgewezen" in second.stdout.lower()

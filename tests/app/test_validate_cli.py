@@ -83,3 +83,61 @@ def test_the_analysts_judgements_are_checked_row_by_row(tmp_path, validate):
     assert "rij 2, kolom 'region_code': onbekende regio 'VR99'" in out and "rij 3, kolom 'judgement'" in out
     target.write_text(target.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
     assert validate(target)[0] == 0
+
+
+def _with_earlier_waves(tmp_path, edit):
+    """VR13's workbooks of 2022-2024 copied under tmp_path/raw, and its 2025 workbook changed by ``edit``."""
+    for year in (2022, 2023, 2024):
+        (tmp_path / "raw" / str(year)).mkdir(parents=True)
+        source = next((ROOT / "data" / "raw" / str(year)).glob("VR13_*.xlsx"))
+        shutil.copy(source, tmp_path / "raw" / str(year) / source.name)
+    target = tmp_path / "raw" / "2025" / WORKBOOK.name
+    target.parent.mkdir()
+    sheets = read_sheets(WORKBOOK)
+    edit(sheets)
+    sample.write_workbook(target, sheets)
+    return target
+
+
+@gx
+def test_a_return_far_off_its_earlier_waves_is_warned_about_without_failing(tmp_path, validate):
+    """docs/plausibility.md: the ring model answered 'vrij' everywhere, where 2024 had other answers in 5 of 9
+    rows; the comparison reads the earlier waves beside the file's year folder."""
+
+    def everything_free(sheets):
+        for row in sheets["ringenmodel"]:
+            row["toegang"] = "vrij"
+
+    target = _with_earlier_waves(tmp_path, everything_free)
+    code, out, _ = validate(target)
+    assert code == 0, out  # a warning never fails the check
+    assert f"Plausibiliteit 2025: vergeleken met de eerdere aanleveringen in {tmp_path / 'raw'}" in out
+    assert "peiljaren 2022, 2023, 2024" in out
+    assert "2025/VR13_amsterdam-amstelland.xlsx: 0 fout(en), 1 waarschuwing(en)" in out
+    assert (
+        "blad 'ringenmodel', kolom 'toegang': waarschuwing: controleer de aanlevering: 5 van de 9 rijen van de "
+        "module ringenmodel hebben een ander antwoord in de kolom 'toegang' dan in 2024 (56 %)"
+    ) in out
+
+
+@gx
+def test_a_return_that_contradicts_itself_is_warned_about_even_without_earlier_waves(tmp_path, validate, capsys):
+    """Adopted on the last day of the year, after the survey was filled in; --raw names a folder without waves,
+    so the ring model is compared with nothing."""
+
+    def adopted_late(sheets):
+        sheets["risico"][0]["datum_vastgesteld"] = "2025-12-31"
+
+    target = _with_earlier_waves(tmp_path, adopted_late)
+    empty = tmp_path / "leeg"
+    empty.mkdir()
+    capsys.readouterr()
+    code = cli.main(["validate", str(target), "--raw", str(empty)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "geen eerdere peiljaren in" in out and "alleen op tegenstrijdigheden" in out
+    assert (
+        "blad 'risico', rij 2, kolom 'datum_vastgesteld': waarschuwing: controleer de aanlevering: vastgesteld op "
+        in out
+    )
+    assert "na de datum van invullen" in out and "ringenmodel" not in out

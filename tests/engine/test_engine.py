@@ -766,3 +766,46 @@ def test_sample_every_reason_is_weighed_as_the_ground_truth_says(sample_warehous
     counted = both[both["status"].isin(reasons.COUNTS)]
     assert counted["verdict"].ne("afwijking_niet_onderbouwd").any()  # reasons that count leave deviations justified
     assert con.execute("select count(*) from marts.judgement_problems").fetchone() == (0,)
+
+
+PROBLEM_TRUTH = paths.PROJECT_ROOT / "tests" / "ground_truth" / "problems.csv"
+_PROBLEM_KEY = ["wave", "region_code", "module", "sheet", "row_number", "column_name", "rule", "severity"]
+
+
+def _keys(frame: pd.DataFrame) -> set[tuple]:
+    return set(map(tuple, frame[_PROBLEM_KEY].astype(object).where(frame[_PROBLEM_KEY].notna(), None).to_numpy()))
+
+
+@pytest.mark.slow  # the shipped sample's seven waves of 25 regions ingested and built
+def test_sample_every_planted_problem_lands_in_the_marts_and_beside_its_verdicts(sample_warehouse):
+    """submission_problems holds every row of problems.csv (the sample's oracle, pipelines/sample/plausibility_truth.py)
+    and nothing else, but for the validation's own errors (this warehouse is loaded without Great Expectations:
+    tests/app/test_pipeline.py runs the whole pipeline); variation_register.check_return marks exactly the verdicts
+    computed from a warned module."""
+    from pipelines.contract import plausibility
+
+    con, _ = sample_warehouse
+    truth = pd.read_csv(PROBLEM_TRUTH, dtype={"row_number": "Int64"})
+    mart = con.execute("select * from marts.submission_problems").df()
+    from_validation = {"een_rij"}  # Great Expectations' rule in the broken file
+    assert _keys(mart) == _keys(truth[~truth.rule.isin(from_validation)])
+    warned = truth[truth.rule.str.startswith(plausibility.PREFIX)]
+    assert len(warned) >= 6 and (warned["cause"] != "background").all()
+    messages = mart[mart.rule.str.startswith(plausibility.PREFIX)]["message"]
+    assert messages.str.startswith(plausibility.MARK + ": ").all()
+
+    reg = con.execute("select wave, region_code, indicator_id, check_return from marts.variation_register").df()
+    expected = {
+        (w, r, i.id)
+        for w, r, m in zip(warned.wave, warned.region_code, warned.module)
+        for i in engine.INDICATORS
+        if m in i.modules
+    }
+    marked = reg[reg.check_return.notna()]
+    assert set(zip(marked.wave, marked.region_code, marked.indicator_id)) == expected
+    plaus = mart[mart.rule.str.startswith(plausibility.PREFIX)]
+    for row in marked.itertuples():
+        modules = engine.BY_ID[row.indicator_id].modules
+        mine = plaus[(plaus.wave == row.wave) & (plaus.region_code == row.region_code) & plaus.module.isin(modules)]
+        findings = [m.removeprefix(plausibility.MARK + ": ") for m in mine["message"]]
+        assert findings and row.check_return == "; ".join(findings), row

@@ -1,7 +1,7 @@
 """The mart submission_problems: every error and warning of every file, one row per problem.
 
 Built here from a real ingest of a small generated world in which one region's
-workbook is broken on purpose, so the mart has rows (the shipped sample has none).
+workbook is broken on purpose, so the mart has rows of its own (a world of one wave: no plausibility warnings).
 """
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ import pandas as pd
 import pytest
 
 from pipelines import sample
+from pipelines.core import paths
 from pipelines.engine import build as engine
 from pipelines.engine import checks as mart_checks
+from pipelines.engine.reference import write_reference_tables
 from pipelines.ingest.loader import ingest_wave
 from pipelines.ingest.warehouse import ensure_schema
 from pipelines.publish.outputs import export_marts
@@ -37,7 +39,11 @@ def world(tmp_path_factory):
     con = duckdb.connect(":memory:")
     ensure_schema(con)
     ingest_wave(con, root / "raw", WAVE, [r.code for r in regions])
-    engine.run_sql_model(con, "marts.submission_problems", engine.MART_SQL["marts.submission_problems"])
+    write_reference_tables(con, paths.REFERENCE, regions)  # the mart also lists int_plausibility's warnings
+    engine.run_intermediate(con, only=["int_plausibility"])
+    engine.run_sql_model(
+        con, "marts.submission_problems", engine.MART_SQL["marts.submission_problems"], engine.sql_parameters()
+    )
     yield con, code, root
     con.close()
 

@@ -305,6 +305,7 @@ def test_generation_fails_when_the_shared_sentence_is_not_shared(monkeypatch, tm
 
 def test_cli_writes_wegingen_beside_regions_and_only_wegingen_for_the_real_regions(tmp_path, capsys):
     from pipelines.app.cli import main
+    from pipelines.contract import plausibility
     from pipelines.contract.reasons import RULES_FILE, load_substantiation_rules
     from pipelines.contract.reference import load_regions
 
@@ -313,9 +314,11 @@ def test_cli_writes_wegingen_beside_regions_and_only_wegingen_for_the_real_regio
     )
     ref = tmp_path / "a" / "reference"
     assert sorted(p.name for p in ref.iterdir()) == sorted(
-        ["regions.csv", "ring_model_norms.csv", "equipment_norms.csv", RULES_FILE, JUDGEMENT_FILE]
+        ["regions.csv", "ring_model_norms.csv", "equipment_norms.csv", RULES_FILE, plausibility.RULES_FILE]
+        + [JUDGEMENT_FILE]
     )
     assert load_substantiation_rules(ref) == RULES
+    assert plausibility.load_plausibility_rules(ref) == plausibility.load_plausibility_rules(REFERENCE)
     found, problems = load_judgements(ref, [r.code for r in load_regions(ref)])
     assert problems == [] and {j.judgement for j in found} == {ACCEPTED, REJECTED}
 

@@ -26,6 +26,7 @@ _REFERENCE_KEYS = frozenset(
         "ref_ring_model_norms",
         "ref_equipment_norms",
         "ref_substantiation_rules",
+        "ref_plausibility_rules",
         "ref_judgements",
     )
 )
@@ -38,6 +39,10 @@ _DESCRIPTIONS = {
     "int_variation_size": (
         "Per peiljaar en indicator: omvang van de spreiding (P90/P10, SCV, tau²), verwachte vals alarmen "
         "en methode tegen risico."
+    ),
+    "int_plausibility": (
+        "Plausibiliteitswaarschuwingen: een geldige aanlevering die ver afwijkt van de eigen eerdere aanleveringen "
+        "of zichzelf tegenspreekt."
     ),
     "int_region_peers": "Per peiljaar en regio de 5 meest gelijkende regio's op het gestandaardiseerde risicoprofiel.",
     "int_region_distances": "Per peiljaar en regio elke andere regio op volgorde van afstand op het risicoprofiel.",

@@ -6,18 +6,18 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
+from pipelines.contract import plausibility as PL
 from pipelines.contract import reasons as R
-from pipelines.contract.reference import load_equipment_norms, load_regions, load_ring_norms
+from pipelines.contract.reference import load_regions
 from pipelines.defs.resources import ProjectFolders
 from pipelines.defs.versions import REFERENCE_CODE, code_version, data_version, table_metadata
+from pipelines.engine import plausibility, reference
 from pipelines.engine.reasons import write_judgements, write_rules
 
 
 def _replace_table(con, table: str, frame: pd.DataFrame) -> dict:
     """Write the table; return its row count and column schema, read back from DuckDB."""
-    con.register("_incoming", frame)
-    con.execute(f"create or replace table {table} as select * from _incoming")
-    con.unregister("_incoming")
+    reference.replace_table(con, table, frame)
     return table_metadata(con, table)
 
 
@@ -35,20 +35,12 @@ def _file_version(folders: ProjectFolders, name: str) -> dg.DataVersion:
 )
 def ref_regions(folders: ProjectFolders, warehouse: DuckDBResource) -> dg.MaterializeResult:
     regions = load_regions(folders.reference)
-    frame = pd.DataFrame(
-        [(r.code, r.name, r.population) for r in regions], columns=["region_code", "region_name", "population"]
-    )
+    frame = reference.regions_frame(regions)
     with warehouse.get_connection() as con:
         table = _replace_table(con, "ref_regions", frame)
     return dg.MaterializeResult(
         metadata={"regions": len(regions), "summary": f"{len(regions)} regio's", **table},
         data_version=_file_version(folders, "regions.csv"),
-    )
-
-
-def _norm_frame(norms: dict, key_columns: list[str], norm_column: str) -> pd.DataFrame:
-    return pd.DataFrame(
-        [(*n.key, n.code, n.source or None) for n in norms.values()], columns=[*key_columns, norm_column, "source"]
     )
 
 
@@ -58,7 +50,7 @@ def _norm_frame(norms: dict, key_columns: list[str], norm_column: str) -> pd.Dat
     description="Landelijke norm voor toegang per zone en discipline (leeg: modaal).",
 )
 def ref_ring_model_norms(folders: ProjectFolders, warehouse: DuckDBResource) -> dg.MaterializeResult:
-    frame = _norm_frame(load_ring_norms(folders.reference), ["zone", "discipline"], "norm_access")
+    frame = reference.ring_norm_frame(folders.reference)
     with warehouse.get_connection() as con:
         table = _replace_table(con, "ref_ring_model_norms", frame)
     n_set = int(frame["norm_access"].notna().sum())
@@ -79,7 +71,7 @@ def ref_ring_model_norms(folders: ProjectFolders, warehouse: DuckDBResource) -> 
     description="Landelijke norm voor beschikbaarheid per functie en middel (leeg: modaal).",
 )
 def ref_equipment_norms(folders: ProjectFolders, warehouse: DuckDBResource) -> dg.MaterializeResult:
-    frame = _norm_frame(load_equipment_norms(folders.reference), ["discipline", "role", "item"], "norm_level")
+    frame = reference.equipment_norm_frame(folders.reference)
     with warehouse.get_connection() as con:
         table = _replace_table(con, "ref_equipment_norms", frame)
     n_set = int(frame["norm_level"].notna().sum())
@@ -107,6 +99,22 @@ def ref_substantiation_rules(folders: ProjectFolders, warehouse: DuckDBResource)
     return dg.MaterializeResult(
         metadata={"summary": ", ".join(f"{k} = {v}" for k, v in rules.items()), **table},
         data_version=_file_version(folders, R.RULES_FILE),
+    )
+
+
+@dg.asset(
+    group_name="reference",
+    code_version=code_version(*REFERENCE_CODE, "contract/plausibility.py"),
+    description="De grenzen van de plausibiliteitswaarschuwingen (data/reference/plausibility_rules.csv).",
+)
+def ref_plausibility_rules(folders: ProjectFolders, warehouse: DuckDBResource) -> dg.MaterializeResult:
+    rules = PL.load_plausibility_rules(folders.reference)
+    with warehouse.get_connection() as con:
+        plausibility.write_rules(con, rules)
+        table = table_metadata(con, "ref_plausibility_rules")
+    return dg.MaterializeResult(
+        metadata={"summary": ", ".join(f"{k} = {v:g}" for k, v in rules.items()), **table},
+        data_version=_file_version(folders, PL.RULES_FILE),
     )
 
 

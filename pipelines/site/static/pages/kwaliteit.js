@@ -129,8 +129,24 @@
     ], st));
   }
 
+  // plausibility warnings (rule plausibel.*, docs/plausibility.md): their own list, not among the file warnings
+  var plausible = function (p) { return !!D.plausible_prefix && String(p.rule || '').indexOf(D.plausible_prefix) === 0; };
+
+  function implausible(wave) {
+    var pr = problems.filter(function (p) { return p.wave === wave && plausible(p); });
+    if (!pr.length) { S.put('controleer', S.note('Geen plausibiliteitswaarschuwingen in peiljaar ' + wave + '.')); return; }
+    S.put('controleer', S.table([
+      { label: 'Regio', value: function (p) { return p.region_code == null ? '–' : S.regionLink(p.region_code, S.regionName(p.region_code) + ' (' + p.region_code + ')'); } },
+      { label: 'Module', value: function (p) { return p.module; } },
+      { label: 'Bestand', value: function (p) { return p.source_file; } },
+      { label: 'Rij', cls: 'num', value: function (p) { return p.row_number == null ? '–' : String(p.row_number); } },
+      { label: 'Kolom', value: function (p) { return p.column_name; } },
+      { label: 'Melding', cls: 'text', value: function (p) { return p.message; } }
+    ], pr));
+  }
+
   function warnings(wave) {
-    var pr = problems.filter(function (p) { return p.wave === wave && p.severity !== 'error'; });
+    var pr = problems.filter(function (p) { return p.wave === wave && p.severity !== 'error' && !plausible(p); });
     if (!pr.length) { S.put('waarschuwingen', S.note('Geen waarschuwingen in peiljaar ' + wave + '.')); return; }
     S.put('waarschuwingen', S.table([
       { label: 'Bestand', value: function (p) { return p.source_file; } },
@@ -184,5 +200,5 @@
 
   runs();
   judgements();
-  S.start(function (wave) { perWave(); notRead(wave); grid(wave); rejected(wave); missing(wave); earlier(wave); warnings(wave); });
+  S.start(function (wave) { perWave(); notRead(wave); grid(wave); rejected(wave); missing(wave); earlier(wave); implausible(wave); warnings(wave); });
 })();

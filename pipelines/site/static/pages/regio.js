@@ -110,6 +110,14 @@
     S.linkPoints('spine', function (id) { return S.indicatorHref(id, code); });
   }
 
+  // a plausibility warning on the module the verdict is computed from (variation_register.check_return)
+  function checkReturn(r) {
+    return S.el('span', null, [S.badge(r.verdict), S.el('br'),
+      S.el('a', { class: 'check-return', href: S.withWave(S.root + 'kwaliteit.html'), 'data-keep-wave': '1',
+        title: 'Plausibiliteitswaarschuwingen op de kwaliteitspagina', text: '\u26a0 controleer de aanlevering' }),
+      S.el('br'), S.el('span', { class: 'small', text: r.check_return })]);
+  }
+
   function verdicts(wave) {
     var rows = S.indicators.map(function (m) { return reg.find(function (x) { return x.wave === wave && x.indicator_id === m.id; }); })
       .filter(Boolean);
@@ -121,7 +129,7 @@
       { label: 'Doel', cls: 'num', value: function (r) { return S.fmt(r.indicator_id, r.target); } },
       { label: '99,8%-grenzen', cls: 'num', value: function (r) {
         return r.lower_998 == null && r.upper_998 == null ? '–' : S.fmt(r.indicator_id, r.lower_998) + ' tot ' + S.fmt(r.indicator_id, r.upper_998); } },
-      { label: 'Oordeel', value: function (r) { return S.badge(r.verdict); } },
+      { label: 'Oordeel', value: function (r) { return r.check_return ? checkReturn(r) : S.badge(r.verdict); } },
       { label: 'Toelichting', cls: 'text', value: function (r) { return r.explanation; } },
       { label: 'Onderbouwing', cls: 'text', value: function (r) { return substantiation(r, wave); } }
     ], rows, { rowClass: function (r) { return (r.verdict === UNJUSTIFIED ? 'hi' : '') + (r.indicator_id === asked ? ' target' : '') || null; },
