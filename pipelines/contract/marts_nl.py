@@ -112,6 +112,9 @@ COLUMN_NL: dict[str, str] = {
     "persistent": "Aanhoudend: ongunstig in dit peiljaar en in minstens één van de twee peiljaren ervoor.",
     "reason_status": "De status van de toelichting van de regio bij deze afwijking (de zwakste als er meer zijn).",
     "reason_status_reason": "Waarom de toelichting die status heeft.",
+    "check_return": "Een waarschuwing dat de aanlevering van een module waaruit de indicator komt onwaarschijnlijk "
+    "is tegen de eigen eerdere aanleveringen van de regio of zichzelf tegenspreekt: controleer de aanlevering "
+    "voordat u het oordeel citeert; leeg als er niets is.",
     "n_unjustified": "Aantal afwijkingen zonder onderbouwing (ongerechtvaardigde variatie).",
     "n_substantiated": "Aantal onderbouwde afwijkingen.",
     "n_favourable": "Aantal gunstige afwijkingen.",
