@@ -16,6 +16,7 @@ from pipelines.contract import indicators as I
 from pipelines.contract import reasons, verdicts
 from pipelines.contract.indicators import SCORE_MODEL_ID
 from pipelines.contract.plausibility import PREFIX as PLAUSIBLE_PREFIX
+from pipelines.core.problems import ERROR
 from pipelines.engine.severity import SEVERE
 from pipelines.site import geo, labels
 from pipelines.site.data import SiteData, pack, pack_groups
@@ -361,6 +362,7 @@ def all_pages(
             "problems": pack(d.problems),
             "judgement_problems": pack(m["judgement_problems"]),
             "plausible_prefix": PLAUSIBLE_PREFIX,
+            "severity_error": ERROR,
             "history": pack(d.run_history),
             "history_columns": list(d.run_history.columns) if d.run_history is not None else None,
             "modules": labels.module_names(),

@@ -210,3 +210,12 @@ def test_beyond_the_overview_limit_the_reasons_come_per_wave(tmp_path, monkeypat
         assert f"assets/data/{rel}" in written
         rows = unpack(script_data(Path(tmp_path / "out" / "assets" / "data" / rel))["reasons"])
         assert {r["wave"] for r in rows} == {int(wave)} and len(rows) == per_wave[int(wave)]
+
+
+def test_the_quality_page_counts_errors_by_the_contracts_word_for_an_error(site):
+    """The problems say 'fout', not 'error': the page takes the word from the contract, never spells it."""
+    from pipelines.core.problems import ERROR
+
+    assert page_data(site["out"] / "kwaliteit.html")["severity_error"] == ERROR
+    script = (site["out"] / "assets" / "pages" / "kwaliteit.js").read_text(encoding="utf-8")
+    assert "'error'" not in script and "D.severity_error" in script

@@ -28,8 +28,8 @@
         rejected: new Set(st.filter(function (r) { return r.status === REJECTED; }).map(function (r) { return r.source_file + '|' + r.module + '|' + r.region_code; })).size,
         conflict: st.filter(function (r) { return r.status === CONFLICT; }).length,
         earlier: st.filter(function (r) { return r.earlier_data_in_use; }).length,
-        errors: pr.filter(function (r) { return r.severity === 'error'; }).length,
-        warnings: pr.filter(function (r) { return r.severity !== 'error'; }).length };
+        errors: pr.filter(function (r) { return r.severity === D.severity_error; }).length,
+        warnings: pr.filter(function (r) { return r.severity !== D.severity_error; }).length };
     });
     S.put('per-peiljaar', S.table([
       { label: 'Peiljaar', value: function (r) { return String(r.w); } },
@@ -146,7 +146,7 @@
   }
 
   function warnings(wave) {
-    var pr = problems.filter(function (p) { return p.wave === wave && p.severity !== 'error' && !plausible(p); });
+    var pr = problems.filter(function (p) { return p.wave === wave && p.severity !== D.severity_error && !plausible(p); });
     if (!pr.length) { S.put('waarschuwingen', S.note('Geen waarschuwingen in peiljaar ' + wave + '.')); return; }
     S.put('waarschuwingen', S.table([
       { label: 'Bestand', value: function (p) { return p.source_file; } },
