@@ -146,6 +146,12 @@ def _plant_coverage(p: _Planter, x8: str) -> None:
     # every other characteristic exercised in L-3, so that its deviation starts in L: its substantiation is in
     # its first wave there and counts (docs/verdicts.md 5a), whatever the region did in between
     p.require(x8, p.yrs(3, 3), *(_char_tok(c) for c in CHARS if c not in keep))
+    if not p.yrs(3, 3):  # no wave before the window: the plan names the characteristics from L-1 on, so that
+        # the deviations are in their second wave in L and the reasons still count
+        for c in CHARS:
+            if c not in keep:
+                p.lock(x8, p.yrs(2, 2), c, False, None, None)
+                p.lock(x8, p.yrs(1, 1), c, True, True, p.plan_text(c, L - 1))
     for c in CHARS:
         if c in keep:  # exercised, but the plan does not name it
             p.lock(x8, [L], c, False, None, None)
