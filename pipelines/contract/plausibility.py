@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.contract.reference import ReferenceError, _rows
+from pipelines.contract.reference import ReferenceError, read_rules
 
 RULES_FILE = "plausibility_rules.csv"
 #: The words the site and the docs put before a warning.
@@ -73,23 +73,15 @@ def load_plausibility_rules(reference_dir: Path) -> dict[str, float]:
     """The bounds of ``plausibility_rules.csv`` (columns rule, value, description); every rule must be there."""
     path = Path(reference_dir) / RULES_FILE
     rules: dict[str, float] = {}
-    for i, row in enumerate(_rows(path), start=2):
-        name = row.get("rule", "")
-        if name not in RULES:
-            raise ReferenceError(f"{path}, rij {i}: onbekende regel {name!r} (bekend: {', '.join(RULES)})")
-        if name in rules:
-            raise ReferenceError(f"{path}, rij {i}: de regel {name!r} staat er twee keer in")
-        text = row.get("value", "")
+    for name, (text, where) in read_rules(path, RULES).items():
         try:
             value = float(text.replace(",", "."))
         except ValueError:
-            raise ReferenceError(f"{path}, rij {i}: {text!r} is geen getal") from None
+            raise ReferenceError(f"{where}: {text!r} is geen getal") from None
         kind = RULES[name].kind
         if not _valid(kind, value):
-            raise ReferenceError(f"{path}, rij {i}: {name} moet {_KIND_TEXT[kind]} zijn, niet {text!r}")
+            raise ReferenceError(f"{where}: {name} moet {_KIND_TEXT[kind]} zijn, niet {text!r}")
         rules[name] = value
-    if missing := [r for r in RULES if r not in rules]:
-        raise ReferenceError(f"{path}: de regel(s) {', '.join(missing)} ontbreken")
     if rules["min_previous_returns"] > rules["previous_returns"]:
         raise ReferenceError(f"{path}: min_previous_returns mag niet groter zijn dan previous_returns")
     return rules

@@ -15,7 +15,7 @@ from pathlib import Path
 from pipelines.contract import indicators as I
 from pipelines.contract.catalogues import CATALOGUES
 from pipelines.contract.codebook import MODULES
-from pipelines.contract.reference import ReferenceError, _rows
+from pipelines.contract.reference import ReferenceError, _rows, read_rules
 from pipelines.contract.verdicts import Look
 
 #: The indicators a region can justify with a reason, in the order of the register.
@@ -88,23 +88,15 @@ def cells(indicator_id: str) -> tuple[str, ...]:
 
 def load_substantiation_rules(reference_dir: Path) -> dict[str, int]:
     """The rules of ``substantiation_rules.csv`` (columns rule, value, description); every rule must be there."""
-    path = Path(reference_dir) / RULES_FILE
     rules: dict[str, int] = {}
-    for i, row in enumerate(_rows(path), start=2):
-        name = row.get("rule", "")
-        if name not in RULES:
-            raise ReferenceError(f"{path}, rij {i}: onbekende regel {name!r} (bekend: {', '.join(RULES)})")
-        if name in rules:
-            raise ReferenceError(f"{path}, rij {i}: de regel {name!r} staat er twee keer in")
+    for name, (text, where) in read_rules(Path(reference_dir) / RULES_FILE, RULES).items():
         try:
-            value = int(row.get("value", ""))
+            value = int(text)
         except ValueError:
-            raise ReferenceError(f"{path}, rij {i}: {row.get('value')!r} is geen geheel getal") from None
+            raise ReferenceError(f"{where}: {text!r} is geen geheel getal") from None
         if value < 1:
-            raise ReferenceError(f"{path}, rij {i}: {name} moet minstens 1 zijn")
+            raise ReferenceError(f"{where}: {name} moet minstens 1 zijn")
         rules[name] = value
-    if missing := [r for r in RULES if r not in rules]:
-        raise ReferenceError(f"{path}: de regel(s) {', '.join(missing)} ontbreken")
     return rules
 
 

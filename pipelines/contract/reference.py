@@ -117,3 +117,19 @@ def load_equipment_norms(reference_dir: Path) -> dict[tuple[str, ...], Norm]:
         "beschikbaarheid",
         MODULES["middelen"].expected_grid(),
     )
+
+
+def read_rules(path: Path, known) -> dict[str, tuple[str, str]]:
+    """The rows of an analyst's rules file (columns rule, value, description): rule -> (value as written,
+    where it stands, for a message). An unknown, doubled or missing rule stops the run, as a bad norm does."""
+    found: dict[str, tuple[str, str]] = {}
+    for i, row in enumerate(_rows(path), start=2):
+        name = row.get("rule", "")
+        if name not in known:
+            raise ReferenceError(f"{path}, rij {i}: onbekende regel {name!r} (bekend: {', '.join(known)})")
+        if name in found:
+            raise ReferenceError(f"{path}, rij {i}: de regel {name!r} staat er twee keer in")
+        found[name] = (row.get("value", ""), f"{path}, rij {i}")
+    if missing := [r for r in known if r not in found]:
+        raise ReferenceError(f"{path}: de regel(s) {', '.join(missing)} ontbreken")
+    return found

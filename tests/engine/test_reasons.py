@@ -250,3 +250,21 @@ def test_ex_count_cannot_be_substantiated_and_says_so():
 
     assert explain.NO_SUBSTANTIATION == "voor deze indicator telt een toelichting niet als rechtvaardiging"
     assert "ex_count" not in R.REASON_INDICATORS
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("rule,value\nmax_waves_in_row,2\nmax_waves_in_row,3\n", "twee keer"),
+        ("rule,value\nmax_waves_in_row,2\nnieuwe_regel,1\n", "onbekende regel"),
+        ("rule,value\n", "ontbreken"),
+        ("rule,value\nmax_waves_in_row,twee\n", "geen geheel getal"),
+        ("rule,value\nmax_waves_in_row,0\n", "minstens 1"),
+    ],
+)
+def test_a_bad_rules_file_stops_the_run_with_a_dutch_reason(tmp_path, body, message):
+    from pipelines.contract.reference import ReferenceError
+
+    (tmp_path / R.RULES_FILE).write_text(body, encoding="utf-8")
+    with pytest.raises(ReferenceError, match=message):
+        R.load_substantiation_rules(tmp_path)
