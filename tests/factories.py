@@ -59,8 +59,11 @@ def staged_warehouse(tmp_path: Path, waves: list[int]):
     sample.generate(raw, waves, seed=3, regions=regions, form="xlsx")
     ref.mkdir()
     sample.write_regions_csv(regions, ref / "regions.csv")
-    for name in ("ring_model_norms.csv", "equipment_norms.csv", "substantiation_rules.csv"):
-        shutil.copy(ROOT / "data" / "reference" / name, ref / name)
+    # the shipped norms and rules, whatever files they are; not the regions (these are generated) nor the
+    # judgements (they name the shipped sample's reasons)
+    for path in (ROOT / "data" / "reference").glob("*.csv"):
+        if path.name not in ("regions.csv", "wegingen.csv"):
+            shutil.copy(path, ref / path.name)
     warehouse = tmp_path / "w.duckdb"
     with duckdb.connect(str(warehouse)) as con:
         ensure_schema(con)
