@@ -180,13 +180,14 @@ def test_make_serve_loads_a_dropped_workbook_and_republishes(tmp_path):
             (s["name"], s["cronSchedule"], s["executionTimezone"], s["pipelineName"], s["scheduleState"]["status"])
             for s in repository["schedules"]
         ] == [("weekly_full_refresh", "0 6 * * 1", "Europe/Amsterdam", "refresh", "RUNNING")]
-        [sensor] = repository["sensors"]
-        assert (sensor["name"], sensor["minIntervalSeconds"], sensor["sensorState"]["status"]) == (
-            "raw_files_sensor",
-            30,
-            "RUNNING",
-        )
+        sensors = {x["name"]: x for x in repository["sensors"]}
+        assert sorted(sensors) == ["raw_files_sensor", "reference_files_sensor"]
+        sensor = sensors["raw_files_sensor"]
+        assert (sensor["minIntervalSeconds"], sensor["sensorState"]["status"]) == (30, "RUNNING")
         assert sorted(t["pipelineName"] for t in sensor["targets"]) == ["ingest_wave", "publish"]
+        reference = sensors["reference_files_sensor"]  # its first tick only records data/reference: no run
+        assert (reference["minIntervalSeconds"], reference["sensorState"]["status"]) == (30, "RUNNING")
+        assert [t["pipelineName"] for t in reference["targets"]] == ["publish"]
 
         # The daemon ticks the sensor at once: 2025 is loaded, then published (one run at a time).
         wait_for_runs(port, [("ingest_wave", "2025"), ("publish", None)], log)

@@ -69,4 +69,4 @@ def test_every_region_of_the_sample_prefilled_from_2025_misses_only_the_date_of_
     meta = MODULES["meta"]
     (date,) = [f.name for f in meta.stored_fields if f.required]
     assert errors == [(r.code, meta.name, 2, date, "verplicht") for r in REGIONS]
-    assert {p.rule for p in problems if not p.is_error} == {"blad.onbekend"}
+    assert [p for p in problems if not p.is_error] == []  # the instruction sheet is skipped without a word

@@ -96,6 +96,9 @@ def same_cell(read, expected, *, csv: bool) -> bool:
         return _number(read, float(text))
     if csv and re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) and isinstance(read, dt.datetime):
         return read.date() == dt.date.fromisoformat(text)
+    # a Dutch date written as text (a value quoted in a problem) is read as that date, as Excel reads it too
+    if csv and re.fullmatch(r"\d{2}-\d{2}-\d{4}", text) and isinstance(read, dt.datetime):
+        return read.date() == dt.datetime.strptime(text, "%d-%m-%Y").date()
     return False
 
 
