@@ -394,16 +394,9 @@ def _reasons_page(add, rows: pd.DataFrame, d: SiteData, reference_dir: Path, par
         "next_wave": f"{n + 1}e" if n is not None else "volgende",
     }
     payload: dict = {"max_waves_in_row": n, "reason_indicators": list(reasons.REASON_INDICATORS)}
+    payload.update(_rows_or_wave_parts(rows, REASON_COLS, "reasons", "onderbouwingen", parts, per_wave=large))
     note = None
-    if not large:
-        payload["reasons"] = pack(rows, REASON_COLS)
-    else:
-        by_wave, _ = pack_groups(rows.assign(_w=rows["wave"].astype(str)), "_w", REASON_COLS)
-        payload["parts"] = {}
-        for wave, packed in by_wave.items():
-            rel = "onderbouwingen/" + part_file(wave)
-            parts[rel] = {"key": rel, "payload": {"reasons": packed}}
-            payload["parts"][wave] = rel
+    if large:
         note = (
             f"Er zijn {_nl(len(d.regions))} regio's: de toelichtingen van een peiljaar worden pas geladen als u "
             "het peiljaar kiest."
@@ -411,20 +404,29 @@ def _reasons_page(add, rows: pd.DataFrame, d: SiteData, reference_dir: Path, par
     add("onderbouwingen.html", "onderbouwingen", payload, plotly=False, context=context, note=note)
 
 
+def _rows_or_wave_parts(rows: pd.DataFrame, cols, key: str, folder: str, parts: dict, per_wave: bool) -> dict:
+    """A page's rows under ``key`` in the page itself, or (``per_wave``) one data part per wave under
+    ``folder/`` that the page loads when the wave is chosen (``S.waveRows`` in site.js): ``{"parts": {wave: file}}``."""
+    if not per_wave:
+        return {key: pack(rows, cols)}
+    by_wave, _ = pack_groups(rows.assign(_w=rows["wave"].astype(str)), "_w", cols)
+    files = {}
+    for wave, packed in by_wave.items():
+        rel = f"{folder}/" + part_file(wave)
+        parts[rel] = {"key": rel, "payload": {key: packed}}
+        files[wave] = rel
+    return {"parts": files}
+
+
 def _matrix_page(add, register: pd.DataFrame, parts: dict, n_regions: int):
     """The verdict matrix, regions x indicators; beyond OVERVIEW_LIMIT regions one data part per wave."""
     rows = register.sort_values(["wave", "region_code", "indicator_id"], kind="stable")
     payload: dict = {"severe": SEVERE, "large": n_regions > OVERVIEW_LIMIT}
+    payload.update(
+        _rows_or_wave_parts(rows, MATRIX_COLS, "matrix", "matrix", parts, per_wave=n_regions > OVERVIEW_LIMIT)
+    )
     note = None
-    if n_regions <= OVERVIEW_LIMIT:
-        payload["matrix"] = pack(rows, MATRIX_COLS)
-    else:
-        by_wave, _ = pack_groups(rows.assign(_w=rows["wave"].astype(str)), "_w", MATRIX_COLS)
-        payload["parts"] = {}
-        for wave, packed in by_wave.items():
-            rel = "matrix/" + part_file(wave)
-            parts[rel] = {"key": rel, "payload": {"matrix": packed}}
-            payload["parts"][wave] = rel
+    if n_regions > OVERVIEW_LIMIT:
         note = (
             f"Er zijn {_nl(n_regions)} regio's: de oordelen van een peiljaar worden pas geladen als u het peiljaar "
             "kiest, en de matrix toont eerst alleen de regio's met een niet onderbouwde afwijking."

@@ -65,6 +65,24 @@
     tag.src = S.root + 'assets/data/' + file;
     document.body.appendChild(tag);
   };
+  /* A render(wave) for a page whose rows are all in the page (``all``) or, at scale, one data part per wave
+     (D.parts, written by pages._rows_or_wave_parts under ``key``), loaded once when the wave is chosen. */
+  S.waveRows = function (all, key, draw) {
+    var rowsOf = {};
+    return function (wave) {
+      if (all) { draw(wave, all.filter(function (r) { return r.wave === wave; })); return null; }
+      var file = (S.data.parts || {})[String(wave)];
+      if (!file) { draw(wave, []); return null; }
+      if (rowsOf[wave]) { draw(wave, rowsOf[wave]); return null; }
+      return new Promise(function (done) {
+        S.need(file, function (part) {
+          rowsOf[wave] = part ? S.unpack(part[key]) : [];
+          if (S.wave === wave) draw(wave, rowsOf[wave]);
+          done();
+        });
+      });
+    };
+  };
   S.groupBy = function (rows, key) {
     var m = new Map();
     rows.forEach(function (r) {

@@ -361,3 +361,28 @@ def test_many_regions_load_indicator_data_on_demand_and_select_regions(tmp_path,
         o.close()
     finally:
         ctx.close()
+
+
+def test_many_regions_load_the_matrix_and_the_reasons_per_wave(tmp_path, browser, monkeypatch):
+    """Beyond OVERVIEW_LIMIT the verdict matrix and the reasons come from one data file per wave (S.waveRows)."""
+    from pipelines.site import pages
+
+    monkeypatch.setattr(pages, "OVERVIEW_LIMIT", 10)
+    build_synthetic_warehouse(tmp_path / "w.duckdb", waves=WAVES)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    build_site(con, tmp_path / "out", REFERENCE)
+    con.close()
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        for page, folder, table in (
+            ("matrix.html", "matrix", "#matrix"),
+            ("onderbouwingen.html", "onderbouwingen", "#register"),
+        ):
+            o = Opened(ctx, (tmp_path / "out" / page).as_uri())
+            o.page.wait_for_function("() => !document.body.hasAttribute('data-busy')")
+            assert any(u.startswith("file://") and f"/assets/data/{folder}/" in u for u in o.requests), page
+            assert o.page.locator(f"{table} table tbody tr, {table} .note").count() >= 1, page
+            assert o.network() == [] and o.console_errors() == [], page
+            o.close()
+    finally:
+        ctx.close()

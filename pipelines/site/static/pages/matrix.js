@@ -85,20 +85,7 @@
     S.put('matrix', S.table(columns, shown, { cls: 'matrix', caption: 'Oordelen per regio en indicator, peiljaar ' + wave }));
   }
 
-  var rowsOf = {};
-  function render(wave) {
-    if (all) { draw(wave, all.filter(function (r) { return r.wave === wave; })); return null; }
-    var file = (D.parts || {})[String(wave)];
-    if (!file) { draw(wave, []); return null; }
-    if (rowsOf[wave]) { draw(wave, rowsOf[wave]); return null; }
-    return new Promise(function (done) {
-      S.need(file, function (part) {
-        rowsOf[wave] = part ? S.unpack(part.matrix) : [];
-        if (S.wave === wave) draw(wave, rowsOf[wave]);
-        done();
-      });
-    });
-  }
+  var render = S.waveRows(all, 'matrix', draw);
 
   F.domain.addEventListener('change', function () { S.setHash('domein', F.domain.value); S.safeRender(render); });
   F.only.addEventListener('change', function () { S.setHash('alleen', F.only.checked ? '1' : '0'); S.safeRender(render); });

@@ -94,20 +94,7 @@
     }));
   }
 
-  var rowsOf = {};
-  function render(wave) {
-    if (all) { draw(wave, all.filter(function (r) { return r.wave === wave; })); return null; }
-    var file = (D.parts || {})[String(wave)];
-    if (!file) { draw(wave, []); return null; }
-    if (rowsOf[wave]) { draw(wave, rowsOf[wave]); return null; }
-    return new Promise(function (done) {
-      S.need(file, function (part) {
-        rowsOf[wave] = part ? S.unpack(part.reasons) : [];
-        if (S.wave === wave) draw(wave, rowsOf[wave]);
-        done();
-      });
-    });
-  }
+  var render = S.waveRows(all, 'reasons', draw);
 
   Object.keys(F).forEach(function (k) {
     F[k].addEventListener('change', function () {
