@@ -3,17 +3,20 @@
 Looks up, when imported, the modules, fields and codes the generator names
 by hand (the strategic level, the ring model, the method ``geen``, ...), so a
 renamed module, field or code in :mod:`pipelines.contract.codebook` fails
-loudly here. Also holds the indicator ids and verdict codes the ground truth
-is written in, and the tokens the design uses to constrain exercises and
-lessons.
+loudly here. Also hands on the indicator ids and verdict codes the ground truth
+is written in (from :mod:`pipelines.contract.indicators` and
+:mod:`~pipelines.contract.verdicts`), and holds the tokens the design uses to
+constrain exercises and lessons.
 
 It does not define the survey (that is the codebook) nor compute anything.
 """
 
 from __future__ import annotations
 
+from pipelines.contract import indicators, verdicts
 from pipelines.contract.catalogues import CATALOGUES
 from pipelines.contract.codebook import MODULES, Module
+from pipelines.contract.verdicts import CONFORM, FAVOURABLE, SUBSTANTIATED  # noqa: F401 (re-exported)
 
 
 def _module(name: str) -> Module:
@@ -114,45 +117,16 @@ ACCESS = CATALOGUES["toegang"]
 AVAIL = CATALOGUES["beschikbaarheid"]
 assert ACCESS.levels is not None and AVAIL.levels is not None
 
-#: Indicator ids of docs/method.md, in its order.
-INDICATORS = (
-    "ex_count",
-    "ex_multidisciplinary_share",
-    "ex_strategic",
-    "ex_with_ncc",
-    "ex_evaluated_share",
-    "plan_coverage",
-    "plan_unexercised_unsubstantiated",
-    "risk_substantiated",
-    "risk_probability",
-    "ring_conformity",
-    "ring_exercised",
-    "equipment_parity",
-    "lessons_shared_share",
-    "lessons_followed_up_share",
-    "lessons_from_others",
-)
+#: Indicator ids of docs/method.md, in its order (the contract's).
+INDICATORS = indicators.INDICATOR_IDS
 #: Uniform-norm (rule-based) indicators: deterministic from the data, fully covered in the ground truth.
-UNIFORM_INDICATORS = (
-    "ex_strategic",
-    "ex_with_ncc",
-    "plan_unexercised_unsubstantiated",
-    "risk_substantiated",
-    "ring_conformity",
-    "ring_exercised",
-    "equipment_parity",
-    "lessons_from_others",
-)
+UNIFORM_INDICATORS = tuple(i.id for i in indicators.INDICATORS if i.norm_type == indicators.UNIFORM)
 #: Risk-adjusted and national-proportion indicators: only planted rows are listed.
 STATISTICAL_INDICATORS = tuple(i for i in INDICATORS if i not in UNIFORM_INDICATORS)
 
-CONFORM, FAVOURABLE, SUBSTANTIATED, UNSUBSTANTIATED, NO_DATA = VERDICTS = (
-    "conform",
-    "gunstige_afwijking",
-    "afwijking_onderbouwd",
-    "afwijking_niet_onderbouwd",
-    "onvoldoende_gegevens",
-)
+#: The verdicts the ground truth is written in (the contract's, in its order).
+VERDICTS = verdicts.VERDICTS
+UNSUBSTANTIATED, NO_DATA = verdicts.UNJUSTIFIED, verdicts.MISSING
 
 # tokens an exercise or lesson can carry (design constraints)
 TOK_STRATEGIC, TOK_NCC, TOK_OTHER = "strategisch", "ncc", "andere_regio"

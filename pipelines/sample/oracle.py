@@ -177,19 +177,19 @@ def _statistical_counts(world, codes, waves, t, indicator) -> tuple[np.ndarray, 
             n.append(0)
             continue
         exs, les = rw.rows[EXER.name], rw.rows[LESSONS.name]
-        if indicator == "ex_multidisciplinary_share":
+        if indicator == I.EX_MULTIDISCIPLINARY_SHARE:
             r.append(sum(len(e["disciplines"]) >= 2 for e in exs))
             n.append(len(exs))
-        elif indicator == "ex_evaluated_share":
+        elif indicator == I.EX_EVALUATED_SHARE:
             r.append(sum(bool(e["geevalueerd"]) for e in exs))
             n.append(len(exs))
-        elif indicator == "lessons_shared_share":
+        elif indicator == I.LESSONS_SHARED_SHARE:
             r.append(sum(x["gedeeld"] == SHARED_VK for x in les))
             n.append(len(les))
-        elif indicator == "lessons_followed_up_share":
+        elif indicator == I.LESSONS_FOLLOWED_UP_SHARE:
             r.append(sum(x["opvolging"] == FOLLOW_DONE for x in les))
             n.append(len(les))
-        elif indicator == "plan_coverage":
+        elif indicator == I.PLAN_COVERAGE:
             exercised = {
                 ch
                 for y in _window(t, waves)

@@ -14,6 +14,7 @@ shares) in :mod:`pipelines.sample.stat_plants`.
 
 from __future__ import annotations
 
+from pipelines.contract import indicators as ids
 from pipelines.contract.catalogues import CATALOGUES
 from pipelines.sample.helpers import _code_at, _level
 from pipelines.sample.model import Design, Plant, ReasonPlant
@@ -146,7 +147,7 @@ class _Planter:
 
 def _g_strategic(p: _Planter, r: str) -> None:
     p.forbid(r, p.yrs(4, 0), TOK_STRATEGIC)
-    p.plant(r, "ex_strategic", UNSUBSTANTIATED, p.yrs(2, 0), f"No strategic-level exercise in {p.L - 4}-{p.L}.")
+    p.plant(r, ids.EX_STRATEGIC, UNSUBSTANTIATED, p.yrs(2, 0), f"No strategic-level exercise in {p.L - 4}-{p.L}.")
 
 
 def _g_ncc_niet(p: _Planter, r: str) -> None:
@@ -157,7 +158,7 @@ def _g_ncc_niet(p: _Planter, r: str) -> None:
     p.lock(r, p.yrs(2, 0), NCC_CHAR, True, False, None)
     p.plant(
         r,
-        "ex_with_ncc",
+        ids.EX_WITH_NCC,
         UNSUBSTANTIATED,
         [L],
         f"Last exercise with the national crisis organisation in {L - 3}; nationale_opschaling is exercised "
@@ -172,7 +173,7 @@ def _g_ring_niet(p: _Planter, r: str) -> None:
         p.lock(r, [y], RING_CHAR, False, None, None)
     p.plant(
         r,
-        "ring_exercised",
+        ids.RING_EXERCISED,
         UNSUBSTANTIATED,
         p.yrs(1, 0),
         f"Ring model last exercised in {p.L - 4}; the plan leaves it out and gives no substantiation.",
@@ -186,7 +187,7 @@ def _g_ring_conf_niet(p: _Planter, r: str) -> None:
         p.d.add(p.d.ring_override, (r, y), {key: (val, None, None)})
     p.plant(
         r,
-        "ring_conformity",
+        ids.RING_CONFORMITY,
         UNSUBSTANTIATED,
         p.yrs(1, 0),
         f"Ring cell {'/'.join(key)} set to {val} (national mode {p.ring_target[key]}) without afwijking_toelichting.",
@@ -199,7 +200,7 @@ def _g_ring_conf_fixed(p: _Planter, r: str) -> None:
     p.d.add(p.d.ring_override, (r, p.L - 2), {key: (val, None, None)})
     p.plant(
         r,
-        "ring_conformity",
+        ids.RING_CONFORMITY,
         UNSUBSTANTIATED,
         [p.L - 2],
         f"Ring cell {'/'.join(key)} set to {val} against the fixed norm {p.ring_target[key]}, without "
@@ -219,7 +220,7 @@ def _g_ring_conf_mixed(p: _Planter, r: str) -> None:
     )
     p.plant(
         r,
-        "ring_conformity",
+        ids.RING_CONFORMITY,
         UNSUBSTANTIATED,
         [p.L],
         "Two ring cells deviate; only one has afwijking_toelichting, so the deviation is not substantiated.",
@@ -232,7 +233,7 @@ def _g_equip_niet(p: _Planter, r: str) -> None:
         p.d.add(p.d.equip_override, (r, y), {k: (p.below(k), None, None) for k in cells})
     p.plant(
         r,
-        "equipment_parity",
+        ids.EQUIPMENT_PARITY,
         UNSUBSTANTIATED,
         p.yrs(1, 0),
         f"{len(cells)} role x item cells below the norm (incl. a fixed-norm cell) without afwijking_toelichting.",
@@ -247,7 +248,7 @@ def _g_equip_mixed(p: _Planter, r: str) -> None:
         {cells[0]: (p.below(cells[0]), p.equip_note(p.L), None), cells[1]: (p.below(cells[1]), None, None)},
     )
     p.plant(
-        r, "equipment_parity", UNSUBSTANTIATED, [p.L], "Two cells below the norm; only one has afwijking_toelichting."
+        r, ids.EQUIPMENT_PARITY, UNSUBSTANTIATED, [p.L], "Two cells below the norm; only one has afwijking_toelichting."
     )
 
 
@@ -255,7 +256,7 @@ def _g_risk_nosubst(p: _Planter, r: str) -> None:
     p.d.add(p.d.risk_override, (r, p.L - 1), {"onderbouwing_aanwezig": False})
     p.plant(
         r,
-        "risk_substantiated",
+        ids.RISK_SUBSTANTIATED,
         UNSUBSTANTIATED,
         [p.L - 1],
         "Risk assessment has no written substantiation (onderbouwing_aanwezig = nee).",
@@ -267,7 +268,7 @@ def _g_risk_notadopted(p: _Planter, r: str) -> None:
         p.d.add(p.d.risk_override, (r, y), {"bestuurlijk_vastgesteld": False, "datum_vastgesteld": None})
     p.plant(
         r,
-        "risk_substantiated",
+        ids.RISK_SUBSTANTIATED,
         UNSUBSTANTIATED,
         p.yrs(2, 1),
         "Risk assessment not adopted by the board (bestuurlijk_vastgesteld = nee).",
@@ -286,7 +287,7 @@ def _g_plan_two(p: _Planter, r: str) -> None:
         p.lock(r, p.yrs(2, 0), c, True, None, None)
     p.plant(
         r,
-        "plan_unexercised_unsubstantiated",
+        ids.PLAN_UNEXERCISED_UNSUBSTANTIATED,
         UNSUBSTANTIATED,
         p.yrs(2, 0),
         f"{chars[0]} and {chars[1]} in the plan, not exercised in {p.L - 4}-{p.L}, no substantiation.",
@@ -301,7 +302,7 @@ def _g_plan_one(p: _Planter, r: str) -> None:
     p.lock(r, [L], c, True, False, None)
     p.plant(
         r,
-        "plan_unexercised_unsubstantiated",
+        ids.PLAN_UNEXERCISED_UNSUBSTANTIATED,
         UNSUBSTANTIATED,
         [L],
         f"{c} in the plan, last exercised in {L - 3}, not substantiated (niet_beoefenen_onderbouwd = nee).",
@@ -312,7 +313,7 @@ def _g_lessons_none(p: _Planter, r: str) -> None:
     p.forbid(r, p.yrs(4, 0), TOK_OTHER)
     p.plant(
         r,
-        "lessons_from_others",
+        ids.LESSONS_FROM_OTHERS,
         UNSUBSTANTIATED,
         p.yrs(2, 0),
         f"No lesson taken over from another region in {p.L - 4}-{p.L}.",
@@ -323,5 +324,5 @@ def _g_lessons_recent(p: _Planter, r: str) -> None:
     p.forbid(r, p.yrs(2, 0), TOK_OTHER)
     p.require(r, p.yrs(3, 3), TOK_OTHER)
     p.plant(
-        r, "lessons_from_others", UNSUBSTANTIATED, [p.L], f"Last lesson taken over from another region in {p.L - 3}."
+        r, ids.LESSONS_FROM_OTHERS, UNSUBSTANTIATED, [p.L], f"Last lesson taken over from another region in {p.L - 3}."
     )

@@ -33,7 +33,7 @@ def _plant_zero_exercises(p: _Planter, x1: str | None, x2: str | None) -> None:
         )
         p.plant(
             x1,
-            "ex_count",
+            I.EX_COUNT,
             UNSUBSTANTIATED,
             [L],
             "Largest region held 0 exercises and its risk assessment is not substantiated; O=0 with E>0 lies "
@@ -41,7 +41,7 @@ def _plant_zero_exercises(p: _Planter, x1: str | None, x2: str | None) -> None:
         )
         p.plant(
             x1,
-            "risk_substantiated",
+            I.RISK_SUBSTANTIATED,
             UNSUBSTANTIATED,
             [L],
             "Risk assessment method 'geen', no written substantiation and not adopted by the board.",
@@ -100,34 +100,34 @@ def _plant_extreme_shares(p: _Planter, x3, x4, x5, x6, x7) -> None:
     """Shares of 0 or 100 % on enough items to lie outside the funnel (``None``: that plant is left out)."""
     d, L = p.d, p.L
     if x3:
-        d.roles["ex_evaluated_share"] = x3
+        d.roles[I.EX_EVALUATED_SHARE] = x3
         d.add(d.count, (x3, L - 1), ("min", 9))
         d.add(d.ex_attr, (x3, L - 1), {"geevalueerd": False})
-        p.plant(x3, "ex_evaluated_share", UNSUBSTANTIATED, [L - 1], "None of {n} exercises evaluated.")
+        p.plant(x3, I.EX_EVALUATED_SHARE, UNSUBSTANTIATED, [L - 1], "None of {n} exercises evaluated.")
     if x4:
-        d.roles["ex_multidisciplinary_share"] = x4
+        d.roles[I.EX_MULTIDISCIPLINARY_SHARE] = x4
         d.add(d.count, (x4, L), ("min", 9))
         d.add(d.ex_attr, (x4, L), {"mono": True})
-        p.plant(x4, "ex_multidisciplinary_share", UNSUBSTANTIATED, [L], "All {n} exercises monodisciplinary.")
+        p.plant(x4, I.EX_MULTIDISCIPLINARY_SHARE, UNSUBSTANTIATED, [L], "All {n} exercises monodisciplinary.")
     if x5:
         d.roles["lessons_shared_share low"] = x5
         d.add(d.lesson_min, (x5, L - 2), 18)
         d.add(d.lesson_attr, (x5, L - 2), {"gedeeld": "not_vk"})
         p.plant(
-            x5, "lessons_shared_share", UNSUBSTANTIATED, [L - 2], "None of {n} lessons shared via the virtual office."
+            x5, I.LESSONS_SHARED_SHARE, UNSUBSTANTIATED, [L - 2], "None of {n} lessons shared via the virtual office."
         )
     if x6:
         d.roles["lessons_shared_share high"] = x6
         d.add(d.lesson_min, (x6, L), 15)
         d.add(d.lesson_attr, (x6, L), {"gedeeld": "vk"})
-        p.plant(x6, "lessons_shared_share", FAVOURABLE, [L], "All {n} lessons shared via the virtual office.")
+        p.plant(x6, I.LESSONS_SHARED_SHARE, FAVOURABLE, [L], "All {n} lessons shared via the virtual office.")
     if x7:
-        d.roles["lessons_followed_up_share"] = x7
+        d.roles[I.LESSONS_FOLLOWED_UP_SHARE] = x7
         d.add(d.lesson_min, (x7, L - 1), 14)
         d.add(d.lesson_attr, (x7, L - 1), {"opvolging": "not_done"})
         p.plant(
             x7,
-            "lessons_followed_up_share",
+            I.LESSONS_FOLLOWED_UP_SHARE,
             UNSUBSTANTIATED,
             [L - 1],
             "None of {n} lessons followed up (opvolging uitgevoerd).",
@@ -138,7 +138,7 @@ def _plant_coverage(p: _Planter, x8: str) -> None:
     """One region exercises only the ring model in the last three waves and substantiates the rest of its plan
     as not to be exercised (exercised in the wave before: the deviations are new, so the reasons count)."""
     d, L = p.d, p.L
-    d.roles["plan_coverage"] = x8
+    d.roles[I.PLAN_COVERAGE] = x8
     keep = (RING_CHAR,)
     for y in p.yrs(2, 0):
         d.allowed_chars[(x8, y)] = keep
@@ -159,7 +159,7 @@ def _plant_coverage(p: _Planter, x8: str) -> None:
             p.lock(x8, [L], c, True, True, p.plan_text(c, L))
     p.plant(
         x8,
-        "plan_coverage",
+        I.PLAN_COVERAGE,
         UNSUBSTANTIATED,
         [L],
         "{num} of the {den} characteristics in the plan exercised in the last three waves: all substantiated "

@@ -16,6 +16,7 @@ import io
 from collections.abc import Set as AbstractSet
 from pathlib import Path
 
+from pipelines.contract import indicators as ids
 from pipelines.sample.helpers import _window
 from pipelines.sample.model import Plant
 from pipelines.sample.names import (
@@ -98,7 +99,7 @@ def _check_intentions(sim: _Sim, verdicts: dict, intended: dict[tuple, Plant]) -
         p = intended.get((t, c, ind))
         if p is not None and v != p.verdict and full_design and complete(d, p.since):
             problems.append(f"{t} {c} {ind}: planted {p.verdict}, data gives {v}")
-        if ind == "lessons_from_others" and len(codes) < 2:
+        if ind == ids.LESSONS_FROM_OTHERS and len(codes) < 2:
             continue  # a single region has nobody to learn from
         if p is None and v != CONFORM and ((c, ind) not in planted_pairs or full_design):
             problems.append(f"{t} {c} {ind}: background region is {v}, not conform")
@@ -113,7 +114,7 @@ def _uniform_rows(sim: _Sim, verdicts: dict, intended: dict[tuple, Plant]) -> li
     for (t, c, ind), v in verdicts.items():
         if (c, t) in d.missing:
             note = "Region sent nothing for this wave."
-        elif ind == "lessons_from_others" and len(codes) < 2:
+        elif ind == ids.LESSONS_FROM_OTHERS and len(codes) < 2:
             note = "Only one region: there is no other region to take a lesson from."
         elif v == CONFORM and (t, c, ind) in intended and intended[(t, c, ind)].verdict == CONFORM:
             note = intended[(t, c, ind)].note
@@ -137,7 +138,7 @@ def _statistical_rows(sim: _Sim, p: Plant, export_waves: AbstractSet[int], dropp
     world, codes = sim.world, sim.codes
     rows = []
     for t in p.waves:
-        if p.indicator == "ex_count":
+        if p.indicator == ids.EX_COUNT:
             rows += _count_rows(sim, p, t, export_waves)
             continue
         r, n = _statistical_counts(world, codes, sim.d.waves, t, p.indicator)
@@ -178,7 +179,7 @@ def _count_rows(sim: _Sim, p: Plant, t: int, export_waves: AbstractSet[int]) -> 
         note = "0 exercises written as an export: no rows in oefeningen.csv, so the module counts as not sent."
         return [_row(t, p.region, p.indicator, NO_DATA, note)]
     note = "Consequence of the planted 0 exercises: no share can be computed."
-    shares = [_row(t, p.region, s, NO_DATA, note) for s in ("ex_multidisciplinary_share", "ex_evaluated_share")]
+    shares = [_row(t, p.region, s, NO_DATA, note) for s in (ids.EX_MULTIDISCIPLINARY_SHARE, ids.EX_EVALUATED_SHARE)]
     return [*shares, _row(t, p.region, p.indicator, p.verdict, p.note)]
 
 
