@@ -45,8 +45,11 @@ serve: $(STAMP)
 	cp config/dagster.yaml $(SERVE_HOME)/dagster.yaml
 	echo $$$$ > $(SERVE_HOME)/serve.pid; DAGSTER_HOME=$(SERVE_HOME) exec $(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p $(PORT)
 
+## Benchmarks, not tests (bench/README.md): whole runs on four data sets, then the engine alone at scale
+## (build_marts on 2,500 regions x 10 waves), each reported with the machine's load.
 bench: $(STAMP)
 	$(BIN)/python bench/run_bench.py
+	$(BIN)/python -m bench.engine_scale
 
 ## Install Debian's chromium for the browser tests (root, apt).
 browser:

@@ -1,11 +1,12 @@
-"""Hostile and broken returns: each ends in a clear rejection (or a correct read), in bounded time and memory,
-and every other region still loads.
+"""Hostile and broken returns: each ends in a clear rejection (or a correct read), in bounded memory,
+and every other region still loads; a file that takes too long is stopped by the reader's deadline.
 
 Two worlds are built once per module: one wave of workbooks, one wave of exports. Each is first loaded
 clean (without GX: the sample is valid), then one file per region (or per export) is replaced by a hostile
 one from corpus.py and the wave is loaded again with the real validator. A rejected unit must keep its earlier rows.
-The bombs and the 1,000,000-row files are also read in a fresh process each, where time and peak
-memory (this process and the workbook reader's child) are measured and bounded.
+The bombs and the 1,000,000-row files are also read in a fresh process each, where peak memory (this
+process and the workbook reader's child) is bounded and the time recorded (no test asserts a duration: the
+deadline, max_seconds_per_file, is tested by the rule it gives).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from functools import partial
 from pathlib import Path
 
@@ -253,12 +253,8 @@ def workbook_world(tmp_path_factory, validator):
         template = root / f"{code}.xlsx"
         shutil.copy(path, template)
         WORKBOOK_CASES[case][0](template, path)
-    started = time.perf_counter()
     result = ingest_wave(con, root / "raw", WAVE, codes, validator=validator)
-    seconds = time.perf_counter() - started
-    yield dict(
-        con=con, codes=codes, case_of=case_of, before=before, result=result, seconds=seconds, status=statuses(con)
-    )
+    yield dict(con=con, codes=codes, case_of=case_of, before=before, result=result, status=statuses(con))
     con.close()
 
 
@@ -291,7 +287,6 @@ def test_every_other_region_still_loads(workbook_world):
     w = workbook_world
     for code in w["codes"][len(WORKBOOK_CASES) :]:
         assert {w["status"][(code, m)][0] for m in MODULES} == {"geladen"}
-    assert w["seconds"] < 120, "reading a wave full of bombs must stay bounded"
 
 
 @pytest.mark.slow  # a world of 27 workbooks loaded twice, once through GX
@@ -402,10 +397,8 @@ def export_world(tmp_path_factory, validator):
 
     _lean_million_rows(folder / "meta.csv", codes)
 
-    started = time.perf_counter()
     result = ingest_wave(con, raw, WAVE, codes, validator=validator)
-    seconds = time.perf_counter() - started
-    yield dict(con=con, codes=codes, before=before, result=result, status=statuses(con), seconds=seconds)
+    yield dict(con=con, codes=codes, before=before, result=result, status=statuses(con))
     con.close()
 
 
@@ -446,7 +439,6 @@ def test_hostile_export_rejects_what_it_must_and_nothing_more(export_world, modu
         assert all(p.row and p.row > 1 for p in found)
     if module == "ringenmodel":
         assert found[0].row == 6  # the row where the quote opens, not the end of the file
-    assert w["seconds"] < 120
 
 
 # ---------------------------------------------------------------------------- time and memory, measured alone
@@ -490,7 +482,7 @@ def one_workbook(tmp_path_factory) -> Path:
 
 @pytest.mark.slow  # a measurement, one fresh process per file; the worlds above read the same files quickly
 @pytest.mark.parametrize("name", list(MEASURED))
-def test_bombs_and_a_million_rows_cost_bounded_time_and_memory(one_workbook, tmp_path, name):
+def test_bombs_and_a_million_rows_cost_bounded_memory(one_workbook, tmp_path, name):
     build, rules = MEASURED[name]
     path = tmp_path / name
     if build is None:
@@ -508,7 +500,6 @@ def test_bombs_and_a_million_rows_cost_bounded_time_and_memory(one_workbook, tmp
     assert proc.returncode == 0, proc.stderr[-2000:]
     m = json.loads(proc.stdout.strip().splitlines()[-1])
     assert set(m["rules"]) & rules, m
-    assert m["seconds"] < 30, m
     assert max(m["peak_mb"], m["reader_child_peak_mb"]) < 1536, m
     ARTIFACTS.mkdir(exist_ok=True)
     record = ARTIFACTS / "hostile-measurements.json"
@@ -524,9 +515,7 @@ def test_a_file_past_its_deadline_is_rejected_and_the_next_one_still_reads(one_w
     slow = tmp_path / "VR01_traag.xlsx"
     million_rows(one_workbook, slow)  # 1.5-2 s in the reader: well over a 0.2 s deadline
     limits = Limits(max_seconds_per_file=0.2, max_sheet_rows=5_000_000, max_sheet_cells=5_000_000)
-    started = time.perf_counter()
     read = read_workbooks([(slow, slow.name), (one_workbook, one_workbook.name)], limits)
-    assert time.perf_counter() - started < 15
     assert [p.rule for p in read[slow.name][1]] == ["bestand.te_traag"]
     assert set(read[one_workbook.name][0]) == set(MODULES)
 
