@@ -25,19 +25,10 @@ with cells as (
     group by wave, region_code
 )
 
+-- int_indicators unites the indicator models by name, so substantiated may come last
 select
-    c.wave,
-    c.region_code,
-    c.indicator_id,
-    c.value,
-    c.numerator,
-    c.denominator,
-    coalesce(v.justified, true) as substantiated,
-    c.substantiation,
-    c.norm_source,
-    c.detail,
-    c.window_waves,
-    c.n_window_waves
+    c.*,
+    coalesce(v.justified, true) as substantiated
 from cells as c
 left join int_reason_verdicts as v
     on c.wave = v.wave and c.region_code = v.region_code and c.indicator_id = v.indicator_id

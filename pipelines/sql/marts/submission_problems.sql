@@ -5,36 +5,6 @@
 -- row as Excel (or a text editor) numbers it; sheet, row_number, column_name and
 -- value are null where a problem concerns the whole file or sheet. Ordered by
 -- where the problem is, then by what it is.
-with problems as (
-    select
-        p.wave,
-        p.region_code,
-        p.module,
-        p.source_file,
-        p.sheet,
-        p.row_number,
-        p.column_name,
-        p.value,
-        p.rule,
-        p.severity,
-        p.message
-    from stg_problems as p
-    union all
-    select
-        w.wave,
-        w.region_code,
-        w.module,
-        w.source_file,
-        w.sheet,
-        w.row_number,
-        w.column_name,
-        w.value,
-        w.rule,
-        $warning as severity,
-        w.message
-    from int_plausibility as w
-)
-
 select
     p.wave,
     p.region_code,
@@ -47,8 +17,23 @@ select
     p.rule,
     p.severity,
     p.message
-from problems as p
+from stg_problems as p
+union all
+select
+    w.wave,
+    w.region_code,
+    w.module,
+    w.source_file,
+    w.sheet,
+    w.row_number,
+    w.column_name,
+    w.value,
+    w.rule,
+    $warning as severity,
+    w.message
+from int_plausibility as w
+-- the order applies to the union as a whole
 order by
-    p.wave nulls first, p.region_code nulls first, p.module nulls first, p.source_file nulls first,
-    p.sheet nulls first, p.row_number nulls first, p.column_name nulls first, p.rule nulls first,
-    p.severity nulls first, p.message nulls first, p.value nulls first
+    wave nulls first, region_code nulls first, module nulls first, source_file nulls first,
+    sheet nulls first, row_number nulls first, column_name nulls first, rule nulls first,
+    severity nulls first, message nulls first, value nulls first
