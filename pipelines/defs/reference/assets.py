@@ -1,6 +1,8 @@
 """Reference layer: the analyst-maintained files under data/reference as warehouse tables."""
 
 import hashlib
+from collections.abc import Callable
+from typing import Any
 
 import dagster as dg
 import pandas as pd
@@ -26,6 +28,23 @@ def _file_version(folders: ProjectFolders, name: str) -> dg.DataVersion:
     path = folders.reference / name
     content = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "ontbreekt"
     return data_version(code_version(*REFERENCE_CODE), name, content)
+
+
+def _rules_result(
+    folders: ProjectFolders,
+    warehouse: DuckDBResource,
+    table: str,
+    file: str,
+    rules: dict[str, Any],
+    write: Callable[[Any, Any], None],
+    number_format: str,
+) -> dg.MaterializeResult:
+    """Write an analyst's rules file (rule -> value) as ``table``; summarise the values it holds."""
+    with warehouse.get_connection() as con:
+        write(con, rules)
+        metadata = table_metadata(con, table)
+    summary = ", ".join(f"{k} = {v:{number_format}}" for k, v in rules.items())
+    return dg.MaterializeResult(metadata={"summary": summary, **metadata}, data_version=_file_version(folders, file))
 
 
 @dg.asset(
@@ -93,13 +112,7 @@ def ref_equipment_norms(folders: ProjectFolders, warehouse: DuckDBResource) -> d
 )
 def ref_substantiation_rules(folders: ProjectFolders, warehouse: DuckDBResource) -> dg.MaterializeResult:
     rules = R.load_substantiation_rules(folders.reference)
-    with warehouse.get_connection() as con:
-        write_rules(con, rules)
-        table = table_metadata(con, "ref_substantiation_rules")
-    return dg.MaterializeResult(
-        metadata={"summary": ", ".join(f"{k} = {v}" for k, v in rules.items()), **table},
-        data_version=_file_version(folders, R.RULES_FILE),
-    )
+    return _rules_result(folders, warehouse, "ref_substantiation_rules", R.RULES_FILE, rules, write_rules, "")
 
 
 @dg.asset(
@@ -109,12 +122,8 @@ def ref_substantiation_rules(folders: ProjectFolders, warehouse: DuckDBResource)
 )
 def ref_plausibility_rules(folders: ProjectFolders, warehouse: DuckDBResource) -> dg.MaterializeResult:
     rules = PL.load_plausibility_rules(folders.reference)
-    with warehouse.get_connection() as con:
-        plausibility.write_rules(con, rules)
-        table = table_metadata(con, "ref_plausibility_rules")
-    return dg.MaterializeResult(
-        metadata={"summary": ", ".join(f"{k} = {v:g}" for k, v in rules.items()), **table},
-        data_version=_file_version(folders, PL.RULES_FILE),
+    return _rules_result(
+        folders, warehouse, "ref_plausibility_rules", PL.RULES_FILE, rules, plausibility.write_rules, "g"
     )
 
 
