@@ -389,6 +389,7 @@ def _assert_ordered(res: FunnelResult):
     assert np.all(res.upper_95[ok] <= res.upper_998[ok])
 
 
+@pytest.mark.slow  # a fuzz run of 200 examples; test_ordering_with_numpy_random_fixed_seeds stays quick
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(
@@ -408,6 +409,7 @@ def test_ratio_limits_ordered(units, od):
         assert res.overdispersed is False and res.tau2 == 0.0
 
 
+@pytest.mark.slow  # a fuzz run of 200 examples; test_ordering_with_numpy_random_fixed_seeds stays quick
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(

@@ -171,6 +171,7 @@ def test_a_failed_swap_puts_the_previous_publication_back_at_once(tmp_path, monk
     assert sorted(p.name for p in tmp_path.iterdir()) == ["marts"]
 
 
+@pytest.mark.slow  # a size run: 400,000 rows written as CSV
 def test_csv_rows_keep_the_table_order_on_a_large_mart(tmp_path):
     """DuckDB's parallel COPY may reorder rows once the guard is in the query; the export must not."""
     c = duckdb.connect(":memory:")
