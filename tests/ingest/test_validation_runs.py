@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from pipelines.ingest import validation_runs as vr
+from tests.support import gx
 
 
 def _run(root, run_id, modules=("meta",)):
@@ -86,3 +87,36 @@ def test_the_runs_statuses_refer_to_are_found_in_the_warehouse_and_the_publicati
     # a publication from before the column: nothing to add, nothing fails
     con.execute(f"copy (select 2024 as wave) to '{marts / 'submission_status.parquet'}'")
     assert vr.referenced_runs(con, marts) == {"nu", "gebouwd"}
+
+
+@gx
+def test_loading_the_same_waves_twice_keeps_both_runs_and_the_statuses_name_the_newest(tmp_path):
+    """Through the loader: statuses carry their run and result file; pruning keeps the run they name."""
+    from pipelines import sample
+    from pipelines.ingest.loader import ingest_waves
+    from pipelines.ingest.validation import GXValidator
+    from pipelines.ingest.warehouse import ensure_schema
+
+    regions = sample.make_regions(2, 3)
+    sample.generate(tmp_path / "raw", [2024], seed=3, regions=regions, form="xlsx")
+    codes = [r.code for r in regions]
+    validator = GXValidator(results_dir=tmp_path / "val")
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        ensure_schema(con)
+        seen = []
+        for _ in range(2):
+            ingest_waves(con, tmp_path / "raw", [2024], codes, validator=validator)
+            rows = con.execute(
+                "select status, validation_run, validation_path, module from stg_submission_status"
+            ).fetchall()
+            loaded = [r for r in rows if r[0] == "geladen"]
+            assert loaded and {r[1] for r in loaded} == {validator.last_run}
+            for _, run, path, module in loaded:
+                assert path == vr.result_path(run, module) and (tmp_path / "val" / path).is_file()
+            assert all(r[1] is None and r[2] is None for r in rows if r[0] == "ontbreekt")
+            seen.append(validator.last_run)
+        first, second = seen
+        assert first != second and vr.list_runs(tmp_path / "val") == [first, second]
+        # Keep none by age: only the run the statuses refer to stays.
+        assert vr.prune(tmp_path / "val", keep=0, protect=vr.referenced_runs(con)) == [first]
+    assert vr.list_runs(tmp_path / "val") == [second]
