@@ -72,8 +72,8 @@
       });
       var w = warned.get(code + '\u0000' + mod);
       if (w) {
-        span.appendChild(document.createTextNode(' '));
-        var mark = S.el('a', { class: 'check-return', href: '#controleer', 'data-region': code, 'data-module': mod,
+        span.appendChild(S.el('br'));
+        var mark = S.el('a', { class: 'check-return small', href: '#controleer', 'data-region': code, 'data-module': mod,
           title: w.map(function (p) { return p.message; }).join('\n'), text: '\u26a0 controleer de aanlevering' });
         // scrolled to, not put in the URL: the hash keeps the wave
         mark.addEventListener('click', function (e) { e.preventDefault(); S.byId('controleer').scrollIntoView(); });
