@@ -120,3 +120,39 @@ def test_loading_the_same_waves_twice_keeps_both_runs_and_the_statuses_name_the_
         # Keep none by age: only the run the statuses refer to stays.
         assert vr.prune(tmp_path / "val", keep=0, protect=vr.referenced_runs(con)) == [first]
     assert vr.list_runs(tmp_path / "val") == [second]
+
+
+class _Log:
+    def __init__(self):
+        self.lines: list[tuple[str, str]] = []
+
+    def info(self, msg):
+        self.lines.append(("info", msg))
+
+    def warning(self, msg):
+        self.lines.append(("warning", msg))
+
+
+def test_the_ingest_never_prunes_the_run_a_published_status_came_from(tmp_path):
+    from types import SimpleNamespace
+
+    from pipelines.defs.staging.assets import _prune_validation_runs
+
+    val, marts = tmp_path / "val", tmp_path / "marts"
+    names = [_named(val, f"202612{d:02d}T000000Z", f"run{d}") for d in range(1, vr.KEEP_RUNS + 3)]
+    published, unused, current = names[0], names[1], names[-1]
+    marts.mkdir()
+    folders = SimpleNamespace(validation=val, marts=marts)
+    context = SimpleNamespace(log=_Log())
+    with duckdb.connect() as con:
+        con.execute("create table stg_submission_status as select ? as validation_run", [current])
+        # the published marts cannot be read: nothing is removed, the load goes on with a warning
+        (marts / "submission_status.parquet").write_bytes(b"PAR1 kapot")
+        _prune_validation_runs(context, folders, con)
+        assert vr.list_runs(val) == names
+        assert [kind for kind, _ in context.log.lines] == ["warning"]
+        # the publication, older than the warehouse's statuses, still refers to the oldest run
+        con.execute(f"copy (select '{published}' as validation_run) to '{marts / 'submission_status.parquet'}'")
+        _prune_validation_runs(context, folders, con)
+    assert vr.list_runs(val) == [published, *names[2:]]
+    assert unused not in vr.list_runs(val) and len(vr.list_runs(val)) == vr.KEEP_RUNS + 1
