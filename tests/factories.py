@@ -34,12 +34,26 @@ def _norm(value):
     return value
 
 
+#: Which validation run checked a status (and its result file): every run that checks the waves again makes a
+#: new one by design (docs/validation-results.md), so two runs over the same returns differ only there.
+RUN_COLUMNS = ("validation_run", "validation_path")
+
+
+def without_run_columns(con, relation: str) -> str:
+    """``relation``'s columns but :data:`RUN_COLUMNS`, as a select list."""
+    names = [c for (c, *_) in con.execute(f"describe select * from {relation}").fetchall()]
+    return ", ".join(f'"{c}"' for c in names if c not in RUN_COLUMNS)
+
+
 def mart_contents(folder: Path) -> dict[str, list[tuple]]:
-    """Every mart file's rows, sorted; floats to 9 decimals (DuckDB's parallel sums may differ in the last bit)."""
+    """Every mart file's rows, sorted; floats to 9 decimals (DuckDB's parallel sums may differ in the last bit).
+
+    Without :data:`RUN_COLUMNS`: the same returns give the same marts whichever run checked them."""
     out = {}
     with duckdb.connect() as con:
         for path in sorted(folder.glob("*.parquet")):
-            rows = con.execute(f"select * from read_parquet('{path}') order by all").fetchall()
+            relation = f"read_parquet('{path}')"
+            rows = con.execute(f"select {without_run_columns(con, relation)} from {relation} order by all").fetchall()
             out[path.stem] = [tuple(_norm(v) for v in row) for row in rows]
     assert out, f"no marts in {folder}"
     return out

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pipelines.app import report as rr
 from pipelines.contract.statuses import ABSENT, CONFLICT, LOADED, REJECTED
+from pipelines.core.problems import WARNING
 
 OUT = [sys.stdout]  # where the Dutch lines go: stderr with --json, whose stdout carries only the report
 
@@ -163,9 +164,18 @@ def _count(args, con, tables: set[str]) -> None:
             "select count(*) from raw_file_inventory where kind = 'genegeerd'"
         ).fetchone()[0]
     if "stg_problems" in tables:
-        counts["problems"] = dict(
+        problems = dict(
             con.execute("select severity, count(*) from stg_problems group by severity order by severity").fetchall()
         )
+        # The plausibility warnings are problems as submission_problems publishes them (severity waarschuwing):
+        # counted in `problems` too, and on their own so that a reader can still tell them from the reader's.
+        plausibility = 0
+        if "int_plausibility" in tables:
+            plausibility = con.execute("select count(*) from int_plausibility").fetchone()[0]
+        if plausibility:
+            problems[WARNING] = problems.get(WARNING, 0) + plausibility
+        counts["problems"] = dict(sorted(problems.items()))
+        counts["plausibility_warnings"] = plausibility
 
 
 def say_publication(args, before: dict, ok: bool) -> None:

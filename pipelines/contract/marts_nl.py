@@ -188,6 +188,10 @@ COLUMN_NL_BY_MART: dict[tuple[str, str], str] = {
     ("submission_status", "n_warnings"): "Aantal waarschuwingen.",
     ("submission_status", "earlier_data_in_use"): "Waar: het bestand is afgewezen en eerder geladen gegevens van "
     "deze regio, module en dit peiljaar blijven in gebruik.",
+    ("submission_status", "validation_run"): "De toetsing (Great Expectations) die de rijen controleerde: de map "
+    "runs/<validation_run>/ in de map met toetsingsresultaten (data/validation/). Leeg als er niets te toetsen was.",
+    ("submission_status", "validation_path"): "Het resultaatbestand van die toetsing voor de module, "
+    "runs/<validation_run>/<module>.json, onder de map met toetsingsresultaten.",
     ("submission_problems", "sheet"): "Het werkblad.",
     ("submission_problems", "value"): "De waarde zoals die in het bestand stond.",
     ("submission_problems", "severity"): "Fout (het bestand wordt afgewezen) of waarschuwing.",

@@ -122,10 +122,12 @@ def _validate(prepared: list[_Prepared], validator: Validator, region_codes: lis
             for p in todo
             for pr in _with_wave(validator(p.wave, p.module_frames, region_codes, sheets=p.sheets), p.wave)
         ]
+    run = getattr(validator, "last_run", None)  # the folder of GX's results, if it kept them
     by_wave: dict[int, list[Problem]] = defaultdict(list)
     for pr in found:
         by_wave[pr.wave].append(pr)
     for p in todo:
+        p.validation_run = run
         reader = [pr for prs in p.unit_problems.values() for pr in prs]
         # A value the reader could not parse reaches validation as empty: report it once, not twice.
         for pr in drop_reader_repeats(reader, by_wave.get(p.wave, [])):

@@ -24,6 +24,7 @@ from pipelines.core.problems import Problem
 from pipelines.ingest import crossref
 from pipelines.ingest.discovery import IGNORED, RawFile
 from pipelines.ingest.sources import Unit
+from pipelines.ingest.validation_runs import result_path
 
 
 @dataclass
@@ -62,6 +63,7 @@ class _Prepared:
     module_frames: dict[str, pd.DataFrame]
     sheets: dict[str, dict[str, tuple[str, str]]]
     timings: dict[str, float] = field(default_factory=dict)
+    validation_run: str | None = None  # the folder of GX's results for this wave (validation_runs)
 
 
 def _write(con, p: _Prepared, now: dt.datetime) -> WaveResult:
@@ -136,6 +138,7 @@ def _write(con, p: _Prepared, now: dt.datetime) -> WaveResult:
                     message=u.message,
                     earlier_data_in_use=u.earlier_data_in_use,
                     source_sha256=u.source.sha256 if u.source else None,
+                    **_validated_by(p, u),
                 )
             )
     problems = list({id(p): p for p in problems}.values())  # a file-wide problem is shared by its regions
@@ -226,6 +229,14 @@ def _staging_frame(module: Module, frame: pd.DataFrame, wave: int, now: dt.datet
     return out[staging_columns(module)]
 
 
+def _validated_by(p: _Prepared, u: Unit) -> dict:
+    """The GX run that checked the unit's rows, and its result file; None where GX did not check them
+    (nothing sent, a file that could not be read, a conflict) or kept no results."""
+    if p.validation_run is None or u.region_code not in p.sheets.get(u.module, {}):
+        return {"validation_run": None, "validation_path": None}
+    return {"validation_run": p.validation_run, "validation_path": result_path(p.validation_run, u.module)}
+
+
 def _write_wave(con, wave, files, statuses, problems, module_frames, to_write, to_remove, loads, fp, now):
     inventory = pd.DataFrame(
         [(wave, f.rel, f.kind, f.region_code, f.module, f.size, f.sha256, f.reason) for f in files],
@@ -245,6 +256,8 @@ def _write_wave(con, wave, files, statuses, problems, module_frames, to_write, t
             "message",
             "earlier_data_in_use",
             "source_sha256",
+            "validation_run",
+            "validation_path",
         ],
     )
     problem_df = pd.DataFrame(

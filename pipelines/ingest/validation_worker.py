@@ -13,8 +13,8 @@ an error, the ingest validates in its own process (``WorkerFailed``).
 
 Protocol: :mod:`pipelines.core.pipes` (length-prefixed pickles) over the worker's stdin and a private copy of
 its stdout (anything a library prints goes to stderr instead). The parent sends
-``(waves, region_codes)``; the worker answers ``("ok", problems, log_lines)`` or
-``("error", text)``. Only our own process talks to it, over its own pipes.
+``(waves, region_codes, run_id)``; the worker answers ``("ok", problems, log_lines, run)`` (``run``: the
+folder its results went into, see :mod:`pipelines.ingest.validation_runs`) or ``("error", text)``. Only our own process talks to it, over its own pipes.
 """
 
 from __future__ import annotations
@@ -48,16 +48,18 @@ class ValidationWorker:
         # Popen types its pipes as optional (they exist only when asked for); both were asked for above.
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
+        self.last_run: str | None = None
 
-    def validate_waves(self, waves, region_codes, log=None, while_waiting=None) -> list:
-        """The worker's problems for ``waves``.
+    def validate_waves(self, waves, region_codes, log=None, while_waiting=None, run_id=None) -> list:
+        """The worker's problems for ``waves``; ``last_run`` names the folder of its results.
 
         ``while_waiting`` is called once if the answer is not there yet: work this process
         would do later anyway (an import) is done in time it would otherwise spend idle.
         It must not fail the validation: whatever it raises is ignored.
         """
+        self.last_run = None
         try:
-            pipes.write(self.stdin, (waves, region_codes))
+            pipes.write(self.stdin, (waves, region_codes, run_id))
             if while_waiting is not None and not self._answer_ready():
                 try:
                     while_waiting()
@@ -69,7 +71,7 @@ class ValidationWorker:
             raise WorkerFailed(f"GX-hulpproces onbereikbaar: {exc}") from exc
         if answer[0] != "ok":
             raise WorkerFailed(f"GX-hulpproces gaf een fout:\n{answer[1]}")
-        _, problems, lines = answer
+        _, problems, lines, self.last_run = answer
         if log is not None:
             for line in lines:
                 log.info(line)
@@ -142,7 +144,7 @@ def _serve(results_dir: str) -> None:
         validator, failure = None, traceback.format_exc()
     while True:
         try:
-            waves, region_codes = pipes.read(inp)
+            waves, region_codes, run_id = pipes.read(inp)
         except EOFError:
             return
         if validator is None:
@@ -150,8 +152,8 @@ def _serve(results_dir: str) -> None:
             continue
         lines.lines = []
         try:
-            problems = validator.validate_waves(waves, region_codes)
-            pipes.write(out, ("ok", problems, lines.lines))
+            problems = validator.validate_waves(waves, region_codes, run_id=run_id)
+            pipes.write(out, ("ok", problems, lines.lines, validator.last_run))
         except Exception:
             pipes.write(out, ("error", traceback.format_exc()))
 

@@ -45,7 +45,7 @@ LOADER_DDL = [
     """create table if not exists stg_submission_status (
         wave integer, region_code varchar, module varchar, source_file varchar, status varchar,
         n_rows integer, n_errors integer, n_warnings integer, message varchar,
-        earlier_data_in_use boolean, source_sha256 varchar)""",
+        earlier_data_in_use boolean, source_sha256 varchar, validation_run varchar, validation_path varchar)""",
     RUN_HISTORY_DDL,
     """create table if not exists stg_problems (
         wave integer, region_code varchar, module varchar, source_file varchar, sheet varchar,
@@ -128,6 +128,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the loader's tables where they do not exist yet (idempotent)."""
     for ddl in LOADER_DDL:
         con.execute(ddl)
+    for column in ("validation_run", "validation_path"):  # a warehouse from before GX's results were kept per run
+        con.execute(f"alter table stg_submission_status add column if not exists {column} varchar")
     for module in MODULES.values():
         con.execute(staging_ddl(module))
     con.execute("create schema if not exists marts")

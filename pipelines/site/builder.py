@@ -119,16 +119,33 @@ def marts_href(marts_dir: Path | None = None, site_dir: Path | None = None) -> s
     return "" if rel == "." else quote(Path(rel).as_posix()) + "/"
 
 
+def validation_href(validation_dir: Path | None = None, site_dir: Path | None = None) -> str:
+    """GX's results folder (data/validation) as a link from the site's root, ending in '/'.
+
+    Linked, not copied into the site: the results are the audit record and may be large; the quality page
+    links each status's result file (``validation_path``) under it, which works from file:// as long as the
+    two folders keep their places (as the marts' downloads do, :func:`marts_href`).
+    """
+    return marts_href(Path(validation_dir or paths.VALIDATION), site_dir)
+
+
 def build_site(
-    con, out: Path, reference_dir: Path, marts_dir: Path | None = None, site_dir: Path | None = None
+    con,
+    out: Path,
+    reference_dir: Path,
+    marts_dir: Path | None = None,
+    site_dir: Path | None = None,
+    validation_dir: Path | None = None,
 ) -> dict[str, int]:
     """Read the marts (and the loader's tables) from ``con``; write the whole site into ``out``.
 
-    ``marts_dir`` and ``site_dir``: where the marts and the site are published (see :func:`marts_href`).
+    ``marts_dir``, ``site_dir`` and ``validation_dir``: where the marts, the site and GX's results are
+    (see :func:`marts_href`, :func:`validation_href`).
     Returns {relative path: bytes written} for every file, pages and assets alike.
     """
     out = Path(out)
     data = load(con)
+    data.validation_href = validation_href(validation_dir, site_dir)
     return write_site(data, out, Path(reference_dir), marts_href(marts_dir, site_dir))
 
 
@@ -171,6 +188,8 @@ def write_site(data: SiteData, out: Path, reference_dir: Path, marts_link: str |
     )
     parts: dict[str, dict] = {}
     link = marts_href() if marts_link is None else marts_link
+    if data.validation_href is None:
+        data.validation_href = validation_href()
     pages = all_pages(data, reference_dir, parts, templated_register, link)
     for rel, part in parts.items():
         write(f"assets/data/{rel}", data_script(part["payload"], part["key"]).encode("utf-8"))

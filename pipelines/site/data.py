@@ -53,6 +53,8 @@ class SiteData:
     run_history: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
     default_wave: int | None = None  # the wave the site opens on: the latest with any return
+    #: GX's results folder as a link from the site's root, ending in '/' (None: the project's default folders)
+    validation_href: str | None = None
 
     def __post_init__(self):
         if self.default_wave is None and self.waves:
@@ -100,7 +102,12 @@ def load(con: duckdb.DuckDBPyConnection) -> SiteData:
                 "from stg_submission_status",
             )
             status = status.merge(stg, how="left", on=["wave", "region_code", "module", "source_file", "status"])
-    for col, default in (("earlier_data_in_use", False), ("n_warnings", 0)):
+    for col, default in (
+        ("earlier_data_in_use", False),
+        ("n_warnings", 0),
+        ("validation_run", None),
+        ("validation_path", None),
+    ):
         if col not in status.columns:
             status[col] = default
     status["earlier_data_in_use"] = status["earlier_data_in_use"].fillna(False).astype(bool)

@@ -115,3 +115,31 @@ def test_the_benchmark_reads_the_report_among_the_dutch_lines():
 def test_a_run_stopped_before_its_report_has_no_steps():
     parsed = run_bench.parse_output("  ingest_returns   klaar   12.3 s\n")
     assert parsed["steps"] == {} and parsed["cli_total"] is None
+
+
+def _counts_of(con) -> dict:
+    from types import SimpleNamespace
+
+    from pipelines.app.summary import _count
+
+    args = SimpleNamespace(_report=_report())
+    tables = {t for (t,) in con.execute("select table_name from information_schema.tables").fetchall()}
+    _count(args, con, tables)
+    return args._report["counts"]
+
+
+def test_the_counts_include_the_plausibility_warnings():
+    with duckdb.connect() as con:
+        con.execute(
+            "create table stg_submission_status (source_file varchar, status varchar, region_code varchar, wave int)"
+        )
+        con.execute("create table stg_problems (severity varchar)")
+        con.execute("insert into stg_problems values ('fout'), ('fout'), ('waarschuwing')")
+        assert _counts_of(con)["problems"] == {"fout": 2, "waarschuwing": 1}
+        assert _counts_of(con)["plausibility_warnings"] == 0
+        # What submission_problems publishes: the reader's and GX's problems and the plausibility warnings.
+        con.execute("create table int_plausibility (wave int, region_code varchar, module varchar)")
+        con.execute("insert into int_plausibility values (2025, 'VR11', 'oefeningen'), (2025, 'VR11', 'planvorming')")
+        counts = _counts_of(con)
+    assert counts["problems"] == {"fout": 2, "waarschuwing": 3}
+    assert counts["plausibility_warnings"] == 2

@@ -219,23 +219,28 @@ def test_each_failure_goes_to_its_own_region_silently(validator, capfd, tmp_path
 @gx
 def test_results_are_kept_as_json(tmp_path):
     from pipelines.ingest.validation import GXValidator
+    from pipelines.ingest.validation_runs import list_runs
 
     results = tmp_path / "gx"
     broken = valid_return("VR03")
     broken["risico"][0]["impact_score"] = "6"
     frames = frames_of({"VR03": broken})
-    stale = results / str(WAVE) / "lessen.json"  # of an earlier run that had lessons
-    stale.parent.mkdir(parents=True)
-    stale.write_text("{}")
     frames = {name: frames[name] for name in ("meta", "risico")}
-    problems = GXValidator(results_dir=results)(WAVE, frames, CODES)
+    validator = GXValidator(results_dir=results)
+    problems = validator.validate_waves([(WAVE, frames, None)], CODES, run_id="run-1")
     assert [(p.rule, p.column) for p in problems] == [("bereik", "impact_score")]
-    assert sorted(str(p.relative_to(results)) for p in results.rglob("*")) == [
-        str(WAVE),
-        f"{WAVE}/meta.json",
-        f"{WAVE}/risico.json",
-    ]
-    risico = json.loads((results / str(WAVE) / "risico.json").read_text(encoding="utf-8"))
+    [run] = list_runs(results)
+    assert validator.last_run == run and run.endswith("_run-1")
+    folder = results / "runs" / run
+    assert sorted(p.name for p in folder.iterdir()) == ["meta.json", "risico.json", "run.json"]
+    manifest = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    assert (manifest["run_id"], manifest["waves"], manifest["modules"], manifest["problems"]) == (
+        "run-1",
+        [WAVE],
+        ["meta", "risico"],
+        1,
+    )
+    risico = json.loads((folder / "risico.json").read_text(encoding="utf-8"))
     assert risico["success"] is False
     [failed] = [r for r in risico["results"] if not r["success"]]
     assert failed["expectation_config"]["type"] == "expect_column_values_to_be_between"
@@ -248,7 +253,34 @@ def test_results_are_kept_as_json(tmp_path):
         f"{WAVE}/VR03.xlsx",
         6,
     )
-    assert json.loads((results / str(WAVE) / "meta.json").read_text(encoding="utf-8"))["success"] is True
+    assert json.loads((folder / "meta.json").read_text(encoding="utf-8"))["success"] is True
+
+    # The same waves checked again: a second run folder beside the first, which is left as it was.
+    before = (folder / "risico.json").read_bytes()
+    validator.validate_waves([(WAVE, frames, None)], CODES, run_id="run-1")
+    runs = list_runs(results)
+    assert len(runs) == 2 and run in runs and validator.last_run == runs[1] != run
+    assert (folder / "risico.json").read_bytes() == before
+    assert not list((results / "runs").glob(".tmp-*"))
+
+
+@gx
+def test_a_run_that_fails_half_way_leaves_no_result(tmp_path, monkeypatch):
+    from pipelines.ingest.validation import GXValidator
+    from pipelines.ingest.validation_runs import list_runs
+
+    validator = GXValidator(results_dir=tmp_path)
+    frames = frames_of({"VR03": valid_return("VR03")})
+
+    def broken_save(folder, name, result):
+        (folder / f"{name}.json").write_text("{")  # half a file, then the run dies
+        raise OSError("schijf vol")
+
+    monkeypatch.setattr(validator, "_save", broken_save)
+    with pytest.raises(OSError):
+        validator.validate_waves([(WAVE, frames, None)], CODES, run_id="kapot")
+    assert list_runs(tmp_path) == [] and validator.last_run is None
+    assert list((tmp_path / "runs").iterdir()) == []
 
 
 @gx

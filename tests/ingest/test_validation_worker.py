@@ -8,6 +8,7 @@ import signal
 import pytest
 
 from pipelines.ingest import validation_worker
+from pipelines.ingest.validation_runs import list_runs
 from tests.ingest.validation_cases import CASES, CODES, WAVE, frames_of, valid_return
 from tests.support import gx
 
@@ -85,10 +86,12 @@ def test_the_worker_finds_exactly_what_the_in_process_validator_finds(worker, tm
     assert len(from_worker) >= len(CASES)  # every case breaks at least one rule
     assert as_rows(from_worker) == as_rows(in_process)
     assert log.info_lines, "the worker's progress lines come back to the run's log"
-    # Both wrote GX's result files, with the same names.
-    ours = sorted(p.relative_to(tmp_path / "worker") for p in (tmp_path / "worker").rglob("*.json"))
-    theirs = sorted(p.relative_to(here) for p in here.rglob("*.json"))
-    assert ours and ours == theirs
+    # Both wrote GX's result files, with the same names, each into a run folder of its own; the worker says which.
+    [run] = list_runs(tmp_path / "worker")
+    assert worker.last_run == run and validator.last_run is not None
+    ours = sorted(p.name for p in (tmp_path / "worker" / "runs" / run).iterdir())
+    theirs = sorted(p.name for p in (here / "runs" / validator.last_run).iterdir())
+    assert "run.json" in ours and len(ours) > 1 and ours == theirs
     # It stays up for another batch.
     assert as_rows(worker.validate_waves(waves[1:], codes)) == as_rows(validator.validate_waves(waves[1:], codes))
 
@@ -155,9 +158,12 @@ def test_the_ingest_imports_the_models_while_it_waits(worker, small_case, monkey
     waves, codes, in_process, _ = small_case
     calls = []
     monkeypatch.setattr(riskmodel, "preload", lambda: calls.append("preload"))
-    lazy = _LazyValidator(worker.results_dir, Log())
+    lazy = _LazyValidator(worker.results_dir, Log(), run_id="dagster-run")
     assert as_rows(lazy.validate_waves(waves, codes)) == as_rows(in_process)
     assert calls == ["preload"]
+    # The run folder the worker wrote is named after the ingest's run, and the ingest learns its name.
+    assert lazy.last_run == worker.last_run and lazy.last_run.endswith("_dagster-run")
+    assert (worker.results_dir / "runs" / lazy.last_run / "run.json").is_file()
 
 
 @pytest.mark.slow  # a fresh process importing statsmodels

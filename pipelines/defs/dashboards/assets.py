@@ -47,7 +47,8 @@ def dashboards_site(context: dg.AssetExecutionContext, folders: ProjectFolders,
     pub = run_publication_id(context.run.run_id)
     with warehouse.get_connection() as con:
         # Unchanged inputs: the site is current (its run history then ends at the last build).
-        # the pages link to the published marts: moving either folder makes the site stale
+        # the pages link to the published marts: moving either folder makes the site stale. (They also link
+        # GX's results, but a status's run stays where it was written: another --validation alone changes nothing.)
         target = site_target(folders.dashboards, folders.marts)
         fingerprint = inputs_fingerprint(con, folders.reference, target=target)
         if is_current(con, "dashboards", fingerprint) and (folders.dashboards / "index.html").is_file():
@@ -56,7 +57,8 @@ def dashboards_site(context: dg.AssetExecutionContext, folders: ProjectFolders,
                                                   "summary": f"ongewijzigd: {folders.dashboards} is actueel"},
                                         data_version=data_version(fingerprint))
         with prepare(folders.dashboards.resolve(), pub, "dashboards", fingerprint=fingerprint) as tmp:
-            written = build_site(con, tmp, folders.reference, folders.marts, folders.dashboards)
+            written = build_site(con, tmp, folders.reference, folders.marts, folders.dashboards,
+                                 folders.validation)
         waves = [w for (w,) in con.execute(
             "select distinct wave from marts.region_scorecard order by wave").fetchall()]
         n_regions = con.execute("select count(distinct region_code) from marts.region_scorecard").fetchone()[0]

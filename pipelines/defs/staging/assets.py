@@ -16,7 +16,7 @@ from pipelines.defs.partitions import WAVES
 from pipelines.defs.resources import ProjectFolders
 from pipelines.defs.versions import INGEST_CODE, code_version, data_version, table_metadata
 from pipelines.engine import riskmodel
-from pipelines.ingest import validation_worker
+from pipelines.ingest import validation_runs, validation_worker
 from pipelines.ingest.discovery import held_waves, list_waves, scan_root
 from pipelines.ingest.loader import ingest_waves, record_folder_notes, remove_vanished_waves
 from pipelines.ingest.warehouse import ensure_schema, record_history
@@ -86,8 +86,10 @@ INGEST_KEYS = ["raw_waves", "raw_file_inventory", *STAGED_TABLES, *LOADER_TABLES
 class _LazyValidator:
     """Imports Great Expectations (about 5 s) on the first wave that needs checking, once per run."""
 
-    def __init__(self, results_dir, log):
+    def __init__(self, results_dir, log, run_id=None):
         self.results_dir, self.log, self._gx = results_dir, log, None
+        self.run_id = run_id  # names the folder of GX's results (pipelines.ingest.validation_runs)
+        self.last_run: str | None = None
 
     @property
     def gx(self):
@@ -102,14 +104,35 @@ class _LazyValidator:
 
     def validate_waves(self, waves, region_codes):
         # The CLI may have started GX in a helper process while it got ready (validation_worker).
+        self.last_run = None
         worker = validation_worker.take(self.results_dir)
         if worker is not None:
             try:
                 # While GX works there, this process imports what the marts will need.
-                return worker.validate_waves(waves, region_codes, log=self.log, while_waiting=riskmodel.preload)
+                found = worker.validate_waves(
+                    waves, region_codes, log=self.log, while_waiting=riskmodel.preload, run_id=self.run_id
+                )
+                self.last_run = worker.last_run
+                return found
             except validation_worker.WorkerFailed as exc:
                 self.log.warning(f"{exc}; de toetsing loopt nu in dit proces")
-        return self.gx.validate_waves(waves, region_codes)
+        found = self.gx.validate_waves(waves, region_codes, run_id=self.run_id)
+        self.last_run = self.gx.last_run
+        return found
+
+
+def _prune_validation_runs(context, folders: ProjectFolders, con) -> None:
+    """The retention of GX's results (pipelines.ingest.validation_runs): never fails the ingest."""
+    try:
+        keep = validation_runs.referenced_runs(con, folders.marts)
+        removed = validation_runs.prune(folders.validation, protect=keep)
+    except Exception as exc:  # noqa: BLE001 - results kept too long are better than a failed load
+        context.log.warning(f"oude GX-resultaten in {folders.validation} niet opgeruimd: {exc}")
+        return
+    if removed:
+        context.log.info(
+            f"{len(removed)} oude GX-resultaten verwijderd uit {folders.validation / validation_runs.RUNS}"
+        )
 
 
 @dg.asset(
@@ -156,7 +179,7 @@ def ingest_returns(
     present = set(list_waves(folders.raw))
     waves = sorted(int(k) for k in context.partition_keys if int(k) in present)
     full = config.full_refresh
-    validator = _LazyValidator(folders.validation, context.log)
+    validator = _LazyValidator(folders.validation, context.log, run_id=context.run.run_id)
     started = time.perf_counter()
     lines, totals = [], dict(loaded=0, unchanged=0, removed=0, rejected=0, skipped=0)
     rebuilt: set[str] = set()
@@ -184,6 +207,8 @@ def ingest_returns(
             )
             for rel in result.rejected_files:
                 context.log.warning(f"afgewezen: {rel}")
+        if validator.last_run is not None:  # a new run of GX results: let the oldest unused ones go
+            _prune_validation_runs(context, folders, con)
         counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in STAGED_TABLES + LOADER_TABLES}
         fingerprints = con.execute(
             "select wave, fingerprint from raw_wave_fingerprints where wave in "

@@ -7,6 +7,7 @@ read files (:mod:`.files`, :mod:`pipelines.ingest.loader`).
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import logging
 import re
@@ -31,6 +32,7 @@ from pipelines.core.problems import ERROR, Problem
 from pipelines.ingest.validation.batch import _batch, _exercise_ids
 from pipelines.ingest.validation.checks import _Check, _module_checks, _Run
 from pipelines.ingest.validation.rules import CONDITIONAL_RULES, INDEX_COLUMNS, RESULT_FORMAT, WAVE, _text
+from pipelines.ingest.validation_runs import new_run
 
 # ---------------------------------------------------------------------------
 # The validator
@@ -54,8 +56,10 @@ def _quiet():
 class GXValidator:
     """Checks a wave's candidate rows against the codebook; one GX run per module.
 
-    ``results_dir``: where GX's validation results are kept as JSON
-    (``<results_dir>/<wave>/<module>.json``); nothing is written without it.
+    ``results_dir``: where GX's validation results are kept as JSON, one folder per call of
+    :meth:`validate_waves` (``<results_dir>/runs/<UTC time>_<run id>/<module>.json``, see
+    :mod:`pipelines.ingest.validation_runs`); nothing is written without it. ``last_run`` names the
+    folder of the latest call (None: nothing written).
     ``log``: a logger (``logging.Logger`` or Dagster's ``context.log``) for one
     line per module run; optional.
     """
@@ -63,6 +67,7 @@ class GXValidator:
     def __init__(self, results_dir: Path | None = None, log=None):
         self.results_dir = Path(results_dir) if results_dir is not None else None
         self.log = log
+        self.last_run: str | None = None
         with _quiet():
             # In memory only: no data docs site (the default ephemeral context reserves a temporary
             # folder for one), no analytics, no progress bars.
@@ -112,12 +117,29 @@ class GXValidator:
             tuple[int | None, Mapping[str, pd.DataFrame], Mapping[str, Mapping[str, tuple[str, str]]] | None]
         ],
         region_codes: list[str],
+        run_id: str | None = None,
     ) -> list[Problem]:
         """Like calling the validator per wave, but with one GX run per module for all the waves.
 
         GX's cost is mostly per run (planning ~90 expectations), not per row:
-        seven waves in one run cost about as much as one wave.
+        seven waves in one run cost about as much as one wave. With a ``results_dir`` the results go into
+        a new run folder named after the time and ``run_id`` (the Dagster run's id; else a random one).
         """
+        self.last_run = None
+        if self.results_dir is None:
+            return self._validate_waves(waves, region_codes, None)
+        manifest: dict = {"started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+        with new_run(self.results_dir, run_id, manifest) as (name, folder):
+            problems = self._validate_waves(waves, region_codes, folder)
+            manifest.update(
+                waves=sorted({w for w, _, _ in waves if w is not None}),
+                modules=sorted(p.stem for p in folder.glob("*.json")),
+                problems=len(problems),
+            )
+        self.last_run = name
+        return problems
+
+    def _validate_waves(self, waves, region_codes: list[str], folder: Path | None) -> list[Problem]:
         run = _Run(sorted(set(region_codes)), {})
         parameters = {"regio_regex": "^(?:" + "|".join(map(re.escape, run.region_codes)) + ")$"}
         parts: dict[str, list[pd.DataFrame]] = defaultdict(list)
@@ -135,8 +157,6 @@ class GXValidator:
         problems: list[Problem] = []
         for name, module in MODULES.items():
             if not parts.get(name):
-                if self.results_dir is not None:  # no rows, no run: no result of an earlier run either
-                    (self.results_dir / label / f"{name}.json").unlink(missing_ok=True)
                 continue
             batch = pd.concat(parts[name], ignore_index=True) if len(parts[name]) > 1 else parts[name][0]
             batch["_idx"] = np.arange(len(batch), dtype="int64")
@@ -154,8 +174,8 @@ class GXValidator:
                 store.remove_key(key)
             found = self._problems(module, checks, result, batch, run)
             problems += found
-            if self.results_dir is not None:
-                self._save(self.results_dir, label, name, result)
+            if folder is not None:
+                self._save(folder, name, result)
             if self.log is not None:
                 self.log.info(
                     f"GX {name} ({label}): {len(batch)} rijen, {len(checks)} verwachtingen, "
@@ -202,20 +222,16 @@ class GXValidator:
                 )
         return out
 
-    def _save(self, results_dir: Path, label: str, module_name: str, result) -> None:
-        folder = results_dir / label
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{module_name}.json"
-        tmp = path.with_suffix(".json.tmp")
+    def _save(self, folder: Path, module_name: str, result) -> None:
+        path = folder / f"{module_name}.json"  # in the run's .tmp- folder: complete only when it is renamed
         # GX keeps the unexpected values themselves (unexpected_list, partial_unexpected_list, counts, index
         # lists with file and sheet): every string in the result is redacted before it is written.
         saved = redact_deep(json.loads(json.dumps(result.to_json_dict(), default=str)))
-        tmp.write_text(json.dumps(saved, ensure_ascii=False, indent=1), encoding="utf-8")
-        tmp.replace(path)
+        path.write_text(json.dumps(saved, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 def _waves_label(waves) -> str:
-    """Folder name of the JSON results: the wave, or the first and last wave of a run over several."""
+    """The waves of a run in the log: the wave, or the first and last wave of a run over several."""
     known = sorted(w for w in waves if w is not None)
     if not known:
         return "onbekend"

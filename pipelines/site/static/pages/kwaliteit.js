@@ -10,6 +10,8 @@
   var GLYPH = S.glyphs('submission');
   var LOADED = S.code('submission', 'loaded'), REJECTED = S.code('submission', 'rejected');
   var ABSENT = S.code('submission', 'absent'), CONFLICT = S.code('submission', 'conflict');
+  // GX's result of a status (validation_path, under the validation folder), as a link from this page
+  var validationHref = function (r) { return r.validation_path ? (D.validation_href || '') + r.validation_path : null; };
   var cmp = function (a, b) { return a == null ? (b == null ? 0 : 1) : b == null ? -1 : a < b ? -1 : a > b ? 1 : 0; };
 
   if (D.notes && D.notes.length) S.put('kwaliteit-notes', S.el('p', { class: 'warning', text: D.notes.join(' ') }));
@@ -51,6 +53,9 @@
     var known = new Set(codes);
     st.forEach(function (r) { if (!known.has(r.region_code)) { known.add(r.region_code); codes.push(r.region_code); } });
     var byCell = S.groupBy(st, function (r) { return r.region_code + '\u0000' + r.module; });
+    // a loaded return with a plausibility warning: marked as on the region page, linked to the list below
+    var warned = S.groupBy(problems.filter(function (p) { return p.wave === wave && plausible(p); }),
+      function (p) { return p.region_code + '\u0000' + p.module; });
     var cell = function (code, mod) {
       var mine = byCell.get(code + '\u0000' + mod) || [];
       if (!mine.length) return '–';
@@ -58,10 +63,22 @@
       mine.forEach(function (r, i) {
         if (i) span.appendChild(document.createTextNode(' '));
         var b = S.statusBadge('submission', r.status, GLYPH);
-        b.setAttribute('title', (r.source_file || 'geen bestand') + (r.message ? ': ' + r.message : ''));
-        span.appendChild(b);
+        b.setAttribute('title', (r.source_file || 'geen bestand') + (r.message ? ': ' + r.message : '') +
+          (r.validation_run ? ' · toetsing ' + r.validation_run : ''));
+        var href = validationHref(r);
+        // the badge opens the Great Expectations result this status came from
+        span.appendChild(href ? S.el('a', { href: href, class: 'validation-run', 'data-run': r.validation_run }, [b]) : b);
         if (r.earlier_data_in_use) span.appendChild(S.el('span', { class: 'small', text: ' eerdere in gebruik' }));
       });
+      var w = warned.get(code + '\u0000' + mod);
+      if (w) {
+        span.appendChild(S.el('br'));
+        var mark = S.el('a', { class: 'check-return small', href: '#controleer', 'data-region': code, 'data-module': mod,
+          title: w.map(function (p) { return p.message; }).join('\n'), text: '\u26a0 controleer de aanlevering' });
+        // scrolled to, not put in the URL: the hash keeps the wave
+        mark.addEventListener('click', function (e) { e.preventDefault(); S.byId('controleer').scrollIntoView(); });
+        span.appendChild(mark);
+      }
       return span;
     };
     S.put('status-grid', S.table([{ label: 'Regio', value: function (c) { return c == null ? 'onbekende regio' : S.regionLink(c, S.regionName(c) + ' (' + c + ')'); } }]
@@ -94,6 +111,8 @@
         S.el('summary', null, [S.statusBadge('submission', r.status, GLYPH), ' ' + (r.region_code ? S.regionName(r.region_code) + ' (' + r.region_code + ')' : 'onbekende regio') +
           ' · module ' + (r.module || '–') + ' · ' + (r.source_file || 'geen bestand') + ' · ' + S.num(r.n_errors, 0) + ' fout(en)']),
         S.el('p', null, ['Melding: ', S.el('span', { text: r.message || '–' })]),
+        validationHref(r) ? S.el('p', null, ['Toetsing (Great Expectations): ',
+          S.el('a', { href: validationHref(r), class: 'validation-run', 'data-run': r.validation_run, text: r.validation_run })]) : null,
         S.el('p', { text: r.earlier_data_in_use ? 'Eerder geladen gegevens van deze regio, module en dit peiljaar blijven in gebruik.'
           : 'Er waren geen eerder geladen gegevens: deze module telt als ontbrekend (onvoldoende gegevens).' })
       ]);
@@ -172,6 +191,20 @@
     ], pr));
   }
 
+  /* The Great Expectations runs the wave's statuses came from: each links its run.json (waves, modules, count). */
+  function validationRuns(wave) {
+    var st = status.filter(function (r) { return r.wave === wave && r.validation_run; });
+    if (!st.length) { S.put('toetsingen', S.note('Geen rijen getoetst in peiljaar ' + wave + ' (of de toetsingsresultaten zijn niet bewaard).')); return; }
+    var by = S.groupBy(st, 'validation_run');
+    var rows = Array.from(by.keys()).sort(cmp).reverse().map(function (run) { return { run: run, st: by.get(run) }; });
+    S.put('toetsingen', S.table([
+      { label: 'Toetsing', value: function (r) { return S.el('a', { href: (D.validation_href || '') + 'runs/' + r.run + '/run.json', class: 'validation-run', 'data-run': r.run, text: r.run }); } },
+      { label: 'Statussen', cls: 'num', value: function (r) { return S.num(r.st.length, 0); } },
+      { label: 'Regio\'s', cls: 'num', value: function (r) { return S.num(new Set(r.st.map(function (x) { return x.region_code; })).size, 0); } },
+      { label: 'Modules', value: function (r) { return Array.from(new Set(r.st.map(function (x) { return x.module; }))).sort().join(', '); } }
+    ], rows));
+  }
+
   function runs() {
     var cols = D.history_columns;
     if (!cols) { S.put('runs', S.note('Er is geen verwerkingsgeschiedenis (tabel run_history) in het warehouse.')); return; }
@@ -200,5 +233,5 @@
 
   runs();
   judgements();
-  S.start(function (wave) { perWave(); notRead(wave); grid(wave); rejected(wave); missing(wave); earlier(wave); implausible(wave); warnings(wave); });
+  S.start(function (wave) { perWave(); notRead(wave); grid(wave); rejected(wave); validationRuns(wave); missing(wave); earlier(wave); implausible(wave); warnings(wave); });
 })();
