@@ -33,6 +33,7 @@ __all__ = [
     "SEVERITY",
     "RUN_HISTORY",
     "OVERDISPERSION_METHODS",
+    "PEER_FEATURES",
     "CODES",
     "PAGE_CODES",
     "indicator_meta",
@@ -171,3 +172,11 @@ def catalogue_labels() -> dict[str, dict[str, str]]:
 
 def module_names() -> list[str]:
     return list(MODULES)
+
+
+#: The features of the risk basis on which marts.region_peers finds similar regions (region_peers.features).
+PEER_FEATURES: dict[str, str] = {
+    "log_population": "inwoners",
+    "high_risk_sites": "hoogrisico-objecten",
+    "large_events": "grootschalige evenementen",
+}

@@ -199,7 +199,8 @@
 
   function draw(all, id, wave) {
     var m = S.ind[id] || { id: id, short: id, unit: 'waarde', kind: 'score' };
-    S.byId('ind-label').textContent = m.label + ' (' + m.unit + '; ' + (POLARITY[m.polarity] || '') + ').';
+    S.put('ind-label', document.createTextNode(m.label + ' (' + m.unit + '; ' + (POLARITY[m.polarity] || '') + '). '))
+      .appendChild(S.el('a', { id: 'ind-definitie', href: S.root + 'definities.html#def-' + encodeURIComponent(id), text: 'Definitie: teller, noemer, vragen en norm' }));
     var rows = all.filter(function (r) { return r.wave === wave && r.indicator_id === id; });
     var sm = summ.find(function (r) { return r.wave === wave && r.indicator_id === id; });
     focusLine(rows, m);

@@ -236,7 +236,44 @@
     ], rows));
   }
 
+  /* The region beside its nearest regions by risk basis (marts.region_peers): why they are peers (the risk basis and
+   * the distance), then per indicator the value and verdict of each. */
+  var peerRows = S.unpack(D.peers || { n: 0, c: {} }), peerValues = S.unpack(D.peer_values || { n: 0, c: {} });
+  function peersTable(wave) {
+    if (!S.byId('peers')) return;
+    var ps = peerRows.filter(function (p) { return p.wave === wave; }).sort(function (a, b) { return a.rank - b.rank; });
+    if (ps.length < 2) { S.put('peers', S.note('Voor peiljaar ' + wave + ' zijn er geen vergelijkbare regio\'s: de risicobasis van de regio is niet volledig.')); return; }
+    var value = {};
+    peerValues.forEach(function (v) { if (v.wave === wave) value[v.peer_code + '|' + v.indicator_id] = v; });
+    var feats = String(ps[1].features || '').split(',').map(function (f) { return S.label('peer_feature', f.trim()); }).filter(Boolean);
+    var rows = [
+      { label: 'Regioprofiel', cell: function (p) { return p.rank === 0 ? S.regionName(code) : S.regionLink(p.peer_code); } },
+      { label: 'Afstand op de risicobasis', cell: function (p) { return p.rank === 0 ? 'deze regio' : S.num(p.distance, 2); } },
+      { label: 'Inwoners', cell: function (p) { return S.num(p.population, 0); } },
+      { label: 'Hoogrisico-objecten', cell: function (p) { return S.num(p.high_risk_sites, 0); } },
+      { label: 'Grootschalige evenementen', cell: function (p) { return S.num(p.large_events, 0); } }
+    ].concat(S.indicators.map(function (m) {
+      return { label: m.short, id: m.id, cell: function (p) {
+        var v = value[p.peer_code + '|' + m.id];
+        if (!v) return '–';
+        var st = S.verdictStyle(v.verdict);  // the short word keeps six regions side by side readable
+        return S.el('span', null, [S.fmt(m.id, v.value) + ' ', S.el('span', { class: 'badge v-' + v.verdict, title: st.label },
+          [S.el('span', { class: 'glyph', 'aria-hidden': 'true', text: st.glyph }), ' ' + S.label('verdict_short', v.verdict)])]);
+      } };
+    }));
+    var columns = [{ label: 'Kenmerk of indicator', value: function (r) {
+      return r.id ? S.el('a', { href: S.indicatorHref(r.id, code), text: r.label }) : S.el('strong', { text: r.label }); } }]
+      .concat(ps.map(function (p) {
+        return { label: (p.rank === 0 ? '' : p.rank + '. ') + S.regionName(p.peer_code), cls: 'num',
+          value: function (r) { return r.cell(p); } };
+      }));
+    var box = S.put('peers', S.el('p', { class: 'small peers-why', text: 'Peiljaar ' + wave + ': de ' + (ps.length - 1) + ' regio' + (ps.length - 1 === 1 ? '' : '\'s') +
+      ' die het dichtst bij ' + S.regionName(code) + ' liggen op ' + (feats.join(', ') || 'de risicobasis') + '.' }));
+    box.appendChild(S.table(columns, rows, { cls: 'peers', caption: S.regionName(code) + ' naast vergelijkbare regio\'s, peiljaar ' + wave }));
+  }
+
   S.start(function (wave) {
     cards(wave); spine(wave); verdicts(wave); reasonTable(wave); trend(wave); recommendations(wave); lessonTable(wave);
+    peersTable(wave);
   });
 })();
