@@ -157,3 +157,13 @@ DEFINITIONS: dict[str, Definition] = {
         ("lessen.bron", "lessen.overgenomen_van"),
     ),
 }
+
+#: The verdict's words where a share has nothing to divide by (Indicator.empty_reason): what there was not,
+#: instead of 'onvoldoende gegevens' (the region did return the module; it held no exercises).
+EMPTY_VERDICT_NL = {
+    I.EX_MULTIDISCIPLINARY_SHARE: "geen oefeningen gehouden",
+    I.EX_EVALUATED_SHARE: "geen oefeningen gehouden",
+    I.PLAN_COVERAGE: "geen bijzonderheden in het plan",
+    I.LESSONS_SHARED_SHARE: "geen lessen gemeld",
+    I.LESSONS_FOLLOWED_UP_SHARE: "geen lessen gemeld",
+}

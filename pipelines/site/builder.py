@@ -66,6 +66,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["bron"] = labels.source_nl  # "Bron: marts.x" in the templates, in words for the reader
     return env
 
 

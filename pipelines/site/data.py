@@ -20,6 +20,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from pipelines.contract.catalogues import readable
 from pipelines.contract.statuses import ABSENT
 
 MARTS = (
@@ -89,6 +90,10 @@ def load(con: duckdb.DuckDBPyConnection) -> SiteData:
     if missing:
         raise SiteDataError("de marts ontbreken in het warehouse (" + ", ".join(missing) + "); bouw eerst de marts")
     marts = {m: _df(con, f"select * from marts.{m}") for m in MARTS}
+    # the cells a substantiation names (ovd_p/helm) in words: the site shows it to people, the CSV keeps the codes
+    reg = marts["variation_register"]
+    if "substantiation" in reg.columns:
+        reg["substantiation"] = reg["substantiation"].map(lambda t: readable(t) if isinstance(t, str) else t)
     notes: list[str] = []
 
     # submission status: the mart, plus earlier_data_in_use and warnings from staging where the mart lacks them

@@ -11,7 +11,7 @@ import pandas as pd
 
 from pipelines.contract import definitions as D
 from pipelines.contract import verdicts
-from pipelines.contract.catalogues import CATALOGUES
+from pipelines.contract.catalogues import CATALOGUES, readable
 from pipelines.contract.codebook import MODULES
 from pipelines.contract.indicators import DOMAINS, INDICATORS, RECOMMENDATIONS, Indicator
 from pipelines.contract.reasons import REASON_INDICATORS
@@ -32,7 +32,7 @@ def field_text(ref: str) -> dict:
     """A codebook field 'module.veld' as the survey asks it: module, field name and its description."""
     module, name = ref.split(".", 1)
     f = MODULES[module].field(name)
-    text = f.description
+    text = readable(f.description)
     if f.catalogue:
         text += (
             " (keuze uit: " + ", ".join(CATALOGUES[f.catalogue].label(c) for c in CATALOGUES[f.catalogue].codes) + ")"

@@ -51,7 +51,7 @@ from pipelines.site.peers import peer_payloads
 
 #: (file, navigation label, heading)
 NAV = [
-    ("index.html", "Overzicht", "Overzicht: ongerechtvaardigde verschillen tussen regio's"),
+    ("index.html", "Overzicht", "Overzicht: niet onderbouwde afwijkingen per regio"),
     ("matrix.html", "Oordelenmatrix", "Oordelenmatrix: elk oordeel per regio en indicator"),
     ("indicatoren.html", "Indicatoren", "Indicatoren: trechterplots en rangorde"),
     ("regios.html", "Regio's", "Regio's"),

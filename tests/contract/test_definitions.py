@@ -37,3 +37,15 @@ def test_the_norm_files_named_are_the_shipped_ones_and_readable():
     for path in D.NORM_FILES.values():
         assert (ROOT / path).is_file(), path
     assert load_ring_norms(ROOT / "data" / "reference") and load_equipment_norms(ROOT / "data" / "reference")
+
+
+def test_readable_puts_catalogue_codes_in_words_and_leaves_other_words_alone():
+    from pipelines.contract.catalogues import CODE_WORDS, readable
+
+    text = "ovd_p/helm op_afroep in plaats van per_voertuig (modaal); methode nctv_dreigingsbeeld"
+    assert readable(text) == "OvD-P/helm op afroep in plaats van per voertuig (modaal); methode dreigingsbeeld NCTV"
+    # a label that is itself a list keeps its code's words, so a list of characteristics stays a list
+    assert readable("aanhoudende_dreiging, cbrn") == "aanhoudende dreiging, cbrn"
+    # not a code: unchanged (an indicator id, a field name)
+    assert readable("ex_count en afwijking_toelichting") == "ex_count en afwijking_toelichting"
+    assert all("_" not in w for w in CODE_WORDS.values())

@@ -89,7 +89,7 @@
       pts.push({ x: position(r.value, sm, m.polarity), y: y(i), verdict: r.verdict, code: m.id,
         hover: S.hover(m.short, [['Waarde', S.fmt(m.id, r.value)], ['Landelijk minimum', S.fmt(m.id, sm.min)],
           ['25e percentiel', S.fmt(m.id, sm.p25)], ['Mediaan', S.fmt(m.id, sm.median)], ['75e percentiel', S.fmt(m.id, sm.p75)],
-          ['Landelijk maximum', S.fmt(m.id, sm.max)], ['Oordeel', S.verdictStyle(r.verdict).label]],
+          ['Landelijk maximum', S.fmt(m.id, sm.max)], ['Oordeel', S.verdictWord(r)]],
           [r.explanation ? 'Toelichting: ' + r.explanation : '', r.substantiation ? 'Onderbouwing: ' + r.substantiation : '']) });
     });
     var traces = [
@@ -112,7 +112,7 @@
 
   // a plausibility warning on the module the verdict is computed from (variation_register.check_return)
   function checkReturn(r) {
-    return S.el('span', null, [S.badge(r.verdict), S.el('br'),
+    return S.el('span', null, [S.badge(r.verdict, r), S.el('br'),
       S.el('a', { class: 'check-return', href: S.withWave(S.root + 'kwaliteit.html'), 'data-keep-wave': '1',
         title: 'Plausibiliteitswaarschuwingen op de kwaliteitspagina', text: '\u26a0 controleer de aanlevering' }),
       S.el('br'), S.el('span', { class: 'small', text: r.check_return })]);
@@ -129,7 +129,7 @@
       { label: 'Doel', cls: 'num', value: function (r) { return S.fmt(r.indicator_id, r.target); } },
       { label: '99,8%-grenzen', cls: 'num', value: function (r) {
         return r.lower_998 == null && r.upper_998 == null ? '–' : S.fmt(r.indicator_id, r.lower_998) + ' tot ' + S.fmt(r.indicator_id, r.upper_998); } },
-      { label: 'Oordeel', value: function (r) { return r.check_return ? checkReturn(r) : S.badge(r.verdict); } },
+      { label: 'Oordeel', value: function (r) { return r.check_return ? checkReturn(r) : S.badge(r.verdict, r); } },
       { label: 'Toelichting', cls: 'text', value: function (r) { return r.explanation; } },
       { label: 'Onderbouwing', cls: 'text', value: function (r) { return substantiation(r, wave); } }
     ], rows, { rowClass: function (r) { return (r.verdict === UNJUSTIFIED ? 'hi' : '') + (r.indicator_id === asked ? ' target' : '') || null; },
@@ -217,7 +217,7 @@
       { label: 'Onderwerp', value: function (r) { return S.label('recommendation', String(r.recommendation)); } },
       { label: 'Stand', value: function (r) { return S.statusBadge('recommendation_status', r.status, REC_GLYPH); } },
       { label: 'Indicatoren', value: function (r) {
-        var ids = Array.isArray(r.indicator_ids) ? r.indicator_ids : String(r.indicator_ids || '').split(/[|,]/).filter(Boolean);
+        var ids = S.indicatorIds(r.indicator_ids);
         return ids.map(function (i) { return (S.ind[i] || {}).short || i; }).join('; ') || '–'; } },
       { label: 'Niet onderbouwd', cls: 'num', value: function (r) { return S.num(r.n_unjustified, 0); } }
     ], rows, { rowClass: function (r) { return r.status === ATTENTION ? 'hi' : null; } }));
