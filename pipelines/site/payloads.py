@@ -243,6 +243,7 @@ REGION_REGISTER_COLS = [
     "reason_status",
     "explanation",
     "check_return",
+    "denominator",  # 0: nothing to count ('geen oefeningen gehouden', S.verdictWord)
 ]  # what regio.js shows of the register
 
 

@@ -49,3 +49,7 @@ def test_readable_puts_catalogue_codes_in_words_and_leaves_other_words_alone():
     # not a code: unchanged (an indicator id, a field name)
     assert readable("ex_count en afwijking_toelichting") == "ex_count en afwijking_toelichting"
     assert all("_" not in w for w in CODE_WORDS.values())
+
+
+def test_every_share_that_can_have_nothing_to_count_has_words_for_it():
+    assert set(D.EMPTY_VERDICT_NL) == {i.id for i in INDICATORS if i.empty_reason}

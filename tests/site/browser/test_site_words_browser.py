@@ -12,13 +12,18 @@ from __future__ import annotations
 import json
 import re
 
+import duckdb
 import pytest
 
+from pipelines.contract import verdicts
 from pipelines.contract.catalogues import CODE_WORDS
 from pipelines.contract.codebook import MODULES
-from pipelines.contract.indicators import INDICATOR_IDS
+from pipelines.contract.definitions import EMPTY_VERDICT_NL
+from pipelines.contract.indicators import EX_EVALUATED_SHARE, INDICATOR_IDS
 from pipelines.contract.marts import MARTS
-from pipelines.site import region_file
+from pipelines.site import build_site, region_file
+from tests.site.browser.browser_support import REFERENCE
+from tests.site.synthetic import build_synthetic_warehouse
 
 pytestmark = pytest.mark.browser
 
@@ -78,3 +83,29 @@ def test_no_page_shows_a_code_to_its_reader(site, open_page):
             problems[str(path.relative_to(out))] = found
         o.close()
     assert problems == {}, json.dumps(problems, indent=1, ensure_ascii=False)
+
+
+def test_a_share_with_nothing_to_count_says_so_instead_of_onvoldoende_gegevens(tmp_path, open_page):
+    """A region that held no exercises: 'geen oefeningen gehouden'; a region whose module is missing: 'onvoldoende
+    gegevens' (the same verdict code in the register; the denominator 0 tells them apart)."""
+    info = build_synthetic_warehouse(tmp_path / "w.duckdb", n_regions=4, waves=[2025], xss=False)
+    empty, absent = info["regions"][0], info["regions"][1]
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    for code, denominator in ((empty, 0.0), (absent, None)):
+        con.execute(
+            "update marts.variation_register set verdict = ?, value = null, denominator = ? "
+            "where region_code = ? and indicator_id = ?",
+            [verdicts.MISSING, denominator, code, EX_EVALUATED_SHARE],
+        )
+    con.close()
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    build_site(con, tmp_path / "out", REFERENCE)
+    con.close()
+    word = EMPTY_VERDICT_NL[EX_EVALUATED_SHARE]
+    for code, want in ((empty, word), (absent, verdicts.VERDICT_LABELS[verdicts.MISSING])):
+        o = open_page(tmp_path / "out" / "regio" / region_file(code), wait_charts=False)
+        badge = o.page.locator(f"#oordeel-{EX_EVALUATED_SHARE} .badge").inner_text()
+        assert badge.strip().endswith(want), (code, badge)
+    o = open_page(tmp_path / "out" / "matrix.html", wait_charts=False)
+    cell = o.page.locator(f"[data-region='{empty}'][data-indicator='{EX_EVALUATED_SHARE}']")
+    assert word in cell.inner_text() and word in cell.get_attribute("aria-label")
