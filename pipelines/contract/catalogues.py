@@ -8,6 +8,7 @@ date formats.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -182,3 +183,27 @@ BOOLEAN_WORDS: Mapping[str, bool] = MappingProxyType(
 
 MULTI_SEPARATOR = "|"
 DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y")
+
+
+def _short(code: str) -> str:
+    """A code's words short enough for a list inside a sentence: its label, or the code without '_' where
+    the label is itself a list (a comma would split the sentence's list)."""
+    for cat in CATALOGUES.values():
+        if code in cat.codes:
+            label = cat.label(code)
+            label = label.split(" (")[0]  # 'op afroep (centrale voorraad)': the aside stays in the legend
+            return label if "," not in label else code.replace("_", " ")
+    return code
+
+
+#: Every catalogue code with an underscore -> its words in a sentence (``ovd_p`` -> ``OvD-P``).
+CODE_WORDS: Mapping[str, str] = MappingProxyType(
+    {c: _short(c) for cat in CATALOGUES.values() for c in cat.codes if "_" in c}
+)
+#: A code as it stands in text: lower-case words joined by '_' (codes without '_' read as words already).
+CODE_IN_TEXT = re.compile(r"(?<![A-Za-z0-9_])[a-z]+(?:_[a-z]+)+(?![A-Za-z0-9_])")
+
+
+def readable(text: str) -> str:
+    """Text in which every catalogue code (``per_voertuig``, ``nctv_dreigingsbeeld``) is replaced by its words."""
+    return CODE_IN_TEXT.sub(lambda m: CODE_WORDS.get(m.group(0), m.group(0)), text)

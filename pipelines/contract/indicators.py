@@ -241,9 +241,9 @@ INDICATORS: tuple[Indicator, ...] = (
         "eigen inschatting kans op een aanslag",
         "wave",
         "score",
-        "Eigen inschatting van de kans op een aanslag (kans_score)",
+        "Eigen inschatting van de kans op een aanslag (score 1 tot en met 5)",
         "Ingeschatte kans",
-        "kans_score (1-5)",
+        "score (1-5)",
         substantiation_phrases=_RISK_OK,
     ),
     Indicator(

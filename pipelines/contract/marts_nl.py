@@ -115,7 +115,7 @@ COLUMN_NL: dict[str, str] = {
     "check_return": "Een waarschuwing dat de aanlevering van een module waaruit de indicator komt onwaarschijnlijk "
     "is tegen de eigen eerdere aanleveringen van de regio of zichzelf tegenspreekt: controleer de aanlevering "
     "voordat u het oordeel citeert; leeg als er niets is.",
-    "n_unjustified": "Aantal afwijkingen zonder onderbouwing (ongerechtvaardigde variatie).",
+    "n_unjustified": "Aantal niet onderbouwde afwijkingen (ongunstig en zonder onderbouwing).",
     "n_substantiated": "Aantal onderbouwde afwijkingen.",
     "n_favourable": "Aantal gunstige afwijkingen.",
     "n_missing": "Aantal indicatoren met onvoldoende gegevens.",
@@ -268,3 +268,26 @@ def column_nl(mart: str, column: str) -> str | None:
 def code_labels(mart: str, column: str) -> dict[str, str] | None:
     """The codes a column of a mart holds, each with its Dutch words; None for a column without codes."""
     return _CODES_BY_MART.get((mart, column)) or _CODES.get(column)
+
+
+#: Each mart's name for a reader (the site's "Bron:" lines); the file names stay on the downloads page.
+MART_TITLE_NL: dict[str, str] = {
+    "indicator_values": "waarden van de indicatoren",
+    "variation_register": "register van de oordelen",
+    "indicator_summary": "landelijk beeld per indicator",
+    "region_scorecard": "scorekaart per regio",
+    "equipment_matrix": "beschermende middelen per functie",
+    "ring_model_matrix": "ringenmodel per zone en discipline",
+    "plan_exercise_matrix": "plan en oefenen per bijzonderheid",
+    "recommendation_tracker": "stand van de aanbevelingen",
+    "submission_status": "aanleveringen per module",
+    "submission_problems": "meldingen per cel van de aanleveringen",
+    "substantiation_register": "register van de toelichtingen",
+    "judgement_problems": "genegeerde wegingen",
+    "region_peers": "vergelijkbare regio's",
+    "learning_matches": "leerkansen tussen regio's",
+    "lesson_flows": "lessen tussen regio's",
+    "lesson_roles": "rollen in het leren",
+    "deviation_followup": "opvolging van afwijkingen",
+    "recommendation_followup": "opvolging van de aanbevelingen",
+}

@@ -77,7 +77,7 @@ VERDICT_WHEN_NL: dict[str, str] = {
     CONFORM: "Binnen de statistische grenzen, of voldoet aan de norm.",
     FAVOURABLE: "Buiten de grenzen aan de gunstige kant: een werkwijze waar anderen van kunnen leren.",
     SUBSTANTIATED: "Ongunstige afwijking waarvoor de regio een onderbouwing geeft; de analist weegt die onderbouwing.",
-    UNJUSTIFIED: "Ongunstige afwijking zonder onderbouwing: **ongerechtvaardigde variatie**.",
+    UNJUSTIFIED: "Ongunstige afwijking zonder onderbouwing: een **niet onderbouwde afwijking**.",
     MISSING: "De gegevens van de regio voor deze indicator ontbreken of zijn afgewezen. "
     "Een ontbrekende aanlevering telt nooit als nul.",
 }

@@ -25,6 +25,7 @@ import pandas as pd
 
 from pipelines.contract import statuses as S
 from pipelines.contract import verdicts as V
+from pipelines.contract.catalogues import readable
 from pipelines.contract.indicators import (
     BY_ID,
     EQUIPMENT_PARITY,
@@ -109,7 +110,7 @@ MODULE_WORDS = {
 
 def _reason_phrases(ind: str, f: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """What the region's reasons say, as weighed (int_reason_verdicts): (they count, they do not)."""
-    note = f["reason_note"].fillna("geen toelichting").astype(str)
+    note = f["reason_note"].fillna("geen toelichting").astype(str).map(readable)
     status = f["reason_status"].fillna("geen").astype(str)
     single = ind not in (RING_CONFORMITY, EQUIPMENT_PARITY)
     if single:
@@ -135,7 +136,7 @@ def _outcome(ind: str, f: pd.DataFrame, limit_based: bool) -> pd.Series:
     elif ind == PLAN_UNEXERCISED_UNSUBSTANTIATED:
         no = "bijzonderheden met een toelichting die telt zijn al buiten de telling gelaten"
     elif model and ind in SUBSTANTIATION_PHRASES:  # say what is missing in the risk assessment
-        detail = f["detail"].fillna("").astype(str)
+        detail = f["detail"].fillna("").astype(str).map(readable)
         no = no + text_series(np.where(detail != "", " (" + detail + ")", ""), f.index)
     if limit_based:
         side = np.where(direction == V.HIGHER, "boven de bovengrens", "onder de ondergrens")
@@ -172,7 +173,7 @@ def _outcome(ind: str, f: pd.DataFrame, limit_based: bool) -> pd.Series:
         f.index,
     )
     justified = side + ", maar " + ("" if yes is None else yes) + closing
-    unjustified = side + " en " + no + ": afwijking niet onderbouwd (ongerechtvaardigde variatie)"
+    unjustified = side + " en " + no + ": afwijking niet onderbouwd"
     return text_series(
         np.select(
             [verdict == V.CONFORM, verdict == V.FAVOURABLE, verdict == V.SUBSTANTIATED, verdict == V.UNJUSTIFIED],

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pipelines.contract.catalogues import readable
 from pipelines.contract.indicators import BY_ID
 from pipelines.engine.phrases import nl_list, nl_numbers, nl_percent, nl_range, plural, shorten_list, text_series
 
@@ -39,7 +40,8 @@ class _Parts:
         self.R = f["region_code"].astype(str)
         self.W = f["wave"].astype(int).astype(str)
         self.num = nl_numbers(f["numerator"], 0)
-        self.detail = f["detail"].fillna("").astype(str)
+        # the codes in the detail (ovd_p/helm op_afroep) in words: the sentence is read and quoted by people
+        self.detail = f["detail"].fillna("").astype(str).map(readable)
         self.norm = " (norm: " + NORM_PHRASES.get(ind, "") + ")"
 
     def den(self):

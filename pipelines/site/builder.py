@@ -66,6 +66,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["bron"] = labels.source_nl  # "Bron: marts.x" in the templates, in words for the reader
     return env
 
 
@@ -96,6 +97,7 @@ def _common(d: SiteData) -> dict:
             "severity": labels.SEVERITY,
             "run_history": labels.RUN_HISTORY,
             "overdispersion_method": labels.OVERDISPERSION_METHODS,
+            "peer_feature": labels.PEER_FEATURES,
         }
     )
     return {"waves": d.waves, "default_wave": d.default_wave, "regions": regions, "indicators": meta, "labels": lab}
@@ -250,6 +252,9 @@ def write_site(data: SiteData, out: Path, reference_dir: Path, marts_link: str |
             page.shared,
             tuple(sorted((page.context or {}).keys())),
         )
+        # a context that is not text (a list the template loops over) cannot be a marker: render such a page whole
+        if shape not in frames and not all(isinstance(v, str) for v in (page.context or {}).values()):
+            frames[shape] = None
         if shape not in frames:
             keys = ["title", "heading", *sorted(page.context or {})]
             drawn = render(page, data_json=Markup(mark("data_json")), **{k: mark(k) for k in keys})

@@ -20,6 +20,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from pipelines.contract.catalogues import readable
 from pipelines.contract.statuses import ABSENT
 
 MARTS = (
@@ -55,6 +56,10 @@ class SiteData:
     default_wave: int | None = None  # the wave the site opens on: the latest with any return
     #: GX's results folder as a link from the site's root, ending in '/' (None: the project's default folders)
     validation_href: str | None = None
+    # marts.region_peers (wave, region_code, rank, peer_code, distance, features) and per wave and region its
+    # risk basis (population, high_risk_sites, large_events); None where the warehouse has no peers
+    peers: pd.DataFrame | None = None
+    peer_basis: pd.DataFrame | None = None
 
     def __post_init__(self):
         if self.default_wave is None and self.waves:
@@ -87,6 +92,10 @@ def load(con: duckdb.DuckDBPyConnection) -> SiteData:
     if missing:
         raise SiteDataError("de marts ontbreken in het warehouse (" + ", ".join(missing) + "); bouw eerst de marts")
     marts = {m: _df(con, f"select * from marts.{m}") for m in MARTS}
+    # the cells a substantiation names (ovd_p/helm) in words: the site shows it to people, the CSV keeps the codes
+    reg = marts["variation_register"]
+    if "substantiation" in reg.columns:
+        reg["substantiation"] = reg["substantiation"].map(lambda t: readable(t) if isinstance(t, str) else t)
     notes: list[str] = []
 
     # submission status: the mart, plus earlier_data_in_use and warnings from staging where the mart lacks them
@@ -191,7 +200,27 @@ def load(con: duckdb.DuckDBPyConnection) -> SiteData:
         if order is not None:
             history = history.sort_values(order, ascending=False)
         history = history.head(100)
-    return SiteData(marts, status, problems, regions, waves, risk, lessons, history, notes)
+    peers, basis = _peers(con, tables)
+    return SiteData(
+        marts, status, problems, regions, waves, risk, lessons, history, notes, peers=peers, peer_basis=basis
+    )
+
+
+def _peers(con, tables: set[str]) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """Similar regions and the risk basis they are similar on (int_risk_basis, else the returns of the wave)."""
+    if "marts.region_peers" not in tables:
+        return None, None
+    peers = _df(con, "select wave, region_code, rank, peer_code, distance, features from marts.region_peers")
+    if "int_risk_basis" in tables:
+        sql = "select wave, region_code, population, high_risk_sites, large_events from int_risk_basis"
+    elif "stg_risk_assessments" in tables and "ref_regions" in tables:
+        sql = (
+            "select a.wave, a.region_code, r.population, a.high_risk_sites, a.large_events "
+            "from stg_risk_assessments as a left join ref_regions as r using (region_code)"
+        )
+    else:
+        return peers, None
+    return peers, _df(con, sql)
 
 
 def _regions(con, tables: set[str], marts: dict[str, pd.DataFrame]) -> pd.DataFrame:

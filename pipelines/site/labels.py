@@ -9,6 +9,7 @@ status the site does not know is shown by its code, never dropped.
 
 from __future__ import annotations
 
+import re
 from types import ModuleType
 
 from markupsafe import Markup, escape
@@ -16,6 +17,7 @@ from markupsafe import Markup, escape
 from pipelines.contract import reasons, statuses, verdicts
 from pipelines.contract.catalogues import CATALOGUES
 from pipelines.contract.codebook import MODULES
+from pipelines.contract.definitions import EMPTY_VERDICT_NL
 from pipelines.contract.indicators import DOMAINS, POLARITY_NL, RECOMMENDATIONS, Indicator
 from pipelines.contract.indicators import INDICATORS as CONTRACT_INDICATORS
 
@@ -33,6 +35,8 @@ __all__ = [
     "SEVERITY",
     "RUN_HISTORY",
     "OVERDISPERSION_METHODS",
+    "PEER_FEATURES",
+    "source_nl",
     "CODES",
     "PAGE_CODES",
     "indicator_meta",
@@ -55,6 +59,8 @@ def _site_meta(i: Indicator) -> dict:
     for key in ("plain_unit", "plain_short", "denominator"):
         if getattr(i, key) is not None:
             m[key] = getattr(i, key)
+    if i.id in EMPTY_VERDICT_NL:
+        m["empty_verdict"] = EMPTY_VERDICT_NL[i.id]
     return m
 
 
@@ -127,7 +133,7 @@ PAGE_CODES: dict[str, dict] = {
 
 #: Column headers of run_history (pipelines.ingest.warehouse); other columns are shown by their name.
 RUN_HISTORY: dict[str, str] = {
-    "run_id": "run",
+    "run_id": "verwerking",
     "recorded_at": "tijdstip",
     "trigger": "aanleiding",
     "step": "stap",
@@ -171,3 +177,37 @@ def catalogue_labels() -> dict[str, dict[str, str]]:
 
 def module_names() -> list[str]:
     return list(MODULES)
+
+
+#: The features of the risk basis on which marts.region_peers finds similar regions (region_peers.features).
+PEER_FEATURES: dict[str, str] = {
+    "log_population": "inwoners",
+    "high_risk_sites": "hoogrisico-objecten",
+    "large_events": "grootschalige evenementen",
+}
+
+
+def source_nl(text: str) -> str:
+    """A "Bron:" line in words: ``marts.region_scorecard`` -> its Dutch title, ``stg_lessons`` -> the survey's
+    module, ``ref_regions`` -> the list of regions, ``(risk_probability)`` -> the indicator's short label.
+    The file names themselves are on the downloads page."""
+    from pipelines.contract.marts_nl import MART_TITLE_NL
+
+    tables = {m.table: name for name, m in MODULES.items()}
+
+    def word(m: re.Match) -> str:
+        token = m.group(0)
+        if token.startswith("marts."):
+            return MART_TITLE_NL.get(token[6:], token[6:].replace("_", " "))
+        if token == "ref_regions":
+            return "lijst van de regio's"
+        if token in tables:
+            return f"module {tables[token]} van de uitvraag"
+        if token.startswith("stg_"):
+            return "uitvraag"
+        return INDICATORS[token]["short"] if token in INDICATORS else token
+
+    out = re.sub(r"marts\.\w+|stg_\w+|ref_regions|\b[a-z]+(?:_[a-z]+)+\b", word, text)
+    # one source named twice (two tables of the same survey) is named once
+    parts = list(dict.fromkeys(p.strip() for p in out.split(", ")))
+    return ", ".join(parts)[:1].upper() + ", ".join(parts)[1:]

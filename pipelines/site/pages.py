@@ -20,6 +20,7 @@ from pipelines.core.problems import ERROR
 from pipelines.engine.severity import SEVERE
 from pipelines.site import geo, labels
 from pipelines.site.data import SiteData, pack, pack_groups
+from pipelines.site.definitions import definitions
 from pipelines.site.dictionary import dictionary
 from pipelines.site.payloads import (
     MATRIX_COLS,
@@ -46,10 +47,11 @@ from pipelines.site.payloads import (
     trend_frame,
     with_reasons,
 )
+from pipelines.site.peers import peer_payloads
 
 #: (file, navigation label, heading)
 NAV = [
-    ("index.html", "Overzicht", "Overzicht: ongerechtvaardigde verschillen tussen regio's"),
+    ("index.html", "Overzicht", "Overzicht: niet onderbouwde afwijkingen per regio"),
     ("matrix.html", "Oordelenmatrix", "Oordelenmatrix: elk oordeel per regio en indicator"),
     ("indicatoren.html", "Indicatoren", "Indicatoren: trechterplots en rangorde"),
     ("regios.html", "Regio's", "Regio's"),
@@ -62,6 +64,7 @@ NAV = [
     ("aanbevelingen.html", "Aanbevelingen", "Aanbevelingen: stand per regio"),
     ("kwaliteit.html", "Datakwaliteit", "Datakwaliteit: aanleveringen en afwijzingen"),
     ("methode.html", "Methode", "Methode: hoe een oordeel tot stand komt"),
+    ("definities.html", "Definities", "Definities: wat elke indicator meet en tegen welke norm"),
     ("downloads.html", "Downloads", "Downloads: de gepubliceerde bestanden en wat elke kolom betekent"),
 ]
 
@@ -251,6 +254,7 @@ def all_pages(
         )
     else:
         lesson_by, lesson_empty = {}, {"n": 0, "c": {}}
+    peer_by, peer_empty, peer_values_by, peer_values_empty = peer_payloads(d)
     for r in d.regions.itertuples(index=False):
         code = r.region_code
         add(
@@ -264,6 +268,8 @@ def all_pages(
                 "reasons": reason_by.get(code, reason_empty),
                 "status": status_by.get(code, status_empty),
                 "lessons": lesson_by.get(code, lesson_empty),
+                "peers": peer_by.get(code, peer_empty),
+                "peer_values": peer_values_by.get(code, peer_values_empty),
             },
             nav="regios.html",
             template="regio.html.j2",
@@ -385,6 +391,14 @@ def all_pages(
         plotly=False,
     )
     add("downloads.html", "downloads", dictionary(marts_href), plotly=False, wave_select=False)
+    add(
+        "definities.html",
+        "definities",
+        {},
+        plotly=False,
+        wave_select=False,
+        context={"definitions": definitions(m["variation_register"])},
+    )
     return pages
 
 

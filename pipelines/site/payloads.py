@@ -77,7 +77,16 @@ SCORE_COLS = [
 #: The overview's ranks (:func:`ranked_scorecard`): column -> the measure it ranks, highest first.
 RANKS = {"rank_severity": "severity_score_unjustified", "rank_unjustified": "n_unjustified"}
 #: The verdict matrix: per wave, region and indicator the verdict and what marks it (variation_register).
-MATRIX_COLS = ["wave", "region_code", "indicator_id", "verdict", "severity", "persistent", "reason_status"]
+MATRIX_COLS = [
+    "wave",
+    "region_code",
+    "indicator_id",
+    "verdict",
+    "severity",
+    "persistent",
+    "reason_status",
+    "denominator",
+]
 #: Decimals the site shows a severity score with; regions whose shown scores are equal share a rank.
 SEVERITY_DECIMALS = 2
 #: "Hoe groot is de variatie?" on the overview: per wave and indicator (indicator_summary).
@@ -234,6 +243,7 @@ REGION_REGISTER_COLS = [
     "reason_status",
     "explanation",
     "check_return",
+    "denominator",  # 0: nothing to count ('geen oefeningen gehouden', S.verdictWord)
 ]  # what regio.js shows of the register
 
 

@@ -27,6 +27,7 @@ import pandas as pd
 
 from pipelines.contract.catalogues import CATALOGUES, ROLE_DISCIPLINE
 from pipelines.contract.codebook import MODULES
+from tests.site.synthetic_peers import peers_mart
 from tests.site.synthetic_reasons import CONTRACT as REASON_CONTRACT
 from tests.site.synthetic_reasons import reason_marts
 from tests.site.synthetic_stats import (
@@ -697,6 +698,7 @@ def build_synthetic_warehouse(
         "stg_lessons": lessons,
         "ref_regions": ref,
     }
+    frames["marts.region_peers"] = peers_mart(risk, ref)
     if with_run_history:  # as pipelines.ingest.warehouse.RUN_HISTORY_DDL
         started = dt.datetime(2026, 3, 1, 9, 0)
         frames["run_history"] = pd.DataFrame(

@@ -100,7 +100,7 @@ def reason_marts(frames: dict[str, pd.DataFrame], names: dict[str, str]) -> dict
         valid_until = t.wave - 1 if len(rows) % 7 == 3 else None
         contradiction = (
             f"de toelichting noemt beoefening in {past[0]}, maar de oefeningen van {past[0]} bevatten geen oefening "
-            f"met {t.cell}"
+            "met deze bijzonderheid"
             if past and t.module == "planvorming" and len(rows) % 2 == 0
             else None
         )

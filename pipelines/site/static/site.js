@@ -117,6 +117,8 @@
     return formats[d] || (formats[d] = new Intl.NumberFormat('nl-NL', { minimumFractionDigits: 0, maximumFractionDigits: d }));
   }
   S.num = function (v, d) { return v == null || isNaN(v) ? '–' : nf(d == null ? 2 : d).format(v); };
+  /* A count with its noun: S.plural(1, 'regio', 'regio\'s') is '1 regio', with 2 '2 regio\'s'. */
+  S.plural = function (n, one, many) { return S.num(n, 0) + ' ' + (n === 1 ? one : many); };
   S.pct = function (v, d) { return v == null || isNaN(v) ? '–' : nf(d == null ? 0 : d).format(v * 100) + '%'; };
   /* A value in the indicator's own terms; plain = the value of indicator_values (for O/E: the count). */
   S.fmt = function (indId, v, plain) {
@@ -210,8 +212,16 @@
   };
   S.clear = function (e) { while (e.firstChild) e.removeChild(e.firstChild); return e; };
   S.byId = function (id) { return document.getElementById(id); };
-  S.badge = function (verdict) {
-    var st = S.verdictStyle(verdict);
+  /* The words of a register row's verdict: 'geen oefeningen gehouden' where a share had nothing to divide by
+   * (the indicator's empty_verdict), not 'onvoldoende gegevens'. */
+  S.verdictWord = function (r, short) {
+    var m = S.ind[r.indicator_id] || {};
+    if (r.verdict === S.code('verdict', 'missing') && r.denominator === 0 && m.empty_verdict) return m.empty_verdict;
+    return short ? S.label('verdict_short', r.verdict) : S.verdictStyle(r.verdict).label;
+  };
+  S.badge = function (verdict, row) {
+    var st = Object.assign({}, S.verdictStyle(verdict));
+    if (row) st.label = S.verdictWord(row);
     var order = S.VERDICTS_BY_CONCERN.indexOf(verdict);
     // data-order: a table sorted on this column puts the most serious verdict first
     return S.el('span', { class: 'badge v-' + (verdict || 'none'), 'data-order': order < 0 ? null : order }, [S.el('span', { class: 'glyph', 'aria-hidden': 'true', text: st.glyph }), ' ' + st.label]);
@@ -443,6 +453,10 @@
     });
   };
   /* The indicator page of one indicator in the current wave, with a region marked in its charts. */
+  /* A list of indicator ids as the marts hold it (a list, or text joined by ', ' or '|'): the ids, trimmed. */
+  S.indicatorIds = function (v) {
+    return (Array.isArray(v) ? v : String(v == null ? '' : v).split(/[|,;]/)).map(function (x) { return String(x).trim(); }).filter(Boolean);
+  };
   S.indicatorHref = function (indicatorId, regionCode) {
     return S.root + 'indicatoren.html#indicator=' + encodeURIComponent(indicatorId) + (S.wave == null ? '' : '&peiljaar=' + S.wave) +
       (regionCode == null ? '' : '&regio=' + encodeURIComponent(regionCode));

@@ -134,7 +134,7 @@
         tr.hidden = !words.every(function (w) { return text.indexOf(w) >= 0; });
         if (!tr.hidden) shown++;
       });
-      count.textContent = words.length ? S.num(shown, 0) + ' van ' + S.num(rows.length, 0) + ' rijen' : '';
+      count.textContent = words.length ? S.num(shown, 0) + ' van ' + S.plural(rows.length, 'rij', 'rijen') : '';
     }
     search.addEventListener('input', function () { filter(search.value); remember(); });
     csv.addEventListener('click', function () {

@@ -6,7 +6,7 @@
   // order of the colour scale, colour and glyph per status: from the contract (S.codes)
   var ORDER = S.order('recommendation_status'), GLYPH = S.glyphs('recommendation_status'), COLOR = {};
   ORDER.forEach(function (s) { COLOR[s] = S.look('recommendation_status', s).color; });
-  var ids = function (r) { return Array.isArray(r.indicator_ids) ? r.indicator_ids : String(r.indicator_ids || '').split(/[|,]/).filter(Boolean); };
+  var ids = function (r) { return S.indicatorIds(r.indicator_ids); };
 
   // with many regions the page holds a selection of them; D.counts then has the counts over all regions
   var counted = null;

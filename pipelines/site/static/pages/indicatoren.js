@@ -30,7 +30,7 @@
     S.clear(box).hidden = false;
     box.appendChild(document.createTextNode('Gemarkeerd in de grafieken en de tabel: '));
     box.appendChild(S.el('a', { href: S.verdictHref(focus, m.id), text: S.regionName(focus) + ' (' + focus + ')' }));
-    box.appendChild(document.createTextNode(r && r.value != null ? ', ' + S.fmt(m.id, r.value) + ', ' + S.verdictStyle(r.verdict).label + '.'
+    box.appendChild(document.createTextNode(r && r.value != null ? ', ' + S.fmt(m.id, r.value) + ', ' + S.verdictWord(r) + '.'
       : ': geen waarde in dit peiljaar.'));
   }
   /* A point leads back to the region's profile, at its verdict on this indicator, in the same wave. */
@@ -50,7 +50,7 @@
       ['95%-grenzen', limitsText(r.lower_95, r.upper_95, m.id)],
       ['99,8%-grenzen', limitsText(r.lower_998, r.upper_998, m.id)],
       ['z-score', r.z_score == null ? null : S.num(r.z_score, 2)],
-      ['Oordeel', S.verdictStyle(r.verdict).label]
+      ['Oordeel', S.verdictWord(r)]
     ], [r.explanation ? 'Toelichting: ' + r.explanation : '', r.substantiation ? 'Onderbouwing: ' + r.substantiation : '']);
   }
 
@@ -105,7 +105,7 @@
         (sm.tau2 > 0 ? ': de grenzen zijn verbreed met een random-effects-term (DerSimonian-Laird).' : ': geen verbreding van de grenzen nodig.') +
         ' φ is berekend na het bijsnijden van de uiterste 10% van de z-scores per kant (' +
         (sm.overdispersion_method ? S.label('overdispersion_method', sm.overdispersion_method) : 'winsoriseren of afkappen') +
-        '); bij ' + n + ' regio\'s raakt dat ' + g + ' regio(\'s) aan elke kant.';
+        '); bij ' + S.plural(n, 'regio', 'regio\'s') + ' raakt dat ' + S.plural(g, 'regio', 'regio\'s') + ' aan elke kant.';
     }
   }
 
@@ -190,7 +190,7 @@
       { label: 'Waarde', cls: 'num', value: function (r) { return S.fmt(m.id, r.value); } },
       { label: 'Doel', cls: 'num', value: function (r) { return S.fmt(m.id, r.target); } },
       { label: '99,8%-grenzen', cls: 'num', value: function (r) { return limitsText(r.lower_998, r.upper_998, m.id); } },
-      { label: 'Oordeel', value: function (r) { return S.badge(r.verdict); } },
+      { label: 'Oordeel', value: function (r) { return S.badge(r.verdict, r); } },
       { label: 'Toelichting', cls: 'text', value: function (r) {
         return D.explanation_elsewhere ? S.el('a', { href: back(r.region_code), text: 'in het regioprofiel' }) : r.explanation; } },
       { label: 'Onderbouwing', cls: 'text', value: function (r) { return r.substantiation; } }
@@ -199,7 +199,8 @@
 
   function draw(all, id, wave) {
     var m = S.ind[id] || { id: id, short: id, unit: 'waarde', kind: 'score' };
-    S.byId('ind-label').textContent = m.label + ' (' + m.unit + '; ' + (POLARITY[m.polarity] || '') + ').';
+    S.put('ind-label', document.createTextNode(m.label + ' (' + m.unit + '; ' + (POLARITY[m.polarity] || '') + '). '))
+      .appendChild(S.el('a', { id: 'ind-definitie', href: S.root + 'definities.html#def-' + encodeURIComponent(id), text: 'Definitie: teller, noemer, vragen en norm' }));
     var rows = all.filter(function (r) { return r.wave === wave && r.indicator_id === id; });
     var sm = summ.find(function (r) { return r.wave === wave && r.indicator_id === id; });
     focusLine(rows, m);

@@ -93,7 +93,7 @@
       { label: 'Gevonden waarde', cls: 'text', value: function (p) { return p.value; } },
       { label: 'Regel', value: function (p) { return p.rule; } },
       { label: 'Ernst', value: function (p) { return S.statusBadge('severity', p.severity); } },
-      { label: 'Melding', cls: 'text', value: function (p) { return p.message; } }
+      { label: 'Melding', cls: 'text file-message', value: function (p) { return p.message; } }
     ], list);
   }
 
@@ -109,8 +109,8 @@
       });
       var d = S.el('details', { class: 'rejection', open: 'open' }, [
         S.el('summary', null, [S.statusBadge('submission', r.status, GLYPH), ' ' + (r.region_code ? S.regionName(r.region_code) + ' (' + r.region_code + ')' : 'onbekende regio') +
-          ' · module ' + (r.module || '–') + ' · ' + (r.source_file || 'geen bestand') + ' · ' + S.num(r.n_errors, 0) + ' fout(en)']),
-        S.el('p', null, ['Melding: ', S.el('span', { text: r.message || '–' })]),
+          ' · module ' + (r.module || '–') + ' · ' + (r.source_file || 'geen bestand') + ' · ' + S.plural(r.n_errors, 'fout', 'fouten')]),
+        S.el('p', null, ['Melding: ', S.el('span', { class: 'file-message', text: r.message || '–' })]),
         validationHref(r) ? S.el('p', null, ['Toetsing (Great Expectations): ',
           S.el('a', { href: validationHref(r), class: 'validation-run', 'data-run': r.validation_run, text: r.validation_run })]) : null,
         S.el('p', { text: r.earlier_data_in_use ? 'Eerder geladen gegevens van deze regio, module en dit peiljaar blijven in gebruik.'
@@ -132,7 +132,7 @@
     S.put('ontbreekt', S.table([
       { label: 'Regio', value: function (r) { return r.code == null ? 'onbekende regio' : S.regionLink(r.code, S.regionName(r.code) + ' (' + r.code + ')'); } },
       { label: 'Ontbrekend', value: function (r) { return r.all ? 'geen enkele aanlevering' : r.mods.join(', '); } },
-      { label: 'Melding', cls: 'text', value: function (r) { return r.msg; } }
+      { label: 'Melding', cls: 'text file-message', value: function (r) { return r.msg; } }
     ], rows));
   }
 
@@ -144,7 +144,7 @@
       { label: 'Module', value: function (r) { return r.module; } },
       { label: 'Nieuw bestand (niet gebruikt)', value: function (r) { return r.source_file; } },
       { label: 'Status', value: function (r) { return S.statusBadge('submission', r.status, GLYPH); } },
-      { label: 'Melding', cls: 'text', value: function (r) { return r.message; } }
+      { label: 'Melding', cls: 'text file-message', value: function (r) { return r.message; } }
     ], st));
   }
 
@@ -160,7 +160,7 @@
       { label: 'Bestand', value: function (p) { return p.source_file; } },
       { label: 'Rij', cls: 'num', value: function (p) { return p.row_number == null ? '–' : String(p.row_number); } },
       { label: 'Kolom', value: function (p) { return p.column_name; } },
-      { label: 'Melding', cls: 'text', value: function (p) { return p.message; } }
+      { label: 'Melding', cls: 'text file-message', value: function (p) { return p.message; } }
     ], pr));
   }
 
@@ -174,7 +174,7 @@
       { label: 'Rij', cls: 'num', value: function (p) { return p.row_number == null ? '–' : String(p.row_number); } },
       { label: 'Kolom', value: function (p) { return p.column_name; } },
       { label: 'Waarde', cls: 'text', value: function (p) { return p.value; } },
-      { label: 'Melding', cls: 'text', value: function (p) { return p.message; } }
+      { label: 'Melding', cls: 'text file-message', value: function (p) { return p.message; } }
     ], pr));
   }
 
@@ -187,7 +187,7 @@
     S.put('niet-gelezen', S.table([
       { label: 'Map of bestand', value: function (p) { return p.source_file; } },
       { label: 'Soort', value: function (p) { return p.rule === 'map.geen_peiljaar' ? 'map, geen peiljaar' : p.rule === 'peiljaar.leeg' ? 'lege map van een peiljaar' : 'genegeerd bestand'; } },
-      { label: 'Waarom', cls: 'text', value: function (p) { return p.message; } }
+      { label: 'Waarom', cls: 'text file-message', value: function (p) { return p.message; } }
     ], pr));
   }
 
@@ -207,7 +207,7 @@
 
   function runs() {
     var cols = D.history_columns;
-    if (!cols) { S.put('runs', S.note('Er is geen verwerkingsgeschiedenis (tabel run_history) in het warehouse.')); return; }
+    if (!cols) { S.put('runs', S.note('Er is nog geen verwerkingsgeschiedenis.')); return; }
     if (!history.length) { S.put('runs', S.note('De verwerkingsgeschiedenis is leeg.')); return; }
     S.put('runs', S.table(cols.map(function (c) {
       var head = (S.labels.run_history || {})[c] || c;
@@ -225,7 +225,7 @@
       { label: 'Regel', cls: 'num', value: function (p) { return p.row_number == null ? '–' : String(p.row_number); } },
       { label: 'Kolom', value: function (p) { return p.column_name || 'hele rij'; } },
       { label: 'Gevonden waarde', cls: 'text', value: function (p) { return p.value; } },
-      { label: 'Melding', cls: 'text', value: function (p) { return p.message; } },
+      { label: 'Melding', cls: 'text file-message', value: function (p) { return p.message; } },
       { label: 'Peiljaar', cls: 'num', value: function (p) { return p.wave == null ? '–' : String(p.wave); } },
       { label: 'Regio', value: function (p) { return p.region_code == null ? '–' : S.regionLink(p.region_code, S.regionName(p.region_code) + ' (' + p.region_code + ')'); } }
     ], judgementProblems, { caption: judgementProblems.length + (judgementProblems.length === 1 ? ' rij' : ' rijen') + ' van wegingen.csv genegeerd' }));

@@ -29,7 +29,7 @@
 
   /* The words a screen reader and the tooltip give for one cell. */
   function verdictWords(r) {
-    var s = severity(r), out = [S.verdictStyle(r.verdict).label];
+    var s = severity(r), out = [S.verdictWord(r)];
     if (s != null) out.push('ernst ' + S.num(s, 2) + (isSevere(r) ? ' (ernstig)' : ''));
     if (r.persistent) out.push('aanhoudend');
     if (r.reason_status != null) out.push('toelichting: ' + S.label('reason', r.reason_status));
@@ -52,7 +52,7 @@
       title: words, 'aria-label': words, 'data-verdict': r.verdict, 'data-region': code, 'data-indicator': m.id
     }, [
       S.el('span', { class: 'glyph', 'aria-hidden': 'true', text: S.verdictStyle(r.verdict).glyph }),
-      S.el('span', { class: 'word', 'aria-hidden': 'true', text: S.label('verdict_short', r.verdict) }),
+      S.el('span', { class: 'word', 'aria-hidden': 'true', text: S.verdictWord(r, true) }),
       marks.length ? S.el('span', { class: 'marks', 'aria-hidden': 'true', text: marks.join(' ') }) : null
     ]);
   }
@@ -68,8 +68,8 @@
     }).filter(function (x) { return Object.keys(x.cells).length; });
     var shown = F.only.checked ? lines.filter(function (x) { return x.n > 0; }) : lines;
     var total = shown.reduce(function (a, x) { return a + x.n; }, 0);
-    S.byId('telling').textContent = S.num(shown.length, 0) + ' van ' + S.num(lines.length, 0) + ' regio\'s, ' +
-      S.num(inds.length, 0) + ' indicatoren; ' + S.num(total, 0) + ' ' + (total === 1 ? 'afwijking' : 'afwijkingen') +
+    S.byId('telling').textContent = S.num(shown.length, 0) + ' van ' + S.plural(lines.length, 'regio', 'regio\'s') + ', ' +
+      S.plural(inds.length, 'indicator', 'indicatoren') + '; ' + S.num(total, 0) + ' ' + (total === 1 ? 'afwijking' : 'afwijkingen') +
       ' zonder onderbouwing in peiljaar ' + wave + '.';
     if (!lines.length) { S.put('matrix', S.note('Geen oordelen in peiljaar ' + wave + '.')); return; }
     if (!shown.length) { S.put('matrix', S.note('Geen regio heeft in peiljaar ' + wave + ' een afwijking zonder onderbouwing bij deze indicatoren.')); return; }

@@ -110,7 +110,7 @@
       { label: '✖ zonder toelichting die telt', cls: 'num', value: function (x) { return S.num(x.n - x.sub, 0); } },
       { label: '◇ met toelichting die telt', cls: 'num', value: function (x) { return S.num(x.sub, 0); } }
     ], per));
-    var details = S.el('details', { class: 'all-cells' }, [S.el('summary', { text: 'Alle ' + list.length + ' cellen onder de norm, met de toelichting van de regio en of die telt' })]);
+    var details = S.el('details', { class: 'all-cells' }, [S.el('summary', { text: (list.length === 1 ? 'De cel' : 'Alle ' + list.length + ' cellen') + ' onder de norm, met de toelichting van de regio en of die telt' })]);
     details.appendChild(S.table([
       { label: 'Regio', value: function (r) { return S.regionLink(r.region_code); } },
       { label: 'Discipline', value: function (r) { return r.discipline; } },

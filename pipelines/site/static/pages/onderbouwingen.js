@@ -77,7 +77,7 @@
 
   function draw(wave, rows) {
     var shown = rows.filter(keep);
-    S.byId('telling').textContent = S.num(shown.length, 0) + ' van ' + S.num(rows.length, 0) + ' toelichtingen in peiljaar ' + wave +
+    S.byId('telling').textContent = S.num(shown.length, 0) + ' van ' + S.plural(rows.length, 'toelichting', 'toelichtingen') + ' in peiljaar ' + wave +
       (shown.length ? '; oranje gemarkeerd: toelichtingen die niet tellen.' : '.');
     if (!rows.length) { S.put('register', S.note('Geen toelichtingen bij afwijkingen in peiljaar ' + wave + '.')); return; }
     if (!shown.length) { S.put('register', S.note('Geen toelichting voldoet aan de gekozen filters.')); return; }

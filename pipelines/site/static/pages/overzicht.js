@@ -232,7 +232,7 @@
       var c = S.el('div', { class: 'card' }, [
         S.el('h3', { text: S.label('domain', d) }),
         S.el('div', { class: 'big', text: S.num(get(unjustified).n, 0) }),
-        S.el('div', { class: 'what', text: 'niet onderbouwde afwijkingen, bij ' + get(unjustified).n_regions + ' regio(\'s)' }),
+        S.el('div', { class: 'what', text: (get(unjustified).n === 1 ? 'niet onderbouwde afwijking' : 'niet onderbouwde afwijkingen') + ', bij ' + S.plural(get(unjustified).n_regions, 'regio', 'regio\'s') }),
         S.el('ul', null, S.VERDICTS_BY_CONCERN.filter(function (v) { return v !== unjustified; }).map(function (v) {
           return S.el('li', null, [S.badge(v), ' ' + S.num(get(v).n, 0)]);
         }))

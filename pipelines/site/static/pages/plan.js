@@ -69,7 +69,7 @@
       var counts = chars.map(function (c) { return count(wave, c, s, rs); });
       return { type: 'bar', orientation: 'h', name: GLYPH[s] + ' ' + S.label('plan', s), y: chars.map(shortLabel), x: counts,
         marker: { color: COLOR[s], line: { color: '#555555', width: 0.5 }, pattern: s === UNEXERCISED ? { shape: '/', fgcolor: '#7a4f00', bgcolor: COLOR[s], size: 7, solidity: 0.25 } : undefined },
-        hovertext: counts.map(function (n, j) { return S.hover(S.label('bijzonderheid', chars[j]), [[S.label('plan', s), n + ' regio(\'s)']]); }),
+        hovertext: counts.map(function (n, j) { return S.hover(S.label('bijzonderheid', chars[j]), [[S.label('plan', s), S.plural(n, 'regio', 'regio\'s')]]); }),
         hoverinfo: 'text', meta: { role: 'telling' } };
     });
     S.plot('plan-telling', bars, S.layout('Aantal regio\'s per status en bijzonderheid, peiljaar ' + wave, {

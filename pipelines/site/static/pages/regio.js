@@ -89,7 +89,7 @@
       pts.push({ x: position(r.value, sm, m.polarity), y: y(i), verdict: r.verdict, code: m.id,
         hover: S.hover(m.short, [['Waarde', S.fmt(m.id, r.value)], ['Landelijk minimum', S.fmt(m.id, sm.min)],
           ['25e percentiel', S.fmt(m.id, sm.p25)], ['Mediaan', S.fmt(m.id, sm.median)], ['75e percentiel', S.fmt(m.id, sm.p75)],
-          ['Landelijk maximum', S.fmt(m.id, sm.max)], ['Oordeel', S.verdictStyle(r.verdict).label]],
+          ['Landelijk maximum', S.fmt(m.id, sm.max)], ['Oordeel', S.verdictWord(r)]],
           [r.explanation ? 'Toelichting: ' + r.explanation : '', r.substantiation ? 'Onderbouwing: ' + r.substantiation : '']) });
     });
     var traces = [
@@ -112,7 +112,7 @@
 
   // a plausibility warning on the module the verdict is computed from (variation_register.check_return)
   function checkReturn(r) {
-    return S.el('span', null, [S.badge(r.verdict), S.el('br'),
+    return S.el('span', null, [S.badge(r.verdict, r), S.el('br'),
       S.el('a', { class: 'check-return', href: S.withWave(S.root + 'kwaliteit.html'), 'data-keep-wave': '1',
         title: 'Plausibiliteitswaarschuwingen op de kwaliteitspagina', text: '\u26a0 controleer de aanlevering' }),
       S.el('br'), S.el('span', { class: 'small', text: r.check_return })]);
@@ -129,7 +129,7 @@
       { label: 'Doel', cls: 'num', value: function (r) { return S.fmt(r.indicator_id, r.target); } },
       { label: '99,8%-grenzen', cls: 'num', value: function (r) {
         return r.lower_998 == null && r.upper_998 == null ? '–' : S.fmt(r.indicator_id, r.lower_998) + ' tot ' + S.fmt(r.indicator_id, r.upper_998); } },
-      { label: 'Oordeel', value: function (r) { return r.check_return ? checkReturn(r) : S.badge(r.verdict); } },
+      { label: 'Oordeel', value: function (r) { return r.check_return ? checkReturn(r) : S.badge(r.verdict, r); } },
       { label: 'Toelichting', cls: 'text', value: function (r) { return r.explanation; } },
       { label: 'Onderbouwing', cls: 'text', value: function (r) { return substantiation(r, wave); } }
     ], rows, { rowClass: function (r) { return (r.verdict === UNJUSTIFIED ? 'hi' : '') + (r.indicator_id === asked ? ' target' : '') || null; },
@@ -217,7 +217,7 @@
       { label: 'Onderwerp', value: function (r) { return S.label('recommendation', String(r.recommendation)); } },
       { label: 'Stand', value: function (r) { return S.statusBadge('recommendation_status', r.status, REC_GLYPH); } },
       { label: 'Indicatoren', value: function (r) {
-        var ids = Array.isArray(r.indicator_ids) ? r.indicator_ids : String(r.indicator_ids || '').split(/[|,]/).filter(Boolean);
+        var ids = S.indicatorIds(r.indicator_ids);
         return ids.map(function (i) { return (S.ind[i] || {}).short || i; }).join('; ') || '–'; } },
       { label: 'Niet onderbouwd', cls: 'num', value: function (r) { return S.num(r.n_unjustified, 0); } }
     ], rows, { rowClass: function (r) { return r.status === ATTENTION ? 'hi' : null; } }));
@@ -236,7 +236,44 @@
     ], rows));
   }
 
+  /* The region beside its nearest regions by risk basis (marts.region_peers): why they are peers (the risk basis and
+   * the distance), then per indicator the value and verdict of each. */
+  var peerRows = S.unpack(D.peers || { n: 0, c: {} }), peerValues = S.unpack(D.peer_values || { n: 0, c: {} });
+  function peersTable(wave) {
+    if (!S.byId('peers')) return;
+    var ps = peerRows.filter(function (p) { return p.wave === wave; }).sort(function (a, b) { return a.rank - b.rank; });
+    if (ps.length < 2) { S.put('peers', S.note('Voor peiljaar ' + wave + ' zijn er geen vergelijkbare regio\'s: de risicobasis van de regio is niet volledig.')); return; }
+    var value = {};
+    peerValues.forEach(function (v) { if (v.wave === wave) value[v.peer_code + '|' + v.indicator_id] = v; });
+    var feats = String(ps[1].features || '').split(',').map(function (f) { return S.label('peer_feature', f.trim()); }).filter(Boolean);
+    var rows = [
+      { label: 'Regioprofiel', cell: function (p) { return p.rank === 0 ? S.regionName(code) : S.regionLink(p.peer_code); } },
+      { label: 'Afstand op de risicobasis', cell: function (p) { return p.rank === 0 ? 'deze regio' : S.num(p.distance, 2); } },
+      { label: 'Inwoners', cell: function (p) { return S.num(p.population, 0); } },
+      { label: 'Hoogrisico-objecten', cell: function (p) { return S.num(p.high_risk_sites, 0); } },
+      { label: 'Grootschalige evenementen', cell: function (p) { return S.num(p.large_events, 0); } }
+    ].concat(S.indicators.map(function (m) {
+      return { label: m.short, id: m.id, cell: function (p) {
+        var v = value[p.peer_code + '|' + m.id];
+        if (!v) return '–';
+        var st = S.verdictStyle(v.verdict);  // the short word keeps six regions side by side readable
+        return S.el('span', null, [S.fmt(m.id, v.value) + ' ', S.el('span', { class: 'badge v-' + v.verdict, title: st.label },
+          [S.el('span', { class: 'glyph', 'aria-hidden': 'true', text: st.glyph }), ' ' + S.label('verdict_short', v.verdict)])]);
+      } };
+    }));
+    var columns = [{ label: 'Kenmerk of indicator', value: function (r) {
+      return r.id ? S.el('a', { href: S.indicatorHref(r.id, code), text: r.label }) : S.el('strong', { text: r.label }); } }]
+      .concat(ps.map(function (p) {
+        return { label: (p.rank === 0 ? '' : p.rank + '. ') + S.regionName(p.peer_code), cls: 'num',
+          value: function (r) { return r.cell(p); } };
+      }));
+    var box = S.put('peers', S.el('p', { class: 'small peers-why', text: 'Peiljaar ' + wave + ': de ' + (ps.length - 1) + ' regio' + (ps.length - 1 === 1 ? '' : '\'s') +
+      ' die het dichtst bij ' + S.regionName(code) + ' liggen op ' + (feats.join(', ') || 'de risicobasis') + '.' }));
+    box.appendChild(S.table(columns, rows, { cls: 'peers', caption: S.regionName(code) + ' naast vergelijkbare regio\'s, peiljaar ' + wave }));
+  }
+
   S.start(function (wave) {
     cards(wave); spine(wave); verdicts(wave); reasonTable(wave); trend(wave); recommendations(wave); lessonTable(wave);
+    peersTable(wave);
   });
 })();

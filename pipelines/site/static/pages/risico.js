@@ -10,7 +10,7 @@
   var METHODS = Object.keys(S.labels.methode || {});
   var MCOLOR = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#000000', '#56B4E9', '#D55E00'];
   var MSYMBOL = ['circle', 'square', 'diamond', 'triangle-up', 'x', 'star', 'cross'];
-  var AXIS = { target: 'verwachte kans_score volgens de risicobasis (model, 1-5)', high_risk_sites: 'hoogrisico-objecten (aantal)',
+  var AXIS = { target: 'verwachte ingeschatte kans volgens de risicobasis (model, 1-5)', high_risk_sites: 'hoogrisico-objecten (aantal)',
     large_events: 'evenementen met meer dan 10.000 bezoekers per jaar (aantal)', population: 'inwoners (aantal, logaritmische as)' };
 
   function jitter(code, i) { // deterministic, small: keeps equal scores apart
@@ -33,7 +33,7 @@
         customdata: pts.map(function (r) { return r.region_code; }),
         hovertext: pts.map(function (r) {
           return S.hover(S.regionName(r.region_code) + ' (' + r.region_code + ')', [['Methode', S.label('methode', r.method)],
-            ['kans_score', S.num(r.kans_score, 0)], ['Verwacht volgens risicobasis', S.num(r.target, 2)],
+            ['Ingeschatte kans', S.num(r.kans_score, 0)], ['Verwacht volgens risicobasis', S.num(r.target, 2)],
             ['Hoogrisico-objecten', S.num(r.high_risk_sites, 0)], ['Grootschalige evenementen', S.num(r.large_events, 0)],
             ['Inwoners', S.num(r.population, 0)], ['Oordeel', S.verdictStyle(r.verdict).label]], [r.explanation ? 'Toelichting: ' + r.explanation : '']);
         }), hoverinfo: 'text',
@@ -49,7 +49,7 @@
     S.plot('kans', traces, S.layout('Ingeschatte kans tegen de risicobasis, naar methode, peiljaar ' + wave, {
       height: 480,
       xaxis: S.axis(AXIS[basis], { type: basis === 'population' ? 'log' : 'linear' }),
-      yaxis: S.axis('kans_score (eigen inschatting, 1-5)', { range: [0.5, 5.5], dtick: 1 }),
+      yaxis: S.axis('ingeschatte kans (eigen inschatting, 1-5)', { range: [0.5, 5.5], dtick: 1 }),
       annotations: skipped.length ? [{ xref: 'paper', yref: 'paper', x: 0, y: -0.3, xanchor: 'left', showarrow: false, font: { size: 11, color: '#555555' },
         text: S.esc('Niet getoond (geen gegevens): ' + skipped.map(function (r) { return S.regionName(r.region_code); }).join(', ')) }] : []
     }));
@@ -64,7 +64,7 @@
     S.put('per-methode', S.table([
       { label: 'Methode', value: function (r) { return S.label('methode', r.m); } },
       { label: 'Regio\'s', cls: 'num', value: function (r) { return S.num(r.n, 0); } },
-      { label: 'Gemiddelde kans_score', cls: 'num', value: function (r) { return S.num(r.mean, 2); } },
+      { label: 'Gemiddelde ingeschatte kans', cls: 'num', value: function (r) { return S.num(r.mean, 2); } },
       { label: 'Gemiddeld verwacht volgens risicobasis', cls: 'num', value: function (r) { return S.num(r.target, 2); } }
     ], tab));
   }
