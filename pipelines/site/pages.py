@@ -46,6 +46,7 @@ from pipelines.site.payloads import (
     trend_frame,
     with_reasons,
 )
+from pipelines.site.trend_story import MARKS, change_story, markers, national_counts
 
 #: (file, navigation label, heading)
 NAV = [
@@ -183,6 +184,10 @@ def all_pages(
             "tiles": geo.tile_positions(codes),
             "boundaries": boundaries,
             "notes": geo_notes,
+            "national": pack(national_counts(m["variation_register"])),
+            "story": change_story(m["variation_register"], dict(d.regions[["region_code", "region_name"]].values)),
+            "markers": pack(markers(m["variation_register"])),
+            "marks": MARKS,
         },
         plotly=boundaries is not None,
     )
