@@ -151,10 +151,13 @@ def change_story(register: pd.DataFrame, names: dict[str, str]) -> list[dict]:
 
 def markers(register: pd.DataFrame) -> pd.DataFrame:
     """The region-indicator pairs that carry a marker in a wave: a persistent unfavourable verdict, or a
-    significant recent trend (improving or worsening)."""
+    significant recent trend (improving or worsening). A register without either column marks nothing by it."""
     cols = ["wave", "region_code", "indicator_id", "verdict", "persistent", "trend"]
-    if register is None or not {"persistent", "trend"} <= set(register.columns):
+    if register is None or register.empty:
         return pd.DataFrame(columns=cols)
-    moving = register["trend"].isin([verdicts.IMPROVING, verdicts.WORSENING])
-    keep = register["persistent"].fillna(False).astype(bool) | moving
-    return register.loc[keep, cols].sort_values(["wave", "region_code", "indicator_id"], kind="stable")
+    r = register.assign(
+        persistent=register["persistent"] if "persistent" in register.columns else False,
+        trend=register["trend"] if "trend" in register.columns else None,
+    )
+    keep = r["persistent"].fillna(False).astype(bool) | r["trend"].isin([verdicts.IMPROVING, verdicts.WORSENING])
+    return r.loc[keep, cols].sort_values(["wave", "region_code", "indicator_id"], kind="stable")

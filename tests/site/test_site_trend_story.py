@@ -67,3 +67,10 @@ def test_markers_are_persistent_or_significant_trends():
         ("R1", "ring_conformity"),
         ("R2", "ring_conformity"),
     ]
+
+
+def test_markers_without_a_trend_column_mark_the_persistent_ones():
+    df = register(ROWS[:2]).assign(persistent=[False, True])
+    got = markers(df)
+    assert got["indicator_id"].tolist() == ["ring_conformity"]
+    assert got["trend"].isna().all()

@@ -481,6 +481,10 @@
    * in the tab order. It is the last thing in the chart's box, so a reader tabs to it after the content. */
   S.keyboardToolbar = function (div) {
     S.nameChart(div, div.layout && div.layout.title ? div.layout.title.text : '');
+    if (!div.__kbHooked && typeof div.on === 'function') {  // Plotly may draw its toolbar anew (a resize, a relayout)
+      div.__kbHooked = true;
+      div.on('plotly_afterplot', function () { S.keyboardToolbar(div); });
+    }
     div.querySelectorAll('.modebar-btn').forEach(function (b) {
       if (b.__keyed) return;
       b.__keyed = true;

@@ -105,6 +105,15 @@
     } else {
       drawTiles(xs, max, title);
     }
+    S.chartTable('kaart', [
+      { label: 'Regio', value: function (x) { return S.regionLink(x.code, x.name + ' (' + x.code + ')'); } },
+      { label: 'Niet onderbouwd', cls: 'num', value: function (x) { return x.has ? S.num(x.n, 0) : 'geen gegevens'; } },
+      { label: 'Ernst', cls: 'num', value: function (x) { return x.has ? severity(x.r.severity_score_unjustified) : '–'; } },
+      { label: 'Aanhoudend', cls: 'num', value: function (x) { return x.has ? S.num(x.r.n_persistent, 0) : '–'; } },
+      { label: 'Onderbouwd', cls: 'num', value: function (x) { return x.has ? S.num(x.r.n_substantiated, 0) : '–'; } },
+      { label: 'Gunstig', cls: 'num', value: function (x) { return x.has ? S.num(x.r.n_favourable, 0) : '–'; } },
+      { label: 'Conform', cls: 'num', value: function (x) { return x.has ? S.num(x.r.n_conform, 0) : '–'; } }
+    ], xs, title);
   }
 
 
@@ -191,6 +200,7 @@
       'Regio\u2019s in codevolgorde: geen geografische indeling voor deze regioset.'));
     S.purge('kaart');
     S.byId('kaart').appendChild(root);
+    S.nameChart(S.byId('kaart'), title);
   }
 
   function card(big, what) {
