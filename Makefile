@@ -47,6 +47,7 @@ serve: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_bench.py
+	$(BIN)/python bench/page_bench.py
 
 ## Install Debian's chromium for the browser tests (root, apt).
 browser:
