@@ -317,11 +317,12 @@
     var div = S.byId(id);
     if (!div) return;
     if (!national.length) { S.put(id, S.note('Geen oordelen.')); return; }
-    var W = 640, H = 250, left = 36, bottom = 28, top = 42, bw = (W - left - 10) / national.length;
+    // drawn at the width it is shown, so that its words stay readable on a phone
+    var W = Math.max(300, Math.min(640, div.clientWidth || 640)), H = 250, left = 36, bottom = 28, top = 42, bw = (W - left - 10) / national.length;
     var max = Math.max(1, Math.max.apply(null, national.map(function (r) { return r.n_unjustified; })));
     var root = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, class: 'trend-bars', role: 'img', 'aria-label': title });
     root.appendChild(svg('title', null, title));
-    root.appendChild(svg('text', { x: 0, y: 16, 'font-weight': 700 }, title));
+    root.appendChild(svg('text', { x: 0, y: 16, 'font-weight': 700 }, 'Landelijk, per peiljaar'));  // the heading above says the rest
     national.forEach(function (r, i) {
       var h = (H - top - bottom) * r.n_unjustified / max, x = left + i * bw + 4, y = H - bottom - h;
       var g = svg('g', { class: 'tb', 'data-wave': r.wave, 'data-n': r.n_unjustified });
