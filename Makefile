@@ -50,6 +50,7 @@ serve: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run_bench.py
 	$(BIN)/python -m bench.engine_scale
+	$(BIN)/python bench/page_bench.py
 
 ## Install Debian's chromium for the browser tests (root, apt).
 browser:

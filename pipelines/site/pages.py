@@ -48,6 +48,7 @@ from pipelines.site.payloads import (
     with_reasons,
 )
 from pipelines.site.peers import peer_payloads
+from pipelines.site.trend_story import MARKS, change_story, markers, national_counts
 
 #: (file, navigation label, heading)
 NAV = [
@@ -186,6 +187,10 @@ def all_pages(
             "tiles": geo.tile_positions(codes),
             "boundaries": boundaries,
             "notes": geo_notes,
+            "national": pack(national_counts(m["variation_register"])),
+            "story": change_story(m["variation_register"], dict(d.regions[["region_code", "region_name"]].values)),
+            "markers": pack(markers(m["variation_register"])),
+            "marks": MARKS,
         },
         plotly=boundaries is not None,
     )

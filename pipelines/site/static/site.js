@@ -385,6 +385,8 @@
     div.classList.add('chart-live');
     var done = Plotly.react(div, traces, layout, S.config);
     if ((opts && opts.link) || linkWanted[id]) S.linkPoints(id);
+    S.nameChart(div, layout && layout.title ? layout.title.text : '');
+    if (done && typeof done.then === 'function') done.then(function () { S.keyboardToolbar(div); });
     return done;
   };
   S.purge = function (id) {
@@ -467,6 +469,61 @@
     if (!href) return null;
     href = S.withWave(href);
     return href + (href.indexOf('#') < 0 ? '#' : '&') + 'indicator=' + encodeURIComponent(indicatorId);
+  };
+
+  // ------------------------------------------------------------------ charts for assistive technology
+  /* Plotly's markup out of a title: the plain words a screen reader says. */
+  S.plainTitle = function (html) {
+    // the tags out, then the three entities S.esc writes (never through innerHTML: nothing may run or load)
+    return String(html || '').replace(/<br\s*\/?>/gi, ' ').replace(/<[^>]*>/g, '')
+      .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').replace(/\s+/g, ' ').trim();
+  };
+  /* A chart's title is its accessible name; the chart is a group (not an image), so that its toolbar stays
+   * reachable, and the drawing inside is an image with the same name. */
+  S.nameChart = function (div, titleHtml) {
+    var name = S.plainTitle(titleHtml) || 'grafiek';
+    div.setAttribute('role', 'group');
+    div.setAttribute('aria-roledescription', 'grafiek');
+    div.setAttribute('aria-label', name);
+    var svgs = div.querySelectorAll('svg.main-svg');
+    svgs.forEach(function (svg, i) {
+      if (i === 0) { svg.setAttribute('role', 'img'); svg.setAttribute('aria-label', name); }
+      else svg.setAttribute('aria-hidden', 'true');
+    });
+  };
+  /* Plotly's toolbar buttons are links without an address, out of reach of the keyboard: each becomes a button
+   * in the tab order. It is the last thing in the chart's box, so a reader tabs to it after the content. */
+  S.keyboardToolbar = function (div) {
+    S.nameChart(div, div.layout && div.layout.title ? div.layout.title.text : '');
+    if (!div.__kbHooked && typeof div.on === 'function') {  // Plotly may draw its toolbar anew (a resize, a relayout)
+      div.__kbHooked = true;
+      div.on('plotly_afterplot', function () { S.keyboardToolbar(div); });
+    }
+    div.querySelectorAll('.modebar-btn').forEach(function (b) {
+      if (b.__keyed) return;
+      b.__keyed = true;
+      b.setAttribute('tabindex', '0');
+      b.setAttribute('role', 'button');
+      b.setAttribute('aria-label', b.getAttribute('data-title') || 'knop');
+      b.addEventListener('keydown', function (ev) {
+        if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); b.click(); }
+      });
+    });
+  };
+  /* The table alternative of a chart: a table in a <details> just before the chart in its figure (so the
+   * toolbar comes after it in the tab order). columns and opts as for Site.table; the caption names the chart. */
+  S.chartTable = function (id, columns, rows, caption, opts) {
+    var div = S.byId(id);
+    if (!div) return null;
+    var holder = div.parentNode.querySelector('details.chart-table[data-for="' + id + '"]');
+    if (!holder) {
+      holder = S.el('details', { class: 'chart-table', 'data-for': id }, [S.el('summary', { text: 'Tabel bij deze grafiek' }),
+        S.el('div', { id: id + '-tabel' })]);
+      div.parentNode.insertBefore(holder, div);
+    }
+    if (!rows || !rows.length) { S.put(id + '-tabel', S.note('Geen gegevens voor deze grafiek.')); return holder; }
+    S.put(id + '-tabel', S.table(columns, rows, Object.assign({ caption: caption }, opts || {})));
+    return holder;
   };
 
   // A4 printing: charts get the width of the paper, and back afterwards.

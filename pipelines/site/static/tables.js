@@ -78,6 +78,18 @@
     return ('regiobench-' + page + '-' + what + wave).replace(/[^A-Za-z0-9_-]+/g, '-') + '.csv';
   }
 
+  /* A caption for a table that has none: the nearest heading before it (in the page or, for a table not yet
+   * in the page, the page's own heading). */
+  function captionFor(table) {
+    var heads = Array.prototype.slice.call(document.querySelectorAll('main h1, main h2, main h3'));
+    var before = table.isConnected ? heads.filter(function (h) {
+      return h.compareDocumentPosition(table) & Node.DOCUMENT_POSITION_FOLLOWING;
+    }) : [];
+    var h = before.length ? before[before.length - 1] : heads[0];
+    var text = h ? h.textContent.replace(/\s+/g, ' ').trim() : document.title;
+    return 'Tabel: ' + text;
+  }
+
   /* Sort buttons, search and CSV for a table already in the page or about to be. opts: sort {key, dir}
    * (the column to sort by at the start), onSort(key, dir), name (of the CSV file). */
   S.enhance = function (table, opts) {
@@ -88,6 +100,10 @@
     var body = table.tBodies[0];
     var heads = Array.prototype.slice.call(table.tHead ? table.tHead.rows[table.tHead.rows.length - 1].cells : []);
     if (!body || !heads.length) return table;
+    if (!table.caption) {  // every table has a caption; this one is heard, not seen (the heading above says it)
+      var cap = S.el('caption', { class: 'visually-hidden', 'data-auto': '1', text: captionFor(table) });
+      table.insertBefore(cap, table.firstChild);
+    }
     var rows = Array.prototype.slice.call(body.rows);
     var state = { key: null, dir: 1, query: '' };
     var buttons = heads.map(function (th, i) {
@@ -190,6 +206,7 @@
     var e = put(id, child);
     var t = child && child.querySelector ? child.querySelector('table[data-enhanced]') : null;
     var s = saved[id];
+    if (t && t.caption && t.caption.getAttribute('data-auto')) t.caption.textContent = captionFor(t);  // now in its place
     if (t && t.__tools && s) {
       if (s.key != null && t.__tools.state.key == null) t.__tools.sortBy(s.key, s.dir);
       if (s.query) t.__tools.filter(s.query);

@@ -51,6 +51,14 @@
         autorange: 'reversed', showgrid: false, zeroline: false })
     }));
 
+    var statusOf = {};
+    rs.forEach(function (r) { statusOf[r.region_code + '#' + r.recommendation] = r.status; });
+    S.chartTable('aanbevelingen-kaart', [{ label: 'Regio', value: function (c) { return S.regionLink(c); } }].concat(recs.map(function (n) {
+      return { label: 'Aanbeveling ' + n, value: function (c) {
+        var st = statusOf[c + '#' + n];
+        return st == null ? '–' : S.statusBadge('recommendation_status', st, GLYPH); } };
+    })), codes, 'Stand van de aanbevelingen per regio, peiljaar ' + wave);
+
     S.put('aanbevelingen-tabel', S.table([
       { label: 'Nr.', cls: 'num', value: function (r) { return String(r); } },
       { label: 'Onderwerp', value: function (r) { return S.label('recommendation', String(r)); } },

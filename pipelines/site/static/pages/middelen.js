@@ -95,6 +95,15 @@
       legend: { orientation: 'h', x: 1, xanchor: 'right', y: 0.995, yanchor: 'top', yref: 'container' }
     }));
 
+    // the table alternative: a row per region, a column per role and item
+    var cellOf = {};
+    rs.forEach(function (r) { cellOf[r.region_code + '#' + colKey(r)] = r; });
+    S.chartTable('middelen-kaart', [{ label: 'Regio', value: function (c) { return S.regionLink(c); } }].concat(cols.map(function (c) {
+      return { label: S.label('functie', c.split('|')[0]) + ': ' + S.label('middel', c.split('|')[1]), value: function (code) {
+        var r = cellOf[code + '#' + c];
+        return r ? S.label('beschikbaarheid', r.level) + (r.below_norm ? ' (onder de norm)' : '') : '–'; } };
+    })), codes, 'Beschikbaarheid van beschermende middelen per regio, peiljaar ' + wave);
+
     var list = rs.filter(function (r) { return r.below_norm; }).sort(function (a, b) {
       return (a.region_code < b.region_code ? -1 : a.region_code > b.region_code ? 1 : 0) || idx(ROLES, a.role) - idx(ROLES, b.role) || idx(ITEMS, a.item) - idx(ITEMS, b.item);
     });

@@ -105,6 +105,15 @@
     } else {
       drawTiles(xs, max, title);
     }
+    S.chartTable('kaart', [
+      { label: 'Regio', value: function (x) { return S.regionLink(x.code, x.name + ' (' + x.code + ')'); } },
+      { label: 'Niet onderbouwd', cls: 'num', value: function (x) { return x.has ? S.num(x.n, 0) : 'geen gegevens'; } },
+      { label: 'Ernst', cls: 'num', value: function (x) { return x.has ? severity(x.r.severity_score_unjustified) : '–'; } },
+      { label: 'Aanhoudend', cls: 'num', value: function (x) { return x.has ? S.num(x.r.n_persistent, 0) : '–'; } },
+      { label: 'Onderbouwd', cls: 'num', value: function (x) { return x.has ? S.num(x.r.n_substantiated, 0) : '–'; } },
+      { label: 'Gunstig', cls: 'num', value: function (x) { return x.has ? S.num(x.r.n_favourable, 0) : '–'; } },
+      { label: 'Conform', cls: 'num', value: function (x) { return x.has ? S.num(x.r.n_conform, 0) : '–'; } }
+    ], xs, title);
   }
 
 
@@ -191,6 +200,7 @@
       'Regio\u2019s in codevolgorde: geen geografische indeling voor deze regioset.'));
     S.purge('kaart');
     S.byId('kaart').appendChild(root);
+    S.nameChart(S.byId('kaart'), title);
   }
 
   function card(big, what) {
@@ -284,6 +294,70 @@
     ], rows, { cls: 'variation', rowClass: function (x) { return x.r.n_outside_998 > 0 ? 'hi' : null; } }));
   }
 
+  // ---------------------------------------------------------------- the trend over the waves (issue 19)
+  var national = S.unpack(D.national || { n: 0, c: {} });
+  var marked = S.unpack(D.markers || { n: 0, c: {} });
+  var MARKS = D.marks || {};
+  (function legend() {
+    var ul = S.byId('markeringen-legenda');
+    if (!ul) return;
+    Object.keys(MARKS).forEach(function (k) {
+      ul.appendChild(S.el('li', null, [S.el('span', { class: 'mark', 'aria-hidden': 'true', text: MARKS[k][0] }), ' ',
+        S.el('strong', { text: MARKS[k][1] }), ': ' + MARKS[k][2]]));
+    });
+  })();
+  (function story() {
+    var box = S.byId('trend-verhaal');
+    if (!box) return;
+    (D.story || []).forEach(function (s) { box.appendChild(S.el('p', { class: 'lead', text: s.text })); });
+  })();
+  /* The national count per wave as plain SVG bars (no Plotly needed), with its table beside it. */
+  function drawTrend(wave) {
+    var id = 'trend-landelijk', title = 'Niet onderbouwde afwijkingen per peiljaar, landelijk';
+    var div = S.byId(id);
+    if (!div) return;
+    if (!national.length) { S.put(id, S.note('Geen oordelen.')); return; }
+    // drawn at the width it is shown, so that its words stay readable on a phone
+    var W = Math.max(300, Math.min(640, div.clientWidth || 640)), H = 250, left = 36, bottom = 28, top = 42, bw = (W - left - 10) / national.length;
+    var max = Math.max(1, Math.max.apply(null, national.map(function (r) { return r.n_unjustified; })));
+    var root = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, class: 'trend-bars', role: 'img', 'aria-label': title });
+    root.appendChild(svg('title', null, title));
+    root.appendChild(svg('text', { x: 0, y: 16, 'font-weight': 700 }, 'Landelijk, per peiljaar'));  // the heading above says the rest
+    national.forEach(function (r, i) {
+      var h = (H - top - bottom) * r.n_unjustified / max, x = left + i * bw + 4, y = H - bottom - h;
+      var g = svg('g', { class: 'tb', 'data-wave': r.wave, 'data-n': r.n_unjustified });
+      g.appendChild(svg('rect', { x: x, y: y, width: bw - 8, height: Math.max(h, 0.5), class: 'tb-bar' + (r.wave === wave ? ' current' : '') }));
+      g.appendChild(svg('text', { x: x + (bw - 8) / 2, y: y - 4, 'text-anchor': 'middle' }, r.n_unjustified));
+      g.appendChild(svg('text', { x: x + (bw - 8) / 2, y: H - 8, 'text-anchor': 'middle' }, r.wave));
+      root.appendChild(g);
+    });
+    root.appendChild(svg('line', { x1: left, x2: W - 6, y1: H - bottom, y2: H - bottom, stroke: '#333333' }));
+    S.put(id, root);
+    S.chartTable(id, [
+      { label: 'Peiljaar', value: function (r) { return String(r.wave); } },
+      { label: 'Niet onderbouwde afwijkingen', cls: 'num', value: function (r) { return S.num(r.n_unjustified, 0); } },
+      { label: 'Regio\'s met een niet onderbouwde afwijking', cls: 'num', value: function (r) { return S.num(r.n_regions_unjustified, 0); } },
+      { label: 'Regio\'s beoordeeld', cls: 'num', value: function (r) { return S.num(r.n_regions, 0); } },
+      { label: 'Oordelen zonder gegevens', cls: 'num', value: function (r) { return S.num(r.n_missing, 0); } }
+    ], national, title, { rowClass: function (r) { return r.wave === wave ? 'hi' : null; } });
+  }
+  function mark(code) {
+    var m = MARKS[code];
+    return m ? S.el('span', null, [S.el('span', { class: 'mark', 'aria-hidden': 'true', text: m[0] }), ' ' + m[1]]) : null;
+  }
+  function drawMarkers(wave) {
+    var rows = marked.filter(function (r) { return r.wave === wave; });
+    if (!rows.length) { S.put('markeringen', S.note('Geen aanhoudende afwijking en geen significante trend in peiljaar ' + wave + '.')); return; }
+    S.put('markeringen', S.table([
+      { label: 'Regio', value: function (r) { return S.regionLink(r.region_code); } },
+      { label: 'Indicator', value: function (r) {
+        return S.el('a', { href: S.indicatorHref(r.indicator_id, r.region_code), text: (S.ind[r.indicator_id] || { short: r.indicator_id }).short }); } },
+      { label: 'Oordeel', value: function (r) { return S.badge(r.verdict); } },
+      { label: 'Aanhoudend', value: function (r) { return r.persistent ? mark('persistent') : ''; } },
+      { label: 'Recente trend', value: function (r) { return mark(r.trend) || ''; } }
+    ], rows, { caption: 'Aanhoudende afwijkingen en significante trends, peiljaar ' + wave }));
+  }
+
   rankSel.addEventListener('change', function () { S.setHash('rangorde', rankSel.value); S.safeRender(function (w) { drawRanking(rowsOf(w), w); }); });
-  S.start(function (wave) { drawMap(wave); drawCards(wave); drawVariation(wave); });
+  S.start(function (wave) { drawMap(wave); drawCards(wave); drawVariation(wave); drawTrend(wave); drawMarkers(wave); });
 })();

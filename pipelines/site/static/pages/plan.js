@@ -76,6 +76,17 @@
       barmode: 'stack', height: chars.length * 28 + 190, margin: { l: 190, r: 20, t: 50, b: 110 },
       xaxis: S.axis('aantal regio\'s', { dtick: S.regions.length <= 50 ? 5 : null }), yaxis: S.axis('', { autorange: 'reversed' })
     }));
+    // the table alternatives of both charts
+    var byCell = {};
+    rs.forEach(function (r) { byCell[r.region_code + '|' + r.characteristic] = r.status; });
+    S.chartTable('plan-kaart', [{ label: 'Regio', value: function (c) { return S.regionLink(c); } }].concat(chars.map(function (ch) {
+      return { label: S.label('bijzonderheid', ch), value: function (c) {
+        var st = byCell[c + '|' + ch];
+        return st == null ? '–' : S.statusBadge('plan', st, GLYPH); } };
+    })), codes, 'Bijzonderheden in het plan en beoefend, per regio, peiljaar ' + wave);
+    S.chartTable('plan-telling', [{ label: 'Bijzonderheid', value: function (c) { return S.label('bijzonderheid', c); } }].concat(ORDER.map(function (st) {
+      return { label: S.label('plan', st), cls: 'num', value: function (c) { return S.num(count(wave, c, st, rs), 0); } };
+    })), chars, 'Aantal regio\'s per status en bijzonderheid, peiljaar ' + wave);
     reasonTable(wave, rs);
   }
 

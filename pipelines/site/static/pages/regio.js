@@ -207,6 +207,20 @@
       grid: { rows: rows, columns: cols, pattern: 'independent', roworder: 'top to bottom', ygap: 0.55, xgap: 0.18 },
       annotations: annotations, shapes: shapes, legend: { orientation: 'h', x: 1, xanchor: 'right', y: 0.995, yanchor: 'top', yref: 'container' }
     }, layout)));
+    trendTable(wave);
+  }
+  /* The table alternative of the trend chart: a row per indicator, a column per wave with value and verdict. */
+  function trendTable(wave) {
+    var cell = {};
+    reg.forEach(function (x) { cell[x.indicator_id + '|' + x.wave] = x; });
+    S.chartTable('trend', [{ label: 'Indicator', value: function (m) { return m.short; } }].concat(S.waves.map(function (w) {
+      return { label: String(w), cls: 'num', value: function (m) {
+        var x = cell[m.id + '|' + w];
+        if (!x) return '–';
+        var st = S.verdictStyle(x.verdict);
+        return S.el('span', { title: st.label }, [S.fmt(m.id, plainValue(x), true) + ' ', S.el('span', { class: 'glyph', 'aria-hidden': 'true', text: st.glyph }),
+          S.el('span', { class: 'visually-hidden', text: st.label })]); } };
+    })), S.indicators, 'Ontwikkeling van ' + S.regionName(code) + ' per indicator en peiljaar, met het oordeel');
   }
 
   function recommendations(wave) {

@@ -75,6 +75,15 @@
         autorange: 'reversed', showgrid: false, zeroline: false }),
       legend: { orientation: 'h', x: 1, xanchor: 'right', y: 0.995, yanchor: 'top', yref: 'container' }
     }));
+    // the table alternative: a row per region, a column per zone and discipline
+    var cellOf = {};
+    rs.forEach(function (r) { cellOf[r.region_code + '#' + key(r)] = r; });
+    S.chartTable('ring-kaart', [{ label: 'Regio', value: function (c) { return S.regionLink(c); } }].concat(cols.map(function (c) {
+      var p = c.split('|');
+      return { label: p[0] + ' zone: ' + p[1], value: function (code) {
+        var r = cellOf[code + '#' + c];
+        return r ? S.label('toegang', r.access) + (r.deviates ? ' (wijkt af van de norm: ' + S.label('toegang', r.norm_access) + ')' : '') : '–'; } };
+    })), codes, 'Toegang per zone en discipline per regio, peiljaar ' + wave);
 
     S.put('ring-norm', S.table([
       { label: 'Zone', value: function (c) { return norms[c].zone; } },

@@ -54,6 +54,13 @@
         text: S.esc('Niet getoond (geen gegevens): ' + skipped.map(function (r) { return S.regionName(r.region_code); }).join(', ')) }] : []
     }));
     S.linkPoints('kans');
+    S.chartTable('kans', [
+      { label: 'Regio', value: function (r) { return S.regionLink(r.region_code); } },
+      { label: 'Methode', value: function (r) { return S.label('methode', r.method); } },
+      { label: AXIS[basis], cls: 'num', value: function (r) { return S.num(r[basis], 2); } },
+      { label: 'kans_score', cls: 'num', value: function (r) { return S.num(r.kans_score, 0); } },
+      { label: 'Oordeel', value: function (r) { return S.badge(r.verdict); } }
+    ], rs, 'Ingeschatte kans tegen de risicobasis per regio, peiljaar ' + wave);
 
     var by = S.groupBy(rows.filter(function (r) { return r.wave === wave && r.kans_score != null; }), function (r) { return r.method || 'onbekend'; });
     var tab = Array.from(by.keys()).sort().map(function (m) {
@@ -95,7 +102,15 @@
       }));
   }
 
-  function render(wave) { scatter(wave); r2(wave); }
+  function r2Table(wave) {
+    var rs = summ.slice().sort(function (a, b) { return a.wave - b.wave; });
+    S.chartTable('r2', [
+      { label: 'Peiljaar', value: function (r) { return String(r.wave); } },
+      { label: 'R² methode', cls: 'num', value: function (r) { return S.pct(r.r2_method, 0); } },
+      { label: 'R² risicobasis', cls: 'num', value: function (r) { return S.pct(r.r2_risk, 0); } }
+    ], rs, 'Verklaarde verschillen: methode tegen risico, per peiljaar', { rowClass: function (r) { return r.wave === wave ? 'hi' : null; } });
+  }
+  function render(wave) { scatter(wave); r2(wave); r2Table(wave); }
   sel.addEventListener('change', function () { S.setHash('basis', sel.value); render(S.wave); });
   S.start(render);
 })();

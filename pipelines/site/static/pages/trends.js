@@ -54,6 +54,23 @@
       annotations: annotations, shapes: shapes, legend: { orientation: 'h', x: 1, xanchor: 'right', y: 0.995, yanchor: 'top', yref: 'container' }
     }, layout)));
     S.linkPoints('trends');
+    // the table alternative: a row per region, a column per wave with the value and its verdict
+    var cell = {};
+    rs.forEach(function (r) { cell[r.region_code + '|' + r.wave] = r; });
+    var natBy = {};
+    nat.forEach(function (r) { natBy[r.wave] = r.national; });
+    var waveCols = S.waves.map(function (w) {
+      return { label: String(w), cls: 'num', sort: function (c) { var r = c === null ? null : cell[c + '|' + w]; return r && r.value != null ? r.value : null; },
+        value: function (c) {
+        if (c === null) return S.fmt(id, natBy[w], true);
+        var r = cell[c + '|' + w];
+        if (!r) return '–';
+        var st = S.verdictStyle(r.verdict);
+        return S.el('span', { title: st.label }, [S.fmt(id, r.value, true) + ' ', S.el('span', { class: 'glyph', 'aria-hidden': 'true', text: st.glyph }),
+          S.el('span', { class: 'visually-hidden', text: st.label })]); } };
+    });
+    S.chartTable('trends', [{ label: 'Regio', value: function (c) { return c === null ? 'landelijk' : S.regionLink(c); } }].concat(waveCols),
+      [null].concat(codes), m.short + ' per regio en peiljaar (' + unit + '), met het oordeel');
   }
 
   sel.addEventListener('change', function () { S.setHash('indicator', sel.value); render(S.wave); });
