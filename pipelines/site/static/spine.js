@@ -93,7 +93,7 @@
         if (a != null && b != null && row.type === 'one') { iqr.x.push(Math.max(Math.abs(b - a), 0.02)); iqr.base.push(Math.min(a, b)); iqr.y.push(yi); }
         if (row.bound != null) { full.x.push(row.at(row.bound)); full.y.push(yi); }
         if (row.type === 'two') {
-          notes.push({ x: -1.13, y: yi, text: 'lager', xanchor: 'right' }, { x: 1.13, y: yi, text: 'hoger', xanchor: 'left' });
+          notes.push({ x: -1.3, y: yi, text: 'lager', xanchor: 'left' }, { x: 1.3, y: yi, text: 'hoger', xanchor: 'right' });
         }
       }
       if (!has || row.x == null) return;
@@ -119,7 +119,7 @@
     ].concat(S.verdictTraces(pts).map(function (t) { t.marker.size = 13; return t; }));
     var layout = S.layout(opts.title || ('Waarden van ' + S.regionName(code) + ' tegen de landelijke waarde, peiljaar ' + wave), {
       barmode: 'overlay', height: opts.height || n * 34 + 150, margin: { l: opts.left || 300, r: 50, t: 50, b: 90 },
-      xaxis: S.axis('afstand tot de landelijke waarde (links en rechts dezelfde schaal)', { range: [-1.3, 1.3], zeroline: false, fixedrange: true,
+      xaxis: S.axis(opts.axisTitle != null ? opts.axisTitle : 'afstand tot de landelijke waarde (links en rechts dezelfde schaal)', { range: [-1.3, 1.3], zeroline: false, fixedrange: true,
         tickvals: [-1, 0, 1], ticktext: ['ongunstiger', 'landelijk', 'gunstiger'] }),
       yaxis: S.axis('', { tickvals: rows.map(function (row, i) { return y(i); }), ticktext: ticks, range: [-0.6, n - 0.4], showgrid: false, zeroline: false, fixedrange: true }),
       shapes: [{ type: 'line', xref: 'x', yref: 'paper', x0: 0, x1: 0, y0: 0, y1: 1, line: { color: '#222222', width: 2 } }],
