@@ -9,6 +9,7 @@ two-byte glyph codes of Type0 fonts whose ToUnicode CMap gives the characters. W
 from __future__ import annotations
 
 import re
+import unicodedata
 import zlib
 from pathlib import Path
 
@@ -86,5 +87,6 @@ def page_texts(path: Path) -> list[str]:
 
 
 def squeeze(s: str) -> str:
-    """Text without whitespace, to find a sentence whatever the spacing of the PDF."""
-    return re.sub(r"\s+", "", s)
+    """Text without whitespace and with ligatures spelled out (Chromium prints 'ff' as one glyph, U+FB00),
+    to find a sentence whatever the spacing of the PDF."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s))

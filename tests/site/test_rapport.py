@@ -54,7 +54,7 @@ def _pdf(tmp_path, page_texts_: list[str]):
 
 
 def test_the_pdf_reader_finds_the_pages_and_their_text(tmp_path):
-    path = _pdf(tmp_path, ["Eerste pagina: vlaggen", "Tweede · spine chart", "Derde"])
+    path = _pdf(tmp_path, ["Eerste pagina: vlaggen", "Tweede · spine chart", "Derde: chau\ufb00eur"])
     assert len(pages(path)) == 3
     texts = page_texts(path)
-    assert [squeeze(t) for t in texts] == ["Eerstepagina:vlaggen", "Tweede·spinechart", "Derde"]
+    assert [squeeze(t) for t in texts] == ["Eerstepagina:vlaggen", "Tweede·spinechart", "Derde:chauffeur"]
