@@ -119,9 +119,9 @@
     ].concat(S.verdictTraces(pts).map(function (t) { t.marker.size = 13; return t; }));
     var layout = S.layout(opts.title || ('Waarden van ' + S.regionName(code) + ' tegen de landelijke waarde, peiljaar ' + wave), {
       barmode: 'overlay', height: opts.height || n * 34 + 150, margin: { l: opts.left || 300, r: 50, t: 50, b: 90 },
-      xaxis: S.axis(opts.axisTitle != null ? opts.axisTitle : 'afstand tot de landelijke waarde (links en rechts dezelfde schaal)', { range: [-1.3, 1.3], zeroline: false, fixedrange: true,
+      xaxis: S.axis(opts.axisTitle != null ? opts.axisTitle : 'afstand tot de landelijke waarde (links en rechts dezelfde schaal)', { range: [-1.3, 1.3], zeroline: false,
         tickvals: [-1, 0, 1], ticktext: ['ongunstiger', 'landelijk', 'gunstiger'] }),
-      yaxis: S.axis('', { tickvals: rows.map(function (row, i) { return y(i); }), ticktext: ticks, range: [-0.6, n - 0.4], showgrid: false, zeroline: false, fixedrange: true }),
+      yaxis: S.axis('', { tickvals: rows.map(function (row, i) { return y(i); }), ticktext: ticks, range: [-0.6, n - 0.4], showgrid: false, zeroline: false }),
       shapes: [{ type: 'line', xref: 'x', yref: 'paper', x0: 0, x1: 0, y0: 0, y1: 1, line: { color: '#222222', width: 2 } }],
       annotations: notes.map(function (a) { return Object.assign({ xref: 'x', yref: 'y', showarrow: false, font: { size: 10, color: '#555555' } }, a); }),
       legend: { orientation: 'h', x: 0, y: -0.1, yanchor: 'top' }
