@@ -67,5 +67,16 @@ lock:
 	$(PYTHON) -m uv pip compile pyproject.toml --extra dev --python-version 3.11 \
 	  --generate-hashes --no-header --custom-compile-command "make lock" -o requirements.lock
 
+## The region reports as PDF (two A4 pages each) from the published marts and site, into rapporten/
+## (Debian's chromium: `make browser`). REGION=VR01 and WAVE=2024 narrow it down.
+.PHONY: rapport screenshots
+rapport: $(STAMP)
+	$(BIN)/regiobench rapport --out rapporten $(if $(REGION),--region $(REGION)) $(if $(WAVE),--wave $(WAVE))
+
+## The README's pictures (docs/img/): the overview and a region report, from the published site (run `make run`
+## first; Debian's chromium: `make browser`).
+screenshots: $(STAMP)
+	$(BIN)/python -m pipelines.app.screenshots
+
 clean:
 	rm -rf $(VENV) data/warehouse.duckdb data/marts/* dashboards/*

@@ -6,6 +6,7 @@
     regiobench template  write the workbooks the regions fill in for a wave
     regiobench codebook  print the data contract as Markdown
     regiobench marts-contract  print the marts contract (docs/marts-contract.md) as Markdown
+    regiobench rapport   the region reports as PDF (two A4 pages per region)
 
 Dagster and Great Expectations are imported only by the subcommands that need
 them, so ``validate`` and ``codebook`` start quickly.
@@ -124,6 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("codebook", help="de uitvraag als Markdown")
     sub.add_parser("marts-contract", help="het contract van de marts als Markdown (docs/marts-contract.md)")
+    from pipelines.app import rapport_cli
+
+    rapport_cli.add_parser(sub)
     return p
 
 
@@ -151,6 +155,10 @@ def main(argv: list[str] | None = None) -> int:
 
         sys.stdout.write(marts.describe_markdown())
         return EXIT_OK
+    if args.command == "rapport":
+        from pipelines.app import rapport_cli
+
+        return rapport_cli.run(args)
     return EXIT_FAILED  # pragma: no cover
 
 

@@ -60,54 +60,10 @@
     }
   }
 
-  function position(v, sm, polarity) {
-    if (v == null || !sm || sm.median == null) return null;
-    var med = sm.median, p;
-    if (v >= med) { var up = (sm.max == null ? med : sm.max) - med; p = up > 0 ? (v - med) / up : 0; }
-    else { var down = med - (sm.min == null ? med : sm.min); p = down > 0 ? -(med - v) / down : 0; }
-    p = Math.max(-1.08, Math.min(1.08, p));
-    return polarity === 'lager' ? -p : p;
-  }
-
+  // the chart and its table: assets/spine.js
   function spine(wave) {
-    var inds = S.indicators;
-    var n = inds.length;
-    var y = function (i) { return n - 1 - i; };
-    var minmax = { x: [], base: [], y: [] }, iqr = { x: [], base: [], y: [] }, med = { x: [], y: [] }, pts = [], ticks = [];
-    inds.forEach(function (m, i) {
-      var r = reg.find(function (x) { return x.wave === wave && x.indicator_id === m.id; });
-      var sm = summ.find(function (x) { return x.wave === wave && x.indicator_id === m.id; });
-      var has = r && r.value != null && sm;
-      var suffix = m.polarity === 'beide' ? ' (← laag · hoog →)' : '';
-      ticks.push(S.esc(m.short + suffix + (has ? '' : ' · geen gegevens')));
-      if (!sm) return;
-      minmax.x.push(2); minmax.base.push(-1); minmax.y.push(y(i));
-      var a = position(sm.p25, sm, m.polarity), b = position(sm.p75, sm, m.polarity);
-      if (a != null && b != null) { var lo = Math.min(a, b), w = Math.max(Math.abs(b - a), 0.02); iqr.x.push(w); iqr.base.push(lo); iqr.y.push(y(i)); }
-      med.x.push(0); med.y.push(y(i));
-      if (!has) return;
-      pts.push({ x: position(r.value, sm, m.polarity), y: y(i), verdict: r.verdict, code: m.id,
-        hover: S.hover(m.short, [['Waarde', S.fmt(m.id, r.value)], ['Landelijk minimum', S.fmt(m.id, sm.min)],
-          ['25e percentiel', S.fmt(m.id, sm.p25)], ['Mediaan', S.fmt(m.id, sm.median)], ['75e percentiel', S.fmt(m.id, sm.p75)],
-          ['Landelijk maximum', S.fmt(m.id, sm.max)], ['Oordeel', S.verdictWord(r)]],
-          [r.explanation ? 'Toelichting: ' + r.explanation : '', r.substantiation ? 'Onderbouwing: ' + r.substantiation : '']) });
-    });
-    var traces = [
-      { type: 'bar', orientation: 'h', name: 'landelijk minimum tot maximum', x: minmax.x, base: minmax.base, y: minmax.y,
-        marker: { color: '#e4e4e4', line: { color: '#c8c8c8', width: 1 } }, width: 0.62, hoverinfo: 'skip', meta: { role: 'spreiding' } },
-      { type: 'bar', orientation: 'h', name: '25e tot 75e percentiel', x: iqr.x, base: iqr.base, y: iqr.y,
-        marker: { color: '#a9a9a9' }, width: 0.62, hoverinfo: 'skip', meta: { role: 'spreiding' } },
-      { type: 'scatter', mode: 'markers', name: 'landelijke mediaan', x: med.x, y: med.y, hoverinfo: 'skip',
-        marker: { symbol: 'line-ns-open', size: 22, color: '#222222', line: { width: 2.5, color: '#222222' } }, meta: { role: 'mediaan' } }
-    ].concat(S.verdictTraces(pts).map(function (t) { t.marker.size = 13; return t; }));
-    S.plot('spine', traces, S.layout('Waarden van ' + S.regionName(code) + ' tegen de landelijke spreiding, peiljaar ' + wave, {
-      barmode: 'overlay', height: n * 34 + 150, margin: { l: 300, r: 20, t: 50, b: 90 },
-      xaxis: S.axis('positie in de landelijke spreiding (rechts = gunstiger)', { range: [-1.15, 1.15], zeroline: false,
-        tickvals: [-1, -0.5, 0, 0.5, 1], ticktext: ['ongunstigst', '', 'mediaan', '', 'gunstigst'] }),
-      yaxis: S.axis('', { tickvals: inds.map(function (m, i) { return y(i); }), ticktext: ticks, range: [-0.6, n - 0.4], showgrid: false, zeroline: false }),
-      legend: { orientation: 'h', x: 0, y: -0.12, yanchor: 'top' }
-    }));
-    S.linkPoints('spine', function (id) { return S.indicatorHref(id, code); });
+    var rows = S.spine('spine', code, wave, reg, summ);
+    S.put('spine-tabel', S.spineTable(rows));
   }
 
   // a plausibility warning on the module the verdict is computed from (variation_register.check_return)
