@@ -21,6 +21,8 @@ from pipelines.engine.severity import SEVERE
 from pipelines.site import geo, labels
 from pipelines.site.data import SiteData, pack, pack_groups
 from pipelines.site.dictionary import dictionary
+from pipelines.site.learning import PAGE as LEARNING_PAGE
+from pipelines.site.learning import add_learning
 from pipelines.site.payloads import (
     MATRIX_COLS,
     OVERDISPERSION_COLS,
@@ -60,6 +62,7 @@ NAV = [
     ("risico.html", "Risicobeoordeling", "Risicobeoordeling: methode of risico?"),
     ("trends.html", "Trends", "Trends over de peiljaren"),
     ("aanbevelingen.html", "Aanbevelingen", "Aanbevelingen: stand per regio"),
+    LEARNING_PAGE,
     ("kwaliteit.html", "Datakwaliteit", "Datakwaliteit: aanleveringen en afwijzingen"),
     ("methode.html", "Methode", "Methode: hoe een oordeel tot stand komt"),
     ("downloads.html", "Downloads", "Downloads: de gepubliceerde bestanden en wat elke kolom betekent"),
@@ -382,6 +385,7 @@ def all_pages(
         plotly=False,
     )
     add("downloads.html", "downloads", dictionary(marts_href), plotly=False, wave_select=False)
+    add_learning(add, pages, d, large)
     return pages
 
 
