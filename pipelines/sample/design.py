@@ -16,6 +16,7 @@ from __future__ import annotations
 from pipelines.contract.reference import Region
 from pipelines.sample.helpers import _rng
 from pipelines.sample.implausible import _plant_broken_file, _plant_contradictions, _plant_wholesale_equipment
+from pipelines.sample.learning_plants import _plant_learning
 from pipelines.sample.model import Design
 from pipelines.sample.plants import (
     _g_equip_mixed,
@@ -130,6 +131,8 @@ def _design(
     if x9 is not None:
         clean = [c for c in clean if c != x9]
         _plant_low_exercises(p, x9)
+    if len(regions) >= 20:
+        _plant_learning(p)
     # background regions with an equipment cell or two above the norm (never flagged)
     for r in clean[:2]:
         for y in planting:

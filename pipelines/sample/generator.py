@@ -20,6 +20,7 @@ from pipelines.sample.design import _design
 from pipelines.sample.discipline import _discipline, _scores, _shape_shares
 from pipelines.sample.helpers import slug
 from pipelines.sample.implausible import _contradict
+from pipelines.sample.learning_plants import _learning_after_simulation, _write_learning
 from pipelines.sample.model import Design
 from pipelines.sample.names import CONFORM
 from pipelines.sample.plausibility_truth import BACKGROUND, _problem_rows, _write_problems
@@ -33,6 +34,8 @@ from pipelines.sample.truth import _truth, _write_truth
 REASONS_FILE = "reasons.csv"
 #: The problems' ground truth (the broken file and the plausibility warnings), beside the planted verdicts.
 PROBLEMS_FILE = "problems.csv"
+#: What the learning marts must say of the learning plants, beside the planted verdicts.
+LEARNING_FILE = "learning.csv"
 
 
 def generate(
@@ -72,6 +75,7 @@ def generate(
         _write_truth(truth, Path(ground_truth))
         _write_reasons(reasons, Path(ground_truth).parent / REASONS_FILE)
         _write_problems(problems, Path(ground_truth).parent / PROBLEMS_FILE)
+        _write_learning(design.learning, Path(ground_truth).parent / LEARNING_FILE)
     if judgements is not None:
         _write_judgements(weighed, Path(judgements))
 
@@ -118,6 +122,7 @@ def _build(regions: list[Region], waves: list[int], seed: int, form: str | None)
     _shape_shares(sim)
     _scores(sim)
     _contradict(design, sim.world)
+    design.learning = _learning_after_simulation(sim)
     _check_personal(sim.world)
     export_waves = {t for t in waves if form == "csv" or (form is None and t < 2022)}
     dropped: list[str] = []

@@ -138,6 +138,8 @@ class Design:
     roles: dict[str, str] = field(default_factory=dict)  # plant label -> region code (for the summary)
     #: valid but implausible returns, and the contradictions planted in them (region, wave) -> what to set
     implausible: list[ImplausiblePlant] = field(default_factory=list)
+    #: what the learning marts must say of the learning plants (learning.csv), filled in after the simulation
+    learning: list[dict] = field(default_factory=list)
     contradict: dict[tuple[str, int], dict] = field(default_factory=dict)
     #: the one file with several problems: (region, wave) of a workbook whose meta sheet is broken
     broken_file: tuple[str, int] | None = None

@@ -37,6 +37,15 @@ MARTS = (
     "judgement_problems",
 )
 
+#: The learning marts (issue 21): read where the warehouse has them; a site without them says so on its page.
+LEARNING_MARTS = (
+    "learning_matches",
+    "lesson_flows",
+    "lesson_roles",
+    "deviation_followup",
+    "recommendation_followup",
+)
+
 
 class SiteDataError(RuntimeError):
     """The warehouse lacks what the site needs (the marts have not been built)."""
@@ -96,6 +105,7 @@ def load(con: duckdb.DuckDBPyConnection) -> SiteData:
     reg = marts["variation_register"]
     if "substantiation" in reg.columns:
         reg["substantiation"] = reg["substantiation"].map(lambda t: readable(t) if isinstance(t, str) else t)
+    marts.update({m: _df(con, f"select * from marts.{m}") for m in LEARNING_MARTS if f"marts.{m}" in tables})
     notes: list[str] = []
 
     # submission status: the mart, plus earlier_data_in_use and warnings from staging where the mart lacks them

@@ -22,6 +22,8 @@ from pipelines.site import geo, labels
 from pipelines.site.data import SiteData, pack, pack_groups
 from pipelines.site.definitions import definitions
 from pipelines.site.dictionary import dictionary
+from pipelines.site.learning import PAGE as LEARNING_PAGE
+from pipelines.site.learning import add_learning
 from pipelines.site.payloads import (
     MATRIX_COLS,
     OVERDISPERSION_COLS,
@@ -63,6 +65,7 @@ NAV = [
     ("risico.html", "Risicobeoordeling", "Risicobeoordeling: methode of risico?"),
     ("trends.html", "Trends", "Trends over de peiljaren"),
     ("aanbevelingen.html", "Aanbevelingen", "Aanbevelingen: stand per regio"),
+    LEARNING_PAGE,
     ("kwaliteit.html", "Datakwaliteit", "Datakwaliteit: aanleveringen en afwijzingen"),
     ("methode.html", "Methode", "Methode: hoe een oordeel tot stand komt"),
     ("definities.html", "Definities", "Definities: wat elke indicator meet en tegen welke norm"),
@@ -404,6 +407,7 @@ def all_pages(
         wave_select=False,
         context={"definitions": definitions(m["variation_register"])},
     )
+    add_learning(add, pages, d, large)
     return pages
 
 

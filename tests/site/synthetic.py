@@ -28,6 +28,7 @@ import pandas as pd
 from pipelines.contract.catalogues import CATALOGUES, ROLE_DISCIPLINE
 from pipelines.contract.codebook import MODULES
 from tests.site.synthetic_peers import peers_mart
+from tests.site.synthetic_learning import learning_marts
 from tests.site.synthetic_reasons import CONTRACT as REASON_CONTRACT
 from tests.site.synthetic_reasons import reason_marts
 from tests.site.synthetic_stats import (
@@ -730,6 +731,7 @@ def build_synthetic_warehouse(
             ],
         )
     frames.update(reason_marts(frames, names))
+    frames.update(learning_marts(frames, names))
     con = duckdb.connect(str(path))
     try:
         con.execute("create schema if not exists marts")

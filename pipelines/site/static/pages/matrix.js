@@ -44,17 +44,37 @@
     if (r.persistent) marks.push(PERSISTENT_MARK);
     if (isSevere(r)) marks.push(SEVERE_MARK);
     if (r.reason_status != null && REASON_GLYPH[r.reason_status]) marks.push(REASON_GLYPH[r.reason_status]);
-    var words = describe(code, m, r);
+    var words = describe(code, m, r) + learnWords(code, m, r, wave);
     var cls = 'mx v-' + (r.verdict || 'none') + (isSevere(r) ? ' severe' : '') + (r.persistent ? ' persistent' : '') +
       (F.only.checked && r.verdict !== UNJUSTIFIED ? ' faded' : '');
-    return S.el(href ? 'a' : 'span', {
+    return withLearning(code, m, r, wave, S.el(href ? 'a' : 'span', {
       class: cls, href: href ? href + '#peiljaar=' + wave + '&indicator=' + encodeURIComponent(m.id) : null,
       title: words, 'aria-label': words, 'data-verdict': r.verdict, 'data-region': code, 'data-indicator': m.id
     }, [
       S.el('span', { class: 'glyph', 'aria-hidden': 'true', text: S.verdictStyle(r.verdict).glyph }),
       S.el('span', { class: 'word', 'aria-hidden': 'true', text: S.verdictWord(r, true) }),
       marks.length ? S.el('span', { class: 'marks', 'aria-hidden': 'true', text: marks.join(' ') }) : null
-    ]);
+    ]));
+  }
+
+  // Beside each unfavourable deviation: the regions to learn from (learning_matches) in the tooltip, and a link
+  // to the section "Leren van" of the region's page at that deviation.
+  var UNFAVOURABLE = [UNJUSTIFIED, S.code('verdict', 'substantiated')];
+  var MATCHES = {};
+  if (D.learning) S.unpack(D.learning).forEach(function (x) { MATCHES[x.wave + '|' + x.region_code + '|' + x.indicator_id] = x.matches; });
+  function learnWords(code, m, r, wave) {
+    if (UNFAVOURABLE.indexOf(r.verdict) < 0) return '';
+    var ms = MATCHES[wave + '|' + code + '|' + m.id];
+    return ms ? '; leren van: ' + ms.split('|').map(S.regionName).join(', ') : '';
+  }
+  function withLearning(code, m, r, wave, el) {
+    var href = S.regionHref(code);
+    if (!href || UNFAVOURABLE.indexOf(r.verdict) < 0) return el;
+    var ms = MATCHES[wave + '|' + code + '|' + m.id];
+    var text = 'Leren van' + (ms ? ': ' + ms.split('|').map(S.regionName).join(', ') : '') + ' (' + S.regionName(code) + ', ' + m.short + ')';
+    return S.el('span', { class: 'mx-wrap' }, [el, S.el('a', {
+      class: 'mx-learn no-print', href: href + '#peiljaar=' + wave + '&leren=' + encodeURIComponent(m.id),
+      title: text, 'aria-label': text, 'data-learn': m.id, text: 'leren van →' })]);
   }
 
   function draw(wave, rows) {
