@@ -27,8 +27,8 @@ import pandas as pd
 
 from pipelines.contract.catalogues import CATALOGUES, ROLE_DISCIPLINE
 from pipelines.contract.codebook import MODULES
-from tests.site.synthetic_peers import peers_mart
 from tests.site.synthetic_learning import learning_marts
+from tests.site.synthetic_peers import peers_mart
 from tests.site.synthetic_reasons import CONTRACT as REASON_CONTRACT
 from tests.site.synthetic_reasons import reason_marts
 from tests.site.synthetic_stats import (
