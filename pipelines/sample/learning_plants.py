@@ -23,6 +23,7 @@ import math
 
 import numpy as np
 
+from pipelines.contract import indicators as ids
 from pipelines.contract import learning as L
 from pipelines.sample.helpers import _rng
 from pipelines.sample.names import (
@@ -46,7 +47,7 @@ LEARNING_COLUMNS = ("wave", "region_code", "indicator_id", "mart", "column", "ex
 TAKES_OVER = "learning: takes over a lesson and resolves"
 PERSISTS = "ring_conformity niet + lessons none + contradiction"
 SHARES = "learning: shares much, takes over nothing"
-_RING = "ring_conformity"
+_RING = ids.RING_CONFORMITY
 
 
 def _g_takes_over_and_resolves(p: _Planter, r: str) -> None:
@@ -72,7 +73,7 @@ def _g_shares_takes_nothing(p: _Planter, r: str) -> None:
         p.d.lesson_attr.setdefault((r, y), {})["gedeeld"] = "vk"
     p.plant(
         r,
-        "lessons_from_others",
+        ids.LESSONS_FROM_OTHERS,
         UNSUBSTANTIATED,
         [p.L],
         f"Shares every lesson via the virtual office; takes none over in {p.L - 2}-{p.L} (last in {p.L - 3}).",

@@ -26,7 +26,7 @@ MARKS: dict[str, tuple[str, str, str]] = {
 }
 #: What an earlier wave's unjustified deviation can have become, in the words of the sentence.
 BECAME = {
-    verdicts.CONFORM: "conform",
+    verdicts.CONFORM: verdicts.VERDICT_LABELS[verdicts.CONFORM],
     verdicts.FAVOURABLE: "gunstig",
     verdicts.SUBSTANTIATED: "onderbouwd",
     verdicts.MISSING: "zonder gegevens",
