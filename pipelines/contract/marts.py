@@ -98,6 +98,8 @@ MART_NAMES: tuple[str, ...] = tuple(MARTS)
 #: one workbook, and every mart as a table of one DuckDB file for the analysts' own queries.
 WORKBOOK = "benchmark.xlsx"
 MARTS_DATABASE = "marts.duckdb"
+#: The folder, inside the marts folder, of the CSV files for Dutch Excel (``nl/<mart>.csv``).
+NL_FOLDER = "nl"
 
 INTRO = """\
 # The marts contract

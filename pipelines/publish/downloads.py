@@ -16,18 +16,17 @@ The labels are looked up in SQL, in a DuckDB variable per column (see :func:`she
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import duckdb
 
 from pipelines.contract.column_labels import LABEL_SUFFIX, labels_for
-from pipelines.contract.marts import MARTS, MARTS_DATABASE, WORKBOOK
+from pipelines.contract.marts import MARTS, MARTS_DATABASE, NL_FOLDER, WORKBOOK
 from pipelines.publish.xlsx_sql import FLOAT_TYPES, SheetColumn, csv_safe_sql, is_list, quote_ident, sql_text
 from pipelines.publish.xlsx_workbook import NUMBER_STYLES
 
-#: The folder, inside the marts folder, of the CSV files for Dutch Excel (``nl/<mart>.csv``).
-NL_FOLDER = "nl"
 #: The first sheet of the workbook, explaining it.
 INTRO_SHEET = "Toelichting"
 _BOM = "\ufeff"
@@ -93,9 +92,15 @@ def sheet_columns(con: duckdb.DuckDBPyConnection, relations: dict[str, str]) -> 
                 columns.append(SheetColumn(name + LABEL_SUFFIX, f"getvariable('{var}')[{text}]", "VARCHAR"))
             out[mart] = columns
         yield out
-    finally:
+    except BaseException:
+        # A write that failed half-way (a full disk) can leave a result open on ``con``, and resetting a variable
+        # then raises a duckdb error that would hide the failure itself: the caller must see that failure.
         for var in variables:
-            con.execute(f"RESET VARIABLE {var}")
+            with contextlib.suppress(duckdb.Error):
+                con.execute(f"RESET VARIABLE {var}")
+        raise
+    for var in variables:
+        con.execute(f"RESET VARIABLE {var}")
 
 
 def _nl_value(c: SheetColumn) -> str:

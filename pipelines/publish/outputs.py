@@ -279,7 +279,9 @@ def _write_parquet(con: duckdb.DuckDBPyConnection, relation: str, path: Path) ->
 
     reader = con.sql(f"SELECT * FROM {relation}").to_arrow_reader(PARQUET_BATCH_ROWS)
     n = 0
-    with pq.ParquetWriter(path, reader.schema) as writer:
+    # closing the reader releases DuckDB's streaming result: after a failed write (a full disk) the connection
+    # must still take the next query, and the caller must see the write's error, not "connection has an open result"
+    with reader, pq.ParquetWriter(path, reader.schema) as writer:
         for batch in reader:
             if batch.num_rows:
                 writer.write_batch(batch)

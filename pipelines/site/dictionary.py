@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from pipelines.contract import marts_nl
-from pipelines.contract.marts import MARTS, MARTS_DATABASE, WORKBOOK
+from pipelines.contract.marts import MARTS, MARTS_DATABASE, NL_FOLDER, WORKBOOK
 
 
 def plain(text: str) -> str:
@@ -32,8 +32,11 @@ def dictionary(marts_href: str) -> dict:
     ]
     marts = []
     for m in MARTS.values():
-        for ext, what in (("csv", "CSV (komma's, UTF-8)"), ("parquet", "Parquet")):
-            name = f"{m.name}.{ext}"
+        for name, what in (
+            (f"{m.name}.csv", "CSV (komma's, UTF-8)"),
+            (f"{m.name}.parquet", "Parquet"),
+            (f"{NL_FOLDER}/{m.name}.csv", "CSV voor Excel in het Nederlands (puntkomma's, decimale komma)"),
+        ):
             files.append({"file": name, "href": marts_href + name, "what": what, "mart": m.name})
         columns = []
         for c in m.columns:

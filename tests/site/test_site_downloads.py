@@ -37,7 +37,7 @@ def test_the_page_links_every_published_file_in_the_marts_folder(site):
     assert PAGE in [f for f, _, _ in NAV]
     files = page_data(site / PAGE)["files"]
     names = [f["file"] for f in files]
-    assert names == [WORKBOOK, MARTS_DATABASE] + [f"{m}.{ext}" for m in MARTS for ext in ("csv", "parquet")]
+    assert names == [WORKBOOK, MARTS_DATABASE] + [f for m in MARTS for f in (f"{m}.csv", f"{m}.parquet", f"nl/{m}.csv")]
     assert all(f["href"] == "../data/marts/" + f["file"] for f in files)
     # the names the publisher writes are the contract's
     assert outputs.WORKBOOK == WORKBOOK and outputs.MARTS_DATABASE == MARTS_DATABASE
