@@ -19,6 +19,11 @@ UNFAVOURABLE = ("afwijking_onderbouwd", "afwijking_niet_onderbouwd")
 GOOD = ("conform", "gunstige_afwijking")
 
 
+def _w(code: str | None) -> str:
+    """A catalogue code as int_lessons.sql writes it in a lesson line: underscores as spaces."""
+    return (code or "onbekend").replace("_", " ")
+
+
 def _frame(name: str, rows: list[dict]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=CONTRACT[name])
     return df
@@ -42,7 +47,7 @@ def learning_marts(frames: dict[str, pd.DataFrame], names: dict[str, str]) -> di
             gw = [x for x in window if verdict.get((x, c, ind)) in GOOD]
             mine = lessons[(lessons["region_code"] == c) & lessons["wave"].isin(window)]
             lines = [
-                f"{x.wave}, {x.characteristic}: {x.description} (gedeeld: {x.shared_via}; opvolging: {x.follow_up})"
+                f"{x.wave}, {_w(x.characteristic)}: {x.description} (gedeeld: {_w(x.shared_via)}; opvolging: {_w(x.follow_up)})"
                 for x in mine.sort_values("wave", ascending=False).itertuples(index=False)
             ]
             matches.append(
@@ -113,7 +118,7 @@ def learning_marts(frames: dict[str, pd.DataFrame], names: dict[str, str]) -> di
                 "n_lessons_next_wave": len(theirs) if nxt else None,
                 "taken_from": ", ".join(sorted(set(taken["taken_from_region"].dropna()))) or None,
                 "lesson_ids": ", ".join(theirs["lesson_id"]) or None,
-                "lessons": " | ".join(f"{nxt}, {x.characteristic}: {x.description}" for x in theirs.itertuples())
+                "lessons": " | ".join(f"{nxt}, {_w(x.characteristic)}: {x.description}" for x in theirs.itertuples())
                 or None,
                 "n_reasons": 0,
                 "reasons": None,
@@ -136,7 +141,7 @@ def learning_marts(frames: dict[str, pd.DataFrame], names: dict[str, str]) -> di
                 "n_shared_by_source": 0,
                 "lesson_characteristics": ", ".join(sorted(set(g["characteristic"]))),
                 "lesson_ids": ", ".join(g["lesson_id"]),
-                "lessons": " | ".join(f"{w}, {x.characteristic}: {x.description}" for x in g.itertuples()),
+                "lessons": " | ".join(f"{w}, {_w(x.characteristic)}: {x.description}" for x in g.itertuples()),
             }
         )
     roles, previous = [], {}
