@@ -52,6 +52,7 @@ PAGES = [
     "risico.html",
     "trends.html",
     "aanbevelingen.html",
+    "leren.html",
 ]
 #: The first chart a page draws: Plotly's, or the overview's own SVG (tile map, trend bars).
 FIRST_CHART = ".js-plotly-plot .main-svg, svg.tilemap, #trend-landelijk svg"
