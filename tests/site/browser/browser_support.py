@@ -6,8 +6,12 @@ conftest.py was imported first when the whole suite runs.
 
 from __future__ import annotations
 
+import json
 import os
 import time
+from pathlib import Path
+
+import duckdb
 
 from tests.support import ROOT
 
@@ -75,3 +79,28 @@ CHART_SUMMARY = """() => Array.from(document.querySelectorAll('.js-plotly-plot')
 def regio_points(charts, chart_id):
     chart = next(c for c in charts if c["id"] == chart_id)
     return sum(t["n"] for t in chart["traces"] if t["role"] == "regio"), chart
+
+
+def q(where: dict | Path | str, sql: str, params=()) -> list[tuple]:
+    """The rows of a query on a synthetic warehouse, opened read-only: ``where`` is the ``site`` fixture or the
+    warehouse's path."""
+    con = duckdb.connect(str(where["db"] if isinstance(where, dict) else where), read_only=True)
+    try:
+        return con.execute(sql, list(params)).fetchall()
+    finally:
+        con.close()
+
+
+def write_boundaries(reference: Path) -> None:
+    """Synthetic boundaries for every region of the tile grid (a rectangle per tile) as ``regions.geojson`` in a
+    copy of the reference folder: with them the overview draws a Plotly map instead of the tile map."""
+    from pipelines.site.geo import TILE_GRID
+
+    feats = []
+    for code, (col, row) in TILE_GRID.items():
+        x0, y0 = 3.5 + col * 0.6, 53.5 - row * 0.4
+        ring = [[x0, y0], [x0, y0 - 0.35], [x0 + 0.55, y0 - 0.35], [x0 + 0.55, y0], [x0, y0]]
+        geometry = {"type": "Polygon", "coordinates": [ring]}
+        feats.append({"type": "Feature", "properties": {"region_code": code}, "geometry": geometry})
+    text = json.dumps({"type": "FeatureCollection", "features": feats})
+    (reference / "regions.geojson").write_text(text, "utf-8")

@@ -5,11 +5,10 @@ alternative, every table has a caption, and a chart's toolbar comes after its co
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 
 from pipelines.contract import verdicts as V
-from tests.site.browser.browser_support import WAVES, Opened
+from tests.site.browser.browser_support import WAVES, Opened, q
 
 pytestmark = pytest.mark.browser
 
@@ -49,14 +48,6 @@ TAB_ORDER = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).ma
   const all = Array.from(fig.querySelectorAll(sel)).filter(e => !e.closest('figcaption'));
   return {id: d.id, kinds: all.map(e => e.classList.contains('modebar-btn') ? 'toolbar' : 'content')};
 })"""
-
-
-def q(site, sql, params=()):
-    con = duckdb.connect(str(site["db"]), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 def every_page(site) -> list[str]:

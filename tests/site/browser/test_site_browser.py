@@ -15,7 +15,7 @@ import pytest
 
 from pipelines.site import NAV, build_site, region_file
 from pipelines.site.geo import TILE_GRID
-from tests.site.browser.browser_support import CHART_SUMMARY, REFERENCE, SCREENSHOTS, WAVES, Opened, regio_points
+from tests.site.browser.browser_support import CHART_SUMMARY, REFERENCE, SCREENSHOTS, WAVES, Opened, q, regio_points
 from tests.site.synthetic import XSS_REGION, build_synthetic_warehouse, make_regions
 
 pytestmark = pytest.mark.browser
@@ -23,14 +23,6 @@ pytestmark = pytest.mark.browser
 CODES = [c for c, _, _ in make_regions(25)]
 PAGES = [f for f, _, _ in NAV] + [f"regio/{region_file(c)}" for c in CODES]
 LATEST = WAVES[-1]
-
-
-def q(site, sql, params=()):
-    con = duckdb.connect(str(site["db"]), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 # ---------------------------------------------------------------------------- every page

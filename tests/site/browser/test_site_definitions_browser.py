@@ -5,23 +5,15 @@ Built on the synthetic warehouse (tests/site/synthetic.py; region_peers from tes
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 
 from pipelines.contract import verdicts
 from pipelines.contract.definitions import DEFINITIONS
 from pipelines.contract.indicators import INDICATORS, RISK_PROBABILITY
 from pipelines.site import region_file
+from tests.site.browser.browser_support import q
 
 pytestmark = pytest.mark.browser
-
-
-def q(site, sql, params=()):
-    con = duckdb.connect(str(site["db"]), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 def test_the_definitions_page_defines_every_indicator_and_warns_where_nobody_is_flagged(site, open_page):

@@ -4,23 +4,14 @@ peiljaar?" and "Leren van", and the verdict matrix's link from a deviation to it
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 
 from pipelines.contract import learning as L
-from tests.site.browser.browser_support import WAVES
+from tests.site.browser.browser_support import WAVES, q
 
 pytestmark = pytest.mark.browser
 
 LATEST = WAVES[-1]
-
-
-def q(site, sql, params=()):
-    con = duckdb.connect(str(site["db"]), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 def network(o) -> dict:

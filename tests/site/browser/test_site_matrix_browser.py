@@ -5,27 +5,18 @@ not substantiated" and per domain; a cell leads to the verdict on the region's p
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 
 from pipelines.contract import reasons, verdicts
 from pipelines.contract.indicators import INDICATORS
 from pipelines.engine.severity import SEVERE
-from tests.site.browser.browser_support import WAVES
+from tests.site.browser.browser_support import WAVES, q
 
 pytestmark = pytest.mark.browser
 
 LATEST = WAVES[-1]
 CELLS = "#matrix table.matrix tbody a.mx"
 ROWS = "#matrix table.matrix tbody tr"
-
-
-def q(site, sql, params=()):
-    con = duckdb.connect(str(site["db"]), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 def cells(o) -> dict[tuple[str, str], dict]:

@@ -5,27 +5,17 @@ the ranking and no tied region is cut off is tested in test_site_statistics_brow
 
 from __future__ import annotations
 
-import json
 import shutil
 
 import duckdb
 import pytest
 
 from pipelines.site import build_site
-from pipelines.site.geo import TILE_GRID
-from tests.site.browser.browser_support import REFERENCE, WAVES
+from tests.site.browser.browser_support import REFERENCE, WAVES, q, write_boundaries
 
 pytestmark = pytest.mark.browser
 
 TILES = "#kaart a.tile"
-
-
-def q(db, sql, params=()):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 def highest_count(db) -> int:
@@ -44,13 +34,7 @@ def sites(site, tmp_path_factory):
     con.execute("update marts.region_scorecard set n_unjustified = least(n_unjustified, 1) where wave = ?", [WAVES[0]])
     ref = base / "reference"
     shutil.copytree(REFERENCE, ref)
-    feats = []
-    for code, (col, row) in TILE_GRID.items():
-        x0, y0 = 3.5 + col * 0.6, 53.5 - row * 0.4
-        ring = [[x0, y0], [x0, y0 - 0.35], [x0 + 0.55, y0 - 0.35], [x0 + 0.55, y0], [x0, y0]]
-        geometry = {"type": "Polygon", "coordinates": [ring]}
-        feats.append({"type": "Feature", "properties": {"region_code": code}, "geometry": geometry})
-    (ref / "regions.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": feats}), "utf-8")
+    write_boundaries(ref)
     try:
         build_site(con, base / "tiles", REFERENCE)
         build_site(con, base / "geo", ref)

@@ -13,21 +13,13 @@ import pytest
 
 from pipelines.contract import reasons
 from pipelines.site import build_site, region_file
-from tests.site.browser.browser_support import REFERENCE, WAVES
+from tests.site.browser.browser_support import REFERENCE, WAVES, q
 from tests.site.synthetic import XSS_REGION, build_synthetic_warehouse
 
 pytestmark = pytest.mark.browser
 
 LATEST = WAVES[-1]
 ROWS = "#register table.reasons tbody tr"
-
-
-def q(site, sql, params=()):
-    con = duckdb.connect(str(site["db"]), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 def count(site, where="true", params=()):

@@ -3,23 +3,14 @@ places, the table of the size of the variation, and the method page's tables for
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 
 from pipelines.contract.indicators import COUNT_MODEL_ID
-from tests.site.browser.browser_support import WAVES
+from tests.site.browser.browser_support import WAVES, q
 
 pytestmark = pytest.mark.browser
 LATEST = WAVES[-1]
 CELLS = "rows => rows.map(r => Array.from(r.querySelectorAll('td')).map(td => td.textContent.trim()))"
-
-
-def q(site, sql, params=()):
-    con = duckdb.connect(str(site["db"]), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 def places(o) -> dict[str, str]:

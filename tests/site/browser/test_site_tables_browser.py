@@ -8,26 +8,17 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from pipelines.contract import verdicts
 from pipelines.site import NAV, region_file
-from tests.site.browser.browser_support import WAVES
+from tests.site.browser.browser_support import WAVES, q
 from tests.site.synthetic import XSS_REGION
 
 pytestmark = pytest.mark.browser
 
 LATEST = WAVES[-1]
 PAGES = [f for f, _, _ in NAV] + [f"regio/{region_file(XSS_REGION)}"]
-
-
-def q(site, sql, params=()):
-    con = duckdb.connect(str(site["db"]), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 def column(o, box: str, label: str) -> list[str]:

@@ -10,15 +10,13 @@ that the interception would catch it.
 
 from __future__ import annotations
 
-import json
 import shutil
 
 import duckdb
 import pytest
 
 from pipelines.site import NAV, build_site, region_file
-from pipelines.site.geo import TILE_GRID
-from tests.site.browser.browser_support import REFERENCE
+from tests.site.browser.browser_support import REFERENCE, write_boundaries
 from tests.site.synthetic import XSS_REGION
 
 pytestmark = pytest.mark.browser
@@ -64,13 +62,7 @@ def geo_site(site, tmp_path_factory):
     base = tmp_path_factory.mktemp("toolbar-geo")
     ref = base / "reference"
     shutil.copytree(REFERENCE, ref)
-    feats = []
-    for code, (col, row) in TILE_GRID.items():
-        x0, y0 = 3.5 + col * 0.6, 53.5 - row * 0.4
-        ring = [[x0, y0], [x0, y0 - 0.35], [x0 + 0.55, y0 - 0.35], [x0 + 0.55, y0], [x0, y0]]
-        geometry = {"type": "Polygon", "coordinates": [ring]}
-        feats.append({"type": "Feature", "properties": {"region_code": code}, "geometry": geometry})
-    (ref / "regions.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": feats}), "utf-8")
+    write_boundaries(ref)
     con = duckdb.connect(str(site["db"]), read_only=True)
     try:
         build_site(con, base / "out", ref)
