@@ -170,7 +170,7 @@ def load(con: duckdb.DuckDBPyConnection) -> SiteData:
     risk = None
     if "stg_risk_assessments" in tables:
         cols = set(_columns(con, "stg_risk_assessments"))
-        want = [c for c in ("method", "probability_score", "high_risk_sites", "large_events") if c in cols]
+        want: list[str] = [c for c in ("method", "probability_score", "high_risk_sites", "large_events") if c in cols]
         if "method" in want:
             risk = _df(
                 con,

@@ -124,7 +124,8 @@ def _clean_ring(ring, project, exterior: bool) -> list[list[float]] | None:
     return out
 
 
-def _polygons(geometry: dict) -> list:
+def _polygons(geometry: object) -> list:
+    """The polygons of a GeoJSON geometry (a polygon, a multipolygon or a collection); none for anything else."""
     if not isinstance(geometry, dict):
         return []
     if geometry.get("type") == "Polygon":
