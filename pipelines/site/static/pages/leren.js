@@ -125,6 +125,10 @@
         hovertemplate: S.esc(statusWord(c)) + ', afwijkingen van %{x}: %{y}<extra></extra>' };
     }), S.layout('Wat werd er van de ongunstige afwijkingen van elk peiljaar in het peiljaar erna?', { barmode: 'stack', height: 380,
       xaxis: S.axis('peiljaar van de afwijking', { type: 'category' }), yaxis: S.axis('aantal afwijkingen') }));
+    S.chartTable('opvolging-telling', [{ label: 'Peiljaar van de afwijking', value: function (w) { return String(w); } }].concat(order.map(function (c) {
+      return { label: statusWord(c), cls: 'num', value: function (w) { return String(count[w + '|' + c] || 0); } };
+    })), S.waves.filter(function (w) { return order.some(function (c) { return count[w + '|' + c]; }); }),
+    'Wat werd er van de ongunstige afwijkingen van elk peiljaar in het peiljaar erna (aantal afwijkingen)');
   }
 
   function followTable(wave) {
@@ -167,7 +171,7 @@
   }
 
   function courseTable(wave) {
-    if (!recs) { S.put('aanbevelingen-verloop', S.note('Bij zoveel regio\'s staat het verloop per regio in het regioprofiel en in marts.recommendation_followup.')); return; }
+    if (!recs) { S.put('aanbevelingen-verloop', S.note('Bij zoveel regio\'s staat het verloop per regio in het regioprofiel en in de downloads (opvolging van de aanbevelingen).')); return; }
     var rs = recs.filter(function (r) { return r.wave === wave && r.status_change != null; });
     if (!rs.length) { S.put('aanbevelingen-verloop', S.note('Geen stand van de aanbevelingen in peiljaar ' + wave + '.')); return; }
     S.put('aanbevelingen-verloop', S.table([
