@@ -403,7 +403,7 @@ def all_pages(
         wave_select=False,
         context={"definitions": definitions(m["variation_register"])},
     )
-    add_learning(add, pages, d, large)
+    add_learning(add, pages, d, large, parts)
     return pages
 
 
