@@ -15,6 +15,7 @@ import pandas as pd
 
 from pipelines.contract import learning as L
 from pipelines.site.data import SiteData, pack, pack_groups
+from pipelines.site.payloads import count_by, rows_or_wave_parts
 
 #: learning_matches columns a region page shows beside a deviation.
 MATCH_COLS = [
@@ -116,8 +117,28 @@ def _frame(d: SiteData, mart: str, cols: list[str]) -> pd.DataFrame | None:
     return df[[c for c in cols if c in df.columns]]
 
 
-def add_learning(add, pages: list, d: SiteData, large: bool) -> None:
-    """The page "Leren van elkaar", and the learning rows of each region page and the matrix (see module doc)."""
+#: the folder under assets/data/ of the page's data parts per wave (beyond OVERVIEW_LIMIT regions)
+PARTS_FOLDER = "leren"
+
+
+def scale_note(n_regions: int) -> str:
+    """What the page says beyond OVERVIEW_LIMIT regions."""
+    nl = f"{n_regions:,}".replace(",", ".")
+    return (
+        f"Er zijn {nl} regio's: de stromen, rollen en opvolging van een peiljaar worden pas geladen "
+        "als u het peiljaar kiest. De tellingen over alle peiljaren staan wel meteen klaar. Het netwerk toont bij "
+        "veel verbindingen alleen de regio's die een les overnamen of van wie een les werd overgenomen; de "
+        "tabellen eronder tonen alles."
+    )
+
+
+def add_learning(add, pages: list, d: SiteData, large: bool, parts: dict | None = None) -> None:
+    """The page "Leren van elkaar", and the learning rows of each region page and the matrix (see module doc).
+
+    ``large``: beyond OVERVIEW_LIMIT regions the flows, roles and follow-up of a wave are one data part in
+    ``parts`` (under :data:`PARTS_FOLDER`), loaded when the wave is chosen; the counts per wave that the charts
+    over all waves draw are always in the page."""
+    parts = {} if parts is None else parts
     flows = _frame(d, "lesson_flows", FLOW_COLS)
     roles = _frame(d, "lesson_roles", ROLE_COLS)
     follow = _frame(d, "deviation_followup", FOLLOWUP_COLS)
@@ -128,14 +149,20 @@ def add_learning(add, pages: list, d: SiteData, large: bool) -> None:
         national = recs.drop_duplicates(["wave", "recommendation"])[
             ["wave", "recommendation", "n_regions_op_orde", "n_regions_aandacht", "n_regions_missing"]
         ].sort_values(["wave", "recommendation"])
+        tables = {
+            "flows": (flows.sort_values(["wave", "from_region", "to_region"]), None),
+            "roles": (roles.sort_values(["wave", "region_code"]), None),
+            "followup": (follow.sort_values(["wave", "region_code", "indicator_id"]), None),
+        }
+        payload.update(rows_or_wave_parts(tables, PARTS_FOLDER, parts, per_wave=large))
         payload.update(
-            flows=pack(flows.sort_values(["wave", "from_region", "to_region"])),
-            roles=pack(roles.sort_values(["wave", "region_code"])),
-            followup=pack(follow.sort_values(["wave", "region_code", "indicator_id"])),
             national=pack(national),
             recommendations=pack(recs.sort_values(["wave", "region_code", "recommendation"])) if not large else None,
+            # what the charts over all waves draw: regions per role, deviations per follow-up status
+            role_counts=count_by(roles, ["wave", "role"]),
+            followup_counts=count_by(follow, ["wave", "followup_status"]),
         )
-    add(PAGE[0], "leren", payload)
+    add(PAGE[0], "leren", payload, note=scale_note(len(d.regions)) if large and flows is not None else None)
 
     if matches is None or follow is None:
         return

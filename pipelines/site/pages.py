@@ -43,9 +43,11 @@ from pipelines.site.payloads import (
     limit_regions,
     max_waves_in_row,
     national_line,
+    part_file,
     ranked_scorecard,
     reason_frame,
     risk_frame,
+    rows_or_wave_parts,
     trend_frame,
     with_reasons,
 )
@@ -105,12 +107,6 @@ COMMON_JS = "common.js"
 REGION_JS = "regio.js"
 #: The published register of reasons, in the marts folder (pipelines.publish writes <mart>.csv there).
 REGISTER_CSV = "substantiation_register.csv"
-
-
-def part_file(key: str) -> str:
-    """The file name of a data part loaded on demand: the key reduced to characters safe in a file name."""
-    safe = re.sub(r"[^A-Za-z0-9_-]", "_", str(key)) or "deel"
-    return f"{safe}.js"
 
 
 def _nl(n: int) -> str:
@@ -407,7 +403,7 @@ def all_pages(
         wave_select=False,
         context={"definitions": definitions(m["variation_register"])},
     )
-    add_learning(add, pages, d, large)
+    add_learning(add, pages, d, large, parts)
     return pages
 
 
@@ -420,7 +416,7 @@ def _reasons_page(add, rows: pd.DataFrame, d: SiteData, reference_dir: Path, par
         "next_wave": f"{n + 1}e" if n is not None else "volgende",
     }
     payload: dict = {"max_waves_in_row": n, "reason_indicators": list(reasons.REASON_INDICATORS)}
-    payload.update(_rows_or_wave_parts(rows, REASON_COLS, "reasons", "onderbouwingen", parts, per_wave=large))
+    payload.update(rows_or_wave_parts({"reasons": (rows, REASON_COLS)}, "onderbouwingen", parts, per_wave=large))
     note = None
     if large:
         note = (
@@ -430,27 +426,11 @@ def _reasons_page(add, rows: pd.DataFrame, d: SiteData, reference_dir: Path, par
     add("onderbouwingen.html", "onderbouwingen", payload, plotly=False, context=context, note=note)
 
 
-def _rows_or_wave_parts(rows: pd.DataFrame, cols, key: str, folder: str, parts: dict, per_wave: bool) -> dict:
-    """A page's rows under ``key`` in the page itself, or (``per_wave``) one data part per wave under
-    ``folder/`` that the page loads when the wave is chosen (``S.waveRows`` in site.js): ``{"parts": {wave: file}}``."""
-    if not per_wave:
-        return {key: pack(rows, cols)}
-    by_wave, _ = pack_groups(rows.assign(_w=rows["wave"].astype(str)), "_w", cols)
-    files = {}
-    for wave, packed in by_wave.items():
-        rel = f"{folder}/" + part_file(wave)
-        parts[rel] = {"key": rel, "payload": {key: packed}}
-        files[wave] = rel
-    return {"parts": files}
-
-
 def _matrix_page(add, register: pd.DataFrame, parts: dict, n_regions: int):
     """The verdict matrix, regions x indicators; beyond OVERVIEW_LIMIT regions one data part per wave."""
     rows = register.sort_values(["wave", "region_code", "indicator_id"], kind="stable")
     payload: dict = {"severe": SEVERE, "large": n_regions > OVERVIEW_LIMIT}
-    payload.update(
-        _rows_or_wave_parts(rows, MATRIX_COLS, "matrix", "matrix", parts, per_wave=n_regions > OVERVIEW_LIMIT)
-    )
+    payload.update(rows_or_wave_parts({"matrix": (rows, MATRIX_COLS)}, "matrix", parts, n_regions > OVERVIEW_LIMIT))
     note = None
     if n_regions > OVERVIEW_LIMIT:
         note = (

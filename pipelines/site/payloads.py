@@ -6,6 +6,8 @@ scale, and what every region page shares. Pure pandas; the pages are put togethe
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +17,7 @@ from pipelines.contract import reasons, reference
 from pipelines.contract.catalogues import CATALOGUES
 from pipelines.contract.indicators import SCORE_MODEL_ID
 from pipelines.site import labels
-from pipelines.site.data import SiteData, pack, templated
+from pipelines.site.data import SiteData, pack, pack_groups, templated
 
 REGISTER_COLS = [
     "wave",
@@ -222,6 +224,31 @@ def limit_regions(df: pd.DataFrame, flag: pd.Series, limit: int, per: str = "wav
     top = s.groupby("per", sort=False).head(limit)[["per", "region_code"]]
     keep = pd.MultiIndex.from_arrays([df[per].values, df["region_code"].values]).isin(pd.MultiIndex.from_frame(top))
     return df[keep]
+
+
+def part_file(key: str) -> str:
+    """The file name of a data part loaded on demand: the key reduced to characters safe in a file name."""
+    safe = re.sub(r"[^A-Za-z0-9_-]", "_", str(key)) or "deel"
+    return f"{safe}.js"
+
+
+def rows_or_wave_parts(
+    tables: Mapping[str, tuple[pd.DataFrame, list[str] | None]], folder: str, parts: dict, per_wave: bool
+) -> dict:
+    """A page's tables ({key: (rows, columns)}) in the page itself, or (``per_wave``) one data part per wave
+    under ``folder/`` holding every table's rows of that wave, which the page loads when the wave is chosen
+    (``S.waveRows`` in site.js): ``{"parts": {wave: file}}``. A table without rows in a wave is left out of
+    that wave's part (the script reads it as no rows)."""
+    if not per_wave:
+        return {key: pack(rows, cols) for key, (rows, cols) in tables.items()}
+    files: dict[str, str] = {}
+    for key, (rows, cols) in tables.items():
+        by_wave, _ = pack_groups(rows.assign(_w=rows["wave"].astype(str)), "_w", cols)
+        for wave, packed in by_wave.items():
+            rel = f"{folder}/" + part_file(wave)
+            parts.setdefault(rel, {"key": rel, "payload": {}})["payload"][key] = packed
+            files[wave] = rel
+    return {"parts": dict(sorted(files.items()))}
 
 
 def count_by(df: pd.DataFrame, cols: list[str]) -> dict:

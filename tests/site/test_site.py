@@ -506,8 +506,67 @@ def test_many_regions_split_the_indicator_data_and_select_regions_on_overview_pa
         # the region pages are complete
         data = page_data(out / "regio" / region_file(XSS_REGION))
         assert len(unpack(data["register"], data)) == 15 * 2
+        learning_in_wave_parts(out, written, q, info["waves"])
     finally:
         con.close()
+
+
+#: the learning page's rows per wave: payload key, mart, the columns that make a row unique
+LEARNING_ROWS = {
+    "flows": ("lesson_flows", ["from_region", "to_region"]),
+    "roles": ("lesson_roles", ["region_code"]),
+    "followup": ("deviation_followup", ["region_code", "indicator_id"]),
+}
+
+
+def learning_counts(q) -> dict:
+    """What the learning page's charts over all waves count, straight from the marts."""
+    return {
+        "role_counts": {(w, r): n for w, r, n in q("select wave, role, count(*) from marts.lesson_roles group by all")},
+        "followup_counts": {
+            (w, s): n
+            for w, s, n in q("select wave, followup_status, count(*) from marts.deviation_followup group by all")
+        },
+    }
+
+
+def counts_of(data: dict) -> dict:
+    col = {"role_counts": "role", "followup_counts": "followup_status"}
+    return {k: {(r["wave"], r[c]): r["n"] for r in unpack(data[k])} for k, c in col.items()}
+
+
+def learning_in_wave_parts(out: Path, written: dict, q, waves: list[int]) -> None:
+    """Beyond OVERVIEW_LIMIT the page "Leren van elkaar" holds no rows of a wave: one data part per wave holds
+    that wave's flows, roles and follow-up (those of the marts, no other wave's); the counts stay in the page."""
+    data = page_data(out / "leren.html")
+    assert not {"flows", "roles", "followup", "recommendations"} & {k for k, v in data.items() if v is not None}
+    assert set(data["parts"]) == {str(w) for w in waves}
+    for wave, rel in data["parts"].items():
+        assert rel.startswith("leren/") and f"assets/data/{rel}" in written
+        part = script_data(out / "assets" / "data" / rel)
+        for key, (mart, unique) in LEARNING_ROWS.items():
+            rows = unpack(part[key]) if key in part else []
+            assert {r["wave"] for r in rows} <= {int(wave)}, (wave, key)
+            got = sorted(tuple(r[c] for c in unique) for r in rows)
+            want = q(f"select {', '.join(unique)} from marts.{mart} where wave = {wave} order by all")
+            assert got == sorted(want) and rows, (wave, key)
+    assert counts_of(data) == learning_counts(q)
+    assert 'class="warning scale-note"' in (out / "leren.html").read_text(encoding="utf-8")
+    assert "pas geladen als u het peiljaar kiest" in (out / "leren.html").read_text(encoding="utf-8")
+
+
+def test_few_regions_keep_the_learning_rows_in_the_page_beside_the_counts(site):
+    out = site["out"]
+    data = page_data(out / "leren.html")
+    con = duckdb.connect(str(site["db"]), read_only=True)
+    try:
+        q = lambda sql: con.execute(sql).fetchall()  # noqa: E731
+        for key, (mart, _) in LEARNING_ROWS.items():
+            assert len(unpack(data[key])) == q(f"select count(*) from marts.{mart}")[0][0], key
+        assert counts_of(data) == learning_counts(q)
+    finally:
+        con.close()
+    assert "parts" not in data and not (out / "assets" / "data" / "leren").exists()
 
 
 def test_few_regions_show_every_region_without_a_note(site):

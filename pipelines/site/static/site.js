@@ -66,17 +66,26 @@
     document.body.appendChild(tag);
   };
   /* A render(wave) for a page whose rows are all in the page (``all``) or, at scale, one data part per wave
-     (D.parts, written by pages._rows_or_wave_parts under ``key``), loaded once when the wave is chosen. */
+     (D.parts, written by payloads.rows_or_wave_parts under ``key``), loaded once when the wave is chosen.
+     ``key`` a list of keys: ``all`` is {key: rows} and draw gets {key: the rows of the wave} (a key missing in
+     a part: no rows). */
   S.waveRows = function (all, key, draw) {
-    var rowsOf = {};
+    var rowsOf = {}, keys = Array.isArray(key) ? key : null;
+    function ofWave(rows, wave) { return (rows || []).filter(function (r) { return r.wave === wave; }); }
+    function got(each) {
+      if (!keys) return each(key);
+      var out = {};
+      keys.forEach(function (k) { out[k] = each(k); });
+      return out;
+    }
     return function (wave) {
-      if (all) { draw(wave, all.filter(function (r) { return r.wave === wave; })); return null; }
+      if (all) { draw(wave, got(function (k) { return ofWave(keys ? all[k] : all, wave); })); return null; }
       var file = (S.data.parts || {})[String(wave)];
-      if (!file) { draw(wave, []); return null; }
+      if (!file) { draw(wave, got(function () { return []; })); return null; }
       if (rowsOf[wave]) { draw(wave, rowsOf[wave]); return null; }
       return new Promise(function (done) {
         S.need(file, function (part) {
-          rowsOf[wave] = part ? S.unpack(part[key]) : [];
+          rowsOf[wave] = got(function (k) { return part && part[k] ? S.unpack(part[k]) : []; });
           if (S.wave === wave) draw(wave, rowsOf[wave]);
           done();
         });

@@ -4,10 +4,13 @@ peiljaar?" and "Leren van", and the verdict matrix's link from a deviation to it
 
 from __future__ import annotations
 
+import duckdb
 import pytest
 
 from pipelines.contract import learning as L
-from tests.site.browser.browser_support import WAVES, q
+from pipelines.site import build_site
+from tests.site.browser.browser_support import REFERENCE, WAVES, Opened, q
+from tests.site.synthetic import build_synthetic_warehouse
 
 pytestmark = pytest.mark.browser
 
@@ -137,3 +140,58 @@ def test_the_matrix_leads_from_a_deviation_to_its_matches(site, open_page):
     o.page.click(f"#matrix a.mx-learn[href='{href}']")
     o.page.wait_for_selector(f"#leren-{ind}.target", timeout=20_000)
     assert o.page.locator(f"#leren-{ind}").is_visible()
+
+
+def test_many_regions_load_the_learning_rows_per_wave_and_count_from_the_page(tmp_path, browser, monkeypatch):
+    """Beyond OVERVIEW_LIMIT (lowered here to 10 of the 25) the flows, roles and follow-up of a wave come from a
+    data part per wave, loaded from file:// when the wave is chosen; the charts over all waves draw the counts in
+    the page and show the same numbers as the marts."""
+    from pipelines.site import pages
+
+    monkeypatch.setattr(pages, "OVERVIEW_LIMIT", 10)  # learning.add_learning gets ``large`` from pages
+    build_synthetic_warehouse(tmp_path / "w.duckdb", waves=WAVES)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    build_site(con, tmp_path / "out", REFERENCE)
+    db = {"db": tmp_path / "w.duckdb"}
+    con.close()
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale="nl-NL")
+    try:
+        o = Opened(ctx, (tmp_path / "out" / "leren.html").as_uri())
+        assert o.page.locator(".scale-note").count() == 1
+        assert "pas geladen" in o.page.locator(".scale-note").text_content()
+        for wave in (WAVES[0], LATEST):
+            o.page.select_option("#peiljaar", str(wave))
+            o.page.wait_for_function("() => !document.body.hasAttribute('data-busy')")
+            o.page.wait_for_function(f"document.getElementById('leren-netwerk').layout.title.text.includes('{wave}')")
+            assert any(u.startswith("file://") and "/assets/data/leren/" in u for u in o.requests)
+            # the flows table of the chosen wave: its pairs, those of the mart
+            pairs = o.page.eval_on_selector_all(
+                "#leren-stromen tbody tr",
+                "trs => trs.map(tr => [tr.cells[0].textContent.trim(), tr.cells[1].textContent.trim()])",
+            )
+            want = q(
+                db,
+                "select f.name, t.name from marts.lesson_flows l join (select distinct region_code, region_name as name "
+                "from marts.lesson_roles) f on f.region_code = l.from_region join (select distinct region_code, "
+                "region_name as name from marts.lesson_roles) t on t.region_code = l.to_region where l.wave = ?",
+                [wave],
+            )
+            assert want and sorted(pairs) == sorted([a, b] for a, b in want)
+            assert network(o)["arrows"] == len(want)
+            caption = o.page.locator("#leren-stromen caption").text_content()
+            assert str(wave) in caption
+        # both charts over all waves, with their tables: the counts of the marts
+        roles = o.page.evaluate(
+            "() => document.getElementById('leren-rollen-verloop').data.map(t => t.y.reduce((a, b) => a + b, 0))"
+        )
+        assert sum(roles) == q(db, "select count(*) from marts.lesson_roles")[0][0]
+        assert o.page.locator("#leren-rollen-telling tbody tr").count() == len(WAVES)
+        follow = o.page.evaluate(
+            "() => document.getElementById('opvolging-telling').data.map(t => t.y.reduce((a, b) => a + b, 0))"
+        )
+        assert sum(follow) == q(db, "select count(*) from marts.deviation_followup")[0][0]
+        assert o.page.locator("#opvolging-telling-tabel tbody tr").count() >= 1
+        assert o.network() == [] and o.console_errors() == []
+        o.close()
+    finally:
+        ctx.close()

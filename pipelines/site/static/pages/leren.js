@@ -9,7 +9,18 @@
     S.start(function () {});
     return;
   }
-  var flows = S.unpack(D.flows), roles = S.unpack(D.roles), follow = S.unpack(D.followup);
+  // the flows, roles and follow-up of a wave: in the page, or beyond OVERVIEW_LIMIT regions one data part per wave
+  // (D.parts) loaded when the wave is chosen; the charts over all waves draw the counts in D.role_counts and
+  // D.followup_counts (pipelines/site/learning.py)
+  var all = D.parts ? null : { flows: S.unpack(D.flows), roles: S.unpack(D.roles), followup: S.unpack(D.followup) };
+  function counted(packed, col) {
+    var out = {};
+    S.unpack(packed).forEach(function (r) { out[r.wave + '|' + r[col]] = r.n; });
+    return out;
+  }
+  var ROLE_COUNT = counted(D.role_counts, 'role'), STATUS_COUNT = counted(D.followup_counts, 'followup_status');
+  // beyond this many flows in a wave the network shows only the regions in a flow (2,500 dots are no longer readable)
+  var NETWORK_LIMIT = 200;
   var national = S.unpack(D.national), recs = D.recommendations ? S.unpack(D.recommendations) : null;
   // colours and the statuses a table marks: pipelines/site/learning.py (the codes are the contract's)
   var ROLE_COLOR = LL.role_color || {}, STATUS_COLOR = LL.followup_color || {}, CONCERN = LL.followup_concern || [];
@@ -31,11 +42,16 @@
       roleWord(c)]);
   }
 
-  /* The network of one wave: regions on a circle (by code), an arrow per pair from source to taker. */
-  function network(wave) {
-    var rs = roles.filter(function (r) { return r.wave === wave; });
-    var fs = flows.filter(function (f) { return f.wave === wave; });
+  /* The network of one wave: regions on a circle (by code), an arrow per pair from source to taker; beyond
+     NETWORK_LIMIT flows only the regions that take part in a flow. */
+  function network(wave, rs, fs) {
     if (!rs.length) { S.purge('leren-netwerk'); S.byId('leren-netwerk').appendChild(S.note('Geen gegevens in peiljaar ' + wave + '.')); return; }
+    var crowded = fs.length > NETWORK_LIMIT;
+    if (crowded) {
+      var inFlow = {};
+      fs.forEach(function (f) { inFlow[f.from_region] = inFlow[f.to_region] = true; });
+      rs = rs.filter(function (r) { return inFlow[r.region_code]; });
+    }
     var codes = rs.map(function (r) { return r.region_code; }).sort();
     var pos = {};
     codes.forEach(function (c, i) {
@@ -62,15 +78,16 @@
             ['Door anderen overgenomen', n(r.n_taken_by_others)], ['Overgenomen van', names(r.taken_from)], ['Overgenomen door', names(r.taken_by)]]);
         }), hoverinfo: 'text', customdata: pts.map(function (r) { return r.region_code; }), meta: { role: 'regio' } };
     });
-    S.plot('leren-netwerk', traces, S.layout('Wie nam in ' + wave + ' lessen over van wie? (' + fs.length + (fs.length === 1 ? ' verbinding)' : ' verbindingen)'), {
+    var title = 'Wie nam in ' + wave + ' lessen over van wie? (' + S.num(fs.length, 0) + (fs.length === 1 ? ' verbinding' : ' verbindingen') +
+      (crowded ? '; alleen de ' + S.num(codes.length, 0) + ' regio\'s met een verbinding' : '') + ')';
+    S.plot('leren-netwerk', traces, S.layout(title, {
       height: 640, margin: { l: 20, r: 20, t: 50, b: 60 }, annotations: annotations,
       xaxis: { visible: false, range: [-1.25, 1.25] }, yaxis: { visible: false, range: [-1.2, 1.2], scaleanchor: 'x' },
       legend: { orientation: 'h', x: 0, y: -0.02, yanchor: 'top', title: { text: 'rol' } }
     }));
   }
 
-  function roleTable(wave) {
-    var rs = roles.filter(function (r) { return r.wave === wave; });
+  function roleTable(wave, rs) {
     if (!rs.length) { S.put('leren-rollen', S.note('Geen rollen in peiljaar ' + wave + '.')); return; }
     S.put('leren-rollen', S.table([
       { label: 'Regio', value: function (r) { return S.regionLink(r.region_code, S.regionName(r.region_code)); } },
@@ -89,8 +106,7 @@
   /* Regions per role and wave: a stacked bar, and the same counts as a table. */
   function roleCourse() {
     var order = LL.role_order || [];
-    var count = {};
-    roles.forEach(function (r) { var k = r.wave + '|' + r.role; count[k] = (count[k] || 0) + 1; });
+    var count = ROLE_COUNT;
     S.plot('leren-rollen-verloop', order.map(function (c) {
       return { type: 'bar', name: roleWord(c), x: S.waves.map(String), y: S.waves.map(function (w) { return count[w + '|' + c] || 0; }),
         marker: { color: ROLE_COLOR[c] || '#ffffff', line: { color: '#333333', width: 1 } }, meta: { role: 'rol' },
@@ -102,8 +118,7 @@
     })), S.waves, { caption: 'Regio\'s per rol en peiljaar' }));
   }
 
-  function flowTable(wave) {
-    var fs = flows.filter(function (f) { return f.wave === wave; });
+  function flowTable(wave, fs) {
     if (!fs.length) { S.put('leren-stromen', S.note('In peiljaar ' + wave + ' legde geen regio een les vast die zij van een andere regio overnam.')); return; }
     S.put('leren-stromen', S.table([
       { label: 'Van', value: function (f) { return S.regionLink(f.from_region, S.regionName(f.from_region)); } },
@@ -117,8 +132,7 @@
 
   function followChart() {
     var order = LL.followup_order || [];
-    var count = {};
-    follow.forEach(function (r) { var k = r.wave + '|' + r.followup_status; count[k] = (count[k] || 0) + 1; });
+    var count = STATUS_COUNT;
     S.plot('opvolging-telling', order.map(function (c) {
       return { type: 'bar', name: statusWord(c), x: S.waves.map(String), y: S.waves.map(function (w) { return count[w + '|' + c] || 0; }),
         marker: { color: STATUS_COLOR[c] || '#999999', line: { color: '#333333', width: 1 } }, meta: { role: 'opvolging' },
@@ -131,8 +145,7 @@
     'Wat werd er van de ongunstige afwijkingen van elk peiljaar in het peiljaar erna (aantal afwijkingen)');
   }
 
-  function followTable(wave) {
-    var rs = follow.filter(function (r) { return r.wave === wave; });
+  function followTable(wave, rs) {
     if (!rs.length) { S.put('opvolging-tabel', S.note('Geen ongunstige afwijkingen in peiljaar ' + wave + '.')); return; }
     S.put('opvolging-tabel', S.table([
       { label: 'Regio', value: function (r) { return S.regionLink(r.region_code, S.regionName(r.region_code)); } },
@@ -184,9 +197,13 @@
     ], rs, { caption: 'Stand per regio en aanbeveling in ' + wave + ', met het verloop tot dan' }));
   }
 
+  var ofWave = S.waveRows(all, ['flows', 'roles', 'followup'], function (wave, got) {
+    network(wave, got.roles, got.flows); roleTable(wave, got.roles); flowTable(wave, got.flows); followTable(wave, got.followup);
+  });
   var once = false;
   S.start(function (wave) {
-    network(wave); roleTable(wave); flowTable(wave); followTable(wave); courseTable(wave);
     if (!once) { once = true; roleCourse(); followChart(); nationalCourse(); }
+    courseTable(wave);
+    return ofWave(wave);
   });
 })();
