@@ -9,6 +9,7 @@ import pytest
 
 from pipelines.contract import learning as L
 from pipelines.site import build_site
+from pipelines.site.data import LEARNING_MARTS
 from tests.site.browser.browser_support import REFERENCE, WAVES, Opened, q
 from tests.site.synthetic import build_synthetic_warehouse
 
@@ -193,5 +194,33 @@ def test_many_regions_load_the_learning_rows_per_wave_and_count_from_the_page(tm
         assert o.page.locator("#opvolging-telling-tabel tbody tr").count() >= 1
         assert o.network() == [] and o.console_errors() == []
         o.close()
+    finally:
+        ctx.close()
+
+
+def test_a_warehouse_without_the_learning_marts_says_so_in_words(tmp_path, browser):
+    """A warehouse built before the learning marts: the page and the region's sections say that the data comes
+    with the next run, without a table name and without an error."""
+    build_synthetic_warehouse(tmp_path / "w.duckdb", n_regions=4, waves=[2025], xss=False)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    for mart in LEARNING_MARTS:
+        con.execute(f"drop table marts.{mart}")
+    con.close()
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    build_site(con, tmp_path / "out", REFERENCE)
+    con.close()
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale="nl-NL")
+    try:
+        region = sorted((tmp_path / "out" / "regio").glob("*.html"))[0]
+        for path, ids in (
+            (tmp_path / "out" / "leren.html", ["leren-geen"]),
+            (region, ["opvolging-regio", "leren-regio"]),
+        ):
+            o = Opened(ctx, path.as_uri(), wait_charts=False)
+            for i in ids:
+                text = o.page.locator(f"#{i}").inner_text()
+                assert "volgende run" in text and "marts" not in text and "_" not in text, (path.name, i, text)
+            assert o.network() == [] and o.console_errors() == []
+            o.close()
     finally:
         ctx.close()

@@ -5,7 +5,7 @@
   var S = window.Site, D = S.data;
   var LL = D.learning_labels || {};
   if (!D.available) {
-    S.put('leren-geen', S.note('Het warehouse heeft de marts over leren van elkaar nog niet (learning_matches, lesson_flows, lesson_roles, deviation_followup, recommendation_followup): bouw de marts opnieuw.'));
+    S.put('leren-geen', S.note('Deze publicatie heeft de gegevens over leren van elkaar nog niet: ze komen er bij de volgende run van de pijplijn (regiobench run).'));
     S.start(function () {});
     return;
   }

@@ -8,8 +8,8 @@
   var L = D.learning;
   if (!S.byId('leren-regio')) return;
   if (!L) {
-    S.put('opvolging-regio', S.note('De marts over leren van elkaar ontbreken in dit warehouse.'));
-    S.put('leren-regio', S.note('De marts over leren van elkaar ontbreken in dit warehouse.'));
+    S.put('opvolging-regio', S.note('Deze publicatie heeft de gegevens over leren van elkaar nog niet: ze komen er bij de volgende run van de pijplijn (regiobench run).'));
+    S.put('leren-regio', S.note('Deze publicatie heeft de gegevens over leren van elkaar nog niet: ze komen er bij de volgende run van de pijplijn (regiobench run).'));
     return;
   }
   var LL = L.labels || {};
