@@ -15,10 +15,8 @@ import pandas as pd
 from pipelines.contract import indicators as I
 from pipelines.contract import reasons, verdicts
 from pipelines.contract.indicators import SCORE_MODEL_ID
-from pipelines.contract.plausibility import PREFIX as PLAUSIBLE_PREFIX
-from pipelines.core.problems import ERROR
 from pipelines.engine.severity import SEVERE
-from pipelines.site import geo, labels
+from pipelines.site import geo
 from pipelines.site.data import SiteData, pack, pack_groups
 from pipelines.site.definitions import definitions
 from pipelines.site.dictionary import dictionary
@@ -52,6 +50,7 @@ from pipelines.site.payloads import (
     with_reasons,
 )
 from pipelines.site.peers import peer_payloads
+from pipelines.site.quality import quality_payload, risk_payload, scale_note
 from pipelines.site.trend_story import MARKS, change_story, markers, national_counts
 
 #: (file, navigation label, heading)
@@ -318,12 +317,13 @@ def all_pages(
         "risico.html",
         "risico",
         {
-            "risk": pack(risk_frame(d)),
+            **risk_payload(risk_frame(d), parts, large),
             "summary": pack(
                 m["indicator_summary"][m["indicator_summary"]["indicator_id"] == SCORE_MODEL_ID],
                 ["wave", "n_regions", "r2_risk", "r2_method", "n_unfavourable", "n_unjustified"],
             ),
         },
+        note=scale_note(n_regions, "de risicobeoordelingen van de regio's") if large else None,
     )
     trend = trend_frame(d)
     trend_note = None
@@ -350,39 +350,9 @@ def all_pages(
     if large:
         rec_payload["counts"] = count_by(m["recommendation_tracker"], ["wave", "recommendation", "status"])
     add("aanbevelingen.html", "aanbevelingen", rec_payload, note=notes.get("recs"))
-    add(
-        "kwaliteit.html",
-        "kwaliteit",
-        {
-            "status": pack(
-                d.status,
-                [
-                    "wave",
-                    "region_code",
-                    "module",
-                    "source_file",
-                    "status",
-                    "n_rows",
-                    "n_errors",
-                    "n_warnings",
-                    "message",
-                    "earlier_data_in_use",
-                    "validation_run",
-                    "validation_path",
-                ],
-            ),
-            "validation_href": d.validation_href or "",
-            "problems": pack(d.problems),
-            "judgement_problems": pack(m["judgement_problems"]),
-            "plausible_prefix": PLAUSIBLE_PREFIX,
-            "severity_error": ERROR,
-            "history": pack(d.run_history),
-            "history_columns": list(d.run_history.columns) if d.run_history is not None else None,
-            "modules": labels.module_names(),
-            "notes": d.notes,
-        },
-        plotly=False,
-    )
+    kw_payload = quality_payload(d, parts, large)
+    kw_note = scale_note(n_regions, "de aanleveringen, afwijzingen en meldingen") if large else None
+    add("kwaliteit.html", "kwaliteit", kw_payload, plotly=False, note=kw_note)
     summ = m["indicator_summary"]
     funnels = summ[summ["overdispersion_method"].notna()] if "overdispersion_method" in summ.columns else summ.head(0)
     add(

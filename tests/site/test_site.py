@@ -15,6 +15,8 @@ import duckdb
 import pytest
 
 from pipelines.contract import statuses, verdicts
+from pipelines.contract.indicators import SCORE_MODEL_ID
+from pipelines.core.problems import ERROR
 from pipelines.site import NAV, SiteDataError, build_site, region_file
 from pipelines.site.builder import plotly_js_path
 from pipelines.site.data import clean, pack, to_json
@@ -507,6 +509,7 @@ def test_many_regions_split_the_indicator_data_and_select_regions_on_overview_pa
         data = page_data(out / "regio" / region_file(XSS_REGION))
         assert len(unpack(data["register"], data)) == 15 * 2
         learning_in_wave_parts(out, written, q, info["waves"])
+        quality_and_risk_in_wave_parts(out, written, con, info["waves"])
     finally:
         con.close()
 
@@ -553,6 +556,102 @@ def learning_in_wave_parts(out: Path, written: dict, q, waves: list[int]) -> Non
     assert counts_of(data) == learning_counts(q)
     assert 'class="warning scale-note"' in (out / "leren.html").read_text(encoding="utf-8")
     assert "pas geladen als u het peiljaar kiest" in (out / "leren.html").read_text(encoding="utf-8")
+
+
+def quality_overview(con, codes: list[str], waves: list[int]) -> dict:
+    """The data-quality page's overview of every wave, counted straight from the warehouse."""
+    out = {}
+    for w in waves:
+
+        def one(sql: str, *args):
+            return con.execute(sql, [w, *args]).fetchall()[0][0]
+
+        sql = "select region_code from marts.submission_status where wave = ? and status <> ?"
+        present = {c for (c,) in con.execute(sql, [w, statuses.ABSENT]).fetchall()}
+        out[w] = {
+            "loaded": one(
+                "select count(distinct region_code) from marts.submission_status where wave = ? and status = ?",
+                statuses.LOADED,
+            ),
+            "missing": len([c for c in codes if c not in present]),
+            "rejected": one(
+                "select count(*) from (select distinct source_file, module, region_code from marts.submission_status "
+                "where wave = ? and status = ?)",
+                statuses.REJECTED,
+            ),
+            "conflicts": one(
+                "select count(*) from marts.submission_status where wave = ? and status = ?", statuses.CONFLICT
+            ),
+            "earlier": one(
+                "select count(*) from (select distinct wave, region_code, module, source_file, status "
+                "from stg_submission_status where wave = ? and earlier_data_in_use)"
+            ),
+            "errors": one("select count(*) from stg_problems where wave = ? and severity = ?", ERROR),
+            "warnings": one("select count(*) from stg_problems where wave = ? and severity is distinct from ?", ERROR),
+        }
+    return out
+
+
+def overview_of(data: dict) -> dict:
+    return {r["wave"]: {k: v for k, v in r.items() if k != "wave"} for r in unpack(data["overview"])}
+
+
+def quality_and_risk_in_wave_parts(out: Path, written: dict, con, waves: list[int]) -> None:
+    """Beyond OVERVIEW_LIMIT the pages "Datakwaliteit" and "Risicobeoordeling" hold no rows of a wave: one data
+    part per wave holds that wave's statuses and problems (those of the warehouse), or its risk rows; the
+    overview of every wave and the summary per wave stay in the page."""
+    q = lambda sql: con.execute(sql).fetchall()  # noqa: E731
+    kw = page_data(out / "kwaliteit.html")
+    assert "status" not in kw and "problems" not in kw and unpack(kw["problems_no_wave"]) == []
+    assert set(kw["parts"]) == {str(w) for w in waves}
+    status_key = "region_code, module, source_file, status"
+    problem_key = "region_code, module, source_file, sheet, row_number, column_name, rule, severity"
+    for wave, rel in kw["parts"].items():
+        assert rel.startswith("kwaliteit/") and f"assets/data/{rel}" in written
+        part = script_data(out / "assets" / "data" / rel)
+        for key, table, cols in (
+            ("status", "marts.submission_status", status_key),
+            ("problems", "stg_problems", problem_key),
+        ):
+            rows = unpack(part[key]) if key in part else []
+            assert {r["wave"] for r in rows} <= {int(wave)}, (wave, key)
+            got = [tuple(r[c.strip()] for c in cols.split(",")) for r in rows]
+            want = q(f"select {cols} from {table} where wave = {wave}")
+            assert sorted(map(repr, got)) == sorted(map(repr, want)), (wave, key)
+    assert any(unpack(script_data(out / "assets" / "data" / rel)["status"]) for rel in kw["parts"].values())
+    codes = [r["code"] for r in kw["regions"]]
+    assert overview_of(kw) == quality_overview(con, codes, waves)
+    risk = page_data(out / "risico.html")
+    assert "risk" not in risk and len(unpack(risk["summary"])) == len(waves)
+    assert set(risk["parts"]) == {str(w) for w in waves}
+    for wave, rel in risk["parts"].items():
+        assert rel.startswith("risico/") and f"assets/data/{rel}" in written
+        rows = unpack(script_data(out / "assets" / "data" / rel)["risk"])
+        assert {r["wave"] for r in rows} == {int(wave)}
+        want = q(
+            f"select region_code from marts.indicator_values where wave = {wave} and indicator_id = '{SCORE_MODEL_ID}'"
+        )
+        assert sorted(r["region_code"] for r in rows) == sorted(c for (c,) in want)
+    for page in ("kwaliteit.html", "risico.html"):
+        html = (out / page).read_text(encoding="utf-8")
+        assert 'class="warning scale-note"' in html and "pas geladen als u het peiljaar kiest" in html, page
+
+
+def test_few_regions_keep_the_quality_and_risk_rows_in_the_page_beside_the_overview(site):
+    out = site["out"]
+    kw, risk = page_data(out / "kwaliteit.html"), page_data(out / "risico.html")
+    con = duckdb.connect(str(site["db"]), read_only=True)
+    try:
+        q = lambda sql: con.execute(sql).fetchall()  # noqa: E731
+        assert len(unpack(kw["status"])) == q("select count(*) from marts.submission_status")[0][0]
+        assert len(unpack(kw["problems"])) == q("select count(*) from stg_problems")[0][0]
+        assert overview_of(kw) == quality_overview(con, [r["code"] for r in kw["regions"]], site["info"]["waves"])
+        n_risk = q(f"select count(*) from marts.indicator_values where indicator_id = '{SCORE_MODEL_ID}'")[0][0]
+        assert len(unpack(risk["risk"])) == n_risk
+    finally:
+        con.close()
+    for key, data in (("kwaliteit", kw), ("risico", risk)):
+        assert "parts" not in data and not (out / "assets" / "data" / key).exists()
 
 
 def test_few_regions_keep_the_learning_rows_in_the_page_beside_the_counts(site):

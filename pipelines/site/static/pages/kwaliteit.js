@@ -2,13 +2,17 @@
 (function () {
   'use strict';
   var S = window.Site, D = S.data;
-  var status = S.unpack(D.status);
-  var problems = S.unpack(D.problems);
+  // the statuses and problems of a wave: in the page, or beyond OVERVIEW_LIMIT regions one data part per wave
+  // (D.parts) loaded when the wave is chosen; problems without a wave (a folder that is no wave) are always in the
+  // page, and so is the overview of every wave (D.overview, counted in pipelines/site/quality.py)
+  var all = D.parts ? null : { status: S.unpack(D.status), problems: S.unpack(D.problems) };
+  var noWave = all ? all.problems.filter(function (p) { return p.wave == null; }) : S.unpack(D.problems_no_wave);
+  var status = [], problems = []; // those of the wave shown
   var history = S.unpack(D.history);
   var judgementProblems = S.unpack(D.judgement_problems);
   var modules = D.modules || [];
   var GLYPH = S.glyphs('submission');
-  var LOADED = S.code('submission', 'loaded'), REJECTED = S.code('submission', 'rejected');
+  var REJECTED = S.code('submission', 'rejected');
   var ABSENT = S.code('submission', 'absent'), CONFLICT = S.code('submission', 'conflict');
   // GX's result of a status (validation_path, under the validation folder), as a link from this page
   var validationHref = function (r) { return r.validation_path ? (D.validation_href || '') + r.validation_path : null; };
@@ -17,21 +21,12 @@
   if (D.notes && D.notes.length) S.put('kwaliteit-notes', S.el('p', { class: 'warning', text: D.notes.join(' ') }));
 
   function perWave() {
+    var overview = S.groupBy(S.unpack(D.overview), 'wave');
     var rows = S.waves.slice().reverse().map(function (w) {
-      var st = status.filter(function (r) { return r.wave === w; });
-      var pr = problems.filter(function (r) { return r.wave === w; });
-      var regionsWith = function (f) { return new Set(st.filter(f).map(function (r) { return r.region_code; })).size; };
-      var byRegion = S.groupBy(st, 'region_code');
-      var missingAll = S.regions.filter(function (reg) {
-        var mine = byRegion.get(reg.code) || [];
-        return !mine.length || mine.every(function (r) { return r.status === ABSENT; });
-      }).length;
-      return { w: w, loaded: regionsWith(function (r) { return r.status === LOADED; }), missing: missingAll,
-        rejected: new Set(st.filter(function (r) { return r.status === REJECTED; }).map(function (r) { return r.source_file + '|' + r.module + '|' + r.region_code; })).size,
-        conflict: st.filter(function (r) { return r.status === CONFLICT; }).length,
-        earlier: st.filter(function (r) { return r.earlier_data_in_use; }).length,
-        errors: pr.filter(function (r) { return r.severity === D.severity_error; }).length,
-        warnings: pr.filter(function (r) { return r.severity !== D.severity_error; }).length };
+      var r = (overview.get(w) || [])[0];
+      return r ? { w: w, loaded: r.loaded, missing: r.missing, rejected: r.rejected, conflict: r.conflicts, earlier: r.earlier,
+        errors: r.errors, warnings: r.warnings }
+        : { w: w, loaded: 0, missing: S.regions.length, rejected: 0, conflict: 0, earlier: 0, errors: 0, warnings: 0 };
     });
     S.put('per-peiljaar', S.table([
       { label: 'Peiljaar', value: function (r) { return String(r.w); } },
@@ -233,5 +228,9 @@
 
   runs();
   judgements();
-  S.start(function (wave) { perWave(); notRead(wave); grid(wave); rejected(wave); validationRuns(wave); missing(wave); earlier(wave); implausible(wave); warnings(wave); });
+  var ofWave = S.waveRows(all, ['status', 'problems'], function (wave, got) {
+    status = got.status; problems = got.problems.concat(noWave);
+    notRead(wave); grid(wave); rejected(wave); validationRuns(wave); missing(wave); earlier(wave); implausible(wave); warnings(wave);
+  });
+  S.start(function (wave) { perWave(); return ofWave(wave); });
 })();

@@ -2,7 +2,9 @@
 (function () {
   'use strict';
   var S = window.Site, D = S.data;
-  var rows = S.unpack(D.risk);
+  // the risk rows of a wave: in the page, or beyond OVERVIEW_LIMIT regions one data part per wave (D.parts) loaded
+  // when the wave is chosen; the chart over all waves draws D.summary (one row per wave)
+  var all = D.parts ? null : S.unpack(D.risk);
   var summ = S.unpack(D.summary);
   var sel = S.byId('basis');
   var asked = S.hashParams().basis;
@@ -18,7 +20,7 @@
     return ((h % 21) - 10) / 10 * 0.12;
   }
 
-  function scatter(wave) {
+  function scatter(wave, rows) {
     var basis = sel.value;
     var rs = rows.filter(function (r) { return r.wave === wave && r.kans_score != null && r[basis] != null; });
     var skipped = rows.filter(function (r) { return r.wave === wave && (r.kans_score == null || r[basis] == null); });
@@ -110,7 +112,8 @@
       { label: 'R² risicobasis', cls: 'num', value: function (r) { return S.pct(r.r2_risk, 0); } }
     ], rs, 'Verklaarde verschillen: methode tegen risico, per peiljaar', { rowClass: function (r) { return r.wave === wave ? 'hi' : null; } });
   }
-  function render(wave) { scatter(wave); r2(wave); r2Table(wave); }
-  sel.addEventListener('change', function () { S.setHash('basis', sel.value); render(S.wave); });
+  var ofWave = S.waveRows(all, 'risk', scatter);
+  function render(wave) { r2(wave); r2Table(wave); return ofWave(wave); }
+  sel.addEventListener('change', function () { S.setHash('basis', sel.value); S.safeRender(render); });
   S.start(render);
 })();
