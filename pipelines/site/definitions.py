@@ -15,6 +15,7 @@ from pipelines.contract.catalogues import CATALOGUES, readable
 from pipelines.contract.codebook import MODULES
 from pipelines.contract.indicators import DOMAINS, INDICATORS, RECOMMENDATIONS, Indicator
 from pipelines.contract.reasons import REASON_INDICATORS
+from pipelines.site.labels import whole_nl
 
 POLARITY_SENTENCE = {
     "higher": "hoger is gunstiger",
@@ -25,7 +26,7 @@ POLARITY_SENTENCE = {
 
 def plural(n: int, one: str, many: str) -> str:
     """``1 regio``, ``2 regio's``: the count with the singular or the plural, the number in Dutch notation."""
-    return f"{n:,}".replace(",", ".") + " " + (one if n == 1 else many)
+    return whole_nl(n) + " " + (one if n == 1 else many)
 
 
 def field_text(ref: str) -> dict:

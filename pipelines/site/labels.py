@@ -211,3 +211,14 @@ def source_nl(text: str) -> str:
     # one source named twice (two tables of the same survey) is named once
     parts = list(dict.fromkeys(p.strip() for p in out.split(", ")))
     return ", ".join(parts)[:1].upper() + ", ".join(parts)[1:]
+
+
+def whole_nl(n: float) -> str:
+    """A whole number as a Dutch reader writes it: 2500 -> ``2.500``."""
+    return f"{int(n):,}".replace(",", ".")
+
+
+def loaded_when_chosen(n_regions: int, what: str, choice: str = "het peiljaar") -> str:
+    """The opening of a page's note beyond OVERVIEW_LIMIT regions: ``what`` (plural) is loaded when the reader
+    makes ``choice``. The caller adds what else differs at that scale."""
+    return f"Er zijn {whole_nl(n_regions)} regio's: {what} worden pas geladen als u {choice} kiest"

@@ -15,6 +15,7 @@ import pandas as pd
 
 from pipelines.contract import learning as L
 from pipelines.site.data import SiteData, pack, pack_groups
+from pipelines.site.labels import loaded_when_chosen
 from pipelines.site.payloads import count_by, rows_or_wave_parts
 
 #: learning_matches columns a region page shows beside a deviation.
@@ -123,10 +124,9 @@ PARTS_FOLDER = "leren"
 
 def scale_note(n_regions: int) -> str:
     """What the page says beyond OVERVIEW_LIMIT regions."""
-    nl = f"{n_regions:,}".replace(",", ".")
     return (
-        f"Er zijn {nl} regio's: de stromen, rollen en opvolging van een peiljaar worden pas geladen "
-        "als u het peiljaar kiest. De tellingen over alle peiljaren staan wel meteen klaar. Het netwerk toont bij "
+        loaded_when_chosen(n_regions, "de stromen, rollen en opvolging van een peiljaar")
+        + ". De tellingen over alle peiljaren staan wel meteen klaar. Het netwerk toont bij "
         "veel verbindingen alleen de regio's die een les overnamen of van wie een les werd overgenomen; de "
         "tabellen eronder tonen alles."
     )

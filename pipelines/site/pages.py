@@ -16,7 +16,7 @@ from pipelines.contract import indicators as I
 from pipelines.contract import reasons, verdicts
 from pipelines.contract.indicators import SCORE_MODEL_ID
 from pipelines.engine.severity import SEVERE
-from pipelines.site import geo
+from pipelines.site import geo, labels
 from pipelines.site.data import SiteData, pack, pack_groups
 from pipelines.site.definitions import definitions
 from pipelines.site.dictionary import dictionary
@@ -108,14 +108,11 @@ REGION_JS = "regio.js"
 REGISTER_CSV = "substantiation_register.csv"
 
 
-def _nl(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
-
-
 def _selection_note(n_regions: int, what: str, limit: int = OVERVIEW_LIMIT, per: str = "per peiljaar") -> str:
+    n, shown = labels.whole_nl(n_regions), labels.whole_nl(limit)
     return (
-        f"Er zijn {_nl(n_regions)} regio's; een overzicht met een rij per regio is dan niet meer leesbaar "
-        f"en te zwaar voor de browser. Deze pagina toont daarom {per} de {_nl(limit)} regio's met {what} "
+        f"Er zijn {n} regio's; een overzicht met een rij per regio is dan niet meer leesbaar "
+        f"en te zwaar voor de browser. Deze pagina toont daarom {per} de {shown} regio's met {what} "
         "(bij gelijke aantallen op regiocode). Elke regio staat volledig in haar regioprofiel en in de "
         "gepubliceerde marts (CSV, Parquet en benchmark.xlsx)."
     )
@@ -224,8 +221,8 @@ def all_pages(
                 "summary": pack(m["indicator_summary"], SUMMARY_COLS),
             },
             note=(
-                f"Er zijn {_nl(n_regions)} regio's: de gegevens van een indicator worden pas geladen als u "
-                "die kiest, en de toelichting per regio (een zin met waarde, grenzen en oordeel) staat niet "
+                labels.loaded_when_chosen(n_regions, "de gegevens van een indicator", "die")
+                + ", en de toelichting per regio (een zin met waarde, grenzen en oordeel) staat niet "
                 "in de tabel maar in het regioprofiel van de regio."
             ),
         )
@@ -389,10 +386,7 @@ def _reasons_page(add, rows: pd.DataFrame, d: SiteData, reference_dir: Path, par
     payload.update(rows_or_wave_parts({"reasons": (rows, REASON_COLS)}, "onderbouwingen", parts, per_wave=large))
     note = None
     if large:
-        note = (
-            f"Er zijn {_nl(len(d.regions))} regio's: de toelichtingen van een peiljaar worden pas geladen als u "
-            "het peiljaar kiest."
-        )
+        note = labels.loaded_when_chosen(len(d.regions), "de toelichtingen van een peiljaar") + "."
     add("onderbouwingen.html", "onderbouwingen", payload, plotly=False, context=context, note=note)
 
 
@@ -404,7 +398,7 @@ def _matrix_page(add, register: pd.DataFrame, parts: dict, n_regions: int):
     note = None
     if n_regions > OVERVIEW_LIMIT:
         note = (
-            f"Er zijn {_nl(n_regions)} regio's: de oordelen van een peiljaar worden pas geladen als u het peiljaar "
-            "kiest, en de matrix toont eerst alleen de regio's met een niet onderbouwde afwijking."
+            labels.loaded_when_chosen(n_regions, "de oordelen van een peiljaar")
+            + ", en de matrix toont eerst alleen de regio's met een niet onderbouwde afwijking."
         )
     add("matrix.html", "matrix", payload, plotly=False, note=note)

@@ -40,13 +40,9 @@ QUALITY_FOLDER = "kwaliteit"
 RISK_FOLDER = "risico"
 
 
-def _nl(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
-
-
 def scale_note(n_regions: int, what: str) -> str:
     """What a page says beyond OVERVIEW_LIMIT regions: ``what`` of a wave is loaded when the wave is chosen."""
-    return f"Er zijn {_nl(n_regions)} regio's: {what} van een peiljaar worden pas geladen als u het peiljaar kiest."
+    return labels.loaded_when_chosen(n_regions, f"{what} van een peiljaar") + "."
 
 
 def wave_overview(d: SiteData) -> pd.DataFrame:

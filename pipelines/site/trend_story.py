@@ -9,6 +9,7 @@ import pandas as pd
 
 from pipelines.contract import verdicts
 from pipelines.site.labels import INDICATORS
+from pipelines.site.labels import whole_nl as _nl
 
 #: How many indicators and regions a sentence names as carrying a change.
 NAMED = 3
@@ -31,10 +32,6 @@ BECAME = {
     verdicts.SUBSTANTIATED: "onderbouwd",
     verdicts.MISSING: "zonder gegevens",
 }
-
-
-def _nl(n: float) -> str:
-    return f"{int(n):,}".replace(",", ".")
 
 
 def _plural(n: int, one: str, many: str) -> str:
