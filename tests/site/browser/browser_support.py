@@ -51,6 +51,17 @@ class Opened:
             self.page.wait_for_selector("body[data-charts='1']", state="attached", timeout=60_000)
             self.charts = time.perf_counter() - started
 
+    def choose_wave(self, wave: int, chart: str | None = None) -> list[str]:
+        """Choose a wave in the page's select and wait until its data (a part per wave at scale) is drawn, and
+        ``chart``'s title names the wave; returns the data parts (``assets/data/...``) the page asked for."""
+        self.page.select_option("#peiljaar", str(wave))
+        self.page.wait_for_function("() => !document.body.hasAttribute('data-busy')")
+        if chart:
+            self.page.wait_for_function(f"document.getElementById('{chart}').layout.title.text.includes('{wave}')")
+        return [
+            u.split("/assets/data/", 1)[1] for u in self.requests if u.startswith("file://") and "/assets/data/" in u
+        ]
+
     def network(self) -> list[str]:
         return [u for u in self.requests if not u.startswith("file://")]
 
