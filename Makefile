@@ -25,9 +25,10 @@ test: $(STAMP)
 
 ## The quick tests (under 90 s): no browser, no `dagster dev`, no Great Expectations (the staged data is
 ## checked by the SQL checks), no end-to-end, scale or size runs. `make test` runs every test. Both cores,
-## a test file per worker (its module fixtures are built once): 143 s on one core, 77 s on two (load 1.4).
+## an idle worker takes tests from the other (worksteal): 85-87 s at load 1.6-2.1 for 672 tests, where a file per
+## worker (loadfile) took 90-93 s because tests/site/test_site.py kept one worker busy alone.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow and not browser and not serve" -n 2 --dist loadfile
+	$(BIN)/python -m pytest -q -m "not slow and not browser and not serve" -n 2 --dist worksteal
 
 ## Style and type checks (config in pyproject.toml and .sqlfluff); .ci/run runs this before the tests.
 lint: $(STAMP)
