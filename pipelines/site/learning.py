@@ -132,13 +132,12 @@ def scale_note(n_regions: int) -> str:
     )
 
 
-def add_learning(add, pages: list, d: SiteData, large: bool, parts: dict | None = None) -> None:
+def add_learning(add, pages: list, d: SiteData, large: bool, parts: dict) -> None:
     """The page "Leren van elkaar", and the learning rows of each region page and the matrix (see module doc).
 
     ``large``: beyond OVERVIEW_LIMIT regions the flows, roles and follow-up of a wave are one data part in
     ``parts`` (under :data:`PARTS_FOLDER`), loaded when the wave is chosen; the counts per wave that the charts
     over all waves draw are always in the page."""
-    parts = {} if parts is None else parts
     flows = _frame(d, "lesson_flows", FLOW_COLS)
     roles = _frame(d, "lesson_roles", ROLE_COLS)
     follow = _frame(d, "deviation_followup", FOLLOWUP_COLS)
